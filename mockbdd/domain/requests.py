@@ -1,0 +1,66 @@
+"""What the engine sees of a request: framework-free and immutable."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+from urllib.parse import parse_qs
+
+_UNPARSED: Any = object()
+
+
+class Body:
+    """A request body with lazily decoded views, cached so that many patterns share one parse."""
+
+    __slots__ = ("__dict__", "raw")
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    @cached_property
+    def text(self) -> str:
+        return self.raw.decode("utf-8", errors="replace")
+
+    @cached_property
+    def json(self) -> Any:
+        """The parsed JSON document, or ``Body.NOT_JSON`` when the body is not JSON."""
+        if not self.raw:
+            return Body.NOT_JSON
+        try:
+            return json.loads(self.raw)
+        except ValueError:
+            return Body.NOT_JSON
+
+    @cached_property
+    def form(self) -> dict[str, list[str]]:
+        return parse_qs(self.text, keep_blank_values=True)
+
+    NOT_JSON: Any = _UNPARSED
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One HTTP request as received, with the namespace prefix already stripped from ``url``/``path``.
+
+    ``headers`` keys are lower-cased; ``header_names`` keeps the original spelling for reports.
+    """
+
+    method: str
+    url: str  # namespace-relative path + "?" + raw query, as WireMock's ``url``
+    path: str  # namespace-relative path, percent-decoded as received
+    query: Mapping[str, list[str]]
+    headers: Mapping[str, list[str]]  # lower-cased names
+    body: Body
+    cookies: Mapping[str, list[str]] = field(default_factory=dict)
+    header_names: Mapping[str, str] = field(default_factory=dict)  # lower -> original
+    host: str = "127.0.0.1"
+    port: int = 0
+    scheme: str = "http"
+    client_ip: str = "127.0.0.1"
+    absolute_url: str = ""
+
+    def header(self, name: str) -> list[str] | None:
+        return self.headers.get(name.lower())
