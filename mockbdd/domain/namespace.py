@@ -1,0 +1,148 @@
+"""A namespace: stubs, scenario states, sequence cursors, journal and settings, isolated from others."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mockbdd.domain.delays import DelayDistribution
+from mockbdd.domain.journal import DEFAULT_JOURNAL_MAX, InMemoryJournal, ServeEvent
+from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
+from mockbdd.domain.scenarios import ScenarioStates
+from mockbdd.domain.stubs import StubMapping, StubStore
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Namespace-wide settings (WireMock's global settings)."""
+
+    fixed_delay_ms: int | None = None
+    delay_distribution: DelayDistribution | None = None
+    extended: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ServeDecision:
+    event: ServeEvent
+    stub: StubMapping | None
+    response: ResponseDefinition | None
+
+
+class Namespace:
+    """Everything one test (or the root ``default``) owns. Runs on one event loop: no locks needed,
+    and match + scenario transition + cursor advance happen in one synchronous step."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        journal_max: int = DEFAULT_JOURNAL_MAX,
+        seed: int | None = None,
+        ttl_seconds: float | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.name = name
+        self.stubs = StubStore()
+        self.scenarios = ScenarioStates()
+        self.journal = InMemoryJournal(journal_max)
+        self.settings = Settings()
+        self.cursors: dict[str, int] = {}
+        self.used: set[str] = set()
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.ttl_seconds = ttl_seconds
+        self.port: int | None = None
+        self._clock = clock
+        self.last_used = clock()
+        self.initial_stubs: tuple[StubMapping, ...] = ()  # restored by reset (mapping files)
+
+    # -- data plane -------------------------------------------------------------------------
+    def serve(self, request: RecordedRequest) -> ServeDecision:
+        """Pick the stub, advance its sequence and scenario, journal the request: one atomic step."""
+        now = self._clock()
+        self.last_used = now
+        for stub in self.stubs.candidates(request.path):
+            if (
+                stub.required_scenario_state is not None
+                and stub.scenario_name is not None
+                and self.scenarios.state(stub.scenario_name) != stub.required_scenario_state
+            ):
+                continue
+            response = stub.response
+            if isinstance(response, ResponseSequence):
+                served = self.cursors.get(stub.id, 0)
+                if response.is_exhausted(served):
+                    continue
+            if not stub.request.matches(request):
+                continue
+            if isinstance(response, ResponseSequence):
+                self.cursors[stub.id] = served + 1
+                chosen = response.response_at(served)
+                assert chosen is not None
+            else:
+                chosen = response
+            if stub.scenario_name is not None and stub.new_scenario_state is not None:
+                self.scenarios.set(stub.scenario_name, stub.new_scenario_state)
+            self.used.add(stub.id)
+            return self._decide(request, now, stub, chosen)
+        return self._decide(request, now, None, None)
+
+    def _decide(
+        self,
+        request: RecordedRequest,
+        now: float,
+        stub: StubMapping | None,
+        response: ResponseDefinition | None,
+    ) -> ServeDecision:
+        event = ServeEvent(str(uuid.uuid4()), request, now, stub.id if stub else None)
+        self.journal.record(event)
+        return ServeDecision(event, stub, response)
+
+    def delay_ms(self, response: ResponseDefinition) -> float:
+        total = 0.0
+        if response.delay is not None:
+            total += response.delay.sample_ms(self.rng)
+        if self.settings.fixed_delay_ms:
+            total += self.settings.fixed_delay_ms
+        if self.settings.delay_distribution is not None:
+            total += self.settings.delay_distribution.sample_ms(self.rng)
+        return total
+
+    # -- control plane ----------------------------------------------------------------------
+    def touch(self) -> None:
+        self.last_used = self._clock()
+
+    def add_stub(self, stub: StubMapping) -> None:
+        self.stubs.add(stub)
+        self.cursors.pop(stub.id, None)
+        self.used.discard(stub.id)
+
+    def remove_stub(self, stub_id: str) -> StubMapping | None:
+        self.cursors.pop(stub_id, None)
+        self.used.discard(stub_id)
+        return self.stubs.remove(stub_id)
+
+    def reset_mappings(self) -> None:
+        """Back to the stubs loaded from files; scenarios and sequences start over."""
+        self.stubs.clear()
+        self.cursors.clear()
+        self.used.clear()
+        for stub in self.initial_stubs:
+            self.stubs.add(stub)
+        self.scenarios.reset()
+
+    def reset(self) -> None:
+        """WireMock ``POST /__admin/reset``: mappings back to the files, journal cleared."""
+        self.reset_mappings()
+        self.journal.clear()
+        self.settings = Settings()
+
+    def reset_scenarios(self) -> None:
+        self.scenarios.reset()
+
+    def expires_at(self) -> float | None:
+        return None if self.ttl_seconds is None else self.last_used + self.ttl_seconds

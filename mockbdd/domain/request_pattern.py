@@ -1,0 +1,157 @@
+"""RequestPattern: what a stub (or a verification) matches, with a distance for near misses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult, levenshtein_distance
+from mockbdd.domain.patterns import ContentPattern, MultiValuePattern
+from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.urls import AnyUrl, UrlMatcher
+
+_EMPTY: Mapping[str, MultiValuePattern] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class FieldResult:
+    """One line of a near-miss diff: which field, what was expected, what came, how far apart."""
+
+    field: str
+    expected: str
+    actual: str
+    result: MatchResult
+
+
+@dataclass(frozen=True, slots=True)
+class RequestMatchResult:
+    fields: tuple[FieldResult, ...]
+    distance: float
+
+    @property
+    def is_exact(self) -> bool:
+        return self.distance == 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BasicAuth:
+    username: str
+    password: str
+    header_value: str  # "Basic <base64>", computed once
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPattern:
+    method: str = "ANY"
+    url: UrlMatcher = field(default_factory=AnyUrl)
+    query_parameters: Mapping[str, MultiValuePattern] = _EMPTY
+    headers: Mapping[str, MultiValuePattern] = _EMPTY  # keys lower-cased
+    cookies: Mapping[str, MultiValuePattern] = _EMPTY
+    form_parameters: Mapping[str, MultiValuePattern] = _EMPTY
+    basic_auth: BasicAuth | None = None
+    body_patterns: tuple[ContentPattern, ...] = ()
+    host: ContentPattern | None = None
+    port: int | None = None
+    scheme: str | None = None
+    header_names: Mapping[str, str] = MappingProxyType({})  # lower -> as written, for reports
+
+    def matches(self, request: RecordedRequest) -> bool:
+        """Fast path: short-circuits on the first field that does not match."""
+        if self.method != "ANY" and self.method != request.method:
+            return False
+        if not self.url.match(request).is_exact:
+            return False
+        for name, p in self.headers.items():
+            if not p.match_values(request.headers.get(name)).is_exact:
+                return False
+        for name, p in self.query_parameters.items():
+            if not p.match_values(request.query.get(name)).is_exact:
+                return False
+        if self.basic_auth is not None:
+            values = request.headers.get("authorization")
+            if not values or values[0] != self.basic_auth.header_value:
+                return False
+        for name, p in self.cookies.items():
+            if not p.match_values(request.cookies.get(name)).is_exact:
+                return False
+        if self.form_parameters:
+            form = request.body.form
+            for name, p in self.form_parameters.items():
+                if not p.match_values(form.get(name)).is_exact:
+                    return False
+        if self.host is not None and not self.host.match(request.host).is_exact:
+            return False
+        if self.port is not None and self.port != request.port:
+            return False
+        if self.scheme is not None and self.scheme != request.scheme:
+            return False
+        return all(p.match_body(request.body).is_exact for p in self.body_patterns)
+
+    def evaluate(self, request: RecordedRequest) -> RequestMatchResult:
+        """Slow path for near misses and reports: every field, with a weighted mean distance."""
+        rows: list[FieldResult] = []
+        weights: list[float] = []
+
+        def add(name: str, expected: str, actual: str, result: MatchResult, weight: float) -> None:
+            rows.append(FieldResult(name, expected, actual, result))
+            weights.append(weight)
+
+        method_ok = self.method in ("ANY", request.method)
+        add("method", self.method, request.method, EXACT if method_ok else NO_MATCH, 1.0)
+        add("url", self.url.describe(), request.url, self.url.match(request), 2.0)
+        for name, p in self.headers.items():
+            actual = request.headers.get(name)
+            label = f"header {self.header_names.get(name, name)}"
+            add(label, p.describe(), _show(actual), p.match_values(actual), 1.0)
+        for name, p in self.query_parameters.items():
+            actual = request.query.get(name)
+            add(f"query {name}", p.describe(), _show(actual), p.match_values(actual), 1.0)
+        if self.basic_auth is not None:
+            values = request.headers.get("authorization")
+            ok = bool(values) and values is not None and values[0] == self.basic_auth.header_value
+            add(
+                "basic auth",
+                f"{self.basic_auth.username}:{self.basic_auth.password}",
+                _show(values),
+                MatchResult.of(ok),
+                1.0,
+            )
+        for name, p in self.cookies.items():
+            actual = request.cookies.get(name)
+            add(f"cookie {name}", p.describe(), _show(actual), p.match_values(actual), 1.0)
+        for name, p in self.form_parameters.items():
+            actual = request.body.form.get(name)
+            add(f"form {name}", p.describe(), _show(actual), p.match_values(actual), 1.0)
+        if self.host is not None:
+            add("host", self.host.describe(), request.host, self.host.match(request.host), 1.0)
+        if self.port is not None:
+            ok = self.port == request.port
+            add("port", str(self.port), str(request.port), MatchResult.of(ok), 1.0)
+        if self.scheme is not None:
+            ok = self.scheme == request.scheme
+            add("scheme", self.scheme, request.scheme, MatchResult.of(ok), 1.0)
+        body_text = _clip(request.body.text)
+        for bp in self.body_patterns:
+            add("body", bp.describe(), body_text, bp.match_body(request.body), 1.0)
+        total = sum(r.result.distance * w for r, w in zip(rows, weights, strict=True))
+        return RequestMatchResult(tuple(rows), total / sum(weights))
+
+
+def _show(values: Sequence[str] | None) -> str:
+    if values is None:
+        return "(absent)"
+    return values[0] if len(values) == 1 else ", ".join(values)
+
+
+def _clip(text: str, limit: int = 2000) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+__all__ = [
+    "BasicAuth",
+    "FieldResult",
+    "RequestMatchResult",
+    "RequestPattern",
+    "levenshtein_distance",
+]

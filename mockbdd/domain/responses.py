@@ -1,0 +1,73 @@
+"""Response definitions (config) and sequences of them; runtime cursors live in the namespace."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from mockbdd.domain.delays import DelayDistribution
+from mockbdd.domain.faults import Fault
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkedDribbleDelay:
+    number_of_chunks: int
+    total_duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseDefinition:
+    """What to answer. ``body`` is pre-encoded once at definition time, never per request."""
+
+    status: int = 200
+    status_message: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    body_file_name: str | None = None
+    delay: DelayDistribution | None = None
+    chunked_dribble_delay: ChunkedDribbleDelay | None = None
+    fault: Fault | None = None
+    proxy_base_url: str | None = None
+    additional_proxy_request_headers: tuple[tuple[str, str], ...] = ()
+    transformers: tuple[str, ...] = ()
+
+
+class WhenExhausted(enum.Enum):
+    REPEAT_LAST = "repeatLast"
+    LOOP = "loop"
+    NOT_FOUND = "notFound"
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceItem:
+    response: ResponseDefinition
+    times: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseSequence:
+    """A list of responses played in order (``times`` each), then ``when_exhausted``."""
+
+    items: tuple[SequenceItem, ...]
+    when_exhausted: WhenExhausted = WhenExhausted.REPEAT_LAST
+    total: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", sum(item.times for item in self.items))
+
+    def response_at(self, served: int) -> ResponseDefinition | None:
+        """The response for the request after ``served`` earlier ones; None when exhausted (notFound)."""
+        if served >= self.total:
+            if self.when_exhausted is WhenExhausted.NOT_FOUND:
+                return None
+            if self.when_exhausted is WhenExhausted.REPEAT_LAST:
+                return self.items[-1].response
+            served %= self.total
+        for item in self.items:
+            if served < item.times:
+                return item.response
+            served -= item.times
+        return self.items[-1].response  # pragma: no cover - total covers every index
+
+    def is_exhausted(self, served: int) -> bool:
+        return self.when_exhausted is WhenExhausted.NOT_FOUND and served >= self.total

@@ -1,0 +1,109 @@
+"""Stub mappings and the store that orders them (priority, newest first) and indexes them by path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mockbdd.domain.request_pattern import RequestPattern
+from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
+
+DEFAULT_PRIORITY = 5
+_CACHE_LIMIT = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class StubMapping:
+    """A stub as configured. ``source`` is its WireMock JSON, as the admin API returns it."""
+
+    id: str
+    request: RequestPattern
+    response: ResponseDefinition | ResponseSequence
+    source: Mapping[str, Any]
+    priority: int = DEFAULT_PRIORITY
+    name: str | None = None
+    scenario_name: str | None = None
+    required_scenario_state: str | None = None
+    new_scenario_state: str | None = None
+    metadata: Mapping[str, Any] | None = None
+    persistent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    order: tuple[int, int]  # (priority, -insertion sequence): smaller sorts first
+    stub: StubMapping
+
+
+class StubStore:
+    """Stubs of one namespace. ``candidates(path)`` serves from an index, never a scan of all stubs."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._by_path: dict[str, list[_Entry]] = {}
+        self._unindexed: list[_Entry] = []
+        self._seq = 0
+        self._cache: dict[str, tuple[StubMapping, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[StubMapping]:
+        """Every stub, in match order (highest priority, then newest, first)."""
+        return (e.stub for e in sorted(self._entries.values(), key=lambda e: e.order))
+
+    def get(self, stub_id: str) -> StubMapping | None:
+        entry = self._entries.get(stub_id)
+        return entry.stub if entry else None
+
+    def add(self, stub: StubMapping) -> None:
+        """Add, or replace the stub with the same id (it then counts as the newest)."""
+        self.remove(stub.id)
+        self._seq += 1
+        entry = _Entry((stub.priority, -self._seq), stub)
+        self._entries[stub.id] = entry
+        path = stub.request.url.literal_path
+        bucket = self._unindexed if path is None else self._by_path.setdefault(path, [])
+        bucket.append(entry)
+        bucket.sort(key=lambda e: e.order)
+        self._cache.clear()
+
+    def remove(self, stub_id: str) -> StubMapping | None:
+        entry = self._entries.pop(stub_id, None)
+        if entry is None:
+            return None
+        path = entry.stub.request.url.literal_path
+        if path is None:
+            self._unindexed.remove(entry)
+        else:
+            bucket = self._by_path[path]
+            bucket.remove(entry)
+            if not bucket:
+                del self._by_path[path]
+        self._cache.clear()
+        return entry.stub
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._by_path.clear()
+        self._unindexed.clear()
+        self._cache.clear()
+
+    def candidates(self, path: str) -> tuple[StubMapping, ...]:
+        """Stubs that may match a request for ``path``, in match order; cached per path."""
+        cached = self._cache.get(path)
+        if cached is not None:
+            return cached
+        literal = self._by_path.get(path, ())
+        if not self._unindexed:
+            result = tuple(e.stub for e in literal)
+        elif not literal:
+            result = tuple(e.stub for e in self._unindexed)
+        else:
+            merged = sorted([*literal, *self._unindexed], key=lambda e: e.order)
+            result = tuple(e.stub for e in merged)
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[path] = result
+        return result
