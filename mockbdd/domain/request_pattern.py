@@ -45,16 +45,16 @@ class BasicAuth:
 class RequestPattern:
     method: str = "ANY"
     url: UrlMatcher = field(default_factory=AnyUrl)
-    query_parameters: Mapping[str, MultiValuePattern] = _EMPTY
-    headers: Mapping[str, MultiValuePattern] = _EMPTY  # keys lower-cased
-    cookies: Mapping[str, MultiValuePattern] = _EMPTY
-    form_parameters: Mapping[str, MultiValuePattern] = _EMPTY
+    query_parameters: Mapping[str, MultiValuePattern] = field(default_factory=dict)
+    headers: Mapping[str, MultiValuePattern] = field(default_factory=dict)  # keys lower-cased
+    cookies: Mapping[str, MultiValuePattern] = field(default_factory=dict)
+    form_parameters: Mapping[str, MultiValuePattern] = field(default_factory=dict)
     basic_auth: BasicAuth | None = None
     body_patterns: tuple[ContentPattern, ...] = ()
     host: ContentPattern | None = None
     port: int | None = None
     scheme: str | None = None
-    header_names: Mapping[str, str] = MappingProxyType({})  # lower -> as written, for reports
+    header_names: Mapping[str, str] = field(default_factory=dict)  # lower -> as written
 
     def matches(self, request: RecordedRequest) -> bool:
         """Fast path: short-circuits on the first field that does not match."""

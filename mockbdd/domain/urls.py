@@ -25,7 +25,7 @@ class UrlMatcher:
 
     key = ""
     literal_path: str | None = None
-    expected: str = ""
+    expected: str  # set by every subclass
 
     def match(self, request: RecordedRequest) -> MatchResult:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -36,6 +36,8 @@ class UrlMatcher:
 
 @dataclass(frozen=True, slots=True)
 class AnyUrl(UrlMatcher):
+    expected: str = ""
+
     def match(self, request: RecordedRequest) -> MatchResult:
         return EXACT
 
@@ -103,7 +105,7 @@ class UrlPathTemplate(UrlMatcher):
     expected: str
     regex: re.Pattern[str]
     names: tuple[str, ...]
-    path_parameters: Mapping[str, ContentPattern] = MappingProxyType({})
+    path_parameters: Mapping[str, ContentPattern] = field(default_factory=dict)
     key = "urlPathTemplate"
 
     @staticmethod

@@ -1,0 +1,5 @@
+"""python -m mockbdd"""
+
+from mockbdd.cli import main
+
+raise SystemExit(main())

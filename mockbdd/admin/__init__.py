@@ -1,0 +1,1 @@
+"""The admin API as one route table of small tasks, shared by the server and the client."""

@@ -1,0 +1,169 @@
+"""Admin tasks for the request journal, verification and near misses (``/__admin/requests``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from mockbdd.admin.mapping_tasks import _int_param
+from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
+from mockbdd.domain.errors import InvalidInput, NotFound
+from mockbdd.domain.journal import ServeEvent
+from mockbdd.domain.namespace import Namespace
+from mockbdd.domain.near_miss import closest_requests, closest_stubs
+from mockbdd.wire.journal import (
+    logged_request_json,
+    near_miss_json,
+    parse_logged_request,
+    parse_timestamp,
+    serve_event_json,
+)
+from mockbdd.wire.mappings import parse_request_pattern
+
+MAX_WAIT_MS = 60_000
+
+
+def _journal_meta(ns: Namespace) -> dict[str, Any]:
+    return {
+        "requestJournalDisabled": ns.journal.max_entries == 0,
+        "journalTruncated": ns.journal.truncated,
+        "journalEvicted": ns.journal.evicted,
+    }
+
+
+def _event_json(ns: Namespace, event: ServeEvent) -> dict[str, Any]:
+    stub = ns.stubs.get(event.stub_id) if event.stub_id else None
+    return serve_event_json(event, stub)
+
+
+async def list_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    events: list[ServeEvent] = list(ctx.ns.journal.events())
+    since = req.query.get("since")
+    if since:
+        after = parse_timestamp(since, "?since")
+        events = [e for e in events if e.logged_at >= after]
+    if req.query.get("unmatched", "").lower() == "true":
+        events = [e for e in events if not e.was_matched]
+    stub_id = req.query.get("matchingStub")
+    if stub_id:
+        events = [e for e in events if e.stub_id == stub_id]
+    total = len(events)
+    events = events[: _int_param(req, "limit", total)]
+    return AdminResponse(
+        json={
+            "requests": [_event_json(ctx.ns, e) for e in events],
+            "meta": {"total": total},
+            **_journal_meta(ctx.ns),
+        }
+    )
+
+
+async def reset_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    ctx.ns.journal.clear()
+    return AdminResponse(200, {})
+
+
+async def get_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    event = ctx.ns.journal.get(req.params["id"])
+    if event is None:
+        raise NotFound(f"no request with id {req.params['id']!r} in the journal")
+    return AdminResponse(json=_event_json(ctx.ns, event))
+
+
+async def delete_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    if not ctx.ns.journal.remove_id(req.params["id"]):
+        raise NotFound(f"no request with id {req.params['id']!r} in the journal")
+    return AdminResponse(200, {})
+
+
+async def count_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    pattern = parse_request_pattern(req.json())
+    return AdminResponse(json={"count": ctx.ns.journal.count(pattern), **_journal_meta(ctx.ns)})
+
+
+async def find_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    pattern = parse_request_pattern(req.json())
+    found = ctx.ns.journal.find(pattern)
+    return AdminResponse(
+        json={
+            "requests": [logged_request_json(e.request, e.logged_at) for e in found],
+            **_journal_meta(ctx.ns),
+        }
+    )
+
+
+async def remove_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    pattern = parse_request_pattern(req.json())
+    removed = ctx.ns.journal.remove(lambda e: pattern.matches(e.request))
+    return AdminResponse(json={"requests": [_event_json(ctx.ns, e) for e in removed]})
+
+
+async def unmatched_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    events = [e for e in ctx.ns.journal.events() if not e.was_matched]
+    return AdminResponse(
+        json={
+            "requests": [logged_request_json(e.request, e.logged_at) for e in events],
+            **_journal_meta(ctx.ns),
+        }
+    )
+
+
+async def unmatched_near_misses(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    misses = []
+    for event in ctx.ns.journal.events():
+        if not event.was_matched:
+            misses.extend(closest_stubs(event.request, ctx.ns.stubs))
+    return AdminResponse(json={"nearMisses": [near_miss_json(m) for m in misses]})
+
+
+async def near_misses_for_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    request = parse_logged_request(req.json())
+    misses = closest_stubs(request, ctx.ns.stubs)
+    return AdminResponse(json={"nearMisses": [near_miss_json(m) for m in misses]})
+
+
+async def near_misses_for_pattern(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    pattern = parse_request_pattern(req.json())
+    misses = closest_requests(pattern, ctx.ns.journal.events())
+    return AdminResponse(json={"nearMisses": [near_miss_json(m) for m in misses]})
+
+
+async def wait_for_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    """Answer as soon as ``count`` requests match ``pattern``, or 408 with the near misses."""
+    body = req.json_object()
+    pattern = parse_request_pattern(body.get("pattern", {}), "/pattern")
+    count = body.get("count", 1)
+    timeout_ms = body.get("timeoutMs", 2000)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise InvalidInput("/count", "must be a whole number >= 0")
+    if not isinstance(timeout_ms, int | float) or not 0 <= timeout_ms <= MAX_WAIT_MS:
+        raise InvalidInput("/timeoutMs", f"must be a number of milliseconds in 0..{MAX_WAIT_MS}")
+    journal = ctx.ns.journal
+    seen = journal.count(pattern)
+    if seen < count:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def on_event(event: ServeEvent) -> None:
+            nonlocal seen
+            if pattern.matches(event.request):
+                seen += 1
+                if seen >= count and not done.done():
+                    done.set_result(None)
+
+        unsubscribe = journal.subscribe(on_event)
+        try:
+            await asyncio.wait_for(done, timeout_ms / 1000)
+        except TimeoutError:
+            misses = closest_requests(pattern, journal.events())
+            return AdminResponse(
+                408,
+                {
+                    "count": journal.count(pattern),
+                    "expected": count,
+                    "nearMisses": [near_miss_json(m) for m in misses],
+                    **_journal_meta(ctx.ns),
+                },
+            )
+        finally:
+            unsubscribe()
+    return AdminResponse(json={"count": journal.count(pattern), **_journal_meta(ctx.ns)})

@@ -1,0 +1,132 @@
+"""Admin tasks for stub mappings (``/__admin/mappings``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
+from mockbdd.domain.errors import InvalidInput, NotFound
+from mockbdd.domain.requests import Body
+from mockbdd.wire.mappings import parse_mappings_document, parse_stub_mapping, stub_to_json
+from mockbdd.wire.patterns import parse_content_pattern
+
+
+def _page(req: AdminRequest, items: list[Any]) -> list[Any]:
+    offset = _int_param(req, "offset", 0)
+    limit = _int_param(req, "limit", len(items))
+    return items[offset : offset + limit]
+
+
+def _int_param(req: AdminRequest, name: str, default: int) -> int:
+    raw = req.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"?{name}", f"must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise InvalidInput(f"?{name}", "must not be negative")
+    return value
+
+
+async def list_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    stubs = [stub_to_json(s) for s in ctx.ns.stubs]
+    return AdminResponse(json={"mappings": _page(req, stubs), "meta": {"total": len(stubs)}})
+
+
+async def create_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    stub = parse_stub_mapping(req.json())
+    ctx.ns.add_stub(stub)
+    return AdminResponse(201, stub_to_json(stub))
+
+
+async def delete_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    for stub in list(ctx.ns.stubs):
+        ctx.ns.remove_stub(stub.id)
+    return AdminResponse(200, {})
+
+
+async def get_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    stub = ctx.ns.stubs.get(req.params["id"])
+    if stub is None:
+        raise NotFound(f"no stub mapping with id {req.params['id']!r}")
+    return AdminResponse(json=stub_to_json(stub))
+
+
+async def edit_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    stub_id = req.params["id"]
+    if ctx.ns.stubs.get(stub_id) is None:
+        raise NotFound(f"no stub mapping with id {stub_id!r}")
+    body = req.json_object()
+    body = {**body, "id": stub_id}
+    body.pop("uuid", None)
+    stub = parse_stub_mapping(body)
+    ctx.ns.add_stub(stub)
+    return AdminResponse(json=stub_to_json(stub))
+
+
+async def delete_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    if ctx.ns.remove_stub(req.params["id"]) is None:
+        raise NotFound(f"no stub mapping with id {req.params['id']!r}")
+    return AdminResponse(200, {})
+
+
+async def import_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    """All or nothing: every mapping is decoded before any is stored."""
+    body = req.json_object()
+    if "mappings" not in body:
+        raise InvalidInput("/mappings", "required: a list of mappings")
+    stubs = parse_mappings_document({"mappings": body["mappings"]})
+    options = body.get("importOptions") or {}
+    if not isinstance(options, dict):
+        raise InvalidInput("/importOptions", "must be an object")
+    policy = options.get("duplicatePolicy", "OVERWRITE")
+    if policy not in ("OVERWRITE", "IGNORE"):
+        raise InvalidInput("/importOptions/duplicatePolicy", "must be OVERWRITE or IGNORE")
+    if options.get("deleteAllNotInImport"):
+        keep = {s.id for s in stubs}
+        for existing in list(ctx.ns.stubs):
+            if existing.id not in keep:
+                ctx.ns.remove_stub(existing.id)
+    for stub in reversed(stubs):  # WireMock: the first mapping of an import ends up newest
+        if policy == "IGNORE" and ctx.ns.stubs.get(stub.id) is not None:
+            continue
+        ctx.ns.add_stub(stub)
+    return AdminResponse(200, {})
+
+
+async def reset_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    ctx.ns.reset_mappings()
+    return AdminResponse(200, {})
+
+
+async def save_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    return AdminResponse(200, {})
+
+
+def _metadata_matches(ctx: AdminContext, req: AdminRequest) -> list[Any]:
+    """Stubs whose metadata (as a JSON document) the content pattern in the body matches."""
+    pattern = parse_content_pattern(req.json_object(), "")
+    return [
+        stub
+        for stub in ctx.ns.stubs
+        if pattern.match_body(Body(json.dumps(stub.metadata or {}).encode())).is_exact
+    ]
+
+
+async def find_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    stubs = [stub_to_json(s) for s in _metadata_matches(ctx, req)]
+    return AdminResponse(json={"mappings": stubs, "meta": {"total": len(stubs)}})
+
+
+async def remove_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    for stub in _metadata_matches(ctx, req):
+        ctx.ns.remove_stub(stub.id)
+    return AdminResponse(200, {})
+
+
+async def unmatched_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    stubs = [stub_to_json(s) for s in ctx.ns.stubs if s.id not in ctx.ns.used]
+    return AdminResponse(json={"mappings": stubs, "meta": {"total": len(stubs)}})

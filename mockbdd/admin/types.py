@@ -1,0 +1,74 @@
+"""Framework-free admin request/response and the context every task receives."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from mockbdd.domain.engine import Engine
+from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.namespace import Namespace
+from mockbdd.domain.stubs import StubMapping
+
+
+@dataclass(frozen=True, slots=True)
+class AdminRequest:
+    method: str
+    params: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes = b""
+
+    def json(self) -> Any:
+        if not self.body.strip():
+            return {}
+        try:
+            return json.loads(self.body)
+        except ValueError as exc:
+            raise InvalidInput("", f"body is not valid JSON: {exc}") from None
+
+    def json_object(self) -> dict[str, Any]:
+        data = self.json()
+        if not isinstance(data, dict):
+            raise InvalidInput("", "body must be a JSON object")
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class AdminResponse:
+    status: int = 200
+    json: Any = None
+    text: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class Runtime(Protocol):
+    """What tasks need from the running server, beyond the engine."""
+
+    def base_url(self, ns: Namespace) -> str: ...
+
+    def admin_url(self, ns: Namespace) -> str: ...
+
+    def restore_file_mappings(self, ns: Namespace) -> None: ...
+
+    def open_port(self, ns: Namespace, port: int) -> Awaitable[int]: ...
+
+    def close_port(self, ns: Namespace) -> Awaitable[None]: ...
+
+    def request_shutdown(self) -> None: ...
+
+    def resolve_tag_maps(self, tags: list[str]) -> list[StubMapping]:
+        """Stubs of the named tag maps (``name`` or ``name:k=v``), from the server's tag-map folder."""
+        ...
+
+
+@dataclass(slots=True)
+class AdminContext:
+    engine: Engine
+    ns: Namespace
+    runtime: Runtime
+    is_root: bool  # reached at /__admin rather than /__ns/<ns>/__admin
+
+
+Task = Callable[[AdminContext, AdminRequest], Awaitable[AdminResponse]]

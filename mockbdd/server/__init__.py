@@ -1,0 +1,1 @@
+"""The transport: the only package that imports aiohttp."""

@@ -1,0 +1,88 @@
+"""aiohttp adapter for the admin route table: auth, dispatch, and errors in WireMock's shape."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from mockbdd.admin.routes import match_route
+from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Runtime
+from mockbdd.domain.engine import Engine, NamespaceExists
+from mockbdd.domain.errors import InvalidInput, NotFound
+from mockbdd.domain.namespace import Namespace
+
+log = logging.getLogger("mockbdd.admin")
+MAX_ADMIN_BODY = 50 * 1024 * 1024
+
+
+def error_json(
+    status: int, title: str, pointer: str | None = None, detail: str | None = None
+) -> web.Response:
+    error: dict[str, Any] = {"code": 10 if status == 422 else status, "title": title}
+    if pointer is not None:
+        error["source"] = {"pointer": pointer}
+    if detail:
+        error["detail"] = detail
+    return _json(status, {"errors": [error]})
+
+
+def _json(status: int, data: Any) -> web.Response:
+    return web.Response(
+        status=status, body=json.dumps(data).encode(), content_type="application/json"
+    )
+
+
+class AdminApi:
+    def __init__(self, engine: Engine, runtime: Runtime, token: str | None) -> None:
+        self.engine = engine
+        self.runtime = runtime
+        self.token = token
+
+    def _authorised(self, request: web.BaseRequest) -> bool:
+        if not self.token:
+            return True
+        given = request.headers.get("Authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode())
+
+    async def handle(
+        self, request: web.BaseRequest, ns: Namespace, path: str, *, at_root: bool
+    ) -> web.StreamResponse:
+        if not self._authorised(request):
+            return error_json(401, "admin token required: send 'Authorization: Bearer <token>'")
+        found = match_route(request.method, path or "/", at_root=at_root)
+        if found.route is None:
+            if found.allowed:
+                resp = error_json(405, f"{request.method} not allowed on {path}")
+                resp.headers["Allow"] = ", ".join(found.allowed)
+                return resp
+            return error_json(404, f"no admin endpoint {request.method} {path}")
+        if request.content_length is not None and request.content_length > MAX_ADMIN_BODY:
+            return error_json(413, f"admin request body over {MAX_ADMIN_BODY} bytes")
+        body = await request.read() if request.can_read_body else b""
+        admin_request = AdminRequest(request.method, found.params, dict(request.query), body)
+        ns.touch()
+        ctx = AdminContext(self.engine, ns, self.runtime, at_root)
+        try:
+            result = await found.route.task(ctx, admin_request)
+        except InvalidInput as exc:
+            status = 400 if exc.pointer == "" and "JSON" in exc.reason else 422
+            if exc.pointer.startswith("?") or found.route.name.endswith("namespace"):
+                status = 400
+            return error_json(status, exc.reason, exc.pointer or "/")
+        except NotFound as exc:
+            return error_json(404, str(exc.args[0]) if exc.args else "not found")
+        except NamespaceExists as exc:
+            return error_json(409, str(exc))
+        return self._to_web(result)
+
+    @staticmethod
+    def _to_web(result: AdminResponse) -> web.Response:
+        if result.text is not None:
+            return web.Response(status=result.status, text=result.text, headers=result.headers)
+        resp = _json(result.status, result.json if result.json is not None else {})
+        resp.headers.update(result.headers)
+        return resp

@@ -1,0 +1,100 @@
+"""The request handler: routes each request to a namespace's data plane or admin API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+
+from mockbdd.admin.types import Runtime
+from mockbdd.domain.engine import Engine
+from mockbdd.domain.namespace import Namespace
+from mockbdd.server.admin import AdminApi, error_json
+from mockbdd.server.data_plane import DataPlane
+
+log = logging.getLogger("mockbdd.server")
+NS_PREFIX = "/__ns/"
+ADMIN = "/__admin"
+NS_HEADER = "X-Mock-Namespace"
+
+
+def _split_admin(path: str) -> str | None:
+    """``/__admin/x`` → ``/x``; ``/__admin`` → ``/``; anything else → None."""
+    if path == ADMIN or path == ADMIN + "/":
+        return "/"
+    if path.startswith(ADMIN + "/"):
+        return path[len(ADMIN) :]
+    return None
+
+
+class Dispatcher:
+    """One per listening port. ``fixed`` binds a dedicated port to one namespace."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        data_plane: DataPlane,
+        admin: AdminApi,
+        fixed: Callable[[], Namespace | None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.data_plane = data_plane
+        self.admin = admin
+        self.fixed = fixed
+
+    async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
+        try:
+            return await self._route(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a bug of ours, never the client's: say so, keep serving
+            log.exception("mockbdd internal error on %s %s", request.method, request.path)
+            return error_json(500, "mockbdd internal error; see the server log")
+
+    async def _route(self, request: web.BaseRequest) -> web.StreamResponse:
+        path = request.path
+        if self.fixed is not None:
+            ns = self.fixed()
+            if ns is None:
+                return _gone()
+            return await self._in_namespace(request, ns, path)
+        if path.startswith(NS_PREFIX):
+            name, _, rest = path[len(NS_PREFIX) :].partition("/")
+            ns = self.engine.get(name)
+            if ns is None:
+                return _unknown(name)
+            return await self._in_namespace(request, ns, "/" + rest)
+        admin_path = _split_admin(path)
+        if admin_path is not None:
+            return await self.admin.handle(request, self.engine.default, admin_path, at_root=True)
+        header = request.headers.get(NS_HEADER)
+        if header:
+            ns = self.engine.get(header)
+            if ns is None:
+                return _unknown(header)
+            return await self.data_plane.serve(ns, request, path)
+        return await self.data_plane.serve(self.engine.default, request, path)
+
+    async def _in_namespace(
+        self, request: web.BaseRequest, ns: Namespace, path: str
+    ) -> web.StreamResponse:
+        admin_path = _split_admin(path)
+        if admin_path is not None:
+            return await self.admin.handle(request, ns, admin_path, at_root=False)
+        return await self.data_plane.serve(ns, request, path)
+
+
+def _unknown(name: str) -> web.Response:
+    return web.Response(
+        status=404,
+        text=f"mockbdd: no namespace named {name!r} (it was never created, or it was deleted)\n",
+    )
+
+
+def _gone() -> web.Response:
+    return web.Response(status=404, text="mockbdd: this port's namespace was deleted\n")
+
+
+__all__ = ["Dispatcher", "Runtime"]

@@ -1,0 +1,102 @@
+"""Serving mock traffic: match in the domain, then delay, fault or answer on the socket."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from aiohttp import web
+from multidict import CIMultiDict
+
+from mockbdd.domain.faults import inject
+from mockbdd.domain.journal import ResponseRecord
+from mockbdd.domain.namespace import Namespace
+from mockbdd.domain.near_miss import closest_stubs, render_unmatched_report
+from mockbdd.domain.responses import ResponseDefinition
+from mockbdd.server import recorded as recording
+from mockbdd.server.faults import SocketFaultInjector
+
+_TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
+
+
+class DataPlane:
+    def __init__(self, files_root: Path | None, max_body_bytes: int) -> None:
+        self.files_root = files_root.resolve() if files_root is not None else None
+        self.max_body_bytes = max_body_bytes
+
+    async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
+        started = time.perf_counter()
+        body = await recording.read_capped(request, self.max_body_bytes)
+        recorded = recording.record(request, path, body)
+        decision = ns.serve(recorded)
+        event = decision.event
+        definition = decision.response
+        if definition is None:
+            report = render_unmatched_report(recorded, closest_stubs(recorded, ns.stubs))
+            event.response.status = 404
+            event.response.body = report.encode()
+            event.total_ms = event.processing_ms = (time.perf_counter() - started) * 1000
+            return web.Response(status=404, text=report, headers=_TEXT_PLAIN)
+        event.processing_ms = (time.perf_counter() - started) * 1000
+        delay = ns.delay_ms(definition)
+        if delay > 0:
+            await asyncio.sleep(delay / 1000)
+        try:
+            return await self._answer(request, definition, event.response)
+        finally:
+            event.total_ms = (time.perf_counter() - started) * 1000
+
+    async def _answer(
+        self, request: web.BaseRequest, definition: ResponseDefinition, record: ResponseRecord
+    ) -> web.StreamResponse:
+        if definition.fault is not None:
+            record.fault = definition.fault.value
+            inject(definition.fault, SocketFaultInjector(request))
+            return web.Response(status=500)  # never written: the connection is gone
+        body = definition.body
+        if definition.body_file_name is not None:
+            loaded = await self._read_file(definition.body_file_name)
+            if loaded is None:
+                text = f"mockbdd: body file {definition.body_file_name!r} not found under the files root"
+                record.status = 500
+                record.body = text.encode()
+                return web.Response(status=500, text=text, headers=_TEXT_PLAIN)
+            body = loaded
+        headers = CIMultiDict(definition.headers)
+        record.status = definition.status
+        record.headers = definition.headers
+        record.body = body
+        dribble = definition.chunked_dribble_delay
+        if dribble is None:
+            return web.Response(
+                status=definition.status,
+                reason=definition.status_message,
+                body=body,
+                headers=headers,
+            )
+        response = web.StreamResponse(
+            status=definition.status, reason=definition.status_message, headers=headers
+        )
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        chunks = max(1, min(dribble.number_of_chunks, len(body) or 1))
+        size = -(-len(body) // chunks) if body else 0
+        pause = dribble.total_duration_ms / 1000 / chunks
+        for i in range(chunks):
+            await response.write(body[i * size : (i + 1) * size])
+            if i < chunks - 1:
+                await asyncio.sleep(pause)
+        await response.write_eof()
+        return response
+
+    async def _read_file(self, name: str) -> bytes | None:
+        if self.files_root is None:
+            return None
+        target = (self.files_root / name).resolve()
+        if not target.is_relative_to(self.files_root):
+            return None
+        try:
+            return await asyncio.to_thread(target.read_bytes)
+        except OSError:
+            return None

@@ -1,0 +1,160 @@
+"""The embedded server: ``with MockServer() as s`` (own loop in a daemon thread) or ``async with``."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from mockbdd.config import ServerConfig
+from mockbdd.domain.engine import Engine
+from mockbdd.server.runner import MockHttpServer
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
+class MockServer:
+    """A mock server on 127.0.0.1 and an ephemeral port by default. ``start()`` is idempotent."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        mappings: str | Path | None = None,
+        files: str | Path | None = None,
+        tag_maps: str | Path | None = None,
+        journal_max: int = 10_000,
+        max_body_bytes: int = 10 * 1024 * 1024,
+        admin_token: str | None = None,
+        seed: int | None = None,
+        config: ServerConfig | None = None,
+    ) -> None:
+        self.config = config or ServerConfig(
+            host=host,
+            port=port,
+            mappings=Path(mappings) if mappings else None,
+            files=Path(files) if files else None,
+            tag_maps=Path(tag_maps) if tag_maps else None,
+            journal_max=journal_max,
+            max_body_bytes=max_body_bytes,
+            admin_token=admin_token,
+            seed=seed,
+        )
+        self._server: MockHttpServer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the mock server is not started")
+        return self._server.origin()
+
+    @property
+    def port(self) -> int:
+        return self._server.port if self._server is not None else 0
+
+    @property
+    def engine(self) -> Engine:
+        if self._server is None:
+            raise RuntimeError("the mock server is not started")
+        return self._server.engine
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        return self._loop
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    # -- threaded ---------------------------------------------------------------------------
+    def start(self) -> MockServer:
+        with self._lock:
+            if self._server is not None:
+                return self
+            ready = threading.Event()
+            failure: list[BaseException] = []
+            loop = new_event_loop()
+
+            def run() -> None:
+                asyncio.set_event_loop(loop)
+                server = MockHttpServer(self.config) if not failure else None
+                try:
+                    assert server is not None
+                    loop.run_until_complete(server.start())
+                except BaseException as exc:  # handed to the starting thread
+                    failure.append(exc)
+                    ready.set()
+                    loop.close()
+                    return
+                self._server = server
+                ready.set()
+                try:
+                    loop.run_until_complete(server.stopped.wait())
+                    loop.run_until_complete(server.stop())
+                finally:
+                    loop.close()
+
+            thread = threading.Thread(target=run, name="mockbdd-server", daemon=True)
+            thread.start()
+            ready.wait()
+            if failure:
+                raise failure[0]
+            self._loop, self._thread = loop, thread
+            return self
+
+    def stop(self) -> None:
+        with self._lock:
+            server, loop, thread = self._server, self._loop, self._thread
+            if server is None or loop is None or thread is None:
+                return
+            self._server = self._loop = self._thread = None
+            loop.call_soon_threadsafe(server.stopped.set)
+            thread.join(timeout=10)
+
+    def __enter__(self) -> MockServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def call(self, func: Any, *args: Any) -> Any:
+        """Run ``func(*args)`` on the server's loop and return its result (engine access from tests)."""
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("the mock server is not started in a thread")
+
+        async def run() -> Any:
+            return func(*args)
+
+        return asyncio.run_coroutine_threadsafe(run(), loop).result(timeout=10)
+
+    # -- on the caller's loop ---------------------------------------------------------------
+    async def __aenter__(self) -> MockServer:
+        if self._server is None:
+            server = MockHttpServer(self.config)
+            await server.start()
+            self._server = server
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            await server.stop()

@@ -1,0 +1,127 @@
+"""Running the server on sockets: the main site, dedicated namespace ports, TTL reaping, shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+
+from aiohttp import web
+
+from mockbdd.config import ServerConfig
+from mockbdd.domain.engine import Engine
+from mockbdd.domain.namespace import Namespace
+from mockbdd.domain.stubs import StubMapping
+from mockbdd.server.admin import AdminApi
+from mockbdd.server.app import Dispatcher
+from mockbdd.server.data_plane import DataPlane
+from mockbdd.wire.files import load_mapping_dir
+
+log = logging.getLogger("mockbdd.server")
+
+
+class MockHttpServer:
+    """An engine served on ``config.host:config.port``. Implements the admin ``Runtime``."""
+
+    def __init__(self, config: ServerConfig, engine: Engine | None = None) -> None:
+        self.config = config
+        self.engine = engine or Engine(journal_max=config.journal_max, seed=config.seed)
+        self.file_stubs: tuple[StubMapping, ...] = ()
+        if config.mappings is not None:
+            self.file_stubs = tuple(load_mapping_dir(config.mappings))
+        self.data_plane = DataPlane(config.files, config.max_body_bytes)
+        self.admin = AdminApi(self.engine, self, config.admin_token)
+        self.port = 0
+        self.stopped = asyncio.Event()
+        self._runners: dict[str | None, web.ServerRunner] = {}
+        self._reaper: asyncio.Task[None] | None = None
+        self.restore_file_mappings(self.engine.default)
+
+    # -- Runtime ----------------------------------------------------------------------------
+    def origin(self) -> str:
+        host = self.config.host
+        host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.port}"
+
+    def base_url(self, ns: Namespace) -> str:
+        if ns.name == self.engine.default.name:
+            return self.origin()
+        return f"{self.origin()}/__ns/{ns.name}"
+
+    def admin_url(self, ns: Namespace) -> str:
+        return f"{self.base_url(ns)}/__admin"
+
+    def restore_file_mappings(self, ns: Namespace) -> None:
+        if ns is self.engine.default and self.file_stubs:
+            ns.initial_stubs = self.file_stubs
+            ns.reset_mappings()
+
+    def resolve_tag_maps(self, tags: list[str]) -> list[StubMapping]:
+        from mockbdd.server.tag_maps import resolve_for_server
+
+        return resolve_for_server(self.config.tag_maps, tags)
+
+    async def open_port(self, ns: Namespace, port: int) -> int:
+        engine = self.engine
+        name = ns.name
+
+        def current() -> Namespace | None:
+            found = engine.get(name)
+            return found if found is ns else None
+
+        dispatcher = Dispatcher(self.engine, self.data_plane, self.admin, fixed=current)
+        runner, bound = await self._serve(dispatcher, port)
+        self._runners[name] = runner
+        return bound
+
+    async def close_port(self, ns: Namespace) -> None:
+        runner = self._runners.pop(ns.name, None)
+        if runner is not None:
+            await runner.cleanup()
+
+    def request_shutdown(self) -> None:
+        asyncio.get_running_loop().call_later(0.05, self.stopped.set)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    async def _serve(self, dispatcher: Dispatcher, port: int) -> tuple[web.ServerRunner, int]:
+        server = web.Server(dispatcher, access_log=None)
+        runner = web.ServerRunner(server, handle_signals=False, access_log=None)
+        await runner.setup()
+        sock = socket.socket(socket.AF_INET6 if ":" in self.config.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.config.host, port))
+        except OSError:
+            sock.close()
+            await runner.cleanup()
+            raise
+        site = web.SockSite(runner, sock)
+        await site.start()
+        return runner, sock.getsockname()[1]
+
+    async def start(self) -> None:
+        self.config.check_exposure()
+        dispatcher = Dispatcher(self.engine, self.data_plane, self.admin)
+        runner, self.port = await self._serve(dispatcher, self.config.port)
+        self._runners[None] = runner
+        self._reaper = asyncio.get_running_loop().create_task(self._reap())
+
+    async def _reap(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.namespace_reap_seconds)
+            for ns in self.engine.expire():
+                log.info("namespace %s expired after %ss idle", ns.name, ns.ttl_seconds)
+                await self.close_port(ns)
+
+    async def stop(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reaper
+            self._reaper = None
+        for runner in list(self._runners.values()):
+            await runner.cleanup()
+        self._runners.clear()
+        self.stopped.set()

@@ -1,0 +1,1 @@
+"""WireMock JSON and YAML ⇄ domain objects (pydantic at the edge)."""

@@ -1,0 +1,147 @@
+"""Serve events and near misses as WireMock JSON (LoggedRequest, ServeEvent, NearMiss shapes)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.journal import ServeEvent
+from mockbdd.domain.near_miss import NearMiss, render_diff
+from mockbdd.domain.requests import Body, RecordedRequest
+from mockbdd.domain.stubs import StubMapping
+
+
+def _iso(ts: float) -> str:
+    return (
+        datetime.fromtimestamp(ts, tz=timezone.utc)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z")
+    )
+
+
+def _headers_json(request: RecordedRequest) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for lower, values in request.headers.items():
+        name = request.header_names.get(lower, lower)
+        out[name] = values[0] if len(values) == 1 else list(values)
+    return out
+
+
+def logged_request_json(request: RecordedRequest, logged_at: float | None = None) -> dict[str, Any]:
+    body = request.body.raw
+    data: dict[str, Any] = {
+        "url": request.url,
+        "absoluteUrl": request.absolute_url or f"{request.scheme}://{request.host}{request.url}",
+        "method": request.method,
+        "clientIp": request.client_ip,
+        "headers": _headers_json(request),
+        "cookies": {k: v[0] if len(v) == 1 else v for k, v in request.cookies.items()},
+        "queryParams": {k: {"key": k, "values": list(v)} for k, v in request.query.items()},
+        "browserProxyRequest": False,
+        "body": request.body.text,
+        "bodyAsBase64": base64.b64encode(body).decode(),
+        "scheme": request.scheme,
+        "host": request.host,
+        "port": request.port,
+    }
+    if logged_at is not None:
+        data["loggedDate"] = int(logged_at * 1000)
+        data["loggedDateString"] = _iso(logged_at)
+    return data
+
+
+def serve_event_json(event: ServeEvent, stub: StubMapping | None) -> dict[str, Any]:
+    resp = event.response
+    response: dict[str, Any] = {
+        "status": resp.status,
+        "headers": dict(resp.headers),
+        "body": resp.body.decode("utf-8", errors="replace"),
+        "bodyAsBase64": base64.b64encode(resp.body).decode(),
+    }
+    if resp.fault:
+        response["fault"] = resp.fault
+    data: dict[str, Any] = {
+        "id": event.id,
+        "request": logged_request_json(event.request, event.logged_at),
+        "wasMatched": event.was_matched,
+        "response": response,
+        "responseDefinition": {"status": resp.status},
+        "timing": {
+            "addedDelay": 0,
+            "processTime": round(event.processing_ms),
+            "responseSendTime": 0,
+            "serveTime": round(event.total_ms),
+            "totalTime": round(event.total_ms),
+            "queuedTime": round(event.queued_ms),
+        },
+    }
+    if stub is not None:
+        data["stubMapping"] = dict(stub.source)
+    elif event.stub_id is not None:
+        data["stubMapping"] = {"id": event.stub_id, "uuid": event.stub_id}
+    return data
+
+
+def near_miss_json(miss: NearMiss) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "request": logged_request_json(
+            miss.request, miss.event.logged_at if miss.event is not None else None
+        ),
+        "matchResult": {"distance": round(miss.result.distance, 4)},
+        "diff": render_diff(miss),
+    }
+    if miss.stub is not None:
+        data["stubMapping"] = dict(miss.stub.source)
+    else:
+        data["requestPattern"] = {"diff": render_diff(miss)}
+    return data
+
+
+def parse_logged_request(obj: Any, pointer: str = "") -> RecordedRequest:
+    """A LoggedRequest JSON (as in ``POST /near-misses/request``) back into a RecordedRequest."""
+    if not isinstance(obj, dict):
+        raise InvalidInput(pointer, "a logged request must be a JSON object")
+    url = obj.get("url")
+    if not isinstance(url, str) or not url.startswith("/"):
+        raise InvalidInput(f"{pointer}/url", "required, a path starting with '/'")
+    method = obj.get("method", "GET")
+    if not isinstance(method, str):
+        raise InvalidInput(f"{pointer}/method", "must be a string")
+    split = urlsplit(url)
+    query: dict[str, list[str]] = {}
+    for k, v in parse_qsl(split.query, keep_blank_values=True):
+        query.setdefault(k, []).append(v)
+    raw_headers = obj.get("headers") or {}
+    if not isinstance(raw_headers, dict):
+        raise InvalidInput(f"{pointer}/headers", "must be an object")
+    headers = {
+        k.lower(): [str(x) for x in v] if isinstance(v, list) else [str(v)]
+        for k, v in raw_headers.items()
+    }
+    if obj.get("bodyAsBase64"):
+        body = base64.b64decode(str(obj["bodyAsBase64"]))
+    else:
+        body = str(obj.get("body") or "").encode()
+    return RecordedRequest(
+        method=method.upper(),
+        url=url,
+        path=split.path,
+        query=query,
+        headers=headers,
+        body=Body(body),
+        header_names={k.lower(): k for k in raw_headers},
+    )
+
+
+def parse_timestamp(value: str, pointer: str) -> float:
+    """ISO-8601 date-time (``Z`` or offset) as epoch seconds."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(pointer, f"not an ISO-8601 date-time: {value!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.timestamp()

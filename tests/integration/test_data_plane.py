@@ -1,0 +1,260 @@
+"""Serving: near-miss 404s, delays, faults at the socket level, sequences, scenarios, bodies."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from mockbdd.server.embedded import MockServer
+
+
+def stub(http: httpx.Client, mapping: dict[str, Any]) -> None:
+    resp = http.post("/__admin/mappings", json=mapping)
+    assert resp.status_code == 201, resp.text
+
+
+def test_unmatched_request_gets_near_miss_report(http: httpx.Client) -> None:
+    stub(
+        http,
+        {"name": "user one", "request": {"method": "GET", "url": "/api/users/1"}, "response": {}},
+    )
+    resp = http.get("/api/users/2")
+    assert resp.status_code == 404
+    assert "Request was not matched: GET /api/users/2" in resp.text
+    assert "Closest stub #1: user one" in resp.text
+    assert "url" in resp.text and "/api/users/1" in resp.text
+
+
+def test_fixed_delay_takes_at_least_that_long(http: httpx.Client) -> None:
+    stub(http, {"request": {"url": "/slow"}, "response": {"fixedDelayMilliseconds": 200}})
+    started = time.perf_counter()
+    assert http.get("/slow").status_code == 200
+    assert time.perf_counter() - started >= 0.2
+
+
+def test_chunked_dribble_delivers_whole_body(http: httpx.Client) -> None:
+    body = "x" * 100
+    stub(
+        http,
+        {
+            "request": {"url": "/dribble"},
+            "response": {
+                "body": body,
+                "chunkedDribbleDelay": {"numberOfChunks": 5, "totalDuration": 200},
+            },
+        },
+    )
+    started = time.perf_counter()
+    assert http.get("/dribble").text == body
+    assert time.perf_counter() - started >= 0.15
+
+
+def _raw_exchange(port: int, path: str) -> bytes | Exception:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        data = b""
+        try:
+            while chunk := sock.recv(4096):
+                data += chunk
+        except ConnectionResetError as exc:
+            return exc
+        return data
+
+
+@pytest.mark.parametrize(
+    ("fault", "check"),
+    [
+        ("CONNECTION_RESET_BY_PEER", lambda r: isinstance(r, ConnectionResetError)),
+        ("EMPTY_RESPONSE", lambda r: r == b""),
+        ("MALFORMED_RESPONSE_CHUNK", lambda r: isinstance(r, bytes) and b"sdlv" in r),
+        ("RANDOM_DATA_THEN_CLOSE", lambda r: isinstance(r, bytes) and len(r) == 256),
+    ],
+)
+def test_faults_are_real_at_socket_level(
+    server: MockServer, http: httpx.Client, fault: str, check: Any
+) -> None:
+    stub(http, {"request": {"url": "/f"}, "response": {"fault": fault}})
+    assert check(_raw_exchange(server.port, "/f"))
+    # the server keeps serving, and the faulted request is journaled
+    assert http.get("/__admin/health").status_code == 200
+    count = http.post("/__admin/requests/count", json={"url": "/f"}).json()["count"]
+    assert count == 1
+
+
+def test_sequence_plays_in_order_then_repeats_last(http: httpx.Client) -> None:
+    stub(
+        http,
+        {
+            "request": {"urlPath": "/seq"},
+            "responses": [{"status": 503, "times": 2}, {"status": 200, "body": "ok"}],
+        },
+    )
+    assert [http.get("/seq").status_code for _ in range(4)] == [503, 503, 200, 200]
+
+
+def test_sequence_loop_and_not_found(http: httpx.Client) -> None:
+    stub(
+        http,
+        {
+            "request": {"urlPath": "/loop"},
+            "responses": [{"status": 201}, {"status": 202}],
+            "whenExhausted": "loop",
+        },
+    )
+    assert [http.get("/loop").status_code for _ in range(4)] == [201, 202, 201, 202]
+    stub(http, {"priority": 9, "request": {"urlPath": "/nf"}, "response": {"status": 418}})
+    stub(
+        http,
+        {
+            "request": {"urlPath": "/nf"},
+            "responses": [{"status": 200}],
+            "whenExhausted": "notFound",
+        },
+    )
+    assert [http.get("/nf").status_code for _ in range(3)] == [200, 418, 418]
+
+
+def test_sequence_exact_under_100_concurrent_clients(
+    server: MockServer, http: httpx.Client
+) -> None:
+    stub(
+        http,
+        {
+            "request": {"urlPath": "/c"},
+            "responses": [{"status": 200, "times": 37}, {"status": 503}],
+        },
+    )
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with httpx.Client(base_url=server.url, timeout=10) as c:
+            code = c.get("/c").status_code
+        with lock:
+            statuses.append(code)
+
+    threads = [threading.Thread(target=worker) for _ in range(100)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses.count(200) == 37
+    assert statuses.count(503) == 63
+
+
+def test_scenario_transitions(http: httpx.Client) -> None:
+    stub(
+        http,
+        {
+            "scenarioName": "cart",
+            "requiredScenarioState": "Started",
+            "newScenarioState": "added",
+            "request": {"method": "POST", "url": "/cart"},
+            "response": {"status": 201},
+        },
+    )
+    stub(
+        http,
+        {
+            "scenarioName": "cart",
+            "requiredScenarioState": "added",
+            "request": {"method": "GET", "url": "/cart"},
+            "response": {"body": "1 item"},
+        },
+    )
+    stub(
+        http,
+        {
+            "scenarioName": "cart",
+            "requiredScenarioState": "Started",
+            "request": {"method": "GET", "url": "/cart"},
+            "response": {"body": "empty"},
+        },
+    )
+    assert http.get("/cart").text == "empty"
+    assert http.post("/cart").status_code == 201
+    assert http.get("/cart").text == "1 item"
+    scenarios = http.get("/__admin/scenarios").json()["scenarios"]
+    assert scenarios[0]["name"] == "cart"
+    assert scenarios[0]["state"] == "added"
+    assert set(scenarios[0]["possibleStates"]) == {"Started", "added"}
+    http.put("/__admin/scenarios/cart/state", json={"state": "Started"})
+    assert http.get("/cart").text == "empty"
+    assert http.put("/__admin/scenarios/nope/state", json={"state": "x"}).status_code == 404
+
+
+def test_body_file_inside_root_only(tmp_path: Path) -> None:
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "hello.txt").write_text("hello from a file")
+    (tmp_path / "secret.txt").write_text("secret")
+    with MockServer(files=tmp_path / "files") as server, httpx.Client(base_url=server.url) as http:
+        stub(http, {"request": {"url": "/f"}, "response": {"bodyFileName": "hello.txt"}})
+        assert http.get("/f").text == "hello from a file"
+        stub(http, {"request": {"url": "/g"}, "response": {"bodyFileName": "missing.txt"}})
+        assert http.get("/g").status_code == 500
+
+
+def test_request_matching_fields(http: httpx.Client) -> None:
+    stub(
+        http,
+        {
+            "request": {
+                "method": "POST",
+                "urlPathTemplate": "/orders/{id}",
+                "pathParameters": {"id": {"matches": "[0-9]+"}},
+                "queryParameters": {"expand": {"equalTo": "items"}},
+                "headers": {"Content-Type": {"contains": "json"}},
+                "cookies": {"session": {"equalTo": "abc"}},
+                "basicAuthCredentials": {"username": "u", "password": "p"},
+                "bodyPatterns": [{"equalToJson": {"qty": 2}, "ignoreExtraElements": True}],
+            },
+            "response": {"status": 202},
+        },
+    )
+    ok = http.post(
+        "/orders/42?expand=items",
+        json={"qty": 2, "note": "x"},
+        headers={"Cookie": "session=abc"},
+        auth=("u", "p"),
+    )
+    assert ok.status_code == 202
+    wrong_id = http.post(
+        "/orders/abc?expand=items",
+        json={"qty": 2},
+        headers={"Cookie": "session=abc"},
+        auth=("u", "p"),
+    )
+    assert wrong_id.status_code == 404
+
+
+def test_form_parameters(http: httpx.Client) -> None:
+    stub(
+        http,
+        {
+            "request": {
+                "method": "POST",
+                "url": "/form",
+                "formParameters": {"a": {"equalTo": "1"}},
+            },
+            "response": {"status": 200},
+        },
+    )
+    assert http.post("/form", data={"a": "1", "b": "2"}).status_code == 200
+    assert http.post("/form", data={"a": "2"}).status_code == 404
+
+
+def test_oversized_body_is_cut_off_not_a_crash() -> None:
+    with (
+        MockServer(max_body_bytes=16) as server,
+        httpx.Client(base_url=server.url, timeout=10) as http,
+    ):
+        stub(http, {"request": {"method": "POST", "url": "/big"}, "response": {"status": 200}})
+        assert http.post("/big", content=b"y" * 100_000).status_code == 200
+        logged = http.get("/__admin/requests").json()["requests"][0]["request"]
+        assert logged["body"] == "y" * 16
