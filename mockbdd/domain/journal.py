@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mockbdd.domain.request_pattern import RequestPattern
 from mockbdd.domain.requests import RecordedRequest
@@ -23,19 +24,39 @@ class ResponseRecord:
     fault: str | None = None
 
 
-@dataclass(slots=True, eq=False)
 class ServeEvent:
-    """One request and its fate. Created when the request is matched, completed when answered."""
+    """One request and its fate. Created when the request is matched, completed when answered.
 
-    id: str
-    request: RecordedRequest
-    logged_at: float  # epoch seconds
-    stub_id: str | None
-    response: ResponseRecord = field(default_factory=ResponseRecord)
-    queued_ms: float = 0.0
-    processing_ms: float = 0.0
-    total_ms: float = 0.0
-    seq: int = 0
+    The id is UUID-shaped and derived from the journal's random prefix and the event's sequence
+    number on demand: minting a random UUID per request costs a syscall on the hot path.
+    """
+
+    __slots__ = (
+        "_prefix",
+        "logged_at",
+        "processing_ms",
+        "queued_ms",
+        "request",
+        "response",
+        "seq",
+        "stub_id",
+        "total_ms",
+    )
+
+    def __init__(self, request: RecordedRequest, logged_at: float, stub_id: str | None) -> None:
+        self.request = request
+        self.logged_at = logged_at  # epoch seconds
+        self.stub_id = stub_id
+        self.response = ResponseRecord()
+        self.queued_ms = 0.0
+        self.processing_ms = 0.0
+        self.total_ms = 0.0
+        self.seq = 0
+        self._prefix = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self._prefix}{self.seq:012x}"
 
     @property
     def was_matched(self) -> bool:
@@ -52,7 +73,8 @@ class InMemoryJournal:
         self.max_entries = max_entries
         self._events: deque[ServeEvent] = deque()
         self._by_path: dict[str, deque[ServeEvent]] = {}
-        self._by_id: dict[str, ServeEvent] = {}
+        token = secrets.token_hex(10)
+        self._prefix = f"{token[:8]}-{token[8:12]}-4{token[13:16]}-8{token[17:20]}-"
         self._listeners: list[Listener] = []
         self._seq = itertools.count(1)
         self.evicted = 0
@@ -66,10 +88,14 @@ class InMemoryJournal:
 
     def record(self, event: ServeEvent) -> None:
         event.seq = next(self._seq)
+        event._prefix = self._prefix
         if self.max_entries > 0:
             self._events.append(event)
-            self._by_path.setdefault(event.request.path, deque()).append(event)
-            self._by_id[event.id] = event
+            bucket = self._by_path.get(event.request.path)
+            if bucket is None:
+                self._by_path[event.request.path] = deque((event,))
+            else:
+                bucket.append(event)
             if len(self._events) > self.max_entries:
                 self._evict_oldest()
         else:
@@ -83,7 +109,6 @@ class InMemoryJournal:
         bucket.popleft()  # events enter both queues in the same order
         if not bucket:
             del self._by_path[old.request.path]
-        del self._by_id[old.id]
         self.evicted += 1
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -95,8 +120,19 @@ class InMemoryJournal:
         """Newest first, as WireMock lists them."""
         return reversed(self._events)
 
+    def _seq_of(self, event_id: str) -> int | None:
+        if not event_id.startswith(self._prefix):
+            return None
+        try:
+            return int(event_id[len(self._prefix) :], 16)
+        except ValueError:
+            return None
+
     def get(self, event_id: str) -> ServeEvent | None:
-        return self._by_id.get(event_id)
+        seq = self._seq_of(event_id)
+        if seq is None or not self._events or seq < self._events[0].seq:
+            return None
+        return next((e for e in reversed(self._events) if e.seq == seq), None)
 
     def _scope(self, pattern: RequestPattern) -> Iterable[ServeEvent]:
         path = pattern.url.literal_path
@@ -118,7 +154,8 @@ class InMemoryJournal:
         return removed
 
     def remove_id(self, event_id: str) -> bool:
-        return bool(self.remove(lambda e: e.id == event_id)) if event_id in self._by_id else False
+        target = self.get(event_id)
+        return target is not None and bool(self.remove(lambda e: e is target))
 
     def clear(self) -> None:
         self._rebuild([])
@@ -129,4 +166,3 @@ class InMemoryJournal:
         self._by_path = {}
         for e in events:
             self._by_path.setdefault(e.request.path, deque()).append(e)
-        self._by_id = {e.id: e for e in events}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -65,7 +64,7 @@ class Namespace:
         """Pick the stub, advance its sequence and scenario, journal the request: one atomic step."""
         now = self._clock()
         self.last_used = now
-        for stub in self.stubs.candidates(request.path):
+        for stub in self.stubs.candidates(request.method, request.path):
             if (
                 stub.required_scenario_state is not None
                 and stub.scenario_name is not None
@@ -98,7 +97,7 @@ class Namespace:
         stub: StubMapping | None,
         response: ResponseDefinition | None,
     ) -> ServeDecision:
-        event = ServeEvent(str(uuid.uuid4()), request, now, stub.id if stub else None)
+        event = ServeEvent(request, now, stub.id if stub else None)
         self.journal.record(event)
         return ServeDecision(event, stub, response)
 

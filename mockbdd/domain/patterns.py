@@ -205,8 +205,8 @@ class BinaryEqualToPattern(ContentPattern):
         return EXACT if body.raw == self.expected else NO_MATCH
 
     def describe(self) -> str:
-        shown = self.expected[:48].hex(" ")
-        return f"binaryEqualTo {len(self.expected)} bytes [{shown}{'…' if len(self.expected) > 48 else ''}]"
+        shown = self.expected[:48].hex(" ") + ("…" if len(self.expected) > 48 else "")
+        return f"binaryEqualTo {len(self.expected)} bytes [{shown}]"
 
 
 # -- logic -------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ _ISO = re.compile(
 
 
 def _zone(text: str | None) -> tzinfo | None:
-    """``Z``, ``+01:00``, ``+0100``, ``+01``, ``UTC``/``GMT`` or a region id; ``None`` if unknown."""
+    """``Z``, ``+01:00``, ``+0100``, ``+01``, ``UTC``/``GMT`` or a region id, else ``None``."""
     if not text:
         return None
     if text in ("Z", "UTC", "GMT", "UT"):
@@ -87,7 +87,7 @@ def parse_date_time(text: str) -> datetime | None:
 
 
 def _field(letter: str, count: int) -> tuple[str, str] | None:
-    """(group name, regex) for a run of one pattern letter; ``None`` if the letter is unsupported."""
+    """(group name, regex) for a run of one pattern letter; ``None`` if it is unsupported."""
     if letter in "yu":
         return ("year2", r"\d{2}") if count == 2 else ("year", rf"[+-]?\d{{{max(count, 1)},9}}")
     if letter in "ML":

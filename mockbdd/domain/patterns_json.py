@@ -68,7 +68,7 @@ class JsonContentPattern(ContentPattern):
 
 @dataclass(frozen=True, slots=True)
 class EqualToJsonPattern(JsonContentPattern):
-    """``equalToJson`` with ``ignoreArrayOrder``, ``ignoreExtraElements`` and json-unit placeholders.
+    """``equalToJson`` (``ignoreArrayOrder``, ``ignoreExtraElements``, json-unit placeholders).
 
     Numbers compare as JsonUnit does: ``1`` and ``1.0`` differ (integer vs decimal).
     """

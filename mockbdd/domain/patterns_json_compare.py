@@ -53,11 +53,11 @@ def parse_placeholder(text: str) -> Placeholder | None:
         source = rest[6:] if rest.startswith("regex}") else rest[6:-2]
         fullmatch = compile_java_regex(source).fullmatch
         return Placeholder(text, "regex", lambda v: isinstance(v, str) and bool(fullmatch(v)))
+    if rest.startswith("matches:"):
+        raise InvalidInput("", f"json-unit custom matcher {text!r} is not supported")
     kind = rest[:-1] if rest.endswith("}") else ""
     if kind in _KINDS:
         return Placeholder(text, kind, _KINDS[kind])
-    if kind.startswith("matches:"):
-        raise InvalidInput("", f"json-unit custom matcher {text!r} is not supported")
     known = ", ".join([*_KINDS, "regex"])
     raise InvalidInput("", f"unknown json-unit placeholder {text!r} (known: {known})")
 
@@ -110,7 +110,8 @@ class JsonComparison:
         return MatchResult(min(1.0, diffs / max(self.size, deep_size(actual))))
 
     def equal(self, expected: Any, actual: Any) -> bool:
-        if isinstance(expected, dict):
+        kind = type(expected)  # the expected tree holds exact dicts/lists (compile_placeholders)
+        if kind is dict:
             if not isinstance(actual, dict):
                 return False
             for key, value in expected.items():
@@ -120,7 +121,7 @@ class JsonComparison:
                 elif not _optional(value):
                     return False
             return self.extra or all(key in expected for key in actual)
-        if isinstance(expected, list):
+        if kind is list:
             if not isinstance(actual, list):
                 return False
             if len(actual) < len(expected) or (not self.extra and len(actual) != len(expected)):
@@ -128,11 +129,20 @@ class JsonComparison:
             if all(self.equal(e, a) for e, a in zip(expected, actual, strict=False)):
                 return True
             return self.unordered and self._pairs_up(expected, actual)
-        if isinstance(expected, Placeholder):
-            return expected.accepts(actual)
-        return _scalar_equal(expected, actual)
+        if kind is Placeholder:
+            return bool(expected.accepts(actual))
+        return kind is type(actual) and expected == actual  # JsonUnit: 1 and 1.0 differ
 
     def _pairs_up(self, expected: list[Any], actual: list[Any]) -> bool:
+        # greedy first: when it pairs everything the answer is yes without building all candidates
+        free = dict.fromkeys(range(len(actual)))
+        for e in expected:
+            j = next((j for j in free if self.equal(e, actual[j])), None)
+            if j is None:
+                break
+            del free[j]
+        else:
+            return True
         candidates = [[j for j, a in enumerate(actual) if self.equal(e, a)] for e in expected]
         return all(j is not None for j in bipartite_match(candidates, len(actual)))
 
@@ -165,7 +175,11 @@ class JsonComparison:
         candidates = [[j for j, a in enumerate(actual) if self.equal(e, a)] for e in expected]
         paired = bipartite_match(candidates, len(actual))
         used = {j for j in paired if j is not None}
-        n = sum(deep_size(e) for e, j in zip(expected, paired, strict=True) if j is None)
+        left = [e for e, j in zip(expected, paired, strict=True) if j is None]
+        right = [a for j, a in enumerate(actual) if j not in used]
+        # leftovers are compared in order, so one changed element counts its changed leaves only
+        n = sum(self.diff(e, a) for e, a in zip(left, right, strict=False))
+        n += sum(deep_size(e) for e in left[len(right) :])
         if not self.extra:
-            n += sum(deep_size(a) for j, a in enumerate(actual) if j not in used)
+            n += sum(deep_size(a) for a in right[len(left) :])
         return n

@@ -47,7 +47,7 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
 def compile_java_regex(regex: str, pointer: str = "") -> re.Pattern[str]:
-    """Compile a WireMock (Java) regex; ``InvalidInput(pointer, "invalid regex …")`` if it is bad."""
+    """Compile a WireMock (Java) regex; ``InvalidInput(pointer, "invalid regex …")`` if bad."""
     try:
         translated = _Translator(regex).run()
         with warnings.catch_warnings():

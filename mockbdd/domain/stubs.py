@@ -44,7 +44,7 @@ class StubStore:
         self._by_path: dict[str, list[_Entry]] = {}
         self._unindexed: list[_Entry] = []
         self._seq = 0
-        self._cache: dict[str, tuple[StubMapping, ...]] = {}
+        self._cache: dict[tuple[str, str], tuple[StubMapping, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -90,20 +90,24 @@ class StubStore:
         self._unindexed.clear()
         self._cache.clear()
 
-    def candidates(self, path: str) -> tuple[StubMapping, ...]:
-        """Stubs that may match a request for ``path``, in match order; cached per path."""
-        cached = self._cache.get(path)
+    def candidates(self, method: str, path: str) -> tuple[StubMapping, ...]:
+        """Stubs that may match ``method path``, in match order; cached per (method, path).
+
+        Literal paths come from the index; pattern stubs are pre-filtered on method and path
+        once per cache entry, so the hot path only runs the remaining checks.
+        """
+        key = (method, path)
+        cached = self._cache.get(key)
         if cached is not None:
             return cached
-        literal = self._by_path.get(path, ())
-        if not self._unindexed:
-            result = tuple(e.stub for e in literal)
-        elif not literal:
-            result = tuple(e.stub for e in self._unindexed)
-        else:
-            merged = sorted([*literal, *self._unindexed], key=lambda e: e.order)
-            result = tuple(e.stub for e in merged)
+        entries = [*self._by_path.get(path, ()), *self._unindexed]
+        entries.sort(key=lambda e: e.order)
+        result = tuple(
+            e.stub
+            for e in entries
+            if e.stub.request.method in ("ANY", method) and e.stub.request.url.may_match_path(path)
+        )
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
-        self._cache[path] = result
+        self._cache[key] = result
         return result

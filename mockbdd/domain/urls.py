@@ -30,6 +30,10 @@ class UrlMatcher:
     def match(self, request: RecordedRequest) -> MatchResult:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def may_match_path(self, path: str) -> bool:
+        """False only when no request for ``path`` can match (used to pre-filter per path)."""
+        return True
+
     def describe(self) -> str:
         return f"{self.key} {self.expected}" if self.key else "any URL"
 
@@ -88,6 +92,9 @@ class UrlRegex(UrlMatcher):
     def key(self) -> str:  # type: ignore[override]
         return "urlPathPattern" if self.on_path else "urlPattern"
 
+    def may_match_path(self, path: str) -> bool:
+        return not self.on_path or self.regex.fullmatch(path) is not None
+
     def match(self, request: RecordedRequest) -> MatchResult:
         actual = request.path if self.on_path else request.url
         if self.regex.fullmatch(actual):
@@ -135,6 +142,9 @@ class UrlPathTemplate(UrlMatcher):
             tuple(names),
             MappingProxyType(dict(path_parameters)),
         )
+
+    def may_match_path(self, path: str) -> bool:
+        return self.regex.fullmatch(path) is not None
 
     def variables(self, path: str) -> dict[str, str] | None:
         m = self.regex.fullmatch(path)
