@@ -1,0 +1,139 @@
+"""``mockbdd serve`` as a user runs it: mapping files, env settings, bad files, clean Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(
+    *args: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockbdd", "serve", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{url}/__admin/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None, proc.communicate()
+                time.sleep(0.05)
+        yield proc, url
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+
+
+def write_mappings(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "users.json").write_text(
+        json.dumps(
+            {
+                "request": {"method": "GET", "url": "/api/users/1"},
+                "response": {"jsonBody": {"id": 1}},
+            }
+        )
+    )
+    (folder / "more.yaml").write_text(
+        "mappings:\n"
+        "  - request: {method: GET, urlPath: /yaml}\n"
+        "    response: {status: 200, body: from yaml}\n"
+    )
+
+
+def test_serves_mapping_files_and_reset_restores_them(tmp_path: Path) -> None:
+    write_mappings(tmp_path / "mappings")
+    with serving("--mappings", str(tmp_path / "mappings")) as (_, url):
+        assert httpx.get(f"{url}/api/users/1").json() == {"id": 1}
+        assert httpx.get(f"{url}/yaml").text == "from yaml"
+        httpx.delete(f"{url}/__admin/mappings")
+        assert httpx.get(f"{url}/yaml").status_code == 404
+        httpx.post(f"{url}/__admin/reset")
+        assert httpx.get(f"{url}/yaml").text == "from yaml"
+        httpx.delete(f"{url}/__admin/mappings")
+        httpx.post(f"{url}/__admin/mappings/reset")
+        assert httpx.get(f"{url}/api/users/1").status_code == 200
+
+
+def test_ctrl_c_shuts_down_cleanly(tmp_path: Path) -> None:
+    with serving() as (proc, _):
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0
+    assert "stopped" in out
+    assert "Traceback" not in err
+
+
+def test_settings_from_environment(tmp_path: Path) -> None:
+    with serving(env={"MOCKBDD_ADMIN_TOKEN": "t0k"}) as (_, url):
+        assert httpx.get(f"{url}/__admin/mappings").status_code == 401
+        assert (
+            httpx.get(
+                f"{url}/__admin/mappings", headers={"Authorization": "Bearer t0k"}
+            ).status_code
+            == 200
+        )
+
+
+def run_serve(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mockbdd", "serve", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
+def test_broken_mapping_file_stops_serve_with_file_field_reason(tmp_path: Path) -> None:
+    folder = tmp_path / "mappings"
+    folder.mkdir()
+    (folder / "bad.json").write_text(
+        json.dumps({"request": {"url": "/x"}, "response": {"status": 999}})
+    )
+    result = run_serve("--mappings", str(folder))
+    assert result.returncode == 2
+    assert f"{folder / 'bad.json'}: /response/status:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_json_file_names_line(tmp_path: Path) -> None:
+    folder = tmp_path / "mappings"
+    folder.mkdir()
+    (folder / "broken.json").write_text('{\n  "request": {\n  oops\n}')
+    result = run_serve("--mappings", str(folder))
+    assert result.returncode == 2
+    assert "broken.json: line 3: invalid JSON" in result.stderr
+
+
+def test_public_bind_without_token_is_refused() -> None:
+    result = run_serve("--host", "0.0.0.0")
+    assert result.returncode == 2
+    assert "refusing to bind 0.0.0.0" in result.stderr
+    assert "--admin-token" in result.stderr
