@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from mockbdd.admin import journal_tasks as j
 from mockbdd.admin import mapping_tasks as m
@@ -86,6 +86,7 @@ class RouteMatch:
 
 
 def match_route(method: str, path: str, *, at_root: bool) -> RouteMatch:
+    """``path`` is the raw (still percent-encoded) admin path, so ``%2F`` stays inside a parameter."""
     allowed: list[str] = []
     for route in ROUTES:
         if route.root_only and not at_root:
@@ -94,6 +95,6 @@ def match_route(method: str, path: str, *, at_root: bool) -> RouteMatch:
         if found is None:
             continue
         if route.method == method:
-            return RouteMatch(route, found.groupdict())
+            return RouteMatch(route, {k: unquote(v) for k, v in found.groupdict().items()})
         allowed.append(route.method)
     return RouteMatch(None, {}, tuple(allowed))

@@ -1,8 +1,8 @@
 """Content patterns (WireMock's StringValuePattern family), composable and registered by key.
 
-The ABCs come first; string, logical, number and multi-value patterns follow. JSON patterns live
-in ``patterns_json``, date-time patterns in ``patterns_datetime``, the regex dialect in
-``patterns_regex``.
+The ABCs come first; string, logical, binary and number patterns follow. Elsewhere: JSON in
+``patterns_json``, date-times in ``patterns_datetime``, multi-valued fields in ``patterns_multi``,
+the Java regex dialect in ``patterns_regex``.
 """
 
 from __future__ import annotations

@@ -91,17 +91,50 @@ def _optional(value: Any) -> bool:
     return isinstance(value, Placeholder) and value.kind == "ignore-element"
 
 
+def strict_key(value: Any) -> Any:
+    """A hashable key equal for two documents exactly when they are equal with array order
+    ignored (and types kept strict): lets unordered arrays pair up in linear time."""
+    kind = type(value)
+    if kind is dict:
+        return ("object", tuple(sorted((k, strict_key(v)) for k, v in value.items())))
+    if kind is list:
+        return ("array", tuple(sorted(strict_key(v) for v in value)))
+    return (kind.__name__, value)
+
+
+def _has_placeholder(value: Any) -> bool:
+    if isinstance(value, Placeholder):
+        return True
+    if isinstance(value, dict):
+        return any(_has_placeholder(v) for v in value.values())
+    return isinstance(value, list) and any(_has_placeholder(v) for v in value)
+
+
+def _array_keys(value: Any, found: dict[int, list[Any]]) -> None:
+    """Precompute ``strict_key``s of every placeholder-free expected array, by array id."""
+    children = value.values() if isinstance(value, dict) else value
+    if not isinstance(value, (dict, list)):
+        return
+    if isinstance(value, list) and not _has_placeholder(value):
+        found[id(value)] = [strict_key(v) for v in value]
+    for child in children:
+        _array_keys(child, found)
+
+
 class JsonComparison:
     """Compares documents against one expected tree: a short-circuit ``equal`` for the hot path,
     and ``diff`` (differing leaves) only to rank near misses."""
 
-    __slots__ = ("expected", "extra", "size", "unordered")
+    __slots__ = ("_keys", "expected", "extra", "size", "unordered")
 
     def __init__(self, expected: Any, ignore_array_order: bool, ignore_extra: bool) -> None:
         self.expected = expected
         self.unordered = ignore_array_order
         self.extra = ignore_extra
         self.size = deep_size(expected)
+        self._keys: dict[int, list[Any]] = {}
+        if ignore_array_order and not ignore_extra:  # only then is equality a multiset match
+            _array_keys(expected, self._keys)
 
     def compare(self, actual: Any) -> MatchResult:
         if self.equal(self.expected, actual):
@@ -133,16 +166,36 @@ class JsonComparison:
             return bool(expected.accepts(actual))
         return kind is type(actual) and expected == actual  # JsonUnit: 1 and 1.0 differ
 
-    def _pairs_up(self, expected: list[Any], actual: list[Any]) -> bool:
-        # greedy first: when it pairs everything the answer is yes without building all candidates
+    def _greedy_pairs(self, expected: list[Any], actual: list[Any]) -> tuple[list[Any], list[Any]]:
+        """Pair equal elements first come, first served; returns the unpaired of each side."""
+        keys = self._keys.get(id(expected))
+        unpaired: list[Any] = []
+        if keys is not None:
+            buckets: dict[Any, list[int]] = {}
+            for j, a in enumerate(actual):
+                buckets.setdefault(strict_key(a), []).append(j)
+            used: set[int] = set()
+            for e, key in zip(expected, keys, strict=True):
+                bucket = buckets.get(key)
+                if bucket:
+                    used.add(bucket.pop())
+                else:
+                    unpaired.append(e)
+            return unpaired, [a for j, a in enumerate(actual) if j not in used]
         free = dict.fromkeys(range(len(actual)))
         for e in expected:
-            j = next((j for j in free if self.equal(e, actual[j])), None)
-            if j is None:
-                break
-            del free[j]
-        else:
-            return True
+            pick = next((j for j in free if self.equal(e, actual[j])), None)
+            if pick is None:
+                unpaired.append(e)
+            else:
+                del free[pick]
+        return unpaired, [actual[j] for j in free]
+
+    def _pairs_up(self, expected: list[Any], actual: list[Any]) -> bool:
+        if not self._greedy_pairs(expected, actual)[0]:
+            return True  # greedy success proves a pairing exists; only failure needs Kuhn
+        if id(expected) in self._keys:
+            return False  # key buckets are exact: no pairing exists
         candidates = [[j for j, a in enumerate(actual) if self.equal(e, a)] for e in expected]
         return all(j is not None for j in bipartite_match(candidates, len(actual)))
 
@@ -172,12 +225,8 @@ class JsonComparison:
         return 0 if _scalar_equal(expected, actual) else 1
 
     def _unordered_diff(self, expected: list[Any], actual: list[Any]) -> int:
-        candidates = [[j for j, a in enumerate(actual) if self.equal(e, a)] for e in expected]
-        paired = bipartite_match(candidates, len(actual))
-        used = {j for j in paired if j is not None}
-        left = [e for e, j in zip(expected, paired, strict=True) if j is None]
-        right = [a for j, a in enumerate(actual) if j not in used]
-        # leftovers are compared in order, so one changed element counts its changed leaves only
+        # a distance estimate only, so greedy pairing is enough; leftovers compare in order
+        left, right = self._greedy_pairs(expected, actual)
         n = sum(self.diff(e, a) for e, a in zip(left, right, strict=False))
         n += sum(deep_size(e) for e in left[len(right) :])
         if not self.extra:

@@ -59,14 +59,15 @@ class Dispatcher:
             ns = self.fixed()
             if ns is None:
                 return _gone()
-            return await self._in_namespace(request, ns, path)
+            return await self._in_namespace(request, ns, path, _raw(request))
         if path.startswith(NS_PREFIX):
             name, _, rest = path[len(NS_PREFIX) :].partition("/")
             ns = self.engine.get(name)
             if ns is None:
                 return _unknown(name)
-            return await self._in_namespace(request, ns, "/" + rest)
-        admin_path = _split_admin(path)
+            raw_rest = _raw(request)[len(NS_PREFIX) :].partition("/")[2]
+            return await self._in_namespace(request, ns, "/" + rest, "/" + raw_rest)
+        admin_path = _split_admin(_raw(request))
         if admin_path is not None:
             return await self.admin.handle(request, self.engine.default, admin_path, at_root=True)
         header = request.headers.get(NS_HEADER)
@@ -78,12 +79,17 @@ class Dispatcher:
         return await self.data_plane.serve(self.engine.default, request, path)
 
     async def _in_namespace(
-        self, request: web.BaseRequest, ns: Namespace, path: str
+        self, request: web.BaseRequest, ns: Namespace, path: str, raw_path: str
     ) -> web.StreamResponse:
-        admin_path = _split_admin(path)
+        admin_path = _split_admin(raw_path)
         if admin_path is not None:
             return await self.admin.handle(request, ns, admin_path, at_root=False)
         return await self.data_plane.serve(ns, request, path)
+
+
+def _raw(request: web.BaseRequest) -> str:
+    """The path as sent, still percent-encoded (admin routes match on it)."""
+    return request.raw_path.partition("?")[0]
 
 
 def _unknown(name: str) -> web.Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -54,6 +55,7 @@ class MockServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._watcher: asyncio.Task[None] | None = None
 
     @property
     def url(self) -> str:
@@ -81,6 +83,7 @@ class MockServer:
 
     # -- threaded ---------------------------------------------------------------------------
     def start(self) -> MockServer:
+        """Start in a daemon thread; a no-op when running, a fresh start after a shutdown."""
         with self._lock:
             if self._server is not None:
                 return self
@@ -105,6 +108,9 @@ class MockServer:
                     loop.run_until_complete(server.stopped.wait())
                     loop.run_until_complete(server.stop())
                 finally:
+                    with self._lock:  # stopped from inside (POST /__admin/shutdown): forget it
+                        if self._server is server:
+                            self._server = self._loop = self._thread = None
                     loop.close()
 
             thread = threading.Thread(target=run, name="mockbdd-server", daemon=True)
@@ -121,8 +127,9 @@ class MockServer:
             if server is None or loop is None or thread is None:
                 return
             self._server = self._loop = self._thread = None
+        with contextlib.suppress(RuntimeError):  # the loop may already be closed (shut down)
             loop.call_soon_threadsafe(server.stopped.set)
-            thread.join(timeout=10)
+        thread.join(timeout=10)
 
     def __enter__(self) -> MockServer:
         return self.start()
@@ -147,7 +154,15 @@ class MockServer:
             server = MockHttpServer(self.config)
             await server.start()
             self._server = server
+            self._watcher = asyncio.get_running_loop().create_task(self._stop_when_asked(server))
         return self
+
+    async def _stop_when_asked(self, server: MockHttpServer) -> None:
+        """Honour ``POST /__admin/shutdown`` when running on the caller's loop."""
+        await server.stopped.wait()
+        if self._server is server:
+            self._server = None
+            await server.stop()
 
     async def __aexit__(
         self,
@@ -156,5 +171,8 @@ class MockServer:
         tb: TracebackType | None,
     ) -> None:
         server, self._server = self._server, None
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.cancel()
         if server is not None:
             await server.stop()

@@ -115,7 +115,8 @@ def _json_operand(value: Any, name: str) -> Any:
 
 def _patterns(value: Any, ctx: _Context, key: str) -> tuple[ContentPattern, ...]:
     if not isinstance(value, list) or not value:
-        raise InvalidInput("", f"{key} must be a non-empty array of patterns, got {_kind(value)}")
+        got = "an empty array" if value == [] else _kind(value)
+        raise InvalidInput("", f"{key} must be a non-empty array of patterns, got {got}")
     return tuple(
         parse_content_pattern(item, ctx.child(key, i), clock=ctx.clock)
         for i, item in enumerate(value)

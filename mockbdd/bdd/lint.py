@@ -1,0 +1,276 @@
+"""``mockbdd lint``: check feature files' mock tags against the tag maps, without running them.
+
+Diagnostics print as ``path:line:col: MBD00x message``. Codes: MBD001 unknown tag, MBD002
+malformed tag, MBD003 bad parameter, MBD004 same-level conflict, MBD005 ``@mock:`` tag on an
+Examples block (a warning), MBD006 Gherkin parse error, MBD007 broken tag map.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TextIO, cast
+
+from gherkin import Parser
+from gherkin.errors import CompositeParserException, ParserException
+from gherkin.parser_types import Feature, Rule, Scenario, Tag
+
+from mockbdd.bdd.errors import (
+    MockBddError,
+    TagConflictError,
+    TagMapError,
+    TagMapLoadError,
+    TagParamError,
+)
+from mockbdd.bdd.resolve import LEVELS, Level, check_tag, resolve
+from mockbdd.bdd.tag_maps import TagMapRegistry, display_path, load_registry
+from mockbdd.bdd.tags import MockTag, ReservedTag, parse_tag
+
+Severity = Literal["error", "warning"]
+_LOCATION_PREFIX = re.compile(r"^\(\d+:\d+\): ")
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    severity: Severity = "error"
+
+
+def format_diagnostic(diagnostic: Diagnostic) -> str:
+    d = diagnostic
+    return f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}"
+
+
+def collect_feature_files(paths: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
+    """``*.feature`` files under ``paths`` (sorted), and a diagnostic for each missing path."""
+    files: list[Path] = []
+    missing: list[Diagnostic] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.rglob("*.feature"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            message = "cannot read: no such file or directory"
+            missing.append(Diagnostic(display_path(path), 1, 1, "MBD006", message))
+    return list(dict.fromkeys(files)), missing
+
+
+def lint_paths(paths: Sequence[Path], registry: TagMapRegistry | None) -> list[Diagnostic]:
+    """Diagnostics for every feature file under ``paths``; ``registry`` None skips the checks
+    that need tag maps (unknown names, parameters, conflicts)."""
+    files, diagnostics = collect_feature_files(paths)
+    for file in files:
+        name = display_path(file)
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            diagnostics.append(Diagnostic(name, 1, 1, "MBD006", f"cannot read: {exc}"))
+            continue
+        diagnostics += lint_text(text, name, registry)
+    return sorted(set(diagnostics))
+
+
+def lint_text(text: str, path: str, registry: TagMapRegistry | None) -> list[Diagnostic]:
+    """Diagnostics for one feature file's text."""
+    try:
+        document = Parser().parse(text)
+    except CompositeParserException as exc:
+        return [_parse_diagnostic(path, err) for err in exc.errors]
+    except ParserException as exc:
+        return [_parse_diagnostic(path, exc)]
+    feature = document.get("feature")
+    if not feature:
+        return []
+    linter = _FeatureLinter(path, registry)
+    linter.run(feature)
+    return sorted(set(linter.diagnostics))
+
+
+def lint_registry(registry: TagMapRegistry) -> list[Diagnostic]:
+    """MBD007 for maps that cannot be applied even alone, with their default parameters."""
+    diagnostics: list[Diagnostic] = []
+    for tag_map in registry:
+        names = {tag_map.name, *registry.ancestors(tag_map.name)}
+        if any(p.required for n in names for p in registry.get(n).params.values()):
+            continue
+        try:
+            resolve(registry, scenario=[MockTag(tag_map.name)])
+        except TagMapError as exc:
+            diagnostics.append(map_diagnostic(exc))
+        except MockBddError as exc:
+            detail = f"@mock:{tag_map.name} cannot be applied: {exc.detail}"
+            diagnostics.append(Diagnostic(tag_map.file, tag_map.line, 1, "MBD007", detail))
+    return diagnostics
+
+
+def map_diagnostic(error: TagMapError) -> Diagnostic:
+    return Diagnostic(error.file or "?", error.line or 1, error.column or 1, "MBD007", error.detail)
+
+
+def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """``mockbdd lint [paths...] [--tag-maps DIR]``: print diagnostics and a summary; 1 on errors."""
+    parser = argparse.ArgumentParser(prog="mockbdd lint", description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path, help="feature files or directories")
+    parser.add_argument("--tag-maps", type=Path, default=None, help="tag-map directory")
+    args = parser.parse_args(argv)
+    stream = out if out is not None else sys.stdout
+    paths: list[Path] = args.paths or [Path("features") if Path("features").is_dir() else Path()]
+    diagnostics: list[Diagnostic] = []
+    registry: TagMapRegistry | None = None
+    try:
+        registry = load_registry(args.tag_maps)
+    except TagMapLoadError as exc:
+        diagnostics += [map_diagnostic(e) for e in exc.errors]
+    except TagMapError as exc:
+        diagnostics.append(map_diagnostic(exc))
+    if registry is not None and registry.source is None:
+        registry = None
+    if registry is not None:
+        diagnostics += lint_registry(registry)
+    diagnostics += lint_paths(paths, registry)
+    diagnostics = sorted(set(diagnostics))
+    for diagnostic in diagnostics:
+        print(format_diagnostic(diagnostic), file=stream)
+    print(_summary(diagnostics, len(collect_feature_files(paths)[0]), registry), file=stream)
+    return 1 if any(d.severity == "error" for d in diagnostics) else 0
+
+
+def _summary(diagnostics: Sequence[Diagnostic], files: int, registry: TagMapRegistry | None) -> str:
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    scope = f"in {_plural(files, 'feature file')}"
+    text = (
+        f"mockbdd lint: {_plural(errors, 'error')}, {_plural(warnings, 'warning')} {scope}"
+        if diagnostics
+        else f"mockbdd lint: no problems {scope}"
+    )
+    if registry is None:
+        text += " (no tag maps loaded: map names and parameters not checked)"
+    return text
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _parse_diagnostic(path: str, error: ParserException) -> Diagnostic:
+    location: Mapping[str, Any] = error.location
+    message = _LOCATION_PREFIX.sub("", str(error))
+    return Diagnostic(path, location["line"], location.get("column") or 1, "MBD006", message)
+
+
+class _FeatureLinter:
+    """Walks one feature: each tag once, then each scenario (and Examples block) resolved."""
+
+    def __init__(self, path: str, registry: TagMapRegistry | None) -> None:
+        self.path = path
+        self.registry = registry
+        self.diagnostics: list[Diagnostic] = []
+
+    def run(self, feature: Feature) -> None:
+        feature_ok = self.check_tags(feature["tags"], "feature")
+        for child in _children(feature):
+            if "rule" in child:
+                rule: Rule = child["rule"]
+                rule_ok = self.check_tags(rule["tags"], "rule")
+                outer = {"feature": feature["tags"], "rule": rule["tags"]}
+                for rule_child in _children(rule):
+                    if "scenario" in rule_child:
+                        self.scenario(rule_child["scenario"], outer, feature_ok and rule_ok)
+            elif "scenario" in child:
+                self.scenario(child["scenario"], {"feature": feature["tags"]}, feature_ok)
+
+    def scenario(self, scenario: Scenario, outer: dict[str, list[Tag]], outer_ok: bool) -> None:
+        ok = self.check_tags(scenario["tags"], "scenario") and outer_ok
+        blocks: list[list[Tag]] = [ex["tags"] for ex in scenario["examples"]] or [[]]
+        for examples_tags in blocks:
+            examples_ok = self.check_tags(examples_tags, "examples")
+            if ok and examples_ok and self.registry is not None:
+                levels = {**outer, "scenario": scenario["tags"], "examples": examples_tags}
+                self.resolve(levels, scenario["location"]["line"])
+
+    def check_tags(self, tags: Iterable[Tag], level: Level) -> bool:
+        ok = True
+        for tag in tags:
+            for diagnostic in self.tag_diagnostics(tag, level):
+                self.diagnostics.append(diagnostic)
+                ok = ok and diagnostic.severity != "error"
+        return ok
+
+    def tag_diagnostics(self, tag: Tag, level: Level) -> list[Diagnostic]:
+        name = tag["name"]
+        line, column = tag["location"]["line"], tag["location"].get("column") or 1
+        found: list[Diagnostic] = []
+        try:
+            parsed = parse_tag(name)
+        except MockBddError as exc:
+            return [Diagnostic(self.path, line, column, exc.code, exc.summary)]
+        if parsed is None:
+            return []
+        if level == "examples":
+            found.append(
+                Diagnostic(self.path, line, column, "MBD005", _examples_message(parsed), "warning")
+            )
+        if isinstance(parsed, MockTag) and self.registry is not None:
+            try:
+                check_tag(self.registry, parsed)
+            except MockBddError as exc:
+                found.append(Diagnostic(self.path, line, column, exc.code, exc.summary))
+        return found
+
+    def resolve(self, levels: Mapping[str, list[Tag]], line: int) -> None:
+        assert self.registry is not None
+        names = {lvl: [t["name"] for t in levels.get(lvl, [])] for lvl in LEVELS}
+        try:
+            resolve(
+                self.registry,
+                feature=names["feature"],
+                rule=names["rule"],
+                scenario=names["scenario"],
+                examples=names["examples"],
+                feature_file=self.path,
+                line=line,
+            )
+        except TagMapError as exc:
+            self.diagnostics.append(map_diagnostic(exc))
+        except MockBddError as exc:
+            at = self.tag_location(exc, levels) or (line, 1)
+            self.diagnostics.append(Diagnostic(self.path, *at, exc.code, exc.summary))
+
+    @staticmethod
+    def tag_location(exc: MockBddError, levels: Mapping[str, list[Tag]]) -> tuple[int, int] | None:
+        """Where the tag that caused ``exc`` is written."""
+        if isinstance(exc, TagConflictError):
+            wanted, order = set(exc.tags), [exc.level]
+        elif isinstance(exc, TagParamError) and exc.tag:
+            wanted, order = {exc.tag}, list(LEVELS)
+        else:
+            return None
+        for level in order:
+            for tag in levels.get(level, []):
+                if tag["name"] in wanted:
+                    return tag["location"]["line"], tag["location"].get("column") or 1
+        return None
+
+
+def _children(node: Feature | Rule) -> list[dict[str, Any]]:
+    """Children envelopes: ``{"scenario": ...}``, ``{"rule": ...}`` or ``{"background": ...}``."""
+    return cast("list[dict[str, Any]]", node["children"])
+
+
+def _examples_message(tag: MockTag | ReservedTag) -> str:
+    shown = tag.canonical if isinstance(tag, MockTag) else tag.tag
+    return (
+        f"{shown} on an Examples block: pytest-bdd turns Examples tags into pytest marks "
+        f"directly and --strict-markers rejects {shown[1:]!r} (a marker name cannot contain "
+        "':'); move the tag to the Scenario Outline"
+    )

@@ -1,0 +1,213 @@
+"""Effective tag maps for one scenario (DESIGN §5).
+
+Effective = Feature ∪ Rule ∪ Scenario ∪ Examples. For one route (service, method, URL) the most
+specific level wins and the other levels' stubs for it are dropped; two maps on one level for one
+route is an error, unless one of them extends the other (the extending map wins). A map reached
+twice with the same parameters is applied once. ``@mock:x:off`` removes ``x`` from the less
+specific levels, with whatever only ``x`` brought in through ``extends``. Tags are sets in every
+runner, so nothing here depends on tag order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from mockbdd.bdd.binding import MapApplication, Scope, expand
+from mockbdd.bdd.errors import MockBddError, TagConflictError
+from mockbdd.bdd.params import parse_duration
+from mockbdd.bdd.precedence import Candidate, LevelResult, build_level
+from mockbdd.bdd.stubs import Route, StubError, prefix_service, source_path
+from mockbdd.bdd.tag_maps import TagMapRegistry
+from mockbdd.bdd.tags import LEVELS, Level, MockTag, ReservedTag, make_mock_tag, parse_tag
+
+__all__ = ["LEVELS", "Level", "Resolution", "ResolvedStub", "check_tag", "resolve", "resolve_map"]
+
+TagInput = str | MockTag | ReservedTag
+
+
+@dataclass(frozen=True)
+class ResolvedStub:
+    """A WireMock StubMapping ready for the engine, under its service prefix."""
+
+    service: str
+    mapping: dict[str, Any]
+    map_name: str
+    level: Level
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a scenario's tags amount to."""
+
+    stubs: tuple[ResolvedStub, ...] = ()
+    settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    scenarios: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    strict: bool = False
+    shared: bool = False
+    applied_maps: tuple[str, ...] = ()
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.service for s in self.stubs))
+
+
+def resolve(
+    registry: TagMapRegistry,
+    *,
+    feature: Iterable[TagInput] = (),
+    rule: Iterable[TagInput] = (),
+    scenario: Iterable[TagInput] = (),
+    examples: Iterable[TagInput] = (),
+    feature_file: str | None = None,
+    line: int | None = None,
+) -> Resolution:
+    """Resolve the tags of one scenario, given per level (any order; duplicates are fine)."""
+    scope = Scope(registry, feature_file, line)
+    given = {"feature": feature, "rule": rule, "scenario": scenario, "examples": examples}
+    tags = {lvl: _LevelTags.parse(given[lvl], scope) for lvl in LEVELS}
+    for lvl in LEVELS:
+        tags[lvl].check(lvl, scope)
+    results: list[LevelResult] = []
+    for i, lvl in enumerate(LEVELS):
+        offed = frozenset(t.name for later in LEVELS[i + 1 :] for t in tags[later].off)
+        apps = [app for tag in tags[lvl].on for app in expand(scope, tag, offed)]
+        results.append(build_level(scope, lvl, list(dict.fromkeys(apps))))
+    return _merge(
+        scope,
+        results,
+        strict=any(t.strict for t in tags.values()),
+        shared=any(t.shared for t in tags.values()),
+    )
+
+
+def resolve_map(
+    registry: TagMapRegistry,
+    name: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    feature_file: str | None = None,
+    line: int | None = None,
+) -> Resolution:
+    """One map applied on its own (``ns.apply(name, **params)``, the "switches to" step)."""
+    try:
+        tag = make_mock_tag(name, params)
+    except MockBddError as exc:
+        raise exc.located(feature_file, line) from None
+    return resolve(registry, scenario=[tag], feature_file=feature_file, line=line)
+
+
+def check_tag(registry: TagMapRegistry, tag: MockTag) -> None:
+    """Raise what applying ``tag`` alone would raise about its name and parameters."""
+    scope = Scope(registry)
+    scope.check_known(tag)
+    if not tag.off:
+        expand(scope, tag)
+
+
+@dataclass(frozen=True)
+class _LevelTags:
+    on: tuple[MockTag, ...]
+    off: tuple[MockTag, ...]
+    strict: bool
+    shared: bool
+
+    @classmethod
+    def parse(cls, raw: Iterable[TagInput], scope: Scope) -> _LevelTags:
+        parsed: set[MockTag | ReservedTag] = set()
+        for item in raw:
+            try:
+                tag = item if isinstance(item, MockTag | ReservedTag) else parse_tag(item)
+            except MockBddError as exc:
+                raise scope.locate(exc) from None
+            if tag is not None:
+                parsed.add(tag)
+        mock = sorted((t for t in parsed if isinstance(t, MockTag)), key=lambda t: t.canonical)
+        reserved = {t.name for t in parsed if isinstance(t, ReservedTag)}
+        return cls(
+            on=tuple(t for t in mock if not t.off),
+            off=tuple(t for t in mock if t.off),
+            strict="strict" in reserved,
+            shared="shared" in reserved,
+        )
+
+    def check(self, level: Level, scope: Scope) -> None:
+        for tag in (*self.on, *self.off):
+            scope.check_known(tag)
+        switched_off = {t.name: t for t in self.off}
+        for tag in self.on:
+            off = switched_off.get(tag.name)
+            if off is not None:
+                raise TagConflictError(
+                    f"{tag.canonical} and {off.canonical} are both on the {level} level",
+                    hint="keep one of them",
+                    level=level,
+                    tags=(tag.raw, off.raw),
+                    file=scope.feature_file,
+                    line=scope.line,
+                )
+
+
+def _merge(scope: Scope, results: list[LevelResult], *, strict: bool, shared: bool) -> Resolution:
+    winners: dict[Route, tuple[Level, MapApplication]] = {}
+    keyed: dict[str, dict[str, tuple[MapApplication, Any]]] = {}
+    for result in results:  # least specific first: later levels overwrite
+        winners.update({route: (result.level, app) for route, app in result.routes.items()})
+        for kind, by_key in result.keyed.items():
+            keyed.setdefault(kind, {}).update(by_key)
+    stubs = tuple(
+        ResolvedStub(c.template.service, _finish_stub(scope, c), c.app.name, result.level)
+        for result in results
+        for c in result.candidates
+        if winners[c.route] == (result.level, c.app)
+    )
+    values = {kind: {k: v for k, (_, v) in by_key.items()} for kind, by_key in keyed.items()}
+    return Resolution(
+        stubs=stubs,
+        settings=MappingProxyType(_normalise_settings(scope, keyed.get("settings", {}))),
+        scenarios=MappingProxyType({k: str(v) for k, v in values.get("scenarios", {}).items()}),
+        data=MappingProxyType(values.get("data", {})),
+        strict=strict,
+        shared=shared,
+        applied_maps=tuple(dict.fromkeys(a.name for r in results for a in r.apps)),
+    )
+
+
+def _finish_stub(scope: Scope, candidate: Candidate) -> dict[str, Any]:
+    """Service prefix, ``metadata.mockbdd``, then the full WireMock check."""
+    from mockbdd.domain.errors import InvalidInput
+    from mockbdd.wire.mappings import parse_stub_mapping
+
+    template = candidate.template
+    tag_map = scope.registry.get(candidate.app.name)
+    try:
+        mapping = prefix_service(candidate.stub, template.service)
+        metadata = dict(mapping.get("metadata") or {})
+        metadata["mockbdd"] = {"service": template.service, "tagMap": tag_map.name}
+        mapping["metadata"] = metadata
+        parse_stub_mapping(mapping)
+    except (StubError, InvalidInput) as exc:
+        sub = source_path((), exc.pointer, template.body)
+        detail = f"{exc.pointer or '/'}: {exc.reason}"
+        raise scope.map_error(tag_map, template, sub, detail) from None
+    return mapping
+
+
+def _normalise_settings(
+    scope: Scope, settings: Mapping[str, tuple[MapApplication, Any]]
+) -> dict[str, Any]:
+    """``delay`` (a duration) → ``fixedDelay`` in milliseconds."""
+    out = {key: value for key, (_, value) in settings.items()}
+    for key in ("delay", "fixedDelay"):
+        if key in out and not isinstance(out[key], int):
+            try:
+                out[key] = parse_duration(out[key])
+            except ValueError as exc:
+                tag_map = scope.registry.get(settings[key][0].name)
+                raise scope.map_error(tag_map, None, ("settings", key), f"{key!r}: {exc}") from None
+    if "delay" in out:
+        out["fixedDelay"] = out.pop("delay")
+    return out

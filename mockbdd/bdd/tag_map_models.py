@@ -1,0 +1,160 @@
+"""Pydantic models of tag-map files (the shape check at the edge) and their errors as file:line."""
+
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Sequence
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
+
+from mockbdd.bdd.errors import TagMapError
+from mockbdd.bdd.yaml_lines import LineIndex
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParamSpecModel(_Strict):
+    """``params: {delay: {type: duration, default: 2s}}``."""
+
+    type: Literal["duration", "int", "str"]
+    default: Any = None  # typed against ``type`` by the loader, with the line
+    description: StrictStr | None = None
+
+
+class SettingsModel(_Strict):
+    """Namespace settings a map may set. Inner shapes belong to the features that use them."""
+
+    delay: Any = None  # shorthand: a duration → ``fixedDelay`` in milliseconds
+    fixedDelay: Any = None
+    delayDistribution: dict[str, Any] | None = None
+    chaos: dict[str, Any] | None = None
+    limits: dict[str, Any] | None = None
+    rateLimit: dict[str, Any] | None = None
+    concurrency: dict[str, Any] | None = None
+    degradation: dict[str, Any] | None = None
+    timeline: list[Any] | None = None
+    seed: Any = None
+
+
+class TagMapModel(_Strict):
+    """One map under ``maps:``."""
+
+    description: StrictStr | None = None
+    extends: list[StrictStr] = []
+    params: dict[str, ParamSpecModel] = {}
+    services: dict[str, list[dict[str, Any]]] = {}
+    settings: SettingsModel | None = None
+    scenarios: dict[str, StrictStr] = {}
+    data: dict[str, Any] = {}
+
+
+class TagMapFileModel(_Strict):
+    """A whole ``tag_maps/*.yaml`` file."""
+
+    version: Literal[1]
+    maps: dict[str, TagMapModel]
+
+
+_TYPE_WORDS = {
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "bool_type": "true or false",
+}
+
+
+def validation_errors(exc: ValidationError, data: Any, index: LineIndex) -> list[TagMapError]:
+    """Each pydantic error of a tag-map file as ``file:line: message``."""
+    found: dict[tuple[str, ...], TagMapError] = {}
+    for err in exc.errors(include_url=False):
+        loc = _real_path(data, [step for step in err["loc"] if step != "[key]"])
+        if loc in found:
+            continue
+        if "[key]" in err["loc"]:
+            detail = f"key {loc[-1]!r} must be a string: quote it"
+        else:
+            detail = _message(err["type"], loc, str(err["msg"]))
+        found[loc] = index.error(loc, detail)
+    return list(found.values())
+
+
+def _real_path(data: Any, loc: Sequence[int | str]) -> tuple[str, ...]:
+    """The part of a pydantic location that exists in the data (drops union/validator steps),
+    plus a final missing key (for ``missing`` errors)."""
+    path: list[str] = []
+    current = data
+    for step in loc:
+        in_dict = isinstance(current, dict) and step in current
+        in_list = isinstance(current, list) and isinstance(step, int) and 0 <= step < len(current)
+        if in_dict or in_list:
+            current = current[step]
+        else:
+            if isinstance(current, dict) and isinstance(step, str):
+                path.append(step)
+            break
+        path.append(str(step))
+    return tuple(path)
+
+
+def _message(kind: str, loc: tuple[str, ...], msg: str) -> str:
+    name = _display(loc)
+    where = f" in map {loc[1]!r}" if len(loc) > 2 and loc[0] == "maps" else ""
+    if kind == "extra_forbidden":
+        known = _known_keys(TagMapFileModel, loc[:-1])
+        close = difflib.get_close_matches(loc[-1], known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"unknown key {loc[-1]!r}{where}{hint} (known keys: {', '.join(known)})"
+    if kind == "missing":
+        return f"{name} is required{where}"
+    if kind == "literal_error" and loc == ("version",):
+        return "'version' must be 1"
+    if kind in _TYPE_WORDS:
+        return f"{name} must be {_TYPE_WORDS[kind]}{where}"
+    return f"{name}: {msg}{where}"
+
+
+def _display(loc: tuple[str, ...]) -> str:
+    """``('maps','a','extends','0')`` → ``'extends[0]'``."""
+    indices = ""
+    parts = list(loc)
+    while parts and parts[-1].isdigit() and len(parts) > 1:
+        indices = f"[{parts.pop()}]" + indices
+    return repr((parts[-1] if parts else "file") + indices)
+
+
+def _known_keys(root: type[BaseModel], loc: Sequence[str]) -> list[str]:
+    annotation: Any = root
+    for step in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(step)
+            if field is None:
+                return []
+            annotation = field.annotation
+        elif get_origin(annotation) is dict:
+            annotation = get_args(annotation)[1]
+        elif get_origin(annotation) is list:
+            annotation = get_args(annotation)[0]
+        else:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X | None`` → ``X``."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation

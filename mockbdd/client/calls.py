@@ -1,0 +1,354 @@
+"""The client core, free of I/O: every admin operation is a generator that yields ``Call``s
+and receives ``Reply``s. ``Client`` and ``AsyncClient`` only drive these generators."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, TypeAlias, TypeVar
+
+from mockbdd.admin.routes import BY_NAME
+from mockbdd.client.builder import MappingLike, mapping_json, pattern_json
+from mockbdd.client.errors import AdminError, VerificationError
+
+T = TypeVar("T")
+Json: TypeAlias = dict[str, Any]
+ADMIN = "/__admin"
+WAIT_SLACK_S = 5.0  # HTTP timeout beyond the server-side wait of /requests/wait
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One admin HTTP call, relative to an admin root."""
+
+    method: str
+    path: str
+    json: Any = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    accept: tuple[int, ...] = ()  # error statuses the operation handles itself
+    wait_s: float = 0.0  # how long the server may legitimately hold the call
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    body: Any  # decoded JSON, else text
+
+
+Op: TypeAlias = Generator[Call, Reply, T]
+
+
+def call(
+    task: str,
+    *,
+    body: Any = None,
+    params: Mapping[str, str] | None = None,
+    accept: tuple[int, ...] = (),
+    wait_s: float = 0.0,
+    **path_params: str,
+) -> Call:
+    """The call for the admin route of ``task`` (its name in ``mockbdd.admin.routes``)."""
+    route = BY_NAME[task]
+    return Call(route.method, route.path(**path_params), body, params or {}, accept, wait_s)
+
+
+def admin_root(base_url: str) -> str:
+    """``http://h:p`` or ``http://h:p/__ns/x`` → its ``/__admin`` root (kept if already given)."""
+    base = base_url.rstrip("/")
+    return base if base.endswith(ADMIN) else base + ADMIN
+
+
+def decode(status: int, content_type: str, content: bytes) -> Reply:
+    text = content.decode("utf-8", errors="replace")
+    if "json" in content_type and text.strip():
+        try:
+            return Reply(status, json.loads(text))
+        except ValueError:
+            pass
+    return Reply(status, text)
+
+
+def check(c: Call, reply: Reply) -> Reply:
+    """Raise ``AdminError`` for an error status the operation did not ask for."""
+    if reply.status >= 400 and reply.status not in c.accept:
+        raise AdminError.from_body(reply.status, reply.body)
+    return reply
+
+
+def http_timeout(c: Call, timeout: float) -> float:
+    return max(timeout, c.wait_s + WAIT_SLACK_S) if c.wait_s else timeout
+
+
+# -- small helpers --------------------------------------------------------------------------
+def _obj(reply: Reply) -> Json:
+    """The JSON object of a successful reply (``AdminError`` if the server sent something else)."""
+    if isinstance(reply.body, dict):
+        return reply.body
+    if reply.status >= 400:  # an accepted error status without a JSON body
+        return {}
+    shown = str(reply.body)[:200] or "(empty)"
+    raise AdminError(reply.status, f"expected a JSON object from the admin API, got: {shown}")
+
+
+def _items(reply: Reply, key: str) -> list[Json]:
+    items = _obj(reply).get(key)
+    return list(items) if isinstance(items, list) else []
+
+
+def _none(c: Call) -> Op[None]:
+    yield c
+
+
+def _json(c: Call) -> Op[Json]:
+    reply = yield c
+    return _obj(reply)
+
+
+def _list(c: Call, key: str) -> Op[list[Json]]:
+    reply = yield c
+    return _items(reply, key)
+
+
+# -- mappings -------------------------------------------------------------------------------
+def create_stub(mapping: MappingLike) -> Op[Json]:
+    return _json(call("create_mapping", body=mapping_json(mapping)))
+
+
+def get_stub(stub_id: str) -> Op[Json]:
+    return _json(call("get_mapping", id=stub_id))
+
+
+def update_stub(stub_id: str, mapping: MappingLike) -> Op[Json]:
+    return _json(call("edit_mapping", body=mapping_json(mapping), id=stub_id))
+
+
+def delete_stub(stub_id: str) -> Op[None]:
+    return _none(call("delete_mapping", id=stub_id))
+
+
+def list_stubs(limit: int | None = None, offset: int | None = None) -> Op[list[Json]]:
+    params = {k: str(v) for k, v in (("limit", limit), ("offset", offset)) if v is not None}
+    return _list(call("list_mappings", params=params), "mappings")
+
+
+def delete_stubs() -> Op[None]:
+    return _none(call("delete_mappings"))
+
+
+def import_stubs(
+    mappings: Sequence[MappingLike],
+    duplicate_policy: str = "OVERWRITE",
+    delete_all_not_in_import: bool = False,
+) -> Op[None]:
+    body = {
+        "mappings": [mapping_json(m) for m in mappings],
+        "importOptions": {
+            "duplicatePolicy": duplicate_policy,
+            "deleteAllNotInImport": delete_all_not_in_import,
+        },
+    }
+    return _none(call("import_mappings", body=body))
+
+
+def reset_mappings() -> Op[None]:
+    return _none(call("reset_mappings"))
+
+
+def save_stubs() -> Op[None]:
+    return _none(call("save_mappings"))
+
+
+def find_stubs_by_metadata(pattern: Mapping[str, Any]) -> Op[list[Json]]:
+    return _list(call("find_by_metadata", body=dict(pattern)), "mappings")
+
+
+def remove_stubs_by_metadata(pattern: Mapping[str, Any]) -> Op[None]:
+    return _none(call("remove_by_metadata", body=dict(pattern)))
+
+
+def unmatched_stubs() -> Op[list[Json]]:
+    return _list(call("unmatched_mappings"), "mappings")
+
+
+# -- journal --------------------------------------------------------------------------------
+def _timestamp(value: datetime | str) -> str:
+    if isinstance(value, str):
+        return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def requests(
+    limit: int | None = None,
+    since: datetime | str | None = None,
+    unmatched: bool | None = None,
+    matching_stub: str | None = None,
+) -> Op[list[Json]]:
+    params: dict[str, str] = {}
+    if limit is not None:
+        params["limit"] = str(limit)
+    if since is not None:
+        params["since"] = _timestamp(since)
+    if unmatched is not None:
+        params["unmatched"] = "true" if unmatched else "false"
+    if matching_stub is not None:
+        params["matchingStub"] = matching_stub
+    return _list(call("list_requests", params=params), "requests")
+
+
+def get_request(request_id: str) -> Op[Json]:
+    return _json(call("get_request", id=request_id))
+
+
+def delete_request(request_id: str) -> Op[None]:
+    return _none(call("delete_request", id=request_id))
+
+
+def reset_requests() -> Op[None]:
+    return _none(call("reset_requests"))
+
+
+def count(pattern: MappingLike) -> Op[int]:
+    reply = yield call("count_requests", body=pattern_json(pattern))
+    return int(_obj(reply).get("count", 0))
+
+
+def find(pattern: MappingLike) -> Op[list[Json]]:
+    return _list(call("find_requests", body=pattern_json(pattern)), "requests")
+
+
+def remove_requests(pattern: MappingLike) -> Op[list[Json]]:
+    return _list(call("remove_requests", body=pattern_json(pattern)), "requests")
+
+
+def unmatched_requests() -> Op[list[Json]]:
+    return _list(call("unmatched_requests"), "requests")
+
+
+def unmatched_near_misses() -> Op[list[Json]]:
+    return _list(call("unmatched_near_misses"), "nearMisses")
+
+
+def near_misses_for_request(logged_request: Mapping[str, Any]) -> Op[list[Json]]:
+    return _list(call("near_misses_for_request", body=dict(logged_request)), "nearMisses")
+
+
+def near_misses_for_pattern(pattern: MappingLike) -> Op[list[Json]]:
+    return _list(call("near_misses_for_pattern", body=pattern_json(pattern)), "nearMisses")
+
+
+def wait_for(pattern: MappingLike, expected: int = 1, timeout: float = 2.0) -> Op[int]:
+    """Block until ``expected`` requests match; ``VerificationError`` with near misses on 408."""
+    body = pattern_json(pattern)
+    payload = {"pattern": body, "count": expected, "timeoutMs": round(timeout * 1000)}
+    reply = yield call("wait_for_requests", body=payload, accept=(408,), wait_s=timeout)
+    data = _obj(reply)
+    if reply.status == 408:
+        misses = data.get("nearMisses") or []
+        raise VerificationError(body, expected, int(data.get("count", 0)), misses, timeout=timeout)
+    return int(data.get("count", 0))
+
+
+def verify(pattern: MappingLike, expected: int = 1) -> Op[int]:
+    """Exactly ``expected`` requests match now, else ``VerificationError`` with near misses."""
+    body = pattern_json(pattern)
+    actual = yield from count(body)
+    if actual != expected:
+        misses = yield from near_misses_for_pattern(body)
+        raise VerificationError(body, expected, actual, misses)
+    return actual
+
+
+# -- scenarios and system -------------------------------------------------------------------
+def scenarios() -> Op[list[Json]]:
+    return _list(call("list_scenarios"), "scenarios")
+
+
+def reset_scenarios() -> Op[None]:
+    return _none(call("reset_scenarios"))
+
+
+def set_scenario_state(name: str, state: str | None) -> Op[None]:
+    """``state=None`` puts the scenario back to ``Started``."""
+    return _none(call("set_scenario_state", body={"state": state}, name=name))
+
+
+def reset() -> Op[None]:
+    return _none(call("reset_all"))
+
+
+def settings() -> Op[Json]:
+    reply = yield call("get_settings")
+    found = _obj(reply).get("settings")
+    return found if isinstance(found, dict) else {}
+
+
+def update_settings(
+    settings: Mapping[str, Any] | None = None,
+    fixed_delay: int | None = None,
+    delay_distribution: Mapping[str, Any] | None = None,
+    extended: Mapping[str, Any] | None = None,
+) -> Op[Json]:
+    body: Json = dict(settings or {})
+    if fixed_delay is not None:
+        body["fixedDelay"] = fixed_delay
+    if delay_distribution is not None:
+        body["delayDistribution"] = dict(delay_distribution)
+    if extended is not None:
+        body["extended"] = dict(extended)
+    reply = yield call("update_settings", body=body)
+    found = _obj(reply).get("settings")
+    return found if isinstance(found, dict) else {}
+
+
+def health() -> Op[Json]:
+    return _json(call("health"))
+
+
+def version() -> Op[str]:
+    reply = yield call("version")
+    return str(_obj(reply).get("version", ""))
+
+
+def shutdown() -> Op[None]:
+    return _none(call("shutdown"))
+
+
+# -- namespaces -----------------------------------------------------------------------------
+def create_namespace(
+    name: str | None = None,
+    ttl_seconds: float | None = None,
+    port: int | None = None,
+    tag_maps: Sequence[str] | None = None,
+) -> Op[Json]:
+    body: Json = {}
+    if name is not None:
+        body["name"] = name
+    if ttl_seconds is not None:
+        body["ttlSeconds"] = ttl_seconds
+    if port is not None:
+        body["port"] = port
+    if tag_maps:
+        body["tagMaps"] = list(tag_maps)
+    return _json(call("create_namespace", body=body))
+
+
+def namespaces() -> Op[list[Json]]:
+    return _list(call("list_namespaces"), "namespaces")
+
+
+def find_namespace(name: str) -> Op[Json]:
+    found = yield from namespaces()
+    for info in found:
+        if info.get("name") == name:
+            return info
+    raise AdminError(404, f"no namespace named {name!r}")
+
+
+def delete_namespace(name: str, missing_ok: bool = False) -> Op[bool]:
+    """True if deleted; with ``missing_ok`` an unknown namespace gives False, not an error."""
+    reply = yield call("delete_namespace", accept=(404,) if missing_ok else (), ns=name)
+    return reply.status < 400

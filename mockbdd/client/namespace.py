@@ -1,0 +1,182 @@
+"""The namespace handle (DESIGN §6): one isolated mock namespace, its services and its journal."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from mockbdd.client.builder import MappingLike, mapping_json
+from mockbdd.client.services import check_service, prefix_mapping, service_path, service_regex
+
+if TYPE_CHECKING:
+    from mockbdd.client.aio import AsyncClient
+    from mockbdd.client.sync import Client
+
+Applier = Callable[["NamespaceHandle", str, dict[str, str]], None]
+"""Applies a tag map to a handle; supplied by the BDD integration."""
+AsyncApplier = Callable[["AsyncNamespaceHandle", str, dict[str, str]], Awaitable[None]]
+
+_NO_APPLIER = (
+    "applying tag map {name!r} needs the BDD integration (mockbdd.behave, the pytest plugin or "
+    "the unittest mixin), which resolves tag maps; this handle was created without an applier"
+)
+
+
+def route_pattern(method: str, path: str, service: str | None = None) -> dict[str, Any]:
+    """The RequestPattern of ``method`` (``ANY`` allowed) on the service-prefixed path."""
+    return {"method": method.upper(), "urlPath": service_path(service, path)}
+
+
+def service_pattern(service: str | None) -> dict[str, Any]:
+    """Every request of the namespace, or of one service."""
+    pattern: dict[str, Any] = {"method": "ANY"}
+    if service:
+        pattern["urlPathPattern"] = service_regex(service)
+    return pattern
+
+
+def stub_json(mapping: MappingLike, service: str | None) -> dict[str, Any]:
+    data = mapping_json(mapping)
+    return prefix_mapping(data, service) if service else data
+
+
+class _Handle:
+    """Addresses shared by the sync and async handles."""
+
+    def __init__(self, info: Mapping[str, Any]) -> None:
+        self.name: str = str(info["name"])
+        self.base_url: str = str(info["baseUrl"]).rstrip("/")
+        self.admin_url: str = str(info["adminUrl"]).rstrip("/")
+        port = info.get("port")
+        self.port: int | None = int(port) if port is not None else None
+        self.closed = False
+
+    def url(self, service: str = "") -> str:
+        """Base URL of the namespace, or of one service in it (``.../__ns/<ns>/payments``)."""
+        return f"{self.base_url}/{check_service(service)}" if service else self.base_url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, {self.base_url!r})"
+
+
+class NamespaceHandle(_Handle):
+    """A namespace; ``admin`` is a ``Client`` scoped to it (every WireMock admin call)."""
+
+    def __init__(
+        self, root: Client, info: Mapping[str, Any], *, applier: Applier | None = None
+    ) -> None:
+        super().__init__(info)
+        self._root = root
+        self.admin: Client = root.scoped(self.admin_url)
+        self._applier = applier
+
+    def stub(self, mapping: MappingLike, service: str | None = None) -> str:
+        """Add a stub (under ``/<service>`` if given); returns its id."""
+        return str(self.admin.create_stub(stub_json(mapping, service))["id"])
+
+    def apply(self, map_name: str, **params: str) -> None:
+        """Apply a tag map (needs the applier the BDD integration supplies)."""
+        if self._applier is None:
+            raise RuntimeError(_NO_APPLIER.format(name=map_name))
+        self._applier(self, map_name, dict(params))
+
+    def requests(self, service: str | None = None) -> list[dict[str, Any]]:
+        """LoggedRequests of this namespace (or service), in arrival order."""
+        return self.admin.find(service_pattern(service))
+
+    def count(self, method: str, path: str, service: str | None = None) -> int:
+        return self.admin.count(route_pattern(method, path, service))
+
+    def wait_for(
+        self,
+        count: int,
+        method: str,
+        path: str,
+        service: str | None = None,
+        timeout: float = 2.0,
+    ) -> int:
+        """Return once ``count`` requests arrived; ``VerificationError`` after ``timeout`` s."""
+        return self.admin.wait_for(route_pattern(method, path, service), count, timeout)
+
+    def verify(self, count: int, method: str, path: str, service: str | None = None) -> None:
+        """Exactly ``count`` requests, else ``VerificationError`` with the near-miss diff."""
+        self.admin.verify(route_pattern(method, path, service), count)
+
+    def reset(self) -> None:
+        self.admin.reset()
+
+    def close(self) -> None:
+        """Delete the namespace; idempotent, and fine if it is already gone."""
+        if not self.closed:
+            self._root.delete_namespace(self.name, missing_ok=True)
+            self.closed = True
+
+    def __enter__(self) -> NamespaceHandle:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncNamespaceHandle(_Handle):
+    """The same handle for ``AsyncClient``: every call is awaited."""
+
+    def __init__(
+        self, root: AsyncClient, info: Mapping[str, Any], *, applier: AsyncApplier | None = None
+    ) -> None:
+        super().__init__(info)
+        self._root = root
+        self.admin: AsyncClient = root.scoped(self.admin_url)
+        self._applier = applier
+
+    async def stub(self, mapping: MappingLike, service: str | None = None) -> str:
+        return str((await self.admin.create_stub(stub_json(mapping, service)))["id"])
+
+    async def apply(self, map_name: str, **params: str) -> None:
+        if self._applier is None:
+            raise RuntimeError(_NO_APPLIER.format(name=map_name))
+        await self._applier(self, map_name, dict(params))
+
+    async def requests(self, service: str | None = None) -> list[dict[str, Any]]:
+        return await self.admin.find(service_pattern(service))
+
+    async def count(self, method: str, path: str, service: str | None = None) -> int:
+        return await self.admin.count(route_pattern(method, path, service))
+
+    async def wait_for(
+        self,
+        count: int,
+        method: str,
+        path: str,
+        service: str | None = None,
+        timeout: float = 2.0,
+    ) -> int:
+        return await self.admin.wait_for(route_pattern(method, path, service), count, timeout)
+
+    async def verify(self, count: int, method: str, path: str, service: str | None = None) -> None:
+        await self.admin.verify(route_pattern(method, path, service), count)
+
+    async def reset(self) -> None:
+        await self.admin.reset()
+
+    async def close(self) -> None:
+        if not self.closed:
+            await self._root.delete_namespace(self.name, missing_ok=True)
+            self.closed = True
+
+    async def __aenter__(self) -> AsyncNamespaceHandle:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

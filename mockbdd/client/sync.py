@@ -1,0 +1,240 @@
+"""The blocking admin client (httpx.Client); the operations themselves live in ``calls``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, TypeVar, cast
+
+import httpx
+
+from mockbdd.client import calls
+from mockbdd.client.builder import MappingLike
+from mockbdd.client.calls import ADMIN, Call, Json, Op, Reply
+from mockbdd.client.namespace import Applier, NamespaceHandle
+
+T = TypeVar("T")
+
+
+class Client:
+    """WireMock-compatible admin client for mockbdd, bound to one admin root.
+
+    ``base_url`` is the server origin (``http://127.0.0.1:8080``), a namespace base URL
+    (``.../__ns/<ns>``) or an admin URL (``.../__admin``); calls go to its ``/__admin`` root.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        timeout: float = 5.0,
+        http: httpx.Client | None = None,
+    ) -> None:
+        self.admin_url = calls.admin_root(base_url)
+        self.base_url = self.admin_url[: -len(ADMIN)]
+        self.timeout = timeout
+        self._token = token
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._owns_http = http is None
+        self._http = http if http is not None else httpx.Client(timeout=timeout)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _send(self, c: Call) -> Reply:
+        resp = self._http.request(
+            c.method,
+            self.admin_url + c.path,
+            json=c.json,
+            params=dict(c.params) or None,
+            headers=self._headers,
+            timeout=calls.http_timeout(c, self.timeout),
+        )
+        ctype = resp.headers.get("content-type", "")
+        return calls.check(c, calls.decode(resp.status_code, ctype, resp.content))
+
+    def _run(self, op: Op[T]) -> T:
+        try:
+            c = next(op)
+            while True:
+                c = op.send(self._send(c))
+        except StopIteration as done:
+            return cast(T, done.value)
+        finally:
+            op.close()
+
+    def scoped(self, base_url: str) -> Client:
+        """A client for another admin root (e.g. a namespace's), sharing this connection pool."""
+        return Client(base_url, token=self._token, timeout=self.timeout, http=self._http)
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Client({self.admin_url!r})"
+
+    # -- mappings ---------------------------------------------------------------------------
+    def create_stub(self, mapping: MappingLike) -> Json:
+        return self._run(calls.create_stub(mapping))
+
+    def get_stub(self, stub_id: str) -> Json:
+        return self._run(calls.get_stub(stub_id))
+
+    def update_stub(self, stub_id: str, mapping: MappingLike) -> Json:
+        return self._run(calls.update_stub(stub_id, mapping))
+
+    def delete_stub(self, stub_id: str) -> None:
+        self._run(calls.delete_stub(stub_id))
+
+    def list_stubs(self, *, limit: int | None = None, offset: int | None = None) -> list[Json]:
+        return self._run(calls.list_stubs(limit, offset))
+
+    def delete_stubs(self) -> None:
+        self._run(calls.delete_stubs())
+
+    def import_stubs(
+        self,
+        mappings: Sequence[MappingLike],
+        *,
+        duplicate_policy: str = "OVERWRITE",
+        delete_all_not_in_import: bool = False,
+    ) -> None:
+        self._run(calls.import_stubs(mappings, duplicate_policy, delete_all_not_in_import))
+
+    def reset_mappings(self) -> None:
+        self._run(calls.reset_mappings())
+
+    def save_stubs(self) -> None:
+        self._run(calls.save_stubs())
+
+    def find_stubs_by_metadata(self, pattern: Mapping[str, Any]) -> list[Json]:
+        return self._run(calls.find_stubs_by_metadata(pattern))
+
+    def remove_stubs_by_metadata(self, pattern: Mapping[str, Any]) -> None:
+        self._run(calls.remove_stubs_by_metadata(pattern))
+
+    def unmatched_stubs(self) -> list[Json]:
+        return self._run(calls.unmatched_stubs())
+
+    # -- journal ----------------------------------------------------------------------------
+    def requests(
+        self,
+        limit: int | None = None,
+        since: datetime | str | None = None,
+        unmatched: bool | None = None,
+        matching_stub: str | None = None,
+    ) -> list[Json]:
+        """ServeEvents, newest first."""
+        return self._run(calls.requests(limit, since, unmatched, matching_stub))
+
+    def get_request(self, request_id: str) -> Json:
+        return self._run(calls.get_request(request_id))
+
+    def delete_request(self, request_id: str) -> None:
+        self._run(calls.delete_request(request_id))
+
+    def reset_requests(self) -> None:
+        self._run(calls.reset_requests())
+
+    def count(self, pattern: MappingLike) -> int:
+        return self._run(calls.count(pattern))
+
+    def find(self, pattern: MappingLike) -> list[Json]:
+        """LoggedRequests matching ``pattern``, in arrival order."""
+        return self._run(calls.find(pattern))
+
+    def remove_requests(self, pattern: MappingLike) -> list[Json]:
+        return self._run(calls.remove_requests(pattern))
+
+    def unmatched_requests(self) -> list[Json]:
+        return self._run(calls.unmatched_requests())
+
+    def unmatched_near_misses(self) -> list[Json]:
+        return self._run(calls.unmatched_near_misses())
+
+    def near_misses_for_request(self, logged_request: Mapping[str, Any]) -> list[Json]:
+        return self._run(calls.near_misses_for_request(logged_request))
+
+    def near_misses_for_pattern(self, pattern: MappingLike) -> list[Json]:
+        return self._run(calls.near_misses_for_pattern(pattern))
+
+    def wait_for(self, pattern: MappingLike, count: int = 1, timeout: float = 2.0) -> int:
+        """Return once ``count`` requests match; ``VerificationError`` after ``timeout`` s."""
+        return self._run(calls.wait_for(pattern, count, timeout))
+
+    def verify(self, pattern: MappingLike, count: int = 1) -> int:
+        """Exactly ``count`` requests match, else ``VerificationError`` with the near misses."""
+        return self._run(calls.verify(pattern, count))
+
+    # -- scenarios and system ---------------------------------------------------------------
+    def scenarios(self) -> list[Json]:
+        return self._run(calls.scenarios())
+
+    def reset_scenarios(self) -> None:
+        self._run(calls.reset_scenarios())
+
+    def set_scenario_state(self, name: str, state: str | None) -> None:
+        self._run(calls.set_scenario_state(name, state))
+
+    def reset(self) -> None:
+        self._run(calls.reset())
+
+    def settings(self) -> Json:
+        return self._run(calls.settings())
+
+    def update_settings(
+        self,
+        settings: Mapping[str, Any] | None = None,
+        *,
+        fixed_delay: int | None = None,
+        delay_distribution: Mapping[str, Any] | None = None,
+        extended: Mapping[str, Any] | None = None,
+    ) -> Json:
+        """Replace the settings (WireMock semantics); returns them as stored."""
+        op = calls.update_settings(settings, fixed_delay, delay_distribution, extended)
+        return self._run(op)
+
+    def health(self) -> Json:
+        return self._run(calls.health())
+
+    def version(self) -> str:
+        return self._run(calls.version())
+
+    def shutdown(self) -> None:
+        self._run(calls.shutdown())
+
+    # -- namespaces -------------------------------------------------------------------------
+    def create_namespace(
+        self,
+        name: str | None = None,
+        *,
+        ttl_seconds: float | None = None,
+        port: int | None = None,
+        tag_maps: Sequence[str] | None = None,
+        applier: Applier | None = None,
+    ) -> NamespaceHandle:
+        info = self._run(calls.create_namespace(name, ttl_seconds, port, tag_maps))
+        return NamespaceHandle(self, info, applier=applier)
+
+    def namespaces(self) -> list[Json]:
+        return self._run(calls.namespaces())
+
+    def delete_namespace(self, name: str, *, missing_ok: bool = False) -> bool:
+        """True if deleted; an unknown name raises ``AdminError`` unless ``missing_ok``."""
+        return self._run(calls.delete_namespace(name, missing_ok))
+
+    def namespace(self, name: str, *, applier: Applier | None = None) -> NamespaceHandle:
+        """The handle of an existing namespace (``AdminError`` 404 if there is none)."""
+        return NamespaceHandle(self, self._run(calls.find_namespace(name)), applier=applier)

@@ -1,0 +1,48 @@
+"""The Java regex dialect translated to Python ``re``."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.patterns_regex import compile_java_regex
+
+
+@pytest.mark.parametrize(
+    ("java", "matching", "not_matching"),
+    [
+        (r"\Qa.b*\E", "a.b*", "axb"),
+        (r"(?:\Qa.b\E)+", "a.ba.b", "a.bxb"),
+        (r"(?<year>\d{4})-\k<year>", "2024-2024", "2024-2025"),
+        (r"\p{Upper}\p{Lower}+\p{Digit}", "Abc1", "abc1"),
+        (r"\P{Digit}+", "abc", "ab1"),
+        (r"[\p{Alpha}_]+", "a_B", "a-b"),
+        (r"[a-c[x-z]]+", "abxz", "abd"),
+        (r"\p{L}+", "héllo", "h3llo"),
+        (r"a\h+b", "a \tb", "a\nb"),
+        (r"line\R", "line\r\n", "line"),
+        (r"abc\z", "abc", "abc\n"),
+        (r"a.c", "a\nc", "ac"),
+        (r"[a&b]", "&", "c"),
+    ],
+)
+def test_java_constructs(java: str, matching: str, not_matching: str) -> None:
+    compiled = compile_java_regex(java)
+    assert compiled.fullmatch(matching)
+    assert not compiled.fullmatch(not_matching)
+
+
+@pytest.mark.parametrize(
+    ("java", "reason"),
+    [
+        ("[a-z&&[^e]]", "character class intersection (&&) is not supported"),
+        (r"\p{Greek}", r"\p{Greek} is not supported"),
+        ("(abc", "missing ), unterminated subpattern at position 0"),
+        ("abc\\", "trailing backslash"),
+    ],
+)
+def test_rejected_constructs_name_the_reason(java: str, reason: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        compile_java_regex(java, "/request/headers/X/matches")
+    assert err.value.pointer == "/request/headers/X/matches"
+    assert err.value.reason == f"invalid regex {java!r}: {reason}"
