@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import sys
@@ -33,6 +34,7 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def serve(args: argparse.Namespace) -> int:
+    from mockbdd.bdd.errors import MockBddError
     from mockbdd.config import ServerConfig
     from mockbdd.server.embedded import new_event_loop
     from mockbdd.server.runner import MockHttpServer
@@ -58,7 +60,7 @@ def serve(args: argparse.Namespace) -> int:
         config = ServerConfig(**overrides)
         config.check_exposure()
         server = MockHttpServer(config)
-    except (ValidationError, ValueError, MappingFileError) as exc:
+    except (ValidationError, ValueError, MappingFileError, MockBddError) as exc:
         print(f"mockbdd serve: {exc}", file=sys.stderr)
         return 2
 
@@ -89,6 +91,28 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def tags(args: argparse.Namespace) -> int:
+    from mockbdd.bdd.errors import MockBddError
+    from mockbdd.bdd.listing import list_tags
+    from mockbdd.bdd.tag_maps import load_registry
+
+    try:
+        registry = load_registry(args.tag_maps)
+    except MockBddError as exc:
+        print(f"mockbdd tags: {exc}", file=sys.stderr)
+        return 1
+    print(list_tags(registry))
+    return 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    from mockbdd.bdd.schema import schema_json
+
+    data = schema_json()
+    print(json.dumps(data if args.which == "all" else data[args.which], indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockbdd", description="HTTP API mock server with a BDD face"
@@ -96,16 +120,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockbdd {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
+    sub.add_parser("lint", help="check feature files and tag maps (mockbdd lint --help)")
+    p = sub.add_parser("tags", help="list the tag maps")
+    p.add_argument(
+        "--tag-maps", type=Path, help="tag-map folder (default tag_maps/ or $MOCKBDD_TAG_MAPS)"
+    )
+    p = sub.add_parser("schema", help="print the JSON Schema of tag-map and mapping files")
+    p.add_argument("which", nargs="?", choices=("all", "tagMapFile", "mappingFile"), default="all")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command == "serve":
-        return serve(args)
-    parser.error(f"unknown command {args.command}")
-    return 2
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["lint"]:  # the linter owns its argument parser
+        from mockbdd.bdd.lint import run_lint
+
+        return run_lint(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    commands = {"serve": serve, "tags": tags, "schema": schema}
+    return commands[args.command](args)
 
 
 if __name__ == "__main__":

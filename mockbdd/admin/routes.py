@@ -9,6 +9,7 @@ from urllib.parse import quote, unquote
 from mockbdd.admin import journal_tasks as j
 from mockbdd.admin import mapping_tasks as m
 from mockbdd.admin import system_tasks as s
+from mockbdd.admin import tag_map_tasks as t
 from mockbdd.admin.types import Task
 
 _VAR = re.compile(r"\{(\w+)\}")
@@ -69,6 +70,8 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/settings", s.update_settings),
     Route("GET", "/health", s.health),
     Route("GET", "/version", s.version),
+    Route("GET", "/tag-maps", t.list_tag_maps),
+    Route("POST", "/tag-maps/{name}/apply", t.apply_tag_map),
     Route("POST", "/shutdown", s.shutdown, root_only=True),
     Route("POST", "/namespaces", s.create_namespace, root_only=True),
     Route("GET", "/namespaces", s.list_namespaces, root_only=True),

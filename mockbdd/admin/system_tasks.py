@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mockbdd import __version__
+from mockbdd.admin.tag_map_tasks import plan_tag_maps
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace, Settings
@@ -73,9 +74,17 @@ async def get_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     return AdminResponse(json={"settings": _settings_json(ctx.ns.settings)})
 
 
-async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    body = req.json_object()
-    body = body.get("settings", body) if isinstance(body.get("settings"), dict) else body
+_SETTINGS_KEYS = ("fixedDelay", "delayDistribution", "extended")
+
+
+def parse_settings(body: dict[str, Any]) -> Settings:
+    """WireMock global settings: ``fixedDelay``, ``delayDistribution``, ``extended``."""
+    unknown = sorted(set(body) - set(_SETTINGS_KEYS))
+    if unknown:
+        raise InvalidInput(
+            f"/{unknown[0]}",
+            f"setting not supported by this mockbdd version (supported: {', '.join(_SETTINGS_KEYS)})",
+        )
     fixed = body.get("fixedDelay")
     if fixed is not None and (not isinstance(fixed, int) or isinstance(fixed, bool) or fixed < 0):
         raise InvalidInput("/fixedDelay", "must be a whole number of milliseconds >= 0")
@@ -85,7 +94,14 @@ async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     extended = body.get("extended") or {}
     if not isinstance(extended, dict):
         raise InvalidInput("/extended", "must be an object")
-    ctx.ns.settings = Settings(fixed, delay, {"extended": extended} if extended else {})
+    return Settings(fixed, delay, {"extended": extended} if extended else {})
+
+
+async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    body = req.json_object()
+    if isinstance(body.get("settings"), dict):
+        body = body["settings"]
+    ctx.ns.settings = parse_settings(body)
     return AdminResponse(200, {"settings": _settings_json(ctx.ns.settings)})
 
 
@@ -138,11 +154,11 @@ async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminRespons
     tag_maps = body.get("tagMaps") or []
     if not isinstance(tag_maps, list) or not all(isinstance(t, str) for t in tag_maps):
         raise InvalidInput("/tagMaps", "must be a list of tag bodies such as 'checkout_failure'")
-    stubs = ctx.runtime.resolve_tag_maps(tag_maps) if tag_maps else []
+    plan = plan_tag_maps(ctx.runtime.tag_map_registry(), tag_maps) if tag_maps else None
     ns = ctx.engine.create(name, ttl)
     try:
-        for stub in stubs:
-            ns.add_stub(stub)
+        if plan is not None:
+            plan.apply_to(ns)
         if port is not None:
             ns.port = await ctx.runtime.open_port(ns, port)
     except BaseException:

@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mockbdd.bdd.tag_maps import TagMapRegistry
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.stubs import StubMapping
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +58,8 @@ class Runtime(Protocol):
 
     def request_shutdown(self) -> None: ...
 
-    def resolve_tag_maps(self, tags: list[str]) -> list[StubMapping]:
-        """Stubs of the named tag maps (``name`` or ``name:k=v``), from the server's tag-map folder."""
+    def tag_map_registry(self) -> TagMapRegistry:
+        """The server's tag maps (``--tag-maps``); raises ``InvalidInput`` when it has none."""
         ...
 
 

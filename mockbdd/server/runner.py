@@ -9,8 +9,10 @@ import socket
 
 from aiohttp import web
 
+from mockbdd.bdd.tag_maps import TagMapRegistry
 from mockbdd.config import ServerConfig
 from mockbdd.domain.engine import Engine
+from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.server.admin import AdminApi
@@ -36,6 +38,9 @@ class MockHttpServer:
         self.stopped = asyncio.Event()
         self._runners: dict[str | None, web.ServerRunner] = {}
         self._reaper: asyncio.Task[None] | None = None
+        self._registry: TagMapRegistry | None = None
+        if config.tag_maps is not None:  # a broken tag map stops start-up, naming file and line
+            self._registry = TagMapRegistry.load_dir(config.tag_maps)
         self.restore_file_mappings(self.engine.default)
 
     # -- Runtime ----------------------------------------------------------------------------
@@ -58,10 +63,14 @@ class MockHttpServer:
             ns.initial_stubs = self.file_stubs
             ns.reset_mappings()
 
-    def resolve_tag_maps(self, tags: list[str]) -> list[StubMapping]:
-        from mockbdd.server.tag_maps import resolve_for_server
-
-        return resolve_for_server(self.config.tag_maps, tags)
+    def tag_map_registry(self) -> TagMapRegistry:
+        if self._registry is None:
+            if self.config.tag_maps is None:
+                raise InvalidInput(
+                    "/tagMaps", "this server has no tag maps: start it with --tag-maps DIR"
+                )
+            self._registry = TagMapRegistry.load_dir(self.config.tag_maps)
+        return self._registry
 
     async def open_port(self, ns: Namespace, port: int) -> int:
         engine = self.engine

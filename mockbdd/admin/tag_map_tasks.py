@@ -1,0 +1,88 @@
+"""Tag maps applied by the server: ``GET /tag-maps``, ``POST /tag-maps/{name}/apply``,
+and ``POST /namespaces {"tagMaps": [...]}``. Everything is validated before anything is applied."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
+from mockbdd.bdd.errors import MockBddError
+from mockbdd.bdd.resolve import Resolution, resolve, resolve_map
+from mockbdd.bdd.tag_maps import TagMapRegistry
+from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.namespace import Namespace, Settings
+from mockbdd.domain.stubs import StubMapping
+from mockbdd.wire.mappings import parse_stub_mapping, stub_to_json
+
+
+@dataclass(frozen=True, slots=True)
+class TagMapPlan:
+    """A resolution decoded into engine objects, ready to apply in one step."""
+
+    stubs: tuple[StubMapping, ...]
+    settings: Settings | None
+    scenarios: tuple[tuple[str, str], ...]
+
+    def apply_to(self, ns: Namespace) -> None:
+        for stub in self.stubs:
+            ns.add_stub(stub)
+        if self.settings is not None:
+            ns.settings = self.settings
+        for name, state in self.scenarios:
+            ns.scenarios.set(name, state)
+
+
+def plan_resolution(resolution: Resolution, pointer: str) -> TagMapPlan:
+    from mockbdd.admin.system_tasks import parse_settings
+
+    if resolution.data:
+        raise InvalidInput(f"{pointer}", "CRUD 'data' in tag maps is not supported by this version")
+    stubs = []
+    for i, resolved in enumerate(resolution.stubs):
+        try:
+            stubs.append(parse_stub_mapping(resolved.mapping))
+        except InvalidInput as exc:
+            raise InvalidInput(
+                pointer, f"map {resolved.map_name!r}, service {resolved.service!r}, stub {i}: {exc}"
+            ) from None
+    settings = None
+    if resolution.settings:
+        try:
+            settings = parse_settings(dict(resolution.settings))
+        except InvalidInput as exc:
+            raise InvalidInput(f"{pointer}/settings", str(exc)) from None
+    return TagMapPlan(tuple(stubs), settings, tuple(resolution.scenarios.items()))
+
+
+def plan_tag_maps(registry: TagMapRegistry, tags: Sequence[str]) -> TagMapPlan:
+    """``tags`` are tag bodies as written after ``@mock:`` (``payments_slow:delay=300ms``)."""
+    try:
+        resolution = resolve(registry, scenario=[f"@mock:{t}" for t in tags])
+    except MockBddError as exc:
+        raise InvalidInput("/tagMaps", str(exc)) from None
+    return plan_resolution(resolution, "/tagMaps")
+
+
+async def list_tag_maps(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    return AdminResponse(json={"tagMaps": ctx.runtime.tag_map_registry().describe()})
+
+
+async def apply_tag_map(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    body = req.json_object()
+    params: dict[str, Any] = body.get("params", body)
+    if not isinstance(params, dict):
+        raise InvalidInput("/params", "must be an object of parameter values")
+    try:
+        resolution = resolve_map(ctx.runtime.tag_map_registry(), req.params["name"], params)
+    except MockBddError as exc:
+        raise InvalidInput("/params", str(exc)) from None
+    plan = plan_resolution(resolution, "")
+    plan.apply_to(ctx.ns)
+    return AdminResponse(
+        json={
+            "mappings": [stub_to_json(s) for s in plan.stubs],
+            "services": list(resolution.services),
+        }
+    )
