@@ -217,6 +217,14 @@ class AsyncClient:
     async def shutdown(self) -> None:
         await self._run(calls.shutdown())
 
+    async def tag_maps(self) -> list[Json]:
+        """The tag maps the server was started with (``mockbdd serve --tag-maps``)."""
+        return await self._run(calls.tag_maps())
+
+    async def apply_tag_map(self, name: str, **params: Any) -> Json:
+        """Apply a server-side tag map to this admin root's namespace."""
+        return await self._run(calls.apply_tag_map(name, params))
+
     # -- namespaces -------------------------------------------------------------------------
     async def create_namespace(
         self,

@@ -317,6 +317,15 @@ def shutdown() -> Op[None]:
     return _none(call("shutdown"))
 
 
+# -- tag maps on the server (``--tag-maps``) --------------------------------------------------
+def tag_maps() -> Op[list[Json]]:
+    return _list(call("list_tag_maps"), "tagMaps")
+
+
+def apply_tag_map(name: str, params: Mapping[str, Any]) -> Op[Json]:
+    return _json(call("apply_tag_map", body=dict(params), name=name))
+
+
 # -- namespaces -----------------------------------------------------------------------------
 def create_namespace(
     name: str | None = None,

@@ -215,6 +215,14 @@ class Client:
     def shutdown(self) -> None:
         self._run(calls.shutdown())
 
+    def tag_maps(self) -> list[Json]:
+        """The tag maps the server was started with (``mockbdd serve --tag-maps``)."""
+        return self._run(calls.tag_maps())
+
+    def apply_tag_map(self, name: str, **params: Any) -> Json:
+        """Apply a server-side tag map to this admin root's namespace."""
+        return self._run(calls.apply_tag_map(name, params))
+
     # -- namespaces -------------------------------------------------------------------------
     def create_namespace(
         self,

@@ -29,6 +29,8 @@ class ResponseDefinition:
     fault: Fault | None = None
     proxy_base_url: str | None = None
     additional_proxy_request_headers: tuple[tuple[str, str], ...] = ()
+    remove_proxy_request_headers: tuple[str, ...] = ()
+    proxy_url_prefix_to_remove: str | None = None
     transformers: tuple[str, ...] = ()
 
 

@@ -16,6 +16,7 @@ from mockbdd.domain.near_miss import closest_stubs, render_unmatched_report
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultInjector
+from mockbdd.server.proxy import Proxy
 
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
@@ -24,6 +25,7 @@ class DataPlane:
     def __init__(self, files_root: Path | None, max_body_bytes: int) -> None:
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
+        self.proxy = Proxy()
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
@@ -43,6 +45,10 @@ class DataPlane:
         if delay > 0:
             await asyncio.sleep(delay / 1000)
         try:
+            if definition.proxy_base_url is not None and definition.fault is None:
+                response = await self.proxy.forward(recorded, definition)
+                record_response(event.response, response)
+                return response
             return await self._answer(request, definition, event.response)
         finally:
             event.total_ms = (time.perf_counter() - started) * 1000
@@ -100,3 +106,9 @@ class DataPlane:
             return await asyncio.to_thread(target.read_bytes)
         except OSError:
             return None
+
+
+def record_response(record: ResponseRecord, response: web.Response) -> None:
+    record.status = response.status
+    record.headers = tuple(response.headers.items())
+    record.body = response.body if isinstance(response.body, bytes) else b""

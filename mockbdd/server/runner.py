@@ -133,4 +133,5 @@ class MockHttpServer:
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()
+        await self.data_plane.proxy.close()
         self.stopped.set()

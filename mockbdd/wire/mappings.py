@@ -210,6 +210,16 @@ def build_response(model: ResponseDefinitionModel, pointer: str) -> ResponseDefi
             raise InvalidInput(f"{pointer}/base64Body", f"not valid base64: {exc}") from None
     if model.bodyFileName is not None:
         _check_relative(model.bodyFileName, f"{pointer}/bodyFileName")
+    if model.transformers:
+        raise InvalidInput(
+            f"{pointer}/transformers",
+            f"response transformers ({', '.join(model.transformers)}) are not supported by this "
+            "mockbdd version yet; the stub would serve the raw template",
+        )
+    if model.proxyBaseUrl is not None and not model.proxyBaseUrl.startswith(
+        ("http://", "https://")
+    ):
+        raise InvalidInput(f"{pointer}/proxyBaseUrl", "must be an absolute http:// or https:// URL")
     delay: DelayDistribution | None = None
     if model.fixedDelayMilliseconds is not None:
         delay = FixedDelay(model.fixedDelayMilliseconds)
@@ -235,6 +245,10 @@ def build_response(model: ResponseDefinitionModel, pointer: str) -> ResponseDefi
         fault=Fault(model.fault) if model.fault else None,
         proxy_base_url=model.proxyBaseUrl,
         additional_proxy_request_headers=tuple((model.additionalProxyRequestHeaders or {}).items()),
+        remove_proxy_request_headers=tuple(
+            h.lower() for h in model.removeProxyRequestHeaders or ()
+        ),
+        proxy_url_prefix_to_remove=model.proxyUrlPrefixToRemove,
         transformers=tuple(model.transformers or ()),
     )
 

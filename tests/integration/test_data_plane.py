@@ -28,7 +28,8 @@ def test_unmatched_request_gets_near_miss_report(http: httpx.Client) -> None:
     assert resp.status_code == 404
     assert "Request was not matched: GET /api/users/2" in resp.text
     assert "Closest stub #1: user one" in resp.text
-    assert "url" in resp.text and "/api/users/1" in resp.text
+    assert "url" in resp.text
+    assert "/api/users/1" in resp.text
 
 
 def test_fixed_delay_takes_at_least_that_long(http: httpx.Client) -> None:
@@ -258,3 +259,66 @@ def test_oversized_body_is_cut_off_not_a_crash() -> None:
         assert http.post("/big", content=b"y" * 100_000).status_code == 200
         logged = http.get("/__admin/requests").json()["requests"][0]["request"]
         assert logged["body"] == "y" * 16
+
+
+def test_proxy_forwards_to_named_target_and_journals() -> None:
+    with MockServer() as upstream, MockServer() as front, httpx.Client(base_url=front.url) as http:
+        httpx.post(
+            f"{upstream.url}/__admin/mappings",
+            json={
+                "request": {
+                    "method": "POST",
+                    "url": "/real/thing?x=1",
+                    "headers": {"X-Added": {"equalTo": "yes"}},
+                },
+                "response": {"status": 207, "headers": {"X-Up": "1"}, "body": "from upstream"},
+            },
+        )
+        stub(
+            http,
+            {
+                "request": {"urlPathPattern": "/api/.*"},
+                "response": {
+                    "proxyBaseUrl": f"{upstream.url}/real",
+                    "proxyUrlPrefixToRemove": "/api",
+                    "additionalProxyRequestHeaders": {"X-Added": "yes"},
+                },
+            },
+        )
+        resp = http.post("/api/thing?x=1", content=b"payload")
+        assert resp.status_code == 207
+        assert resp.text == "from upstream"
+        assert resp.headers["X-Up"] == "1"
+        upstream_seen = httpx.get(f"{upstream.url}/__admin/requests").json()["requests"][0][
+            "request"
+        ]
+        assert upstream_seen["body"] == "payload"
+        logged = http.get("/__admin/requests").json()["requests"][0]
+        assert logged["response"]["status"] == 207
+
+
+def test_proxy_to_dead_target_is_502_with_reason(http: httpx.Client) -> None:
+    import socket as _socket
+
+    with _socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    stub(
+        http,
+        {"request": {"urlPath": "/gone"}, "response": {"proxyBaseUrl": f"http://127.0.0.1:{dead}"}},
+    )
+    resp = http.get("/gone")
+    assert resp.status_code == 502
+    assert "proxy to" in resp.text
+
+
+def test_response_template_transformer_is_refused_not_served_raw(http: httpx.Client) -> None:
+    resp = http.post(
+        "/__admin/mappings",
+        json={
+            "request": {"url": "/t"},
+            "response": {"body": "{{request.url}}", "transformers": ["response-template"]},
+        },
+    )
+    assert resp.status_code == 422
+    assert "not supported" in resp.json()["errors"][0]["title"]

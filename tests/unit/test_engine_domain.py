@@ -10,8 +10,8 @@ from mockbdd.domain.engine import Engine, NamespaceExists
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.journal import InMemoryJournal, ServeEvent
 from mockbdd.domain.requests import Body, RecordedRequest
-from mockbdd.domain.responses import ResponseSequence, SequenceItem, WhenExhausted
 from mockbdd.domain.responses import ResponseDefinition as R
+from mockbdd.domain.responses import ResponseSequence, SequenceItem, WhenExhausted
 from mockbdd.domain.stubs import StubStore
 from mockbdd.wire.mappings import parse_request_pattern, parse_stub_mapping
 
@@ -62,7 +62,8 @@ def test_sequence_cursor_semantics() -> None:
     assert [loop.response_at(i) for i in range(4)] == [a, b, a, b]
     nf = ResponseSequence((SequenceItem(a),), WhenExhausted.NOT_FOUND)
     assert nf.response_at(1) is None
-    assert nf.is_exhausted(1) and not nf.is_exhausted(0)
+    assert nf.is_exhausted(1)
+    assert not nf.is_exhausted(0)
 
 
 def test_journal_evicts_oldest_and_keeps_index_consistent() -> None:
@@ -109,7 +110,8 @@ def test_namespace_serve_transitions_scenario_atomically() -> None:
     )
     first = ns.serve(req(url="/s"))
     second = ns.serve(req(url="/s"))
-    assert first.response is not None and first.response.status == 201
+    assert first.response is not None
+    assert first.response.status == 201
     assert second.response is None
     assert ns.scenarios.state("x") == "done"
     assert len(ns.journal) == 2

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""mockbdd engine benchmarks (``make bench``): data plane vs plain aiohttp + uvloop in the same run,
+admin latencies at 1k/10k journal entries, time to first served request, RSS idle and under load.
+
+    python bench/run.py [dataplane] [admin] [startup] [rss] [namespaces]   (default: all)
+
+Servers are pinned to CPU $SERVER_CPU (0), load to $LOAD_CPU (1). Needs wrk (``apt-get install wrk``;
+``../shared/bench/peers.sh install`` does it). Figures are printed as markdown.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (
+    LOAD_CPU,
+    SHARED_BENCH,
+    free_port,
+    mockbdd_cmd,
+    pinned,
+    rss_mib,
+    wait_ready,
+    write_stub_files,
+)
+
+
+def dataplane(tmp: Path) -> None:
+    write_stub_files(tmp / "maps")
+    mine, base = free_port(), free_port()
+    baseline = [
+        sys.executable,
+        str(SHARED_BENCH / "servers" / "aiohttp_baseline.py"),
+        str(base),
+        "--uvloop",
+    ]
+    with pinned(mockbdd_cmd(mine, "--mappings", str(tmp / "maps"))), pinned(baseline):
+        wait_ready(f"http://127.0.0.1:{mine}/api/users/1")
+        wait_ready(f"http://127.0.0.1:{base}/api/users/1")
+        env = {**os.environ, "OUT": str(tmp / "load"), "REPS": os.environ.get("REPS", "3")}
+        print("## Data plane: 100 stubs, journal on (10k cap), wrk -c50\n", flush=True)
+        subprocess.run(
+            [
+                "bash",
+                str(SHARED_BENCH / "load.sh"),
+                f"mockbdd=http://127.0.0.1:{mine}/api/users/1",
+                f"aiohttp-uvloop=http://127.0.0.1:{base}/api/users/1",
+            ],
+            env=env,
+            check=True,
+        )
+
+
+def admin(tmp: Path) -> None:
+    port = free_port()
+    with pinned(mockbdd_cmd(port)):
+        wait_ready(f"http://127.0.0.1:{port}/__admin/health")
+        print("\n## Admin latency (../shared/bench/admin_latency.py)\n", flush=True)
+        subprocess.run(
+            [
+                "taskset",
+                "-c",
+                LOAD_CPU,
+                sys.executable,
+                str(SHARED_BENCH / "admin_latency.py"),
+                f"http://127.0.0.1:{port}",
+            ],
+            check=True,
+        )
+
+
+def _spawn_to_first(cmd_for_port: object, path: str, rounds: int = 5) -> list[float]:
+    times = []
+    for _ in range(rounds):
+        port = free_port()
+        started = time.perf_counter()
+        with pinned(cmd_for_port(port)):  # type: ignore[operator]
+            wait_ready(f"http://127.0.0.1:{port}{path}")
+            times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def startup(tmp: Path) -> None:
+    write_stub_files(tmp / "maps")
+    mine = _spawn_to_first(
+        lambda p: mockbdd_cmd(p, "--mappings", str(tmp / "maps")), "/api/users/1"
+    )
+    base_script = str(SHARED_BENCH / "servers" / "aiohttp_baseline.py")
+    base = _spawn_to_first(
+        lambda p: [sys.executable, base_script, str(p), "--uvloop"], "/api/users/1"
+    )
+    print("\n## Start-up: process spawn to first served request (medians of 5)\n")
+    print(f"mockbdd serve, 100 stubs from files: {statistics.median(mine):.0f} ms")
+    print(f"plain aiohttp + uvloop, one route:  {statistics.median(base):.0f} ms")
+    print(f"ratio {statistics.median(mine) / statistics.median(base):.2f}x\n")
+    code = (
+        "import time,httpx;from mockbdd.server.embedded import MockServer;t=time.perf_counter();"
+        "s=MockServer().start();httpx.post(s.url+'/__admin/mappings',json={'request':{'url':'/x'},'response':{}});"
+        "httpx.get(s.url+'/x');print(f'embedded MockServer().start() to first served request: "
+        "{(time.perf_counter()-t)*1000:.1f} ms (modules already imported, as in a test run)')"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def rss(tmp: Path) -> None:
+    total = int(os.environ.get("RSS_REQUESTS", "1000000"))
+    port = free_port()
+    with pinned(mockbdd_cmd(port)) as proc:
+        url = f"http://127.0.0.1:{port}"
+        wait_ready(f"{url}/__admin/health")
+        httpx.post(
+            f"{url}/__admin/mappings",
+            json={"request": {"url": "/api/users/1"}, "response": {"jsonBody": {"id": 1}}},
+        )
+        print("\n## RSS (journal capped at 10,000 entries)\n")
+        print(f"idle after start: {rss_mib(proc.pid):.1f} MiB")
+        served = 0
+        step = total // 4
+        while served < total:
+            out = subprocess.run(
+                [
+                    "taskset",
+                    "-c",
+                    LOAD_CPU,
+                    "wrk",
+                    "-t1",
+                    "-c50",
+                    "-d60s",
+                    "-s",
+                    str(Path(__file__).parent / "stop_after.lua"),
+                    f"{url}/api/users/1",
+                ],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "STOP_AFTER": str(step)},
+            )
+            served += int(out.stdout.split(" requests in")[0].split()[-1])
+            journal = httpx.get(f"{url}/__admin/requests?limit=1").json()
+            print(
+                f"after {served:>9,} requests: {rss_mib(proc.pid):.1f} MiB (journal {journal['meta']['total']} kept, evicted {journal['journalEvicted']})",
+                flush=True,
+            )
+
+
+def namespaces(tmp: Path) -> None:
+    from namespaces_bench import run
+
+    run()
+
+
+STEPS = {
+    "dataplane": dataplane,
+    "admin": admin,
+    "startup": startup,
+    "rss": rss,
+    "namespaces": namespaces,
+}
+
+if __name__ == "__main__":
+    chosen = sys.argv[1:] or list(STEPS)
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in chosen:
+            STEPS[name](Path(tmp))

@@ -1,0 +1,80 @@
+"""``proxyBaseUrl``: forward the request to the URL the stub names and relay the answer."""
+
+from __future__ import annotations
+
+import aiohttp
+from aiohttp import web
+from multidict import CIMultiDict
+
+from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.responses import ResponseDefinition
+
+# RFC 9110 §7.6.1 hop-by-hop fields, plus what the transport recomputes.
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
+)
+PROXY_TIMEOUT = aiohttp.ClientTimeout(total=30)
+
+
+class Proxy:
+    """One client session per server, opened on first use."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    async def forward(
+        self, request: RecordedRequest, definition: ResponseDefinition
+    ) -> web.Response:
+        assert definition.proxy_base_url is not None
+        url = request.url
+        prefix = definition.proxy_url_prefix_to_remove
+        if prefix and url.startswith(prefix):
+            url = url[len(prefix) :] or "/"
+        target = definition.proxy_base_url.rstrip("/") + url
+        headers = CIMultiDict[str]()
+        removed = set(definition.remove_proxy_request_headers)
+        for lower, values in request.headers.items():
+            if lower in _HOP_BY_HOP or lower in removed:
+                continue
+            for value in values:
+                headers.add(request.header_names.get(lower, lower), value)
+        for name, value in definition.additional_proxy_request_headers:
+            headers[name] = value
+        if self._session is None:
+            self._session = aiohttp.ClientSession(timeout=PROXY_TIMEOUT, auto_decompress=False)
+        try:
+            async with self._session.request(
+                request.method,
+                target,
+                headers=headers,
+                data=request.body.raw or None,
+                allow_redirects=False,
+            ) as upstream:
+                body = await upstream.read()
+                out = CIMultiDict(
+                    (k, v) for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP
+                )
+                return web.Response(
+                    status=upstream.status, reason=upstream.reason, headers=out, body=body
+                )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            return web.Response(
+                status=502,
+                text=f"mockbdd: proxy to {target} failed: {exc.__class__.__name__}: {exc}\n",
+            )
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
