@@ -60,7 +60,7 @@ class RequestPattern:
         """Fast path: short-circuits on the first field that does not match."""
         if self.method != "ANY" and self.method != request.method:
             return False
-        if not self.url.match(request).is_exact:
+        if not self.url.test(request):
             return False
         for name, p in self.headers.items():
             if not p.match_values(request.headers.get(name)).is_exact:

@@ -41,26 +41,49 @@ class Body:
     NOT_JSON: Any = _UNPARSED
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RecordedRequest:
     """One HTTP request as received, with the namespace prefix already stripped from ``url``/``path``.
 
-    ``headers`` keys are lower-cased; ``header_names`` keeps the original spelling for reports.
+    ``headers`` keys are lower-cased; ``header_names`` maps them back to the spelling received.
+    The transport may pass lazy mappings for headers, query and cookies (decoded on first use).
+    ``authority`` is the Host header (``host[:port]``); host and port derive from it.
+    Treated as immutable; not ``frozen=True`` only because frozen init costs a setattr per field
+    on the hot path.
     """
 
     method: str
     url: str  # namespace-relative path + "?" + raw query, as WireMock's ``url``
-    path: str  # namespace-relative path, percent-decoded as received
+    path: str  # namespace-relative path, percent-decoded
     query: Mapping[str, list[str]]
     headers: Mapping[str, list[str]]  # lower-cased names
     body: Body
     cookies: Mapping[str, list[str]] = field(default_factory=dict)
     header_names: Mapping[str, str] = field(default_factory=dict)  # lower -> original
-    host: str = "127.0.0.1"
-    port: int = 0
+    authority: str = "127.0.0.1"
     scheme: str = "http"
     client_ip: str = "127.0.0.1"
-    absolute_url: str = ""
+    raw_path: str = ""  # the full path as sent, namespace prefix included, for absoluteUrl
 
     def header(self, name: str) -> list[str] | None:
         return self.headers.get(name.lower())
+
+    @property
+    def host(self) -> str:
+        authority = self.authority
+        if authority.startswith("["):  # [::1]:8080
+            return authority[1 : authority.find("]")]
+        return authority.rpartition(":")[0] if ":" in authority else authority
+
+    @property
+    def port(self) -> int:
+        authority = self.authority
+        tail = authority[authority.rfind("]") + 1 :] if authority.startswith("[") else authority
+        _, sep, port = tail.rpartition(":")
+        if sep and port.isdigit():
+            return int(port)
+        return 443 if self.scheme == "https" else 80
+
+    @property
+    def absolute_url(self) -> str:
+        return f"{self.scheme}://{self.authority}{self.raw_path or self.url}"

@@ -32,6 +32,17 @@ class ResponseDefinition:
     remove_proxy_request_headers: tuple[str, ...] = ()
     proxy_url_prefix_to_remove: str | None = None
     transformers: tuple[str, ...] = ()
+    is_static: bool = field(init=False)  # answered from the definition alone (the hot path)
+
+    def __post_init__(self) -> None:
+        static = (
+            self.fault is None
+            and self.body_file_name is None
+            and self.chunked_dribble_delay is None
+            and self.proxy_base_url is None
+            and not self.transformers
+        )
+        object.__setattr__(self, "is_static", static)
 
 
 class WhenExhausted(enum.Enum):

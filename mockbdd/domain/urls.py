@@ -34,6 +34,10 @@ class UrlMatcher:
         """False only when no request for ``path`` can match (used to pre-filter per path)."""
         return True
 
+    def test(self, request: RecordedRequest) -> bool:
+        """Hot path: does the URL match exactly? (No distance computed.)"""
+        return self.match(request).is_exact
+
     def describe(self) -> str:
         return f"{self.key} {self.expected}" if self.key else "any URL"
 
@@ -44,6 +48,9 @@ class AnyUrl(UrlMatcher):
 
     def match(self, request: RecordedRequest) -> MatchResult:
         return EXACT
+
+    def test(self, request: RecordedRequest) -> bool:
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,9 @@ class UrlEqualTo(UrlMatcher):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "literal_path", self.expected.split("?", 1)[0])
+
+    def test(self, request: RecordedRequest) -> bool:
+        return request.url == self.expected
 
     def match(self, request: RecordedRequest) -> MatchResult:
         if request.url == self.expected:
@@ -73,6 +83,9 @@ class UrlPathEqualTo(UrlMatcher):
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "literal_path", self.expected)
+
+    def test(self, request: RecordedRequest) -> bool:
+        return request.path == self.expected
 
     def match(self, request: RecordedRequest) -> MatchResult:
         if request.path == self.expected:
@@ -94,6 +107,9 @@ class UrlRegex(UrlMatcher):
 
     def may_match_path(self, path: str) -> bool:
         return not self.on_path or self.regex.fullmatch(path) is not None
+
+    def test(self, request: RecordedRequest) -> bool:
+        return self.regex.fullmatch(request.path if self.on_path else request.url) is not None
 
     def match(self, request: RecordedRequest) -> MatchResult:
         actual = request.path if self.on_path else request.url

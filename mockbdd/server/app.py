@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from urllib.parse import unquote
 from collections.abc import Callable
 
 from aiohttp import web
@@ -54,22 +55,26 @@ class Dispatcher:
             return error_json(500, "mockbdd internal error; see the server log")
 
     async def _route(self, request: web.BaseRequest) -> web.StreamResponse:
-        path = request.path
+        raw = _raw(request)
+        path = unquote(raw) if "%" in raw else raw
         if self.fixed is not None:
             ns = self.fixed()
             if ns is None:
                 return _gone()
-            return await self._in_namespace(request, ns, path, _raw(request))
-        if path.startswith(NS_PREFIX):
-            name, _, rest = path[len(NS_PREFIX) :].partition("/")
-            ns = self.engine.get(name)
-            if ns is None:
-                return _unknown(name)
-            raw_rest = _raw(request)[len(NS_PREFIX) :].partition("/")[2]
-            return await self._in_namespace(request, ns, "/" + rest, "/" + raw_rest)
-        admin_path = _split_admin(_raw(request))
-        if admin_path is not None:
-            return await self.admin.handle(request, self.engine.default, admin_path, at_root=True)
+            return await self._in_namespace(request, ns, path, raw)
+        if raw.startswith("/__"):  # namespace prefix or admin: off the hot path
+            if raw.startswith(NS_PREFIX):
+                name, _, raw_rest = raw[len(NS_PREFIX) :].partition("/")
+                ns = self.engine.get(unquote(name))
+                if ns is None:
+                    return _unknown(unquote(name))
+                rest = "/" + raw_rest
+                return await self._in_namespace(request, ns, unquote(rest), rest)
+            admin_path = _split_admin(raw)
+            if admin_path is not None:
+                return await self.admin.handle(
+                    request, self.engine.default, admin_path, at_root=True
+                )
         header = request.headers.get(NS_HEADER)
         if header:
             ns = self.engine.get(header)
@@ -89,7 +94,10 @@ class Dispatcher:
 
 def _raw(request: web.BaseRequest) -> str:
     """The path as sent, still percent-encoded (admin routes match on it)."""
-    return request.raw_path.partition("?")[0]
+    target = request._message.path  # the request target, untouched by yarl
+    if not target.startswith("/"):  # absolute-form (a proxy-style request) or "*"
+        target = request.rel_url.raw_path
+    return target.partition("?")[0]
 
 
 def _unknown(name: str) -> web.Response:

@@ -14,6 +14,7 @@ from mockbdd.domain.journal import ResponseRecord
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.near_miss import closest_stubs, render_unmatched_report
 from mockbdd.domain.responses import ResponseDefinition
+from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultInjector
 from mockbdd.server.proxy import Proxy
@@ -26,10 +27,17 @@ class DataPlane:
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
         self.proxy = Proxy()
+        self._header_cache: dict[int, tuple[ResponseDefinition, CIMultiDict[str]]] = {}
+        self._head_cache: dict[int, tuple[ResponseDefinition, bytes | None]] = {}
+        self._date = prepared.DateLine()
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
-        body = await recording.read_capped(request, self.max_body_bytes)
+        body = (
+            await recording.read_capped(request, self.max_body_bytes)
+            if request.body_exists
+            else b""
+        )
         recorded = recording.record(request, path, body)
         decision = ns.serve(recorded)
         event = decision.event
@@ -44,6 +52,23 @@ class DataPlane:
         delay = ns.delay_ms(definition)
         if delay > 0:
             await asyncio.sleep(delay / 1000)
+        if definition.is_static:  # the common case: fixed status, headers and body
+            record = event.response
+            record.status = definition.status
+            record.headers = definition.headers
+            record.body = definition.body
+            event.total_ms = (time.perf_counter() - started) * 1000
+            head = self._head(definition)
+            if head is not None and prepared.can_prepare(request):
+                return prepared.PreparedResponse(
+                    head, self._date(), definition.body, definition.status
+                )
+            return web.Response(
+                status=definition.status,
+                reason=definition.status_message,
+                body=definition.body,
+                headers=self._headers(definition),
+            )
         try:
             if definition.proxy_base_url is not None and definition.fault is None:
                 response = await self.proxy.forward(recorded, definition)
@@ -52,6 +77,28 @@ class DataPlane:
             return await self._answer(request, definition, event.response)
         finally:
             event.total_ms = (time.perf_counter() - started) * 1000
+
+    def _head(self, definition: ResponseDefinition) -> bytes | None:
+        """Serialised status line and headers, once per definition (None: not preparable)."""
+        key = id(definition)
+        cached = self._head_cache.get(key)
+        if cached is None or cached[0] is not definition:
+            if len(self._head_cache) > 10_000:
+                self._head_cache.clear()
+            cached = (definition, prepared.serialise_head(definition))
+            self._head_cache[key] = cached
+        return cached[1]
+
+    def _headers(self, definition: ResponseDefinition) -> CIMultiDict[str]:
+        """A fresh copy of the definition's headers, built once per definition and cached."""
+        cached = self._header_cache.get(id(definition))
+        if cached is None or cached[0] is not definition:
+            if len(self._header_cache) > 10_000:
+                self._header_cache.clear()
+            cached = (definition, CIMultiDict(definition.headers))
+            self._header_cache[id(definition)] = cached
+        headers: CIMultiDict[str] = cached[1].copy()
+        return headers
 
     async def _answer(
         self, request: web.BaseRequest, definition: ResponseDefinition, record: ResponseRecord

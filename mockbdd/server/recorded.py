@@ -1,16 +1,24 @@
-"""aiohttp request → domain RecordedRequest, with the body cut off at a cap."""
+"""aiohttp request → domain RecordedRequest. Headers, query and cookies stay lazy views over what
+aiohttp already parsed, so a request that no stub inspects closely costs almost nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from http.cookies import SimpleCookie
+from types import MappingProxyType
+
 from aiohttp import web
+from multidict import CIMultiDictProxy, MultiDictProxy
+from yarl import URL
 
 from mockbdd.domain.requests import Body, RecordedRequest
+
+EMPTY: Mapping[str, list[str]] = MappingProxyType({})
+EMPTY_BODY = Body(b"")
 
 
 async def read_capped(request: web.BaseRequest, cap: int) -> bytes:
     """Read at most ``cap`` bytes and drain the rest, so the connection stays usable."""
-    if not request.can_read_body:
-        return b""
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_any():
@@ -20,35 +28,125 @@ async def read_capped(request: web.BaseRequest, cap: int) -> bytes:
     return b"".join(chunks)
 
 
+class HeaderView(Mapping[str, list[str]]):
+    """Lower-cased header names → every value, over aiohttp's case-insensitive multidict."""
+
+    __slots__ = ("_headers",)
+
+    def __init__(self, headers: CIMultiDictProxy[str]) -> None:
+        self._headers = headers
+
+    def get(self, key: str, default: list[str] | None = None) -> list[str] | None:  # type: ignore[override]
+        values = self._headers.getall(key, None)
+        return default if values is None else values
+
+    def __getitem__(self, key: str) -> list[str]:
+        return self._headers.getall(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._headers
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(k.lower() for k in self._headers))
+
+    def __len__(self) -> int:
+        return len({k.lower() for k in self._headers})
+
+
+class HeaderNames(Mapping[str, str]):
+    """Lower-cased name → the spelling first received (for reports and the journal)."""
+
+    __slots__ = ("_headers",)
+
+    def __init__(self, headers: CIMultiDictProxy[str]) -> None:
+        self._headers = headers
+
+    def __getitem__(self, key: str) -> str:
+        for name in self._headers:
+            if name.lower() == key:
+                return name
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(k.lower() for k in self._headers))
+
+    def __len__(self) -> int:
+        return len({k.lower() for k in self._headers})
+
+
+class QueryView(Mapping[str, list[str]]):
+    """Query parameters, decoded by yarl on first use."""
+
+    __slots__ = ("_query", "_url")
+
+    def __init__(self, url: URL) -> None:
+        self._url = url
+        self._query: MultiDictProxy[str] | None = None
+
+    def _parsed(self) -> MultiDictProxy[str]:
+        if self._query is None:
+            self._query = self._url.query
+        return self._query
+
+    def get(self, key: str, default: list[str] | None = None) -> list[str] | None:  # type: ignore[override]
+        values = self._parsed().getall(key, None)
+        return default if values is None else values
+
+    def __getitem__(self, key: str) -> list[str]:
+        return self._parsed().getall(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(self._parsed()))
+
+    def __len__(self) -> int:
+        return len(set(self._parsed()))
+
+
+class CookieView(Mapping[str, list[str]]):
+    """Cookies from the Cookie header(s), parsed on first use."""
+
+    __slots__ = ("_parsed", "_raw")
+
+    def __init__(self, raw: list[str]) -> None:
+        self._raw = raw
+        self._parsed: dict[str, list[str]] | None = None
+
+    def _cookies(self) -> dict[str, list[str]]:
+        if self._parsed is None:
+            jar: SimpleCookie = SimpleCookie()
+            for header in self._raw:
+                jar.load(header)
+            self._parsed = {name: [morsel.value] for name, morsel in jar.items()}
+        return self._parsed
+
+    def __getitem__(self, key: str) -> list[str]:
+        return self._cookies()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cookies())
+
+    def __len__(self) -> int:
+        return len(self._cookies())
+
+
 def record(request: web.BaseRequest, path: str, body: bytes) -> RecordedRequest:
-    headers: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
-    for name, value in request.headers.items():
-        lower = name.lower()
-        if lower in headers:
-            headers[lower].append(value)
-        else:
-            headers[lower] = [value]
-            names[lower] = name
-    query: dict[str, list[str]] = {}
-    for key, value in request.query.items():
-        query.setdefault(key, []).append(value)
-    qs = request.query_string
-    cookies = {k: [v] for k, v in request.cookies.items()} if "cookie" in headers else {}
-    host = request.host
-    hostname, _, port = host.rpartition(":") if ":" in host else (host, "", "")
+    headers = request.headers
+    message = request._message  # the parsed request line, without yarl re-encoding
+    raw = message.path
+    qs = raw.partition("?")[2]
+    cookie = headers.getall("Cookie", None)
+    peer = request.transport.get_extra_info("peername") if request.transport else None
     return RecordedRequest(
-        method=request.method,
+        method=message.method,
         url=f"{path}?{qs}" if qs else path,
         path=path,
-        query=query,
-        headers=headers,
-        body=Body(body),
-        cookies=cookies,
-        header_names=names,
-        host=hostname or host,
-        port=int(port) if port.isdigit() else 80,
-        scheme=request.scheme,
-        client_ip=request.remote or "",
-        absolute_url=f"{request.scheme}://{host}{request.raw_path}",
+        query=QueryView(message.url) if qs else EMPTY,
+        headers=HeaderView(headers),
+        body=Body(body) if body else EMPTY_BODY,
+        cookies=CookieView(cookie) if cookie else EMPTY,
+        header_names=HeaderNames(headers),
+        authority=headers.get("Host", ""),
+        scheme="http",  # TLS is not served (yet): no transport lookup per request
+        client_ip=peer[0] if peer else "",
+        raw_path=raw,
     )

@@ -1,0 +1,92 @@
+"""Static answers written as pre-serialised bytes.
+
+A stub's status line, headers and body do not change between requests, so they are serialised
+once per response definition; per request only the ``Date`` line is added. This skips aiohttp's
+per-request header assembly, the largest cost left on the data plane. Anything unusual (HEAD,
+HTTP/1.0, ``Connection: close``, large bodies, headers the transport owns) takes aiohttp's path.
+"""
+
+from __future__ import annotations
+
+import time
+from email.utils import formatdate
+from http import HTTPStatus
+
+from aiohttp import web
+from aiohttp.http import SERVER_SOFTWARE
+
+from mockbdd.domain.responses import ResponseDefinition
+
+MAX_PREPARED_BODY = 64 * 1024  # larger bodies go through aiohttp's flow-controlled writer
+_NO_BODY_STATUSES = frozenset({*range(100, 200), 204, 304})
+MAX_WRITE_BUFFER = 256 * 1024  # a client that does not read gets aiohttp's back-pressure instead
+_TRANSPORT_OWNED = frozenset(
+    {"content-length", "transfer-encoding", "connection", "date", "server"}
+)
+
+
+def serialise_head(definition: ResponseDefinition) -> bytes | None:
+    """Status line and headers without Date and the blank line; None when not preparable."""
+    if len(definition.body) > MAX_PREPARED_BODY or definition.status in _NO_BODY_STATUSES:
+        return None
+    if any(name.lower() in _TRANSPORT_OWNED for name, _ in definition.headers):
+        return None
+    reason = definition.status_message
+    if reason is None:
+        try:
+            reason = HTTPStatus(definition.status).phrase
+        except ValueError:
+            reason = ""
+    lines = [f"HTTP/1.1 {definition.status} {reason}"]
+    lines += [f"{name}: {value}" for name, value in definition.headers]
+    if definition.body and not any(n.lower() == "content-type" for n, _ in definition.headers):
+        lines.append("Content-Type: application/octet-stream")
+    lines.append(f"Content-Length: {len(definition.body)}")
+    lines.append(f"Server: {SERVER_SOFTWARE}")
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+class DateLine:
+    """``Date: ...\\r\\n\\r\\n`` for the current second, formatted once per second."""
+
+    __slots__ = ("_line", "_second")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._line = b""
+
+    def __call__(self) -> bytes:
+        now = int(time.time())
+        if now != self._second:
+            self._second = now
+            self._line = f"Date: {formatdate(now, usegmt=True)}\r\n\r\n".encode()
+        return self._line
+
+
+class PreparedResponse(web.StreamResponse):
+    """A response whose bytes are already known; ``prepare`` writes them in one call."""
+
+    def __init__(self, head: bytes, date: bytes, body: bytes, status: int) -> None:
+        # StreamResponse.__init__ builds header structures this response never uses; only what
+        # aiohttp's request handler reads after the handler returns is set here.
+        self._chunks = (head, date, body)
+        self._status = status
+        self._keep_alive = True
+        self._eof_sent = False
+        self._payload_writer = None
+        self._body_length = len(body)
+
+    async def prepare(self, request: web.BaseRequest) -> None:
+        transport = request.transport
+        if transport is None or transport.is_closing():
+            raise ConnectionResetError("client disconnected")
+        transport.writelines(self._chunks)
+        self._eof_sent = True
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        return None
+
+
+def can_prepare(request: web.BaseRequest) -> bool:
+    """Plain HTTP/1.1 keep-alive GET/POST/...: the only case the prepared bytes are right for."""
+    return request.version == (1, 1) and request.method != "HEAD" and request.keep_alive
