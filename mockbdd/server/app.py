@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from urllib.parse import unquote
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from aiohttp import web
 

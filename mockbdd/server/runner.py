@@ -21,6 +21,7 @@ from mockbdd.server.data_plane import DataPlane
 from mockbdd.wire.files import load_mapping_dir
 
 log = logging.getLogger("mockbdd.server")
+SHUTDOWN_GRACE_S = 1.0  # in-flight delayed answers (a simulated timeout) must not hold up exit
 
 
 class MockHttpServer:
@@ -96,7 +97,9 @@ class MockHttpServer:
     # -- lifecycle --------------------------------------------------------------------------
     async def _serve(self, dispatcher: Dispatcher, port: int) -> tuple[web.ServerRunner, int]:
         server = web.Server(dispatcher, access_log=None)
-        runner = web.ServerRunner(server, handle_signals=False, access_log=None)
+        runner = web.ServerRunner(
+            server, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_S
+        )
         await runner.setup()
         sock = socket.socket(socket.AF_INET6 if ":" in self.config.host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

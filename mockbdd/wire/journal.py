@@ -34,7 +34,7 @@ def logged_request_json(request: RecordedRequest, logged_at: float | None = None
     body = request.body.raw
     data: dict[str, Any] = {
         "url": request.url,
-        "absoluteUrl": request.absolute_url or f"{request.scheme}://{request.host}{request.url}",
+        "absoluteUrl": request.absolute_url,
         "method": request.method,
         "clientIp": request.client_ip,
         "headers": _headers_json(request),

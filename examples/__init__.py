@@ -1,0 +1,1 @@
+"""Examples: a small system under test (``examples.shop``) and ``python -m examples.demo``."""

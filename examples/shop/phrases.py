@@ -1,0 +1,130 @@
+"""The shop's own step phrases, shared by the behave steps (``steps/shop_steps.py``) and the
+pytest-bdd steps (``tests/bdd/conftest.py``): patterns and what they do, over a ``ShopWorld``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from examples.shop.client import CheckoutResult, ShopClient
+
+CHECKOUT = "the shop checks out item {item:d} for {amount:d} {currency:w}"
+CHECKOUT_BACKGROUND = (
+    "the shop checks out item {item:d} for {amount:d} {currency:w} in the background"
+)
+LOOK_UP = "the shop looks up item {item:d}"
+SEARCH = 'the shop searches for "{query}"'
+LEAVE_NOTE = "the shop leaves the note:"
+REFUND = 'the shop refunds charge "{charge_id}"'
+SEND = 'the client sends {method} {path} to "{service}"'
+CHECKOUT_IS = 'the checkout is "{status}"'
+CHECKOUT_IS_AFTER = 'the checkout is "{status}" on attempt {attempts:d}'
+CHARGE_ID = 'the charge id is "{charge_id}"'
+ITEM_COSTS = "the item costs {price:d}"
+FOUND = "the search finds {count:d} items"
+STATUS_IS = "the response status is {status:d}"
+HEADER_IS = 'the response header "{name}" is "{value}"'
+BODY_IS = "the response body is:"
+TOOK_AT_LEAST = "the response took at least {ms:d} ms"
+CALL_FAILED = "the call failed"
+
+
+@dataclass
+class ShopWorld:
+    """The shop under test and what its last action gave."""
+
+    shop: ShopClient
+    urls: dict[str, str]
+    result: CheckoutResult | None = None
+    item: dict[str, Any] | None = None
+    found: list[Any] | None = None
+    response: httpx.Response | None = None
+    error: Exception | None = None
+    elapsed_ms: float = 0.0
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    @classmethod
+    def for_urls(cls, inventory: str, payments: str) -> ShopWorld:
+        return cls(ShopClient(inventory, payments), {"inventory": inventory, "payments": payments})
+
+    def close(self) -> None:
+        for thread in self.threads:
+            thread.join(timeout=5)
+        self.shop.close()
+
+    # -- actions ----------------------------------------------------------------------------
+    def checkout(self, item: int, amount: int, currency: str) -> None:
+        self.result = self.shop.checkout(item, amount, currency)
+
+    def checkout_in_background(self, item: int, amount: int, currency: str) -> None:
+        def run() -> None:
+            time.sleep(0.05)  # let the scenario's wait step start first
+            self.shop.checkout(item, amount, currency)
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def look_up(self, item: int) -> None:
+        self.item = self.shop.item(item)
+
+    def search(self, query: str) -> None:
+        self.found = self.shop.search(query)
+
+    def leave_note(self, text: str) -> None:
+        self.shop.leave_note(text)
+
+    def refund(self, charge_id: str) -> None:
+        self.shop.refund(charge_id)
+
+    def send(self, method: str, path: str, service: str) -> None:
+        started = time.perf_counter()
+        self.response, self.error = None, None
+        try:
+            self.response = httpx.request(method, self.urls[service] + path, timeout=2.0)
+        except httpx.HTTPError as exc:
+            self.error = exc
+        self.elapsed_ms = (time.perf_counter() - started) * 1000
+
+    # -- checks -----------------------------------------------------------------------------
+    def checkout_is(self, status: str, attempts: int | None = None) -> None:
+        assert self.result is not None, "no checkout happened"
+        assert self.result.status == status, f"checkout: {self.result}"
+        if attempts is not None:
+            assert self.result.attempts == attempts, f"checkout: {self.result}"
+
+    def charge_id_is(self, charge_id: str) -> None:
+        assert self.result is not None, "no checkout happened"
+        assert self.result.charge_id == charge_id, self.result
+
+    def item_costs(self, price: int) -> None:
+        assert self.item is not None, "no item was looked up"
+        assert self.item.get("price") == price, self.item
+
+    def found_count(self, count: int) -> None:
+        assert self.found is not None, "no search happened"
+        assert len(self.found) == count, self.found
+
+    def _response(self) -> httpx.Response:
+        assert self.response is not None, f"no response ({self.error!r})"
+        return self.response
+
+    def status_is(self, status: int) -> None:
+        response = self._response()
+        assert response.status_code == status, f"{response.status_code}: {response.text}"
+
+    def header_is(self, name: str, value: str) -> None:
+        assert self._response().headers.get(name) == value, dict(self._response().headers)
+
+    def body_is(self, text: str | None) -> None:
+        assert self._response().text == (text or ""), repr(self._response().text)
+
+    def took_at_least(self, ms: int) -> None:
+        assert self.elapsed_ms >= ms, f"took {self.elapsed_ms:.0f} ms"
+
+    def call_failed(self) -> None:
+        assert self.error is not None, f"the call answered {self.response!r}"

@@ -1,0 +1,159 @@
+"""The object every step works on: one scenario's namespace handle and the step settings."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockbdd.client.namespace import NamespaceHandle
+from mockbdd.client.services import check_service, service_path
+from mockbdd.client.sync import Client
+
+HANG_MS = 60_000  # phrase 8: "times out" = the response comes after a minute
+
+
+class StepUsageError(ValueError):
+    """A step written in a way mockbdd cannot carry out (bad path, table or JSON)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"mockbdd: {detail}")
+
+
+@dataclass(frozen=True)
+class StepSettings:
+    """``timeout``: how long positive assertions wait; ``settle``: the pause before negative
+    ones; ``hang_ms``: how late a "times out" response comes."""
+
+    timeout: float = 2.0
+    settle: float = 0.2
+    poll_interval: float = 0.02
+    hang_ms: int = HANG_MS
+
+
+@dataclass(frozen=True)
+class StepTable:
+    """A Gherkin table from either runner: headings and rows of cells."""
+
+    headings: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def from_lists(cls, cells: Sequence[Sequence[str]] | None) -> StepTable:
+        """pytest-bdd's ``datatable`` (header row first)."""
+        if not cells:
+            raise StepUsageError("this step needs a table")
+        return cls(tuple(cells[0]), tuple(tuple(r) for r in cells[1:]))
+
+    def dicts(self, required: Sequence[str], optional: Sequence[str] = ()) -> list[dict[str, str]]:
+        """Rows as ``{heading: cell}``; unknown or missing headings are an error."""
+        known = (*required, *optional)
+        unknown = [h for h in self.headings if h not in known]
+        missing = [h for h in required if h not in self.headings]
+        if unknown or missing:
+            shown = " | ".join(known)
+            raise StepUsageError(
+                f"the table needs the columns | {shown} | "
+                f"(optional: {', '.join(optional) or 'none'}); got | {' | '.join(self.headings)} |"
+            )
+        return [
+            dict(zip(self.headings, (c.strip() for c in row), strict=True)) for row in self.rows
+        ]
+
+
+@dataclass
+class ScenarioMocks:
+    """One scenario's mocks: the namespace handle plus what the steps need around it.
+
+    ``map_services`` tells which services a tag map configures (for phrase 14's check)."""
+
+    handle: NamespaceHandle
+    settings: StepSettings = field(default_factory=StepSettings)
+    strict: bool = False
+    shared: bool = False
+    location: str = ""
+    map_services: Callable[[str], tuple[str, ...]] | None = None
+
+    @property
+    def admin(self) -> Client:
+        """The namespace's admin client (the whole WireMock admin API, scoped)."""
+        return self.handle.admin
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def route_path(service: str, path: str) -> str:
+    """The namespace path of a service route, after checking both parts."""
+    try:
+        check_service(service)
+    except ValueError as exc:
+        raise StepUsageError(str(exc)) from None
+    if "?" in path or "#" in path:
+        raise StepUsageError(
+            f"write the path without a query string ({path!r}): step stubs match the path "
+            'whatever the query (the "only when the request matches" phrase checks query values)'
+        )
+    return service_path(service, path)
+
+
+def parse_json_text(text: str | None, what: str) -> Any:
+    try:
+        return json.loads(text or "")
+    except ValueError as exc:
+        raise StepUsageError(f"{what} is not valid JSON: {exc}") from None
+
+
+_PATTERN_PREFIX = re.compile(r"\^?/((?:[A-Za-z0-9_.]|\\[-.])+)")
+
+
+def stub_service(stub: Mapping[str, Any]) -> str | None:
+    """The service a stub belongs to: its ``metadata.mockbdd.service``, else the first path
+    segment of its URL (literal or pattern)."""
+    meta = (stub.get("metadata") or {}).get("mockbdd")
+    if isinstance(meta, Mapping) and isinstance(meta.get("service"), str):
+        return str(meta["service"])
+    request = stub.get("request") or {}
+    for key in ("urlPath", "url", "urlPathTemplate"):
+        value = request.get(key)
+        if isinstance(value, str) and value.startswith("/"):
+            return value[1:].split("/", 1)[0].split("?", 1)[0] or None
+    for key in ("urlPathPattern", "urlPattern"):
+        value = request.get(key)
+        if isinstance(value, str):
+            found = _PATTERN_PREFIX.match(value)
+            if found:
+                return found.group(1).replace("\\", "")
+    return None
+
+
+def stub_source(stub: Mapping[str, Any]) -> str:
+    """Where a stub came from, for reports: a step, a tag map, or elsewhere."""
+    meta = (stub.get("metadata") or {}).get("mockbdd")
+    if isinstance(meta, Mapping):
+        if meta.get("source") == "step":
+            return "from a step"
+        if meta.get("tagMap"):
+            return f"from tag map '{meta['tagMap']}'"
+    return "added through the admin API"
+
+
+def describe_stub(stub: Mapping[str, Any], service: str | None) -> str:
+    """``POST /v1/charges (from tag map 'checkout_failure')``, paths relative to the service."""
+    request = stub.get("request") or {}
+    method = str(request.get("method", "ANY"))
+    target = "any URL"
+    prefix = f"/{service}" if service else ""
+    for key in ("urlPath", "url", "urlPathTemplate", "urlPathPattern", "urlPattern"):
+        value = request.get(key)
+        if isinstance(value, str):
+            if key in ("urlPath", "url", "urlPathTemplate") and prefix:
+                value = value[len(prefix) :] if value.startswith(prefix) else value
+                target = value or "/"
+            else:
+                target = f"{key} {value}"
+            break
+    name = f" {stub['name']!r}" if stub.get("name") else ""
+    return f"{method} {target}{name} ({stub_source(stub)})"

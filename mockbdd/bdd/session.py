@@ -1,0 +1,364 @@
+"""Opening and closing a scenario's mock namespace, for every runner.
+
+The one piece of process state is :data:`ENGINE`, an :class:`EngineHolder`: the embedded server
+starts on first use (or ``MOCKBDD_URL`` names a standalone one) and stays up for the process, so
+behavex, which re-runs ``before_all`` in a long-lived worker, reuses it. Everything else lives on
+the :class:`ScenarioMocks` of one scenario.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mockbdd.bdd.errors import (
+    MockBddError,
+    TagConflictError,
+    TagParamError,
+    UnknownTagError,
+)
+from mockbdd.bdd.resolve import Resolution, resolve, resolve_map
+from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings, stub_service
+from mockbdd.bdd.step_checks import (
+    MockAssertionError,
+    unexpected_requests_report,
+    unused_stubs_report,
+)
+from mockbdd.bdd.tag_maps import ENV_VAR as TAG_MAPS_ENV
+from mockbdd.bdd.tag_maps import TagMapRegistry, load_registry
+from mockbdd.bdd.tags import MockTag, ReservedTag, parse_tag
+from mockbdd.client.namespace import NamespaceHandle
+from mockbdd.client.sync import Client
+
+URL_ENV = "MOCKBDD_URL"
+TOKEN_ENV = "MOCKBDD_ADMIN_TOKEN"
+NAMESPACE_TTL_S = 600  # idle timeout: namespaces left behind by a crashed worker go away
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+class _AdminCallFilter(logging.Filter):
+    """Drops httpx's INFO line for each mockbdd admin call: assertions poll the journal, and
+    behave and pytest print captured logs next to a failure, where those lines drown the
+    report. Other httpx records (the system under test's) pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "/__admin" not in record.getMessage()
+
+
+def quiet_admin_logs() -> None:
+    """Install the filter on the ``httpx`` logger once (idempotent)."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _AdminCallFilter) for f in logger.filters):
+        logger.addFilter(_AdminCallFilter())
+
+
+class EngineHolder:
+    """The per-process engine: lazy, idempotent, thread-safe; the only module-level state.
+
+    ``url`` is ``MOCKBDD_URL`` when set (a standalone server), else an embedded server started
+    on 127.0.0.1 and an ephemeral port, in a daemon thread, the first time it is needed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._server: Any = None  # mockbdd.server.embedded.MockServer, imported lazily
+        self._url: str | None = None
+        self._client: Client | None = None
+        self._registries: dict[tuple[str, tuple[float, ...]], TagMapRegistry] = {}
+
+    @property
+    def started(self) -> bool:
+        return self._url is not None
+
+    def url(self) -> str:
+        return self.client().base_url
+
+    def client(self) -> Client:
+        with self._lock:
+            if self._client is None:
+                url = os.environ.get(URL_ENV, "").strip()
+                if not url:
+                    from mockbdd.server.embedded import MockServer
+
+                    self._server = MockServer().start()
+                    url = self._server.url
+                self._url = url.rstrip("/")
+                self._client = Client(self._url, token=os.environ.get(TOKEN_ENV) or None)
+                quiet_admin_logs()
+            return self._client
+
+    def registry(self, folder: str | None) -> TagMapRegistry:
+        """The tag maps of ``folder`` (see :func:`tag_maps_folder`), reloaded when a file
+        changes; an empty registry when there is no folder."""
+        if folder is None:
+            return TagMapRegistry()
+        path = Path(folder)
+        files = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
+        key = (str(path.resolve()), tuple(f.stat().st_mtime for f in files if f.exists()))
+        with self._lock:
+            cached = self._registries.get(key)
+        if cached is None:
+            cached = load_registry(path)
+            with self._lock:
+                self._registries[key] = cached
+        return cached
+
+    def stop(self) -> None:
+        """Stop the embedded server (tests); the next use starts a new one."""
+        with self._lock:
+            server, self._server = self._server, None
+            client, self._client = self._client, None
+            self._url = None
+            self._registries.clear()
+        if client is not None:
+            client.close()
+        if server is not None:
+            server.stop()
+
+
+ENGINE = EngineHolder()
+"""The per-process engine (one per xdist worker, one per behave process)."""
+
+
+# ------------------------------------------------------------------------------ configuration
+
+
+def worker_id(explicit: str | None = None) -> str:
+    """behave userdata ``worker_id``, else ``PYTEST_XDIST_WORKER``, else ``main``."""
+    raw = explicit or os.environ.get("PYTEST_XDIST_WORKER") or "main"
+    return _UNSAFE.sub("_", raw)[:24] or "main"
+
+
+def namespace_name(worker: str | None = None) -> str:
+    """``<worker>-<pid>-<random>``: unique across workers, processes and runs."""
+    return f"{worker_id(worker)}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def tag_maps_folder(configured: str | None = None) -> str | None:
+    """Where tag maps are: the runner's setting (behave userdata ``mockbdd.tag_maps``, pytest ini
+    ``mockbdd_tag_maps``), else ``$MOCKBDD_TAG_MAPS``, else ``tag_maps/`` if it exists."""
+    if configured:
+        return configured
+    if os.environ.get(TAG_MAPS_ENV):
+        return os.environ[TAG_MAPS_ENV]
+    return "tag_maps" if Path("tag_maps").is_dir() else None
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the runner's configuration says (behave userdata, pytest ini options)."""
+
+    tag_maps: str | None = None
+    strict: bool = False
+    worker: str | None = None
+    settings: StepSettings = field(default_factory=StepSettings)
+
+
+# ------------------------------------------------------------------------------ tags
+
+
+@dataclass(frozen=True)
+class TagLevels:
+    """A scenario's tags per level, each with the line it is written on (None if unknown)."""
+
+    feature: Sequence[tuple[str, int | None]] = ()
+    rule: Sequence[tuple[str, int | None]] = ()
+    scenario: Sequence[tuple[str, int | None]] = ()
+    examples: Sequence[tuple[str, int | None]] = ()
+
+    def all(self) -> list[tuple[str, int | None, str]]:
+        return [
+            (tag, line, level)
+            for level, tags in (
+                ("feature", self.feature),
+                ("rule", self.rule),
+                ("scenario", self.scenario),
+                ("examples", self.examples),
+            )
+            for tag, line in tags
+        ]
+
+    @property
+    def has_mock_tags(self) -> bool:
+        return any(_is_ours(tag) for tag, _, _ in self.all())
+
+
+def _is_ours(tag: str) -> bool:
+    body = tag[1:] if tag.startswith("@") else tag
+    return body.startswith(("mock:", "mockbdd:"))
+
+
+def resolve_levels(
+    levels: TagLevels, registry: TagMapRegistry, file: str | None, line: int | None
+) -> Resolution:
+    """Resolve the tags; errors name the feature file and the line of the offending tag."""
+    for tag, tag_line, _ in levels.all():
+        try:
+            parse_tag(tag)
+        except MockBddError as exc:
+            raise exc.located(file, tag_line or line) from None
+    try:
+        return resolve(
+            registry,
+            feature=[t for t, _ in levels.feature],
+            rule=[t for t, _ in levels.rule],
+            scenario=[t for t, _ in levels.scenario],
+            examples=[t for t, _ in levels.examples],
+        )
+    except MockBddError as exc:
+        if exc.file is not None or exc.line is not None:
+            raise
+        raise exc.located(file, _culprit_line(exc, levels) or line) from None
+
+
+def _culprit_line(exc: MockBddError, levels: TagLevels) -> int | None:
+    """The line of the tag an error is about."""
+    for tag, line, level in levels.all():
+        parsed = parse_tag(tag)
+        if not isinstance(parsed, MockTag):
+            continue
+        if isinstance(exc, UnknownTagError) and parsed.tag == exc.tag:
+            return line
+        if isinstance(exc, TagParamError) and tag == exc.tag:
+            return line
+        if isinstance(exc, TagConflictError) and level == exc.level and tag in exc.tags:
+            return line
+    return None
+
+
+# ------------------------------------------------------------------------------ scenario
+
+
+def open_scenario(
+    levels: TagLevels,
+    *,
+    options: Options,
+    file: str | None = None,
+    line: int | None = None,
+    extra_strict: bool = False,
+    extra_shared: bool = False,
+) -> ScenarioMocks:
+    """Resolve the tags, open the namespace (or reset ``default`` for ``@mockbdd:shared``) and
+    push the resolved stubs in one import (all or nothing)."""
+    location = f"{file}:{line}" if file and line else (file or "")
+    folder = tag_maps_folder(options.tag_maps)
+    registry = ENGINE.registry(folder) if levels.has_mock_tags else TagMapRegistry()
+    resolution = resolve_levels(levels, registry, file, line)
+    client = ENGINE.client()
+    applier = _Applier(lambda: ENGINE.registry(tag_maps_folder(options.tag_maps)), location)
+    shared = resolution.shared or extra_shared
+    if shared:
+        handle = client.namespace("default", applier=applier)
+        handle.reset()
+    else:
+        handle = client.create_namespace(
+            namespace_name(options.worker), ttl_seconds=NAMESPACE_TTL_S, applier=applier
+        )
+    try:
+        push(handle, resolution)
+    except BaseException:
+        if not shared:
+            handle.close()
+        raise
+    return ScenarioMocks(
+        handle=handle,
+        settings=options.settings,
+        strict=resolution.strict or extra_strict or options.strict,
+        shared=shared,
+        location=location,
+        map_services=applier.services,
+    )
+
+
+def push(handle: NamespaceHandle, resolution: Resolution) -> None:
+    """Send a resolution's stubs (one import call), settings and scenario states."""
+    if resolution.stubs:
+        handle.admin.import_stubs([s.mapping for s in resolution.stubs])
+    if resolution.settings:
+        handle.admin.update_settings(_settings_body(resolution.settings))
+    for scenario, state in resolution.scenarios.items():
+        handle.admin.set_scenario_state(scenario, state)
+
+
+def _settings_body(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Map settings as the admin API takes them: WireMock's two, the rest as ``extended``."""
+    body: dict[str, Any] = {}
+    extended: dict[str, Any] = {}
+    for key, value in settings.items():
+        if key in ("fixedDelay", "delayDistribution"):
+            body[key] = value
+        else:
+            extended[key] = value
+    if extended:
+        body["extended"] = extended
+    return body
+
+
+class _Applier:
+    """``handle.apply(name, **params)`` and phrase 14: the map's stubs replace every stub of the
+    services it configures; other services and the journal stay as they are."""
+
+    def __init__(self, registry: Any, location: str) -> None:
+        self._registry = registry
+        self._location = location
+
+    def _resolve(self, name: str, params: Mapping[str, object] | None) -> Resolution:
+        file, _, line = self._location.rpartition(":")
+        at_line = int(line) if line.isdigit() else None
+        return resolve_map(self._registry(), name, params, feature_file=file or None, line=at_line)
+
+    def services(self, name: str) -> tuple[str, ...]:
+        return self._resolve(name, None).services if name in self._registry() else ()
+
+    def __call__(self, handle: NamespaceHandle, name: str, params: dict[str, str]) -> None:
+        resolution = self._resolve(name, params)
+        services = set(resolution.services)
+        new_ids = {str(s.mapping["id"]) for s in resolution.stubs if "id" in s.mapping}
+        old = [
+            str(s["id"])
+            for s in handle.admin.list_stubs()
+            if stub_service(s) in services and str(s["id"]) not in new_ids
+        ]
+        push(handle, resolution)
+        for stub_id in old:
+            handle.admin.delete_stub(stub_id)
+
+
+def strict_report(mocks: ScenarioMocks) -> str:
+    """'' when the scenario is clean, else every unmatched request and every unused stub."""
+    parts = [unexpected_requests_report(mocks, None), unused_stubs_report(mocks, None)]
+    found = [p for p in parts if p]
+    if not found:
+        return ""
+    where = f" ({mocks.location})" if mocks.location else ""
+    return "\n".join([f"mockbdd: strict mode (@mockbdd:strict){where} found problems:", *found])
+
+
+def check_strict(mocks: ScenarioMocks) -> None:
+    if mocks.strict:
+        report = strict_report(mocks)
+        if report:
+            raise MockAssertionError(report)
+
+
+def close_scenario(mocks: ScenarioMocks) -> None:
+    """Delete the namespace (``default`` stays; it is reset when next used)."""
+    if not mocks.shared:
+        mocks.handle.close()
+
+
+def reserved_flags(tags: Iterable[str]) -> tuple[bool, bool]:
+    """(strict, shared) from a flat set of tags, for runners that only want the flags."""
+    strict = shared = False
+    for tag in tags:
+        parsed = parse_tag(tag)
+        if isinstance(parsed, ReservedTag):
+            strict |= parsed.name == "strict"
+            shared |= parsed.name == "shared"
+    return strict, shared

@@ -1,0 +1,130 @@
+"""behave integration: call these from ``environment.py`` (DESIGN §6).
+
+```python
+import mockbdd.behave as mockbdd
+def before_all(context): mockbdd.before_all(context)
+def before_scenario(context, scenario): mockbdd.before_scenario(context, scenario)
+def after_scenario(context, scenario): mockbdd.after_scenario(context, scenario)
+```
+
+``before_scenario`` resolves the scenario's ``@mock:`` tags per level (Feature, Rule, Scenario,
+Examples), opens its namespace and sets ``context.mockbdd`` (the namespace handle) and
+``context.mockbdd_scenario`` (what the steps use). The namespace closes in a
+``context.add_cleanup``, which behave runs even when a hook failed. An unknown tag raises, so
+behave reports ``HOOK-ERROR in before_scenario`` with the message naming file and line, and
+skips the steps. Hooks are plain functions: behave never awaits ``async def`` hooks.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings
+from mockbdd.bdd.session import (
+    ENGINE,
+    Options,
+    TagLevels,
+    check_strict,
+    close_scenario,
+    open_scenario,
+)
+
+__all__ = ["after_scenario", "before_all", "before_scenario", "options_from_userdata"]
+
+_NOT_FAILED = ("passed", "untested", "skipped")
+
+
+def options_from_userdata(userdata: Any) -> Options:
+    """``-D mockbdd.tag_maps=...``, ``mockbdd.strict``, ``mockbdd.timeout``, ``mockbdd.settle``,
+    ``worker_id`` (behavex), or the same keys in ``[tool.behave.userdata]``."""
+    defaults = StepSettings()
+    return Options(
+        tag_maps=userdata.get("mockbdd.tag_maps") or None,
+        strict=userdata.getbool("mockbdd.strict", False),
+        worker=userdata.get("worker_id") or None,
+        settings=StepSettings(
+            timeout=userdata.getfloat("mockbdd.timeout", defaults.timeout),
+            settle=userdata.getfloat("mockbdd.settle", defaults.settle),
+        ),
+    )
+
+
+def before_all(context: Any) -> None:
+    """Read the configuration; idempotent (behavex calls it once per work item). The engine
+    itself starts lazily, with the first scenario. If the step library was imported, make sure
+    behave's current registry still has it."""
+    steps = sys.modules.get("mockbdd.behave.steps")
+    if steps is not None:
+        steps.ensure_registered()
+    context.mockbdd_options = options_from_userdata(context.config.userdata)
+
+
+def before_scenario(context: Any, scenario: Any) -> None:
+    """Open the scenario's namespace from its tags; raise (HOOK-ERROR) on a bad tag."""
+    options = getattr(context, "mockbdd_options", None)
+    if options is None:
+        options = options_from_userdata(context.config.userdata)
+    mocks = open_scenario(
+        scenario_levels(scenario),
+        options=options,
+        file=str(scenario.filename),
+        line=int(scenario.line),
+    )
+    context.add_cleanup(close_scenario, mocks)
+    context.mockbdd_scenario = mocks
+    context.mockbdd = mocks.handle
+
+
+def after_scenario(context: Any, scenario: Any) -> None:
+    """``@mockbdd:strict``: fail on unmatched requests and unused stubs (skipped when the
+    scenario already failed, whose own error says more)."""
+    mocks: ScenarioMocks | None = getattr(context, "mockbdd_scenario", None)
+    if mocks is None or not mocks.strict:
+        return
+    if getattr(scenario.status, "name", str(scenario.status)) not in _NOT_FAILED:
+        return
+    check_strict(mocks)
+
+
+def scenario_levels(scenario: Any) -> TagLevels:
+    """The scenario's tags per level, each with its line. A Scenario Outline row carries the
+    outline's tags plus its Examples' tags (placeholders expanded by behave)."""
+    parent = getattr(scenario, "parent", None)
+    outline = parent if getattr(scenario, "_row", None) is not None else None
+    container = getattr(outline, "parent", None) if outline is not None else parent
+    is_rule = type(container).__name__ == "Rule"
+    rule_tags = _lined(getattr(container, "tags", [])) if is_rule else []
+    if outline is None:
+        own, examples = _lined(scenario.tags), []
+    else:
+        own = _lined(outline.tags)
+        examples = _examples_tags(scenario, outline)
+    return TagLevels(
+        feature=_lined(scenario.feature.tags),
+        rule=rule_tags,
+        scenario=own,
+        examples=examples,
+    )
+
+
+def _lined(tags: Any) -> list[tuple[str, int | None]]:
+    return [(str(t), getattr(t, "line", None)) for t in tags]
+
+
+def _examples_tags(scenario: Any, outline: Any) -> list[tuple[str, int | None]]:
+    """The rendered tags that the row's Examples block added (lines from that block)."""
+    row = scenario._row
+    block = next(
+        (ex for ex in outline.examples if ex.table is not None and any(r is row for r in ex.table)),
+        None,
+    )
+    written = {str(t): getattr(t, "line", None) for t in getattr(block, "tags", [])}
+    default = getattr(block, "line", None)
+    count = len(outline.tags)
+    return [(str(t), written.get(str(t), default)) for t in scenario.tags[count:]]
+
+
+def engine_url() -> str:
+    """The URL of the engine this process uses (starts it if needed)."""
+    return ENGINE.url()

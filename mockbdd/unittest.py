@@ -1,0 +1,91 @@
+"""unittest integration: ``MockBDDMixin`` gives each test its own mock namespace.
+
+```python
+class CheckoutTest(MockBDDMixin, unittest.TestCase):
+    mock_tags = ("checkout_failure", "payments_slow:delay=300ms")  # as written after @mock:
+
+    def test_retry(self):
+        shop = Shop(payments_url=self.mock.url("payments"))
+        ...
+        self.mock.verify(3, "POST", "/v1/charges", service="payments")
+```
+
+``self.mock`` is the namespace handle, ``self.mock_scenario`` what the step functions of
+:mod:`mockbdd.bdd.steps_impl` take. The namespace is closed by ``addCleanup``. The set-up is
+synchronous, in ``setUp``, so it works with ``IsolatedAsyncioTestCase`` too (whose ``setUp``
+runs before ``asyncSetUp``). ``mock_strict = True`` (or ``"mockbdd:strict"`` in
+``mock_tags``) fails the test on unmatched requests and unused stubs.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from mockbdd.bdd.scenario_mocks import ScenarioMocks
+from mockbdd.bdd.session import (
+    Options,
+    TagLevels,
+    check_strict,
+    close_scenario,
+    open_scenario,
+)
+from mockbdd.client.namespace import NamespaceHandle
+
+__all__ = ["MockBDDMixin"]
+
+
+class MockBDDMixin:
+    """Mix in before ``unittest.TestCase`` (or ``IsolatedAsyncioTestCase``)."""
+
+    mock_tags: ClassVar[Sequence[str]] = ()
+    mock_strict: ClassVar[bool] = False
+    mock_shared: ClassVar[bool] = False
+    mock_options: ClassVar[Options] = Options()
+
+    mock: NamespaceHandle
+    mock_scenario: ScenarioMocks
+
+    def setUp(self) -> None:
+        super().setUp()  # type: ignore[misc]
+        tags = [_tag(t) for t in self.mock_tags]
+        file, line = _where(type(self))
+        mocks = open_scenario(
+            TagLevels(scenario=[(t, line) for t in tags]),
+            options=self.mock_options,
+            file=file,
+            line=line,
+            extra_strict=self.mock_strict,
+            extra_shared=self.mock_shared,
+        )
+        self.addCleanup(close_scenario, mocks)  # type: ignore[attr-defined]
+        self.addCleanup(self._mockbdd_check_strict, mocks)  # type: ignore[attr-defined]
+        self.mock_scenario = mocks
+        self.mock = mocks.handle
+
+    def _mockbdd_check_strict(self, mocks: ScenarioMocks) -> None:
+        if _passed_so_far(self):
+            check_strict(mocks)
+
+
+def _tag(body: str) -> str:
+    text = body.removeprefix("@")
+    return text if text.startswith(("mock:", "mockbdd:")) else "mock:" + text
+
+
+def _where(cls: type[Any]) -> tuple[str | None, int | None]:
+    try:
+        return inspect.getsourcefile(cls), inspect.getsourcelines(cls)[1]
+    except (OSError, TypeError):
+        return None, None
+
+
+def _passed_so_far(test: Any) -> bool:
+    """No failure or error recorded for ``test`` yet (strict reports would only add noise)."""
+    outcome = getattr(test, "_outcome", None)
+    result = getattr(outcome, "result", None)
+    if result is None:
+        return True
+    problems = [*getattr(result, "failures", ()), *getattr(result, "errors", ())]
+    return not any(case is test for case, _ in problems) and bool(getattr(outcome, "success", True))
