@@ -66,6 +66,15 @@ class ServeEvent:
 Listener = Callable[[ServeEvent], None]
 
 
+def _bump(tally: dict[tuple[str, str], int], method: str, target: str, delta: int) -> None:
+    for key in ((method, target), ("ANY", target)):
+        value = tally.get(key, 0) + delta
+        if value:
+            tally[key] = value
+        else:  # unique URLs must not leave zero entries behind after eviction
+            del tally[key]
+
+
 class InMemoryJournal:
     """Appends in O(1); ``max_entries`` = 0 disables recording (but counts what was dropped)."""
 
@@ -78,6 +87,10 @@ class InMemoryJournal:
         self._listeners: list[Listener] = []
         self._seq = itertools.count(1)
         self.evicted = 0
+        # (method or "ANY", url) -> n, and (method or "ANY", path) -> n for requests with a query
+        # string: what a method + URL count reads, in O(1) (see ``count``).
+        self._url_tally: dict[tuple[str, str], int] = {}
+        self._path_tally: dict[tuple[str, str], int] = {}
 
     @property
     def truncated(self) -> bool:
@@ -91,11 +104,13 @@ class InMemoryJournal:
         event._prefix = self._prefix
         if self.max_entries > 0:
             self._events.append(event)
-            bucket = self._by_path.get(event.request.path)
+            request = event.request
+            bucket = self._by_path.get(request.path)
             if bucket is None:
-                self._by_path[event.request.path] = deque((event,))
+                self._by_path[request.path] = deque((event,))
             else:
                 bucket.append(event)
+            self._tally(request, 1)
             if len(self._events) > self.max_entries:
                 self._evict_oldest()
         else:
@@ -103,8 +118,14 @@ class InMemoryJournal:
         for listener in tuple(self._listeners):
             listener(event)
 
+    def _tally(self, request: RecordedRequest, delta: int) -> None:
+        _bump(self._url_tally, request.method, request.url, delta)
+        if request.url is not request.path and request.url != request.path:
+            _bump(self._path_tally, request.method, request.path, delta)
+
     def _evict_oldest(self) -> None:
         old = self._events.popleft()
+        self._tally(old.request, -1)
         bucket = self._by_path[old.request.path]
         bucket.popleft()  # events enter both queues in the same order
         if not bucket:
@@ -145,6 +166,13 @@ class InMemoryJournal:
         return [e for e in self._scope(pattern) if pattern.matches(e.request)]
 
     def count(self, pattern: RequestPattern) -> int:
+        """Method + literal URL patterns are answered from tallies; others scan their path."""
+        simple = pattern.simple_url
+        if simple is not None:
+            key = (pattern.method, simple[1])
+            if simple[0] == "url":
+                return self._url_tally.get(key, 0)
+            return self._url_tally.get(key, 0) + self._path_tally.get(key, 0)
         return sum(1 for e in self._scope(pattern) if pattern.matches(e.request))
 
     def remove(self, predicate: Callable[[ServeEvent], bool]) -> list[ServeEvent]:
@@ -164,5 +192,8 @@ class InMemoryJournal:
     def _rebuild(self, events: list[ServeEvent]) -> None:
         self._events = deque(events)
         self._by_path = {}
+        self._url_tally = {}
+        self._path_tally = {}
         for e in events:
             self._by_path.setdefault(e.request.path, deque()).append(e)
+            self._tally(e.request, 1)

@@ -11,11 +11,7 @@ from abc import abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
-
-import jsonpath
-import jsonschema
-from referencing.exceptions import Unresolvable
+from typing import TYPE_CHECKING, Any
 
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult
@@ -23,6 +19,10 @@ from mockbdd.domain.patterns import AbsentPattern, ContentPattern, quote
 from mockbdd.domain.patterns_json_compare import JsonComparison, compile_placeholders
 from mockbdd.domain.patterns_multi import best_match
 from mockbdd.domain.requests import Body
+
+if TYPE_CHECKING:  # imported on first use: most servers never load a JSONPath or a schema
+    import jsonpath
+    import jsonschema
 
 
 def parse_json(text: str) -> tuple[bool, Any]:
@@ -139,6 +139,8 @@ def compile_json_path(expression: str) -> tuple[jsonpath.JSONPath | jsonpath.Com
     """Compile a (Jayway-style) JSONPath, splitting off a trailing function such as ``length()``."""
     if not expression.strip():
         raise InvalidInput("", "invalid JSONPath '': the expression is empty")
+    import jsonpath
+
     function = ""
     found = _TRAILING_FUNCTION.search(expression)
     core = expression
@@ -177,20 +179,27 @@ class MatchesJsonPathPattern(JsonContentPattern):
     )
     _function: str = field(init=False, repr=False, compare=False)
     _path_singular: bool = field(init=False, repr=False, compare=False)
+    _root_only: bool = field(init=False, repr=False, compare=False)
     key = "matchesJsonPath"
 
     def __post_init__(self) -> None:
+        import jsonpath
+
         path, function = compile_json_path(self.expression)
-        singular = isinstance(path, jsonpath.JSONPath) and path.singular_query()
+        singular = root_only = False
+        if isinstance(path, jsonpath.JSONPath):
+            singular, root_only = path.singular_query(), not path.segments
         object.__setattr__(self, "_path", path)
         object.__setattr__(self, "_function", function)
         object.__setattr__(self, "_path_singular", singular)
+        object.__setattr__(self, "_root_only", root_only)
 
     def select(self, document: Any) -> Any:
         """The selected value (a list for a multi-valued path), or a private marker when missing."""
+        import jsonpath
+
         if isinstance(document, str):  # python-jsonpath would json.loads() a str document
-            root_only = isinstance(self._path, jsonpath.JSONPath) and not self._path.segments
-            results: list[object] = [document] if root_only else []
+            results: list[object] = [document] if self._root_only else []
         else:
             try:
                 results = self._path.findall(document)
@@ -236,13 +245,20 @@ class MatchesJsonPathPattern(JsonContentPattern):
         return f"matchesJsonPath {quote(self.expression)}{sub}"
 
 
-SCHEMA_VALIDATORS: dict[str, type[jsonschema.protocols.Validator]] = {
-    "V4": jsonschema.Draft4Validator,
-    "V6": jsonschema.Draft6Validator,
-    "V7": jsonschema.Draft7Validator,
-    "V201909": jsonschema.Draft201909Validator,
-    "V202012": jsonschema.Draft202012Validator,
-}
+SCHEMA_VERSIONS = ("V4", "V6", "V7", "V201909", "V202012")
+
+
+def schema_validator(version: str) -> type[jsonschema.protocols.Validator] | None:
+    """The jsonschema validator class of a WireMock ``schemaVersion`` (None when unknown)."""
+    import jsonschema
+
+    return {
+        "V4": jsonschema.Draft4Validator,
+        "V6": jsonschema.Draft6Validator,
+        "V7": jsonschema.Draft7Validator,
+        "V201909": jsonschema.Draft201909Validator,
+        "V202012": jsonschema.Draft202012Validator,
+    }.get(version)
 
 
 def _schema_property_count(schema: Any) -> int:
@@ -269,9 +285,11 @@ class MatchesJsonSchemaPattern(JsonContentPattern):
     key = "matchesJsonSchema"
 
     def __post_init__(self) -> None:
-        cls = SCHEMA_VALIDATORS.get(self.schema_version)
+        import jsonschema
+
+        cls = schema_validator(self.schema_version)
         if cls is None:
-            known = ", ".join(SCHEMA_VALIDATORS)
+            known = ", ".join(SCHEMA_VERSIONS)
             raise InvalidInput("", f"schemaVersion must be one of {known}")
         try:
             cls.check_schema(self.schema)
@@ -281,6 +299,8 @@ class MatchesJsonSchemaPattern(JsonContentPattern):
         object.__setattr__(self, "_property_count", max(1, _schema_property_count(self.schema)))
 
     def match_json(self, document: Any) -> MatchResult:
+        from referencing.exceptions import Unresolvable
+
         try:
             if self._validator.is_valid(document):
                 return EXACT
@@ -319,7 +339,7 @@ class MatchesJsonSchemaPattern(JsonContentPattern):
 
 
 __all__ = [
-    "SCHEMA_VALIDATORS",
+    "SCHEMA_VERSIONS",
     "EqualToJsonPattern",
     "JsonContentPattern",
     "MatchesJsonPathPattern",

@@ -9,7 +9,7 @@ from types import MappingProxyType
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult, levenshtein_distance
 from mockbdd.domain.patterns import ContentPattern, MultiValuePattern
 from mockbdd.domain.requests import RecordedRequest
-from mockbdd.domain.urls import AnyUrl, UrlMatcher
+from mockbdd.domain.urls import AnyUrl, UrlEqualTo, UrlMatcher, UrlPathEqualTo
 
 _EMPTY: Mapping[str, MultiValuePattern] = MappingProxyType({})
 
@@ -55,6 +55,23 @@ class RequestPattern:
     port: int | None = None
     scheme: str | None = None
     header_names: Mapping[str, str] = field(default_factory=dict)  # lower -> as written
+    # ("url" | "urlPath", value) when only the method and a literal URL constrain the request
+    simple_url: tuple[str, str] | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        only_url = not (
+            self.query_parameters
+            or self.headers
+            or self.cookies
+            or self.form_parameters
+            or self.basic_auth
+            or self.body_patterns
+            or self.host
+            or self.port
+            or self.scheme
+        )
+        if only_url and isinstance(self.url, UrlEqualTo | UrlPathEqualTo):
+            object.__setattr__(self, "simple_url", (self.url.key, self.url.expected))
 
     def matches(self, request: RecordedRequest) -> bool:
         """Fast path: short-circuits on the first field that does not match."""

@@ -142,3 +142,28 @@ def test_request_pattern_distance_ranks_closer_requests_first() -> None:
     far = pattern.evaluate(req(method="POST", url="/completely/else")).distance
     assert 0 < near < far
     assert pattern.evaluate(req(url="/users/1")).is_exact
+
+
+def test_count_tallies_agree_with_a_scan_and_do_not_leak() -> None:
+    journal = InMemoryJournal(max_entries=4)
+    urls = ["/a", "/a?x=1", "/b", "/a", "/a?y=2", "/c?z=3"]
+    for i, url in enumerate(urls):
+        journal.record(ServeEvent(req(method="GET" if i % 2 else "POST", url=url), 0.0, None))
+    patterns = [
+        {"method": "GET", "urlPath": "/a"},
+        {"method": "ANY", "urlPath": "/a"},
+        {"method": "POST", "url": "/a"},
+        {"method": "ANY", "url": "/a?y=2"},
+        {"method": "GET", "urlPath": "/c"},
+    ]
+    for raw in patterns:
+        pattern = parse_request_pattern(raw)
+        assert pattern.simple_url is not None
+        scanned = sum(1 for e in journal.events() if pattern.matches(e.request))
+        assert journal.count(pattern) == scanned, raw
+    journal.clear()
+    assert journal._url_tally == {}
+    assert journal._path_tally == {}
+    for i in range(10):
+        journal.record(ServeEvent(req(url=f"/u{i}?q={i}"), 0.0, None))
+    assert len(journal._url_tally) == 2 * 4  # only the 4 kept requests, GET and ANY each
