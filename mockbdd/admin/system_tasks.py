@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mockbdd import __version__
-from mockbdd.admin.tag_map_tasks import plan_tag_maps
+from mockbdd.admin.tag_map_tasks import TagMapPlan, plan_tag_maps
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace, Settings
-from mockbdd.wire.mappings import parse_delay_distribution
+from mockbdd.wire.mappings import parse_delay_distribution, parse_stub_mapping
 
 
 async def list_scenarios(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -133,12 +133,50 @@ def namespace_json(ctx: AdminContext, ns: Namespace) -> dict[str, Any]:
     }
 
 
+_NAMESPACE_FIELDS = (
+    "name",
+    "tagMaps",
+    "ttlSeconds",
+    "port",
+    "mappings",
+    "settings",
+    "scenarioStates",
+)
+
+
+def _plan_contents(ctx: AdminContext, body: dict[str, Any]) -> TagMapPlan:
+    """Everything a new namespace starts with, decoded before the namespace exists."""
+    tag_maps = body.get("tagMaps") or []
+    if not isinstance(tag_maps, list) or not all(isinstance(t, str) for t in tag_maps):
+        raise InvalidInput("/tagMaps", "must be a list of tag bodies such as 'checkout_failure'")
+    plan = plan_tag_maps(ctx.runtime.tag_map_registry(), tag_maps) if tag_maps else TagMapPlan()
+    mappings = body.get("mappings") or []
+    if not isinstance(mappings, list):
+        raise InvalidInput("/mappings", "must be a list of stub mappings")
+    stubs = tuple(parse_stub_mapping(m, f"/mappings/{i}") for i, m in enumerate(mappings))
+    settings = plan.settings
+    if body.get("settings") is not None:
+        if not isinstance(body["settings"], dict):
+            raise InvalidInput("/settings", "must be an object")
+        try:
+            settings = parse_settings(body["settings"])
+        except InvalidInput as exc:
+            raise InvalidInput(f"/settings{exc.pointer}", exc.reason) from None
+    states = body.get("scenarioStates") or {}
+    if not isinstance(states, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v for k, v in states.items()
+    ):
+        raise InvalidInput("/scenarioStates", "must map scenario names to state names")
+    return TagMapPlan(plan.stubs + stubs, settings, plan.scenarios + tuple(states.items()))
+
+
 async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    """One call opens a ready namespace: stubs, settings and scenario states, all or nothing."""
     body = req.json_object()
-    unknown = sorted(set(body) - {"name", "tagMaps", "ttlSeconds", "port"})
+    unknown = sorted(set(body) - set(_NAMESPACE_FIELDS))
     if unknown:
         raise InvalidInput(
-            f"/{unknown[0]}", "unknown field (known: name, tagMaps, ttlSeconds, port)"
+            f"/{unknown[0]}", f"unknown field (known: {', '.join(_NAMESPACE_FIELDS)})"
         )
     name = body.get("name")
     if name is not None and not isinstance(name, str):
@@ -151,14 +189,10 @@ async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminRespons
         not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535
     ):
         raise InvalidInput("/port", "must be a port number (0 = any free port)")
-    tag_maps = body.get("tagMaps") or []
-    if not isinstance(tag_maps, list) or not all(isinstance(t, str) for t in tag_maps):
-        raise InvalidInput("/tagMaps", "must be a list of tag bodies such as 'checkout_failure'")
-    plan = plan_tag_maps(ctx.runtime.tag_map_registry(), tag_maps) if tag_maps else None
+    plan = _plan_contents(ctx, body)
     ns = ctx.engine.create(name, ttl)
     try:
-        if plan is not None:
-            plan.apply_to(ns)
+        plan.apply_to(ns)
         if port is not None:
             ns.port = await ctx.runtime.open_port(ns, port)
     except BaseException:

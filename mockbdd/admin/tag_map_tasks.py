@@ -21,9 +21,9 @@ from mockbdd.wire.mappings import parse_stub_mapping, stub_to_json
 class TagMapPlan:
     """A resolution decoded into engine objects, ready to apply in one step."""
 
-    stubs: tuple[StubMapping, ...]
-    settings: Settings | None
-    scenarios: tuple[tuple[str, str], ...]
+    stubs: tuple[StubMapping, ...] = ()
+    settings: Settings | None = None
+    scenarios: tuple[tuple[str, str], ...] = ()
 
     def apply_to(self, ns: Namespace) -> None:
         for stub in self.stubs:

@@ -253,19 +253,20 @@ def open_scenario(
     client = ENGINE.client()
     applier = _Applier(lambda: ENGINE.registry(tag_maps_folder(options.tag_maps)), location)
     shared = resolution.shared or extra_shared
+    settings = _settings_body(resolution.settings, location) if resolution.settings else None
     if shared:
         handle = client.namespace("default", applier=applier)
         handle.reset()
-    else:
-        handle = client.create_namespace(
-            namespace_name(options.worker), ttl_seconds=NAMESPACE_TTL_S, applier=applier
-        )
-    try:
         push(handle, resolution)
-    except BaseException:
-        if not shared:
-            handle.close()
-        raise
+    else:  # one call: the namespace opens with its stubs, settings and states, or not at all
+        handle = client.create_namespace(
+            namespace_name(options.worker),
+            ttl_seconds=NAMESPACE_TTL_S,
+            mappings=[s.mapping for s in resolution.stubs],
+            settings=settings,
+            scenario_states=dict(resolution.scenarios),
+            applier=applier,
+        )
     return ScenarioMocks(
         handle=handle,
         settings=options.settings,
@@ -281,23 +282,25 @@ def push(handle: NamespaceHandle, resolution: Resolution) -> None:
     if resolution.stubs:
         handle.admin.import_stubs([s.mapping for s in resolution.stubs])
     if resolution.settings:
-        handle.admin.update_settings(_settings_body(resolution.settings))
+        handle.admin.update_settings(_settings_body(resolution.settings, ""))
     for scenario, state in resolution.scenarios.items():
         handle.admin.set_scenario_state(scenario, state)
 
 
-def _settings_body(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Map settings as the admin API takes them: WireMock's two, the rest as ``extended``."""
-    body: dict[str, Any] = {}
-    extended: dict[str, Any] = {}
-    for key, value in settings.items():
-        if key in ("fixedDelay", "delayDistribution"):
-            body[key] = value
-        else:
-            extended[key] = value
-    if extended:
-        body["extended"] = extended
-    return body
+SUPPORTED_SETTINGS = ("fixedDelay", "delayDistribution")
+
+
+def _settings_body(settings: Mapping[str, Any], location: str) -> dict[str, Any]:
+    """Map settings as the admin API takes them. A setting this version cannot honour (chaos,
+    limits, ...) fails the scenario rather than being silently ignored."""
+    unsupported = sorted(set(settings) - set(SUPPORTED_SETTINGS))
+    if unsupported:
+        where = f" at {location}" if location else ""
+        raise MockBddError(
+            f"mockbdd: tag-map setting {unsupported[0]!r}{where} is not supported by this version "
+            f"(supported: delay, {', '.join(SUPPORTED_SETTINGS)})"
+        )
+    return dict(settings)
 
 
 class _Applier:

@@ -233,9 +233,17 @@ class AsyncClient:
         ttl_seconds: float | None = None,
         port: int | None = None,
         tag_maps: Sequence[str] | None = None,
+        mappings: Sequence[MappingLike] | None = None,
+        settings: Mapping[str, Any] | None = None,
+        scenario_states: Mapping[str, str] | None = None,
         applier: AsyncApplier | None = None,
     ) -> AsyncNamespaceHandle:
-        info = await self._run(calls.create_namespace(name, ttl_seconds, port, tag_maps))
+        """A new namespace, opened with its stubs, settings and scenario states in one call."""
+        info = await self._run(
+            calls.create_namespace(
+                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states
+            )
+        )
         return AsyncNamespaceHandle(self, info, applier=applier)
 
     async def namespaces(self) -> list[Json]:

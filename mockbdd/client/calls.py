@@ -332,6 +332,9 @@ def create_namespace(
     ttl_seconds: float | None = None,
     port: int | None = None,
     tag_maps: Sequence[str] | None = None,
+    mappings: Sequence[MappingLike] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    scenario_states: Mapping[str, str] | None = None,
 ) -> Op[Json]:
     body: Json = {}
     if name is not None:
@@ -342,6 +345,12 @@ def create_namespace(
         body["port"] = port
     if tag_maps:
         body["tagMaps"] = list(tag_maps)
+    if mappings:
+        body["mappings"] = [mapping_json(m) for m in mappings]
+    if settings:
+        body["settings"] = dict(settings)
+    if scenario_states:
+        body["scenarioStates"] = dict(scenario_states)
     return _json(call("create_namespace", body=body))
 
 

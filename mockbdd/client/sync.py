@@ -231,9 +231,17 @@ class Client:
         ttl_seconds: float | None = None,
         port: int | None = None,
         tag_maps: Sequence[str] | None = None,
+        mappings: Sequence[MappingLike] | None = None,
+        settings: Mapping[str, Any] | None = None,
+        scenario_states: Mapping[str, str] | None = None,
         applier: Applier | None = None,
     ) -> NamespaceHandle:
-        info = self._run(calls.create_namespace(name, ttl_seconds, port, tag_maps))
+        """A new namespace, opened with its stubs, settings and scenario states in one call."""
+        info = self._run(
+            calls.create_namespace(
+                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states
+            )
+        )
         return NamespaceHandle(self, info, applier=applier)
 
     def namespaces(self) -> list[Json]:

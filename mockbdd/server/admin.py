@@ -36,6 +36,20 @@ def _json(status: int, data: Any) -> web.Response:
     )
 
 
+_NAMESPACE_CONTENT = ("/mappings", "/settings", "/scenarioStates")
+
+
+def _status_of(exc: InvalidInput, task: str) -> int:
+    """400 for a malformed call (bad JSON, query or namespace fields), 422 for invalid content."""
+    if exc.pointer == "" and "JSON" in exc.reason:
+        return 400
+    if exc.pointer.startswith("?"):
+        return 400
+    if task.endswith("namespace") and not exc.pointer.startswith(_NAMESPACE_CONTENT):
+        return 400
+    return 422
+
+
 class AdminApi:
     def __init__(self, engine: Engine, runtime: Runtime, token: str | None) -> None:
         self.engine = engine
@@ -69,10 +83,7 @@ class AdminApi:
         try:
             result = await found.route.task(ctx, admin_request)
         except InvalidInput as exc:
-            status = 400 if exc.pointer == "" and "JSON" in exc.reason else 422
-            if exc.pointer.startswith("?") or found.route.name.endswith("namespace"):
-                status = 400
-            return error_json(status, exc.reason, exc.pointer or "/")
+            return error_json(_status_of(exc, found.route.name), exc.reason, exc.pointer or "/")
         except NotFound as exc:
             return error_json(404, str(exc.args[0]) if exc.args else "not found")
         except NamespaceExists as exc:

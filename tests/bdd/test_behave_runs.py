@@ -109,3 +109,27 @@ Feature: matchers
     done = behave(suite, "features/", "--format", "plain", "-D", "mockbdd.tag_maps=my_maps")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 scenario passed" in done.stdout
+
+
+def test_a_map_setting_this_version_cannot_honour_fails_the_scenario(tmp_path: Path) -> None:
+    suite = behave_suite(
+        tmp_path,
+        {
+            "chaos.feature": """\
+Feature: settings
+
+  @mock:flaky
+  Scenario: chaos is not built yet
+    When I send POST /v1/charges to "payments"
+""",
+        },
+    )
+    (suite / "tag_maps" / "flaky.yaml").write_text(
+        "version: 1\nmaps:\n  flaky:\n    settings: {chaos: {errorRate: 0.5}}\n"
+        "    services:\n      payments:\n        - request: {path: /v1/charges}\n"
+        "          response: {status: 201}\n"
+    )
+    done = behave(suite, "features/", "--format", "plain")
+    assert done.returncode == 1
+    assert "tag-map setting 'chaos' at features/chaos.feature:4 is not supported" in done.stdout
+    assert "1 hook_error" in done.stdout

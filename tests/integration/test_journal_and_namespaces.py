@@ -202,3 +202,32 @@ def test_admin_token_required_when_set() -> None:
 def test_non_loopback_without_token_is_refused() -> None:
     with pytest.raises(ValueError, match="admin-token"):
         MockServer(host="0.0.0.0").start()
+
+
+def test_namespace_opens_with_stubs_settings_and_states_in_one_call(http: httpx.Client) -> None:
+    body = {
+        "name": "ready",
+        "mappings": [
+            {
+                "scenarioName": "flow",
+                "requiredScenarioState": "paid",
+                "request": {"url": "/order"},
+                "response": {"body": "shipped"},
+            }
+        ],
+        "settings": {"fixedDelay": 5},
+        "scenarioStates": {"flow": "paid"},
+    }
+    assert http.post("/__admin/namespaces", json=body).status_code == 201
+    assert http.get("/__ns/ready/order").text == "shipped"
+    assert http.get("/__ns/ready/__admin/settings").json()["settings"] == {"fixedDelay": 5}
+
+
+def test_namespace_with_a_bad_stub_is_not_created(http: httpx.Client) -> None:
+    bad = {"name": "half", "mappings": [{"request": {"url": "/a"}, "response": {"status": 99}}]}
+    resp = http.post("/__admin/namespaces", json=bad)
+    assert resp.status_code == 422
+    assert resp.json()["errors"][0]["source"]["pointer"] == "/mappings/0/response/status"
+    assert http.get("/__ns/half/a").status_code == 404
+    names = {n["name"] for n in http.get("/__admin/namespaces").json()["namespaces"]}
+    assert "half" not in names
