@@ -231,3 +231,20 @@ def test_namespace_with_a_bad_stub_is_not_created(http: httpx.Client) -> None:
     assert http.get("/__ns/half/a").status_code == 404
     names = {n["name"] for n in http.get("/__admin/namespaces").json()["namespaces"]}
     assert "half" not in names
+
+
+def test_deleting_a_namespace_frees_it(server: MockServer, http: httpx.Client) -> None:
+    import gc
+    import weakref
+
+    http.post(
+        "/__admin/namespaces",
+        json={"name": "gone", "mappings": [{"request": {"url": "/x"}, "response": {}}]},
+    )
+    for _ in range(3):
+        http.get("/__ns/gone/x")
+    ref = server.call(lambda: weakref.ref(server.engine.get("gone")))
+    assert ref() is not None
+    http.delete("/__admin/namespaces/gone")
+    server.call(gc.collect)
+    assert ref() is None
