@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
-from mockbdd.bdd.errors import MockBddError
-from mockbdd.bdd.resolve import Resolution, resolve, resolve_map
-from mockbdd.bdd.tag_maps import TagMapRegistry
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace, Settings
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.wire.mappings import parse_stub_mapping, stub_to_json
+
+if TYPE_CHECKING:  # the BDD layer loads only when a server uses tag maps
+    from mockbdd.bdd.resolve import Resolution
+    from mockbdd.bdd.tag_maps import TagMapRegistry
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,9 @@ def plan_resolution(resolution: Resolution, pointer: str) -> TagMapPlan:
 
 def plan_tag_maps(registry: TagMapRegistry, tags: Sequence[str]) -> TagMapPlan:
     """``tags`` are tag bodies as written after ``@mock:`` (``payments_slow:delay=300ms``)."""
+    from mockbdd.bdd.errors import MockBddError
+    from mockbdd.bdd.resolve import resolve
+
     try:
         resolution = resolve(registry, scenario=[f"@mock:{t}" for t in tags])
     except MockBddError as exc:
@@ -74,6 +78,9 @@ async def apply_tag_map(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     params: dict[str, Any] = body.get("params", body)
     if not isinstance(params, dict):
         raise InvalidInput("/params", "must be an object of parameter values")
+    from mockbdd.bdd.errors import MockBddError
+    from mockbdd.bdd.resolve import resolve_map
+
     try:
         resolution = resolve_map(ctx.runtime.tag_map_registry(), req.params["name"], params)
     except MockBddError as exc:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from mockbdd.bdd.tag_maps import TagMapRegistry
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
+
+if TYPE_CHECKING:
+    from mockbdd.bdd.tag_maps import TagMapRegistry
 
 
 @dataclass(frozen=True, slots=True)

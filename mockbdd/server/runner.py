@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import logging
 import socket
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from mockbdd.bdd.tag_maps import TagMapRegistry
 from mockbdd.config import ServerConfig
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
@@ -19,6 +19,9 @@ from mockbdd.server.admin import AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
 from mockbdd.wire.files import load_mapping_dir
+
+if TYPE_CHECKING:
+    from mockbdd.bdd.tag_maps import TagMapRegistry
 
 log = logging.getLogger("mockbdd.server")
 SHUTDOWN_GRACE_S = 1.0  # in-flight delayed answers (a simulated timeout) must not hold up exit
@@ -41,7 +44,7 @@ class MockHttpServer:
         self._reaper: asyncio.Task[None] | None = None
         self._registry: TagMapRegistry | None = None
         if config.tag_maps is not None:  # a broken tag map stops start-up, naming file and line
-            self._registry = TagMapRegistry.load_dir(config.tag_maps)
+            self._registry = self.tag_map_registry()
         self.restore_file_mappings(self.engine.default)
 
     # -- Runtime ----------------------------------------------------------------------------
@@ -70,6 +73,8 @@ class MockHttpServer:
                 raise InvalidInput(
                     "/tagMaps", "this server has no tag maps: start it with --tag-maps DIR"
                 )
+            from mockbdd.bdd.tag_maps import TagMapRegistry  # the BDD layer, on first use
+
             self._registry = TagMapRegistry.load_dir(self.config.tag_maps)
         return self._registry
 

@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.wire.mappings import parse_mappings_document
@@ -24,11 +22,13 @@ class MappingFileError(ValueError):
 
 
 def read_document(path: Path) -> Any:
+    import yaml  # loaded only when there are mapping files to read
+
     text = path.read_text(encoding="utf-8")
     try:
         if path.suffix == ".json":
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.safe_load(text)  # safe_load only: no Python objects from files
     except json.JSONDecodeError as exc:
         raise MappingFileError(path, f"line {exc.lineno}: invalid JSON: {exc.msg}") from None
     except yaml.YAMLError as exc:

@@ -322,3 +322,38 @@ def test_response_template_transformer_is_refused_not_served_raw(http: httpx.Cli
     )
     assert resp.status_code == 422
     assert "not supported" in resp.json()["errors"][0]["title"]
+
+
+def test_scenario_transitions_exact_under_100_concurrent_clients(
+    server: MockServer, http: httpx.Client
+) -> None:
+    """A chain of 100 states: each request must advance it by exactly one step."""
+    states = ["Started", *[f"s{i}" for i in range(1, 101)]]
+    mappings = [
+        {
+            "scenarioName": "chain",
+            "requiredScenarioState": states[i],
+            "newScenarioState": states[i + 1],
+            "request": {"urlPath": "/step"},
+            "response": {"body": str(i)},
+        }
+        for i in range(100)
+    ]
+    assert http.post("/__admin/mappings/import", json={"mappings": mappings}).status_code == 200
+    bodies: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with httpx.Client(base_url=server.url, timeout=10) as c:
+            text = c.get("/step").text
+        with lock:
+            bodies.append(text)
+
+    threads = [threading.Thread(target=worker) for _ in range(100)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(bodies, key=int) == [str(i) for i in range(100)]
+    scenario = http.get("/__admin/scenarios").json()["scenarios"][0]
+    assert scenario["state"] == "s100"
