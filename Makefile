@@ -28,6 +28,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/bdd_overhead.py
 
 clean:
 	rm -rf $(VENV) pytest_results.json .mypy_cache .ruff_cache

@@ -121,7 +121,19 @@ def rss(tmp: Path) -> None:
             json={"request": {"url": "/api/users/1"}, "response": {"jsonBody": {"id": 1}}},
         )
         print("\n## RSS (journal capped at 10,000 entries)\n")
-        print(f"idle after start: {rss_mib(proc.pid):.1f} MiB")
+        base_port = free_port()
+        baseline = [
+            sys.executable,
+            str(SHARED_BENCH / "servers" / "aiohttp_baseline.py"),
+            str(base_port),
+            "--uvloop",
+        ]
+        with pinned(baseline) as base_proc:
+            wait_ready(f"http://127.0.0.1:{base_port}/api/users/1")
+            base_rss = rss_mib(base_proc.pid)
+        print(
+            f"idle after start: {rss_mib(proc.pid):.1f} MiB (plain aiohttp + uvloop, same run: {base_rss:.1f} MiB)"
+        )
         served = 0
         while served < total:  # bounded: 10 s chunks until the total is reached
             out = subprocess.run(
