@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from mockbdd.domain.delays import DelayDistribution, FixedDelay, LogNormalDelay, UniformDelay
 from mockbdd.domain.errors import InvalidInput
@@ -36,7 +36,6 @@ from mockbdd.domain.urls import (
 )
 from mockbdd.wire.errors import pointer_of, to_invalid_input
 from mockbdd.wire.models import (
-    DelayDistributionModel,
     FixedDistribution,
     LogNormalDistribution,
     RequestPatternModel,
@@ -285,15 +284,15 @@ def parse_mappings_document(obj: Any) -> list[StubMapping]:
     return [parse_stub_mapping(obj)]
 
 
-_DELAY_ADAPTER: TypeAdapter[FixedDistribution | UniformDistribution | LogNormalDistribution] = (
-    TypeAdapter(DelayDistributionModel)
-)
-
-
 def parse_delay_distribution(obj: Any, pointer: str) -> DelayDistribution:
+    """A ``delayDistribution`` on its own (global settings), validated by the response model's
+    schema rather than a schema of its own (pydantic schemas cost memory)."""
+    if not isinstance(obj, dict):
+        raise InvalidInput(pointer, "must be an object with a 'type'")
     try:
-        model = _DELAY_ADAPTER.validate_python(obj)
+        model = ResponseDefinitionModel.model_validate({"delayDistribution": obj})
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
-        raise InvalidInput(pointer_of(err["loc"], pointer), str(err["msg"])) from None
-    return build_delay(model, pointer)
+        raise InvalidInput(pointer_of(err["loc"][1:], pointer), str(err["msg"])) from None
+    assert model.delayDistribution is not None
+    return build_delay(model.delayDistribution, pointer)
