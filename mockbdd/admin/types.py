@@ -29,6 +29,8 @@ class AdminRequest:
             return json.loads(self.body)
         except ValueError as exc:
             raise InvalidInput("", f"body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise InvalidInput("", "body is not valid JSON: nested too deeply") from None
 
     def json_object(self) -> dict[str, Any]:
         data = self.json()

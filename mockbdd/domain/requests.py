@@ -31,7 +31,7 @@ class Body:
             return Body.NOT_JSON
         try:
             return json.loads(self.raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deeply to be useful
             return Body.NOT_JSON
 
     @cached_property
