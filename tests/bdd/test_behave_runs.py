@@ -133,3 +133,42 @@ Feature: settings
     assert done.returncode == 1
     assert "tag-map setting 'chaos' at features/chaos.feature:4 is not supported" in done.stdout
     assert "1 hook_error" in done.stdout
+
+
+BEHAVEX_STYLE = """\
+import sys
+from behave.configuration import Configuration
+from behave.runner import Runner
+
+failed = []
+for round_ in range(3):  # behavex: many Runners, each calling before_all, in one process
+    config = Configuration(["features/", "--format", "null", "-D", f"worker_id={round_}"])
+    failed.append(Runner(config).run())
+print("failed per round:", failed)
+sys.exit(1 if any(failed) else 0)
+"""
+
+
+def test_repeated_runners_in_one_process_like_behavex(tmp_path: Path) -> None:
+    suite = behave_suite(
+        tmp_path,
+        {
+            "retry.feature": """\
+Feature: repeated runs
+
+  @mock:checkout_failure
+  Scenario: payments fail once, then work
+    When I send POST /v1/charges to "payments"
+    Then the reply status is 503
+    When I send POST /v1/charges to "payments"
+    Then the reply status is 201
+    And "payments" should have received 2 POST requests to /v1/charges
+""",
+        },
+    )
+    (suite / "run_many.py").write_text(BEHAVEX_STYLE)
+    from ._suites import run
+
+    done = run(["run_many.py"], suite)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "failed per round: [False, False, False]" in done.stdout
