@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -45,6 +46,8 @@ from mockbdd.wire.models import (
 )
 from mockbdd.wire.patterns import parse_content_pattern, parse_multi_value_pattern
 
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field-name
+_FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\x00]")
 _URL_FIELDS = ("url", "urlPattern", "urlPath", "urlPathPattern", "urlPathTemplate")
 _BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName")
 
@@ -193,8 +196,17 @@ def build_response(model: ResponseDefinitionModel, pointer: str) -> ResponseDefi
         )
     headers: list[tuple[str, str]] = []
     for name, value in (model.headers or {}).items():
+        if not _TOKEN.fullmatch(name):
+            raise InvalidInput(f"{pointer}/headers", f"{name!r} is not a valid header name")
         for v in [value] if isinstance(value, str) else value:
+            if _FORBIDDEN_IN_VALUE.search(v):
+                raise InvalidInput(
+                    f"{pointer}/headers/{_escape(name)}",
+                    "header values cannot contain CR, LF or NUL",
+                )
             headers.append((name, v))
+    if model.statusMessage is not None and _FORBIDDEN_IN_VALUE.search(model.statusMessage):
+        raise InvalidInput(f"{pointer}/statusMessage", "cannot contain CR, LF or NUL")
     body = b""
     if model.body is not None:
         body = model.body.encode()

@@ -154,3 +154,19 @@ def test_unmatched_mappings_lists_stubs_never_served(http: httpx.Client) -> None
     http.get("/used")
     unused = http.get("/__admin/mappings/unmatched").json()["mappings"]
     assert [m["request"]["url"] for m in unused] == ["/unused"]
+
+
+@pytest.mark.parametrize(
+    ("response", "pointer"),
+    [
+        ({"headers": {"X-A": "ok\r\nSet-Cookie: evil=1"}}, "/response/headers/X-A"),
+        ({"headers": {"Bad Name": "x"}}, "/response/headers"),
+        ({"statusMessage": "OK\r\n\r\ninjected"}, "/response/statusMessage"),
+    ],
+)
+def test_response_header_injection_is_refused(
+    http: httpx.Client, response: dict[str, Any], pointer: str
+) -> None:
+    resp = http.post("/__admin/mappings", json={"request": {"url": "/h"}, "response": response})
+    assert resp.status_code == 422
+    assert resp.json()["errors"][0]["source"]["pointer"] == pointer
