@@ -63,7 +63,7 @@ async def edit_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     body = {**body, "id": stub_id}
     body.pop("uuid", None)
     stub = parse_stub_mapping(body)
-    ctx.ns.add_stub(stub)
+    ctx.ns.edit_stub(stub)
     return AdminResponse(json=stub_to_json(stub))
 
 

@@ -120,6 +120,11 @@ class Namespace:
         self.cursors.pop(stub.id, None)
         self.used.discard(stub.id)
 
+    def edit_stub(self, stub: StubMapping) -> None:
+        """Replace a stub in place (``PUT /mappings/{id}``): it keeps its place among equals, its
+        sequence position and whether it has been used; its scenario state is untouched."""
+        self.stubs.add(stub, keep_position=True)
+
     def remove_stub(self, stub_id: str) -> StubMapping | None:
         self.cursors.pop(stub_id, None)
         self.used.discard(stub_id)

@@ -57,11 +57,16 @@ class StubStore:
         entry = self._entries.get(stub_id)
         return entry.stub if entry else None
 
-    def add(self, stub: StubMapping) -> None:
-        """Add, or replace the stub with the same id (it then counts as the newest)."""
+    def add(self, stub: StubMapping, *, keep_position: bool = False) -> None:
+        """Add, or replace the stub with the same id: as the newest, or (an edit) where it was."""
+        old = self._entries.get(stub.id)
         self.remove(stub.id)
-        self._seq += 1
-        entry = _Entry((stub.priority, -self._seq), stub)
+        if keep_position and old is not None:
+            seq = -old.order[1]
+        else:
+            self._seq += 1
+            seq = self._seq
+        entry = _Entry((stub.priority, -seq), stub)
         self._entries[stub.id] = entry
         path = stub.request.url.literal_path
         bucket = self._unindexed if path is None else self._by_path.setdefault(path, [])

@@ -170,3 +170,20 @@ def test_response_header_injection_is_refused(
     resp = http.post("/__admin/mappings", json={"request": {"url": "/h"}, "response": response})
     assert resp.status_code == 422
     assert resp.json()["errors"][0]["source"]["pointer"] == pointer
+
+
+def test_editing_a_stub_keeps_its_place_its_sequence_and_its_used_flag(http: httpx.Client) -> None:
+    seq = stub(
+        http, {"request": {"urlPath": "/e"}, "responses": [{"status": 503}, {"status": 201}]}
+    )
+    stub(http, {"request": {"urlPath": "/other"}, "response": {}})
+    assert http.get("/e").status_code == 503
+    edited = {**seq, "responses": [{"status": 503}, {"status": 202}]}
+    assert http.put(f"/__admin/mappings/{seq['id']}", json=edited).status_code == 200
+    assert http.get("/e").status_code == 202  # the cursor moved on, it did not restart
+    unused = [
+        m["request"]["urlPath"] for m in http.get("/__admin/mappings/unmatched").json()["mappings"]
+    ]
+    assert unused == ["/other"]
+    listed = [m["request"]["urlPath"] for m in http.get("/__admin/mappings").json()["mappings"]]
+    assert listed == ["/other", "/e"]  # still older than /other
