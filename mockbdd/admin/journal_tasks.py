@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from mockbdd.admin.mapping_tasks import _int_param
-from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
+from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, int_query
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.near_miss import closest_requests, closest_stubs
+from mockbdd.domain.near_miss import closest_requests
 from mockbdd.wire.journal import (
     logged_request_json,
     near_miss_json,
@@ -32,8 +31,7 @@ def _journal_meta(ns: Namespace) -> dict[str, Any]:
 
 
 def _event_json(ns: Namespace, event: ServeEvent) -> dict[str, Any]:
-    stub = ns.stubs.get(event.stub_id) if event.stub_id else None
-    return serve_event_json(event, stub)
+    return serve_event_json(event)  # with the stub as it was when it served the request
 
 
 async def list_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -48,7 +46,7 @@ async def list_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     if stub_id:
         events = [e for e in events if e.stub_id == stub_id]
     total = len(events)
-    events = events[: _int_param(req, "limit", total)]
+    events = events[: int_query(req, "limit", total)]
     return AdminResponse(
         json={
             "requests": [_event_json(ctx.ns, e) for e in events],
@@ -112,13 +110,13 @@ async def unmatched_near_misses(ctx: AdminContext, req: AdminRequest) -> AdminRe
     misses = []
     for event in ctx.ns.journal.events():
         if not event.was_matched:
-            misses.extend(closest_stubs(event.request, ctx.ns.stubs))
+            misses.extend(ctx.ns.near_misses(event.request))
     return AdminResponse(json={"nearMisses": [near_miss_json(m) for m in misses]})
 
 
 async def near_misses_for_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     request = parse_logged_request(req.json())
-    misses = closest_stubs(request, ctx.ns.stubs)
+    misses = ctx.ns.near_misses(request)
     return AdminResponse(json={"nearMisses": [near_miss_json(m) for m in misses]})
 
 

@@ -5,30 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
+from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, int_query
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.requests import Body
-from mockbdd.wire.mappings import parse_mappings_document, parse_stub_mapping, stub_to_json
+from mockbdd.wire.mappings import (
+    parse_import_options,
+    parse_mappings_document,
+    parse_stub_mapping,
+    stub_to_json,
+)
 from mockbdd.wire.patterns import parse_content_pattern
 
 
 def _page(req: AdminRequest, items: list[Any]) -> list[Any]:
-    offset = _int_param(req, "offset", 0)
-    limit = _int_param(req, "limit", len(items))
+    offset = int_query(req, "offset", 0)
+    limit = int_query(req, "limit", len(items))
     return items[offset : offset + limit]
-
-
-def _int_param(req: AdminRequest, name: str, default: int) -> int:
-    raw = req.query.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(f"?{name}", f"must be a whole number, got {raw!r}") from None
-    if value < 0:
-        raise InvalidInput(f"?{name}", "must not be negative")
-    return value
 
 
 async def list_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -43,8 +35,7 @@ async def create_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def delete_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    for stub in list(ctx.ns.stubs):
-        ctx.ns.remove_stub(stub.id)
+    ctx.ns.remove_all_stubs()
     return AdminResponse(200, {})
 
 
@@ -79,19 +70,14 @@ async def import_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     if "mappings" not in body:
         raise InvalidInput("/mappings", "required: a list of mappings")
     stubs = parse_mappings_document({"mappings": body["mappings"]})
-    options = body.get("importOptions") or {}
-    if not isinstance(options, dict):
-        raise InvalidInput("/importOptions", "must be an object")
-    policy = options.get("duplicatePolicy", "OVERWRITE")
-    if policy not in ("OVERWRITE", "IGNORE"):
-        raise InvalidInput("/importOptions/duplicatePolicy", "must be OVERWRITE or IGNORE")
-    if options.get("deleteAllNotInImport"):
+    options = parse_import_options(body.get("importOptions"))
+    if options.deleteAllNotInImport:
         keep = {s.id for s in stubs}
         for existing in list(ctx.ns.stubs):
             if existing.id not in keep:
                 ctx.ns.remove_stub(existing.id)
     for stub in reversed(stubs):  # WireMock: the first mapping of an import ends up newest
-        if policy == "IGNORE" and ctx.ns.stubs.get(stub.id) is not None:
+        if options.duplicatePolicy == "IGNORE" and ctx.ns.stubs.get(stub.id) is not None:
             continue
         ctx.ns.add_stub(stub)
     return AdminResponse(200, {})

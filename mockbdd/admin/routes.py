@@ -8,6 +8,7 @@ from urllib.parse import quote, unquote
 
 from mockbdd.admin import journal_tasks as j
 from mockbdd.admin import mapping_tasks as m
+from mockbdd.admin import namespace_tasks as n
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin import tag_map_tasks as t
 from mockbdd.admin.types import Task
@@ -73,9 +74,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/tag-maps", t.list_tag_maps),
     Route("POST", "/tag-maps/{name}/apply", t.apply_tag_map),
     Route("POST", "/shutdown", s.shutdown, root_only=True),
-    Route("POST", "/namespaces", s.create_namespace, root_only=True),
-    Route("GET", "/namespaces", s.list_namespaces, root_only=True),
-    Route("DELETE", "/namespaces/{ns}", s.delete_namespace, root_only=True),
+    Route("POST", "/namespaces", n.create_namespace, root_only=True),
+    Route("GET", "/namespaces", n.list_namespaces, root_only=True),
+    Route("DELETE", "/namespaces/{ns}", n.delete_namespace, root_only=True),
 )
 
 BY_NAME = {r.name: r for r in ROUTES if not (r.method == "PUT" and r.template == "/settings")}

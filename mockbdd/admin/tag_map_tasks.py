@@ -12,6 +12,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace, Settings
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.wire.mappings import parse_stub_mapping, stub_to_json
+from mockbdd.wire.settings import parse_settings
 
 if TYPE_CHECKING:  # the BDD layer loads only when a server uses tag maps
     from mockbdd.bdd.resolve import Resolution
@@ -36,8 +37,6 @@ class TagMapPlan:
 
 
 def plan_resolution(resolution: Resolution, pointer: str) -> TagMapPlan:
-    from mockbdd.admin.system_tasks import parse_settings
-
     if resolution.data:
         raise InvalidInput(f"{pointer}", "CRUD 'data' in tag maps is not supported by this version")
     stubs = []

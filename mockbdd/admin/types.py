@@ -15,6 +15,28 @@ if TYPE_CHECKING:
     from mockbdd.bdd.tag_maps import TagMapRegistry
 
 
+class Conflict(Exception):
+    """The request clashes with the server's state (HTTP 409): a name or a port in use."""
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def int_query(req: AdminRequest, name: str, default: int) -> int:
+    """A whole, non-negative query parameter (``?limit=``, ``?offset=``)."""
+    raw = req.query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(f"?{name}", f"must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise InvalidInput(f"?{name}", "must not be negative")
+    return value
+
+
 @dataclass(frozen=True, slots=True)
 class AdminRequest:
     method: str
@@ -26,7 +48,7 @@ class AdminRequest:
         if not self.body.strip():
             return {}
         try:
-            return json.loads(self.body)
+            return json.loads(self.body, parse_constant=_no_constants)
         except ValueError as exc:
             raise InvalidInput("", f"body is not valid JSON: {exc}") from None
         except RecursionError:
@@ -53,8 +75,6 @@ class Runtime(Protocol):
     def base_url(self, ns: Namespace) -> str: ...
 
     def admin_url(self, ns: Namespace) -> str: ...
-
-    def restore_file_mappings(self, ns: Namespace) -> None: ...
 
     def open_port(self, ns: Namespace, port: int) -> Awaitable[int]: ...
 

@@ -7,6 +7,9 @@ import random
 from dataclasses import dataclass
 from typing import Protocol
 
+MAX_DELAY_MS = 24 * 60 * 60 * 1000  # a day: any longer delay is a mistake, and is capped to this
+_LOG_MAX_DELAY = math.log(MAX_DELAY_MS)
+
 
 class DelayDistribution(Protocol):
     """Samples a delay in milliseconds from the given random source."""
@@ -40,5 +43,9 @@ class LogNormalDelay:
     max_value: float | None = None
 
     def sample_ms(self, rng: random.Random) -> float:
-        value = rng.lognormvariate(math.log(self.median), self.sigma) if self.median > 0 else 0.0
+        if self.median <= 0:
+            return 0.0
+        # lognormvariate is exp(normalvariate): capping before exp cannot overflow
+        exponent = rng.normalvariate(math.log(self.median), self.sigma)
+        value = min(math.exp(min(exponent, _LOG_MAX_DELAY)), MAX_DELAY_MS)
         return min(value, self.max_value) if self.max_value is not None else value

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from mockbdd.domain.errors import InvalidInput, NotFound
-from mockbdd.domain.journal import DEFAULT_JOURNAL_MAX
+from mockbdd.domain.journal import DEFAULT_JOURNAL_BODY_BYTES, DEFAULT_JOURNAL_MAX
 from mockbdd.domain.namespace import Namespace
 
 DEFAULT_NAMESPACE = "default"
@@ -34,10 +34,12 @@ class Engine:
         self,
         *,
         journal_max: int = DEFAULT_JOURNAL_MAX,
+        journal_max_body_bytes: int = DEFAULT_JOURNAL_BODY_BYTES,
         seed: int | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.journal_max = journal_max
+        self.journal_max_body_bytes = journal_max_body_bytes
         self.seed = seed
         self.clock = clock
         self._namespaces: dict[str, Namespace] = {}
@@ -48,6 +50,7 @@ class Engine:
         return Namespace(
             name,
             journal_max=self.journal_max,
+            journal_max_body_bytes=self.journal_max_body_bytes,
             seed=self.seed,
             ttl_seconds=ttl_seconds,
             clock=self.clock,

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from mockbdd.domain.request_pattern import RequestPattern
 from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.stubs import StubMapping
 
 DEFAULT_JOURNAL_MAX = 10_000
+DEFAULT_JOURNAL_BODY_BYTES = 64 * 1024 * 1024  # request bodies kept per journal (namespace)
 
 
 @dataclass(slots=True)
@@ -27,8 +29,10 @@ class ResponseRecord:
 class ServeEvent:
     """One request and its fate. Created when the request is matched, completed when answered.
 
-    The id is UUID-shaped and derived from the journal's random prefix and the event's sequence
-    number on demand: minting a random UUID per request costs a syscall on the hot path.
+    ``stub`` is the stub mapping as it was when it served the request: a later edit or removal
+    of the stub does not rewrite history. The id is UUID-shaped and derived from the journal's
+    random prefix and the event's sequence number on demand: minting a random UUID per request
+    costs a syscall on the hot path.
     """
 
     __slots__ = (
@@ -39,14 +43,22 @@ class ServeEvent:
         "request",
         "response",
         "seq",
+        "stub",
         "stub_id",
         "total_ms",
     )
 
-    def __init__(self, request: RecordedRequest, logged_at: float, stub_id: str | None) -> None:
+    def __init__(
+        self,
+        request: RecordedRequest,
+        logged_at: float,
+        stub_id: str | None = None,
+        stub: StubMapping | None = None,
+    ) -> None:
         self.request = request
         self.logged_at = logged_at  # epoch seconds
-        self.stub_id = stub_id
+        self.stub = stub
+        self.stub_id = stub.id if stub is not None else stub_id
         self.response = ResponseRecord()
         self.queued_ms = 0.0
         self.processing_ms = 0.0
@@ -76,10 +88,18 @@ def _bump(tally: dict[tuple[str, str], int], method: str, target: str, delta: in
 
 
 class InMemoryJournal:
-    """Appends in O(1); ``max_entries`` = 0 disables recording (but counts what was dropped)."""
+    """Appends in O(1) amortised; ``max_entries`` = 0 disables recording (but counts what was
+    dropped). Bounded twice: by entries, and by the request body bytes all entries hold together
+    (``max_body_bytes_total``; the newest entry is always kept). Evictions are counted."""
 
-    def __init__(self, max_entries: int = DEFAULT_JOURNAL_MAX) -> None:
+    def __init__(
+        self,
+        max_entries: int = DEFAULT_JOURNAL_MAX,
+        max_body_bytes_total: int = DEFAULT_JOURNAL_BODY_BYTES,
+    ) -> None:
         self.max_entries = max_entries
+        self.max_body_bytes_total = max_body_bytes_total
+        self.body_bytes = 0  # request body bytes held by the recorded events
         self._events: deque[ServeEvent] = deque()
         self._by_path: dict[str, deque[ServeEvent]] = {}
         token = secrets.token_hex(10)
@@ -111,7 +131,10 @@ class InMemoryJournal:
             else:
                 bucket.append(event)
             self._tally(request, 1)
+            self.body_bytes += len(request.body.raw)
             if len(self._events) > self.max_entries:
+                self._evict_oldest()
+            while self.body_bytes > self.max_body_bytes_total and len(self._events) > 1:
                 self._evict_oldest()
         else:
             self.evicted += 1
@@ -126,6 +149,7 @@ class InMemoryJournal:
     def _evict_oldest(self) -> None:
         old = self._events.popleft()
         self._tally(old.request, -1)
+        self.body_bytes -= len(old.request.body.raw)
         bucket = self._by_path[old.request.path]
         bucket.popleft()  # events enter both queues in the same order
         if not bucket:
@@ -194,6 +218,8 @@ class InMemoryJournal:
         self._by_path = {}
         self._url_tally = {}
         self._path_tally = {}
+        self.body_bytes = 0
         for e in events:
             self._by_path.setdefault(e.request.path, deque()).append(e)
             self._tally(e.request, 1)
+            self.body_bytes += len(e.request.body.raw)

@@ -7,8 +7,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mockbdd.domain.delays import DelayDistribution
-from mockbdd.domain.journal import DEFAULT_JOURNAL_MAX, InMemoryJournal, ServeEvent
+from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution
+from mockbdd.domain.journal import (
+    DEFAULT_JOURNAL_BODY_BYTES,
+    DEFAULT_JOURNAL_MAX,
+    InMemoryJournal,
+    ServeEvent,
+)
+from mockbdd.domain.near_miss import MAX_NEAR_MISSES, NearMiss, closest_stubs
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
 from mockbdd.domain.scenarios import ScenarioStates
@@ -40,6 +46,7 @@ class Namespace:
         name: str,
         *,
         journal_max: int = DEFAULT_JOURNAL_MAX,
+        journal_max_body_bytes: int = DEFAULT_JOURNAL_BODY_BYTES,
         seed: int | None = None,
         ttl_seconds: float | None = None,
         clock: Callable[[], float] = time.time,
@@ -47,7 +54,7 @@ class Namespace:
         self.name = name
         self.stubs = StubStore()
         self.scenarios = ScenarioStates()
-        self.journal = InMemoryJournal(journal_max)
+        self.journal = InMemoryJournal(journal_max, journal_max_body_bytes)
         self.settings = Settings()
         self.cursors: dict[str, int] = {}
         self.used: set[str] = set()
@@ -57,7 +64,10 @@ class Namespace:
         self.port: int | None = None
         self._clock = clock
         self.last_used = clock()
-        self.initial_stubs: tuple[StubMapping, ...] = ()  # restored by reset (mapping files)
+        # what reset restores: mapping files for ``default``, the opening contents for others
+        self.initial_stubs: tuple[StubMapping, ...] = ()
+        self.initial_settings = Settings()
+        self.initial_states: tuple[tuple[str, str], ...] = ()
 
     # -- data plane -------------------------------------------------------------------------
     def serve(self, request: RecordedRequest) -> ServeDecision:
@@ -97,7 +107,7 @@ class Namespace:
         stub: StubMapping | None,
         response: ResponseDefinition | None,
     ) -> ServeDecision:
-        event = ServeEvent(request, now, stub.id if stub else None)
+        event = ServeEvent(request, now, stub=stub)  # the stub as it is now, kept with the event
         self.journal.record(event)
         return ServeDecision(event, stub, response)
 
@@ -109,7 +119,14 @@ class Namespace:
             total += self.settings.fixed_delay_ms
         if self.settings.delay_distribution is not None:
             total += self.settings.delay_distribution.sample_ms(self.rng)
-        return total
+        return min(total, MAX_DELAY_MS)
+
+    def near_misses(self, request: RecordedRequest, limit: int = MAX_NEAR_MISSES) -> list[NearMiss]:
+        """The stubs closest to ``request``, with the scenario states and sequence positions of
+        this namespace (a stub waiting for another state says so)."""
+        return closest_stubs(
+            request, self.stubs, limit, scenarios=self.scenarios, cursors=self.cursors
+        )
 
     # -- control plane ----------------------------------------------------------------------
     def touch(self) -> None:
@@ -126,24 +143,36 @@ class Namespace:
         self.stubs.add(stub, keep_position=True)
 
     def remove_stub(self, stub_id: str) -> StubMapping | None:
+        """Remove a stub; a scenario none of the remaining stubs names forgets its state."""
         self.cursors.pop(stub_id, None)
         self.used.discard(stub_id)
-        return self.stubs.remove(stub_id)
+        removed = self.stubs.remove(stub_id)
+        name = removed.scenario_name if removed is not None else None
+        if name is not None and all(s.scenario_name != name for s in self.stubs):
+            self.scenarios.reset(name)
+        return removed
 
-    def reset_mappings(self) -> None:
-        """Back to the stubs loaded from files; scenarios and sequences start over."""
+    def remove_all_stubs(self) -> None:
+        """``DELETE /mappings``: no stubs, and so no scenario states either (as WireMock)."""
         self.stubs.clear()
         self.cursors.clear()
         self.used.clear()
-        for stub in self.initial_stubs:
-            self.stubs.add(stub)
         self.scenarios.reset()
 
-    def reset(self) -> None:
-        """WireMock ``POST /__admin/reset``: mappings back to the files, journal cleared."""
-        self.reset_mappings()
+    def reset_mappings(self) -> None:
+        """``POST /mappings/reset``: back to the initial stubs and scenario states, journal
+        cleared (WireMock's reset to default mappings)."""
+        self.remove_all_stubs()
+        for stub in self.initial_stubs:
+            self.stubs.add(stub)
+        for name, state in self.initial_states:
+            self.scenarios.set(name, state)
         self.journal.clear()
-        self.settings = Settings()
+
+    def reset(self) -> None:
+        """``POST /reset``: as ``reset_mappings``, and the settings the namespace started with."""
+        self.reset_mappings()
+        self.settings = self.initial_settings
 
     def reset_scenarios(self) -> None:
         self.scenarios.reset()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from mockbdd.domain.journal import ServeEvent
-from mockbdd.domain.request_pattern import RequestMatchResult, RequestPattern
+from mockbdd.domain.matching import NO_MATCH
+from mockbdd.domain.request_pattern import FieldResult, RequestMatchResult, RequestPattern
 from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.responses import ResponseSequence
+from mockbdd.domain.scenarios import ScenarioStates
 from mockbdd.domain.stubs import StubMapping
 
 MAX_NEAR_MISSES = 3
@@ -24,10 +28,55 @@ class NearMiss:
 
 
 def closest_stubs(
-    request: RecordedRequest, stubs: Iterable[StubMapping], limit: int = MAX_NEAR_MISSES
+    request: RecordedRequest,
+    stubs: Iterable[StubMapping],
+    limit: int = MAX_NEAR_MISSES,
+    *,
+    scenarios: ScenarioStates | None = None,
+    cursors: Mapping[str, int] | None = None,
 ) -> list[NearMiss]:
-    misses = [NearMiss(request, s.request, s.request.evaluate(request), stub=s) for s in stubs]
+    """The stubs closest to ``request``. With the namespace's ``scenarios`` and sequence
+    ``cursors``, a stub skipped for its scenario state or its exhausted ``notFound`` sequence
+    gets a mismatched row saying so (without them, only the request fields are compared)."""
+    misses = []
+    for stub in stubs:
+        result = stub.request.evaluate(request)
+        for row in _skip_rows(stub, scenarios, cursors):
+            result = result.with_row(row)
+        misses.append(NearMiss(request, stub.request, result, stub=stub))
     return _best(misses, limit)
+
+
+def _skip_rows(
+    stub: StubMapping, scenarios: ScenarioStates | None, cursors: Mapping[str, int] | None
+) -> list[FieldResult]:
+    """Why ``Namespace.serve`` passes over this stub whatever the request (one row per reason)."""
+    rows = []
+    required, name = stub.required_scenario_state, stub.scenario_name
+    if scenarios is not None and required is not None and name is not None:
+        state = scenarios.state(name)
+        if state != required:
+            rows.append(
+                FieldResult(
+                    f"scenario {json.dumps(name, ensure_ascii=False)}",
+                    f"requires state {json.dumps(required, ensure_ascii=False)}",
+                    f"is {json.dumps(state, ensure_ascii=False)}",
+                    NO_MATCH,
+                )
+            )
+    response = stub.response
+    if cursors is not None and isinstance(response, ResponseSequence):
+        served = cursors.get(stub.id, 0)
+        if response.is_exhausted(served):
+            rows.append(
+                FieldResult(
+                    "responses",
+                    f"{response.total} in sequence, then notFound",
+                    f"all {served} served",
+                    NO_MATCH,
+                )
+            )
+    return rows
 
 
 def closest_requests(

@@ -26,12 +26,21 @@ class FieldResult:
 
 @dataclass(frozen=True, slots=True)
 class RequestMatchResult:
+    """The rows of a comparison and their weighted mean distance (``weight``: sum of weights)."""
+
     fields: tuple[FieldResult, ...]
     distance: float
+    weight: float = 1.0
 
     @property
     def is_exact(self) -> bool:
         return self.distance == 0.0
+
+    def with_row(self, row: FieldResult, weight: float = 1.0) -> RequestMatchResult:
+        """One more row (e.g. a stub's scenario state), folded into the weighted mean."""
+        total = self.weight + weight
+        distance = (self.distance * self.weight + row.result.distance * weight) / total
+        return RequestMatchResult((*self.fields, row), distance, total)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +161,7 @@ class RequestPattern:
         for bp in self.body_patterns:
             add("body", bp.describe(), body_text, bp.match_body(request.body), 1.0)
         total = sum(r.result.distance * w for r, w in zip(rows, weights, strict=True))
-        return RequestMatchResult(tuple(rows), total / sum(weights))
+        return RequestMatchResult(tuple(rows), total / sum(weights), sum(weights))
 
 
 def _show(values: Sequence[str] | None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,8 +34,12 @@ class StubMapping:
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    order: tuple[int, int]  # (priority, -insertion sequence): smaller sorts first
+    order: tuple[int, int]  # (priority, -insertion sequence): smaller sorts first, and is unique
     stub: StubMapping
+
+
+def _order(entry: _Entry) -> tuple[int, int]:
+    return entry.order
 
 
 class StubStore:
@@ -51,7 +57,7 @@ class StubStore:
 
     def __iter__(self) -> Iterator[StubMapping]:
         """Every stub, in match order (highest priority, then newest, first)."""
-        return (e.stub for e in sorted(self._entries.values(), key=lambda e: e.order))
+        return (e.stub for e in sorted(self._entries.values(), key=_order))
 
     def get(self, stub_id: str) -> StubMapping | None:
         entry = self._entries.get(stub_id)
@@ -70,8 +76,7 @@ class StubStore:
         self._entries[stub.id] = entry
         path = stub.request.url.literal_path
         bucket = self._unindexed if path is None else self._by_path.setdefault(path, [])
-        bucket.append(entry)
-        bucket.sort(key=lambda e: e.order)
+        bisect.insort(bucket, entry, key=_order)  # buckets stay sorted: O(log n) search per add
         self._cache.clear()
 
     def remove(self, stub_id: str) -> StubMapping | None:
@@ -79,13 +84,10 @@ class StubStore:
         if entry is None:
             return None
         path = entry.stub.request.url.literal_path
-        if path is None:
-            self._unindexed.remove(entry)
-        else:
-            bucket = self._by_path[path]
-            bucket.remove(entry)
-            if not bucket:
-                del self._by_path[path]
+        bucket = self._unindexed if path is None else self._by_path[path]
+        del bucket[bisect.bisect_left(bucket, entry.order, key=_order)]  # orders are unique
+        if path is not None and not bucket:
+            del self._by_path[path]
         self._cache.clear()
         return entry.stub
 
@@ -105,8 +107,7 @@ class StubStore:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        entries = [*self._by_path.get(path, ()), *self._unindexed]
-        entries.sort(key=lambda e: e.order)
+        entries = heapq.merge(self._by_path.get(path, ()), self._unindexed, key=_order)
         result = tuple(
             e.stub
             for e in entries

@@ -13,13 +13,6 @@ from mockbdd.domain.patterns import ContentPattern
 from mockbdd.domain.requests import RecordedRequest
 
 
-def compile_regex(pattern: str, pointer: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise InvalidInput(pointer, f"invalid regex {pattern!r}: {exc}") from None
-
-
 class UrlMatcher:
     """Base: matches the request URL. ``literal_path`` is set when only one path can match."""
 
@@ -95,7 +88,8 @@ class UrlPathEqualTo(UrlMatcher):
 
 @dataclass(frozen=True, slots=True)
 class UrlRegex(UrlMatcher):
-    """``urlPattern`` (path + query) or ``urlPathPattern`` (path only): a full-match regex."""
+    """``urlPattern`` (path + query) or ``urlPathPattern`` (path only): a full-match regex, in
+    WireMock's (Java) dialect: compile it with ``patterns_regex.compile_java_regex``."""
 
     expected: str
     on_path: bool

@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from mockbdd.admin.routes import match_route
-from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Runtime
+from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Conflict, Runtime
 from mockbdd.domain.engine import Engine, NamespaceExists
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
@@ -86,7 +86,7 @@ class AdminApi:
             return error_json(_status_of(exc, found.route.name), exc.reason, exc.pointer or "/")
         except NotFound as exc:
             return error_json(404, str(exc.args[0]) if exc.args else "not found")
-        except NamespaceExists as exc:
+        except (NamespaceExists, Conflict) as exc:
             return error_json(409, str(exc))
         return self._to_web(result)
 

@@ -9,7 +9,6 @@ from urllib.parse import unquote
 
 from aiohttp import web
 
-from mockbdd.admin.types import Runtime
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.namespace import Namespace
 from mockbdd.server.admin import AdminApi, error_json
@@ -50,26 +49,26 @@ class Dispatcher:
             return await self._route(request)
         except asyncio.CancelledError:
             raise
+        except web.HTTPException as exc:  # aiohttp's own answers (e.g. 413): not our bug
+            return exc
         except Exception:  # a bug of ours, never the client's: say so, keep serving
             log.exception("mockbdd internal error on %s %s", request.method, request.path)
             return error_json(500, "mockbdd internal error; see the server log")
 
     async def _route(self, request: web.BaseRequest) -> web.StreamResponse:
-        raw = _raw(request)
-        path = unquote(raw) if "%" in raw else raw
+        raw = _raw(request)  # matched, journaled and proxied as sent, percent-encoding kept
         if self.fixed is not None:
             ns = self.fixed()
             if ns is None:
                 return _gone()
-            return await self._in_namespace(request, ns, path, raw)
+            return await self._in_namespace(request, ns, raw)
         if raw.startswith("/__"):  # namespace prefix or admin: off the hot path
             if raw.startswith(NS_PREFIX):
                 name, _, raw_rest = raw[len(NS_PREFIX) :].partition("/")
                 ns = self.engine.get(unquote(name))
                 if ns is None:
                     return _unknown(unquote(name))
-                rest = "/" + raw_rest
-                return await self._in_namespace(request, ns, unquote(rest), rest)
+                return await self._in_namespace(request, ns, "/" + raw_rest)
             admin_path = _split_admin(raw)
             if admin_path is not None:
                 return await self.admin.handle(
@@ -80,16 +79,16 @@ class Dispatcher:
             ns = self.engine.get(header)
             if ns is None:
                 return _unknown(header)
-            return await self.data_plane.serve(ns, request, path)
-        return await self.data_plane.serve(self.engine.default, request, path)
+            return await self.data_plane.serve(ns, request, raw)
+        return await self.data_plane.serve(self.engine.default, request, raw)
 
     async def _in_namespace(
-        self, request: web.BaseRequest, ns: Namespace, path: str, raw_path: str
+        self, request: web.BaseRequest, ns: Namespace, raw_path: str
     ) -> web.StreamResponse:
         admin_path = _split_admin(raw_path)
         if admin_path is not None:
             return await self.admin.handle(request, ns, admin_path, at_root=False)
-        return await self.data_plane.serve(ns, request, path)
+        return await self.data_plane.serve(ns, request, raw_path)
 
 
 def _raw(request: web.BaseRequest) -> str:
@@ -109,6 +108,3 @@ def _unknown(name: str) -> web.Response:
 
 def _gone() -> web.Response:
     return web.Response(status=404, text="mockbdd: this port's namespace was deleted\n")
-
-
-__all__ = ["Dispatcher", "Runtime"]

@@ -7,17 +7,17 @@ import time
 from pathlib import Path
 
 from aiohttp import web
-from multidict import CIMultiDict
 
 from mockbdd.domain.faults import inject
 from mockbdd.domain.journal import ResponseRecord
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.near_miss import closest_stubs, render_unmatched_report
+from mockbdd.domain.near_miss import render_unmatched_report
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultInjector
 from mockbdd.server.proxy import Proxy
+from mockbdd.server.response_cache import ResponseCache
 
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
@@ -27,8 +27,7 @@ class DataPlane:
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
         self.proxy = Proxy()
-        self._header_cache: dict[int, tuple[ResponseDefinition, CIMultiDict[str]]] = {}
-        self._head_cache: dict[int, tuple[ResponseDefinition, bytes | None]] = {}
+        self._cache = ResponseCache()
         self._date = prepared.DateLine()
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
@@ -43,13 +42,13 @@ class DataPlane:
         event = decision.event
         definition = decision.response
         if definition is None:
-            report = render_unmatched_report(recorded, closest_stubs(recorded, ns.stubs))
+            report = render_unmatched_report(recorded, ns.near_misses(recorded))
             event.response.status = 404
             event.response.body = report.encode()
             event.total_ms = event.processing_ms = (time.perf_counter() - started) * 1000
             return web.Response(status=404, text=report, headers=_TEXT_PLAIN)
         event.processing_ms = (time.perf_counter() - started) * 1000
-        delay = ns.delay_ms(definition)
+        delay = ns.delay_ms(definition)  # capped by the domain at MAX_DELAY_MS
         if delay > 0:
             await asyncio.sleep(delay / 1000)
         if definition.is_static:  # the common case: fixed status, headers and body
@@ -58,7 +57,7 @@ class DataPlane:
             record.headers = definition.headers
             record.body = definition.body
             event.total_ms = (time.perf_counter() - started) * 1000
-            head = self._head(definition)
+            head = self._cache.head(definition)
             if head is not None and prepared.can_prepare(request):
                 return prepared.PreparedResponse(
                     head, self._date(), definition.body, definition.status
@@ -67,7 +66,7 @@ class DataPlane:
                 status=definition.status,
                 reason=definition.status_message,
                 body=definition.body,
-                headers=self._headers(definition),
+                headers=self._cache.headers(definition),
             )
         try:
             if definition.proxy_base_url is not None and definition.fault is None:
@@ -77,28 +76,6 @@ class DataPlane:
             return await self._answer(request, definition, event.response)
         finally:
             event.total_ms = (time.perf_counter() - started) * 1000
-
-    def _head(self, definition: ResponseDefinition) -> bytes | None:
-        """Serialised status line and headers, once per definition (None: not preparable)."""
-        key = id(definition)
-        cached = self._head_cache.get(key)
-        if cached is None or cached[0] is not definition:
-            if len(self._head_cache) > 10_000:
-                self._head_cache.clear()
-            cached = (definition, prepared.serialise_head(definition))
-            self._head_cache[key] = cached
-        return cached[1]
-
-    def _headers(self, definition: ResponseDefinition) -> CIMultiDict[str]:
-        """A fresh copy of the definition's headers, built once per definition and cached."""
-        cached = self._header_cache.get(id(definition))
-        if cached is None or cached[0] is not definition:
-            if len(self._header_cache) > 10_000:
-                self._header_cache.clear()
-            cached = (definition, CIMultiDict(definition.headers))
-            self._header_cache[id(definition)] = cached
-        headers: CIMultiDict[str] = cached[1].copy()
-        return headers
 
     async def _answer(
         self, request: web.BaseRequest, definition: ResponseDefinition, record: ResponseRecord
@@ -116,12 +93,12 @@ class DataPlane:
                 record.body = text.encode()
                 return web.Response(status=500, text=text, headers=_TEXT_PLAIN)
             body = loaded
-        headers = CIMultiDict(definition.headers)
+        headers = self._cache.headers(definition)
         record.status = definition.status
         record.headers = definition.headers
         record.body = body
         dribble = definition.chunked_dribble_delay
-        if dribble is None:
+        if dribble is None or request.method == "HEAD":
             return web.Response(
                 status=definition.status,
                 reason=definition.status_message,
@@ -131,7 +108,7 @@ class DataPlane:
         response = web.StreamResponse(
             status=definition.status, reason=definition.status_message, headers=headers
         )
-        response.enable_chunked_encoding()
+        response.content_length = len(body)  # framed by length: works for HTTP/1.0 too
         await response.prepare(request)
         chunks = max(1, min(dribble.number_of_chunks, len(body) or 1))
         size = -(-len(body) // chunks) if body else 0
@@ -146,12 +123,15 @@ class DataPlane:
     async def _read_file(self, name: str) -> bytes | None:
         if self.files_root is None:
             return None
-        target = (self.files_root / name).resolve()
+        try:
+            target = (self.files_root / name).resolve()
+        except (OSError, ValueError):
+            return None
         if not target.is_relative_to(self.files_root):
             return None
         try:
             return await asyncio.to_thread(target.read_bytes)
-        except OSError:
+        except (OSError, ValueError):  # missing, unreadable, or a name the OS refuses
             return None
 
 

@@ -93,9 +93,8 @@ class MockServer:
 
             def run() -> None:
                 asyncio.set_event_loop(loop)
-                server = MockHttpServer(self.config) if not failure else None
-                try:
-                    assert server is not None
+                try:  # a bad mappings or tag-maps folder fails here: report it, never hang
+                    server = MockHttpServer(self.config)
                     loop.run_until_complete(server.start())
                 except BaseException as exc:  # handed to the starting thread
                     failure.append(exc)

@@ -25,11 +25,14 @@ _TRANSPORT_OWNED = frozenset(
 )
 
 
-def serialise_head(definition: ResponseDefinition) -> bytes | None:
-    """Status line and headers without Date and the blank line; None when not preparable."""
+def serialise_head(
+    definition: ResponseDefinition, headers: tuple[tuple[str, str], ...]
+) -> bytes | None:
+    """Status line and ``headers`` (framing headers already removed) without Date and the blank
+    line; None when not preparable."""
     if len(definition.body) > MAX_PREPARED_BODY or definition.status in _NO_BODY_STATUSES:
         return None
-    if any(name.lower() in _TRANSPORT_OWNED for name, _ in definition.headers):
+    if any(name.lower() in _TRANSPORT_OWNED for name, _ in headers):
         return None
     reason = definition.status_message
     if reason is None:
@@ -38,8 +41,8 @@ def serialise_head(definition: ResponseDefinition) -> bytes | None:
         except ValueError:
             reason = ""
     lines = [f"HTTP/1.1 {definition.status} {reason}"]
-    lines += [f"{name}: {value}" for name, value in definition.headers]
-    if definition.body and not any(n.lower() == "content-type" for n, _ in definition.headers):
+    lines += [f"{name}: {value}" for name, value in headers]
+    if definition.body and not any(n.lower() == "content-type" for n, _ in headers):
         lines.append("Content-Type: application/octet-stream")
     lines.append(f"Content-Length: {len(definition.body)}")
     lines.append(f"Server: {SERVER_SOFTWARE}")
@@ -89,4 +92,11 @@ class PreparedResponse(web.StreamResponse):
 
 def can_prepare(request: web.BaseRequest) -> bool:
     """Plain HTTP/1.1 keep-alive GET/POST/...: the only case the prepared bytes are right for."""
-    return request.version == (1, 1) and request.method != "HEAD" and request.keep_alive
+    transport = request.transport
+    return (
+        request.version == (1, 1)
+        and request.method != "HEAD"
+        and request.keep_alive
+        and transport is not None
+        and transport.get_write_buffer_size() < MAX_WRITE_BUFFER
+    )

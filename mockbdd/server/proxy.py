@@ -52,7 +52,10 @@ class Proxy:
         for name, value in definition.additional_proxy_request_headers:
             headers[name] = value
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=PROXY_TIMEOUT, auto_decompress=False)
+            # no cookie jar: a proxy must not carry one namespace's cookies into another's calls
+            self._session = aiohttp.ClientSession(
+                timeout=PROXY_TIMEOUT, auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar()
+            )
         try:
             async with self._session.request(
                 request.method,

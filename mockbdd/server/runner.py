@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -15,7 +15,7 @@ from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
-from mockbdd.server.admin import AdminApi
+from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
 from mockbdd.wire.files import load_mapping_dir
@@ -45,7 +45,9 @@ class MockHttpServer:
         self._registry: TagMapRegistry | None = None
         if config.tag_maps is not None:  # a broken tag map stops start-up, naming file and line
             self._registry = self.tag_map_registry()
-        self.restore_file_mappings(self.engine.default)
+        default = self.engine.default
+        default.initial_stubs = self.file_stubs  # POST /reset and /mappings/reset restore them
+        default.reset_mappings()
 
     # -- Runtime ----------------------------------------------------------------------------
     def origin(self) -> str:
@@ -61,11 +63,6 @@ class MockHttpServer:
 
     def admin_url(self, ns: Namespace) -> str:
         return f"{self.base_url(ns)}/__admin"
-
-    def restore_file_mappings(self, ns: Namespace) -> None:
-        if ns is self.engine.default and self.file_stubs:
-            ns.initial_stubs = self.file_stubs
-            ns.reset_mappings()
 
     def tag_map_registry(self) -> TagMapRegistry:
         if self._registry is None:
@@ -101,7 +98,18 @@ class MockHttpServer:
 
     # -- lifecycle --------------------------------------------------------------------------
     async def _serve(self, dispatcher: Dispatcher, port: int) -> tuple[web.ServerRunner, int]:
-        server = web.Server(dispatcher, access_log=None)
+        loop = asyncio.get_running_loop()
+
+        def make_request(
+            message: Any, payload: Any, protocol: Any, writer: Any, task: Any
+        ) -> web.BaseRequest:
+            # admin bodies (a large import) may exceed aiohttp's 1 MiB default; the data plane
+            # reads bodies itself, capped at ``max_body_bytes``
+            return web.BaseRequest(
+                message, payload, protocol, writer, task, loop, client_max_size=MAX_ADMIN_BODY
+            )
+
+        server = web.Server(dispatcher, access_log=None, request_factory=make_request)
         runner = web.ServerRunner(
             server, handle_signals=False, access_log=None, shutdown_timeout=SHUTDOWN_GRACE_S
         )

@@ -53,7 +53,9 @@ def logged_request_json(request: RecordedRequest, logged_at: float | None = None
     return data
 
 
-def serve_event_json(event: ServeEvent, stub: StubMapping | None) -> dict[str, Any]:
+def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict[str, Any]:
+    """WireMock's ServeEvent JSON. ``stubMapping`` is the stub as it served the request
+    (``event.stub``); ``stub`` is only a fallback for events recorded without one."""
     resp = event.response
     response: dict[str, Any] = {
         "status": resp.status,
@@ -78,8 +80,9 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None) -> dict[str, A
             "queuedTime": round(event.queued_ms),
         },
     }
-    if stub is not None:
-        data["stubMapping"] = dict(stub.source)
+    served_by = event.stub if event.stub is not None else stub
+    if served_by is not None:
+        data["stubMapping"] = dict(served_by.source)
     elif event.stub_id is not None:
         data["stubMapping"] = {"id": event.stub_id, "uuid": event.stub_id}
     return data
@@ -121,8 +124,14 @@ def parse_logged_request(obj: Any, pointer: str = "") -> RecordedRequest:
         k.lower(): [str(x) for x in v] if isinstance(v, list) else [str(v)]
         for k, v in raw_headers.items()
     }
-    if obj.get("bodyAsBase64"):
-        body = base64.b64decode(str(obj["bodyAsBase64"]))
+    encoded = obj.get("bodyAsBase64")
+    if encoded:
+        if not isinstance(encoded, str):
+            raise InvalidInput(f"{pointer}/bodyAsBase64", "must be a base64 string")
+        try:
+            body = base64.b64decode(encoded, validate=True)
+        except ValueError as exc:  # binascii.Error, or non-ASCII text
+            raise InvalidInput(f"{pointer}/bodyAsBase64", f"not valid base64: {exc}") from None
     else:
         body = str(obj.get("body") or "").encode()
     return RecordedRequest(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -17,6 +17,7 @@ from mockbdd.domain.delays import DelayDistribution, FixedDelay, LogNormalDelay,
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.faults import Fault
 from mockbdd.domain.patterns import MultiValuePattern
+from mockbdd.domain.patterns_regex import compile_java_regex
 from mockbdd.domain.request_pattern import BasicAuth, RequestPattern
 from mockbdd.domain.responses import (
     ChunkedDribbleDelay,
@@ -33,11 +34,11 @@ from mockbdd.domain.urls import (
     UrlPathEqualTo,
     UrlPathTemplate,
     UrlRegex,
-    compile_regex,
 )
 from mockbdd.wire.errors import pointer_of, to_invalid_input
 from mockbdd.wire.models import (
     FixedDistribution,
+    ImportOptionsModel,
     LogNormalDistribution,
     RequestPatternModel,
     ResponseDefinitionModel,
@@ -168,7 +169,7 @@ def _url_matcher(model: RequestPatternModel, field: str | None, pointer: str) ->
             for name, p in (model.pathParameters or {}).items()
         }
         return UrlPathTemplate.build(value, params, where)
-    return UrlRegex(value, field == "urlPathPattern", compile_regex(value, where))
+    return UrlRegex(value, field == "urlPathPattern", compile_java_regex(value, where))
 
 
 def _multi(patterns: dict[str, Any] | None, pointer: str) -> Mapping[str, MultiValuePattern]:
@@ -194,17 +195,7 @@ def build_response(model: ResponseDefinitionModel, pointer: str) -> ResponseDefi
         raise InvalidInput(
             f"{pointer}/{given[1]}", f"give only one body field, got {' and '.join(given)}"
         )
-    headers: list[tuple[str, str]] = []
-    for name, value in (model.headers or {}).items():
-        if not _TOKEN.fullmatch(name):
-            raise InvalidInput(f"{pointer}/headers", f"{name!r} is not a valid header name")
-        for v in [value] if isinstance(value, str) else value:
-            if _FORBIDDEN_IN_VALUE.search(v):
-                raise InvalidInput(
-                    f"{pointer}/headers/{_escape(name)}",
-                    "header values cannot contain CR, LF or NUL",
-                )
-            headers.append((name, v))
+    headers = _headers(model.headers, f"{pointer}/headers")
     if model.statusMessage is not None and _FORBIDDEN_IN_VALUE.search(model.statusMessage):
         raise InvalidInput(f"{pointer}/statusMessage", "cannot contain CR, LF or NUL")
     body = b""
@@ -217,20 +208,21 @@ def build_response(model: ResponseDefinitionModel, pointer: str) -> ResponseDefi
     elif model.base64Body is not None:
         try:
             body = base64.b64decode(model.base64Body, validate=True)
-        except binascii.Error as exc:
+        except ValueError as exc:  # binascii.Error, or non-ASCII text
             raise InvalidInput(f"{pointer}/base64Body", f"not valid base64: {exc}") from None
     if model.bodyFileName is not None:
-        _check_relative(model.bodyFileName, f"{pointer}/bodyFileName")
+        _check_file_name(model.bodyFileName, f"{pointer}/bodyFileName")
     if model.transformers:
         raise InvalidInput(
             f"{pointer}/transformers",
             f"response transformers ({', '.join(model.transformers)}) are not supported by this "
             "mockbdd version yet; the stub would serve the raw template",
         )
-    if model.proxyBaseUrl is not None and not model.proxyBaseUrl.startswith(
-        ("http://", "https://")
-    ):
-        raise InvalidInput(f"{pointer}/proxyBaseUrl", "must be an absolute http:// or https:// URL")
+    if model.proxyBaseUrl is not None:
+        _check_proxy_base_url(model.proxyBaseUrl, f"{pointer}/proxyBaseUrl")
+    proxy_headers = _headers(
+        model.additionalProxyRequestHeaders, f"{pointer}/additionalProxyRequestHeaders"
+    )
     delay: DelayDistribution | None = None
     if model.fixedDelayMilliseconds is not None:
         delay = FixedDelay(model.fixedDelayMilliseconds)
@@ -255,7 +247,7 @@ def build_response(model: ResponseDefinitionModel, pointer: str) -> ResponseDefi
         chunked_dribble_delay=dribble,
         fault=Fault(model.fault) if model.fault else None,
         proxy_base_url=model.proxyBaseUrl,
-        additional_proxy_request_headers=tuple((model.additionalProxyRequestHeaders or {}).items()),
+        additional_proxy_request_headers=tuple(proxy_headers),
         remove_proxy_request_headers=tuple(
             h.lower() for h in model.removeProxyRequestHeaders or ()
         ),
@@ -276,7 +268,39 @@ def build_delay(
     return LogNormalDelay(model.median, model.sigma, model.maxValue)
 
 
-def _check_relative(name: str, pointer: str) -> None:
+def _headers(given: Mapping[str, str | list[str]] | None, pointer: str) -> list[tuple[str, str]]:
+    """Header pairs, refused unless every name is a token and no value holds CR, LF or NUL."""
+    headers: list[tuple[str, str]] = []
+    for name, value in (given or {}).items():
+        if not _TOKEN.fullmatch(name):
+            raise InvalidInput(pointer, f"{name!r} is not a valid header name")
+        values: Iterable[str] = [value] if isinstance(value, str) else value
+        for v in values:
+            if _FORBIDDEN_IN_VALUE.search(v):
+                raise InvalidInput(
+                    f"{pointer}/{_escape(name)}", "header values cannot contain CR, LF or NUL"
+                )
+            headers.append((name, v))
+    return headers
+
+
+def _check_proxy_base_url(url: str, pointer: str) -> None:
+    reason = "must be an absolute http:// or https:// URL with a host"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError on a port that is not a number in range
+    except ValueError as exc:
+        raise InvalidInput(pointer, f"{reason}: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(pointer, reason)
+    if not url.isprintable() or any(c.isspace() for c in url):
+        # checked on the raw text: urlsplit silently drops tabs and newlines
+        raise InvalidInput(pointer, f"{reason}, without whitespace or control characters")
+
+
+def _check_file_name(name: str, pointer: str) -> None:
+    if "\x00" in name:
+        raise InvalidInput(pointer, "a file name cannot contain NUL")
     parts = name.replace("\\", "/").split("/")
     if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
         raise InvalidInput(pointer, f"{name!r} escapes the files root: give a path inside it")
@@ -294,6 +318,18 @@ def parse_mappings_document(obj: Any) -> list[StubMapping]:
             raise InvalidInput("/mappings", "must be a list of mappings")
         return [parse_stub_mapping(item, f"/mappings/{i}") for i, item in enumerate(items)]
     return [parse_stub_mapping(obj)]
+
+
+def parse_import_options(obj: Any, pointer: str = "/importOptions") -> ImportOptionsModel:
+    """``importOptions`` of ``POST /mappings/import``; absent or null means the defaults."""
+    if obj is None:
+        return ImportOptionsModel()
+    if not isinstance(obj, dict):
+        raise InvalidInput(pointer, "must be an object")
+    try:
+        return ImportOptionsModel.model_validate(obj)
+    except ValidationError as exc:
+        raise to_invalid_input(exc, ImportOptionsModel, pointer) from None
 
 
 def parse_delay_distribution(obj: Any, pointer: str) -> DelayDistribution:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from mockbdd.domain.delays import MAX_DELAY_MS
 
 PatternJson = dict[str, Any]
 
@@ -37,25 +39,29 @@ class RequestPatternModel(_Strict):
     scheme: Literal["http", "https"] | None = None
 
 
-NonNegative = Annotated[float, Field(ge=0)]
+MAX_SIGMA = 20.0  # lognormal spread; e**20 ≈ 5e8 already dwarfs any useful ratio
+
+# finite (JSON ``1e400``, ``Infinity`` and ``NaN`` are refused) and bounded
+Milliseconds = Annotated[float, Field(ge=0, le=MAX_DELAY_MS, allow_inf_nan=False)]
+WholeMilliseconds = Annotated[int, Field(ge=0, le=MAX_DELAY_MS)]
 
 
 class FixedDistribution(_Strict):
     type: Literal["fixed"]
-    milliseconds: NonNegative
+    milliseconds: Milliseconds
 
 
 class UniformDistribution(_Strict):
     type: Literal["uniform"]
-    lower: NonNegative
-    upper: NonNegative
+    lower: Milliseconds
+    upper: Milliseconds
 
 
 class LogNormalDistribution(_Strict):
     type: Literal["lognormal"]
-    median: NonNegative
-    sigma: NonNegative
-    maxValue: NonNegative | None = None
+    median: Milliseconds
+    sigma: Annotated[float, Field(ge=0, le=MAX_SIGMA, allow_inf_nan=False)]
+    maxValue: Milliseconds | None = None
 
 
 DelayDistributionModel = Annotated[
@@ -65,7 +71,7 @@ DelayDistributionModel = Annotated[
 
 class ChunkedDribbleModel(_Strict):
     numberOfChunks: Annotated[int, Field(ge=1, le=10_000)]
-    totalDuration: Annotated[int, Field(ge=0)]
+    totalDuration: WholeMilliseconds
 
 
 FaultName = Literal[
@@ -84,7 +90,7 @@ class ResponseDefinitionModel(_Strict):
     jsonBody: Any = None
     base64Body: str | None = None
     bodyFileName: str | None = None
-    fixedDelayMilliseconds: Annotated[int, Field(ge=0)] | None = None
+    fixedDelayMilliseconds: WholeMilliseconds | None = None
     delayDistribution: DelayDistributionModel | None = None
     chunkedDribbleDelay: ChunkedDribbleModel | None = None
     fault: FaultName | None = None
@@ -117,3 +123,10 @@ class StubMappingModel(_Strict):
     insertionIndex: int | None = None
     postServeActions: Any = None
     serveEventListeners: Any = None
+
+
+class ImportOptionsModel(_Strict):
+    """``importOptions`` of ``POST /mappings/import``."""
+
+    duplicatePolicy: Literal["OVERWRITE", "IGNORE"] = "OVERWRITE"
+    deleteAllNotInImport: StrictBool = False

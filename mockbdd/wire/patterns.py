@@ -7,7 +7,6 @@ only that operator's options, and typed values; every error names the pointer an
 from __future__ import annotations
 
 import base64
-import binascii
 import difflib
 import json
 import math
@@ -168,9 +167,10 @@ def _matches_json_schema(value: Any, obj: Mapping[str, Any], ctx: _Context) -> C
 
 
 def _binary(value: Any, obj: Mapping[str, Any], ctx: _Context) -> ContentPattern:
+    text = _text(value, "binaryEqualTo")
     try:
-        return BinaryEqualToPattern(base64.b64decode(_text(value, "binaryEqualTo"), validate=True))
-    except binascii.Error as exc:
+        return BinaryEqualToPattern(base64.b64decode(text, validate=True))
+    except ValueError as exc:  # binascii.Error, or non-ASCII text
         raise InvalidInput("", f"binaryEqualTo is not valid base64: {exc}") from None
 
 
