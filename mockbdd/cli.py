@@ -30,6 +30,13 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--journal-max", type=int, help="journal entries kept per namespace (0 = off)")
     p.add_argument("--max-body-bytes", type=int, help="request bodies are cut off at this size")
     p.add_argument("--seed", type=int, help="seed for delays and chaos (deterministic runs)")
+    p.add_argument(
+        "--proxy-allow",
+        action="append",
+        metavar="ORIGIN",
+        help="origin proxyBaseUrl stubs may reach, e.g. https://api.example.com (repeatable); "
+        "without it any origin a stub names",
+    )
     p.add_argument("--verbose", "-v", action="store_true")
 
 
@@ -52,6 +59,7 @@ def serve(args: argparse.Namespace) -> int:
             "journal_max": args.journal_max,
             "max_body_bytes": args.max_body_bytes,
             "seed": args.seed,
+            "proxy_allow": tuple(args.proxy_allow) if args.proxy_allow else None,
         }.items()
         if v is not None
     }

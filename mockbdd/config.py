@@ -22,6 +22,8 @@ class ServerConfig(BaseSettings):
     journal_max: int = Field(10_000, ge=0)
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=0)
     seed: int | None = None
+    # origins a stub's proxyBaseUrl may reach ("http://host:port"); empty = any origin
+    proxy_allow: tuple[str, ...] = ()
     namespace_reap_seconds: float = Field(1.0, gt=0)
 
     def check_exposure(self) -> None:

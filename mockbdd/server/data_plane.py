@@ -23,10 +23,12 @@ _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
 
 class DataPlane:
-    def __init__(self, files_root: Path | None, max_body_bytes: int) -> None:
+    def __init__(
+        self, files_root: Path | None, max_body_bytes: int, proxy_allow: tuple[str, ...] = ()
+    ) -> None:
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
-        self.proxy = Proxy()
+        self.proxy = Proxy(proxy_allow)
         self._cache = ResponseCache()
         self._date = prepared.DateLine()
 

@@ -38,6 +38,7 @@ class MockServer:
         max_body_bytes: int = 10 * 1024 * 1024,
         admin_token: str | None = None,
         seed: int | None = None,
+        proxy_allow: tuple[str, ...] = (),
         config: ServerConfig | None = None,
     ) -> None:
         self.config = config or ServerConfig(
@@ -50,6 +51,7 @@ class MockServer:
             max_body_bytes=max_body_bytes,
             admin_token=admin_token,
             seed=seed,
+            proxy_allow=proxy_allow,
         )
         self._server: MockHttpServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

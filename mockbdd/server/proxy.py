@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
@@ -27,11 +29,20 @@ _HOP_BY_HOP = frozenset(
 PROXY_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
 
-class Proxy:
-    """One client session per server, opened on first use."""
+def origin_of(url: str) -> str:
+    """``scheme://host:port`` with the default port made explicit, lower-cased."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}"
 
-    def __init__(self) -> None:
+
+class Proxy:
+    """One client session per server, opened on first use. With an allow-list, only the origins
+    the server's configuration names can be reached (``--proxy-allow``)."""
+
+    def __init__(self, allow: tuple[str, ...] = ()) -> None:
         self._session: aiohttp.ClientSession | None = None
+        self._allowed = frozenset(origin_of(o) for o in allow)
 
     async def forward(
         self, request: RecordedRequest, definition: ResponseDefinition
@@ -42,6 +53,11 @@ class Proxy:
         if prefix and url.startswith(prefix):
             url = url[len(prefix) :] or "/"
         target = definition.proxy_base_url.rstrip("/") + url
+        if self._allowed and origin_of(target) not in self._allowed:
+            return web.Response(
+                status=502,
+                text=f"mockbdd: proxy target {origin_of(target)} is not allowed by --proxy-allow\n",
+            )
         headers = CIMultiDict[str]()
         removed = set(definition.remove_proxy_request_headers)
         for lower, values in request.headers.items():

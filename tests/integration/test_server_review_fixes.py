@@ -178,3 +178,30 @@ def test_import_options_must_be_booleans(http: httpx.Client) -> None:
     )
     assert resp.status_code == 422
     assert http.get("/keep").status_code == 200
+
+
+def test_proxy_reaches_only_the_allowed_origins() -> None:
+    with MockServer() as upstream:
+        httpx.post(
+            f"{upstream.url}/__admin/mappings",
+            json={"request": {"url": "/ok"}, "response": {"body": "up"}},
+        )
+        with (
+            MockServer(proxy_allow=(upstream.url,)) as allowed,
+            MockServer(proxy_allow=("http://127.0.0.1:9",)) as denied,
+        ):
+            for front in (allowed, denied):
+                httpx.post(
+                    f"{front.url}/__admin/mappings",
+                    json={"request": {"url": "/ok"}, "response": {"proxyBaseUrl": upstream.url}},
+                )
+            assert httpx.get(f"{allowed.url}/ok").text == "up"
+            refused = httpx.get(f"{denied.url}/ok")
+            assert refused.status_code == 502
+            assert "not allowed by --proxy-allow" in refused.text
+        assert (
+            httpx.post(f"{upstream.url}/__admin/requests/count", json={"url": "/ok"}).json()[
+                "count"
+            ]
+            == 1
+        )
