@@ -18,6 +18,7 @@ from mockbdd.bdd import steps_impl as impl
 from mockbdd.bdd import vocabulary as v
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepTable, StepUsageError
 from mockbdd.bdd.step_checks import MockAssertionError
+from mockbdd.pytest_plugin import STEP_AT_KEY
 
 Mocks = ScenarioMocks
 Table = list[list[str]]
@@ -156,8 +157,11 @@ def _unmatched_status(mockbdd_scenario: Mocks, service: str, status: int) -> Non
 
 @step(_p(v.SWITCH_MAP))
 @_reported
-def _switch_map(mockbdd_scenario: Mocks, service: str, name: str) -> None:
-    impl.switch_map(mockbdd_scenario, service, name)
+def _switch_map(
+    mockbdd_scenario: Mocks, request: pytest.FixtureRequest, service: str, name: str
+) -> None:
+    at = request.node.stash.get(STEP_AT_KEY, None)
+    impl.switch_map(mockbdd_scenario, service, name, at)
 
 
 @step(_p(v.CLEAR_REQUESTS))

@@ -3,12 +3,14 @@
 - Fixtures: ``mockbdd_engine`` (session: the per-process engine, so one per xdist worker) and
   ``mockbdd`` (function: the test's namespace handle); ``mockbdd_scenario`` is what steps use.
 - Marker: ``@pytest.mark.mockbdd("checkout_failure")``, ``("payments_slow", delay="300ms")``,
-  ``(strict=True)``, ``(shared=True)``; several marks stack. Module marks act as the Feature
-  level, class marks as the Rule level and function marks as the Scenario level.
+  ``("base", off=True)``, ``(strict=True)``, ``(shared=True)``; several marks stack. Module
+  marks act as the Feature level, class marks as the Rule level and function marks as the
+  Scenario level, for plain tests and pytest-bdd scenarios alike. A marked plain test gets its
+  namespace even without asking for the ``mockbdd`` fixture.
 - pytest-bdd (only when it is active; it is never imported at module level, and every
   ``pytest_bdd_*`` hook is optional): ``@mock:*`` tags become ``mockbdd`` marks (so ``-m
-  mockbdd`` selects mocked scenarios), a scenario with mockbdd tags opens its namespace before
-  its first step, and the step library is registered.
+  mockbdd`` selects mocked scenarios), a scenario with mockbdd tags or marks opens its
+  namespace before its first step, and the step library is registered.
 - ini: ``mockbdd_tag_maps`` (relative to the ini file), ``mockbdd_strict``,
   ``mockbdd_timeout``, ``mockbdd_settle``.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +33,18 @@ from mockbdd.bdd.session import (
     Options,
     TagLevels,
     close_scenario,
+    is_ours,
     open_scenario,
     strict_report,
 )
+from mockbdd.bdd.tags import MOCK_PREFIX, MockTag, ReservedTag, parse_tag
 from mockbdd.client.namespace import NamespaceHandle
 
 OPTIONS_KEY = pytest.StashKey[Options]()
 MOCKS_KEY = pytest.StashKey[ScenarioMocks]()
 MARKERS_KEY = pytest.StashKey[set[str]]()
-_OURS = ("mock:", "mockbdd:")
+STEP_AT_KEY = pytest.StashKey[tuple[str | None, int | None]]()
+"""Where the running pytest-bdd step is written (file, line)."""
 _LEVEL_OF_NODE = {"Module": "feature", "Package": "feature", "Class": "rule"}
 
 Lined = list[tuple[str, int | None]]
@@ -103,7 +109,7 @@ class _KnowsMockTags(set[str]):
     ``@mock:`` tags on Examples blocks at collection."""
 
     def __contains__(self, name: object) -> bool:
-        return super().__contains__(name) or (isinstance(name, str) and name.startswith(_OURS))
+        return super().__contains__(name) or (isinstance(name, str) and is_ours(name))
 
 
 def _know_examples_tags(config: pytest.Config) -> None:
@@ -129,19 +135,22 @@ def mockbdd_scenario(
 ) -> Iterator[ScenarioMocks]:
     """The test's mocks: namespace handle, step settings, strictness."""
     options = request.config.stash[OPTIONS_KEY]
-    found = _bdd_levels(request) or _mark_levels(request)
-    levels, file, line, strict, shared = found
+    found = _found(request)
     try:
         mocks = open_scenario(
-            levels,
+            found.levels,
             options=options,
-            file=file,
-            line=line,
-            extra_strict=strict,
-            extra_shared=shared,
+            file=found.file,
+            line=found.line,
+            extra_strict=found.strict,
+            extra_shared=found.shared,
         )
     except MockBddError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        problem = str(exc)
+    else:
+        problem = ""
+    if problem:  # failed outside the except: no "during handling..." chained report
+        pytest.fail(problem, pytrace=False)
     request.node.stash[MOCKS_KEY] = mocks
     try:
         yield mocks
@@ -155,9 +164,19 @@ def mockbdd(mockbdd_scenario: ScenarioMocks) -> NamespaceHandle:
     return mockbdd_scenario.handle
 
 
+@pytest.fixture(autouse=True)
+def _mockbdd_marked(request: pytest.FixtureRequest) -> None:
+    """A plain test with a ``mockbdd`` mark gets its namespace (and fails on an unknown map)
+    whether or not it asks for the ``mockbdd`` fixture. pytest-bdd scenarios open theirs in
+    ``pytest_bdd_before_scenario``, inside the test call."""
+    if request.node.get_closest_marker("mockbdd") is None or _bdd_template(request) is not None:
+        return
+    request.getfixturevalue("mockbdd_scenario")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
-    """Strict mode: after a passing test, fail on unmatched requests and unused stubs."""
+    """Strict mode: after a passing test, fail on unexpected requests and unused stubs."""
     result = yield
     mocks = item.stash.get(MOCKS_KEY, None)
     report = strict_report(mocks) if mocks is not None and mocks.strict else ""
@@ -166,41 +185,105 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     return result
 
 
-# ------------------------------------------------------------------------------ plain tests
+# ------------------------------------------------------------------------------ marks and tags
 
 
-Found = tuple[TagLevels, str | None, int | None, bool, bool]
+@dataclass(frozen=True)
+class Found:
+    """A test's mockbdd tags per level, where they are written, and the reserved flags."""
+
+    levels: TagLevels
+    file: str | None
+    line: int | None
+    strict: bool = False
+    shared: bool = False
+
+    @property
+    def wanted(self) -> bool:
+        """Whether the test asks for mocks at all (a tag, a mark, strict or shared)."""
+        return self.levels.has_mock_tags or self.strict or self.shared
 
 
-def _mark_levels(request: pytest.FixtureRequest) -> Found:
-    """Tags from ``@pytest.mark.mockbdd`` marks: module → feature, class → rule, function →
-    scenario level."""
+def _found(request: pytest.FixtureRequest) -> Found:
+    """``@pytest.mark.mockbdd`` marks (module → feature, class → rule, function → scenario
+    level), stacked with a pytest-bdd scenario's own tags on their levels."""
+    template = _bdd_template(request)
+    tag_marks = _tag_marks(template) if template is not None else []
     per_level: dict[str, Lined] = {"feature": [], "rule": [], "scenario": []}
     strict = shared = False
     for node, mark in request.node.iter_markers_with_node("mockbdd"):
+        if node is request.node and mark in tag_marks:
+            tag_marks.remove(mark)  # a pytest-bdd tag's own mark: the tag is on its level below
+            continue
         level = _LEVEL_OF_NODE.get(type(node).__name__, "scenario")
         kwargs = dict(mark.kwargs)
         strict |= bool(kwargs.pop("strict", False))
         shared |= bool(kwargs.pop("shared", False))
         per_level[level] += [(tag, None) for tag in _mark_tags(mark.args, kwargs)]
-    path, line, _ = request.node.location
-    levels = TagLevels(per_level["feature"], per_level["rule"], per_level["scenario"])
-    return levels, path, line + 1 if line is not None else None, strict, shared
+    file: str | None
+    line: int | None
+    if template is not None:
+        tags, file, line = _bdd_levels(request, template)
+    else:
+        tags = TagLevels()
+        path, at, _ = request.node.location
+        file, line = path, at + 1 if at is not None else None
+    levels = TagLevels(
+        feature=[*per_level["feature"], *tags.feature],
+        rule=[*per_level["rule"], *tags.rule],
+        scenario=[*per_level["scenario"], *tags.scenario],
+        examples=tags.examples,
+    )
+    return Found(levels, file, line, strict, shared)
 
 
 def _mark_tags(args: Sequence[Any], params: dict[str, Any]) -> list[str]:
-    if params and len(args) != 1:
+    """Tag bodies from ``mockbdd(*maps, **params)``; ``off=True`` switches the map off."""
+    off = params.pop("off", False)
+    if (params or off) and len(args) != 1:
         raise pytest.UsageError(
-            "mockbdd: @pytest.mark.mockbdd(name, key=value) takes exactly one map name with "
-            f"parameters, got {list(args)!r}; write each map in its own mark"
+            "mockbdd: @pytest.mark.mockbdd(name, key=value) or (name, off=True) takes exactly "
+            f"one map name, got {list(args)!r}; write each map in its own mark"
+        )
+    if off and params:
+        raise pytest.UsageError(
+            f"mockbdd: @pytest.mark.mockbdd({args[0]!r}, off=True) takes no other parameters"
         )
     tags = []
     for arg in args:
-        body = str(arg).removeprefix("@").removeprefix("mock:")
-        if params:
+        body = str(arg).removeprefix("@").removeprefix(MOCK_PREFIX)
+        if off:
+            body += ":off"
+        elif params:
             body += ":" + ";".join(f"{k}={v}" for k, v in params.items())
-        tags.append("mock:" + body)
+        tags.append(MOCK_PREFIX + body)
     return tags
+
+
+def _tag_mark(tag: str) -> pytest.MarkDecorator | None:
+    """The ``mockbdd`` mark a pytest-bdd tag becomes (None: not mockbdd's). A malformed tag
+    becomes a bare ``mockbdd()`` (still selected by ``-m mockbdd``): the scenario then fails
+    with the tag's error before its first step."""
+    if not is_ours(tag):
+        return None
+    try:
+        parsed = parse_tag(tag)
+    except MockBddError:
+        return pytest.mark.mockbdd()
+    if isinstance(parsed, ReservedTag):
+        return pytest.mark.mockbdd(**{parsed.name: True})
+    if isinstance(parsed, MockTag):
+        if parsed.off:
+            return pytest.mark.mockbdd(parsed.name, off=True)
+        return pytest.mark.mockbdd(parsed.name, **parsed.param_dict)
+    return None
+
+
+def _tag_marks(template: Any) -> list[pytest.Mark]:
+    """The marks ``pytest_bdd_apply_tag`` put on the scenario's test function."""
+    rule_tags = template.rule.tags if template.rule is not None else set()
+    tags = template.tags | template.feature.tags | rule_tags
+    return [m.mark for m in map(_tag_mark, sorted(tags)) if m is not None]
 
 
 # ------------------------------------------------------------------------------ pytest-bdd
@@ -208,29 +291,35 @@ def _mark_tags(args: Sequence[Any], params: dict[str, Any]) -> list[str]:
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
-    """``@mock:x`` / ``@mockbdd:strict`` become ``mockbdd`` marks (for ``-m mockbdd``); the
-    namespace itself is built from the tags per level, not from these marks."""
-    if not tag.startswith(_OURS):
+    """``@mock:x:k=v`` → ``mockbdd("x", k="v")``, ``@mock:x:off`` → ``mockbdd("x",
+    off=True)``, ``@mockbdd:strict`` → ``mockbdd(strict=True)`` (``-m mockbdd`` selects
+    mocked scenarios); the namespace itself is built from the tags per level."""
+    mark = _tag_mark(tag)
+    if mark is None:
         return None
-    if tag.startswith("mockbdd:"):
-        mark = pytest.mark.mockbdd(**{tag.removeprefix("mockbdd:"): True})
-    else:
-        mark = pytest.mark.mockbdd(tag.removeprefix("mock:"))
     mark(function)
     return True
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
-    """Open the namespace before the first step when the scenario has mockbdd tags (a bad tag
-    then fails the scenario before its steps); otherwise the first mockbdd step opens it."""
-    found = _bdd_levels(request)
-    if found is not None and found[0].has_mock_tags:
+    """Open the namespace before the first step when the scenario has mockbdd tags or marks
+    (a bad tag then fails the scenario before its steps); otherwise the first mockbdd step
+    opens it."""
+    if _bdd_template(request) is not None and _found(request).wanted:
         request.getfixturevalue("mockbdd_scenario")
 
 
-def _bdd_levels(request: pytest.FixtureRequest) -> Found | None:
-    """A pytest-bdd scenario's tags per level, with the lines they are written on."""
+@pytest.hookimpl(optionalhook=True)
+def pytest_bdd_before_step(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Any
+) -> None:
+    """Remember where the running step is written (phrase 14's errors name it)."""
+    request.node.stash[STEP_AT_KEY] = (_display(feature.filename, request.config), step.line_number)
+
+
+def _bdd_template(request: pytest.FixtureRequest) -> Any:
+    """The pytest-bdd scenario template of this test, or None (a plain test)."""
     if not _bdd_active(request.config):
         return None
     try:
@@ -238,15 +327,17 @@ def _bdd_levels(request: pytest.FixtureRequest) -> Found | None:
     except ImportError:
         return None
     obj = getattr(request.node, "obj", None)
-    template = scenario_wrapper_template_registry.get(obj) if obj is not None else None
-    if template is None:
-        return None
+    return scenario_wrapper_template_registry.get(obj) if obj is not None else None
+
+
+def _bdd_levels(request: pytest.FixtureRequest, template: Any) -> tuple[TagLevels, str, int]:
+    """A pytest-bdd scenario's tags per level, with the lines they are written on."""
     feature = template.feature
     lines = _read_lines(feature.filename)
     at = template.line_number
     rule_tags = template.rule.tags if template.rule is not None else set()
     examples: Lined = []
-    marks = {m.name for m in request.node.iter_markers() if m.name.startswith(_OURS)}
+    marks = {m.name for m in request.node.iter_markers() if is_ours(m.name)}
     for block in template.examples:
         for tag in sorted(marks & set(block.tags)):
             examples.append((tag, _tag_line(lines, tag, block.line_number or at)))
@@ -256,7 +347,7 @@ def _bdd_levels(request: pytest.FixtureRequest) -> Found | None:
         scenario=[(t, _tag_line(lines, t, at)) for t in sorted(template.tags)],
         examples=examples,
     )
-    return levels, _display(feature.filename, request.config), at, False, False
+    return levels, _display(feature.filename, request.config), at
 
 
 def _read_lines(filename: str) -> list[str]:

@@ -29,8 +29,10 @@ from mockbdd.bdd.session import (
     TagLevels,
     check_strict,
     close_scenario,
+    is_ours,
     open_scenario,
 )
+from mockbdd.bdd.tags import MOCK_PREFIX
 from mockbdd.client.namespace import NamespaceHandle
 
 __all__ = ["MockBDDMixin"]
@@ -71,7 +73,7 @@ class MockBDDMixin:
 
 def _tag(body: str) -> str:
     text = body.removeprefix("@")
-    return text if text.startswith(("mock:", "mockbdd:")) else "mock:" + text
+    return text if is_ours(text) else MOCK_PREFIX + text
 
 
 def _where(cls: type[Any]) -> tuple[str | None, int | None]:

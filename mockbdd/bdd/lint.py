@@ -1,8 +1,9 @@
 """``mockbdd lint``: check feature files' mock tags against the tag maps, without running them.
 
 Diagnostics print as ``path:line:col: MBD00x message``. Codes: MBD001 unknown tag, MBD002
-malformed tag, MBD003 bad parameter, MBD004 same-level conflict, MBD005 ``@mock:`` tag on an
-Examples block (a warning), MBD006 Gherkin parse error, MBD007 broken tag map.
+malformed tag, MBD003 bad parameter, MBD004 same-level conflict, MBD006 Gherkin parse error,
+MBD007 broken tag map. (MBD005 is retired: ``@mock:`` tags on Examples blocks work in every
+runner, including pytest-bdd under ``--strict-markers``.)
 """
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from mockbdd.bdd.errors import (
     TagMapLoadError,
     TagParamError,
 )
-from mockbdd.bdd.resolve import LEVELS, Level, check_tag, resolve
+from mockbdd.bdd.resolve import LEVELS, check_tag, resolve
 from mockbdd.bdd.tag_maps import TagMapRegistry, display_path, load_registry
-from mockbdd.bdd.tags import MockTag, ReservedTag, parse_tag
+from mockbdd.bdd.tags import MockTag, parse_tag
 
 Severity = Literal["error", "warning"]
 _LOCATION_PREFIX = re.compile(r"^\(\d+:\d+\): ")
@@ -177,11 +178,11 @@ class _FeatureLinter:
         self.diagnostics: list[Diagnostic] = []
 
     def run(self, feature: Feature) -> None:
-        feature_ok = self.check_tags(feature["tags"], "feature")
+        feature_ok = self.check_tags(feature["tags"])
         for child in _children(feature):
             if "rule" in child:
                 rule: Rule = child["rule"]
-                rule_ok = self.check_tags(rule["tags"], "rule")
+                rule_ok = self.check_tags(rule["tags"])
                 outer = {"feature": feature["tags"], "rule": rule["tags"]}
                 for rule_child in _children(rule):
                     if "scenario" in rule_child:
@@ -190,42 +191,35 @@ class _FeatureLinter:
                 self.scenario(child["scenario"], {"feature": feature["tags"]}, feature_ok)
 
     def scenario(self, scenario: Scenario, outer: dict[str, list[Tag]], outer_ok: bool) -> None:
-        ok = self.check_tags(scenario["tags"], "scenario") and outer_ok
+        ok = self.check_tags(scenario["tags"]) and outer_ok
         blocks: list[list[Tag]] = [ex["tags"] for ex in scenario["examples"]] or [[]]
         for examples_tags in blocks:
-            examples_ok = self.check_tags(examples_tags, "examples")
+            examples_ok = self.check_tags(examples_tags)
             if ok and examples_ok and self.registry is not None:
                 levels = {**outer, "scenario": scenario["tags"], "examples": examples_tags}
                 self.resolve(levels, scenario["location"]["line"])
 
-    def check_tags(self, tags: Iterable[Tag], level: Level) -> bool:
+    def check_tags(self, tags: Iterable[Tag]) -> bool:
         ok = True
         for tag in tags:
-            for diagnostic in self.tag_diagnostics(tag, level):
+            for diagnostic in self.tag_diagnostics(tag):
                 self.diagnostics.append(diagnostic)
                 ok = ok and diagnostic.severity != "error"
         return ok
 
-    def tag_diagnostics(self, tag: Tag, level: Level) -> list[Diagnostic]:
+    def tag_diagnostics(self, tag: Tag) -> list[Diagnostic]:
         name = tag["name"]
         line, column = tag["location"]["line"], tag["location"].get("column") or 1
-        found: list[Diagnostic] = []
         try:
             parsed = parse_tag(name)
         except MockBddError as exc:
             return [Diagnostic(self.path, line, column, exc.code, exc.summary)]
-        if parsed is None:
-            return []
-        if level == "examples":
-            found.append(
-                Diagnostic(self.path, line, column, "MBD005", _examples_message(parsed), "warning")
-            )
         if isinstance(parsed, MockTag) and self.registry is not None:
             try:
                 check_tag(self.registry, parsed)
             except MockBddError as exc:
-                found.append(Diagnostic(self.path, line, column, exc.code, exc.summary))
-        return found
+                return [Diagnostic(self.path, line, column, exc.code, exc.summary)]
+        return []
 
     def resolve(self, levels: Mapping[str, list[Tag]], line: int) -> None:
         assert self.registry is not None
@@ -265,12 +259,3 @@ class _FeatureLinter:
 def _children(node: Feature | Rule) -> list[dict[str, Any]]:
     """Children envelopes: ``{"scenario": ...}``, ``{"rule": ...}`` or ``{"background": ...}``."""
     return cast("list[dict[str, Any]]", node["children"])
-
-
-def _examples_message(tag: MockTag | ReservedTag) -> str:
-    shown = tag.canonical if isinstance(tag, MockTag) else tag.tag
-    return (
-        f"{shown} on an Examples block: pytest-bdd turns Examples tags into pytest marks "
-        f"directly and --strict-markers rejects {shown[1:]!r} (a marker name cannot contain "
-        "':'); move the tag to the Scenario Outline"
-    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from mockbdd.bdd.tags import MockTag
 from mockbdd.client.namespace import NamespaceHandle
 from mockbdd.client.services import check_service, service_path
 from mockbdd.client.sync import Client
@@ -63,18 +64,33 @@ class StepTable:
         ]
 
 
+class MapSwitcher(Protocol):
+    """Applies a tag map to a live namespace (phrase 14); raises ``MockBddError`` naming
+    ``file`` and ``line``."""
+
+    def switch(
+        self,
+        handle: NamespaceHandle,
+        service: str | None,
+        tag: MockTag,
+        file: str | None,
+        line: int | None,
+    ) -> None: ...
+
+
 @dataclass
 class ScenarioMocks:
     """One scenario's mocks: the namespace handle plus what the steps need around it.
 
-    ``map_services`` tells which services a tag map configures (for phrase 14's check)."""
+    ``maps`` applies tag maps mid-scenario (phrase 14); ``location`` is the scenario's
+    ``file:line``."""
 
     handle: NamespaceHandle
     settings: StepSettings = field(default_factory=StepSettings)
     strict: bool = False
     shared: bool = False
     location: str = ""
-    map_services: Callable[[str], tuple[str, ...]] | None = None
+    maps: MapSwitcher | None = None
 
     @property
     def admin(self) -> Client:
@@ -129,6 +145,15 @@ def stub_service(stub: Mapping[str, Any]) -> str | None:
     return None
 
 
+CATCH_ALL = "catchAll"  # metadata.mockbdd flag of phrase 13's stub
+
+
+def is_catch_all(stub: Mapping[str, Any]) -> bool:
+    """Phrase 13's stub: what it answers is unexpected, and it is never "unused"."""
+    meta = (stub.get("metadata") or {}).get("mockbdd")
+    return isinstance(meta, Mapping) and meta.get(CATCH_ALL) is True
+
+
 def stub_source(stub: Mapping[str, Any]) -> str:
     """Where a stub came from, for reports: a step, a tag map, or elsewhere."""
     meta = (stub.get("metadata") or {}).get("mockbdd")
@@ -140,20 +165,33 @@ def stub_source(stub: Mapping[str, Any]) -> str:
     return "added through the admin API"
 
 
-def describe_stub(stub: Mapping[str, Any], service: str | None) -> str:
-    """``POST /v1/charges (from tag map 'checkout_failure')``, paths relative to the service."""
+def describe_stub(stub: Mapping[str, Any], service: str | None, *, named: bool = False) -> str:
+    """``POST /v1/charges (from tag map 'checkout_failure')``, paths relative to ``service``;
+    ``named`` adds the service: ``POST /v1/charges on "payments" (from ...)``."""
     request = stub.get("request") or {}
     method = str(request.get("method", "ANY"))
-    target = "any URL"
+    on = f' on "{service}"' if named and service else ""
+    name = f" {stub['name']!r}" if stub.get("name") else ""
+    return f"{method} {_stub_target(request, service)}{on}{name} ({stub_source(stub)})"
+
+
+def _stub_target(request: Mapping[str, Any], service: str | None) -> str:
     prefix = f"/{service}" if service else ""
-    for key in ("urlPath", "url", "urlPathTemplate", "urlPathPattern", "urlPattern"):
+    for key in ("urlPath", "url", "urlPathTemplate"):
         value = request.get(key)
         if isinstance(value, str):
-            if key in ("urlPath", "url", "urlPathTemplate") and prefix:
-                value = value[len(prefix) :] if value.startswith(prefix) else value
-                target = value or "/"
-            else:
-                target = f"{key} {value}"
-            break
-    name = f" {stub['name']!r}" if stub.get("name") else ""
-    return f"{method} {target}{name} ({stub_source(stub)})"
+            if prefix and (value == prefix or value.startswith((prefix + "/", prefix + "?"))):
+                value = value[len(prefix) :]
+            return value or "/"
+    for key in ("urlPathPattern", "urlPattern"):
+        value = request.get(key)
+        if isinstance(value, str):
+            anchor = "^" if value.startswith("^") else ""
+            escaped = re.escape(prefix)
+            rest = value[len(anchor) + len(escaped) :]
+            if prefix and value[len(anchor) :].startswith(escaped) and rest[:1] in ("/", "("):
+                if rest in ("(/.*)?", "(/.*)?$"):
+                    return "any path"
+                value = anchor + rest
+            return f"{key} {value}"
+    return "any URL"

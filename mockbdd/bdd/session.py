@@ -13,7 +13,8 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,14 +27,11 @@ from mockbdd.bdd.errors import (
 )
 from mockbdd.bdd.resolve import Resolution, resolve, resolve_map
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings, stub_service
-from mockbdd.bdd.step_checks import (
-    MockAssertionError,
-    unexpected_requests_report,
-    unused_stubs_report,
-)
+from mockbdd.bdd.step_checks import MockAssertionError
 from mockbdd.bdd.tag_maps import ENV_VAR as TAG_MAPS_ENV
 from mockbdd.bdd.tag_maps import TagMapRegistry, load_registry
-from mockbdd.bdd.tags import MockTag, ReservedTag, parse_tag
+from mockbdd.bdd.tags import MOCK_PREFIX, RESERVED_PREFIX, MockTag, make_mock_tag, parse_tag
+from mockbdd.bdd.unexpected import unexpected_requests_report, unused_stubs_report
 from mockbdd.client.namespace import NamespaceHandle
 from mockbdd.client.sync import Client
 
@@ -68,15 +66,11 @@ class EngineHolder:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._server: Any = None  # mockbdd.server.embedded.MockServer, imported lazily
-        self._url: str | None = None
         self._client: Client | None = None
         self._registries: dict[tuple[str, tuple[float, ...]], TagMapRegistry] = {}
 
-    @property
-    def started(self) -> bool:
-        return self._url is not None
-
     def url(self) -> str:
+        """The engine's base URL (what the ``mockbdd_engine`` fixture's users need)."""
         return self.client().base_url
 
     def client(self) -> Client:
@@ -88,8 +82,8 @@ class EngineHolder:
 
                     self._server = MockServer().start()
                     url = self._server.url
-                self._url = url.rstrip("/")
-                self._client = Client(self._url, token=os.environ.get(TOKEN_ENV) or None)
+                token = os.environ.get(TOKEN_ENV) or None
+                self._client = Client(url.rstrip("/"), token=token)
                 quiet_admin_logs()
             return self._client
 
@@ -114,7 +108,6 @@ class EngineHolder:
         with self._lock:
             server, self._server = self._server, None
             client, self._client = self._client, None
-            self._url = None
             self._registries.clear()
         if client is not None:
             client.close()
@@ -186,12 +179,14 @@ class TagLevels:
 
     @property
     def has_mock_tags(self) -> bool:
-        return any(_is_ours(tag) for tag, _, _ in self.all())
+        return any(is_ours(tag) for tag, _, _ in self.all())
 
 
-def _is_ours(tag: str) -> bool:
+def is_ours(tag: str) -> bool:
+    """Whether a tag (with or without ``@``) is mockbdd's: ``@mock:...`` or ``@mockbdd:...``
+    (valid or not; :func:`mockbdd.bdd.tags.parse_tag` says what is wrong with it)."""
     body = tag[1:] if tag.startswith("@") else tag
-    return body.startswith(("mock:", "mockbdd:"))
+    return body.startswith((MOCK_PREFIX, RESERVED_PREFIX))
 
 
 def resolve_levels(
@@ -245,15 +240,16 @@ def open_scenario(
     extra_shared: bool = False,
 ) -> ScenarioMocks:
     """Resolve the tags, open the namespace (or reset ``default`` for ``@mockbdd:shared``) and
-    push the resolved stubs in one import (all or nothing)."""
+    send the resolved stubs, settings and scenario states (all or nothing)."""
     location = f"{file}:{line}" if file and line else (file or "")
     folder = tag_maps_folder(options.tag_maps)
     registry = ENGINE.registry(folder) if levels.has_mock_tags else TagMapRegistry()
     resolution = resolve_levels(levels, registry, file, line)
+    check_supported(resolution, registry, file, line)
+    settings = _settings_body(resolution.settings, file, line) if resolution.settings else None
     client = ENGINE.client()
-    applier = _Applier(lambda: ENGINE.registry(tag_maps_folder(options.tag_maps)), location)
+    applier = MapApplier(lambda: ENGINE.registry(tag_maps_folder(options.tag_maps)), file, line)
     shared = resolution.shared or extra_shared
-    settings = _settings_body(resolution.settings, location) if resolution.settings else None
     if shared:
         handle = client.namespace("default", applier=applier)
         handle.reset()
@@ -273,16 +269,22 @@ def open_scenario(
         strict=resolution.strict or extra_strict or options.strict,
         shared=shared,
         location=location,
-        map_services=applier.services,
+        maps=applier,
     )
 
 
 def push(handle: NamespaceHandle, resolution: Resolution) -> None:
-    """Send a resolution's stubs (one import call), settings and scenario states."""
+    """Send a resolution's stubs (one import call), settings and scenario states.
+
+    The stubs go in reverse: ``/mappings/import`` makes the first mapping of an import the
+    newest (as WireMock does), while a namespace created with ``mappings`` makes the last one
+    the newest. Reversed, the last resolved stub is the newest either way, so equal-priority
+    stubs rank the same whether a scenario opens its own namespace, runs ``@mockbdd:shared``
+    or switches maps (phrase 14)."""
     if resolution.stubs:
-        handle.admin.import_stubs([s.mapping for s in resolution.stubs])
+        handle.admin.import_stubs([s.mapping for s in reversed(resolution.stubs)])
     if resolution.settings:
-        handle.admin.update_settings(_settings_body(resolution.settings, ""))
+        handle.admin.update_settings(_settings_body(resolution.settings))
     for scenario, state in resolution.scenarios.items():
         handle.admin.set_scenario_state(scenario, state)
 
@@ -290,43 +292,92 @@ def push(handle: NamespaceHandle, resolution: Resolution) -> None:
 SUPPORTED_SETTINGS = ("fixedDelay", "delayDistribution")
 
 
-def _settings_body(settings: Mapping[str, Any], location: str) -> dict[str, Any]:
+def _settings_body(
+    settings: Mapping[str, Any], file: str | None = None, line: int | None = None
+) -> dict[str, Any]:
     """Map settings as the admin API takes them. A setting this version cannot honour (chaos,
     limits, ...) fails the scenario rather than being silently ignored."""
     unsupported = sorted(set(settings) - set(SUPPORTED_SETTINGS))
     if unsupported:
-        where = f" at {location}" if location else ""
         raise MockBddError(
-            f"mockbdd: tag-map setting {unsupported[0]!r}{where} is not supported by this version "
-            f"(supported: delay, {', '.join(SUPPORTED_SETTINGS)})"
+            f"tag-map setting {unsupported[0]!r} is not supported by this version "
+            f"(supported: delay, {', '.join(SUPPORTED_SETTINGS)})",
+            file=file,
+            line=line,
         )
     return dict(settings)
 
 
-class _Applier:
-    """``handle.apply(name, **params)`` and phrase 14: the map's stubs replace every stub of the
-    services it configures; other services and the journal stay as they are."""
+def check_supported(
+    resolution: Resolution, registry: TagMapRegistry, file: str | None, line: int | None
+) -> None:
+    """Fail before anything is sent when a map needs what this version cannot do: CRUD
+    ``data`` (settings are checked by :func:`_settings_body`)."""
+    if not resolution.data:
+        return
+    seeding = [
+        name
+        for name in resolution.applied_maps
+        if name in registry and set(registry.get(name).data) & set(resolution.data)
+    ]
+    maps = [registry.get(name) for name in seeding]
+    named = ", ".join(f"'{m.name}' ({m.file}:{m.index.line((*m.path, 'data'))})" for m in maps)
+    raise MockBddError(
+        f"tag map {named or '(unknown)'} seeds CRUD 'data', which this version does not support",
+        file=file,
+        line=line,
+        hint="remove 'data' from the map, or stub the resource's routes instead",
+    )
 
-    def __init__(self, registry: Any, location: str) -> None:
+
+class MapApplier:
+    """Applies a tag map to a live namespace: ``handle.apply(name, **params)`` and phrase 14.
+    The map's stubs replace every stub of the services it configures; other services and the
+    journal stay as they are."""
+
+    def __init__(
+        self, registry: Callable[[], TagMapRegistry], file: str | None, line: int | None
+    ) -> None:
         self._registry = registry
-        self._location = location
-
-    def _resolve(self, name: str, params: Mapping[str, object] | None) -> Resolution:
-        file, _, line = self._location.rpartition(":")
-        at_line = int(line) if line.isdigit() else None
-        return resolve_map(self._registry(), name, params, feature_file=file or None, line=at_line)
-
-    def services(self, name: str) -> tuple[str, ...]:
-        return self._resolve(name, None).services if name in self._registry() else ()
+        self._file = file
+        self._line = line
 
     def __call__(self, handle: NamespaceHandle, name: str, params: dict[str, str]) -> None:
-        resolution = self._resolve(name, params)
-        services = set(resolution.services)
+        """``handle.apply``: errors name the scenario."""
+        try:
+            tag = make_mock_tag(name, params)
+        except MockBddError as exc:
+            raise exc.located(self._file, self._line) from None
+        self.switch(handle, None, tag, self._file, self._line)
+
+    def switch(
+        self,
+        handle: NamespaceHandle,
+        service: str | None,
+        tag: MockTag,
+        file: str | None,
+        line: int | None,
+    ) -> None:
+        """Apply ``tag`` (its map with its parameters); ``service``, when given, must be one
+        the map configures. Errors (``MockBddError``) name ``file`` and ``line``."""
+        registry = self._registry()
+        resolution = resolve_map(registry, tag.name, tag.param_dict, feature_file=file, line=line)
+        services = resolution.services
+        if service is not None and services and service not in services:
+            raise MockBddError(
+                f"map {tag.name!r} configures no stubs for {service!r} "
+                f"(it configures: {', '.join(services)})",
+                file=file,
+                line=line,
+            )
+        check_supported(resolution, registry, file, line)
+        _settings_body(resolution.settings, file, line)  # refuse before anything changes
+        replaced = set(services)
         new_ids = {str(s.mapping["id"]) for s in resolution.stubs if "id" in s.mapping}
         old = [
             str(s["id"])
             for s in handle.admin.list_stubs()
-            if stub_service(s) in services and str(s["id"]) not in new_ids
+            if stub_service(s) in replaced and str(s["id"]) not in new_ids
         ]
         push(handle, resolution)
         for stub_id in old:
@@ -334,13 +385,15 @@ class _Applier:
 
 
 def strict_report(mocks: ScenarioMocks) -> str:
-    """'' when the scenario is clean, else every unmatched request and every unused stub."""
+    """'' when the scenario is clean, else every unexpected request and every unused stub.
+    Reads the journal after the settle time (requests may still be arriving)."""
+    time.sleep(mocks.settings.settle)
     parts = [unexpected_requests_report(mocks, None), unused_stubs_report(mocks, None)]
     found = [p for p in parts if p]
     if not found:
         return ""
-    where = f" ({mocks.location})" if mocks.location else ""
-    return "\n".join([f"mockbdd: strict mode (@mockbdd:strict){where} found problems:", *found])
+    at = f" ({mocks.location})" if mocks.location else ""
+    return "\n".join([f"mockbdd: strict mode (@mockbdd:strict){at} found problems:", *found])
 
 
 def check_strict(mocks: ScenarioMocks) -> None:
@@ -354,14 +407,3 @@ def close_scenario(mocks: ScenarioMocks) -> None:
     """Delete the namespace (``default`` stays; it is reset when next used)."""
     if not mocks.shared:
         mocks.handle.close()
-
-
-def reserved_flags(tags: Iterable[str]) -> tuple[bool, bool]:
-    """(strict, shared) from a flat set of tags, for runners that only want the flags."""
-    strict = shared = False
-    for tag in tags:
-        parsed = parse_tag(tag)
-        if isinstance(parsed, ReservedTag):
-            strict |= parsed.name == "strict"
-            shared |= parsed.name == "shared"
-    return strict, shared

@@ -1,22 +1,22 @@
 """Assertion phrases 16-27: they read the service's journal and fail with a report.
 
-Positive checks poll the journal until they hold or ``settings.timeout`` passes (requests may
-still be in flight); negative ones (18, 26) look once, after ``settings.settle``. A failure shows
-what the service received, the closest request and a field-by-field diff.
+Positive checks wait until they hold or ``settings.timeout`` passes (requests may still be in
+flight): counts of a method and path wait on the server (``POST /requests/wait``), the others
+poll. Negative ones (18, 26) look once, after ``settings.settle``. The journal is fetched to
+build a failure report: what the service received, the closest request and a field-by-field
+diff, all with service-relative paths.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from mockbdd.bdd.received import (
     Expectation,
     Received,
     closest_report,
     failure,
-    full_path,
     listing,
     plural,
 )
@@ -24,11 +24,17 @@ from mockbdd.bdd.scenario_mocks import (
     ScenarioMocks,
     StepTable,
     StepUsageError,
-    describe_stub,
     parse_json_text,
     route_path,
-    stub_service,
 )
+from mockbdd.bdd.unexpected import (
+    unexpected_requests_report,
+    unused_stubs,
+    unused_stubs_report,
+)
+from mockbdd.client.errors import VerificationError
+
+MAX_SERVER_WAIT_S = 60.0  # the server's limit for one POST /requests/wait
 
 
 class MockAssertionError(AssertionError):
@@ -63,9 +69,25 @@ def eventually(
         time.sleep(min(mocks.settings.poll_interval, left))
 
 
-def settled(mocks: ScenarioMocks, service: str) -> list[Received]:
+def wait_count(
+    mocks: ScenarioMocks, service: str, method: str, path: str, count: int, timeout: float
+) -> tuple[bool, int]:
+    """Wait on the server until ``count`` requests to ``method path`` arrived: (reached, the
+    count the server saw)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        chunk = min(max(deadline - time.monotonic(), 0.0), MAX_SERVER_WAIT_S)
+        try:
+            return True, mocks.handle.wait_for(count, method, path, service, timeout=chunk)
+        except VerificationError as exc:
+            if time.monotonic() >= deadline:
+                return False, exc.actual
+
+
+def settled_count(mocks: ScenarioMocks, service: str, method: str, path: str) -> int:
+    """The count of ``method path`` on the server, after the settle time."""
     time.sleep(mocks.settings.settle)
-    return received(mocks, service)
+    return mocks.handle.count(method, path, service)
 
 
 def _fits(expectation: Expectation) -> Callable[[Received], bool]:
@@ -84,12 +106,11 @@ def wait_received(
 ) -> None:
     """16: wait until ``count`` (or more) requests arrived, up to ``timeout_ms``."""
     route_path(service, path)
-    expect = Expectation(method, path)
-    fits = _fits(expect)
     timeout = timeout_ms / 1000
-    ok, seen = eventually(mocks, service, lambda rs: sum(map(fits, rs)) >= count, timeout)
+    ok, got = wait_count(mocks, service, method, path, count, timeout)
     if not ok:
-        got = sum(map(fits, seen))
+        expect = Expectation(method, path)
+        seen = received(mocks, service)
         headline = (
             f'"{service}" has not received {count} {method} {_requests(count)} to {path} '
             f"within {_waited(mocks, timeout)} (it received {got})"
@@ -100,15 +121,15 @@ def wait_received(
 def received_count(mocks: ScenarioMocks, service: str, count: int, method: str, path: str) -> None:
     """17: exactly ``count`` requests (waits until that many arrived; 0 checks after settling)."""
     route_path(service, path)
-    expect = Expectation(method, path)
-    fits = _fits(expect)
     if count == 0:
-        seen = settled(mocks, service)
+        got = settled_count(mocks, service, method, path)
     else:
-        _, seen = eventually(mocks, service, lambda rs: sum(map(fits, rs)) >= count)
-    got = sum(map(fits, seen))
+        _, got = wait_count(mocks, service, method, path, count, mocks.settings.timeout)
     if got == count:
         return
+    expect = Expectation(method, path)
+    fits = _fits(expect)
+    seen = received(mocks, service)
     headline = (
         f'"{service}" should have received {count} {method} {_requests(count)} to {path}, '
         f"but it received {got}"
@@ -123,10 +144,9 @@ def received_count(mocks: ScenarioMocks, service: str, count: int, method: str, 
 def not_received(mocks: ScenarioMocks, service: str, method: str, path: str) -> None:
     """18: none at all, checked once after the settle time."""
     route_path(service, path)
-    fits = _fits(Expectation(method, path))
-    seen = settled(mocks, service)
-    got = sum(map(fits, seen))
+    got = settled_count(mocks, service, method, path)
     if got:
+        seen = received(mocks, service)
         headline = (
             f'"{service}" should not have received any {method} request to {path}, '
             f"but it received {got}"
@@ -239,8 +259,9 @@ def nth_request_json(
     def route(rs: list[Received]) -> list[Received]:
         return [r for r in rs if not on_route.diffs(r)]
 
-    ok, seen = eventually(mocks, service, lambda rs: len(route(rs)) >= n)
-    if not ok:
+    ok, _ = wait_count(mocks, service, method, path, n, mocks.settings.timeout)
+    seen = received(mocks, service)
+    if not ok or len(route(seen)) < n:
         got = len(route(seen))
         headline = (
             f'request {n} to {method} {path} on "{service}" never came: it received '
@@ -263,53 +284,9 @@ def nth_request_json(
 # ------------------------------------------------------------------------------ 26-27
 
 
-def _under(service: str | None, url: str) -> bool:
-    if service is None:
-        return True
-    prefix = full_path(service, "")
-    return url == prefix or url.startswith((prefix + "/", prefix + "?"))
-
-
-def unexpected_requests_report(mocks: ScenarioMocks, service: str | None) -> str:
-    """'' when no request to ``service`` (None: any) went unmatched, else the report."""
-    logged = [r for r in mocks.admin.unmatched_requests() if _under(service, str(r.get("url")))]
-    if not logged:
-        return ""
-    logged.sort(key=lambda r: r.get("loggedDate", 0))
-    where = f'"{service}"' if service else "this scenario's mocks"
-    lines = [f"{where} received {plural(len(logged), 'request')} that no stub matched:"]
-    lines += [f"  {r.get('method')} {r.get('url')}" for r in logged]
-    misses = mocks.admin.near_misses_for_request(_loggable(logged[0]))
-    if misses:
-        first = logged[0]
-        lines.append(f"closest stub for {first.get('method')} {first.get('url')}:")
-        lines += [f"  {line}" for line in str(misses[0].get("diff", "")).splitlines()]
-    return "\n".join(lines)
-
-
-def _loggable(logged: Mapping[str, Any]) -> dict[str, Any]:
-    keys = ("url", "method", "headers", "body", "bodyAsBase64")
-    return {k: logged[k] for k in keys if k in logged}
-
-
-def unused_stubs_report(mocks: ScenarioMocks, service: str | None) -> str:
-    """'' when every stub of ``service`` (None: all) was served at least once, else the list."""
-    unused = [
-        s for s in mocks.admin.unmatched_stubs() if service is None or stub_service(s) == service
-    ]
-    if not unused:
-        return ""
-    where = f'on "{service}"' if service else "in this scenario"
-    lines = [f"{plural(len(unused), 'stub')} {where} never answered a request:"]
-    for stub in unused:
-        owner = service or stub_service(stub)
-        label = "" if service or owner is None else f'"{owner}" '
-        lines.append(f"  {label}{describe_stub(stub, owner)}")
-    return "\n".join(lines)
-
-
 def no_unexpected_requests(mocks: ScenarioMocks, service: str) -> None:
-    """26: after the settle time, no request to the service went unmatched."""
+    """26: after the settle time, no request to the service went unmatched (or met only the
+    catch-all)."""
     route_path(service, "/")
     time.sleep(mocks.settings.settle)
     report = unexpected_requests_report(mocks, service)
@@ -321,11 +298,19 @@ def no_unexpected_requests(mocks: ScenarioMocks, service: str) -> None:
 
 
 def all_stubs_used(mocks: ScenarioMocks, service: str) -> None:
-    """27: every stub on the service served at least once since it was added."""
+    """27: every stub on the service served at least once since it was added; waits up to the
+    timeout, like every positive assertion (requests may still be in flight)."""
     route_path(service, "/")
-    report = unused_stubs_report(mocks, service)
-    if report:
+    deadline = time.monotonic() + mocks.settings.timeout
+    while True:
+        unused = unused_stubs(mocks, service)
+        left = deadline - time.monotonic()
+        if not unused or left <= 0:
+            break
+        time.sleep(min(mocks.settings.poll_interval, left))
+    if unused:
         raise MockAssertionError(
-            f'mockbdd: every response stubbed on "{service}" should have been used\n{report}\n'
+            f'mockbdd: every response stubbed on "{service}" should have been used within '
+            f"{_waited(mocks)}\n{unused_stubs_report(mocks, service, unused)}\n"
             + listing(service, received(mocks, service))
         )

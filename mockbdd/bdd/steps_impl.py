@@ -15,8 +15,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mockbdd.bdd.errors import MockBddError
 from mockbdd.bdd.params import parse_duration
 from mockbdd.bdd.scenario_mocks import (
+    CATCH_ALL,
     HANG_MS,
     ScenarioMocks,
     StepSettings,
@@ -40,15 +42,19 @@ from mockbdd.bdd.step_checks import (
     received_query,
     wait_received,
 )
-from mockbdd.bdd.tags import MockTag, parse_tag
+from mockbdd.bdd.stubs import URL_FIELDS
+from mockbdd.bdd.tags import MOCK_PREFIX, MockTag, parse_tag
 from mockbdd.client.services import check_service, service_regex
 
 STEP_PRIORITY = 1
 CATCH_ALL_PRIORITY = 10  # phrase 13: below every step stub (1) and every default stub (5)
 
 
-def step_metadata(service: str) -> dict[str, Any]:
-    return {"mockbdd": {"service": service, "source": "step"}}
+def step_metadata(service: str, *, catch_all: bool = False) -> dict[str, Any]:
+    meta: dict[str, Any] = {"service": service, "source": "step"}
+    if catch_all:
+        meta[CATCH_ALL] = True
+    return {"mockbdd": meta}
 
 
 def step_stub(
@@ -178,17 +184,63 @@ def respond_after(mocks: ScenarioMocks, service: str, method: str, path: str, de
     """7: delay the route's current response (the stub that would answer it now) by
     ``delay_ms``; a route without one answers 200 with an empty body after the delay.
 
-    A stub matching by URL pattern is delayed for every path it serves."""
+    Only this route is delayed. A stub for exactly this method and path (no other condition)
+    is edited in place, so it keeps its rank, its sequence position and its "used" flag. Any
+    other stub (a URL pattern, another method, header/query/body conditions) also answers
+    other requests: it stays as it is, and a new step stub for exactly this method and path
+    (with the same conditions) answers with a delayed copy of its response or sequence."""
     full = route_path(service, path)
-    for stub in mocks.admin.list_stubs():  # match order: priority, then newest
-        if stub_serves(stub, method, full):
-            mocks.admin.update_stub(str(stub["id"]), with_delay(stub, delay_ms))
-            return str(stub["id"])
-    response = {"status": 200, "fixedDelayMilliseconds": delay_ms}
-    return _add(mocks, step_stub(service, method, path, response=response))
+    current = next(
+        (s for s in mocks.admin.list_stubs() if stub_serves(s, method, full)),  # match order
+        None,
+    )
+    if current is None:
+        response = {"status": 200, "fixedDelayMilliseconds": delay_ms}
+        return _add(mocks, step_stub(service, method, path, response=response))
+    if serves_exactly(current, method, full):
+        mocks.admin.update_stub(str(current["id"]), with_delay(current, delay_ms))
+        return str(current["id"])
+    return _add(mocks, delayed_copy(current, service, method, path, delay_ms))
+
+
+_ROUTE_KEYS = ("method", *URL_FIELDS, "pathParameters")
+_SCENARIO_KEYS = ("scenarioName", "requiredScenarioState", "newScenarioState", "scenarioKey")
+
+
+def serves_exactly(stub: Mapping[str, Any], method: str, full_path: str) -> bool:
+    """Whether ``stub`` matches ``method full_path`` and nothing else: that method (not
+    ``ANY``, unless the step says ``ANY``), ``urlPath`` or ``url`` equal to the path, and no
+    header, query, body or other condition."""
+    request = stub.get("request") or {}
+    if str(request.get("method", "ANY")).upper() != method:
+        return False
+    urls = [k for k in URL_FIELDS if k in request]
+    if urls not in (["urlPath"], ["url"]) or request[urls[0]] != full_path:
+        return False
+    return set(request) <= {"method", urls[0]}
+
+
+def delayed_copy(
+    stub: Mapping[str, Any], service: str, method: str, path: str, delay_ms: int
+) -> dict[str, Any]:
+    """A step stub for exactly ``method path`` that answers as ``stub`` does (same conditions,
+    same response or sequence, same scenario state), ``delay_ms`` later."""
+    request = stub.get("request") or {}
+    conditions = {k: v for k, v in request.items() if k not in _ROUTE_KEYS}
+    delayed = with_delay(stub, delay_ms)
+    if isinstance(delayed.get("responses"), list):
+        mapping = step_stub(
+            service, method, path, responses=delayed["responses"], request=conditions
+        )
+        mapping["whenExhausted"] = stub.get("whenExhausted", "repeatLast")
+    else:
+        mapping = step_stub(service, method, path, response=delayed["response"], request=conditions)
+    mapping.update({k: stub[k] for k in _SCENARIO_KEYS if k in stub})
+    return mapping
 
 
 def with_delay(stub: Mapping[str, Any], delay_ms: int) -> dict[str, Any]:
+    """``stub`` (for a PUT) with every response delayed by ``delay_ms``."""
     out = {k: v for k, v in stub.items() if k not in ("uuid", "insertionIndex")}
 
     def delayed(response: Mapping[str, Any]) -> dict[str, Any]:
@@ -285,31 +337,45 @@ def respond_when_matches(
 
 
 def unmatched_get_status(mocks: ScenarioMocks, service: str, status: int) -> str:
-    """13: a catch-all for the service at the lowest priority any stub here uses (10)."""
+    """13: a catch-all for the service at the lowest priority any stub here uses (10). Marked
+    ``metadata.mockbdd.catchAll``: what it answers still counts as unexpected (phrase 26,
+    strict mode), and it is never reported unused."""
     mapping = step_stub(
         service, "ANY", None, response={"status": status}, priority=CATCH_ALL_PRIORITY
     )
+    mapping["metadata"] = step_metadata(service, catch_all=True)
     return _add(mocks, mapping)
 
 
-def switch_map(mocks: ScenarioMocks, service: str, name: str) -> None:
+def switch_map(
+    mocks: ScenarioMocks,
+    service: str,
+    name: str,
+    at: tuple[str | None, int | None] | None = None,
+) -> None:
     """14: the named map (``name`` or ``name:key=value;...``) replaces every stub of the
-    services it configures; other services and the journal stay as they are."""
+    services it configures; other services and the journal stay as they are. ``at`` is the
+    step's feature file and line (default: the scenario's), named by every error."""
+    route_path(service, "/")
+    file, line = at if at is not None else _split_location(mocks.location)
     try:
-        tag = parse_tag("mock:" + name)
-    except ValueError as exc:
-        raise StepUsageError(str(exc).removeprefix("mockbdd: ")) from None
-    assert isinstance(tag, MockTag)
-    if tag.off:
-        raise StepUsageError(f"'{name}' switches a map off; name the map to switch to")
-    if mocks.map_services is not None:
-        services = mocks.map_services(tag.name)
-        if services and service not in services:
-            raise StepUsageError(
-                f"map {tag.name!r} configures no stubs for {service!r} "
-                f"(it configures: {', '.join(services)})"
-            )
-    mocks.handle.apply(tag.name, **tag.param_dict)
+        tag = parse_tag(MOCK_PREFIX + name)
+        if not isinstance(tag, MockTag) or tag.off:
+            raise MockBddError(f"'{name}' switches a map off; name the map to switch to")
+        if mocks.maps is None:
+            mocks.handle.apply(tag.name, **tag.param_dict)
+        else:
+            mocks.maps.switch(mocks.handle, service, tag, file, line)
+    except MockBddError as exc:
+        text = exc.located(file, line).render()
+        raise StepUsageError(text.removeprefix("mockbdd: ")) from None
+
+
+def _split_location(location: str) -> tuple[str | None, int | None]:
+    file, _, line = location.rpartition(":")
+    if file and line.isdigit():
+        return file, int(line)
+    return location or None, None
 
 
 def clear_requests(mocks: ScenarioMocks, service: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from mockbdd.bdd.errors import TagMapError
 from mockbdd.bdd.params import PLACEHOLDER_RE, ParamDef, parse_duration
 from mockbdd.bdd.yaml_lines import DataPath, LineIndex
+from mockbdd.client.services import MappingUrlError, prefix_mapping
 
 STUB_KEYS = (
     "id",
@@ -33,7 +34,6 @@ STUB_KEYS = (
     "serveEventListeners",
 )
 URL_FIELDS = ("url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate")
-_PATTERN_FIELDS = ("urlPattern", "urlPathPattern")
 _BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName")
 # shorthand → WireMock field; also used to find the YAML line of a normalised field
 REQUEST_ALIASES = {"path": "urlPath"}
@@ -213,31 +213,14 @@ def route_of(service: str, stub: Mapping[str, Any]) -> Route:
 
 
 def prefix_service(stub: Mapping[str, Any], service: str) -> dict[str, Any]:
-    """Put the stub under ``/<service>``: literal URLs and templates get the prefix, regexes get
-    ``/<escaped service>`` after an optional ``^``; no URL field means every path of the service."""
-    request = dict(stub.get("request") or {})
-    escaped = re.escape(service)
-    fields = [f for f in URL_FIELDS if f in request]
-    if not fields:
-        request["urlPathPattern"] = f"/{escaped}(/.*)?"
-    for field in fields:
-        value = request[field]
-        pointer = f"/request/{field}"
-        if not isinstance(value, str):
-            raise StubError(pointer, f"must be a string, got {value!r}")
-        if field in _PATTERN_FIELDS:
-            anchor = "^" if value.startswith("^") else ""
-            rest = value[len(anchor) :]
-            if not rest.startswith("/"):
-                raise StubError(
-                    pointer, f"a URL pattern must start with '/' or '^/', got {value!r}"
-                )
-            request[field] = f"{anchor}/{escaped}{rest}"
-        else:
-            if not value.startswith("/"):
-                raise StubError(pointer, f"a URL must start with '/', got {value!r}")
-            request[field] = f"/{service}{value}"
-    return {**stub, "request": request}
+    """Put the stub under ``/<service>`` (:func:`mockbdd.client.services.prefix_mapping`, the
+    one implementation), with its errors as :class:`StubError` for the map's file and line."""
+    try:
+        return prefix_mapping(stub, service)
+    except MappingUrlError as exc:
+        raise StubError(exc.pointer, exc.reason) from None
+    except ValueError as exc:  # an invalid service name (tag-map loading already refuses it)
+        raise StubError("", str(exc)) from None
 
 
 def source_path(stub_path: DataPath, pointer: str, source: Any) -> DataPath:

@@ -22,7 +22,6 @@ from typing import Any
 
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings
 from mockbdd.bdd.session import (
-    ENGINE,
     Options,
     TagLevels,
     check_strict,
@@ -123,8 +122,3 @@ def _examples_tags(scenario: Any, outline: Any) -> list[tuple[str, int | None]]:
     default = getattr(block, "line", None)
     count = len(outline.tags)
     return [(str(t), written.get(str(t), default)) for t in scenario.tags[count:]]
-
-
-def engine_url() -> str:
-    """The URL of the engine this process uses (starts it if needed)."""
-    return ENGINE.url()

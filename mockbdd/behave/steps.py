@@ -9,6 +9,7 @@ are registered with ``@step`` so Given, When and And all accept them; assertions
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,8 @@ from behave.matchers import get_step_matcher_factory, register_type, use_step_ma
 
 from mockbdd.bdd import steps_impl as impl
 from mockbdd.bdd import vocabulary as v
-from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepTable
+from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepTable, StepUsageError
+from mockbdd.bdd.step_checks import MockAssertionError
 
 __all__: list[str] = []
 
@@ -54,10 +56,36 @@ def _then(*patterns: str) -> Callable[[StepFunc], StepFunc]:
 
 def _define(keyword: str, patterns: tuple[str, ...]) -> Callable[[StepFunc], StepFunc]:
     def record(func: StepFunc) -> StepFunc:
-        _DEFINITIONS.extend((keyword, pattern, func) for pattern in patterns)
+        _DEFINITIONS.extend((keyword, pattern, _reported(func)) for pattern in patterns)
         return func
 
     return record
+
+
+def _reported(func: StepFunc) -> StepFunc:
+    """A misused step fails with its message alone (behave prints a traceback for any error
+    that is not an assertion, which would bury it). behave finds the step's location through
+    ``__wrapped__``."""
+
+    @functools.wraps(func)
+    def run(context: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            func(context, *args, **kwargs)
+        except StepUsageError as exc:
+            raise MockAssertionError(str(exc)) from None
+
+    return run
+
+
+def _step_location(context: Any) -> tuple[str | None, int | None] | None:
+    """The feature file and line of the step running now: behave does not put the step on
+    the context, but it resets every step of the scenario to ``untested`` before running it,
+    and marks each one passed as it goes, so the running step is the first untested one."""
+    scenario = getattr(context, "scenario", None)
+    for step in getattr(scenario, "all_steps", None) or ():
+        if getattr(step.status, "name", "") == "untested":
+            return str(step.filename), int(step.line)
+    return None
 
 
 # ------------------------------------------------------------------------------ set-up
@@ -132,7 +160,7 @@ def _unmatched_status(context: Any, service: str, status: int) -> None:
 
 @_setup(v.SWITCH_MAP)
 def _switch_map(context: Any, service: str, name: str) -> None:
-    impl.switch_map(_mocks(context), service, name)
+    impl.switch_map(_mocks(context), service, name, _step_location(context))
 
 
 @_setup(v.CLEAR_REQUESTS)

@@ -1,4 +1,8 @@
-"""Services are path prefixes inside a namespace: put mappings and paths under ``/<service>``."""
+"""Services are path prefixes inside a namespace: put mappings and paths under ``/<service>``.
+
+:func:`prefix_mapping` is the one implementation of "a mapping under a service"; tag maps use
+it too (``mockbdd.bdd.stubs.prefix_service`` adapts its errors to tag-map errors).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,15 @@ from typing import Any
 _SERVICE = re.compile(r"[A-Za-z0-9_.-]+")
 _LITERAL_FIELDS = ("url", "urlPath", "urlPathTemplate")
 _REGEX_FIELDS = ("urlPattern", "urlPathPattern")
+
+
+class MappingUrlError(ValueError):
+    """A mapping URL that cannot be put under a service: ``pointer`` names the field."""
+
+    def __init__(self, pointer: str, reason: str) -> None:
+        super().__init__(f"{pointer}: {reason}")
+        self.pointer = pointer
+        self.reason = reason
 
 
 def check_service(service: str) -> str:
@@ -33,7 +46,10 @@ def service_regex(service: str) -> str:
 
 
 def prefix_mapping(mapping: Mapping[str, Any], service: str) -> dict[str, Any]:
-    """A copy of ``mapping`` whose request URL lives under ``/<service>``, as tag maps do it."""
+    """A copy of ``mapping`` whose request URL lives under ``/<service>``: literal URLs and
+    templates get the prefix, regexes get the escaped prefix after an optional ``^``; no URL
+    field means every path of the service. Raises :class:`MappingUrlError` for a URL that does
+    not start with ``/`` (or ``^/``)."""
     check_service(service)
     request = dict(mapping.get("request") or {})
     present = [f for f in (*_LITERAL_FIELDS, *_REGEX_FIELDS) if f in request]
@@ -41,13 +57,19 @@ def prefix_mapping(mapping: Mapping[str, Any], service: str) -> dict[str, Any]:
         request["urlPathPattern"] = service_regex(service)
     for field in present:
         value = request[field]
+        pointer = f"/request/{field}"
         if not isinstance(value, str):
-            raise ValueError(f"request.{field} must be a string, got {value!r}")
+            raise MappingUrlError(pointer, f"must be a string, got {value!r}")
         if field in _REGEX_FIELDS:
             anchor = "^" if value.startswith("^") else ""
-            request[field] = anchor + re.escape(f"/{service}") + value[len(anchor) :]
+            rest = value[len(anchor) :]
+            if not rest.startswith("/"):
+                raise MappingUrlError(
+                    pointer, f"a URL pattern must start with '/' or '^/', got {value!r}"
+                )
+            request[field] = anchor + re.escape(f"/{service}") + rest
         else:
             if not value.startswith("/"):
-                raise ValueError(f"request.{field} must start with '/', got {value!r}")
+                raise MappingUrlError(pointer, f"a URL must start with '/', got {value!r}")
             request[field] = f"/{service}{value}"
     return {**mapping, "request": request}

@@ -63,8 +63,8 @@ def test_failures_report_tags_diffs_and_strict_problems(tmp_path: Path) -> None:
     assert "JSON $.amount: expected 100, got 99" in out
     # strict mode, at the end of the scenario
     assert "HOOK-ERROR in after_scenario: MockAssertionError: mockbdd: strict mode" in out
-    assert "GET /inventory/v1/unknown" in out
-    assert "\"payments\" POST /v1/charges (from tag map 'checkout_failure')" in out
+    assert 'no stub matched:\n  GET /v1/unknown on "inventory"\n' in out
+    assert "  POST /v1/charges on \"payments\" (from tag map 'checkout_failure')" in out
     assert "0 scenarios passed, 1 failed, 2 hook_error" in out
 
 
@@ -131,7 +131,10 @@ Feature: settings
     )
     done = behave(suite, "features/", "--format", "plain")
     assert done.returncode == 1
-    assert "tag-map setting 'chaos' at features/chaos.feature:4 is not supported" in done.stdout
+    assert (
+        "mockbdd: tag-map setting 'chaos' is not supported by this version (supported: delay, "
+        "fixedDelay, delayDistribution) at features/chaos.feature:4"
+    ) in done.stdout
     assert "1 hook_error" in done.stdout
 
 
@@ -172,3 +175,243 @@ Feature: repeated runs
     done = run(["run_many.py"], suite)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "failed per round: [False, False, False]" in done.stdout
+
+
+# ------------------------------------------------------------------------------ review fixes
+
+REVIEW_MAPS = """\
+version: 1
+maps:
+  items:
+    services:
+      inventory:
+        - request: {method: GET, urlPathPattern: "/v1/items/[0-9]+"}
+          response: {status: 200, body: item}
+  wide:
+    services:
+      inventory:
+        - request: {method: GET, urlPathPattern: "/v1/things/[0-9]+"}
+          response: {status: 200, body: wide}
+  narrow:
+    services:
+      inventory:
+        - request: {method: GET, path: /v1/things/7}
+          response: {status: 200, body: narrow}
+  exact_then_pattern:
+    services:
+      inventory:
+        - request: {method: GET, path: /v1/things/7}
+          response: {status: 200, body: exact}
+        - request: {method: GET, urlPathPattern: "/v1/things/[0-9]+"}
+          response: {status: 200, body: pattern}
+  declined:
+    params: {code: {type: int}}
+    services:
+      payments:
+        - request: {method: POST, path: /v1/charges}
+          response: {status: "{code}"}
+  crud:
+    data:
+      users: [{id: 1}]
+    services:
+      payments:
+        - request: {method: GET, path: /v1/users}
+          response: {status: 200}
+"""
+
+REVIEW_STEPS = """\
+import threading
+import time
+
+import httpx
+from behave import then, when
+
+
+@when('I time GET {path:S} on "{service:w}"')
+def timed_get(context, path, service):
+    started = time.perf_counter()
+    context.reply = httpx.get(context.mockbdd.url(service) + path)
+    context.took_ms = (time.perf_counter() - started) * 1000
+
+
+@when('I send {method:w} {path:S} to "{service:w}" in the background')
+def send_later(context, method, path, service):
+    url = context.mockbdd.url(service) + path
+    thread = threading.Thread(target=lambda: (time.sleep(0.05), httpx.request(method, url)))
+    thread.start()
+    context.add_cleanup(thread.join)
+
+
+@then('the reply body is "{text}"')
+def reply_body(context, text):
+    assert context.reply.text == text, context.reply.text
+
+
+@then("it took at least {ms:d} ms")
+def took_at_least(context, ms):
+    assert context.took_ms >= ms, context.took_ms
+
+
+@then("it took less than {ms:d} ms")
+def took_less(context, ms):
+    assert context.took_ms < ms, context.took_ms
+"""
+
+REVIEW_FEATURES = {
+    "delay.feature": """\
+Feature: phrase 7 delays only its route
+
+  @mock:items
+  Scenario: delaying one path of a pattern stub leaves the other paths alone
+    Given "inventory" responds to GET /v1/items/7 after 400 ms
+    When I time GET /v1/items/8 on "inventory"
+    Then the reply body is "item"
+    And it took less than 300 ms
+    When I time GET /v1/items/7 on "inventory"
+    Then the reply body is "item"
+    And it took at least 400 ms
+
+  @mock:checkout_failure
+  Scenario: an exact stub is delayed in place: its sequence position and used flag stay
+    When I send POST /v1/charges to "payments"
+    Then the reply status is 503
+    Given "payments" responds to POST /v1/charges after 10 ms
+    When I send POST /v1/charges to "payments"
+    Then the reply status is 201
+    And every response stubbed on "payments" should have been used
+""",
+    "precedence.feature": """\
+@mock:wide
+Feature: equal-priority stubs rank the same however they are sent
+
+  @mock:narrow
+  Scenario: own namespace
+    When I time GET /v1/things/7 on "inventory"
+    Then the reply body is "narrow"
+
+  @mock:narrow @mockbdd:shared
+  Scenario: shared namespace
+    When I time GET /v1/things/7 on "inventory"
+    Then the reply body is "narrow"
+""",
+    "switch_order.feature": """\
+Feature: phrase 14 ranks a map's stubs as the tag does
+
+  @mock:exact_then_pattern
+  Scenario: as a tag
+    When I time GET /v1/things/7 on "inventory"
+    Then the reply body is "pattern"
+
+  Scenario: switched to
+    When "inventory" switches to the "exact_then_pattern" mock
+    And I time GET /v1/things/7 on "inventory"
+    Then the reply body is "pattern"
+""",
+    "switch.feature": """\
+Feature: phrase 14 with parameters
+
+  Scenario: a required parameter given in the step
+    When "payments" switches to the "declined:code=409" mock
+    And I send POST /v1/charges to "payments"
+    Then the reply status is 409
+
+  Scenario: a required parameter left out
+    Given "payments" responds to GET /v1/health with status 200
+    When "payments" switches to the "declined" mock
+
+  Scenario: a map name that is not one
+    When "payments" switches to the "Declined" mock
+
+  Scenario: a map with CRUD data
+    When "payments" switches to the "crud" mock
+""",
+    "waits.feature": """\
+Feature: phrase 27 and strict mode wait for requests in flight
+
+  Scenario: phrase 27 waits
+    Given "payments" responds to POST /v1/charges with status 201
+    When I send POST /v1/charges to "payments" in the background
+    Then every response stubbed on "payments" should have been used
+
+  @mockbdd:strict
+  Scenario: strict mode settles first
+    Given "payments" responds to POST /v1/charges with status 201
+    When I send POST /v1/charges to "payments" in the background
+""",
+    "crud.feature": """\
+Feature: CRUD data
+
+  @mock:crud
+  Scenario: a map with data
+    When I send GET /v1/users to "payments"
+""",
+    "catch_all.feature": """\
+Feature: the catch-all of phrase 13
+
+  @mockbdd:strict
+  Scenario: a catch-all that answered nothing is not an unused stub
+    Given "inventory" responds to GET /v1/ok with status 200
+    And unmatched requests to "inventory" get status 418
+    When I send GET /v1/ok to "inventory"
+    Then the reply status is 200
+
+  Scenario: phrase 26 counts what only the catch-all answered
+    Given unmatched requests to "inventory" get status 418
+    When I send GET /v1/typo to "inventory"
+    Then the reply status is 418
+    And "inventory" should not have received unexpected requests
+
+  @mockbdd:strict
+  Scenario: strict mode counts what only the catch-all answered
+    Given unmatched requests to "inventory" get status 418
+    When I send GET /v1/typo to "inventory"
+""",
+}
+
+
+def test_review_fixes_under_behave(tmp_path: Path) -> None:
+    suite = behave_suite(tmp_path, REVIEW_FEATURES)
+    (suite / "tag_maps" / "review.yaml").write_text(REVIEW_MAPS)
+    (suite / "steps" / "review_steps.py").write_text(REVIEW_STEPS)
+    done = behave(suite, "features/", "--format", "plain", "--no-capture")
+    out = done.stdout
+    failing = out.split("Failing scenarios:", 1)[-1] if "Failing scenarios:" in out else ""
+    # 1: only the delayed path waits; 2: the last resolved stub is the newest, everywhere;
+    # 4: phrase 27 and strict mode see the request sent in the background
+    passing = ["leaves the other paths alone", "used flag stay", "own namespace", "shared"]
+    passing += ["as a tag", "switched to"]
+    passing += ["a required parameter given in the step"]  # 3
+    passing += ["phrase 27 waits", "strict mode settles first"]  # 4
+    passing += ["a catch-all that answered nothing"]  # 8
+    for name in passing:
+        assert name not in failing, out
+    # 3: parameters reach the map; errors name the step's file and line
+    assert (
+        "ASSERT FAILED: mockbdd: map 'declined' needs parameter 'code' (int): write "
+        "@mock:declined:code=<value> at features/switch.feature:10"
+    ) in out
+    assert (
+        "ASSERT FAILED: mockbdd: invalid tag @mock:Declined: map names use lowercase letters, "
+        "digits, '_', '.' and '-' ([a-z0-9_.-]+) at features/switch.feature:13"
+    ) in out
+    # 7: CRUD data is refused, as a tag and through phrase 14
+    assert (
+        "HOOK-ERROR in before_scenario: MockBddError: mockbdd: tag map 'crud' "
+        "(tag_maps/review.yaml:32) seeds CRUD 'data', which this version does not support "
+        "at features/crud.feature:4"
+    ) in out
+    assert (
+        "ASSERT FAILED: mockbdd: tag map 'crud' (tag_maps/review.yaml:32) seeds CRUD 'data', "
+        "which this version does not support at features/switch.feature:16"
+    ) in out
+    # 8 and 11: what the catch-all answered is unexpected; it is never unused
+    assert (
+        '"inventory" received 1 request that no stub matched:\n'
+        "  GET /v1/typo (only the catch-all answered it, with status 418)\n"
+    ) in out
+    assert (
+        "this scenario's mocks received 1 request that no stub matched:\n"
+        '  GET /v1/typo on "inventory" (only the catch-all answered it, with status 418)\n'
+    ) in out
+    assert "never answered a request" not in out
+    assert "10 scenarios passed, 4 failed, 2 hook_error" in out, out

@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,7 +19,7 @@ from mockbdd.bdd.scenario_mocks import ScenarioMocks
 from mockbdd.client import Client
 from mockbdd.client.namespace import NamespaceHandle
 
-from ._suites import ROOT
+from ._suites import ROOT, TAG_MAPS
 
 CLIENTS = 100
 
@@ -147,3 +148,84 @@ def test_the_times_phrase_is_exact_under_100_concurrent_clients(
     statuses = collections.Counter(_fire(mockbdd_scenario.handle.url("payments") + "/v1/charges"))
     assert statuses == {503: 37, 201: CLIENTS - 37}
     impl.received_count(mockbdd_scenario, "payments", CLIENTS, "POST", "/v1/charges")
+
+
+CROSS_TALK_FEATURE = """\
+Feature: the same scenarios on two xdist workers, one standalone server
+
+  @mock:checkout_failure
+  Scenario Outline: each namespace sees only its own requests (<n>)
+    When I send POST /v1/charges to "payments" <n> times
+    Then the first reply was 503 and the others 201
+    And "payments" should have received <n> POST requests to /v1/charges
+    And "payments" should not have received unexpected requests
+    And the namespace lives on the standalone server
+
+    Examples:
+      | n |
+      | 2 |
+      | 3 |
+      | 5 |
+      | 8 |
+"""
+
+CROSS_TALK_CONFTEST = """\
+import os
+import time
+
+import httpx
+from pytest_bdd import parsers, then, when
+
+
+@when(parsers.parse('I send POST /v1/charges to "payments" {n:d} times'), target_fixture="codes")
+def send(mockbdd, n):
+    codes = []
+    for _ in range(n):
+        codes.append(httpx.post(mockbdd.url("payments") + "/v1/charges").status_code)
+        time.sleep(0.02)  # keep both workers busy at once
+    return codes
+
+
+@then("the first reply was 503 and the others 201")
+def statuses(codes):
+    assert codes == [503] + [201] * (len(codes) - 1), codes
+
+
+@then("the namespace lives on the standalone server")
+def standalone(mockbdd):
+    assert mockbdd.base_url.startswith(os.environ["MOCKBDD_URL"] + "/__ns/gw"), mockbdd.base_url
+"""
+
+
+def test_two_xdist_workers_share_one_standalone_server_without_cross_talk(
+    standalone: str, tmp_path: Path
+) -> None:
+    """Both workers run the same scenarios (two modules collect them) against one server; each
+    asserts exact counts and its sequence's exact order on its own namespace."""
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\naddopts = --strict-markers -p no:cacheprovider\nmockbdd_tag_maps = maps\n"
+    )
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "maps.yaml").write_text(TAG_MAPS)
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / "cross_talk.feature").write_text(CROSS_TALK_FEATURE)
+    (tmp_path / "conftest.py").write_text(CROSS_TALK_CONFTEST)
+    for module in ("test_first.py", "test_second.py"):
+        (tmp_path / module).write_text("from pytest_bdd import scenarios\nscenarios('features')\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "-v"],
+        cwd=tmp_path,
+        env=_clean_env(MOCKBDD_URL=standalone),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 0, out
+    assert "8 passed" in out, out
+    for worker in ("[gw0] ", "[gw1] "):  # both workers ran scenarios
+        assert worker in out, out
+    with Client(standalone) as client:
+        assert [ns["name"] for ns in client.namespaces()] == ["default"]
+        assert client.requests() == []

@@ -205,8 +205,8 @@ def test_unexpected_and_unused_reports(mocks: ScenarioMocks) -> None:
     with pytest.raises(AssertionError) as failed:
         impl.no_unexpected_requests(mocks, "payments")
     text = str(failed.value)
-    assert "GET /payments/v1/nothing" in text
-    assert "closest stub for GET /payments/v1/nothing" in text
+    assert '"payments" received 1 request that no stub matched:\n  GET /v1/nothing\n' in text
+    assert "closest stub for GET /v1/nothing:" in text
     with pytest.raises(AssertionError, match=r"POST /v1/charges \(from tag map 'base'\)"):
         impl.all_stubs_used(mocks, "payments")
     impl.no_unexpected_requests(mocks, "inventory")
@@ -217,3 +217,85 @@ def test_waiting_step_fails_with_the_count(mocks: ScenarioMocks) -> None:
         AssertionError, match=r"has not received 1 GET request to /a within 0.1 s \(it received 0\)"
     ):
         impl.wait_received(mocks, "payments", 1, "GET", "/a", 100)
+
+
+# ------------------------------------------------------------------------------ review fixes
+
+
+def timed(method: str, target: str, **kwargs: object) -> tuple[httpx.Response, float]:
+    started = time.perf_counter()
+    reply = httpx.request(method, target, **kwargs)  # type: ignore[arg-type]
+    return reply, time.perf_counter() - started
+
+
+@pytest.mark.mockbdd("base")
+def test_delay_on_one_path_of_a_pattern_stub_leaves_the_others_alone(mocks: ScenarioMocks) -> None:
+    impl.respond_after(mocks, "inventory", "GET", "/v1/items/7", 300)
+    other, other_took = timed("GET", url(mocks, "inventory", "/v1/items/8"))
+    delayed, delayed_took = timed("GET", url(mocks, "inventory", "/v1/items/7"))
+    assert other_took < 0.25
+    assert delayed_took >= 0.3
+    assert other.json() == delayed.json() == {"inStock": True, "price": 100}
+
+
+def test_delay_keeps_conditions_and_methods_apart(mocks: ScenarioMocks) -> None:
+    rows = table(("field", "value"), ("header.X-Key", "k1"))
+    impl.respond_when_matches(mocks, "payments", "GET", "/v1/x", 402, rows)
+    impl.unavailable(mocks, "inventory")
+    impl.respond_after(mocks, "payments", "GET", "/v1/x", 300)
+    impl.respond_after(mocks, "inventory", "GET", "/v1/x", 300)
+    matching, took = timed("GET", url(mocks, "payments", "/v1/x"), headers={"X-Key": "k1"})
+    assert (matching.status_code, took >= 0.3) == (402, True)
+    other, took = timed("GET", url(mocks, "payments", "/v1/x"))
+    assert (other.status_code, took < 0.25) == (404, True)  # the condition still applies
+    down, took = timed("GET", url(mocks, "inventory", "/v1/x"))
+    assert (down.status_code, took >= 0.3) == (503, True)
+    for path, method in (("/v1/x", "POST"), ("/v1/y", "GET")):  # the ANY stub is left alone
+        reply, took = timed(method, url(mocks, "inventory", path))
+        assert (reply.status_code, took < 0.25) == (503, True), (method, path)
+
+
+@pytest.mark.mockbdd("base")
+def test_delay_edits_an_exact_stub_in_place(mocks: ScenarioMocks) -> None:
+    before = mocks.admin.list_stubs()
+    stub_id = impl.respond_after(mocks, "payments", "POST", "/v1/charges", 10)
+    after = mocks.admin.list_stubs()
+    assert [s["id"] for s in after] == [s["id"] for s in before]
+    assert stub_id in {s["id"] for s in before}
+
+
+def test_count_assertions_wait_on_the_server_not_on_the_journal(
+    mocks: ScenarioMocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_journal(service: str | None = None) -> list[dict[str, object]]:
+        raise AssertionError("the journal was fetched although the assertion held")
+
+    monkeypatch.setattr(mocks.handle, "requests", no_journal)
+    httpx.post(url(mocks, "payments", "/v1/charges"))
+    impl.wait_received(mocks, "payments", 1, "POST", "/v1/charges", 500)
+    impl.received_count(mocks, "payments", 1, "POST", "/v1/charges")
+    impl.received_count(mocks, "payments", 0, "GET", "/v1/charges")
+    impl.not_received(mocks, "payments", "GET", "/v1/charges")
+
+
+def test_what_only_the_catch_all_answered_is_unexpected_and_it_is_never_unused(
+    mocks: ScenarioMocks,
+) -> None:
+    impl.respond_status(mocks, "inventory", "GET", "/v1/ok", 200)
+    impl.unmatched_get_status(mocks, "inventory", 418)
+    assert httpx.get(url(mocks, "inventory", "/v1/ok")).status_code == 200
+    impl.all_stubs_used(mocks, "inventory")
+    impl.no_unexpected_requests(mocks, "inventory")
+    assert httpx.get(url(mocks, "inventory", "/v1/typo")).status_code == 418
+    with pytest.raises(AssertionError) as failed:
+        impl.no_unexpected_requests(mocks, "inventory")
+    assert "  GET /v1/typo (only the catch-all answered it, with status 418)" in str(failed.value)
+
+
+def test_switching_errors_name_the_step(mocks: ScenarioMocks) -> None:
+    with pytest.raises(StepUsageError) as failed:
+        impl.switch_map(mocks, "payments", "payments_slow:delay=soon", ("features/x.feature", 7))
+    assert str(failed.value).startswith("mockbdd: bad value 'soon' for parameter 'delay'")
+    assert str(failed.value).endswith(" at features/x.feature:7")
+    with pytest.raises(StepUsageError, match=r"invalid tag @mock:Nope: .* at features/x.feature:8"):
+        impl.switch_map(mocks, "payments", "Nope", ("features/x.feature", 8))

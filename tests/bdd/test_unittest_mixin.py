@@ -75,7 +75,10 @@ def test_mixin_strict_and_unknown_tags_fail() -> None:
     result, out = run(_Strict)
     assert not result.wasSuccessful()
     assert "mockbdd: strict mode" in out
-    assert "GET urlPathPattern /inventory/v1/items/[0-9]+ (from tag map 'inventory_empty')" in out
+    assert (
+        "GET urlPathPattern /v1/items/[0-9]+ on \"inventory\" (from tag map 'inventory_empty')"
+        in out
+    )
     result, out = run(_Typo)
     assert not result.wasSuccessful()
     assert "did you mean @mock:inventory_empty?" in out
