@@ -2,7 +2,7 @@
 
 ```python
 class CheckoutTest(MockBDDMixin, unittest.TestCase):
-    mock_tags = ("checkout_failure", "payments_slow:delay=300ms")  # as written after @mock:
+    mock_tags = ("checkout_failure", "search_results:query=lamp")  # as written after @mock:
 
     def test_retry(self):
         shop = Shop(payments_url=self.mock.url("payments"))
