@@ -46,15 +46,23 @@ class _AdminCallFilter(logging.Filter):
     behave and pytest print captured logs next to a failure, where those lines drown the
     report. Other httpx records (the system under test's) pass."""
 
+    def __init__(self, engine_url: str) -> None:
+        super().__init__()
+        self.engine_url = engine_url
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return "/__admin" not in record.getMessage()
+        message = record.getMessage()
+        return not (self.engine_url in message and "/__admin" in message)
 
 
-def quiet_admin_logs() -> None:
-    """Install the filter on the ``httpx`` logger once (idempotent)."""
+def quiet_admin_logs(engine_url: str) -> None:
+    """Install the filter for the engine at ``engine_url`` on the ``httpx`` logger once: calls
+    the system under test makes to another WireMock-style server still show."""
     logger = logging.getLogger("httpx")
-    if not any(isinstance(f, _AdminCallFilter) for f in logger.filters):
-        logger.addFilter(_AdminCallFilter())
+    if not any(
+        isinstance(f, _AdminCallFilter) and f.engine_url == engine_url for f in logger.filters
+    ):
+        logger.addFilter(_AdminCallFilter(engine_url))
 
 
 class EngineHolder:
@@ -84,7 +92,7 @@ class EngineHolder:
                     url = self._server.url
                 token = os.environ.get(TOKEN_ENV) or None
                 self._client = Client(url.rstrip("/"), token=token)
-                quiet_admin_logs()
+                quiet_admin_logs(url.rstrip("/"))
             return self._client
 
     def registry(self, folder: str | None) -> TagMapRegistry:
