@@ -26,6 +26,9 @@ class ResponseRecord:
     fault: str | None = None
 
 
+PENDING = ResponseRecord()  # shared: an event whose answer is not known yet (delayed, in flight)
+
+
 class ServeEvent:
     """One request and its fate. Created when the request is matched, completed when answered.
 
@@ -59,7 +62,7 @@ class ServeEvent:
         self.logged_at = logged_at  # epoch seconds
         self.stub = stub
         self.stub_id = stub.id if stub is not None else stub_id
-        self.response = ResponseRecord()
+        self.response = PENDING  # replaced, never mutated, when the answer is known
         self.queued_ms = 0.0
         self.processing_ms = 0.0
         self.total_ms = 0.0

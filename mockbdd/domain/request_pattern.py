@@ -66,6 +66,7 @@ class RequestPattern:
     header_names: Mapping[str, str] = field(default_factory=dict)  # lower -> as written
     # ("url" | "urlPath", value) when only the method and a literal URL constrain the request
     simple_url: tuple[str, str] | None = field(init=False, default=None)
+    url_only: bool = field(init=False, default=False)  # only the method and the URL constrain
 
     def __post_init__(self) -> None:
         only_url = not (
@@ -79,6 +80,7 @@ class RequestPattern:
             or self.port
             or self.scheme
         )
+        object.__setattr__(self, "url_only", only_url)
         if only_url and isinstance(self.url, UrlEqualTo | UrlPathEqualTo):
             object.__setattr__(self, "simple_url", (self.url.key, self.url.expected))
 
@@ -88,6 +90,8 @@ class RequestPattern:
             return False
         if not self.url.test(request):
             return False
+        if self.url_only:  # most stubs: nothing else to look at
+            return True
         for name, p in self.headers.items():
             if not p.match_values(request.headers.get(name)).is_exact:
                 return False

@@ -45,8 +45,7 @@ class DataPlane:
         definition = decision.response
         if definition is None:
             report = render_unmatched_report(recorded, ns.near_misses(recorded))
-            event.response.status = 404
-            event.response.body = report.encode()
+            event.response = ResponseRecord(404, (), report.encode())
             event.total_ms = event.processing_ms = (time.perf_counter() - started) * 1000
             return web.Response(status=404, text=report, headers=_TEXT_PLAIN)
         event.processing_ms = (time.perf_counter() - started) * 1000
@@ -54,10 +53,7 @@ class DataPlane:
         if delay > 0:
             await asyncio.sleep(delay / 1000)
         if definition.is_static:  # the common case: fixed status, headers and body
-            record = event.response
-            record.status = definition.status
-            record.headers = definition.headers
-            record.body = definition.body
+            event.response = self._cache.record(definition)
             event.total_ms = (time.perf_counter() - started) * 1000
             head = self._cache.head(definition)
             if head is not None and prepared.can_prepare(request):
@@ -73,8 +69,9 @@ class DataPlane:
         try:
             if definition.proxy_base_url is not None and definition.fault is None:
                 response = await self.proxy.forward(recorded, definition)
-                record_response(event.response, response)
+                event.response = record_of(response)
                 return response
+            event.response = ResponseRecord()
             return await self._answer(request, definition, event.response)
         finally:
             event.total_ms = (time.perf_counter() - started) * 1000
@@ -137,7 +134,6 @@ class DataPlane:
             return None
 
 
-def record_response(record: ResponseRecord, response: web.Response) -> None:
-    record.status = response.status
-    record.headers = tuple(response.headers.items())
-    record.body = response.body if isinstance(response.body, bytes) else b""
+def record_of(response: web.Response) -> ResponseRecord:
+    body = response.body if isinstance(response.body, bytes) else b""
+    return ResponseRecord(response.status, tuple(response.headers.items()), body)

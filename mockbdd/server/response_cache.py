@@ -2,7 +2,8 @@
 
 Entries are keyed by the definition's id and checked against a fingerprint of the fields they
 derive from (status, message, headers, body length), so an id reused after a stub is deleted can
-never serve a stale head, and no entry keeps a body alive.
+never serve a stale head. Only small bodies (``MAX_SHARED_BODY``) are held, inside the shared
+journal record; a larger body is referenced by a fresh record per request instead.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from dataclasses import dataclass
 
 from multidict import CIMultiDict
 
+from mockbdd.domain.journal import ResponseRecord
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.server import prepared
 
-MAX_ENTRIES = 10_000
+MAX_ENTRIES = 4096
+MAX_SHARED_BODY = 1024
 # the transport frames the body itself: a recorded mapping's own framing headers would lie
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 
@@ -27,6 +30,7 @@ class _Entry:
     body_length: int
     head: bytes | None  # pre-serialised status line + headers, None when not preparable
     multidict: CIMultiDict[str]  # for aiohttp's own path (copied per response)
+    record: ResponseRecord | None  # the journal's record, shared (small bodies only)
 
 
 class ResponseCache:
@@ -54,12 +58,21 @@ class ResponseCache:
                 len(definition.body),
                 prepared.serialise_head(definition, headers),
                 CIMultiDict(headers),
+                ResponseRecord(definition.status, definition.headers, definition.body)
+                if len(definition.body) <= MAX_SHARED_BODY
+                else None,
             )
             self._entries[id(definition)] = entry
         return entry
 
     def head(self, definition: ResponseDefinition) -> bytes | None:
         return self._entry(definition).head
+
+    def record(self, definition: ResponseDefinition) -> ResponseRecord:
+        shared = self._entry(definition).record
+        if shared is not None:
+            return shared
+        return ResponseRecord(definition.status, definition.headers, definition.body)
 
     def headers(self, definition: ResponseDefinition) -> CIMultiDict[str]:
         """A fresh copy of the headers aiohttp may send (framing headers removed)."""
