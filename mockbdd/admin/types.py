@@ -92,7 +92,6 @@ class AdminContext:
     engine: Engine
     ns: Namespace
     runtime: Runtime
-    is_root: bool  # reached at /__admin rather than /__ns/<ns>/__admin
 
 
 Task = Callable[[AdminContext, AdminRequest], Awaitable[AdminResponse]]

@@ -65,12 +65,6 @@ class Engine:
     def get(self, name: str) -> Namespace | None:
         return self._namespaces.get(name)
 
-    def require(self, name: str) -> Namespace:
-        ns = self._namespaces.get(name)
-        if ns is None:
-            raise NotFound(f"namespace {name!r} does not exist")
-        return ns
-
     def create(self, name: str | None = None, ttl_seconds: float | None = None) -> Namespace:
         if name is None:
             name = f"ns-{secrets.token_hex(6)}"

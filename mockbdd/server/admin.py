@@ -79,7 +79,7 @@ class AdminApi:
         body = await request.read() if request.can_read_body else b""
         admin_request = AdminRequest(request.method, found.params, dict(request.query), body)
         ns.touch()
-        ctx = AdminContext(self.engine, ns, self.runtime, at_root)
+        ctx = AdminContext(self.engine, ns, self.runtime)
         try:
             result = await found.route.task(ctx, admin_request)
         except InvalidInput as exc:
