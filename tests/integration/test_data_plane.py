@@ -19,6 +19,28 @@ def stub(http: httpx.Client, mapping: dict[str, Any]) -> None:
     assert resp.status_code == 201, resp.text
 
 
+def concurrent_gets(base_url: str, path: str, clients: int) -> list[httpx.Response]:
+    """``clients`` threads, each with its own connection, sending one GET at the same time."""
+    responses: list[httpx.Response] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients)
+
+    def worker() -> None:
+        with httpx.Client(base_url=base_url, timeout=10) as c:
+            start.wait()
+            response = c.get(path)
+        with lock:
+            responses.append(response)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(responses) == clients
+    return responses
+
+
 def test_unmatched_request_gets_near_miss_report(http: httpx.Client) -> None:
     stub(
         http,
@@ -131,20 +153,7 @@ def test_sequence_exact_under_100_concurrent_clients(
             "responses": [{"status": 200, "times": 37}, {"status": 503}],
         },
     )
-    statuses: list[int] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        with httpx.Client(base_url=server.url, timeout=10) as c:
-            code = c.get("/c").status_code
-        with lock:
-            statuses.append(code)
-
-    threads = [threading.Thread(target=worker) for _ in range(100)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = [r.status_code for r in concurrent_gets(server.url, "/c", 100)]
     assert statuses.count(200) == 37
     assert statuses.count(503) == 63
 
@@ -340,20 +349,7 @@ def test_scenario_transitions_exact_under_100_concurrent_clients(
         for i in range(100)
     ]
     assert http.post("/__admin/mappings/import", json={"mappings": mappings}).status_code == 200
-    bodies: list[str] = []
-    lock = threading.Lock()
-
-    def worker() -> None:
-        with httpx.Client(base_url=server.url, timeout=10) as c:
-            text = c.get("/step").text
-        with lock:
-            bodies.append(text)
-
-    threads = [threading.Thread(target=worker) for _ in range(100)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    bodies = [r.text for r in concurrent_gets(server.url, "/step", 100)]
     assert sorted(bodies, key=int) == [str(i) for i in range(100)]
     scenario = http.get("/__admin/scenarios").json()["scenarios"][0]
     assert scenario["state"] == "s100"
