@@ -28,7 +28,7 @@ class DataPlane:
     ) -> None:
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
-        self.proxy = Proxy(proxy_allow)
+        self.proxy = Proxy(proxy_allow, max_body_bytes)
         self._cache = ResponseCache()
         self._date = prepared.DateLine()
 

@@ -40,8 +40,9 @@ class Proxy:
     """One client session per server, opened on first use. With an allow-list, only the origins
     the server's configuration names can be reached (``--proxy-allow``)."""
 
-    def __init__(self, allow: tuple[str, ...] = ()) -> None:
+    def __init__(self, allow: tuple[str, ...] = (), max_body: int = 10 * 1024 * 1024) -> None:
         self._session: aiohttp.ClientSession | None = None
+        self._max_body = max_body
         self._allowed = frozenset(origin_of(o) for o in allow)
 
     async def forward(
@@ -80,7 +81,13 @@ class Proxy:
                 data=request.body.raw or None,
                 allow_redirects=False,
             ) as upstream:
-                body = await upstream.read()
+                body = await upstream.content.read(self._max_body + 1)
+                if len(body) > self._max_body:
+                    return web.Response(
+                        status=502,
+                        text=f"mockbdd: the answer of {target} is over {self._max_body} bytes "
+                        "(--max-body-bytes); not relayed\n",
+                    )
                 out = CIMultiDict(
                     (k, v) for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP
                 )

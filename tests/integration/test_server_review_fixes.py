@@ -205,3 +205,23 @@ def test_proxy_reaches_only_the_allowed_origins() -> None:
             ]
             == 1
         )
+
+
+def test_proxied_answers_are_capped_like_request_bodies() -> None:
+    with MockServer() as upstream, MockServer(max_body_bytes=1000) as front:
+        httpx.post(
+            f"{upstream.url}/__admin/mappings",
+            json={"request": {"url": "/big"}, "response": {"body": "x" * 5000}},
+        )
+        httpx.post(
+            f"{upstream.url}/__admin/mappings",
+            json={"request": {"url": "/small"}, "response": {"body": "ok"}},
+        )
+        httpx.post(
+            f"{front.url}/__admin/mappings",
+            json={"request": {"urlPathPattern": "/.*"}, "response": {"proxyBaseUrl": upstream.url}},
+        )
+        assert httpx.get(f"{front.url}/small").text == "ok"
+        big = httpx.get(f"{front.url}/big")
+        assert big.status_code == 502
+        assert "over 1000 bytes" in big.text
