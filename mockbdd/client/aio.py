@@ -10,19 +10,16 @@ from typing import Any, TypeVar, cast
 import httpx
 
 from mockbdd.client import calls
+from mockbdd.client.base import ClientBase
 from mockbdd.client.builder import MappingLike
-from mockbdd.client.calls import ADMIN, Call, Json, Op, Reply
+from mockbdd.client.calls import Call, Json, Op, Reply
 from mockbdd.client.namespace import AsyncApplier, AsyncNamespaceHandle
 
 T = TypeVar("T")
 
 
-class AsyncClient:
-    """Async WireMock-compatible admin client for mockbdd, bound to one admin root.
-
-    ``base_url`` is the server origin (``http://127.0.0.1:8080``), a namespace base URL
-    (``.../__ns/<ns>``) or an admin URL (``.../__admin``); calls go to its ``/__admin`` root.
-    """
+class AsyncClient(ClientBase[httpx.AsyncClient]):
+    """Async WireMock-compatible admin client for mockbdd, bound to one admin root."""
 
     def __init__(
         self,
@@ -32,26 +29,17 @@ class AsyncClient:
         timeout: float = 5.0,
         http: httpx.AsyncClient | None = None,
     ) -> None:
-        self.admin_url = calls.admin_root(base_url)
-        self.base_url = self.admin_url[: -len(ADMIN)]
-        self.timeout = timeout
-        self._token = token
-        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        super().__init__(
+            base_url,
+            token,
+            timeout,
+            http if http is not None else httpx.AsyncClient(timeout=timeout),
+        )
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(timeout=timeout)
 
     # -- plumbing ---------------------------------------------------------------------------
     async def _send(self, c: Call) -> Reply:
-        resp = await self._http.request(
-            c.method,
-            self.admin_url + c.path,
-            json=c.json,
-            params=dict(c.params) or None,
-            headers=self._headers,
-            timeout=calls.http_timeout(c, self.timeout),
-        )
-        ctype = resp.headers.get("content-type", "")
-        return calls.check(c, calls.decode(resp.status_code, ctype, resp.content))
+        return self._reply(c, await self._http.request(**self._request(c)))
 
     async def _run(self, op: Op[T]) -> T:
         try:
@@ -81,9 +69,6 @@ class AsyncClient:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-
-    def __repr__(self) -> str:
-        return f"AsyncClient({self.admin_url!r})"
 
     # -- mappings ---------------------------------------------------------------------------
     async def create_stub(self, mapping: MappingLike) -> Json:
