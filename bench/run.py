@@ -134,6 +134,9 @@ def rss(tmp: Path) -> None:
         print(
             f"idle after start: {rss_mib(proc.pid):.1f} MiB (plain aiohttp + uvloop, same run: {base_rss:.1f} MiB)"
         )
+        print("\nwhere the idle figure goes (bench/rss_layers.py, a fresh process):\n", flush=True)
+        subprocess.run([sys.executable, str(Path(__file__).with_name("rss_layers.py"))], check=True)
+        print(flush=True)
         served = 0
         while served < total:  # bounded: 10 s chunks until the total is reached
             out = subprocess.run(
