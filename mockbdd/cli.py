@@ -28,6 +28,12 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--tag-maps", type=Path, help="folder of tag maps (tag_maps/*.yaml)")
     p.add_argument("--admin-token", help="require 'Authorization: Bearer TOKEN' on /__admin")
     p.add_argument("--journal-max", type=int, help="journal entries kept per namespace (0 = off)")
+    p.add_argument(
+        "--journal-max-bytes",
+        type=int,
+        help="request-body bytes the journal keeps per namespace (default 64 MiB); "
+        "the oldest entries are evicted first",
+    )
     p.add_argument("--max-body-bytes", type=int, help="request bodies are cut off at this size")
     p.add_argument("--seed", type=int, help="seed for delays and chaos (deterministic runs)")
     p.add_argument(
@@ -57,6 +63,7 @@ def serve(args: argparse.Namespace) -> int:
             "tag_maps": args.tag_maps,
             "admin_token": args.admin_token,
             "journal_max": args.journal_max,
+            "journal_max_bytes": args.journal_max_bytes,
             "max_body_bytes": args.max_body_bytes,
             "seed": args.seed,
             "proxy_allow": tuple(args.proxy_allow) if args.proxy_allow else None,

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mockbdd.domain.journal import DEFAULT_JOURNAL_BODY_BYTES
+
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -20,6 +22,8 @@ class ServerConfig(BaseSettings):
     tag_maps: Path | None = None
     admin_token: str | None = None
     journal_max: int = Field(10_000, ge=0)
+    # request-body bytes the journal keeps per namespace; the oldest entries go first
+    journal_max_bytes: int = Field(DEFAULT_JOURNAL_BODY_BYTES, ge=0)
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=0)
     seed: int | None = None
     # origins a stub's proxyBaseUrl may reach ("http://host:port"); empty = any origin

@@ -11,6 +11,7 @@ from typing import Any
 
 from mockbdd.config import ServerConfig
 from mockbdd.domain.engine import Engine
+from mockbdd.domain.journal import DEFAULT_JOURNAL_BODY_BYTES
 from mockbdd.server.runner import MockHttpServer
 
 
@@ -35,6 +36,7 @@ class MockServer:
         files: str | Path | None = None,
         tag_maps: str | Path | None = None,
         journal_max: int = 10_000,
+        journal_max_bytes: int = DEFAULT_JOURNAL_BODY_BYTES,
         max_body_bytes: int = 10 * 1024 * 1024,
         admin_token: str | None = None,
         seed: int | None = None,
@@ -48,6 +50,7 @@ class MockServer:
             files=Path(files) if files else None,
             tag_maps=Path(tag_maps) if tag_maps else None,
             journal_max=journal_max,
+            journal_max_bytes=journal_max_bytes,
             max_body_bytes=max_body_bytes,
             admin_token=admin_token,
             seed=seed,

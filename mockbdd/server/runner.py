@@ -32,7 +32,11 @@ class MockHttpServer:
 
     def __init__(self, config: ServerConfig, engine: Engine | None = None) -> None:
         self.config = config
-        self.engine = engine or Engine(journal_max=config.journal_max, seed=config.seed)
+        self.engine = engine or Engine(
+            journal_max=config.journal_max,
+            journal_max_body_bytes=config.journal_max_bytes,
+            seed=config.seed,
+        )
         self.file_stubs: tuple[StubMapping, ...] = ()
         if config.mappings is not None:
             self.file_stubs = tuple(load_mapping_dir(config.mappings))

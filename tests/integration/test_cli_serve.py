@@ -102,6 +102,22 @@ def test_settings_from_environment(tmp_path: Path) -> None:
         )
 
 
+def test_journal_caps_from_flags() -> None:
+    with serving("--journal-max", "3", "--journal-max-bytes", "500") as (_, url):
+        for i in range(2):
+            httpx.post(f"{url}/big/{i}", content=b"x" * 300)  # 600 bytes: the first goes
+        assert httpx.get(f"{url}/__admin/requests").json()["meta"]["total"] == 1
+        for i in range(4):
+            httpx.get(f"{url}/small/{i}")  # 5 entries: the entry cap of 3 evicts two more
+        listing = httpx.get(f"{url}/__admin/requests").json()
+        assert [r["request"]["url"] for r in listing["requests"]] == [
+            "/small/3",
+            "/small/2",
+            "/small/1",
+        ]
+        assert listing["journalEvicted"] == 3
+
+
 def run_serve(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mockbdd", "serve", "--port", "0", *args],

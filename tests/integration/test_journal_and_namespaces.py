@@ -74,6 +74,19 @@ def test_journal_is_bounded_and_says_so() -> None:
         }
 
 
+def test_journal_body_bytes_are_capped_oldest_first() -> None:
+    with (
+        MockServer(journal_max_bytes=1000) as server,
+        httpx.Client(base_url=server.url) as http,
+    ):
+        for i in range(3):
+            http.post(f"/upload/{i}", content=b"x" * 400)
+        listing = http.get("/__admin/requests").json()
+        assert [r["request"]["url"] for r in listing["requests"]] == ["/upload/2", "/upload/1"]
+        assert listing["journalTruncated"] is True
+        assert listing["journalEvicted"] == 1
+
+
 def test_journal_disabled_with_zero() -> None:
     with MockServer(journal_max=0) as server, httpx.Client(base_url=server.url) as http:
         http.get("/a")
