@@ -50,6 +50,10 @@ class BasicAuth:
     header_value: str  # "Basic <base64>", computed once
 
 
+GET_OR_HEAD = "GET_OR_HEAD"  # WireMock's method that matches both GET and HEAD
+_GET_OR_HEAD_METHODS = frozenset(("GET", "HEAD"))
+
+
 @dataclass(frozen=True, slots=True)
 class RequestPattern:
     method: str = "ANY"
@@ -81,12 +85,24 @@ class RequestPattern:
             or self.scheme
         )
         object.__setattr__(self, "url_only", only_url)
-        if only_url and isinstance(self.url, UrlEqualTo | UrlPathEqualTo):
+        literal = isinstance(self.url, UrlEqualTo | UrlPathEqualTo)
+        if only_url and literal and self.method != GET_OR_HEAD:  # journal tallies are per method
             object.__setattr__(self, "simple_url", (self.url.key, self.url.expected))
+
+    def accepts_method(self, method: str) -> bool:
+        return (
+            self.method == "ANY"
+            or self.method == method
+            or (self.method == GET_OR_HEAD and method in _GET_OR_HEAD_METHODS)
+        )
 
     def matches(self, request: RecordedRequest) -> bool:
         """Fast path: short-circuits on the first field that does not match."""
-        if self.method != "ANY" and self.method != request.method:
+        if (
+            self.method != "ANY"
+            and self.method != request.method
+            and not (self.method == GET_OR_HEAD and request.method in _GET_OR_HEAD_METHODS)
+        ):
             return False
         if not self.url.test(request):
             return False
@@ -127,7 +143,7 @@ class RequestPattern:
             rows.append(FieldResult(name, expected, actual, result))
             weights.append(weight)
 
-        method_ok = self.method in ("ANY", request.method)
+        method_ok = self.accepts_method(request.method)
         add("method", self.method, request.method, EXACT if method_ok else NO_MATCH, 1.0)
         add("url", self.url.describe(), request.url, self.url.match(request), 2.0)
         for name, p in self.headers.items():

@@ -111,7 +111,7 @@ class StubStore:
         result = tuple(
             e.stub
             for e in entries
-            if e.stub.request.method in ("ANY", method) and e.stub.request.url.may_match_path(path)
+            if e.stub.request.accepts_method(method) and e.stub.request.url.may_match_path(path)
         )
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()

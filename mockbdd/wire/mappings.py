@@ -18,7 +18,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.faults import Fault
 from mockbdd.domain.patterns import MultiValuePattern
 from mockbdd.domain.patterns_regex import compile_java_regex
-from mockbdd.domain.request_pattern import BasicAuth, RequestPattern
+from mockbdd.domain.request_pattern import GET_OR_HEAD, BasicAuth, RequestPattern
 from mockbdd.domain.responses import (
     ChunkedDribbleDelay,
     ResponseDefinition,
@@ -115,7 +115,7 @@ def parse_request_pattern(obj: Any, pointer: str = "") -> RequestPattern:
 
 def build_request_pattern(model: RequestPatternModel, pointer: str) -> RequestPattern:
     method = model.method.upper()
-    if not method.replace("-", "").isalnum():
+    if not method.replace("-", "").isalnum() and method != GET_OR_HEAD:
         raise InvalidInput(f"{pointer}/method", f"invalid HTTP method {model.method!r}")
     given = [f for f in _URL_FIELDS if getattr(model, f) is not None]
     if len(given) > 1:
@@ -131,8 +131,12 @@ def build_request_pattern(model: RequestPatternModel, pointer: str) -> RequestPa
         host_json = {"equalTo": model.host} if isinstance(model.host, str) else model.host
         host = parse_content_pattern(host_json, f"{pointer}/host")
     basic = None
-    if model.basicAuthCredentials is not None:
-        creds = model.basicAuthCredentials
+    if model.basicAuth is not None and model.basicAuthCredentials is not None:
+        raise InvalidInput(
+            f"{pointer}/basicAuth", "give one of 'basicAuth' or 'basicAuthCredentials'"
+        )
+    creds = model.basicAuthCredentials or model.basicAuth
+    if creds is not None:
         token = base64.b64encode(f"{creds.username}:{creds.password}".encode()).decode()
         basic = BasicAuth(creds.username, creds.password, f"Basic {token}")
     return RequestPattern(

@@ -33,6 +33,7 @@ class RequestPatternModel(_Strict):
     cookies: dict[str, PatternJson] | None = None
     formParameters: dict[str, PatternJson] | None = None
     basicAuthCredentials: BasicAuthModel | None = None
+    basicAuth: BasicAuthModel | None = None  # the name WireMock's JSON reader takes
     bodyPatterns: list[PatternJson] | None = None
     host: PatternJson | str | None = None
     port: Annotated[int, Field(ge=1, le=65535)] | None = None
