@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from mockbdd.admin.mapping_tasks import metadata_filter
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, int_query
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.journal import ServeEvent
@@ -93,7 +94,14 @@ async def find_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 async def remove_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     pattern = parse_request_pattern(req.json())
     removed = ctx.ns.journal.remove(lambda e: pattern.matches(e.request))
-    return AdminResponse(json={"requests": [_event_json(ctx.ns, e) for e in removed]})
+    return AdminResponse(json={"serveEvents": [_event_json(ctx.ns, e) for e in removed]})
+
+
+async def remove_requests_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    """Remove the events served by a stub whose metadata matches the pattern in the body."""
+    matches = metadata_filter(req)
+    removed = ctx.ns.journal.remove(lambda e: e.stub is not None and matches(e.stub))
+    return AdminResponse(json={"serveEvents": [_event_json(ctx.ns, e) for e in removed]})
 
 
 async def unmatched_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -121,9 +129,10 @@ async def near_misses_for_request(ctx: AdminContext, req: AdminRequest) -> Admin
 
 
 async def near_misses_for_pattern(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    pattern = parse_request_pattern(req.json())
+    body = req.json()
+    pattern = parse_request_pattern(body)
     misses = closest_requests(pattern, ctx.ns.journal.events())
-    return AdminResponse(json={"nearMisses": [near_miss_json(m) for m in misses]})
+    return AdminResponse(json={"nearMisses": [near_miss_json(m, body) for m in misses]})
 
 
 async def wait_for_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -158,7 +167,7 @@ async def wait_for_requests(ctx: AdminContext, req: AdminRequest) -> AdminRespon
                 {
                     "count": journal.count(pattern),
                     "expected": count,
-                    "nearMisses": [near_miss_json(m) for m in misses],
+                    "nearMisses": [near_miss_json(m, body.get("pattern", {})) for m in misses],
                     **_journal_meta(ctx.ns),
                 },
             )

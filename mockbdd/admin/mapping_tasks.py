@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, int_query
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.requests import Body
+from mockbdd.domain.stubs import StubMapping
 from mockbdd.wire.mappings import (
     parse_import_options,
     parse_mappings_document,
@@ -92,14 +94,19 @@ async def save_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     return AdminResponse(200, {})
 
 
-def _metadata_matches(ctx: AdminContext, req: AdminRequest) -> list[Any]:
-    """Stubs whose metadata (as a JSON document) the content pattern in the body matches."""
+def metadata_filter(req: AdminRequest) -> Callable[[StubMapping], bool]:
+    """Whether a stub's metadata (as a JSON document) matches the content pattern in the body."""
     pattern = parse_content_pattern(req.json_object(), "")
-    return [
-        stub
-        for stub in ctx.ns.stubs
-        if pattern.match_body(Body(json.dumps(stub.metadata or {}).encode())).is_exact
-    ]
+
+    def matches(stub: StubMapping) -> bool:
+        return pattern.match_body(Body(json.dumps(stub.metadata or {}).encode())).is_exact
+
+    return matches
+
+
+def _metadata_matches(ctx: AdminContext, req: AdminRequest) -> list[StubMapping]:
+    matches = metadata_filter(req)
+    return [stub for stub in ctx.ns.stubs if matches(stub)]
 
 
 async def find_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -115,4 +122,13 @@ async def remove_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 
 async def unmatched_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     stubs = [stub_to_json(s) for s in ctx.ns.stubs if s.id not in ctx.ns.used]
+    return AdminResponse(json={"mappings": stubs, "meta": {"total": len(stubs)}})
+
+
+async def remove_unmatched_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    """WireMock's ``DELETE /mappings/unmatched``: removes the stubs never hit, answers them."""
+    unused = [s for s in ctx.ns.stubs if s.id not in ctx.ns.used]
+    for stub in unused:
+        ctx.ns.remove_stub(stub.id)
+    stubs = [stub_to_json(s) for s in unused]
     return AdminResponse(json={"mappings": stubs, "meta": {"total": len(stubs)}})

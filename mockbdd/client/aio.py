@@ -115,6 +115,9 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def unmatched_stubs(self) -> list[Json]:
         return await self._run(calls.unmatched_stubs())
 
+    async def remove_unmatched_stubs(self) -> list[Json]:
+        return await self._run(calls.remove_unmatched_stubs())
+
     # -- journal ----------------------------------------------------------------------------
     async def requests(
         self,
@@ -144,6 +147,9 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
 
     async def remove_requests(self, pattern: MappingLike) -> list[Json]:
         return await self._run(calls.remove_requests(pattern))
+
+    async def remove_requests_by_metadata(self, pattern: Mapping[str, Any]) -> list[Json]:
+        return await self._run(calls.remove_requests_by_metadata(pattern))
 
     async def unmatched_requests(self) -> list[Json]:
         return await self._run(calls.unmatched_requests())

@@ -172,6 +172,10 @@ def unmatched_stubs() -> Op[list[Json]]:
     return _list(call("unmatched_mappings"), "mappings")
 
 
+def remove_unmatched_stubs() -> Op[list[Json]]:
+    return _list(call("remove_unmatched_mappings"), "mappings")
+
+
 # -- journal --------------------------------------------------------------------------------
 def _timestamp(value: datetime | str) -> str:
     if isinstance(value, str):
@@ -221,7 +225,11 @@ def find(pattern: MappingLike) -> Op[list[Json]]:
 
 
 def remove_requests(pattern: MappingLike) -> Op[list[Json]]:
-    return _list(call("remove_requests", body=pattern_json(pattern)), "requests")
+    return _list(call("remove_requests", body=pattern_json(pattern)), "serveEvents")
+
+
+def remove_requests_by_metadata(pattern: Mapping[str, Any]) -> Op[list[Json]]:
+    return _list(call("remove_requests_by_metadata", body=dict(pattern)), "serveEvents")
 
 
 def unmatched_requests() -> Op[list[Json]]:

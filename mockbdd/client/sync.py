@@ -110,6 +110,9 @@ class Client(ClientBase[httpx.Client]):
     def unmatched_stubs(self) -> list[Json]:
         return self._run(calls.unmatched_stubs())
 
+    def remove_unmatched_stubs(self) -> list[Json]:
+        return self._run(calls.remove_unmatched_stubs())
+
     # -- journal ----------------------------------------------------------------------------
     def requests(
         self,
@@ -139,6 +142,9 @@ class Client(ClientBase[httpx.Client]):
 
     def remove_requests(self, pattern: MappingLike) -> list[Json]:
         return self._run(calls.remove_requests(pattern))
+
+    def remove_requests_by_metadata(self, pattern: Mapping[str, Any]) -> list[Json]:
+        return self._run(calls.remove_requests_by_metadata(pattern))
 
     def unmatched_requests(self) -> list[Json]:
         return self._run(calls.unmatched_requests())

@@ -70,7 +70,7 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
         "request": logged_request_json(event.request, event.logged_at),
         "wasMatched": event.was_matched,
         "response": response,
-        "responseDefinition": {"status": resp.status},
+        "responseDefinition": {"status": resp.status},  # replaced below when a stub served it
         "timing": {
             "addedDelay": 0,
             "processTime": round(event.processing_ms),
@@ -83,12 +83,16 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
     served_by = event.stub if event.stub is not None else stub
     if served_by is not None:
         data["stubMapping"] = dict(served_by.source)
+        definition = served_by.source.get("response")
+        if isinstance(definition, dict):  # a sequence's item is not known here: status only
+            data["responseDefinition"] = definition
     elif event.stub_id is not None:
         data["stubMapping"] = {"id": event.stub_id, "uuid": event.stub_id}
     return data
 
 
-def near_miss_json(miss: NearMiss) -> dict[str, Any]:
+def near_miss_json(miss: NearMiss, request_pattern: Any = None) -> dict[str, Any]:
+    """WireMock's NearMiss; ``request_pattern`` is the pattern JSON a request-pattern query gave."""
     data: dict[str, Any] = {
         "request": logged_request_json(
             miss.request, miss.event.logged_at if miss.event is not None else None
@@ -99,7 +103,7 @@ def near_miss_json(miss: NearMiss) -> dict[str, Any]:
     if miss.stub is not None:
         data["stubMapping"] = dict(miss.stub.source)
     else:
-        data["requestPattern"] = {"diff": render_diff(miss)}
+        data["requestPattern"] = request_pattern if request_pattern is not None else {}
     return data
 
 

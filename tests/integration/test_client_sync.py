@@ -328,6 +328,8 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         c.unmatched_requests()
         c.unmatched_near_misses()
         c.remove_requests(get("/zzz"))
+        c.remove_requests_by_metadata({"matchesJsonPath": "$.nothing"})
+        c.remove_unmatched_stubs()
         c.delete_request(event["id"])
         c.reset_requests()
         c.create_stub(get("/s").in_scenario("s").will_set_state_to("x"))

@@ -44,7 +44,7 @@ def test_count_find_remove_and_unmatched(http: httpx.Client) -> None:
     assert listing["meta"]["total"] == 3
     assert listing["requests"][0]["request"]["url"] == "/nothing"  # newest first
     assert listing["journalTruncated"] is False
-    removed = http.post("/__admin/requests/remove", json={"urlPath": "/a"}).json()["requests"]
+    removed = http.post("/__admin/requests/remove", json={"urlPath": "/a"}).json()["serveEvents"]
     assert len(removed) == 2
     assert http.get("/__admin/requests").json()["meta"]["total"] == 1
 
