@@ -135,7 +135,49 @@ _FUNCTIONS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def compile_json_path(expression: str) -> tuple[jsonpath.JSONPath | jsonpath.CompoundJSONPath, str]:
+# Jayway's ``@.items.size()`` / ``.length()`` inside a filter: RFC 9535's ``length(@.items)``
+_FILTER_LENGTH = re.compile(r"(@(?:\.[A-Za-z_$][\w$]*|\[[^\[\]]*\])*)\.(?:length|size)\(\)")
+
+
+def _first_filter(expression: str) -> int:
+    """Where the first filter selector (``[?``) starts outside quotes, or -1."""
+    quote, i = "", 0
+    while i < len(expression):
+        ch = expression[i]
+        if ch == "\\":
+            i += 1
+        elif quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "[" and expression[i + 1 :].lstrip().startswith("?"):
+            return i
+        i += 1
+    return -1
+
+
+@dataclass(frozen=True, slots=True)
+class JaywayFilterPath:
+    """A JSONPath whose first filter has Jayway's semantics: on an object it tests the object
+    itself (RFC 9535 tests the object's members), so ``$.things[?(@.name == 'x')]`` matches
+    ``{"things": {"name": "x"}}`` as WireMock documents."""
+
+    head: jsonpath.JSONPath | jsonpath.CompoundJSONPath  # up to the filter
+    rest: jsonpath.JSONPath | jsonpath.CompoundJSONPath  # ``$[?...]`` and what follows
+
+    def findall(self, document: Any) -> list[object]:
+        found: list[object] = []
+        for node in self.head.findall(document):
+            if isinstance(node, list):
+                found.extend(self.rest.findall(node))
+            elif isinstance(node, dict):
+                found.extend(self.rest.findall([node]))
+        return found
+
+
+def compile_json_path(
+    expression: str,
+) -> tuple[jsonpath.JSONPath | jsonpath.CompoundJSONPath | JaywayFilterPath, str]:
     """Compile a (Jayway-style) JSONPath, splitting off a trailing function such as ``length()``."""
     if not expression.strip():
         raise InvalidInput("", "invalid JSONPath '': the expression is empty")
@@ -146,8 +188,15 @@ def compile_json_path(expression: str) -> tuple[jsonpath.JSONPath | jsonpath.Com
     core = expression
     if found:
         function, core = found.group(1), expression[: found.start()]
+    core = _FILTER_LENGTH.sub(r"length(\1)", core or "$")
     try:
-        return jsonpath.compile(core or "$"), function
+        compiled: jsonpath.JSONPath | jsonpath.CompoundJSONPath | JaywayFilterPath
+        compiled = jsonpath.compile(core)
+        at = _first_filter(core)
+        if at > 0:
+            head = core[:at]
+            compiled = JaywayFilterPath(jsonpath.compile(head), jsonpath.compile("$" + core[at:]))
+        return compiled, function
     except jsonpath.JSONPathError as exc:
         reason = str(exc).splitlines()[0]
         raise InvalidInput("", f"invalid JSONPath {expression!r}: {reason}") from None
@@ -174,7 +223,7 @@ class MatchesJsonPathPattern(JsonContentPattern):
 
     expression: str
     pattern: ContentPattern | None = None
-    _path: jsonpath.JSONPath | jsonpath.CompoundJSONPath = field(
+    _path: jsonpath.JSONPath | jsonpath.CompoundJSONPath | JaywayFilterPath = field(
         init=False, repr=False, compare=False
     )
     _function: str = field(init=False, repr=False, compare=False)
