@@ -2,7 +2,8 @@
 
 Expected: an ISO date-time (with or without offset), a date, ``now`` or ``now +3 days`` (units
 seconds, minutes, hours, days, months, years), optionally shifted by ``expectedOffset`` +
-``expectedOffsetUnit`` and truncated by ``truncateExpected`` (both only for ``now``, as WireMock).
+``expectedOffsetUnit`` and truncated by ``truncateExpected`` (both only for ``now``, as WireMock;
+the truncation comes first unless ``applyTruncationLast``).
 Actual: ISO, RFC 1123/1036, asctime, or ``actualFormat`` (a Java ``DateTimeFormatter`` pattern,
 see ``patterns_datetime_format``, or ``unix``/``epoch``). "Now" comes from an injectable clock.
 A local (offset-less) value compared with a zoned one is read as UTC, not the host's zone.
@@ -129,6 +130,7 @@ class DateTimePattern(ContentPattern):
     truncate_actual: str | None = None
     expected_offset: int | None = None
     expected_offset_unit: str | None = None
+    apply_truncation_last: bool = False  # offset "now" first, then truncate (WireMock 3)
     clock: Clock = field(default=utc_now, repr=False, compare=False)
     _fixed: datetime | None = field(init=False, repr=False, compare=False)
     _offset: DateTimeOffset | None = field(init=False, repr=False, compare=False)
@@ -173,10 +175,13 @@ class DateTimePattern(ContentPattern):
         if self._fixed is not None:
             return self._fixed
         now = self.clock()
-        if self._truncate_expected is not None:
-            now = self._truncate_expected(now)
         assert self._offset is not None
-        return self._offset.shift(now)
+        truncate = self._truncate_expected
+        if truncate is None:
+            return self._offset.shift(now)
+        if self.apply_truncation_last:
+            return truncate(self._offset.shift(now))
+        return self._offset.shift(truncate(now))
 
     def match(self, value: str | None) -> MatchResult:
         actual = self._parse(value) if value is not None else None
@@ -201,6 +206,8 @@ class DateTimePattern(ContentPattern):
             )
             if value is not None
         ]
+        if self.apply_truncation_last:
+            options.append("applyTruncationLast")
         suffix = f" ({', '.join(options)})" if options else ""
         return f"{self.key} {quote(shown)}{suffix}"
 

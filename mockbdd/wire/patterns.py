@@ -196,6 +196,7 @@ _DATE_OPTIONS = (
     "truncateActual",
     "expectedOffset",
     "expectedOffsetUnit",
+    "applyTruncationLast",
 )
 
 
@@ -208,6 +209,7 @@ def _date_operator(cls: Callable[..., DateTimePattern], key: str) -> _Operator:
             _option(obj, "truncateActual", str),
             _option(obj, "expectedOffset", int),
             _option(obj, "expectedOffsetUnit", str),
+            _option(obj, "applyTruncationLast", bool, False),
             clock=ctx.clock,
         )
 
