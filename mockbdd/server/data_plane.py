@@ -110,10 +110,9 @@ class DataPlane:
         response.content_length = len(body)  # framed by length: works for HTTP/1.0 too
         await response.prepare(request)
         chunks = max(1, min(dribble.number_of_chunks, len(body) or 1))
-        size = -(-len(body) // chunks) if body else 0
         pause = dribble.total_duration_ms / 1000 / chunks
-        for i in range(chunks):
-            await response.write(body[i * size : (i + 1) * size])
+        for i in range(chunks):  # exactly ``chunks`` non-empty slices, sizes differing by one
+            await response.write(body[i * len(body) // chunks : (i + 1) * len(body) // chunks])
             if i < chunks - 1:
                 await asyncio.sleep(pause)
         await response.write_eof()
