@@ -67,6 +67,7 @@ class RequestPattern:
     host: ContentPattern | None = None
     port: int | None = None
     scheme: str | None = None
+    client_ip: ContentPattern | None = None  # WireMock 3.13 ``clientIp``
     header_names: Mapping[str, str] = field(default_factory=dict)  # lower -> as written
     # ("url" | "urlPath", value) when only the method and a literal URL constrain the request
     simple_url: tuple[str, str] | None = field(init=False, default=None)
@@ -83,6 +84,7 @@ class RequestPattern:
             or self.host
             or self.port
             or self.scheme
+            or self.client_ip
         )
         object.__setattr__(self, "url_only", only_url)
         literal = isinstance(self.url, UrlEqualTo | UrlPathEqualTo)
@@ -132,6 +134,8 @@ class RequestPattern:
             return False
         if self.scheme is not None and self.scheme != request.scheme:
             return False
+        if self.client_ip is not None and not self.client_ip.match(request.client_ip).is_exact:
+            return False
         return all(p.match_body(request.body).is_exact for p in self.body_patterns)
 
     def evaluate(self, request: RecordedRequest) -> RequestMatchResult:
@@ -177,6 +181,9 @@ class RequestPattern:
         if self.scheme is not None:
             ok = self.scheme == request.scheme
             add("scheme", self.scheme, request.scheme, MatchResult.of(ok), 1.0)
+        if self.client_ip is not None:
+            ip, pattern = request.client_ip, self.client_ip
+            add("client IP", pattern.describe(), ip, pattern.match(ip), 1.0)
         body_text = _clip(request.body.text)
         for bp in self.body_patterns:
             add("body", bp.describe(), body_text, bp.match_body(request.body), 1.0)

@@ -154,6 +154,9 @@ def build_request_pattern(model: RequestPatternModel, pointer: str) -> RequestPa
         host=host,
         port=model.port,
         scheme=model.scheme,
+        client_ip=(
+            parse_content_pattern(model.clientIp, f"{pointer}/clientIp") if model.clientIp else None
+        ),
         header_names=MappingProxyType({k.lower(): k for k in headers}),
     )
 

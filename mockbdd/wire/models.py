@@ -38,6 +38,7 @@ class RequestPatternModel(_Strict):
     host: PatternJson | str | None = None
     port: Annotated[int, Field(ge=1, le=65535)] | None = None
     scheme: Literal["http", "https"] | None = None
+    clientIp: PatternJson | None = None
 
 
 MAX_SIGMA = 20.0  # lognormal spread; e**20 ≈ 5e8 already dwarfs any useful ratio

@@ -491,3 +491,23 @@ def test_chunked_dribble_delay_sends_the_documented_number_of_chunks(http: httpx
     elapsed = time.monotonic() - started
     assert b"".join(chunks) == b"Hello world!"
     assert elapsed >= 0.75
+
+
+def test_client_ip_matching(http: httpx.Client) -> None:
+    # request-matching.md (3.13.0+): "clientIp": {"equalTo": "127.0.0.1"}
+    _stub(
+        http,
+        {
+            "request": {"urlPath": "/everything", "clientIp": {"equalTo": "127.0.0.1"}},
+            "response": {"status": 200},
+        },
+    )
+    _stub(
+        http,
+        {
+            "request": {"urlPath": "/elsewhere", "clientIp": {"equalTo": "10.1.2.3"}},
+            "response": {"status": 200},
+        },
+    )
+    assert http.get("/everything").status_code == 200
+    assert http.get("/elsewhere").status_code == 404
