@@ -18,7 +18,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check mockbdd tests bench examples features steps environment.py
-	$(BIN)/ruff format --check mockbdd tests bench examples features steps environment.py
+	$(BIN)/ruff format --check mockbdd tests bench examples features steps environment.py README.md
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
