@@ -81,13 +81,28 @@ class ServeEvent:
 Listener = Callable[[ServeEvent], None]
 
 
-def _bump(tally: dict[tuple[str, str], int], method: str, target: str, delta: int) -> None:
-    for key in ((method, target), ("ANY", target)):
-        value = tally.get(key, 0) + delta
-        if value:
-            tally[key] = value
-        else:  # unique URLs must not leave zero entries behind after eviction
-            del tally[key]
+Tally = dict[str, dict[str, int]]  # URL (or path) -> method -> requests journaled
+
+
+def _bump(tally: Tally, method: str, target: str, delta: int) -> None:
+    by_method = tally.get(target)
+    if by_method is None:
+        tally[target] = {method: delta}
+        return
+    value = by_method.get(method, 0) + delta
+    if value:
+        by_method[method] = value
+        return
+    del by_method[method]  # unique URLs must not leave zero entries behind after eviction
+    if not by_method:
+        del tally[target]
+
+
+def _tallied(tally: Tally, method: str, target: str) -> int:
+    by_method = tally.get(target)
+    if by_method is None:
+        return 0
+    return sum(by_method.values()) if method == "ANY" else by_method.get(method, 0)
 
 
 class InMemoryJournal:
@@ -110,10 +125,10 @@ class InMemoryJournal:
         self._listeners: list[Listener] = []
         self._seq = itertools.count(1)
         self.evicted = 0
-        # (method or "ANY", url) -> n, and (method or "ANY", path) -> n for requests with a query
-        # string: what a method + URL count reads, in O(1) (see ``count``).
-        self._url_tally: dict[tuple[str, str], int] = {}
-        self._path_tally: dict[tuple[str, str], int] = {}
+        # url -> method -> n, and path -> method -> n for requests with a query string: what a
+        # method + URL count reads without a scan (see ``count``); no tuple keys on the hot path
+        self._url_tally: Tally = {}
+        self._path_tally: Tally = {}
 
     @property
     def truncated(self) -> bool:
@@ -196,10 +211,12 @@ class InMemoryJournal:
         """Method + literal URL patterns are answered from tallies; others scan their path."""
         simple = pattern.simple_url
         if simple is not None:
-            key = (pattern.method, simple[1])
+            method, target = pattern.method, simple[1]
             if simple[0] == "url":
-                return self._url_tally.get(key, 0)
-            return self._url_tally.get(key, 0) + self._path_tally.get(key, 0)
+                return _tallied(self._url_tally, method, target)
+            return _tallied(self._url_tally, method, target) + _tallied(
+                self._path_tally, method, target
+            )
         return sum(1 for e in self._scope(pattern) if pattern.matches(e.request))
 
     def remove(self, predicate: Callable[[ServeEvent], bool]) -> list[ServeEvent]:

@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution
 from mockbdd.domain.journal import (
@@ -30,8 +31,7 @@ class Settings:
     extended: dict[str, object] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class ServeDecision:
+class ServeDecision(NamedTuple):  # a tuple: built once per request, cheaper than a frozen dataclass
     event: ServeEvent
     stub: StubMapping | None
     response: ResponseDefinition | None

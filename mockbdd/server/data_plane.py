@@ -53,18 +53,18 @@ class DataPlane:
         if delay > 0:
             await asyncio.sleep(delay / 1000)
         if definition.is_static:  # the common case: fixed status, headers and body
-            event.response = self._cache.record(definition)
+            cached = self._cache.get(definition)
+            event.response = cached.record(definition)
             event.total_ms = (time.perf_counter() - started) * 1000
-            head = self._cache.head(definition)
-            if head is not None and prepared.can_prepare(request):
+            if cached.head is not None and prepared.can_prepare(request):
                 return prepared.PreparedResponse(
-                    head, self._date(), definition.body, definition.status
+                    cached.head, self._date(), definition.body, definition.status
                 )
             return web.Response(
                 status=definition.status,
                 reason=definition.status_message,
                 body=definition.body,
-                headers=self._cache.headers(definition),
+                headers=cached.headers(),
             )
         try:
             if definition.proxy_base_url is not None and definition.fault is None:
@@ -92,7 +92,7 @@ class DataPlane:
                 record.body = text.encode()
                 return web.Response(status=500, text=text, headers=_TEXT_PLAIN)
             body = loaded
-        headers = self._cache.headers(definition)
+        headers = self._cache.get(definition).headers()
         record.status = definition.status
         record.headers = definition.headers
         record.body = body

@@ -135,7 +135,6 @@ def record(request: web.BaseRequest, path: str, body: bytes) -> RecordedRequest:
     raw = message.path
     qs = raw.partition("?")[2]
     cookie = headers.getall("Cookie", None)
-    peer = request.transport.get_extra_info("peername") if request.transport else None
     return RecordedRequest(
         method=message.method,
         url=f"{path}?{qs}" if qs else path,
@@ -147,6 +146,6 @@ def record(request: web.BaseRequest, path: str, body: bytes) -> RecordedRequest:
         header_names=HeaderNames(headers),
         authority=headers.get("Host", ""),
         scheme="http",  # TLS is not served (yet): no transport lookup per request
-        client_ip=peer[0] if peer else "",
+        client_ip=request.remote or "",  # aiohttp reads the peer once per connection
         raw_path=raw,
     )

@@ -2,8 +2,9 @@
 
 Entries are keyed by the definition's id and checked against a fingerprint of the fields they
 derive from (status, message, headers, body length), so an id reused after a stub is deleted can
-never serve a stale head. Only small bodies (``MAX_SHARED_BODY``) are held, inside the shared
-journal record; a larger body is referenced by a fresh record per request instead.
+never serve a stale head; entries do not keep definitions (and their bodies) alive. Only small
+bodies (``MAX_SHARED_BODY``) are held, inside the shared journal record; a larger body is
+referenced by a fresh record per request instead.
 """
 
 from __future__ import annotations
@@ -23,58 +24,55 @@ FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"
 
 
 @dataclass(frozen=True, slots=True)
-class _Entry:
+class CachedResponse:
     status: int
     status_message: str | None
-    headers: tuple[tuple[str, str], ...]
+    headers_sent: tuple[tuple[str, str], ...]  # as the definition has them (the fingerprint)
     body_length: int
     head: bytes | None  # pre-serialised status line + headers, None when not preparable
-    multidict: CIMultiDict[str]  # for aiohttp's own path (copied per response)
-    record: ResponseRecord | None  # the journal's record, shared (small bodies only)
+    multidict: CIMultiDict[str]  # for aiohttp's own path (copy it per response)
+    shared_record: ResponseRecord | None  # the journal's record, shared (small bodies only)
+
+    def record(self, definition: ResponseDefinition) -> ResponseRecord:
+        """The journal's record of this answer."""
+        if self.shared_record is not None:
+            return self.shared_record
+        return ResponseRecord(definition.status, definition.headers, definition.body)
+
+    def headers(self) -> CIMultiDict[str]:
+        """A fresh copy of the headers aiohttp may send (framing headers removed)."""
+        copied: CIMultiDict[str] = self.multidict.copy()
+        return copied
 
 
 class ResponseCache:
     def __init__(self) -> None:
-        self._entries: dict[int, _Entry] = {}
+        self._entries: dict[int, CachedResponse] = {}
 
-    def _entry(self, definition: ResponseDefinition) -> _Entry:
+    def get(self, definition: ResponseDefinition) -> CachedResponse:
         entry = self._entries.get(id(definition))
         if (
-            entry is None
-            or entry.status != definition.status
-            or entry.body_length != len(definition.body)
-            or entry.headers != definition.headers
-            or entry.status_message != definition.status_message
+            entry is not None
+            and entry.status == definition.status
+            and entry.body_length == len(definition.body)
+            and entry.headers_sent == definition.headers
+            and entry.status_message == definition.status_message
         ):
-            if len(self._entries) >= MAX_ENTRIES:
-                self._entries.clear()
-            headers = tuple(
-                (n, v) for n, v in definition.headers if n.lower() not in FRAMING_HEADERS
-            )
-            entry = _Entry(
-                definition.status,
-                definition.status_message,
-                definition.headers,
-                len(definition.body),
-                prepared.serialise_head(definition, headers),
-                CIMultiDict(headers),
-                ResponseRecord(definition.status, definition.headers, definition.body)
-                if len(definition.body) <= MAX_SHARED_BODY
-                else None,
-            )
-            self._entries[id(definition)] = entry
+            return entry
+        if len(self._entries) >= MAX_ENTRIES:
+            self._entries.clear()
+        headers = tuple((n, v) for n, v in definition.headers if n.lower() not in FRAMING_HEADERS)
+        body = definition.body
+        entry = CachedResponse(
+            definition.status,
+            definition.status_message,
+            definition.headers,
+            len(body),
+            prepared.serialise_head(definition, headers),
+            CIMultiDict(headers),
+            ResponseRecord(definition.status, definition.headers, body)
+            if len(body) <= MAX_SHARED_BODY
+            else None,
+        )
+        self._entries[id(definition)] = entry
         return entry
-
-    def head(self, definition: ResponseDefinition) -> bytes | None:
-        return self._entry(definition).head
-
-    def record(self, definition: ResponseDefinition) -> ResponseRecord:
-        shared = self._entry(definition).record
-        if shared is not None:
-            return shared
-        return ResponseRecord(definition.status, definition.headers, definition.body)
-
-    def headers(self, definition: ResponseDefinition) -> CIMultiDict[str]:
-        """A fresh copy of the headers aiohttp may send (framing headers removed)."""
-        copied: CIMultiDict[str] = self._entry(definition).multidict.copy()
-        return copied
