@@ -193,7 +193,7 @@ def compile_json_path(
         compiled: jsonpath.JSONPath | jsonpath.CompoundJSONPath | JaywayFilterPath
         compiled = jsonpath.compile(core)
         at = _first_filter(core)
-        if at > 0:
+        if at > 0 and not core[:at].endswith(".."):  # ``$..[?...]`` stays a descendant filter
             head = core[:at]
             compiled = JaywayFilterPath(jsonpath.compile(head), jsonpath.compile("$" + core[at:]))
         return compiled, function

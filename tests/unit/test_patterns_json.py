@@ -156,6 +156,8 @@ DOC = {
         ("$.items[?(@.sku == 'x')]", True),
         ("$..sku", True),
         ("$.items[5]", False),
+        ("$..[?(@.sku == 'y')]", True),  # a descendant filter keeps the RFC meaning
+        ("$..[?(@.sku == 'z')]", False),
     ],
 )
 def test_json_path_presence(expression: str, present: bool) -> None:
