@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
+import gc
 import json
-import logging
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from mockbdd import __version__
 
@@ -47,6 +42,23 @@ def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def serve(args: argparse.Namespace) -> int:
+    # Start-up only creates long-lived objects (modules, stubs): cyclic collections during it are
+    # wasted work (about 35 ms of a 370 ms start). Frozen afterwards, they are not scanned again.
+    gc.disable()
+    try:
+        return _serve(args)
+    finally:
+        gc.enable()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import asyncio
+    import contextlib
+    import logging
+    import signal
+
+    from pydantic import ValidationError
+
     from mockbdd.bdd.errors import MockBddError
     from mockbdd.config import ServerConfig
     from mockbdd.server.embedded import new_event_loop
@@ -78,6 +90,8 @@ def serve(args: argparse.Namespace) -> int:
     except (ValidationError, ValueError, MappingFileError, MockBddError) as exc:
         print(f"mockbdd serve: {exc}", file=sys.stderr)
         return 2
+    gc.freeze()
+    gc.enable()
 
     async def main() -> None:
         await server.start()
