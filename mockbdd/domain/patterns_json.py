@@ -70,7 +70,7 @@ class JsonContentPattern(ContentPattern):
 class EqualToJsonPattern(JsonContentPattern):
     """``equalToJson`` (``ignoreArrayOrder``, ``ignoreExtraElements``, json-unit placeholders).
 
-    Numbers compare as JsonUnit does: ``1`` and ``1.0`` differ (integer vs decimal).
+    Numbers compare by value, as real WireMock 3.13.2 does: ``1`` equals ``1.0`` and ``1e2``.
     """
 
     expected: Any = field(hash=False)

@@ -83,8 +83,11 @@ def deep_size(value: Any) -> int:
 
 
 def _scalar_equal(expected: Any, actual: Any) -> bool:
-    # JsonUnit: 1 and 1.0 differ, and true is not 1 (Python would say both are equal)
-    return type(expected) is type(actual) and expected == actual
+    # numbers compare by value (real WireMock 3.13.2: 1 equals 1.0 and 1e2 equals 100), but
+    # true is not 1 (Python would say it is)
+    if type(expected) is type(actual):
+        return bool(expected == actual)
+    return _is_number(expected) and _is_number(actual) and expected == actual
 
 
 def _optional(value: Any) -> bool:
@@ -93,12 +96,14 @@ def _optional(value: Any) -> bool:
 
 def strict_key(value: Any) -> Any:
     """A hashable key equal for two documents exactly when they are equal with array order
-    ignored (and types kept strict): lets unordered arrays pair up in linear time."""
+    ignored (types kept strict, numbers by value): lets unordered arrays pair up in linear time."""
     kind = type(value)
     if kind is dict:
         return ("object", tuple(sorted((k, strict_key(v)) for k, v in value.items())))
     if kind is list:
         return ("array", tuple(sorted(strict_key(v) for v in value)))
+    if kind is int or kind is float:
+        return ("number", value)  # 1 and 1.0 are equal and hash alike
     return (kind.__name__, value)
 
 
@@ -164,7 +169,7 @@ class JsonComparison:
             return self.unordered and self._pairs_up(expected, actual)
         if kind is Placeholder:
             return bool(expected.accepts(actual))
-        return kind is type(actual) and expected == actual  # JsonUnit: 1 and 1.0 differ
+        return (kind is type(actual) and expected == actual) or _scalar_equal(expected, actual)
 
     def _greedy_pairs(self, expected: list[Any], actual: list[Any]) -> tuple[list[Any], list[Any]]:
         """Pair equal elements first come, first served; returns the unpaired of each side."""
