@@ -261,6 +261,16 @@ class MatchesJsonPathPattern(JsonContentPattern):
             selected = _FUNCTIONS[self._function](selected)
         return selected
 
+    def match_text(self, text: str) -> MatchResult:
+        # nothing is selected from a value that is not JSON: an ``absent`` sub-pattern holds
+        # (real WireMock 3.13.2 matches ``{"expression": "$.x", "absent": true}`` on "nope")
+        return EXACT if isinstance(self.pattern, AbsentPattern) else NO_MATCH
+
+    def match_body(self, body: Body) -> MatchResult:
+        if not body.raw:  # an empty body is the text "" for WireMock, not a missing value
+            return self.match_text("")
+        return JsonContentPattern.match_body(self, body)
+
     def match_json(self, document: Any) -> MatchResult:
         selected = self.select(document)
         if self.pattern is None:

@@ -289,3 +289,15 @@ def test_invalid_schema_is_rejected() -> None:
 def test_unresolvable_schema_reference_does_not_match() -> None:
     p = MatchesJsonSchemaPattern({"$ref": "https://example.invalid/schema.json"})
     assert p.match("{}").distance == 1.0
+
+
+def test_json_path_absent_sub_pattern_holds_on_a_value_that_is_not_json() -> None:
+    # real WireMock 3.13.2 matches {"expression": "$.x", "absent": true} on the bodies "nope"
+    # and "" (nothing is selected); presence and the other sub-patterns do not match there
+    absent = MatchesJsonPathPattern("$.missing", AbsentPattern())
+    assert absent.match_body(body("not json")).is_exact
+    assert absent.match_body(Body(b"")).is_exact
+    assert absent.match("nope").is_exact
+    assert not absent.match(None).is_exact
+    assert not MatchesJsonPathPattern("$.missing").match_body(body("not json")).is_exact
+    assert not MatchesJsonPathPattern("$.a", EqualToPattern("x")).match_body(Body(b"")).is_exact
