@@ -139,6 +139,9 @@ _FUNCTIONS: dict[str, Callable[[Any], Any]] = {
 _FILTER_LENGTH = re.compile(r"(@(?:\.[A-Za-z_$][\w$]*|\[[^\[\]]*\])*)\.(?:length|size)\(\)")
 
 
+_DESCENDANT_NAME = re.compile(r"\.\.([A-Za-z_][\w]*)\b(?!\()")
+
+
 def _first_filter(expression: str) -> int:
     """Where the first filter selector (``[?``) starts outside quotes, or -1."""
     quote, i = "", 0
@@ -189,6 +192,12 @@ def compile_json_path(
     if found:
         function, core = found.group(1), expression[: found.start()]
     core = _FILTER_LENGTH.sub(r"length(\1)", core or "$")
+    try:
+        jsonpath.compile(core)
+    except jsonpath.JSONPathError:
+        # python-jsonpath reads ``$..missing``/``$..true``/``$..in`` as keywords; Jayway (and so
+        # real WireMock 3.13.2) takes them as names: retry with bracketed names
+        core = _DESCENDANT_NAME.sub(r"..['\1']", core)
     try:
         compiled: jsonpath.JSONPath | jsonpath.CompoundJSONPath | JaywayFilterPath
         compiled = jsonpath.compile(core)

@@ -301,3 +301,11 @@ def test_json_path_absent_sub_pattern_holds_on_a_value_that_is_not_json() -> Non
     assert not absent.match(None).is_exact
     assert not MatchesJsonPathPattern("$.missing").match_body(body("not json")).is_exact
     assert not MatchesJsonPathPattern("$.a", EqualToPattern("x")).match_body(Body(b"")).is_exact
+
+
+@pytest.mark.parametrize("name", ["missing", "true", "null", "in", "and", "contains"])
+def test_json_path_descendant_names_that_python_jsonpath_reads_as_keywords(name: str) -> None:
+    # real WireMock 3.13.2 (Jayway) accepts "$..missing" and selects members of that name
+    p = MatchesJsonPathPattern(f"$..{name}")
+    assert p.match(f'{{"a": {{"{name}": 1}}}}').is_exact
+    assert not p.match('{"a": {"b": 1}}').is_exact
