@@ -8,7 +8,10 @@ Patterns compile with DOTALL, as WireMock's ``matches``/``doesNotMatch`` do.
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
+import unicodedata
 import warnings
 
 from mockbdd.domain.errors import InvalidInput
@@ -37,6 +40,34 @@ _PROPERTY_CLASSES: dict[str, tuple[str, str]] = {
     "IsDigit": ("", "\\d"),
     "IsWhite_Space": ("", "\\s"),
 }
+# Unicode general categories (\p{Lu}, \p{IsL}, \p{Sc}, …): the ones above keep their mapping
+_CATEGORIES = frozenset(
+    "L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So "
+    "Z Zs Zl Zp C Cc Cf Co Cs Cn LC".split()
+)
+
+
+@functools.lru_cache(maxsize=None)
+def _category_ranges(category: str) -> str:
+    """The code point ranges of a general category, as the inside of a ``[...]`` class.
+
+    Built once per category (a scan of every code point), when a pattern first names it.
+    """
+    if category == "LC":
+        return _category_ranges("Lu") + _category_ranges("Ll") + _category_ranges("Lt")
+    parts: list[str] = []
+    start = -1
+    for cp in range(sys.maxunicode + 2):
+        inside = cp <= sys.maxunicode and unicodedata.category(chr(cp)).startswith(category)
+        if inside and start < 0:
+            start = cp
+        elif not inside and start >= 0:
+            first, last = f"\\U{start:08x}", f"\\U{cp - 1:08x}"
+            parts.append(first if start == cp - 1 else f"{first}-{last}")
+            start = -1
+    return "".join(parts)
+
+
 _HORIZONTAL_SPACE = " \\t\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000"
 _SIMPLE_ESCAPES = {
     "z": "\\Z",
@@ -163,7 +194,12 @@ class _Translator:
             else name
         )
         if name not in _PROPERTY_CLASSES:
-            raise _Unsupported(f"\\p{{{name}}} is not supported")
+            category = name.removeprefix("Is")
+            if category not in _CATEGORIES:
+                raise _Unsupported(f"\\p{{{name}}} is not supported")
+            ranges = _category_ranges(category)
+            self.out.append(ranges if self.class_depth else f"[{'^' if negated else ''}{ranges}]")
+            return
         inside, standalone = _PROPERTY_CLASSES[name]
         if self.class_depth:
             if negated or not inside:

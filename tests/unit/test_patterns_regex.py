@@ -24,6 +24,12 @@ from mockbdd.domain.patterns_regex import compile_java_regex
         (r"abc\z", "abc", "abc\n"),
         (r"a.c", "a\nc", "ac"),
         (r"[a&b]", "&", "c"),
+        # Unicode general categories: real WireMock 3.13.2 accepts \p{Lu} (bench/wiremock_diff.py)
+        (r"\p{Lu}.*", "Ébc", "ébc"),
+        (r"\p{IsLu}\p{Ll}+", "Ab", "AB"),
+        (r"[\p{Lu}\d]+", "A1É", "a1"),
+        (r"\P{Lu}+", "abc", "aBc"),
+        (r"\p{Sc}", "€", "e"),
     ],
 )
 def test_java_constructs(java: str, matching: str, not_matching: str) -> None:
