@@ -214,6 +214,8 @@ class InMemoryJournal:
             method, target = pattern.method, simple[1]
             if simple[0] == "url":
                 return _tallied(self._url_tally, method, target)
+            if "?" in target:  # a path never holds a '?': the URL tally would count its query
+                return 0
             return _tallied(self._url_tally, method, target) + _tallied(
                 self._path_tally, method, target
             )

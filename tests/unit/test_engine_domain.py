@@ -155,6 +155,8 @@ def test_count_tallies_agree_with_a_scan_and_do_not_leak() -> None:
         {"method": "POST", "url": "/a"},
         {"method": "ANY", "url": "/a?y=2"},
         {"method": "GET", "urlPath": "/c"},
+        # a path never holds '?': real WireMock 3.13.2 counts 0 for urlPath "/a?y=2"
+        {"method": "ANY", "urlPath": "/a?y=2"},
     ]
     for raw in patterns:
         pattern = parse_request_pattern(raw)
