@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult
-from mockbdd.domain.patterns import ContentPattern, MultiValuePattern, mean
+from mockbdd.domain.patterns import AbsentPattern, ContentPattern, MultiValuePattern, mean
 
 
 def _values_or_absent(values: Sequence[str] | None) -> Sequence[str | None]:
@@ -36,6 +36,24 @@ class SingleValueAdapter(MultiValuePattern):
 
     def match_values(self, values: Sequence[str] | None) -> MatchResult:
         return best_match(self.pattern, _values_or_absent(values))
+
+    def describe(self) -> str:
+        return self.pattern.describe()
+
+
+@dataclass(frozen=True, slots=True)
+class CookiePattern(MultiValuePattern):
+    """A cookie's pattern. A missing cookie matches ``absent`` and nothing else: real WireMock
+    3.13.2 does not let ``doesNotMatch``, ``not`` or ``anything`` match it, unlike a header."""
+
+    pattern: MultiValuePattern
+
+    def match_values(self, values: Sequence[str] | None) -> MatchResult:
+        if values:
+            return self.pattern.match_values(values)
+        inner = self.pattern
+        absent = isinstance(inner, SingleValueAdapter) and isinstance(inner.pattern, AbsentPattern)
+        return EXACT if absent else NO_MATCH
 
     def describe(self) -> str:
         return self.pattern.describe()

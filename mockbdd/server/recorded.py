@@ -113,10 +113,16 @@ class CookieView(Mapping[str, list[str]]):
 
     def _cookies(self) -> dict[str, list[str]]:
         if self._parsed is None:
-            jar: SimpleCookie = SimpleCookie()
+            # every value of a repeated name (real WireMock 3.13.2 matches equalTo "1" on
+            # "k=1; k=2"): SimpleCookie keeps the last one, so each pair is read on its own
+            parsed: dict[str, list[str]] = {}
             for header in self._raw:
-                jar.load(header)
-            self._parsed = {name: [morsel.value] for name, morsel in jar.items()}
+                for pair in header.split(";"):
+                    jar: SimpleCookie = SimpleCookie()
+                    jar.load(pair)
+                    for name, morsel in jar.items():
+                        parsed.setdefault(name, []).append(morsel.value)
+            self._parsed = parsed
         return self._parsed
 
     def __getitem__(self, key: str) -> list[str]:

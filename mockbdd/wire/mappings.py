@@ -17,6 +17,7 @@ from mockbdd.domain.delays import DelayDistribution, FixedDelay, LogNormalDelay,
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.faults import Fault
 from mockbdd.domain.patterns import MultiValuePattern
+from mockbdd.domain.patterns_multi import CookiePattern
 from mockbdd.domain.patterns_regex import compile_java_regex
 from mockbdd.domain.request_pattern import GET_OR_HEAD, BasicAuth, RequestPattern
 from mockbdd.domain.responses import (
@@ -144,7 +145,9 @@ def build_request_pattern(model: RequestPatternModel, pointer: str) -> RequestPa
         url=url,
         query_parameters=_multi(model.queryParameters, f"{pointer}/queryParameters"),
         headers=MappingProxyType({k.lower(): v for k, v in headers.items()}),
-        cookies=_multi(model.cookies, f"{pointer}/cookies"),
+        cookies=MappingProxyType(
+            {k: CookiePattern(p) for k, p in _multi(model.cookies, f"{pointer}/cookies").items()}
+        ),
         form_parameters=_multi(model.formParameters, f"{pointer}/formParameters"),
         basic_auth=basic,
         body_patterns=tuple(
