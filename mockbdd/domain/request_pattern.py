@@ -49,6 +49,12 @@ class BasicAuth:
     password: str
     header_value: str  # "Basic <base64>", computed once
 
+    def accepts(self, value: str) -> bool:
+        """The scheme is case-insensitive (real WireMock 3.13.2 accepts ``basic`` and ``BASIC``)."""
+        return value == self.header_value or (
+            value[6:] == self.header_value[6:] and value[:6].lower() == "basic "
+        )
+
 
 GET_OR_HEAD = "GET_OR_HEAD"  # WireMock's method that matches both GET and HEAD
 _GET_OR_HEAD_METHODS = frozenset(("GET", "HEAD"))
@@ -118,13 +124,13 @@ class RequestPattern:
                 return False
         if self.basic_auth is not None:
             values = request.headers.get("authorization")
-            if not values or values[0] != self.basic_auth.header_value:
+            if not values or not self.basic_auth.accepts(values[0]):
                 return False
         for name, p in self.cookies.items():
             if not p.match_values(request.cookies.get(name)).is_exact:
                 return False
         if self.form_parameters:
-            form = request.body.form
+            form = request.form
             for name, p in self.form_parameters.items():
                 if not p.match_values(form.get(name)).is_exact:
                     return False
@@ -159,7 +165,7 @@ class RequestPattern:
             add(f"query {name}", p.describe(), _show(actual), p.match_values(actual), 1.0)
         if self.basic_auth is not None:
             values = request.headers.get("authorization")
-            ok = bool(values) and values is not None and values[0] == self.basic_auth.header_value
+            ok = bool(values) and values is not None and self.basic_auth.accepts(values[0])
             add(
                 "basic auth",
                 f"{self.basic_auth.username}:{self.basic_auth.password}",
@@ -171,7 +177,7 @@ class RequestPattern:
             actual = request.cookies.get(name)
             add(f"cookie {name}", p.describe(), _show(actual), p.match_values(actual), 1.0)
         for name, p in self.form_parameters.items():
-            actual = request.body.form.get(name)
+            actual = request.form.get(name)
             add(f"form {name}", p.describe(), _show(actual), p.match_values(actual), 1.0)
         if self.host is not None:
             add("host", self.host.describe(), request.host, self.host.match(request.host), 1.0)

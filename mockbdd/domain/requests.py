@@ -6,10 +6,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs
 
 _UNPARSED: Any = object()
+_FORM_TYPE = "application/x-www-form-urlencoded"
+_NO_FORM: Mapping[str, list[str]] = MappingProxyType({})
 
 
 class Body:
@@ -69,11 +72,21 @@ class RecordedRequest:
         return self.headers.get(name.lower())
 
     @property
+    def form(self) -> Mapping[str, list[str]]:
+        """The form parameters: the body, parsed only when its Content-Type is a URL-encoded
+        form (real WireMock 3.13.2 ignores ``k=1`` sent as text/plain or without a type)."""
+        content_type = self.headers.get("content-type")
+        if content_type and content_type[0].lstrip().lower().startswith(_FORM_TYPE):
+            return self.body.form
+        return _NO_FORM
+
+    @property
     def host(self) -> str:
+        """Lower-cased, as WireMock's Jetty hands it over (``Host: EXAMPLE.com`` is example.com)."""
         authority = self.authority
         if authority.startswith("["):  # [::1]:8080
-            return authority[1 : authority.find("]")]
-        return authority.rpartition(":")[0] if ":" in authority else authority
+            return authority[1 : authority.find("]")].lower()
+        return (authority.rpartition(":")[0] if ":" in authority else authority).lower()
 
     @property
     def port(self) -> int:
