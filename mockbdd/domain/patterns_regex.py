@@ -41,13 +41,14 @@ _PROPERTY_CLASSES: dict[str, tuple[str, str]] = {
     "IsWhite_Space": ("", "\\s"),
 }
 # Unicode general categories (\p{Lu}, \p{IsL}, \p{Sc}, …): the ones above keep their mapping
-_CATEGORIES = frozenset(
-    "L Lu Ll Lt Lm Lo M Mn Mc Me N Nd Nl No P Pc Pd Ps Pe Pi Pf Po S Sm Sc Sk So "
-    "Z Zs Zl Zp C Cc Cf Co Cs Cn LC".split()
+_CATEGORIES = (
+    frozenset({"L", "Lu", "Ll", "Lt", "Lm", "Lo", "LC", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl"})
+    | {"No", "P", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So"}
+    | {"Z", "Zs", "Zl", "Zp", "C", "Cc", "Cf", "Co", "Cs", "Cn"}
 )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _category_ranges(category: str) -> str:
     """The code point ranges of a general category, as the inside of a ``[...]`` class.
 
