@@ -112,7 +112,7 @@ class StubMappingModel(_Strict):
     id: str | None = None
     uuid: str | None = None
     name: str | None = None
-    priority: Annotated[int, Field(ge=1)] | None = None
+    priority: int | None = None  # any integer: real WireMock 3.13.2 takes 0 and negatives
     request: RequestPatternModel = RequestPatternModel()
     response: ResponseDefinitionModel | None = None
     responses: Annotated[list[SequenceItemModel], Field(min_length=1)] | None = None

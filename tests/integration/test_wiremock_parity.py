@@ -88,3 +88,15 @@ def test_a_repeated_cookie_keeps_every_value(http: httpx.Client) -> None:
     assert status(http, "GET", "/c", ("Cookie", "k=2; k=1")) == 200
     assert status(http, "GET", "/c", ("Cookie", "k=1"), ("Cookie", "k=2")) == 200
     assert status(http, "GET", "/c", ("Cookie", "k=2; k=3")) == 404
+
+
+def test_priority_takes_zero_and_negative_numbers(http: httpx.Client) -> None:
+    # real WireMock 3.13.2 accepts priority 0 and -1; smaller still wins
+    stub(http, {"urlPath": "/p"}, "one", priority=1)
+    stub(http, {"urlPath": "/p"}, "zero", priority=0)
+    stub(http, {"urlPath": "/p"}, "default")
+    assert http.get("/p").text == "zero"
+    stub(http, {"urlPath": "/p"}, "minus", priority=-1)
+    assert http.get("/p").text == "minus"
+    mappings = http.get("/__admin/mappings").json()["mappings"]
+    assert sorted(m.get("priority") for m in mappings if "priority" in m) == [-1, 0, 1]
