@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 import sys
 import unicodedata
 import warnings
@@ -46,6 +47,16 @@ _CATEGORIES = (
     | {"No", "P", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So"}
     | {"Z", "Zs", "Zl", "Zp", "C", "Cc", "Cf", "Co", "Cs", "Cn"}
 )
+
+# java.lang.Character's properties, by the general categories they stand for
+_JAVA_PROPERTIES = {
+    "javaLowerCase": "Ll",
+    "javaUpperCase": "Lu",
+    "javaTitleCase": "Lt",
+    "javaDigit": "Nd",
+    "javaLetter": "L",
+    "javaAlphabetic": "L",
+}
 
 
 @functools.cache
@@ -162,6 +173,13 @@ class _Translator:
             self.pos = end + 2
         elif nxt in ("p", "P"):
             self._property(negated=nxt == "P")
+        elif nxt == "x" and src.startswith("{", self.pos):  # Java's \x{1F600}
+            end = src.find("}", self.pos)
+            digits = src[self.pos + 1 : end] if end > 0 else ""
+            if not digits or len(digits) > 6 or not all(c in string.hexdigits for c in digits):
+                raise _Unsupported("bad \\x{…} escape")
+            self.out.append(f"\\U{int(digits, 16):08x}")
+            self.pos = end + 1
         elif nxt == "h":
             hs = _HORIZONTAL_SPACE
             self.out.append(hs if self.class_depth else f"[{hs}]")
@@ -195,7 +213,7 @@ class _Translator:
             else name
         )
         if name not in _PROPERTY_CLASSES:
-            category = name.removeprefix("Is")
+            category = _JAVA_PROPERTIES.get(name, name.removeprefix("Is"))
             if category not in _CATEGORIES:
                 raise _Unsupported(f"\\p{{{name}}} is not supported")
             ranges = _category_ranges(category)

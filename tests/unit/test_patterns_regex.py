@@ -30,6 +30,10 @@ from mockbdd.domain.patterns_regex import compile_java_regex
         (r"[\p{Lu}\d]+", "A1É", "a1"),
         (r"\P{Lu}+", "abc", "aBc"),
         (r"\p{Sc}", "€", "e"),
+        (r"\x{61}bc", "abc", "xbc"),  # real WireMock 3.13.2 accepts \x{h…h}
+        (r"[\x{41}-\x{43}]+", "ABC", "ABD"),
+        (r"\p{javaLowerCase}+", "abcé", "aB"),  # and the java.lang.Character properties
+        (r"\p{javaUpperCase}\p{javaDigit}", "É1", "e1"),
     ],
 )
 def test_java_constructs(java: str, matching: str, not_matching: str) -> None:
