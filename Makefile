@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench wiremock-diff clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,6 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check mockbdd tests bench examples features steps environment.py
 	$(BIN)/ruff format --check mockbdd tests bench examples features steps environment.py README.md
 	$(BIN)/mypy
+	$(BIN)/mypy bench/wiremock_diff.py bench/wiremock_diff_cases.py
 	$(BIN)/lint-imports
 
 test: $(STAMP)
@@ -29,6 +30,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bdd_overhead.py
+
+# differential run against a real WireMock (needs Java; WIREMOCK_JAR overrides the jar)
+wiremock-diff: $(STAMP)
+	$(BIN)/python bench/wiremock_diff.py
 
 clean:
 	rm -rf $(VENV) pytest_results.json .mypy_cache .ruff_cache
