@@ -1541,6 +1541,43 @@ def more_cases() -> list[Case]:
     ]
 
 
+def journal_cases() -> list[Case]:
+    """No stubs: every request is unmatched, and the journal is counted with many patterns."""
+    reqs = [
+        get("/j/a"),
+        get("/j/a?x=1"),
+        get("/j/a/"),
+        Req("HEAD", "/j/a"),
+        post("/j/b", '{"a":1}', ("Content-Type", "application/json")),
+        Req("PUT", "/j/b?x=2", (("X-T", "1"),), b"k=1"),
+        get("/J/A"),
+        get("/j/c%20d"),
+    ]
+    patterns: list[Json] = [
+        {"method": "GET", "url": "/j/a"},
+        {"method": "ANY", "url": "/j/a"},
+        {"method": "GET", "urlPath": "/j/a"},
+        {"method": "ANY", "urlPath": "/j/a"},
+        {"method": "GET_OR_HEAD", "urlPath": "/j/a"},
+        {"method": "HEAD", "url": "/j/a"},
+        {"method": "ANY", "urlPathPattern": "/j/.*"},
+        {"method": "ANY", "urlPattern": "/j/.*"},
+        {"method": "ANY", "urlPattern": "/j/[a-z]"},
+        {"urlPath": "/j/c%20d"},
+        {"urlPath": "/j/c d"},
+        {"url": "/j/b?x=2"},
+        {"method": "ANY", "headers": {"X-T": {"equalTo": "1"}}},
+        {"method": "ANY", "queryParameters": {"x": {"matches": "\\d"}}},
+        {"method": "ANY", "bodyPatterns": [{"matchesJsonPath": "$.a"}]},
+        {"method": "ANY", "bodyPatterns": [{"contains": "k="}]},
+        {"method": "ANY", "urlPathTemplate": "/j/{x}"},
+        {"method": "ANY"},
+        {},
+        {"method": "POST", "urlPath": "/j/b", "headers": {"Content-Type": {"contains": "json"}}},
+    ]
+    return [Case("journal.unmatched", [], reqs, patterns)]
+
+
 def all_cases() -> list[Case]:
     return [
         *url_cases(),
@@ -1564,6 +1601,7 @@ def all_cases() -> list[Case]:
         *acceptance_cases(),
         *regex_cases(),
         *more_cases(),
+        *journal_cases(),
     ]
 
 
