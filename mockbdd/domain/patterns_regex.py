@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 import string
-import sys
 import unicodedata
 import warnings
 
@@ -59,25 +58,47 @@ _JAVA_PROPERTIES = {
 }
 
 
-@functools.cache
-def _category_ranges(category: str) -> str:
-    """The code point ranges of a general category, as the inside of a ``[...]`` class.
+# Planes that the scan below skips, with the category every code point there has in every
+# Unicode version Python ships (checked by tests/unit/test_patterns_regex.py): 4-13 and the rest
+# of 14 are unassigned, 15 and 16 are private use but for their last two code points.
+_SCANNED = (range(0x40000), range(0xE0000, 0xE1000))
+_FIXED_RANGES = (
+    (0x40000, 0xDFFFF, "Cn"),
+    (0xE1000, 0xEFFFF, "Cn"),
+    (0xF0000, 0xFFFFD, "Co"),
+    (0xFFFFE, 0xFFFFF, "Cn"),
+    (0x100000, 0x10FFFD, "Co"),
+    (0x10FFFE, 0x10FFFF, "Cn"),
+)
 
-    Built once per category (a scan of every code point), when a pattern first names it.
+
+@functools.cache
+def _all_category_ranges() -> dict[str, str]:
+    """Every general category's code point ranges, as the inside of a ``[...]`` class.
+
+    One scan of the assigned planes (about 40 ms), the first time a pattern names a category.
     """
-    if category == "LC":
-        return _category_ranges("Lu") + _category_ranges("Ll") + _category_ranges("Lt")
-    parts: list[str] = []
-    start = -1
-    for cp in range(sys.maxunicode + 2):
-        inside = cp <= sys.maxunicode and unicodedata.category(chr(cp)).startswith(category)
-        if inside and start < 0:
-            start = cp
-        elif not inside and start >= 0:
-            first, last = f"\\U{start:08x}", f"\\U{cp - 1:08x}"
-            parts.append(first if start == cp - 1 else f"{first}-{last}")
-            start = -1
-    return "".join(parts)
+    runs: list[tuple[int, int, str]] = []
+    for span in _SCANNED:
+        for cp in span:
+            category = unicodedata.category(chr(cp))
+            if runs and runs[-1][2] == category and runs[-1][1] == cp - 1:
+                runs[-1] = (runs[-1][0], cp, category)
+            else:
+                runs.append((cp, cp, category))
+    runs.extend(_FIXED_RANGES)
+    parts: dict[str, list[str]] = {}
+    for first, last, category in runs:
+        text = f"\\U{first:08x}" if first == last else f"\\U{first:08x}-\\U{last:08x}"
+        parts.setdefault(category, []).append(text)
+        parts.setdefault(category[0], []).append(text)
+        if category in ("Lu", "Ll", "Lt"):
+            parts.setdefault("LC", []).append(text)
+    return {name: "".join(texts) for name, texts in parts.items()}
+
+
+def _category_ranges(category: str) -> str:
+    return _all_category_ranges().get(category, "")
 
 
 _HORIZONTAL_SPACE = " \\t\\xa0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000"
@@ -217,6 +238,8 @@ class _Translator:
             if category not in _CATEGORIES:
                 raise _Unsupported(f"\\p{{{name}}} is not supported")
             ranges = _category_ranges(category)
+            if self.class_depth and negated:
+                raise _Unsupported(f"\\P{{{name}}} inside [...] is not supported")
             self.out.append(ranges if self.class_depth else f"[{'^' if negated else ''}{ranges}]")
             return
         inside, standalone = _PROPERTY_CLASSES[name]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from mockbdd.domain.errors import InvalidInput
-from mockbdd.domain.patterns_regex import compile_java_regex
+from mockbdd.domain.patterns_regex import _FIXED_RANGES, compile_java_regex
 
 
 @pytest.mark.parametrize(
@@ -47,6 +49,7 @@ def test_java_constructs(java: str, matching: str, not_matching: str) -> None:
     [
         ("[a-z&&[^e]]", "character class intersection (&&) is not supported"),
         (r"\p{Greek}", r"\p{Greek} is not supported"),
+        (r"[\P{Lu}]", r"\P{Lu} inside [...] is not supported"),
         ("(abc", "missing ), unterminated subpattern at position 0"),
         ("abc\\", "trailing backslash"),
     ],
@@ -56,3 +59,15 @@ def test_rejected_constructs_name_the_reason(java: str, reason: str) -> None:
         compile_java_regex(java, "/request/headers/X/matches")
     assert err.value.pointer == "/request/headers/X/matches"
     assert err.value.reason == f"invalid regex {java!r}: {reason}"
+
+
+def test_planes_the_category_scan_skips_hold_what_it_assumes() -> None:
+    for first, last, category in _FIXED_RANGES:
+        for cp in range(first, last + 1):
+            assert unicodedata.category(chr(cp)) == category, hex(cp)
+
+
+def test_category_ranges_agree_with_unicodedata() -> None:
+    upper = compile_java_regex(r"\p{Lu}")
+    for cp in range(0, 0x40000, 7):  # a sample across the scanned planes
+        assert bool(upper.fullmatch(chr(cp))) == (unicodedata.category(chr(cp)) == "Lu"), hex(cp)
