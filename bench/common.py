@@ -85,11 +85,17 @@ def pinned(cmd: list[str], cpu: str = SERVER_CPU) -> Iterator[subprocess.Popen[b
     try:
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate, and kill what does not stop within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def mockbdd_cmd(port: int, *args: str) -> list[str]:

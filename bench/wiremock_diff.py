@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,16 +27,11 @@ from pathlib import Path
 from typing import IO
 
 import httpx
+from common import free_port, stop
 from wiremock_diff_cases import EXPECTED, Case, Req, all_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_JAR = "/tmp/mockbdd-peers/node_modules/wiremock/build/wiremock-standalone-3.13.2.jar"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -67,12 +61,7 @@ def _supervise(cmd: list[str], health: str, cwd: Path | None, log: IO[bytes]) ->
             time.sleep(0.1)
         yield health.split("/__admin", 1)[0]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @dataclass(frozen=True)
