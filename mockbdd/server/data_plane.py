@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from mockbdd.domain.faults import inject
 from mockbdd.domain.journal import ResponseRecord
@@ -17,7 +18,7 @@ from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultInjector
 from mockbdd.server.proxy import Proxy
-from mockbdd.server.response_cache import ResponseCache
+from mockbdd.server.response_cache import ResponseCache, matched_stub_headers
 
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
@@ -40,10 +41,8 @@ class DataPlane:
             else b""
         )
         recorded = recording.record(request, path, body)
-        decision = ns.serve(recorded)
-        event = decision.event
-        definition = decision.response
-        if definition is None:
+        event, stub, definition = ns.serve(recorded)
+        if definition is None or stub is None:
             report = render_unmatched_report(recorded, ns.near_misses(recorded))
             event.response = ResponseRecord(404, (), report.encode())
             event.total_ms = event.processing_ms = (time.perf_counter() - started) * 1000
@@ -53,7 +52,7 @@ class DataPlane:
         if delay > 0:
             await asyncio.sleep(delay / 1000)
         if definition.is_static:  # the common case: fixed status, headers and body
-            cached = self._cache.get(definition)
+            cached = self._cache.get(definition, stub)
             event.response = cached.record(definition)
             event.total_ms = (time.perf_counter() - started) * 1000
             if cached.head is not None and prepared.can_prepare(request):
@@ -70,14 +69,21 @@ class DataPlane:
             if definition.proxy_base_url is not None and definition.fault is None:
                 response = await self.proxy.forward(recorded, definition)
                 event.response = record_of(response)
+                response.headers.popall("Matched-Stub-Name", None)  # the upstream's, if any
+                response.headers.update(matched_stub_headers(stub))
                 return response
             event.response = ResponseRecord()
-            return await self._answer(request, definition, event.response)
+            headers = self._cache.get(definition, stub).headers()
+            return await self._answer(request, definition, headers, event.response)
         finally:
             event.total_ms = (time.perf_counter() - started) * 1000
 
     async def _answer(
-        self, request: web.BaseRequest, definition: ResponseDefinition, record: ResponseRecord
+        self,
+        request: web.BaseRequest,
+        definition: ResponseDefinition,
+        headers: CIMultiDict[str],
+        record: ResponseRecord,
     ) -> web.StreamResponse:
         if definition.fault is not None:
             record.fault = definition.fault.value
@@ -92,7 +98,6 @@ class DataPlane:
                 record.body = text.encode()
                 return web.Response(status=500, text=text, headers=_TEXT_PLAIN)
             body = loaded
-        headers = self._cache.get(definition).headers()
         record.status = definition.status
         record.headers = definition.headers
         record.body = body

@@ -1,8 +1,9 @@
 """What the transport derives from a response definition, computed once per definition.
 
 Entries are keyed by the definition's id and checked against a fingerprint of the fields they
-derive from (status, message, headers, body length), so an id reused after a stub is deleted can
-never serve a stale head; entries do not keep definitions (and their bodies) alive. Only small
+derive from (status, message, headers, body length, and the stub's id and name, which WireMock
+sends back as ``Matched-Stub-Id``/``Matched-Stub-Name``), so an id reused after a stub is
+deleted can never serve a stale head; entries do not keep definitions (and their bodies) alive. Only small
 bodies (``MAX_SHARED_BODY``) are held, inside the shared journal record; a larger body is
 referenced by a fresh record per request instead.
 """
@@ -15,12 +16,22 @@ from multidict import CIMultiDict
 
 from mockbdd.domain.journal import ResponseRecord
 from mockbdd.domain.responses import ResponseDefinition
+from mockbdd.domain.stubs import StubMapping
 from mockbdd.server import prepared
 
 MAX_ENTRIES = 4096
 MAX_SHARED_BODY = 1024
 # the transport frames the body itself: a recorded mapping's own framing headers would lie
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+_UNSAFE_IN_VALUE = ("\r", "\n", "\x00")
+
+
+def matched_stub_headers(stub: StubMapping) -> tuple[tuple[str, str], ...]:
+    """What WireMock adds to every answer a stub gives: its id, and its name when it has one
+    (left out when it could not be sent as a header value)."""
+    if stub.name is None or any(c in stub.name for c in _UNSAFE_IN_VALUE):
+        return (("Matched-Stub-Id", stub.id),)
+    return (("Matched-Stub-Id", stub.id), ("Matched-Stub-Name", stub.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +40,8 @@ class CachedResponse:
     status_message: str | None
     headers_sent: tuple[tuple[str, str], ...]  # as the definition has them (the fingerprint)
     body_length: int
+    stub_id: str
+    stub_name: str | None
     head: bytes | None  # pre-serialised status line + headers, None when not preparable
     multidict: CIMultiDict[str]  # for aiohttp's own path (copy it per response)
     shared_record: ResponseRecord | None  # the journal's record, shared (small bodies only)
@@ -49,10 +62,12 @@ class ResponseCache:
     def __init__(self) -> None:
         self._entries: dict[int, CachedResponse] = {}
 
-    def get(self, definition: ResponseDefinition) -> CachedResponse:
+    def get(self, definition: ResponseDefinition, stub: StubMapping) -> CachedResponse:
         entry = self._entries.get(id(definition))
         if (
             entry is not None
+            and entry.stub_id == stub.id
+            and entry.stub_name == stub.name
             and entry.status == definition.status
             and entry.body_length == len(definition.body)
             and entry.headers_sent == definition.headers
@@ -61,13 +76,18 @@ class ResponseCache:
             return entry
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
-        headers = tuple((n, v) for n, v in definition.headers if n.lower() not in FRAMING_HEADERS)
+        headers = (
+            *((n, v) for n, v in definition.headers if n.lower() not in FRAMING_HEADERS),
+            *matched_stub_headers(stub),
+        )
         body = definition.body
         entry = CachedResponse(
             definition.status,
             definition.status_message,
             definition.headers,
             len(body),
+            stub.id,
+            stub.name,
             prepared.serialise_head(definition, headers),
             CIMultiDict(headers),
             ResponseRecord(definition.status, definition.headers, body)

@@ -283,9 +283,9 @@ def test_proxy_forwards_to_named_target_and_journals() -> None:
                 "response": {"status": 207, "headers": {"X-Up": "1"}, "body": "from upstream"},
             },
         )
-        stub(
-            http,
-            {
+        proxy_stub = http.post(
+            "/__admin/mappings",
+            json={
                 "request": {"urlPathPattern": "/api/.*"},
                 "response": {
                     "proxyBaseUrl": f"{upstream.url}/real",
@@ -293,11 +293,12 @@ def test_proxy_forwards_to_named_target_and_journals() -> None:
                     "additionalProxyRequestHeaders": {"X-Added": "yes"},
                 },
             },
-        )
+        ).json()
         resp = http.post("/api/thing?x=1", content=b"payload")
         assert resp.status_code == 207
         assert resp.text == "from upstream"
         assert resp.headers["X-Up"] == "1"
+        assert resp.headers.get_list("Matched-Stub-Id") == [proxy_stub["id"]]  # not upstream's
         upstream_seen = httpx.get(f"{upstream.url}/__admin/requests").json()["requests"][0][
             "request"
         ]
@@ -353,3 +354,50 @@ def test_scenario_transitions_exact_under_100_concurrent_clients(
     assert sorted(bodies, key=int) == [str(i) for i in range(100)]
     scenario = http.get("/__admin/scenarios").json()["scenarios"][0]
     assert scenario["state"] == "s100"
+
+
+def test_answers_name_the_stub_that_gave_them(http: httpx.Client, tmp_path: Path) -> None:
+    # real WireMock 3.13.2 sends Matched-Stub-Id on every stubbed answer, and Matched-Stub-Name
+    # when the stub has a name
+    plain = http.post(
+        "/__admin/mappings", json={"request": {"url": "/plain"}, "response": {"body": "x"}}
+    ).json()
+    named = http.post(
+        "/__admin/mappings",
+        json={"name": "Named one", "request": {"url": "/named"}, "response": {"status": 204}},
+    ).json()
+    sequence = http.post(
+        "/__admin/mappings",
+        json={"request": {"url": "/seq"}, "responses": [{"body": "a"}, {"body": "b"}]},
+    ).json()
+    unsafe = http.post(
+        "/__admin/mappings",
+        json={"name": "two\nlines", "request": {"url": "/unsafe"}, "response": {}},
+    ).json()
+    answer = http.get("/plain")
+    assert answer.headers["Matched-Stub-Id"] == plain["id"]
+    assert "Matched-Stub-Name" not in answer.headers
+    answer = http.get("/named")
+    assert answer.headers["Matched-Stub-Id"] == named["id"]
+    assert answer.headers["Matched-Stub-Name"] == "Named one"
+    assert http.head("/plain").headers["Matched-Stub-Id"] == plain["id"]  # aiohttp's own path
+    for _ in range(2):
+        assert http.get("/seq").headers["Matched-Stub-Id"] == sequence["id"]
+    answer = http.get("/unsafe")  # a name that cannot be a header value is left out
+    assert answer.headers["Matched-Stub-Id"] == unsafe["id"]
+    assert "Matched-Stub-Name" not in answer.headers
+    assert "Matched-Stub-Id" not in http.get("/nothing").headers
+
+
+def test_an_edited_stub_answers_with_its_new_name(http: httpx.Client) -> None:
+    created = http.post(
+        "/__admin/mappings",
+        json={"name": "before", "request": {"url": "/e"}, "response": {"body": "x"}},
+    ).json()
+    assert http.get("/e").headers["Matched-Stub-Name"] == "before"
+    edited = http.put(
+        f"/__admin/mappings/{created['id']}",
+        json={"name": "after", "request": {"url": "/e"}, "response": {"body": "x"}},
+    )
+    assert edited.status_code == 200
+    assert http.get("/e").headers["Matched-Stub-Name"] == "after"
