@@ -68,12 +68,14 @@ def _supervise(cmd: list[str], health: str, cwd: Path | None, log: IO[bytes]) ->
 class Outcome:
     status: int
     body: str
+    stub_header: bool = False  # the answer carried Matched-Stub-Id
 
     def show(self) -> str:
         if self.status in (404, 500) or (self.status >= 400 and not self.body.strip()):
             return str(self.status)
         body = self.body if len(self.body) <= 40 else self.body[:40] + "…"
-        return f"{self.status} {body!r}"
+        mark = "" if self.stub_header else " (no Matched-Stub-Id)"
+        return f"{self.status} {body!r}{mark}"
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ class Server:
             r = (self.fresh if fresh else self.http).send(request)
         except httpx.HTTPError as exc:
             return Outcome(-1, f"{type(exc).__name__}: {exc}")
-        return Outcome(r.status_code, r.text)
+        return Outcome(r.status_code, r.text, "Matched-Stub-Id" in r.headers)
 
     def count(self, pattern: dict[str, object]) -> Outcome:
         r = self.http.post("/__admin/requests/count", json=pattern)
@@ -145,7 +147,9 @@ def run_case(
         if acceptance_differs:
             continue  # different stubs: the requests would only repeat the acceptance line
         same = w_out.status == m_out.status and (
-            w_out.status == 404 or w_out.body == m_out.body or w_out.status >= 500
+            w_out.status == 404
+            or (w_out.body == m_out.body and w_out.stub_header == m_out.stub_header)
+            or w_out.status >= 500
         )
         if m_out.status >= 500 and w_out.status < 500:
             same = False
