@@ -88,6 +88,10 @@ def parse_stub_mapping(obj: Any, pointer: str = "") -> StubMapping:
     source.pop("uuid", None)
     source["id"] = stub_id
     source["uuid"] = stub_id
+    # the defaults spelled out, as real WireMock 3.13.2 answers a stub: clients read them
+    source["request"] = {"method": "ANY", **(obj.get("request") or {})}
+    if model.response is not None:
+        source["response"] = {"status": 200, **obj["response"]}
     return StubMapping(
         id=stub_id,
         request=request,

@@ -89,4 +89,4 @@ def test_journal_shows_the_stub_as_it_served_the_request(http: httpx.Client) -> 
     assert http.get("/a").text == "v2"
     served = http.get("/__admin/requests").json()["requests"]
     bodies = [json.dumps(e["stubMapping"]["response"]) for e in served]
-    assert bodies == ['{"body": "v2"}', '{"body": "v1"}']  # newest first
+    assert bodies == ['{"status": 200, "body": "v2"}', '{"status": 200, "body": "v1"}']  # newest

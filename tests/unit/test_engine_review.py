@@ -170,10 +170,10 @@ def test_serve_event_keeps_the_stub_as_it_was_when_served() -> None:
     current = ns.stubs.get("s1")
     assert event.stub is not None
     assert event.stub_id == "s1"
-    assert event.stub.source["response"] == {"body": "v1"}
-    assert serve_event_json(event, current)["stubMapping"]["response"] == {"body": "v1"}
+    assert event.stub.source["response"] == {"status": 200, "body": "v1"}
+    assert serve_event_json(event, current)["stubMapping"]["response"]["body"] == "v1"
     ns.remove_stub("s1")
-    assert serve_event_json(event)["stubMapping"]["response"] == {"body": "v1"}
+    assert serve_event_json(event)["stubMapping"]["response"]["body"] == "v1"
 
 
 def test_journal_evicts_oldest_when_request_bodies_exceed_the_byte_cap() -> None:
