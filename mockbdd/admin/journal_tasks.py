@@ -70,8 +70,8 @@ async def get_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def delete_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    if not ctx.ns.journal.remove_id(req.params["id"]):
-        raise NotFound(f"no request with id {req.params['id']!r} in the journal")
+    """200 also for an id not (or no longer) in the journal, as in real WireMock 3.13.2."""
+    ctx.ns.journal.remove_id(req.params["id"])
     return AdminResponse(200, {})
 
 
@@ -94,14 +94,19 @@ async def find_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 async def remove_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     pattern = parse_request_pattern(req.json())
     removed = ctx.ns.journal.remove(lambda e: pattern.matches(e.request))
-    return AdminResponse(json={"serveEvents": [_event_json(ctx.ns, e) for e in removed]})
+    return _removed(ctx, removed)
+
+
+def _removed(ctx: AdminContext, removed: list[ServeEvent]) -> AdminResponse:
+    """The removed events newest first, as real WireMock 3.13.2 answers them."""
+    return AdminResponse(json={"serveEvents": [_event_json(ctx.ns, e) for e in reversed(removed)]})
 
 
 async def remove_requests_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     """Remove the events served by a stub whose metadata matches the pattern in the body."""
     matches = metadata_filter(req)
     removed = ctx.ns.journal.remove(lambda e: e.stub is not None and matches(e.stub))
-    return AdminResponse(json={"serveEvents": [_event_json(ctx.ns, e) for e in removed]})
+    return _removed(ctx, removed)
 
 
 async def unmatched_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -115,11 +120,14 @@ async def unmatched_requests(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 
 
 async def unmatched_near_misses(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    misses = []
+    misses: list[dict[str, Any]] = []
     for event in ctx.ns.journal.events():
         if not event.was_matched:
-            misses.extend(ctx.ns.near_misses(event.request))
-    return AdminResponse(json={"nearMisses": [near_miss_json(m) for m in misses]})
+            at = event.logged_at
+            misses.extend(
+                near_miss_json(m, logged_at=at) for m in ctx.ns.near_misses(event.request)
+            )
+    return AdminResponse(json={"nearMisses": misses})
 
 
 async def near_misses_for_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime, timezone
+
 from mockbdd import __version__
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.domain.errors import InvalidInput, NotFound
+from mockbdd.domain.scenarios import STARTED
+from mockbdd.domain.stubs import StubMapping
+from mockbdd.wire.mappings import stub_to_json
 from mockbdd.wire.settings import parse_settings, settings_json
+
+_STARTED = time.monotonic()
+
+
+def _states(stub: StubMapping) -> list[str]:
+    return [x for x in (stub.required_scenario_state, stub.new_scenario_state) if x]
 
 
 async def list_scenarios(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    declared = [
-        (s.scenario_name, [x for x in (s.required_scenario_state, s.new_scenario_state) if x])
-        for s in ctx.ns.stubs
-        if s.scenario_name is not None
-    ]
+    """WireMock's Scenario JSON, with the ``mappings`` of each (as real WireMock 3.13.2)."""
+    stubs: dict[str, list[StubMapping]] = {}
+    for stub in reversed(list(ctx.ns.stubs)):  # oldest first (same priority), as WireMock
+        if stub.scenario_name is not None:
+            stubs.setdefault(stub.scenario_name, []).append(stub)
+    declared = [(name, [x for s in group for x in _states(s)]) for name, group in stubs.items()]
     views = ctx.ns.scenarios.views(declared)
     return AdminResponse(
         json={
@@ -23,6 +36,7 @@ async def list_scenarios(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
                     "name": v.name,
                     "state": v.state,
                     "possibleStates": list(v.possible_states),
+                    "mappings": [stub_to_json(s) for s in stubs.get(v.name, ())],
                 }
                 for v in views
             ]
@@ -44,10 +58,13 @@ async def set_scenario_state(ctx: AdminContext, req: AdminRequest) -> AdminRespo
     state = body.get("state")
     if state is None:
         ctx.ns.scenarios.reset(name)
-    elif not isinstance(state, str) or not state:
+        return AdminResponse(200, {})
+    if not isinstance(state, str) or not state:
         raise InvalidInput("/state", "must be a non-empty string")
-    else:
-        ctx.ns.scenarios.set(name, state)
+    possible = {STARTED, *(x for s in ctx.ns.stubs if s.scenario_name == name for x in _states(s))}
+    if state not in possible:  # real WireMock 3.13.2 refuses it too (422)
+        raise InvalidInput("/state", f"Scenario {name} does not support state {state}")
+    ctx.ns.scenarios.set(name, state)
     return AdminResponse(200, {})
 
 
@@ -69,8 +86,18 @@ async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
 
 
 async def health(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    """WireMock's health JSON: ``uptimeInSeconds`` counts from when the admin API was loaded."""
+    now = time.time()
     return AdminResponse(
-        json={"status": "healthy", "message": "mockbdd is ok", "version": __version__}
+        json={
+            "status": "healthy",
+            "message": "mockbdd is ok",
+            "version": __version__,
+            "uptimeInSeconds": int(time.monotonic() - _STARTED),
+            "timestamp": datetime.fromtimestamp(now, tz=timezone.utc)
+            .isoformat()
+            .replace("+00:00", "Z"),
+        }
     )
 
 

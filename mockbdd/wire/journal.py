@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -30,7 +31,16 @@ def _headers_json(request: RecordedRequest) -> dict[str, Any]:
     return out
 
 
+_UNSAFE_IN_HEADER = ("\r", "\n", "\x00")
+_UNMATCHED_STUB = uuid.UUID("6d6f636b-6264-4400-8000-756e6d617463")  # uuid5 namespace
+
+
+def _params_json(params: Any) -> dict[str, Any]:
+    return {k: {"key": k, "values": list(v)} for k, v in params.items()}
+
+
 def logged_request_json(request: RecordedRequest, logged_at: float | None = None) -> dict[str, Any]:
+    """WireMock's LoggedRequest (``protocol`` aside: the data plane does not record it)."""
     body = request.body.raw
     data: dict[str, Any] = {
         "url": request.url,
@@ -39,7 +49,8 @@ def logged_request_json(request: RecordedRequest, logged_at: float | None = None
         "clientIp": request.client_ip,
         "headers": _headers_json(request),
         "cookies": {k: v[0] if len(v) == 1 else v for k, v in request.cookies.items()},
-        "queryParams": {k: {"key": k, "values": list(v)} for k, v in request.query.items()},
+        "queryParams": _params_json(request.query),
+        "formParams": _params_json(request.form),
         "browserProxyRequest": False,
         "body": request.body.text,
         "bodyAsBase64": base64.b64encode(body).decode(),
@@ -53,13 +64,29 @@ def logged_request_json(request: RecordedRequest, logged_at: float | None = None
     return data
 
 
+def _matched_stub_headers(stub: StubMapping) -> dict[str, str]:
+    """``Matched-Stub-Id``/``-Name`` as the data plane sends them (from its pre-serialised head,
+    so they are not among the recorded headers); a name unfit for a header is left out."""
+    if stub.name is None or any(c in stub.name for c in _UNSAFE_IN_HEADER):
+        return {"Matched-Stub-Id": stub.id}
+    return {"Matched-Stub-Id": stub.id, "Matched-Stub-Name": stub.name}
+
+
 def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict[str, Any]:
     """WireMock's ServeEvent JSON. ``stubMapping`` is the stub as it served the request
-    (``event.stub``); ``stub`` is only a fallback for events recorded without one."""
+    (``event.stub``); ``stub`` is only a fallback for events recorded without one.
+
+    As in real WireMock 3.13.2, an unmatched event has ``"fromConfiguredStub": false`` in its
+    ``responseDefinition`` (WireMock's Java client derives ``wasMatched`` from it), a stand-in
+    ``stubMapping`` and a ``REQUEST_NOT_MATCHED`` sub-event carrying the not-matched report."""
     resp = event.response
+    served_by = event.stub if event.stub is not None else stub
+    headers = dict(resp.headers)
+    if served_by is not None and event.was_matched and not resp.fault:
+        headers.update(_matched_stub_headers(served_by))
     response: dict[str, Any] = {
         "status": resp.status,
-        "headers": dict(resp.headers),
+        "headers": headers,
         "body": resp.body.decode("utf-8", errors="replace"),
         "bodyAsBase64": base64.b64encode(resp.body).decode(),
     }
@@ -71,6 +98,7 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
         "wasMatched": event.was_matched,
         "response": response,
         "responseDefinition": {"status": resp.status},  # replaced below when a stub served it
+        "subEvents": [],
         "timing": {
             "addedDelay": 0,
             "processTime": round(event.processing_ms),
@@ -80,7 +108,6 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
             "queuedTime": round(event.queued_ms),
         },
     }
-    served_by = event.stub if event.stub is not None else stub
     if served_by is not None:
         data["stubMapping"] = dict(served_by.source)
         definition = served_by.source.get("response")
@@ -88,16 +115,35 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
             data["responseDefinition"] = definition
     elif event.stub_id is not None:
         data["stubMapping"] = {"id": event.stub_id, "uuid": event.stub_id}
+    elif not event.was_matched:
+        not_configured = {"status": resp.status, "fromConfiguredStub": False}
+        data["responseDefinition"] = not_configured
+        stand_in = str(uuid.uuid5(_UNMATCHED_STUB, event.id))
+        data["stubMapping"] = {
+            "id": stand_in,
+            "request": {"method": "ANY"},
+            "response": not_configured,
+            "uuid": stand_in,
+        }
+        report = {"status": resp.status, "contentType": "text/plain", "report": response["body"]}
+        data["subEvents"] = [{"type": "REQUEST_NOT_MATCHED", "timeOffsetNanos": 0, "data": report}]
     return data
 
 
-def near_miss_json(miss: NearMiss, request_pattern: Any = None) -> dict[str, Any]:
-    """WireMock's NearMiss; ``request_pattern`` is the pattern JSON a request-pattern query gave."""
+def near_miss_json(
+    miss: NearMiss, request_pattern: Any = None, logged_at: float | None = None
+) -> dict[str, Any]:
+    """WireMock's NearMiss; ``request_pattern`` is the pattern JSON a request-pattern query gave,
+    ``logged_at`` when the request of a stub's near miss came from the journal."""
+    if miss.event is not None:
+        logged_at = miss.event.logged_at
     data: dict[str, Any] = {
-        "request": logged_request_json(
-            miss.request, miss.event.logged_at if miss.event is not None else None
-        ),
-        "matchResult": {"distance": round(miss.result.distance, 4)},
+        "request": logged_request_json(miss.request, logged_at),
+        "matchResult": {
+            "distance": round(miss.result.distance, 4),
+            "diffDescriptions": [],
+            "subEvents": [],
+        },
         "diff": render_diff(miss),
     }
     if miss.stub is not None:

@@ -454,6 +454,8 @@ def test_scenario_state_set_and_reset_through_the_admin_api(http: httpx.Client) 
     assert put.status_code == 200
     assert http.get("/state").text == "second"
     scenarios = http.get(f"{ADMIN}/scenarios").json()["scenarios"]
+    mappings = [m["response"]["body"] for m in scenarios[0].pop("mappings")]
+    assert mappings == ["first", "second"]
     assert scenarios == [
         {
             "id": "my_scenario",
