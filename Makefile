@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint bench wiremock-diff clean
+.PHONY: venv demo test lint bench wiremock-diff wiremock-diff-admin clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check mockbdd tests bench examples features steps environment.py README.md
 	$(BIN)/mypy
 	$(BIN)/mypy bench/wiremock_diff.py bench/wiremock_diff_cases.py
+	$(BIN)/mypy bench/wiremock_diff_admin.py
 	$(BIN)/lint-imports
 
 test: $(STAMP)
@@ -34,6 +35,10 @@ bench: $(STAMP)
 # differential run against a real WireMock (needs Java; WIREMOCK_JAR overrides the jar)
 wiremock-diff: $(STAMP)
 	$(BIN)/python bench/wiremock_diff.py
+
+# the admin API's JSON shapes against a real WireMock (needs Java; WIREMOCK_JAR overrides the jar)
+wiremock-diff-admin: $(STAMP)
+	$(BIN)/python bench/wiremock_diff_admin.py
 
 clean:
 	rm -rf $(VENV) pytest_results.json .mypy_cache .ruff_cache
