@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import struct
 
 from aiohttp import web
+
+# what real WireMock 3.13.2 writes for MALFORMED_RESPONSE_CHUNK (after a chunked 200 head) and
+# for RANDOM_DATA_THEN_CLOSE (alone): the same fixed bytes, so a client sees the same error
+GARBAGE = b"lskdu018973t09sylgasjkfg1][]'./.sdlv"
 
 
 class SocketFaultInjector:
@@ -27,12 +30,9 @@ class SocketFaultInjector:
         self._transport.close()
 
     def malformed_response_chunk(self) -> None:
-        self._transport.write(
-            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-            b"lskdu018973t09sylgasjkfg1][]'./.sdlv\r\n"
-        )
+        self._transport.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + GARBAGE)
         self._transport.close()
 
     def random_data_then_close(self) -> None:
-        self._transport.write(os.urandom(256))
+        self._transport.write(GARBAGE)
         self._transport.close()
