@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import uuid
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -216,7 +218,7 @@ def build_response(model: ResponseDefinitionModel, pointer: str) -> ResponseDefi
     if model.body is not None:
         body = model.body.encode()
     elif "jsonBody" in model.model_fields_set and model.jsonBody is not None:
-        body = json.dumps(model.jsonBody, separators=(",", ":"), ensure_ascii=False).encode()
+        body = json_body_bytes(model.jsonBody)
         if not any(n.lower() == "content-type" for n, _ in headers):
             headers.append(("Content-Type", "application/json"))
     elif model.base64Body is not None:
@@ -268,6 +270,52 @@ def build_response(model: ResponseDefinitionModel, pointer: str) -> ResponseDefi
         proxy_url_prefix_to_remove=model.proxyUrlPrefixToRemove,
         transformers=tuple(model.transformers or ()),
     )
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def json_body_bytes(value: Any) -> bytes:
+    """``jsonBody`` as real WireMock 3.13.2 (Jackson) writes it: compact, UTF-8, characters
+    beyond the BMP as ``\\uD834\\uDD1E`` escapes, and fractional numbers in plain decimal
+    notation (``1e20`` as ``100000000000000000000``, ``1e-7`` as ``0.0000001``, ``-0.0`` as
+    ``0.0``); same values, same bytes. Done once, when the mapping is read."""
+    text = _ASTRAL.sub(_surrogate_escape, "".join(_json_parts(value)))
+    return text.encode()
+
+
+def _json_parts(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            yield ("," if i else "") + json.dumps(str(key), ensure_ascii=False) + ":"
+            yield from _json_parts(item)
+        yield "}"
+    elif isinstance(value, list):
+        yield "["
+        for i, item in enumerate(value):
+            if i:
+                yield ","
+            yield from _json_parts(item)
+        yield "]"
+    elif isinstance(value, float) and math.isfinite(value):
+        yield _plain_decimal(value)
+    else:
+        yield json.dumps(value, ensure_ascii=False)
+
+
+def _plain_decimal(number: float) -> str:
+    if number == 0:
+        return "0.0"
+    text = repr(number)
+    if "e" not in text:
+        return text
+    return format(Decimal(text), "f")
+
+
+def _surrogate_escape(match: re.Match[str]) -> str:
+    code = ord(match.group()) - 0x10000
+    return f"\\u{0xD800 + (code >> 10):04X}\\u{0xDC00 + (code & 0x3FF):04X}"
 
 
 def build_delay(
