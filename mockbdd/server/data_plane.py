@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 from aiohttp import web
-from multidict import CIMultiDict
 
 from mockbdd.domain.faults import inject
 from mockbdd.domain.journal import ResponseRecord
@@ -18,7 +17,7 @@ from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultInjector
 from mockbdd.server.proxy import Proxy
-from mockbdd.server.response_cache import ResponseCache, matched_stub_headers
+from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
@@ -59,12 +58,15 @@ class DataPlane:
                 return prepared.PreparedResponse(
                     cached.head, self._date(), definition.body, definition.status
                 )
-            return web.Response(
+            response = web.Response(
                 status=definition.status,
-                reason=definition.status_message,
+                reason=cached.reason,
                 body=definition.body,
                 headers=cached.headers(),
             )
+            if cached.close:
+                response.force_close()
+            return response
         try:
             if definition.proxy_base_url is not None and definition.fault is None:
                 response = await self.proxy.forward(recorded, definition)
@@ -73,8 +75,11 @@ class DataPlane:
                 response.headers.update(matched_stub_headers(stub))
                 return response
             event.response = ResponseRecord()
-            headers = self._cache.get(definition, stub).headers()
-            return await self._answer(request, definition, headers, event.response)
+            cached = self._cache.get(definition, stub)
+            answer = await self._answer(request, definition, cached, event.response)
+            if cached.close:
+                answer.force_close()
+            return answer
         finally:
             event.total_ms = (time.perf_counter() - started) * 1000
 
@@ -82,7 +87,7 @@ class DataPlane:
         self,
         request: web.BaseRequest,
         definition: ResponseDefinition,
-        headers: CIMultiDict[str],
+        cached: CachedResponse,
         record: ResponseRecord,
     ) -> web.StreamResponse:
         if definition.fault is not None:
@@ -96,21 +101,20 @@ class DataPlane:
                 text = f"mockbdd: body file {definition.body_file_name!r} not found under the files root"
                 record.status = 500
                 record.body = text.encode()
-                return web.Response(status=500, text=text, headers=_TEXT_PLAIN)
+                reason = prepared.reason_phrase(500, None)
+                return web.Response(status=500, reason=reason, text=text, headers=_TEXT_PLAIN)
             body = loaded
         record.status = definition.status
         record.headers = definition.headers
         record.body = body
         dribble = definition.chunked_dribble_delay
+        headers = cached.headers()
         if dribble is None or request.method == "HEAD":
             return web.Response(
-                status=definition.status,
-                reason=definition.status_message,
-                body=body,
-                headers=headers,
+                status=definition.status, reason=cached.reason, body=body, headers=headers
             )
         response = web.StreamResponse(
-            status=definition.status, reason=definition.status_message, headers=headers
+            status=definition.status, reason=cached.reason, headers=headers
         )
         response.content_length = len(body)  # framed by length: works for HTTP/1.0 too
         await response.prepare(request)

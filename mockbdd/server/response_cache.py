@@ -26,6 +26,12 @@ FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"
 _UNSAFE_IN_VALUE = ("\r", "\n", "\x00")
 
 
+def closes(name: str, value: str) -> bool:
+    """``Connection: close`` in a stub's headers: real WireMock 3.13.2 sends it and closes the
+    connection after the answer (a way to test a client's reconnects), so mockbdd does too."""
+    return name.lower() == "connection" and value.strip().lower() == "close"
+
+
 def matched_stub_headers(stub: StubMapping) -> tuple[tuple[str, str], ...]:
     """What WireMock adds to every answer a stub gives: its id, and its name when it has one
     (left out when it could not be sent as a header value)."""
@@ -42,6 +48,8 @@ class CachedResponse:
     body_length: int
     stub_id: str
     stub_name: str | None
+    reason: str  # the status line's reason phrase
+    close: bool  # the stub says ``Connection: close``: sent, and the connection closed after
     head: bytes | None  # pre-serialised status line + headers, None when not preparable
     multidict: CIMultiDict[str]  # for aiohttp's own path (copy it per response)
     shared_record: ResponseRecord | None  # the journal's record, shared (small bodies only)
@@ -76,8 +84,13 @@ class ResponseCache:
             return entry
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
+        close = any(closes(n, v) for n, v in definition.headers)
         headers = (
-            *((n, v) for n, v in definition.headers if n.lower() not in FRAMING_HEADERS),
+            *(
+                (n, v)
+                for n, v in definition.headers
+                if n.lower() not in FRAMING_HEADERS or closes(n, v)
+            ),
             *matched_stub_headers(stub),
         )
         body = definition.body
@@ -88,6 +101,8 @@ class ResponseCache:
             len(body),
             stub.id,
             stub.name,
+            prepared.reason_phrase(definition.status, definition.status_message),
+            close,
             prepared.serialise_head(definition, headers),
             CIMultiDict(headers),
             ResponseRecord(definition.status, definition.headers, body)
