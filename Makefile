@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check mockbdd tests bench examples features steps environment.py README.md
 	$(BIN)/mypy
 	$(BIN)/mypy bench/wiremock_diff.py bench/wiremock_diff_cases.py
+	$(BIN)/mypy bench/wiremock_diff_responses.py
 	$(BIN)/mypy bench/wiremock_diff_admin.py
 	$(BIN)/lint-imports
 
@@ -35,6 +36,10 @@ bench: $(STAMP)
 # differential run against a real WireMock (needs Java; WIREMOCK_JAR overrides the jar)
 wiremock-diff: $(STAMP)
 	$(BIN)/python bench/wiremock_diff.py
+
+# the same, for stub answers: status line, headers, body, framing, delays, faults
+wiremock-diff-responses: $(STAMP)
+	$(BIN)/python bench/wiremock_diff_responses.py
 
 # the admin API's JSON shapes against a real WireMock (needs Java; WIREMOCK_JAR overrides the jar)
 wiremock-diff-admin: $(STAMP)
