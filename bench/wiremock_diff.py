@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +62,45 @@ def _supervise(cmd: list[str], health: str, cwd: Path | None, log: IO[bytes]) ->
         yield health.split("/__admin", 1)[0]
     finally:
         stop(proc)
+
+
+class JarMissing(Exception):
+    pass
+
+
+@contextmanager
+def both_servers(
+    write_files: Callable[[Path], None] | None = None,
+) -> Iterator[tuple[str, str]]:
+    """Real WireMock (``$WIREMOCK_JAR``) and ``mockbdd serve`` on free 127.0.0.1 ports; yields
+    their base URLs and stops both after. ``write_files`` fills a ``__files`` folder both serve."""
+    jar = os.environ.get("WIREMOCK_JAR", DEFAULT_JAR)
+    if not Path(jar).is_file():
+        raise JarMissing(f"WireMock jar not found: {jar} (set WIREMOCK_JAR)")
+    wm_port, mb_port = free_port(), free_port()
+    with tempfile.TemporaryDirectory() as root:
+        wm_cmd = ["java", "-jar", jar, "--port", str(wm_port), "--bind-address", "127.0.0.1"]
+        wm_cmd += ["--disable-banner", "--root-dir", root]
+        mb_cmd = [sys.executable, "-m", "mockbdd", "serve", "--host", "127.0.0.1"]
+        mb_cmd += ["--port", str(mb_port)]
+        if write_files is not None:
+            files = Path(root) / "__files"
+            write_files(files)
+            mb_cmd += ["--files", str(files)]
+        with (
+            process(wm_cmd, f"http://127.0.0.1:{wm_port}/__admin/health") as wm_url,
+            process(mb_cmd, f"http://127.0.0.1:{mb_port}/__admin/health", cwd=ROOT) as mb_url,
+        ):
+            yield wm_url, mb_url
+
+
+def report(unexplained: str | None, expected: str | None) -> None:
+    """Print the unexplained differences' table, and the expected ones' when given."""
+    for title, text in (("Unexplained", unexplained), ("Expected", expected)):
+        if text:
+            print(f"## {title} differences\n")
+            print(text)
+            print()
 
 
 @dataclass(frozen=True)
@@ -193,58 +232,28 @@ def main() -> int:
     parser.add_argument("--show-expected", action="store_true", help="list expected ones too")
     args = parser.parse_args()
 
-    jar = os.environ.get("WIREMOCK_JAR", DEFAULT_JAR)
-    if not Path(jar).is_file():
-        print(f"WireMock jar not found: {jar} (set WIREMOCK_JAR)", file=sys.stderr)
-        return 2
     cases = [c for c in all_cases() if args.only in c.name]
-    wm_port, mb_port = free_port(), free_port()
-    wm_cmd = [
-        "java",
-        "-jar",
-        jar,
-        "--port",
-        str(wm_port),
-        "--bind-address",
-        "127.0.0.1",
-        "--disable-banner",
-    ]
-    mb_cmd = [
-        sys.executable,
-        "-m",
-        "mockbdd",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(mb_port),
-    ]
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as root:
-        wm_cmd += ["--root-dir", root]
-        with (
-            process(wm_cmd, f"http://127.0.0.1:{wm_port}/__admin/health") as wm_url,
-            process(mb_cmd, f"http://127.0.0.1:{mb_port}/__admin/health", cwd=ROOT) as mb_url,
-        ):
+    diffs: list[Difference] = []
+    try:
+        with both_servers() as (wm_url, mb_url):
             wm, mb = Server("WireMock", wm_url), Server("mockbdd", mb_url)
-            diffs: list[Difference] = []
             for case in cases:
                 for ident, w, m in run_case(case, wm, mb, args.verbose):
                     diffs.append(Difference(ident, w, m, explain(ident)))
+    except JarMissing as exc:
+        print(exc, file=sys.stderr)
+        return 2
     elapsed = time.perf_counter() - started
 
     unexplained = [d for d in diffs if d.reason is None]
     expected = [d for d in diffs if d.reason is not None]
     requests = sum(len(c.requests) for c in cases)
     counts = sum(len(c.counts) for c in cases)
-    if unexplained:
-        print("## Unexplained differences\n")
-        print(table(unexplained, with_reason=False))
-        print()
-    if expected and args.show_expected:
-        print("## Expected differences\n")
-        print(table(expected, with_reason=True))
-        print()
+    report(
+        table(unexplained, with_reason=False) if unexplained else None,
+        table(expected, with_reason=True) if expected and args.show_expected else None,
+    )
     used = {p for p in EXPECTED if any(fnmatch.fnmatchcase(d.ident, p) for d in expected)}
     stale = sorted(set(EXPECTED) - used) if not args.only else []
     for pattern in stale:

@@ -21,18 +21,15 @@ import argparse
 import base64
 import fnmatch
 import json
-import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from common import free_port
-from wiremock_diff import DEFAULT_JAR, ROOT, Server, cell, process
+from wiremock_diff import JarMissing, Server, both_servers, cell, report
 
 ADMIN = "/__admin"
 LIST_ITEMS = 3  # list elements compared pairwise
@@ -737,37 +734,24 @@ def main() -> int:
     parser.add_argument("--dump", type=Path, help="write both raw answers of each operation here")
     args = parser.parse_args()
 
-    jar = os.environ.get("WIREMOCK_JAR", DEFAULT_JAR)
-    if not Path(jar).is_file():
-        print(f"WireMock jar not found: {jar} (set WIREMOCK_JAR)", file=sys.stderr)
-        return 2
     if args.dump is not None:
         args.dump.mkdir(parents=True, exist_ok=True)
-    wm_port, mb_port = free_port(), free_port()
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as root:
-        wm_cmd = ["java", "-jar", jar, "--port", str(wm_port), "--bind-address", "127.0.0.1"]
-        wm_cmd += ["--disable-banner", "--root-dir", root]
-        mb_cmd = [sys.executable, "-m", "mockbdd", "serve", "--host", "127.0.0.1"]
-        mb_cmd += ["--port", str(mb_port)]
-        with (
-            process(wm_cmd, f"http://127.0.0.1:{wm_port}/__admin/health") as wm_url,
-            process(mb_cmd, f"http://127.0.0.1:{mb_port}/__admin/health", cwd=ROOT) as mb_url,
-        ):
+    try:
+        with both_servers() as (wm_url, mb_url):
             wm, mb = Server("WireMock", wm_url), Server("mockbdd", mb_url)
             diffs = run(wm, mb, args.only, args.verbose, args.dump)
+    except JarMissing as exc:
+        print(exc, file=sys.stderr)
+        return 2
     elapsed = time.perf_counter() - started
 
     unexplained = [d for d in diffs if d.reason is None]
     expected = [d for d in diffs if d.reason is not None]
-    if unexplained:
-        print("## Unexplained differences\n")
-        print(table(unexplained, with_reason=False))
-        print()
-    if expected and args.show_expected:
-        print("## Expected differences\n")
-        print(table(expected, with_reason=True))
-        print()
+    report(
+        table(unexplained, with_reason=False) if unexplained else None,
+        table(expected, with_reason=True) if expected and args.show_expected else None,
+    )
     if not args.only:
         for entry in EXPECTED:
             if not any(_applies(entry, d) for d in expected):

@@ -26,18 +26,15 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
-import os
 import socket
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from common import free_port
-from wiremock_diff import DEFAULT_JAR, ROOT, process
+from wiremock_diff import JarMissing, both_servers, report
 
 Facets = dict[str, str]
 IGNORED_HEADERS = frozenset({"date", "server", "content-length", "transfer-encoding"})
@@ -590,40 +587,26 @@ def main() -> int:
     parser.add_argument("--show-expected", action="store_true", help="list expected ones too")
     args = parser.parse_args()
 
-    jar = os.environ.get("WIREMOCK_JAR", DEFAULT_JAR)
-    if not Path(jar).is_file():
-        print(f"WireMock jar not found: {jar} (set WIREMOCK_JAR)", file=sys.stderr)
-        return 2
     selected = [c for c in cases() if args.only in c.name]
-    wm_port, mb_port = free_port(), free_port()
     started = time.perf_counter()
     rows: list[tuple[str, str, str, str | None]] = []
-    with tempfile.TemporaryDirectory() as root:
-        write_files(Path(root) / "__files")
-        wm_cmd = ["java", "-jar", jar, "--port", str(wm_port), "--bind-address", "127.0.0.1"]
-        wm_cmd += ["--disable-banner", "--root-dir", root]
-        mb_cmd = [sys.executable, "-m", "mockbdd", "serve", "--host", "127.0.0.1"]
-        mb_cmd += ["--port", str(mb_port), "--files", str(Path(root) / "__files")]
-        with (
-            process(wm_cmd, f"http://127.0.0.1:{wm_port}/__admin/health") as wm_url,
-            process(mb_cmd, f"http://127.0.0.1:{mb_port}/__admin/health", cwd=ROOT) as mb_url,
-        ):
+    try:
+        with both_servers(write_files) as (wm_url, mb_url):
             wm, mb = Peer("WireMock", wm_url), Peer("mockbdd", mb_url)
             for case in selected:
                 for ident, w, m in run_case(case, wm, mb, args.verbose):
                     rows.append((ident, w, m, explain(ident)))
+    except JarMissing as exc:
+        print(exc, file=sys.stderr)
+        return 2
     elapsed = time.perf_counter() - started
 
     unexplained = grouped([r for r in rows if r[3] is None])
     expected = grouped([r for r in rows if r[3] is not None])
-    if unexplained:
-        print("## Unexplained differences\n")
-        print(table(unexplained, with_reason=False))
-        print()
-    if expected and args.show_expected:
-        print("## Expected differences\n")
-        print(table(expected, with_reason=True))
-        print()
+    report(
+        table(unexplained, with_reason=False) if unexplained else None,
+        table(expected, with_reason=True) if expected and args.show_expected else None,
+    )
     matched = {p for p in EXPECTED if any(fnmatch.fnmatchcase(r[0], p) for r in rows)}
     for pattern in sorted(set(EXPECTED) - matched) if not args.only else []:
         print(f"note: EXPECTED entry matched nothing: {pattern}")
