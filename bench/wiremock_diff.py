@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,11 +202,21 @@ def run_case(
     return found
 
 
-def explain(ident: str) -> str | None:
-    for pattern, reason in EXPECTED.items():
+def explain(ident: str, expected: Mapping[str, str] = EXPECTED) -> str | None:
+    """The reason of the first ``expected`` pattern (fnmatch) that ``ident`` matches."""
+    for pattern, reason in expected.items():
         if fnmatch.fnmatchcase(ident, pattern):
             return reason
     return None
+
+
+def arguments(doc: str | None, what: str) -> argparse.ArgumentParser:
+    """The options every harness takes: --only, --verbose, --show-expected."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--only", default="", help=f"only the {what} whose name contains this")
+    parser.add_argument("--verbose", action="store_true", help="print every outcome")
+    parser.add_argument("--show-expected", action="store_true", help="list expected ones too")
+    return parser
 
 
 def cell(text: str) -> str:
@@ -226,11 +236,7 @@ def table(rows: list[Difference], with_reason: bool) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--only", default="", help="run the cases whose name contains this")
-    parser.add_argument("--verbose", action="store_true", help="print every outcome")
-    parser.add_argument("--show-expected", action="store_true", help="list expected ones too")
-    args = parser.parse_args()
+    args = arguments(__doc__, "cases").parse_args()
 
     cases = [c for c in all_cases() if args.only in c.name]
     started = time.perf_counter()

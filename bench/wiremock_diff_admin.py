@@ -17,7 +17,6 @@ apart. Exits 1 when an unexplained difference remains.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import fnmatch
 import json
@@ -29,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wiremock_diff import JarMissing, Server, both_servers, cell, report
+from wiremock_diff import JarMissing, Server, arguments, both_servers, cell, report
 
 ADMIN = "/__admin"
 LIST_ITEMS = 3  # list elements compared pairwise
@@ -727,10 +726,7 @@ def table(rows: list[Difference], with_reason: bool) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--only", default="", help="report the operations whose name has this")
-    parser.add_argument("--verbose", action="store_true", help="print every answer")
-    parser.add_argument("--show-expected", action="store_true", help="list expected ones too")
+    parser = arguments(__doc__, "operations")
     parser.add_argument("--dump", type=Path, help="write both raw answers of each operation here")
     args = parser.parse_args()
 

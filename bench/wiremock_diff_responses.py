@@ -23,7 +23,6 @@ chunked framing (a client reads the same body). Known, explained differences are
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import json
 import socket
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from wiremock_diff import JarMissing, both_servers, report
+from wiremock_diff import JarMissing, arguments, both_servers, cell, explain, report
 
 Facets = dict[str, str]
 IGNORED_HEADERS = frozenset({"date", "server", "content-length", "transfer-encoding"})
@@ -540,17 +539,6 @@ def run_case(case: RCase, wm: Peer, mb: Peer, verbose: bool) -> list[tuple[str, 
 # ---------------------------------------------------------------- report
 
 
-def explain(ident: str) -> str | None:
-    for pattern, reason in EXPECTED.items():
-        if fnmatch.fnmatchcase(ident, pattern):
-            return reason
-    return None
-
-
-def cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "\\n")
-
-
 def grouped(rows: list[tuple[str, str, str, str | None]]) -> list[tuple[str, str, str, str]]:
     """Rows differing only by probe are shown once, the probes listed: case/probe,probe/facet."""
     groups: dict[tuple[str, str, str, str, str], list[str]] = {}
@@ -581,11 +569,7 @@ def write_files(files: Path) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--only", default="", help="run the cases whose name contains this")
-    parser.add_argument("--verbose", action="store_true", help="print every observation")
-    parser.add_argument("--show-expected", action="store_true", help="list expected ones too")
-    args = parser.parse_args()
+    args = arguments(__doc__, "cases").parse_args()
 
     selected = [c for c in cases() if args.only in c.name]
     started = time.perf_counter()
@@ -595,7 +579,7 @@ def main() -> int:
             wm, mb = Peer("WireMock", wm_url), Peer("mockbdd", mb_url)
             for case in selected:
                 for ident, w, m in run_case(case, wm, mb, args.verbose):
-                    rows.append((ident, w, m, explain(ident)))
+                    rows.append((ident, w, m, explain(ident, EXPECTED)))
     except JarMissing as exc:
         print(exc, file=sys.stderr)
         return 2
