@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mockbdd import __version__
+from mockbdd.version import __version__
 
 
 def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,10 +48,10 @@ def serve(args: argparse.Namespace) -> int:
 
     from pydantic import ValidationError
 
-    from mockbdd.bdd.errors import MockBddError
     from mockbdd.config import ServerConfig
     from mockbdd.server.embedded import new_event_loop
     from mockbdd.server.runner import MockHttpServer
+    from mockbdd.tagmaps.errors import MockBddError
     from mockbdd.wire.files import MappingFileError
 
     overrides = {
@@ -108,9 +108,9 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def tags(args: argparse.Namespace) -> int:
-    from mockbdd.bdd.errors import MockBddError
-    from mockbdd.bdd.listing import list_tags
-    from mockbdd.bdd.tag_maps import load_registry
+    from mockbdd.tagmaps.errors import MockBddError
+    from mockbdd.tagmaps.listing import list_tags
+    from mockbdd.tagmaps.registry import load_registry
 
     try:
         registry = load_registry(args.tag_maps)
@@ -122,7 +122,7 @@ def tags(args: argparse.Namespace) -> int:
 
 
 def schema(args: argparse.Namespace) -> int:
-    from mockbdd.bdd.schema import schema_json
+    from mockbdd.tagmaps.schema import schema_json
 
     data = schema_json()
     print(json.dumps(data if args.which == "all" else data[args.which], indent=2))

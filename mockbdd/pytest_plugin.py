@@ -25,7 +25,6 @@ from typing import Any
 
 import pytest
 
-from mockbdd.bdd.errors import MockBddError
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings
 from mockbdd.bdd.session import (
     ENGINE,
@@ -37,8 +36,9 @@ from mockbdd.bdd.session import (
     open_scenario,
     strict_report,
 )
-from mockbdd.bdd.tags import MOCK_PREFIX, MockTag, ReservedTag, parse_tag
 from mockbdd.client.namespace import NamespaceHandle
+from mockbdd.tagmaps.errors import MockBddError
+from mockbdd.tagmaps.tags import MOCK_PREFIX, MockTag, ReservedTag, parse_tag
 
 OPTIONS_KEY = pytest.StashKey[Options]()
 MOCKS_KEY = pytest.StashKey[ScenarioMocks]()

@@ -32,8 +32,8 @@ from mockbdd.bdd.session import (
     is_ours,
     open_scenario,
 )
-from mockbdd.bdd.tags import MOCK_PREFIX
 from mockbdd.client.namespace import NamespaceHandle
+from mockbdd.tagmaps.tags import MOCK_PREFIX
 
 __all__ = ["MockBDDMixin"]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from mockbdd.bdd.lint import lint_text
-from mockbdd.bdd.resolve import resolve
-from mockbdd.bdd.tag_maps import TagMapRegistry
+from mockbdd.tagmaps.registry import TagMapRegistry
+from mockbdd.tagmaps.resolve import resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

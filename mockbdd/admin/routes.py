@@ -1,16 +1,18 @@
-"""The admin route table: one flat list shared by the server (dispatch) and the client (URLs)."""
+"""The admin route table: each route spec (:mod:`mockbdd.admin.spec`) bound to its task."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from mockbdd.admin import journal_tasks as j
 from mockbdd.admin import mapping_tasks as m
 from mockbdd.admin import namespace_tasks as n
+from mockbdd.admin import spec
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin import tag_map_tasks as t
+from mockbdd.admin.spec import RouteSpec
 from mockbdd.admin.types import Task
 
 _VAR = re.compile(r"\{(\w+)\}")
@@ -18,70 +20,75 @@ _VAR = re.compile(r"\{(\w+)\}")
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    method: str
-    template: str  # relative to the admin root, e.g. "/mappings/{id}"
+    spec: RouteSpec
     task: Task
-    root_only: bool = False  # only at /__admin, not inside a namespace
     regex: re.Pattern[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        pattern = _VAR.sub(lambda mt: f"(?P<{mt.group(1)}>[^/]+)", self.template)
+        pattern = _VAR.sub(lambda mt: f"(?P<{mt.group(1)}>[^/]+)", self.spec.template)
         object.__setattr__(self, "regex", re.compile(pattern))
 
     @property
-    def name(self) -> str:
-        return self.task.__name__
+    def method(self) -> str:
+        return self.spec.method
 
-    def path(self, **params: str) -> str:
-        return _VAR.sub(lambda mt: quote(params[mt.group(1)], safe=""), self.template)
+    @property
+    def template(self) -> str:
+        return self.spec.template
+
+    @property
+    def root_only(self) -> bool:
+        return self.spec.root_only
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
 
 
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "/mappings", m.list_mappings),
-    Route("POST", "/mappings", m.create_mapping),
-    Route("DELETE", "/mappings", m.delete_mappings),
-    Route("POST", "/mappings/import", m.import_mappings),
-    Route("POST", "/mappings/reset", m.reset_mappings),
-    Route("POST", "/mappings/save", m.save_mappings),
-    Route("POST", "/mappings/find-by-metadata", m.find_by_metadata),
-    Route("POST", "/mappings/remove-by-metadata", m.remove_by_metadata),
-    Route("GET", "/mappings/unmatched", m.unmatched_mappings),
-    Route("DELETE", "/mappings/unmatched", m.remove_unmatched_mappings),
-    Route("GET", "/mappings/{id}", m.get_mapping),
-    Route("PUT", "/mappings/{id}", m.edit_mapping),
-    Route("DELETE", "/mappings/{id}", m.delete_mapping),
-    Route("GET", "/requests", j.list_requests),
-    Route("DELETE", "/requests", j.reset_requests),
-    Route("POST", "/requests/reset", j.reset_requests),
-    Route("POST", "/requests/count", j.count_requests),
-    Route("POST", "/requests/find", j.find_requests),
-    Route("POST", "/requests/remove", j.remove_requests),
-    Route("POST", "/requests/remove-by-metadata", j.remove_requests_by_metadata),
-    Route("POST", "/requests/wait", j.wait_for_requests),
-    Route("GET", "/requests/unmatched", j.unmatched_requests),
-    Route("GET", "/requests/unmatched/near-misses", j.unmatched_near_misses),
-    Route("GET", "/requests/{id}", j.get_request),
-    Route("DELETE", "/requests/{id}", j.delete_request),
-    Route("POST", "/near-misses/request", j.near_misses_for_request),
-    Route("POST", "/near-misses/request-pattern", j.near_misses_for_pattern),
-    Route("GET", "/scenarios", s.list_scenarios),
-    Route("POST", "/scenarios/reset", s.reset_scenarios),
-    Route("PUT", "/scenarios/{name}/state", s.set_scenario_state),
-    Route("POST", "/reset", s.reset_all),
-    Route("GET", "/settings", s.get_settings),
-    Route("POST", "/settings", s.update_settings),
-    Route("PUT", "/settings", s.update_settings),
-    Route("GET", "/health", s.health),
-    Route("GET", "/version", s.version),
-    Route("GET", "/tag-maps", t.list_tag_maps),
-    Route("POST", "/tag-maps/{name}/apply", t.apply_tag_map),
-    Route("POST", "/shutdown", s.shutdown, root_only=True),
-    Route("POST", "/namespaces", n.create_namespace, root_only=True),
-    Route("GET", "/namespaces", n.list_namespaces, root_only=True),
-    Route("DELETE", "/namespaces/{ns}", n.delete_namespace, root_only=True),
+    Route(spec.LIST_MAPPINGS, m.list_mappings),
+    Route(spec.CREATE_MAPPING, m.create_mapping),
+    Route(spec.DELETE_MAPPINGS, m.delete_mappings),
+    Route(spec.IMPORT_MAPPINGS, m.import_mappings),
+    Route(spec.RESET_MAPPINGS, m.reset_mappings),
+    Route(spec.SAVE_MAPPINGS, m.save_mappings),
+    Route(spec.FIND_BY_METADATA, m.find_by_metadata),
+    Route(spec.REMOVE_BY_METADATA, m.remove_by_metadata),
+    Route(spec.UNMATCHED_MAPPINGS, m.unmatched_mappings),
+    Route(spec.REMOVE_UNMATCHED_MAPPINGS, m.remove_unmatched_mappings),
+    Route(spec.GET_MAPPING, m.get_mapping),
+    Route(spec.EDIT_MAPPING, m.edit_mapping),
+    Route(spec.DELETE_MAPPING, m.delete_mapping),
+    Route(spec.LIST_REQUESTS, j.list_requests),
+    Route(spec.RESET_REQUESTS_DELETE, j.reset_requests),
+    Route(spec.RESET_REQUESTS, j.reset_requests),
+    Route(spec.COUNT_REQUESTS, j.count_requests),
+    Route(spec.FIND_REQUESTS, j.find_requests),
+    Route(spec.REMOVE_REQUESTS, j.remove_requests),
+    Route(spec.REMOVE_REQUESTS_BY_METADATA, j.remove_requests_by_metadata),
+    Route(spec.WAIT_FOR_REQUESTS, j.wait_for_requests),
+    Route(spec.UNMATCHED_REQUESTS, j.unmatched_requests),
+    Route(spec.UNMATCHED_NEAR_MISSES, j.unmatched_near_misses),
+    Route(spec.GET_REQUEST, j.get_request),
+    Route(spec.DELETE_REQUEST, j.delete_request),
+    Route(spec.NEAR_MISSES_FOR_REQUEST, j.near_misses_for_request),
+    Route(spec.NEAR_MISSES_FOR_PATTERN, j.near_misses_for_pattern),
+    Route(spec.LIST_SCENARIOS, s.list_scenarios),
+    Route(spec.RESET_SCENARIOS, s.reset_scenarios),
+    Route(spec.SET_SCENARIO_STATE, s.set_scenario_state),
+    Route(spec.RESET_ALL, s.reset_all),
+    Route(spec.GET_SETTINGS, s.get_settings),
+    Route(spec.UPDATE_SETTINGS, s.update_settings),
+    Route(spec.UPDATE_SETTINGS_PUT, s.update_settings),
+    Route(spec.HEALTH, s.health),
+    Route(spec.VERSION, s.version),
+    Route(spec.LIST_TAG_MAPS, t.list_tag_maps),
+    Route(spec.APPLY_TAG_MAP, t.apply_tag_map),
+    Route(spec.SHUTDOWN, s.shutdown),
+    Route(spec.CREATE_NAMESPACE, n.create_namespace),
+    Route(spec.LIST_NAMESPACES, n.list_namespaces),
+    Route(spec.DELETE_NAMESPACE, n.delete_namespace),
 )
-
-BY_NAME = {r.name: r for r in ROUTES if not (r.method == "PUT" and r.template == "/settings")}
 
 
 @dataclass(frozen=True, slots=True)

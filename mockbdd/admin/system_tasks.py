@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from datetime import datetime, timezone
 
-from mockbdd import __version__
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.scenarios import STARTED
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.version import __version__
 from mockbdd.wire.mappings import stub_to_json
 from mockbdd.wire.settings import parse_settings, settings_json
 

@@ -15,8 +15,8 @@ from mockbdd.wire.mappings import parse_stub_mapping, stub_to_json
 from mockbdd.wire.settings import parse_settings
 
 if TYPE_CHECKING:  # the BDD layer loads only when a server uses tag maps
-    from mockbdd.bdd.resolve import Resolution
-    from mockbdd.bdd.tag_maps import TagMapRegistry
+    from mockbdd.tagmaps.registry import TagMapRegistry
+    from mockbdd.tagmaps.resolve import Resolution
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +58,8 @@ def plan_resolution(resolution: Resolution, pointer: str) -> TagMapPlan:
 
 def plan_tag_maps(registry: TagMapRegistry, tags: Sequence[str]) -> TagMapPlan:
     """``tags`` are tag bodies as written after ``@mock:`` (``payments_slow:delay=300ms``)."""
-    from mockbdd.bdd.errors import MockBddError
-    from mockbdd.bdd.resolve import resolve
+    from mockbdd.tagmaps.errors import MockBddError
+    from mockbdd.tagmaps.resolve import resolve
 
     try:
         resolution = resolve(registry, scenario=[f"@mock:{t}" for t in tags])
@@ -77,8 +77,8 @@ async def apply_tag_map(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     params: dict[str, Any] = body.get("params", body)
     if not isinstance(params, dict):
         raise InvalidInput("/params", "must be an object of parameter values")
-    from mockbdd.bdd.errors import MockBddError
-    from mockbdd.bdd.resolve import resolve_map
+    from mockbdd.tagmaps.errors import MockBddError
+    from mockbdd.tagmaps.resolve import resolve_map
 
     try:
         resolution = resolve_map(ctx.runtime.tag_map_registry(), req.params["name"], params)

@@ -12,7 +12,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 
 if TYPE_CHECKING:
-    from mockbdd.bdd.tag_maps import TagMapRegistry
+    from mockbdd.tagmaps.registry import TagMapRegistry
 
 
 class Conflict(Exception):

@@ -20,16 +20,16 @@ from gherkin import Parser
 from gherkin.errors import CompositeParserException, ParserException
 from gherkin.parser_types import Feature, Rule, Scenario, Tag
 
-from mockbdd.bdd.errors import (
+from mockbdd.tagmaps.errors import (
     MockBddError,
     TagConflictError,
     TagMapError,
     TagMapLoadError,
     TagParamError,
 )
-from mockbdd.bdd.resolve import LEVELS, check_tag, resolve
-from mockbdd.bdd.tag_maps import TagMapRegistry, display_path, load_registry
-from mockbdd.bdd.tags import MockTag, parse_tag
+from mockbdd.tagmaps.registry import TagMapRegistry, display_path, load_registry
+from mockbdd.tagmaps.resolve import LEVELS, check_tag, resolve
+from mockbdd.tagmaps.tags import MockTag, parse_tag
 
 Severity = Literal["error", "warning"]
 _LOCATION_PREFIX = re.compile(r"^\(\d+:\d+\): ")

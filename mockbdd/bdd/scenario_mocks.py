@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from mockbdd.bdd.tags import MockTag
 from mockbdd.client.namespace import NamespaceHandle
-from mockbdd.client.services import check_service, service_path
 from mockbdd.client.sync import Client
+from mockbdd.services import check_service, service_path
+from mockbdd.tagmaps.tags import MockTag
 
 HANG_MS = 60_000  # phrase 8: "times out" = the response comes after a minute
 

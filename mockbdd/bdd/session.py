@@ -19,21 +19,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mockbdd.bdd.errors import (
+from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings, stub_service
+from mockbdd.bdd.step_checks import MockAssertionError
+from mockbdd.bdd.unexpected import unexpected_requests_report, unused_stubs_report
+from mockbdd.client.namespace import NamespaceHandle
+from mockbdd.client.sync import Client
+from mockbdd.tagmaps.errors import (
     MockBddError,
     TagConflictError,
     TagParamError,
     UnknownTagError,
 )
-from mockbdd.bdd.resolve import Resolution, resolve, resolve_map
-from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings, stub_service
-from mockbdd.bdd.step_checks import MockAssertionError
-from mockbdd.bdd.tag_maps import ENV_VAR as TAG_MAPS_ENV
-from mockbdd.bdd.tag_maps import TagMapRegistry, load_registry
-from mockbdd.bdd.tags import MOCK_PREFIX, RESERVED_PREFIX, MockTag, make_mock_tag, parse_tag
-from mockbdd.bdd.unexpected import unexpected_requests_report, unused_stubs_report
-from mockbdd.client.namespace import NamespaceHandle
-from mockbdd.client.sync import Client
+from mockbdd.tagmaps.registry import ENV_VAR as TAG_MAPS_ENV
+from mockbdd.tagmaps.registry import TagMapRegistry, load_registry
+from mockbdd.tagmaps.resolve import Resolution, resolve, resolve_map
+from mockbdd.tagmaps.tags import MOCK_PREFIX, RESERVED_PREFIX, MockTag, make_mock_tag, parse_tag
 
 URL_ENV = "MOCKBDD_URL"
 TOKEN_ENV = "MOCKBDD_ADMIN_TOKEN"
@@ -192,7 +192,7 @@ class TagLevels:
 
 def is_ours(tag: str) -> bool:
     """Whether a tag (with or without ``@``) is mockbdd's: ``@mock:...`` or ``@mockbdd:...``
-    (valid or not; :func:`mockbdd.bdd.tags.parse_tag` says what is wrong with it)."""
+    (valid or not; :func:`mockbdd.tagmaps.tags.parse_tag` says what is wrong with it)."""
     body = tag[1:] if tag.startswith("@") else tag
     return body.startswith((MOCK_PREFIX, RESERVED_PREFIX))
 

@@ -15,8 +15,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mockbdd.bdd.errors import MockBddError
-from mockbdd.bdd.params import parse_duration
 from mockbdd.bdd.scenario_mocks import (
     CATCH_ALL,
     HANG_MS,
@@ -42,9 +40,11 @@ from mockbdd.bdd.step_checks import (
     received_query,
     wait_received,
 )
-from mockbdd.bdd.stubs import URL_FIELDS
-from mockbdd.bdd.tags import MOCK_PREFIX, MockTag, parse_tag
-from mockbdd.client.services import check_service, service_regex
+from mockbdd.services import check_service, service_regex
+from mockbdd.tagmaps.errors import MockBddError
+from mockbdd.tagmaps.params import parse_duration
+from mockbdd.tagmaps.stubs import URL_FIELDS
+from mockbdd.tagmaps.tags import MOCK_PREFIX, MockTag, parse_tag
 
 STEP_PRIORITY = 1
 CATCH_ALL_PRIORITY = 10  # phrase 13: below every step stub (1) and every default stub (5)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from mockbdd.bdd.params import parse_duration
+from mockbdd.tagmaps.params import parse_duration
 
 METHOD_PATTERN = r"[A-Z][A-Z-]*"
 PATH_PATTERN = r"/\S*"

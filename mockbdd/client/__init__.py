@@ -37,8 +37,8 @@ from mockbdd.client.builder import (
 )
 from mockbdd.client.errors import AdminError, VerificationError
 from mockbdd.client.namespace import AsyncNamespaceHandle, NamespaceHandle
-from mockbdd.client.services import prefix_mapping, service_path
 from mockbdd.client.sync import Client
+from mockbdd.services import prefix_mapping, service_path
 
 __all__ = [
     "STARTED",

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeAlias, TypeVar
 
-from mockbdd.admin.routes import BY_NAME
+from mockbdd.admin import spec
+from mockbdd.admin.spec import RouteSpec
 from mockbdd.client.builder import MappingLike, mapping_json, pattern_json
 from mockbdd.client.errors import AdminError, VerificationError
 
@@ -41,7 +42,7 @@ Op: TypeAlias = Generator[Call, Reply, T]
 
 
 def call(
-    task: str,
+    route: RouteSpec,
     *,
     body: Any = None,
     params: Mapping[str, str] | None = None,
@@ -49,8 +50,7 @@ def call(
     wait_s: float = 0.0,
     **path_params: str,
 ) -> Call:
-    """The call for the admin route of ``task`` (its name in ``mockbdd.admin.routes``)."""
-    route = BY_NAME[task]
+    """The call for the admin route ``route`` (a :mod:`mockbdd.admin.spec` constant)."""
     return Call(route.method, route.path(**path_params), body, params or {}, accept, wait_s)
 
 
@@ -113,28 +113,28 @@ def _list(c: Call, key: str) -> Op[list[Json]]:
 
 # -- mappings -------------------------------------------------------------------------------
 def create_stub(mapping: MappingLike) -> Op[Json]:
-    return _json(call("create_mapping", body=mapping_json(mapping)))
+    return _json(call(spec.CREATE_MAPPING, body=mapping_json(mapping)))
 
 
 def get_stub(stub_id: str) -> Op[Json]:
-    return _json(call("get_mapping", id=stub_id))
+    return _json(call(spec.GET_MAPPING, id=stub_id))
 
 
 def update_stub(stub_id: str, mapping: MappingLike) -> Op[Json]:
-    return _json(call("edit_mapping", body=mapping_json(mapping), id=stub_id))
+    return _json(call(spec.EDIT_MAPPING, body=mapping_json(mapping), id=stub_id))
 
 
 def delete_stub(stub_id: str) -> Op[None]:
-    return _none(call("delete_mapping", id=stub_id))
+    return _none(call(spec.DELETE_MAPPING, id=stub_id))
 
 
 def list_stubs(limit: int | None = None, offset: int | None = None) -> Op[list[Json]]:
     params = {k: str(v) for k, v in (("limit", limit), ("offset", offset)) if v is not None}
-    return _list(call("list_mappings", params=params), "mappings")
+    return _list(call(spec.LIST_MAPPINGS, params=params), "mappings")
 
 
 def delete_stubs() -> Op[None]:
-    return _none(call("delete_mappings"))
+    return _none(call(spec.DELETE_MAPPINGS))
 
 
 def import_stubs(
@@ -149,31 +149,31 @@ def import_stubs(
             "deleteAllNotInImport": delete_all_not_in_import,
         },
     }
-    return _none(call("import_mappings", body=body))
+    return _none(call(spec.IMPORT_MAPPINGS, body=body))
 
 
 def reset_mappings() -> Op[None]:
-    return _none(call("reset_mappings"))
+    return _none(call(spec.RESET_MAPPINGS))
 
 
 def save_stubs() -> Op[None]:
-    return _none(call("save_mappings"))
+    return _none(call(spec.SAVE_MAPPINGS))
 
 
 def find_stubs_by_metadata(pattern: Mapping[str, Any]) -> Op[list[Json]]:
-    return _list(call("find_by_metadata", body=dict(pattern)), "mappings")
+    return _list(call(spec.FIND_BY_METADATA, body=dict(pattern)), "mappings")
 
 
 def remove_stubs_by_metadata(pattern: Mapping[str, Any]) -> Op[None]:
-    return _none(call("remove_by_metadata", body=dict(pattern)))
+    return _none(call(spec.REMOVE_BY_METADATA, body=dict(pattern)))
 
 
 def unmatched_stubs() -> Op[list[Json]]:
-    return _list(call("unmatched_mappings"), "mappings")
+    return _list(call(spec.UNMATCHED_MAPPINGS), "mappings")
 
 
 def remove_unmatched_stubs() -> Op[list[Json]]:
-    return _list(call("remove_unmatched_mappings"), "mappings")
+    return _list(call(spec.REMOVE_UNMATCHED_MAPPINGS), "mappings")
 
 
 # -- journal --------------------------------------------------------------------------------
@@ -200,59 +200,59 @@ def requests(
         params["unmatched"] = "true" if unmatched else "false"
     if matching_stub is not None:
         params["matchingStub"] = matching_stub
-    return _list(call("list_requests", params=params), "requests")
+    return _list(call(spec.LIST_REQUESTS, params=params), "requests")
 
 
 def get_request(request_id: str) -> Op[Json]:
-    return _json(call("get_request", id=request_id))
+    return _json(call(spec.GET_REQUEST, id=request_id))
 
 
 def delete_request(request_id: str) -> Op[None]:
-    return _none(call("delete_request", id=request_id))
+    return _none(call(spec.DELETE_REQUEST, id=request_id))
 
 
 def reset_requests() -> Op[None]:
-    return _none(call("reset_requests"))
+    return _none(call(spec.RESET_REQUESTS))
 
 
 def count(pattern: MappingLike) -> Op[int]:
-    reply = yield call("count_requests", body=pattern_json(pattern))
+    reply = yield call(spec.COUNT_REQUESTS, body=pattern_json(pattern))
     return int(_obj(reply).get("count", 0))
 
 
 def find(pattern: MappingLike) -> Op[list[Json]]:
-    return _list(call("find_requests", body=pattern_json(pattern)), "requests")
+    return _list(call(spec.FIND_REQUESTS, body=pattern_json(pattern)), "requests")
 
 
 def remove_requests(pattern: MappingLike) -> Op[list[Json]]:
-    return _list(call("remove_requests", body=pattern_json(pattern)), "serveEvents")
+    return _list(call(spec.REMOVE_REQUESTS, body=pattern_json(pattern)), "serveEvents")
 
 
 def remove_requests_by_metadata(pattern: Mapping[str, Any]) -> Op[list[Json]]:
-    return _list(call("remove_requests_by_metadata", body=dict(pattern)), "serveEvents")
+    return _list(call(spec.REMOVE_REQUESTS_BY_METADATA, body=dict(pattern)), "serveEvents")
 
 
 def unmatched_requests() -> Op[list[Json]]:
-    return _list(call("unmatched_requests"), "requests")
+    return _list(call(spec.UNMATCHED_REQUESTS), "requests")
 
 
 def unmatched_near_misses() -> Op[list[Json]]:
-    return _list(call("unmatched_near_misses"), "nearMisses")
+    return _list(call(spec.UNMATCHED_NEAR_MISSES), "nearMisses")
 
 
 def near_misses_for_request(logged_request: Mapping[str, Any]) -> Op[list[Json]]:
-    return _list(call("near_misses_for_request", body=dict(logged_request)), "nearMisses")
+    return _list(call(spec.NEAR_MISSES_FOR_REQUEST, body=dict(logged_request)), "nearMisses")
 
 
 def near_misses_for_pattern(pattern: MappingLike) -> Op[list[Json]]:
-    return _list(call("near_misses_for_pattern", body=pattern_json(pattern)), "nearMisses")
+    return _list(call(spec.NEAR_MISSES_FOR_PATTERN, body=pattern_json(pattern)), "nearMisses")
 
 
 def wait_for(pattern: MappingLike, expected: int = 1, timeout: float = 2.0) -> Op[int]:
     """Block until ``expected`` requests match; ``VerificationError`` with near misses on 408."""
     body = pattern_json(pattern)
     payload = {"pattern": body, "count": expected, "timeoutMs": round(timeout * 1000)}
-    reply = yield call("wait_for_requests", body=payload, accept=(408,), wait_s=timeout)
+    reply = yield call(spec.WAIT_FOR_REQUESTS, body=payload, accept=(408,), wait_s=timeout)
     data = _obj(reply)
     if reply.status == 408:
         misses = data.get("nearMisses") or []
@@ -272,24 +272,24 @@ def verify(pattern: MappingLike, expected: int = 1) -> Op[int]:
 
 # -- scenarios and system -------------------------------------------------------------------
 def scenarios() -> Op[list[Json]]:
-    return _list(call("list_scenarios"), "scenarios")
+    return _list(call(spec.LIST_SCENARIOS), "scenarios")
 
 
 def reset_scenarios() -> Op[None]:
-    return _none(call("reset_scenarios"))
+    return _none(call(spec.RESET_SCENARIOS))
 
 
 def set_scenario_state(name: str, state: str | None) -> Op[None]:
     """``state=None`` puts the scenario back to ``Started``."""
-    return _none(call("set_scenario_state", body={"state": state}, name=name))
+    return _none(call(spec.SET_SCENARIO_STATE, body={"state": state}, name=name))
 
 
 def reset() -> Op[None]:
-    return _none(call("reset_all"))
+    return _none(call(spec.RESET_ALL))
 
 
 def settings() -> Op[Json]:
-    reply = yield call("get_settings")
+    reply = yield call(spec.GET_SETTINGS)
     found = _obj(reply).get("settings")
     return found if isinstance(found, dict) else {}
 
@@ -307,31 +307,31 @@ def update_settings(
         body["delayDistribution"] = dict(delay_distribution)
     if extended is not None:
         body["extended"] = dict(extended)
-    reply = yield call("update_settings", body=body)
+    reply = yield call(spec.UPDATE_SETTINGS, body=body)
     found = _obj(reply).get("settings")
     return found if isinstance(found, dict) else {}
 
 
 def health() -> Op[Json]:
-    return _json(call("health"))
+    return _json(call(spec.HEALTH))
 
 
 def version() -> Op[str]:
-    reply = yield call("version")
+    reply = yield call(spec.VERSION)
     return str(_obj(reply).get("version", ""))
 
 
 def shutdown() -> Op[None]:
-    return _none(call("shutdown"))
+    return _none(call(spec.SHUTDOWN))
 
 
 # -- tag maps on the server (``--tag-maps``) --------------------------------------------------
 def tag_maps() -> Op[list[Json]]:
-    return _list(call("list_tag_maps"), "tagMaps")
+    return _list(call(spec.LIST_TAG_MAPS), "tagMaps")
 
 
 def apply_tag_map(name: str, params: Mapping[str, Any]) -> Op[Json]:
-    return _json(call("apply_tag_map", body=dict(params), name=name))
+    return _json(call(spec.APPLY_TAG_MAP, body=dict(params), name=name))
 
 
 # -- namespaces -----------------------------------------------------------------------------
@@ -359,11 +359,11 @@ def create_namespace(
         body["settings"] = dict(settings)
     if scenario_states:
         body["scenarioStates"] = dict(scenario_states)
-    return _json(call("create_namespace", body=body))
+    return _json(call(spec.CREATE_NAMESPACE, body=body))
 
 
 def namespaces() -> Op[list[Json]]:
-    return _list(call("list_namespaces"), "namespaces")
+    return _list(call(spec.LIST_NAMESPACES), "namespaces")
 
 
 def find_namespace(name: str) -> Op[Json]:
@@ -376,5 +376,5 @@ def find_namespace(name: str) -> Op[Json]:
 
 def delete_namespace(name: str, missing_ok: bool = False) -> Op[bool]:
     """True if deleted; with ``missing_ok`` an unknown namespace gives False, not an error."""
-    reply = yield call("delete_namespace", accept=(404,) if missing_ok else (), ns=name)
+    reply = yield call(spec.DELETE_NAMESPACE, accept=(404,) if missing_ok else (), ns=name)
     return reply.status < 400

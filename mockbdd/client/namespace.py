@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from mockbdd.client.builder import MappingLike, mapping_json
-from mockbdd.client.services import check_service, prefix_mapping, service_path, service_regex
+from mockbdd.services import check_service, prefix_mapping, service_path, service_regex
 
 if TYPE_CHECKING:
     from mockbdd.client.aio import AsyncClient

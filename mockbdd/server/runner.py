@@ -21,7 +21,7 @@ from mockbdd.server.data_plane import DataPlane
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
-    from mockbdd.bdd.tag_maps import TagMapRegistry
+    from mockbdd.tagmaps.registry import TagMapRegistry
 
 log = logging.getLogger("mockbdd.server")
 SHUTDOWN_GRACE_S = 1.0  # in-flight delayed answers (a simulated timeout) must not hold up exit
@@ -74,7 +74,7 @@ class MockHttpServer:
                 raise InvalidInput(
                     "/tagMaps", "this server has no tag maps: start it with --tag-maps DIR"
                 )
-            from mockbdd.bdd.tag_maps import TagMapRegistry  # the BDD layer, on first use
+            from mockbdd.tagmaps.registry import TagMapRegistry  # the BDD layer, on first use
 
             self._registry = TagMapRegistry.load_dir(self.config.tag_maps)
         return self._registry

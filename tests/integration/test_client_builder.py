@@ -32,8 +32,8 @@ from mockbdd.client import (
     url_equal_to,
     url_path_template,
 )
-from mockbdd.client.services import prefix_mapping, service_path
 from mockbdd.server.embedded import MockServer
+from mockbdd.services import prefix_mapping, service_path
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from mockbdd.admin.routes import BY_NAME, match_route
+from mockbdd.admin import spec
+from mockbdd.admin.routes import ROUTES, match_route
 from mockbdd.client import (
     AdminError,
     Client,
@@ -288,13 +289,13 @@ def _wait_until_down(url: str) -> None:
 
 def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
     """Fails when a route is added to the table without a client method."""
-    seen: set[str] = set()
+    seen: set[spec.RouteSpec] = set()
 
     def record(request: httpx.Request) -> None:
         path = urlsplit(str(request.url)).path.removeprefix("/__admin")
         found = match_route(request.method, path, at_root=True)
         assert found.route is not None, f"{request.method} {path} is not an admin route"
-        seen.add(found.route.name)
+        seen.add(found.route.spec)
 
     maps = tmp_path / "tag_maps"
     maps.mkdir()
@@ -351,7 +352,13 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
     server.stop()  # a no-op after POST /__admin/shutdown
     assert not server.running
     # PUT /settings and DELETE /requests are aliases of routes the client already uses
-    assert seen == set(BY_NAME), f"no client method for: {sorted(set(BY_NAME) - seen)}"
+    expected = set(spec.ALL) - {spec.UPDATE_SETTINGS_PUT, spec.RESET_REQUESTS_DELETE}
+    missing = sorted(f"{r.method} {r.template}" for r in expected - seen)
+    assert not missing, f"no client method for: {missing}"
+
+
+def test_every_route_spec_is_bound_to_one_task() -> None:
+    assert [r.spec for r in ROUTES] == list(spec.ALL)
 
 
 def test_a_non_admin_answer_is_an_error(server: MockServer, client: Client) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mockbdd.bdd.lint import Diagnostic, format_diagnostic, lint_paths, lint_registry, run_lint
-from mockbdd.bdd.tag_maps import TagMapRegistry
+from mockbdd.tagmaps.registry import TagMapRegistry
 
 DATA = Path(__file__).parent / "data"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mockbdd.bdd.listing import list_tags
-from mockbdd.bdd.tag_maps import TagMapRegistry
+from mockbdd.tagmaps.listing import list_tags
+from mockbdd.tagmaps.registry import TagMapRegistry
 
 
 def test_list_tags(shop_registry: TagMapRegistry) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockbdd.bdd.params import BoundValue, coerce, parse_duration, placeholders, substitute
+from mockbdd.tagmaps.params import BoundValue, coerce, parse_duration, placeholders, substitute
 
 
 @pytest.mark.parametrize(

@@ -10,17 +10,17 @@ from typing import Any
 
 import pytest
 
-from mockbdd.bdd.errors import (
+from mockbdd.domain.errors import InvalidInput
+from mockbdd.tagmaps.errors import (
     TagConflictError,
     TagMapError,
     TagParamError,
     TagSyntaxError,
     UnknownTagError,
 )
-from mockbdd.bdd.resolve import Resolution, resolve, resolve_map
-from mockbdd.bdd.tag_maps import TagMapRegistry
-from mockbdd.bdd.tags import MockTag
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.tagmaps.registry import TagMapRegistry
+from mockbdd.tagmaps.resolve import Resolution, resolve, resolve_map
+from mockbdd.tagmaps.tags import MockTag
 
 Build = Callable[..., TagMapRegistry]
 URL_FIELDS = ("url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate")

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from mockbdd.bdd.schema import mapping_schema, schema_json, tag_map_schema
+from mockbdd.tagmaps.schema import mapping_schema, schema_json, tag_map_schema
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from mockbdd.bdd.errors import TagMapError, TagMapLoadError
-from mockbdd.bdd.params import BoundValue, ParamDef
-from mockbdd.bdd.tag_maps import TagMapRegistry, load_registry
+from mockbdd.tagmaps.errors import TagMapError, TagMapLoadError
+from mockbdd.tagmaps.params import BoundValue, ParamDef
+from mockbdd.tagmaps.registry import TagMapRegistry, load_registry
 
 DATA = Path(__file__).parent / "data"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from behave.model import Tag as BehaveTag
 
-from mockbdd.bdd.errors import MockBddError, TagSyntaxError, UnknownReservedTagError
-from mockbdd.bdd.tags import MockTag, ReservedTag, make_mock_tag, parse_tag
+from mockbdd.tagmaps.errors import MockBddError, TagSyntaxError, UnknownReservedTagError
+from mockbdd.tagmaps.tags import MockTag, ReservedTag, make_mock_tag, parse_tag
 
 
 @pytest.mark.parametrize("raw", ["@mock:checkout_failure", "mock:checkout_failure"])

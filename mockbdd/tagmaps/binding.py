@@ -6,10 +6,10 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from mockbdd.bdd.errors import MockBddError, TagMapError, TagParamError, UnknownTagError, where
-from mockbdd.bdd.params import BoundValue, coerce
-from mockbdd.bdd.tag_maps import StubTemplate, TagMap, TagMapRegistry
-from mockbdd.bdd.tags import MockTag
+from mockbdd.tagmaps.errors import MockBddError, TagMapError, TagParamError, UnknownTagError, where
+from mockbdd.tagmaps.params import BoundValue, coerce
+from mockbdd.tagmaps.registry import StubTemplate, TagMap, TagMapRegistry
+from mockbdd.tagmaps.tags import MockTag
 
 
 @dataclass(frozen=True)

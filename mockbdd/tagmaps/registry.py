@@ -12,12 +12,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mockbdd.bdd.errors import TagMapError, TagMapLoadError
-from mockbdd.bdd.params import ParamDef, coerce
-from mockbdd.bdd.stubs import check_delay_value, check_stub, service_problem
-from mockbdd.bdd.tag_map_models import TagMapFileModel, TagMapModel, validation_errors
-from mockbdd.bdd.tags import NAME_RE, PARAM_KEY_RE
-from mockbdd.bdd.yaml_lines import DataPath, LineIndex, load_yaml
+from mockbdd.tagmaps.errors import TagMapError, TagMapLoadError
+from mockbdd.tagmaps.models import TagMapFileModel, TagMapModel, validation_errors
+from mockbdd.tagmaps.params import ParamDef, coerce
+from mockbdd.tagmaps.stubs import check_delay_value, check_stub, service_problem
+from mockbdd.tagmaps.tags import NAME_RE, PARAM_KEY_RE
+from mockbdd.tagmaps.yaml_lines import DataPath, LineIndex, load_yaml
 
 ENV_VAR = "MOCKBDD_TAG_MAPS"
 DEFAULT_DIR = "tag_maps"

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mockbdd.bdd.errors import TagMapError
-from mockbdd.bdd.params import PLACEHOLDER_RE, ParamDef, parse_duration
-from mockbdd.bdd.yaml_lines import DataPath, LineIndex
-from mockbdd.client.services import MappingUrlError, prefix_mapping
+from mockbdd.services import MappingUrlError, prefix_mapping
+from mockbdd.tagmaps.errors import TagMapError
+from mockbdd.tagmaps.params import PLACEHOLDER_RE, ParamDef, parse_duration
+from mockbdd.tagmaps.yaml_lines import DataPath, LineIndex
 
 STUB_KEYS = (
     "id",
@@ -213,7 +213,7 @@ def route_of(service: str, stub: Mapping[str, Any]) -> Route:
 
 
 def prefix_service(stub: Mapping[str, Any], service: str) -> dict[str, Any]:
-    """Put the stub under ``/<service>`` (:func:`mockbdd.client.services.prefix_mapping`, the
+    """Put the stub under ``/<service>`` (:func:`mockbdd.services.prefix_mapping`, the
     one implementation), with its errors as :class:`StubError` for the map's file and line."""
     try:
         return prefix_mapping(stub, service)

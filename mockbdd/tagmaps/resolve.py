@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from mockbdd.bdd.binding import MapApplication, Scope, expand
-from mockbdd.bdd.errors import MockBddError, TagConflictError
-from mockbdd.bdd.params import parse_duration
-from mockbdd.bdd.precedence import Candidate, LevelResult, build_level
-from mockbdd.bdd.stubs import Route, StubError, prefix_service, source_path
-from mockbdd.bdd.tag_maps import TagMapRegistry
-from mockbdd.bdd.tags import LEVELS, Level, MockTag, ReservedTag, make_mock_tag, parse_tag
+from mockbdd.tagmaps.binding import MapApplication, Scope, expand
+from mockbdd.tagmaps.errors import MockBddError, TagConflictError
+from mockbdd.tagmaps.params import parse_duration
+from mockbdd.tagmaps.precedence import Candidate, LevelResult, build_level
+from mockbdd.tagmaps.registry import TagMapRegistry
+from mockbdd.tagmaps.stubs import Route, StubError, prefix_service, source_path
+from mockbdd.tagmaps.tags import LEVELS, Level, MockTag, ReservedTag, make_mock_tag, parse_tag
 
 __all__ = ["LEVELS", "Level", "Resolution", "ResolvedStub", "check_tag", "resolve", "resolve_map"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from mockbdd.bdd.tag_map_models import TagMapFileModel
+from mockbdd.tagmaps.models import TagMapFileModel
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _URL_FIELDS = ("url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate")

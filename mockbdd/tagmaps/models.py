@@ -9,8 +9,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
 
-from mockbdd.bdd.errors import TagMapError
-from mockbdd.bdd.yaml_lines import LineIndex
+from mockbdd.tagmaps.errors import TagMapError
+from mockbdd.tagmaps.yaml_lines import LineIndex
 
 
 class _Strict(BaseModel):

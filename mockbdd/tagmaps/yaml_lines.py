@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from mockbdd.bdd.errors import TagMapError
+from mockbdd.tagmaps.errors import TagMapError
 
 DataPath = tuple[str, ...]
 _MERGE_TAG = "tag:yaml.org,2002:merge"

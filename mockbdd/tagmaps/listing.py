@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockbdd.bdd.tag_maps import DEFAULT_DIR, ENV_VAR, TagMap, TagMapRegistry
+from mockbdd.tagmaps.registry import DEFAULT_DIR, ENV_VAR, TagMap, TagMapRegistry
 
 RESERVED_HELP = (
     ("@mockbdd:strict", "fail on unmatched requests and unused stubs at scenario end"),

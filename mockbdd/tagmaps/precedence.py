@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mockbdd.bdd.binding import MapApplication, Scope
-from mockbdd.bdd.errors import TagConflictError
-from mockbdd.bdd.params import BoundValue, substitute
-from mockbdd.bdd.stubs import Route, StubError, normalise_stub, route_of, source_path
-from mockbdd.bdd.tag_maps import StubTemplate, TagMap
-from mockbdd.bdd.tags import Level
+from mockbdd.tagmaps.binding import MapApplication, Scope
+from mockbdd.tagmaps.errors import TagConflictError
+from mockbdd.tagmaps.params import BoundValue, substitute
+from mockbdd.tagmaps.registry import StubTemplate, TagMap
+from mockbdd.tagmaps.stubs import Route, StubError, normalise_stub, route_of, source_path
+from mockbdd.tagmaps.tags import Level
 
 KEYED_KINDS = ("settings", "scenarios", "data")
 

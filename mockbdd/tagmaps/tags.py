@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from mockbdd.bdd.errors import TagSyntaxError, UnknownReservedTagError
+from mockbdd.tagmaps.errors import TagSyntaxError, UnknownReservedTagError
 
 Level = Literal["feature", "rule", "scenario", "examples"]
 LEVELS: tuple[Level, ...] = ("feature", "rule", "scenario", "examples")  # least specific first

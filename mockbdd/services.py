@@ -1,7 +1,7 @@
 """Services are path prefixes inside a namespace: put mappings and paths under ``/<service>``.
 
 :func:`prefix_mapping` is the one implementation of "a mapping under a service"; tag maps use
-it too (``mockbdd.bdd.stubs.prefix_service`` adapts its errors to tag-map errors).
+it too (``mockbdd.tagmaps.stubs.prefix_service`` adapts its errors to tag-map errors).
 """
 
 from __future__ import annotations
