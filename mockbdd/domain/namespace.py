@@ -31,6 +31,15 @@ class Settings:
     extended: dict[str, object] = field(default_factory=dict)
 
 
+class Selection(NamedTuple):
+    """What :meth:`Namespace.select` chose: the stub, its response now, and for a sequence the
+    position served (-1 for a single response)."""
+
+    stub: StubMapping
+    response: ResponseDefinition
+    position: int
+
+
 class ServeDecision(NamedTuple):  # a tuple: built once per request, cheaper than a frozen dataclass
     event: ServeEvent
     stub: StubMapping | None
@@ -70,10 +79,10 @@ class Namespace:
         self.initial_states: tuple[tuple[str, str], ...] = ()
 
     # -- data plane -------------------------------------------------------------------------
-    def serve(self, request: RecordedRequest) -> ServeDecision:
-        """Pick the stub, advance its sequence and scenario, journal the request: one atomic step."""
-        now = self._clock()
-        self.last_used = now
+    def select(self, request: RecordedRequest) -> Selection | None:
+        """The stub that would answer ``request`` now and the response it would give, changing
+        nothing: no cursor, scenario, "used" flag or journal entry (a dry run, and the first
+        half of :meth:`serve`)."""
         for stub in self.stubs.candidates(request.method, request.path):
             if (
                 stub.required_scenario_state is not None
@@ -86,19 +95,35 @@ class Namespace:
                 served = self.cursors.get(stub.id, 0)
                 if response.is_exhausted(served):
                     continue
-            if not stub.request.matches(request):
-                continue
-            if isinstance(response, ResponseSequence):
-                self.cursors[stub.id] = served + 1
+                if not stub.request.matches(request):
+                    continue
                 chosen = response.response_at(served)
                 assert chosen is not None
-            else:
-                chosen = response
-            if stub.scenario_name is not None and stub.new_scenario_state is not None:
-                self.scenarios.set(stub.scenario_name, stub.new_scenario_state)
-            self.used.add(stub.id)
-            return self._decide(request, now, stub, chosen)
-        return self._decide(request, now, None, None)
+                return Selection(stub, chosen, served)
+            if stub.request.matches(request):
+                return Selection(stub, response, -1)
+        return None
+
+    def commit(self, selection: Selection) -> None:
+        """Apply what serving ``selection`` changes: the sequence cursor, the scenario
+        transition and the "used" flag (the second half of :meth:`serve`)."""
+        stub = selection.stub
+        if selection.position >= 0:
+            self.cursors[stub.id] = selection.position + 1
+        if stub.scenario_name is not None and stub.new_scenario_state is not None:
+            self.scenarios.set(stub.scenario_name, stub.new_scenario_state)
+        self.used.add(stub.id)
+
+    def serve(self, request: RecordedRequest) -> ServeDecision:
+        """Select the stub, commit its sequence and scenario, journal the request: one atomic
+        step (nothing awaits between select and commit)."""
+        now = self._clock()
+        self.last_used = now
+        selection = self.select(request)
+        if selection is None:
+            return self._decide(request, now, None, None)
+        self.commit(selection)
+        return self._decide(request, now, selection.stub, selection.response)
 
     def _decide(
         self,

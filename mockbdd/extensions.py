@@ -1,0 +1,127 @@
+"""One registry for every extension point: content operators, delay types, faults, response
+transformers, custom matchers, data-plane stages and service plugins.
+
+The registry knows nothing of what it holds. Each layer that consumes a kind of extension
+declares a typed :class:`Kind` key next to the protocol its entries implement (as pytest's
+``StashKey``), so this module imports nothing of mockbdd and every layer may use it:
+
+    # mockbdd/domain/faults.py
+    FAULTS: Kind[FaultAction] = Kind("fault")
+
+    # a plugin
+    def register(extensions: Extensions) -> None:
+        extensions.add(FAULTS, "SLOW_LORIS", SlowLoris())
+
+Built-in features register through the same :meth:`Extensions.add` as plugins do. Plugins are
+found through the ``mockbdd.plugins`` entry-point group; each entry point names a callable
+taking the :class:`Extensions` being assembled. An instance per server, never a global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+ENTRY_POINT_GROUP = "mockbdd.plugins"
+
+
+@dataclass(frozen=True, eq=False)
+class Kind(Generic[T]):
+    """A typed key for one kind of extension; identity is the key (two kinds never collide)."""
+
+    label: str  # what errors call an entry of this kind: "delay type", "fault", ...
+
+    def __repr__(self) -> str:
+        return f"Kind({self.label!r})"
+
+
+class ExtensionError(ValueError):
+    """A plugin that cannot be loaded or registers a name twice."""
+
+
+Register = Callable[["Extensions"], None]
+
+
+class Extensions:
+    """Named entries per :class:`Kind`, in registration order. Frozen once assembled."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Kind[Any], dict[str, Any]] = {}
+        self._origin: dict[tuple[Kind[Any], str], str] = {}
+        self._frozen = False
+        self.plugins: tuple[str, ...] = ()  # entry points loaded, for /health and errors
+
+    def add(self, kind: Kind[T], name: str, entry: T, *, origin: str = "mockbdd") -> None:
+        if self._frozen:
+            raise ExtensionError(f"cannot add {kind.label} {name!r}: the extensions are in use")
+        table = self._entries.setdefault(kind, {})
+        if name in table:
+            first = self._origin[(kind, name)]
+            raise ExtensionError(f"{kind.label} {name!r} is registered twice ({first}, {origin})")
+        table[name] = entry
+        self._origin[(kind, name)] = origin
+
+    def get(self, kind: Kind[T], name: str) -> T | None:
+        entry: T | None = self._entries.get(kind, {}).get(name)
+        return entry
+
+    def names(self, kind: Kind[Any]) -> tuple[str, ...]:
+        return tuple(self._entries.get(kind, {}))
+
+    def items(self, kind: Kind[T]) -> Iterator[tuple[str, T]]:
+        yield from self._entries.get(kind, {}).items()
+
+    def origin(self, kind: Kind[Any], name: str) -> str | None:
+        return self._origin.get((kind, name))
+
+    def freeze(self) -> Extensions:
+        self._frozen = True
+        return self
+
+
+def load_plugins(
+    extensions: Extensions, entry_points: Iterable[metadata.EntryPoint] | None = None
+) -> Extensions:
+    """Run every ``mockbdd.plugins`` entry point's register function against ``extensions``.
+    A plugin that fails to import or to register is an :class:`ExtensionError` naming it."""
+    found = metadata.entry_points(group=ENTRY_POINT_GROUP) if entry_points is None else entry_points
+    loaded = list(extensions.plugins)
+    for ep in sorted(found, key=lambda e: e.name):
+        origin = f"plugin {ep.name!r} ({ep.value})"
+        try:
+            register = ep.load()
+        except Exception as exc:  # any import error of third-party code: report, do not crash
+            raise ExtensionError(f"{origin} cannot be loaded: {exc}") from exc
+        if not callable(register):
+            raise ExtensionError(f"{origin} is not callable: it must take the Extensions")
+        _register(extensions, register, origin)
+        loaded.append(ep.name)
+    extensions.plugins = tuple(loaded)
+    return extensions
+
+
+def _register(extensions: Extensions, register: Register, origin: str) -> None:
+    try:
+        register(_Scoped(extensions, origin))  # type: ignore[arg-type]
+    except ExtensionError:
+        raise
+    except Exception as exc:
+        raise ExtensionError(f"{origin} failed to register: {exc}") from exc
+
+
+class _Scoped:
+    """The view a plugin's register function gets: every ``add`` is attributed to it."""
+
+    def __init__(self, extensions: Extensions, origin: str) -> None:
+        self._extensions = extensions
+        self._origin = origin
+
+    def add(self, kind: Kind[T], name: str, entry: T, *, origin: str | None = None) -> None:
+        self._extensions.add(kind, name, entry, origin=origin or self._origin)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._extensions, name)
