@@ -1,7 +1,10 @@
-"""The step vocabulary (DESIGN §7): every phrase's ``parse`` pattern, written once.
+"""The step vocabulary (DESIGN §7): every phrase, written once in :data:`PHRASES`.
 
-behave (``mockbdd.behave.steps``) and pytest-bdd (``mockbdd.pytest_bdd_steps``) register these
-same strings with the same custom types, so a feature file reads the same under both runners.
+Each row holds the phrase's ``parse`` pattern, its kind (set-up or assertion), the function in
+:mod:`mockbdd.bdd.steps_impl` it calls and what it takes besides its text (a docstring, a
+table, its location). behave (``mockbdd.behave.steps``) and pytest-bdd
+(``mockbdd.pytest_bdd_steps``) each register the whole table with one loop, with the same
+custom types, so a feature file reads the same under both runners.
 Type names carry an ``Mbd`` prefix because behave's type registry is shared with the user's own
 steps (one registry per matcher class).
 """
@@ -9,10 +12,14 @@ steps (one registry per matcher class).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
+from string import Formatter
 from typing import Any
 
+from mockbdd.bdd import steps_impl as impl
+from mockbdd.bdd.scenario_mocks import ScenarioMocks
 from mockbdd.tagmaps.params import parse_duration
 
 METHOD_PATTERN = r"[A-Z][A-Z-]*"
@@ -104,40 +111,101 @@ NO_UNEXPECTED = '"{service}" should not have received unexpected requests'  # 26
 ALL_STUBS_USED = 'every response stubbed on "{service}" should have been used'  # 27
 
 
+class Kind(Enum):
+    """Set-up phrases are registered for every keyword (Given, When, And); assertions for Then."""
+
+    SETUP = "set-up"
+    ASSERTION = "assertion"
+
+
+class Extra(Enum):
+    """What a phrase takes besides the values in its text, appended as the last argument."""
+
+    NONE = "none"
+    DOCSTRING = "docstring"  # the docstring's text (behave: None when there is none)
+    TABLE = "table"  # the table under the step, as a StepTable
+    LOCATION = "location"  # the step's own feature file and line, named by its errors
+
+
+def fields(pattern: str) -> tuple[str, ...]:
+    """The named fields of a ``parse`` pattern, in the order the text has them."""
+    return tuple(name for _, name, _, _ in Formatter().parse(pattern) if name)
+
+
 @dataclass(frozen=True)
 class Phrase:
+    """One row of the vocabulary: what the runners register and what the step then calls.
+
+    A step calls ``impl(mocks, *values, extra)``: ``values`` are the pattern's fields in the
+    order ``args`` names them (by default the text's order), already converted by the pattern's
+    types (``MbdDuration`` gives milliseconds); ``extra`` is left out when it is ``Extra.NONE``.
+    """
+
     number: int
     pattern: str
-    setup: bool  # set-up phrases are registered for every keyword (Given/When/And)
+    kind: Kind
+    impl: Callable[..., object]
+    extra: Extra = Extra.NONE
+    args: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        if not self.args:
+            object.__setattr__(self, "args", fields(self.pattern))
+        if sorted(self.args) != sorted(fields(self.pattern)):
+            raise ValueError(
+                f"phrase {self.number}: args {self.args} must name the fields of its pattern "
+                f"{fields(self.pattern)}, each once"
+            )
+
+    @property
+    def setup(self) -> bool:
+        return self.kind is Kind.SETUP
+
+    def run(self, mocks: ScenarioMocks, values: Mapping[str, Any], extra: object = None) -> None:
+        """Carry the step out: ``values`` are the fields parsed from the step's text."""
+        positional = [values[name] for name in self.args]
+        if self.extra is not Extra.NONE:
+            positional.append(extra)
+        self.impl(mocks, *positional)
+
+
+SETUP, ASSERTION = Kind.SETUP, Kind.ASSERTION
+DOCSTRING, TABLE, LOCATION = Extra.DOCSTRING, Extra.TABLE, Extra.LOCATION
 
 PHRASES: tuple[Phrase, ...] = (
-    Phrase(1, STUB_STATUS, True),
-    Phrase(2, STUB_BODY, True),
-    Phrase(3, STUB_JSON, True),
-    Phrase(4, STUB_HEADERS, True),
-    Phrase(5, STUB_SEQUENCE, True),
-    Phrase(6, STUB_TIMES_THEN, True),
-    Phrase(7, STUB_DELAY, True),
-    Phrase(8, STUB_TIMEOUT, True),
-    Phrase(9, STUB_DROP, True),
-    Phrase(10, STUB_MALFORMED, True),
-    Phrase(11, SERVICE_UNAVAILABLE, True),
-    Phrase(12, STUB_WHEN_MATCHES, True),
-    Phrase(13, UNMATCHED_STATUS, True),
-    Phrase(14, SWITCH_MAP, True),
-    Phrase(15, CLEAR_REQUESTS, True),
-    Phrase(16, WAIT_RECEIVED, True),
-    Phrase(17, RECEIVED_COUNT, False),
-    Phrase(17, RECEIVED_COUNT_ONE, False),
-    Phrase(18, NOT_RECEIVED, False),
-    Phrase(19, RECEIVED_JSON, False),
-    Phrase(20, RECEIVED_BODY, False),
-    Phrase(21, RECEIVED_HEADER, False),
-    Phrase(22, RECEIVED_NO_HEADER, False),
-    Phrase(23, RECEIVED_QUERY, False),
-    Phrase(24, RECEIVED_IN_ORDER, False),
-    Phrase(25, NTH_REQUEST_JSON, False),
-    Phrase(26, NO_UNEXPECTED, False),
-    Phrase(27, ALL_STUBS_USED, False),
+    Phrase(1, STUB_STATUS, SETUP, impl.respond_status),
+    Phrase(2, STUB_BODY, SETUP, impl.respond_body, DOCSTRING),
+    Phrase(3, STUB_JSON, SETUP, impl.respond_json, DOCSTRING),
+    Phrase(4, STUB_HEADERS, SETUP, impl.respond_headers, TABLE),
+    Phrase(5, STUB_SEQUENCE, SETUP, impl.respond_in_order, TABLE),
+    Phrase(6, STUB_TIMES_THEN, SETUP, impl.respond_times_then),
+    Phrase(7, STUB_DELAY, SETUP, impl.respond_after),
+    Phrase(8, STUB_TIMEOUT, SETUP, impl.times_out),
+    Phrase(9, STUB_DROP, SETUP, impl.drops_connection),
+    Phrase(10, STUB_MALFORMED, SETUP, impl.malformed_response),
+    Phrase(11, SERVICE_UNAVAILABLE, SETUP, impl.unavailable),
+    Phrase(12, STUB_WHEN_MATCHES, SETUP, impl.respond_when_matches, TABLE),
+    Phrase(13, UNMATCHED_STATUS, SETUP, impl.unmatched_get_status),
+    Phrase(14, SWITCH_MAP, SETUP, impl.switch_map, LOCATION),
+    Phrase(15, CLEAR_REQUESTS, SETUP, impl.clear_requests),
+    Phrase(16, WAIT_RECEIVED, SETUP, impl.wait_received),
+    Phrase(17, RECEIVED_COUNT, ASSERTION, impl.received_count),
+    Phrase(17, RECEIVED_COUNT_ONE, ASSERTION, impl.received_count),
+    Phrase(18, NOT_RECEIVED, ASSERTION, impl.not_received),
+    Phrase(19, RECEIVED_JSON, ASSERTION, impl.received_json, DOCSTRING),
+    Phrase(20, RECEIVED_BODY, ASSERTION, impl.received_body, DOCSTRING),
+    Phrase(21, RECEIVED_HEADER, ASSERTION, impl.received_header),
+    Phrase(22, RECEIVED_NO_HEADER, ASSERTION, impl.received_no_header),
+    Phrase(23, RECEIVED_QUERY, ASSERTION, impl.received_query),
+    Phrase(24, RECEIVED_IN_ORDER, ASSERTION, impl.received_in_order, TABLE),
+    Phrase(
+        25,
+        NTH_REQUEST_JSON,
+        ASSERTION,
+        impl.nth_request_json,
+        DOCSTRING,
+        args=("service", "n", "method", "path"),
+    ),
+    Phrase(26, NO_UNEXPECTED, ASSERTION, impl.no_unexpected_requests),
+    Phrase(27, ALL_STUBS_USED, ASSERTION, impl.all_stubs_used),
 )
