@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test lint bench wiremock-diff wiremock-diff-admin clean
+.PHONY: venv demo test lint bench client-async wiremock-diff wiremock-diff-admin clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(STAMP)
 test: $(STAMP)
 	$(MAKE) lint
 	$(BIN)/python -m pytest -n 2 --json-report --json-report-file=pytest_results.json
+
+# mockbdd/client/aio.py is generated from sync.py and namespace.py: rerun after changing them
+client-async: $(STAMP)
+	$(BIN)/python -m mockbdd.codegen.async_client
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

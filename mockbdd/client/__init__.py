@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockbdd.client.aio import AsyncClient
+from mockbdd.client.aio import AsyncClient, AsyncNamespaceHandle
 from mockbdd.client.builder import (
     STARTED,
     MappingBuilder,
@@ -36,7 +36,7 @@ from mockbdd.client.builder import (
     url_path_template,
 )
 from mockbdd.client.errors import AdminError, VerificationError
-from mockbdd.client.namespace import AsyncNamespaceHandle, NamespaceHandle
+from mockbdd.client.namespace import NamespaceHandle
 from mockbdd.client.sync import Client
 from mockbdd.services import prefix_mapping, service_path
 

@@ -1,4 +1,9 @@
-"""The asyncio admin client (httpx.AsyncClient); the operations themselves live in ``calls``."""
+"""The asyncio admin client and namespace handle: ``AsyncClient``, ``AsyncNamespaceHandle``.
+
+GENERATED FILE, DO NOT EDIT. ``make client-async`` (``python -m mockbdd.codegen.async_client``)
+writes it from ``sync.py`` (``Client``) and ``namespace.py`` (``NamespaceHandle``): the same
+code with every I/O call awaited. Change those and regenerate; a test fails while it is stale.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,20 @@ from mockbdd.client import calls
 from mockbdd.client.base import ClientBase
 from mockbdd.client.builder import MappingLike
 from mockbdd.client.calls import Call, Json, Op, Reply
-from mockbdd.client.namespace import AsyncApplier, AsyncNamespaceHandle
+from mockbdd.client.namespace import (
+    _NO_APPLIER,
+    AsyncApplier,
+    _Handle,
+    route_pattern,
+    service_pattern,
+    stub_json,
+)
 
 T = TypeVar("T")
 
 
 class AsyncClient(ClientBase[httpx.AsyncClient]):
-    """Async WireMock-compatible admin client for mockbdd, bound to one admin root."""
+    """WireMock-compatible admin client for mockbdd, bound to one admin root."""
 
     def __init__(
         self,
@@ -248,5 +260,70 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         self, name: str, *, applier: AsyncApplier | None = None
     ) -> AsyncNamespaceHandle:
         """The handle of an existing namespace (``AdminError`` 404 if there is none)."""
-        info = await self._run(calls.find_namespace(name))
-        return AsyncNamespaceHandle(self, info, applier=applier)
+        return AsyncNamespaceHandle(
+            self, await self._run(calls.find_namespace(name)), applier=applier
+        )
+
+
+class AsyncNamespaceHandle(_Handle):
+    """A namespace; its ``admin`` is the ``AsyncClient`` scoped to it (every WireMock admin call)."""
+
+    def __init__(
+        self, root: AsyncClient, info: Mapping[str, Any], *, applier: AsyncApplier | None = None
+    ) -> None:
+        super().__init__(info)
+        self._root = root
+        self.admin: AsyncClient = root.scoped(self.admin_url)
+        self._applier = applier
+
+    async def stub(self, mapping: MappingLike, service: str | None = None) -> str:
+        """Add a stub (under ``/<service>`` if given); returns its id."""
+        return str((await self.admin.create_stub(stub_json(mapping, service)))["id"])
+
+    async def apply(self, map_name: str, **params: str) -> None:
+        """Apply a tag map (needs the applier the BDD integration supplies)."""
+        if self._applier is None:
+            raise RuntimeError(_NO_APPLIER.format(name=map_name))
+        await self._applier(self, map_name, dict(params))
+
+    async def requests(self, service: str | None = None) -> list[dict[str, Any]]:
+        """LoggedRequests of this namespace (or service), in arrival order."""
+        return await self.admin.find(service_pattern(service))
+
+    async def count(self, method: str, path: str, service: str | None = None) -> int:
+        return await self.admin.count(route_pattern(method, path, service))
+
+    async def wait_for(
+        self,
+        count: int,
+        method: str,
+        path: str,
+        service: str | None = None,
+        timeout: float = 2.0,
+    ) -> int:
+        """Return once ``count`` requests arrived; ``VerificationError`` after ``timeout`` s."""
+        return await self.admin.wait_for(route_pattern(method, path, service), count, timeout)
+
+    async def verify(self, count: int, method: str, path: str, service: str | None = None) -> None:
+        """Exactly ``count`` requests, else ``VerificationError`` with the near-miss diff."""
+        await self.admin.verify(route_pattern(method, path, service), count)
+
+    async def reset(self) -> None:
+        await self.admin.reset()
+
+    async def close(self) -> None:
+        """Delete the namespace; idempotent, and fine if it is already gone."""
+        if not self.closed:
+            await self._root.delete_namespace(self.name, missing_ok=True)
+            self.closed = True
+
+    async def __aenter__(self) -> AsyncNamespaceHandle:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -1,4 +1,8 @@
-"""The namespace handle (DESIGN §6): one isolated mock namespace, its services and its journal."""
+"""The namespace handle (DESIGN §6): one isolated mock namespace, its services and its journal.
+
+``NamespaceHandle`` is also the source of ``AsyncNamespaceHandle``, which ``make client-async``
+writes into ``aio.py`` with every call awaited (see ``mockbdd.codegen.async_client``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from mockbdd.client.builder import MappingLike, mapping_json
 from mockbdd.services import check_service, prefix_mapping, service_path, service_regex
 
 if TYPE_CHECKING:
-    from mockbdd.client.aio import AsyncClient
+    from mockbdd.client.aio import AsyncNamespaceHandle
     from mockbdd.client.sync import Client
 
 Applier = Callable[["NamespaceHandle", str, dict[str, str]], None]
@@ -42,7 +46,7 @@ def stub_json(mapping: MappingLike, service: str | None) -> dict[str, Any]:
 
 
 class _Handle:
-    """Addresses shared by the sync and async handles."""
+    """Addresses shared by the sync and async handles (what needs no I/O)."""
 
     def __init__(self, info: Mapping[str, Any]) -> None:
         self.name: str = str(info["name"])
@@ -61,7 +65,7 @@ class _Handle:
 
 
 class NamespaceHandle(_Handle):
-    """A namespace; ``admin`` is a ``Client`` scoped to it (every WireMock admin call)."""
+    """A namespace; its ``admin`` is the ``Client`` scoped to it (every WireMock admin call)."""
 
     def __init__(
         self, root: Client, info: Mapping[str, Any], *, applier: Applier | None = None
@@ -122,61 +126,3 @@ class NamespaceHandle(_Handle):
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-class AsyncNamespaceHandle(_Handle):
-    """The same handle for ``AsyncClient``: every call is awaited."""
-
-    def __init__(
-        self, root: AsyncClient, info: Mapping[str, Any], *, applier: AsyncApplier | None = None
-    ) -> None:
-        super().__init__(info)
-        self._root = root
-        self.admin: AsyncClient = root.scoped(self.admin_url)
-        self._applier = applier
-
-    async def stub(self, mapping: MappingLike, service: str | None = None) -> str:
-        return str((await self.admin.create_stub(stub_json(mapping, service)))["id"])
-
-    async def apply(self, map_name: str, **params: str) -> None:
-        if self._applier is None:
-            raise RuntimeError(_NO_APPLIER.format(name=map_name))
-        await self._applier(self, map_name, dict(params))
-
-    async def requests(self, service: str | None = None) -> list[dict[str, Any]]:
-        return await self.admin.find(service_pattern(service))
-
-    async def count(self, method: str, path: str, service: str | None = None) -> int:
-        return await self.admin.count(route_pattern(method, path, service))
-
-    async def wait_for(
-        self,
-        count: int,
-        method: str,
-        path: str,
-        service: str | None = None,
-        timeout: float = 2.0,
-    ) -> int:
-        return await self.admin.wait_for(route_pattern(method, path, service), count, timeout)
-
-    async def verify(self, count: int, method: str, path: str, service: str | None = None) -> None:
-        await self.admin.verify(route_pattern(method, path, service), count)
-
-    async def reset(self) -> None:
-        await self.admin.reset()
-
-    async def close(self) -> None:
-        if not self.closed:
-            await self._root.delete_namespace(self.name, missing_ok=True)
-            self.closed = True
-
-    async def __aenter__(self) -> AsyncNamespaceHandle:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
