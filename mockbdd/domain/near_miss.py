@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from mockbdd.domain.responses import ResponseSequence
 from mockbdd.domain.scenarios import ScenarioStates
 from mockbdd.domain.stubs import StubMapping
 
+# WireMock's NEAR_MISS_COUNT; like WireMock, no distance cut-off: the closest three are listed
+# however far they are (heapq.nsmallest is sorted()[:n], so ties keep their input order)
 MAX_NEAR_MISSES = 3
-_CUTOFF = 0.9  # further than this is not "near"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +37,20 @@ def closest_stubs(
     scenarios: ScenarioStates | None = None,
     cursors: Mapping[str, int] | None = None,
 ) -> list[NearMiss]:
-    """The stubs closest to ``request``. With the namespace's ``scenarios`` and sequence
-    ``cursors``, a stub skipped for its scenario state or its exhausted ``notFound`` sequence
-    gets a mismatched row saying so (without them, only the request fields are compared)."""
-    misses = []
-    for stub in stubs:
-        result = stub.request.evaluate(request)
+    """The stubs closest to ``request``, as WireMock's NearMissCalculator ranks them: by distance
+    (``RequestPattern.evaluate``), ties in the order of ``stubs`` (the store's: priority, then
+    newest first, as WireMock's). With the namespace's ``scenarios`` and sequence ``cursors``, a
+    stub skipped for its scenario state or its exhausted ``notFound`` sequence gets a mismatched
+    row saying so (without them, only the request fields are compared)."""
+
+    def result(stub: StubMapping, full: bool) -> RequestMatchResult:
+        found = stub.request.evaluate(request, full=full)
         for row in _skip_rows(stub, scenarios, cursors):
-            result = result.with_row(row)
-        misses.append(NearMiss(request, stub.request, result, stub=stub))
-    return _best(misses, limit)
+            found = found.with_row(row)
+        return found
+
+    closest = heapq.nsmallest(limit, stubs, key=lambda stub: result(stub, False).distance)
+    return [NearMiss(request, s.request, result(s, True), stub=s) for s in closest]
 
 
 def _skip_rows(
@@ -82,14 +88,13 @@ def _skip_rows(
 def closest_requests(
     pattern: RequestPattern, events: Iterable[ServeEvent], limit: int = MAX_NEAR_MISSES
 ) -> list[NearMiss]:
-    misses = [NearMiss(e.request, pattern, pattern.evaluate(e.request), event=e) for e in events]
-    return _best(misses, limit)
+    """The requests closest to ``pattern``, ties in the order of ``events`` (newest first)."""
 
+    def distance(event: ServeEvent) -> float:
+        return pattern.evaluate(event.request, full=False).distance
 
-def _best(misses: list[NearMiss], limit: int) -> list[NearMiss]:
-    near = [m for m in misses if m.result.distance <= _CUTOFF]
-    near.sort(key=lambda m: m.result.distance)
-    return near[:limit]
+    closest = heapq.nsmallest(limit, events, key=distance)
+    return [NearMiss(e.request, pattern, pattern.evaluate(e.request), event=e) for e in closest]
 
 
 def render_diff(miss: NearMiss, left: str = "expected", right: str = "actual") -> str:
