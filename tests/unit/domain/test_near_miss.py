@@ -229,3 +229,31 @@ def test_closest_requests_rank_by_the_same_weights_ties_newest_first() -> None:
         ("/orders/2", round(10 * (1 / 9) / 39, 6)),
     ]
     assert len(misses[0].result.fields) == 3  # reported in full: method, url, header
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"scenarioName": "cart", "requiredScenarioState": "added", "newScenarioState": "paid"},
+        {"scenarioName": "cart", "requiredScenarioState": "Started", "newScenarioState": "added"},
+        {"responses": [{"status": 201}, {"status": 202}], "whenExhausted": "notFound"},
+        {"responses": [{"status": 201}], "whenExhausted": "loop"},
+    ],
+)
+def test_the_skip_rows_agree_with_what_the_namespace_would_serve(extra: dict[str, Any]) -> None:
+    """near_miss._skip_rows restates the gates of Namespace.select (scenario state, exhausted
+    notFound sequence): a near miss is exact exactly when select would choose the stub."""
+    one = {k: v for k, v in extra.items() if k != "responses"}
+    mapping: dict[str, Any] = {"name": "s", "request": {"urlPath": "/cart"}, **one}
+    if "responses" in extra:
+        mapping["responses"] = extra["responses"]
+    else:
+        mapping["response"] = {}
+    ns = namespace(parse_stub_mapping(mapping))
+    request = req("/cart")
+    for state in ("Started", "added", "paid"):
+        ns.scenarios.set("cart", state)
+        for _ in range(3):  # walk through a sequence, past its end
+            [miss] = ns.near_misses(request)
+            assert miss.result.is_exact is (ns.select(request) is not None), (state, miss.result)
+            ns.serve(request)
