@@ -170,12 +170,15 @@ class UrlPathTemplate(UrlMatcher):
     def match_line(self, request: RecordedRequest) -> MatchResult:
         if self.regex.fullmatch(request.path) is not None:
             return EXACT
-        return MatchResult(max(0.1, levenshtein_distance(request.path, self.expected)))
+        return self._miss(request.path)
+
+    def _miss(self, path: str) -> MatchResult:
+        return MatchResult(max(0.1, levenshtein_distance(path, self.expected)))
 
     def match(self, request: RecordedRequest) -> MatchResult:
         values = self.variables(request.path)
         if values is None:
-            return self.match_line(request)
+            return self._miss(request.path)
         if not self.path_parameters:
             return EXACT
         distances = [p.match(values[n]).distance for n, p in self.path_parameters.items()]
