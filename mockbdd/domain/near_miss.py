@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import heapq
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.matching import NO_MATCH
@@ -16,8 +17,10 @@ from mockbdd.domain.scenarios import ScenarioStates
 from mockbdd.domain.stubs import StubMapping
 
 # WireMock's NEAR_MISS_COUNT; like WireMock, no distance cut-off: the closest three are listed
-# however far they are (heapq.nsmallest is sorted()[:n], so ties keep their input order)
+# however far they are
 MAX_NEAR_MISSES = 3
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +46,14 @@ def closest_stubs(
     stub skipped for its scenario state or its exhausted ``notFound`` sequence gets a mismatched
     row saying so (without them, only the request fields are compared)."""
 
-    def result(stub: StubMapping, full: bool) -> RequestMatchResult:
-        found = stub.request.evaluate(request, full=full)
+    def result(stub: StubMapping, within: float | None) -> RequestMatchResult:
+        found = stub.request.evaluate(request, full=within is None, within=within)
         for row in _skip_rows(stub, scenarios, cursors):
             found = found.with_row(row)
         return found
 
-    closest = heapq.nsmallest(limit, stubs, key=lambda stub: result(stub, False).distance)
-    return [NearMiss(request, s.request, result(s, True), stub=s) for s in closest]
+    closest = _nearest(stubs, limit, lambda stub, within: result(stub, within).distance)
+    return [NearMiss(request, s.request, result(s, None), stub=s) for s in closest]
 
 
 def _skip_rows(
@@ -90,11 +93,31 @@ def closest_requests(
 ) -> list[NearMiss]:
     """The requests closest to ``pattern``, ties in the order of ``events`` (newest first)."""
 
-    def distance(event: ServeEvent) -> float:
-        return pattern.evaluate(event.request, full=False).distance
+    def distance(event: ServeEvent, within: float) -> float:
+        return pattern.evaluate(event.request, full=False, within=within).distance
 
-    closest = heapq.nsmallest(limit, events, key=distance)
+    closest = _nearest(events, limit, distance)
     return [NearMiss(e.request, pattern, pattern.evaluate(e.request), event=e) for e in closest]
+
+
+def _nearest(items: Iterable[T], limit: int, distance: Callable[[T, float], float]) -> list[T]:
+    """The ``limit`` items of smallest distance, ties in input order (``sorted(...)[:limit]``, as
+    WireMock's stable sort), in one pass. ``distance(item, within)`` may answer any value above
+    ``within`` for an item farther than that: once ``limit`` items are held, ``within`` is the
+    farthest of them, and a farther item cannot get in (which lets bodies be compared with a
+    bound)."""
+    held: list[tuple[float, int, T]] = []  # max-heap on (distance, position): (-d, -i)
+    if limit <= 0:
+        return []
+    for position, item in enumerate(items):
+        if len(held) < limit:
+            heapq.heappush(held, (-distance(item, 1.0), -position, item))
+            continue
+        farthest = -held[0][0]
+        found = distance(item, farthest)
+        if found < farthest:  # equal: the earlier one stays
+            heapq.heapreplace(held, (-found, -position, item))
+    return [item for _, _, item in sorted(held, key=lambda e: (-e[0], -e[1]))]
 
 
 def render_diff(miss: NearMiss, left: str = "expected", right: str = "actual") -> str:

@@ -168,14 +168,18 @@ class RequestPattern:
             return False
         return all(p.match_body(request.body).is_exact for p in self.body_patterns)
 
-    def evaluate(self, request: RecordedRequest, *, full: bool = True) -> RequestMatchResult:
+    def evaluate(
+        self, request: RecordedRequest, *, full: bool = True, within: float | None = None
+    ) -> RequestMatchResult:
         """Slow path for near misses and reports: a diff row per field, and the distance as
-        WireMock ranks it (see ``LINE_WEIGHT``). With ``full=False`` a request line that differs
-        ends the comparison (the distance is the same: what ranking needs, and no more)."""
+        WireMock ranks it (see ``LINE_WEIGHT``). For ranking: with ``full=False`` a request line
+        that differs ends the comparison (the distance is the same), and with ``within`` a
+        distance above it may come back as any value above it (bodies are compared with that
+        bound: far cheaper when they are far apart)."""
         head, tail, line = self._request_line(request)
         if line and not full:
             return RequestMatchResult(head + tail, line / LINE_WEIGHT, LINE_WEIGHT)
-        paths, headers, query, cookies, form, body = parts = self._parts(request)
+        paths, headers, query, cookies, form, body = parts = self._parts(request, within)
         rows = head + paths + headers + query + cookies + form + tail + body
         if line:
             return RequestMatchResult(rows, line / LINE_WEIGHT, LINE_WEIGHT)
@@ -213,9 +217,12 @@ class RequestPattern:
             line += CLIENT_IP_WEIGHT * ip.distance
         return head, tuple(tail), line
 
-    def _parts(self, request: RecordedRequest) -> tuple[tuple[FieldResult, ...], ...]:
+    def _parts(
+        self, request: RecordedRequest, within: float | None = None
+    ) -> tuple[tuple[FieldResult, ...], ...]:
         """The parts WireMock weighs once the request line matches, one row per entry: path
         parameters, headers (basic auth among them), query, cookies, form, body."""
+        paths = self._path_parameters(request)
         headers = [
             _multi(f"header {self.header_names.get(name, name)}", p, request.headers.get(name))
             for name, p in self.headers.items()
@@ -230,18 +237,20 @@ class RequestPattern:
         ]
         form_values = request.form if self.form_parameters else _NO_VALUES
         form = [_multi(f"form {n}", p, form_values.get(n)) for n, p in self.form_parameters.items()]
-        body_text = _clip(request.body.text) if self.body_patterns else ""
-        body = tuple(
-            FieldResult("body", bp.describe(), body_text, bp.match_body(request.body))
+        parts = (paths, tuple(headers), tuple(query), tuple(cookies), tuple(form))
+        return (*parts, self._body(request, _body_limit(parts, within, len(self.body_patterns))))
+
+    def _body(self, request: RecordedRequest, limit: float) -> tuple[FieldResult, ...]:
+        if not self.body_patterns:
+            return ()
+        text = _clip(request.body.text)
+        if limit < 0.0:  # too far whatever the body: not compared
+            return tuple(
+                FieldResult("body", bp.describe(), text, NO_MATCH) for bp in self.body_patterns
+            )
+        return tuple(
+            FieldResult("body", bp.describe(), text, bp.match_body_within(request.body, limit))
             for bp in self.body_patterns
-        )
-        return (
-            self._path_parameters(request),
-            tuple(headers),
-            tuple(query),
-            tuple(cookies),
-            tuple(form),
-            body,
         )
 
     def _path_parameters(self, request: RecordedRequest) -> tuple[FieldResult, ...]:
@@ -273,6 +282,16 @@ def _basic_auth(auth: BasicAuth, values: Sequence[str] | None) -> FieldResult:
     else:
         result = MatchResult(levenshtein_distance(auth.header_value, values[0]))
     return FieldResult("basic auth", f"{auth.username}:{auth.password}", _show(values), result)
+
+
+def _body_limit(parts: tuple[tuple[FieldResult, ...], ...], within: float | None, n: int) -> float:
+    """How far each of ``n`` body patterns may be for the whole to stay ``within``: the body
+    part's mean must fit in what the other parts leave of ``within * FULL_WEIGHT`` (rows added
+    later, such as a scenario's, only add distance, so the bound stays safe)."""
+    if within is None or n == 0:
+        return 1.0
+    budget = within * FULL_WEIGHT * (1 + 1e-9) + 1e-12 - sum(_mean(part) for part in parts)
+    return min(1.0, n * budget)
 
 
 def _mean(rows: tuple[FieldResult, ...]) -> float:

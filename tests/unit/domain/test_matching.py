@@ -87,3 +87,11 @@ def test_rapidfuzz_is_loaded_by_the_first_distance_not_by_the_engine() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_cutoff_keeps_distances_up_to_it_exact_and_reports_farther_ones_as_one() -> None:
+    a, b = "x" * 500 + "abcd", "x" * 500 + "abce"  # 1 edit in 504
+    assert levenshtein_distance(a, b, cutoff=1 / 504) == 1 / 504
+    assert levenshtein_distance(a, b, cutoff=0.5) == 1 / 504
+    assert levenshtein_distance("abcd", "wxyz", cutoff=0.5) == 1.0  # 1.0 is above any cutoff
+    assert levenshtein_distance("abcd", "abcd", cutoff=0.0) == 0.0

@@ -7,6 +7,7 @@ and request (``GET /__admin/requests/unmatched/near-misses``).
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -257,3 +258,35 @@ def test_the_skip_rows_agree_with_what_the_namespace_would_serve(extra: dict[str
             [miss] = ns.near_misses(request)
             assert miss.result.is_exact is (ns.select(request) is not None), (state, miss.result)
             ns.serve(request)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_bounded_ranking_is_the_full_sort(seed: int) -> None:
+    """Bodies of the stubs that cannot make the closest few are compared with a bound (cheaper,
+    and not exact above it); the answer must still be sorted(full distances)[:limit], stably."""
+    rng = random.Random(seed)
+
+    def text(n: int) -> str:
+        return "".join(rng.choice("abc") for _ in range(n))
+
+    base = text(300)
+    stubs = []
+    for i in range(60):
+        body = (
+            base
+            if rng.random() < 0.2
+            else (text(300) if rng.random() < 0.5 else base[:-5] + text(5))
+        )
+        request: dict[str, Any] = {"method": "POST", "urlPath": rng.choice(["/a", "/a", "/b"])}
+        request["bodyPatterns"] = [{"equalTo": body}] + (
+            [{"contains": "ab"}] if rng.random() < 0.3 else []
+        )
+        if rng.random() < 0.5:
+            request["headers"] = {"X-A": {"equalTo": rng.choice(["1", "2"])}}
+        stubs.append(stub(f"s{i}", request))
+    sent = req("/a", "POST", base[:-3] + text(3), headers={"X-A": "1"})
+    every = sorted(stubs, key=lambda s: s.request.evaluate(sent).distance)
+    for limit in (1, 3, 5):
+        misses = closest_stubs(sent, stubs, limit)
+        assert [m.stub for m in misses] == every[:limit]
+        assert [m.result for m in misses] == [s.request.evaluate(sent) for s in every[:limit]]
