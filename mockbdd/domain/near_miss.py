@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.matching import NO_MATCH
@@ -14,8 +16,11 @@ from mockbdd.domain.responses import ResponseSequence
 from mockbdd.domain.scenarios import ScenarioStates
 from mockbdd.domain.stubs import StubMapping
 
+# WireMock's NEAR_MISS_COUNT; like WireMock, no distance cut-off: the closest three are listed
+# however far they are
 MAX_NEAR_MISSES = 3
-_CUTOFF = 0.9  # further than this is not "near"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,16 +40,20 @@ def closest_stubs(
     scenarios: ScenarioStates | None = None,
     cursors: Mapping[str, int] | None = None,
 ) -> list[NearMiss]:
-    """The stubs closest to ``request``. With the namespace's ``scenarios`` and sequence
-    ``cursors``, a stub skipped for its scenario state or its exhausted ``notFound`` sequence
-    gets a mismatched row saying so (without them, only the request fields are compared)."""
-    misses = []
-    for stub in stubs:
-        result = stub.request.evaluate(request)
+    """The stubs closest to ``request``, as WireMock's NearMissCalculator ranks them: by distance
+    (``RequestPattern.evaluate``), ties in the order of ``stubs`` (the store's: priority, then
+    newest first, as WireMock's). With the namespace's ``scenarios`` and sequence ``cursors``, a
+    stub skipped for its scenario state or its exhausted ``notFound`` sequence gets a mismatched
+    row saying so (without them, only the request fields are compared)."""
+
+    def result(stub: StubMapping, within: float | None) -> RequestMatchResult:
+        found = stub.request.evaluate(request, full=within is None, within=within)
         for row in _skip_rows(stub, scenarios, cursors):
-            result = result.with_row(row)
-        misses.append(NearMiss(request, stub.request, result, stub=stub))
-    return _best(misses, limit)
+            found = found.with_row(row)
+        return found
+
+    closest = _nearest(stubs, limit, lambda stub, within: result(stub, within).distance)
+    return [NearMiss(request, s.request, result(s, None), stub=s) for s in closest]
 
 
 def _skip_rows(
@@ -82,14 +91,33 @@ def _skip_rows(
 def closest_requests(
     pattern: RequestPattern, events: Iterable[ServeEvent], limit: int = MAX_NEAR_MISSES
 ) -> list[NearMiss]:
-    misses = [NearMiss(e.request, pattern, pattern.evaluate(e.request), event=e) for e in events]
-    return _best(misses, limit)
+    """The requests closest to ``pattern``, ties in the order of ``events`` (newest first)."""
+
+    def distance(event: ServeEvent, within: float) -> float:
+        return pattern.evaluate(event.request, full=False, within=within).distance
+
+    closest = _nearest(events, limit, distance)
+    return [NearMiss(e.request, pattern, pattern.evaluate(e.request), event=e) for e in closest]
 
 
-def _best(misses: list[NearMiss], limit: int) -> list[NearMiss]:
-    near = [m for m in misses if m.result.distance <= _CUTOFF]
-    near.sort(key=lambda m: m.result.distance)
-    return near[:limit]
+def _nearest(items: Iterable[T], limit: int, distance: Callable[[T, float], float]) -> list[T]:
+    """The ``limit`` items of smallest distance, ties in input order (``sorted(...)[:limit]``, as
+    WireMock's stable sort), in one pass. ``distance(item, within)`` may answer any value above
+    ``within`` for an item farther than that: once ``limit`` items are held, ``within`` is the
+    farthest of them, and a farther item cannot get in (which lets bodies be compared with a
+    bound)."""
+    held: list[tuple[float, int, T]] = []  # max-heap on (distance, position): (-d, -i)
+    if limit <= 0:
+        return []
+    for position, item in enumerate(items):
+        if len(held) < limit:
+            heapq.heappush(held, (-distance(item, 1.0), -position, item))
+            continue
+        farthest = -held[0][0]
+        found = distance(item, farthest)
+        if found < farthest:  # equal: the earlier one stays
+            heapq.heapreplace(held, (-found, -position, item))
+    return [item for _, _, item in sorted(held, key=lambda e: (-e[0], -e[1]))]
 
 
 def render_diff(miss: NearMiss, left: str = "expected", right: str = "actual") -> str:

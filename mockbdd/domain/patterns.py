@@ -33,6 +33,11 @@ class ContentPattern(ABC):
         """Match a request body; JSON and binary patterns override this to use the cached views."""
         return self.match(body.text if body.raw else None)
 
+    def match_body_within(self, body: Body, limit: float) -> MatchResult:
+        """``match_body`` for ranking: a distance above ``limit`` may come back as any value
+        above it. Patterns with a costly distance override it (``equalTo``)."""
+        return self.match_body(body)
+
     @abstractmethod
     def describe(self) -> str:
         """Short human text for near-miss reports, e.g. ``equalTo "abc"``."""
@@ -52,7 +57,9 @@ class MultiValuePattern(ABC):
 
 def quote(text: str, limit: int = 200) -> str:
     """JSON-quote ``text`` for descriptions, clipped to ``limit`` characters."""
-    shown = json.dumps(text, ensure_ascii=False)
+    # only the part that can be shown is encoded (escapes only lengthen): near-miss ranking
+    # describes every stub's pattern, bodies of several KB included
+    shown = json.dumps(text[:limit], ensure_ascii=False)
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
@@ -86,6 +93,13 @@ class EqualToPattern(ContentPattern):
             return EXACT
         actual = value.lower() if self.case_insensitive else value
         return MatchResult(levenshtein_distance(self._folded, actual))
+
+    def match_body_within(self, body: Body, limit: float) -> MatchResult:
+        value = body.text if body.raw else None
+        if value is None or value == self.expected or limit >= 1.0:
+            return self.match(value)
+        actual = value.lower() if self.case_insensitive else value
+        return MatchResult(levenshtein_distance(self._folded, actual, cutoff=limit))
 
     def describe(self) -> str:
         suffix = " (case-insensitive)" if self.case_insensitive else ""

@@ -9,9 +9,33 @@ from types import MappingProxyType
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult, levenshtein_distance
 from mockbdd.domain.patterns import ContentPattern, MultiValuePattern
 from mockbdd.domain.requests import RecordedRequest
-from mockbdd.domain.urls import AnyUrl, UrlEqualTo, UrlMatcher, UrlPathEqualTo
+from mockbdd.domain.urls import AnyUrl, UrlEqualTo, UrlMatcher, UrlPathEqualTo, UrlPathTemplate
 
 _EMPTY: Mapping[str, MultiValuePattern] = MappingProxyType({})
+_NO_VALUES: Mapping[str, list[str]] = MappingProxyType({})
+
+# How far a request is from a pattern, as WireMock 3.13.2 ranks near misses (RequestPattern.match
+# in src/main/java/com/github/tomakehurst/wiremock/matching/RequestPattern.java:103-138, with
+# MatchResult.aggregateWeighted and WeightedAggregateMatchResult.getDistance): a weighted mean,
+# sum(weight * distance) / sum(weight), where a field the pattern leaves open counts as an exact
+# match of its weight. The request line comes first: scheme 3, host 10, port 10, client IP 3,
+# URL 10, method 3. When any of it differs, that is the distance (out of 39): headers and body
+# are not looked at, so a stub on another URL ranks farther than one with a wrong header.
+# Otherwise seven parts follow at weight 1, each the plain mean of its entries
+# (MatchResult.aggregate): path parameters, headers (basic auth is an Authorization header),
+# query, form, cookies, body, multipart (not supported here: always exact); out of 46.
+# Ties keep the store's order (near_miss.closest_stubs). Checked against a real WireMock 3.13.2
+# in tests/integration/test_near_miss_http.py. Kept apart on purpose, at the level of single
+# patterns: a URL regex or template that does not match is as far as the pattern's text (WireMock
+# says 1.0 for a regex), and near_miss adds a row for a stub skipped for its scenario state.
+SCHEME_WEIGHT = 3.0
+HOST_WEIGHT = 10.0
+PORT_WEIGHT = 10.0
+CLIENT_IP_WEIGHT = 3.0
+URL_WEIGHT = 10.0
+METHOD_WEIGHT = 3.0
+LINE_WEIGHT = 39.0  # the six above
+FULL_WEIGHT = LINE_WEIGHT + 7.0  # and the seven parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,57 +168,135 @@ class RequestPattern:
             return False
         return all(p.match_body(request.body).is_exact for p in self.body_patterns)
 
-    def evaluate(self, request: RecordedRequest) -> RequestMatchResult:
-        """Slow path for near misses and reports: every field, with a weighted mean distance."""
-        rows: list[FieldResult] = []
-        weights: list[float] = []
+    def evaluate(
+        self, request: RecordedRequest, *, full: bool = True, within: float | None = None
+    ) -> RequestMatchResult:
+        """Slow path for near misses and reports: a diff row per field, and the distance as
+        WireMock ranks it (see ``LINE_WEIGHT``). For ranking: with ``full=False`` a request line
+        that differs ends the comparison (the distance is the same), and with ``within`` a
+        distance above it may come back as any value above it (bodies are compared with that
+        bound: far cheaper when they are far apart)."""
+        head, tail, line = self._request_line(request)
+        if line and not full:
+            return RequestMatchResult(head + tail, line / LINE_WEIGHT, LINE_WEIGHT)
+        paths, headers, query, cookies, form, body = parts = self._parts(request, within)
+        rows = head + paths + headers + query + cookies + form + tail + body
+        if line:
+            return RequestMatchResult(rows, line / LINE_WEIGHT, LINE_WEIGHT)
+        distance = sum(_mean(part) for part in parts) / FULL_WEIGHT
+        return RequestMatchResult(rows, distance, FULL_WEIGHT)
 
-        def add(name: str, expected: str, actual: str, result: MatchResult, weight: float) -> None:
-            rows.append(FieldResult(name, expected, actual, result))
-            weights.append(weight)
-
-        method_ok = self.accepts_method(request.method)
-        add("method", self.method, request.method, EXACT if method_ok else NO_MATCH, 1.0)
-        add("url", self.url.describe(), request.url, self.url.match(request), 2.0)
-        for name, p in self.headers.items():
-            actual = request.headers.get(name)
-            label = f"header {self.header_names.get(name, name)}"
-            add(label, p.describe(), _show(actual), p.match_values(actual), 1.0)
-        for name, p in self.query_parameters.items():
-            actual = request.query.get(name)
-            add(f"query {name}", p.describe(), _show(actual), p.match_values(actual), 1.0)
-        if self.basic_auth is not None:
-            values = request.headers.get("authorization")
-            ok = bool(values) and values is not None and self.basic_auth.accepts(values[0])
-            add(
-                "basic auth",
-                f"{self.basic_auth.username}:{self.basic_auth.password}",
-                _show(values),
-                MatchResult.of(ok),
-                1.0,
-            )
-        for name, p in self.cookies.items():
-            actual = request.cookies.get(name)
-            add(f"cookie {name}", p.describe(), _show(actual), p.match_values(actual), 1.0)
-        for name, p in self.form_parameters.items():
-            actual = request.form.get(name)
-            add(f"form {name}", p.describe(), _show(actual), p.match_values(actual), 1.0)
+    def _request_line(
+        self, request: RecordedRequest
+    ) -> tuple[tuple[FieldResult, ...], tuple[FieldResult, ...], float]:
+        """The rows WireMock weighs first: (method, URL), (host, port, scheme, client IP), and
+        the sum of their weighted distances (0.0 only when all of them match)."""
+        url = self.url.match_line(request)
+        method = MatchResult.of(self.accepts_method(request.method))
+        head = (
+            FieldResult("method", self.method, request.method, method),
+            FieldResult("url", self.url.describe(), request.url, url),
+        )
+        line = METHOD_WEIGHT * method.distance + URL_WEIGHT * url.distance
+        tail: list[FieldResult] = []
         if self.host is not None:
-            add("host", self.host.describe(), request.host, self.host.match(request.host), 1.0)
+            host = self.host.match(request.host)
+            tail.append(FieldResult("host", self.host.describe(), request.host, host))
+            line += HOST_WEIGHT * host.distance
         if self.port is not None:
-            ok = self.port == request.port
-            add("port", str(self.port), str(request.port), MatchResult.of(ok), 1.0)
+            port = MatchResult.of(self.port == request.port)
+            tail.append(FieldResult("port", str(self.port), str(request.port), port))
+            line += PORT_WEIGHT * port.distance
         if self.scheme is not None:
-            ok = self.scheme == request.scheme
-            add("scheme", self.scheme, request.scheme, MatchResult.of(ok), 1.0)
+            scheme = MatchResult.of(self.scheme == request.scheme)
+            tail.append(FieldResult("scheme", self.scheme, request.scheme, scheme))
+            line += SCHEME_WEIGHT * scheme.distance
         if self.client_ip is not None:
-            ip, pattern = request.client_ip, self.client_ip
-            add("client IP", pattern.describe(), ip, pattern.match(ip), 1.0)
-        body_text = _clip(request.body.text)
-        for bp in self.body_patterns:
-            add("body", bp.describe(), body_text, bp.match_body(request.body), 1.0)
-        total = sum(r.result.distance * w for r, w in zip(rows, weights, strict=True))
-        return RequestMatchResult(tuple(rows), total / sum(weights), sum(weights))
+            ip = self.client_ip.match(request.client_ip)
+            tail.append(FieldResult("client IP", self.client_ip.describe(), request.client_ip, ip))
+            line += CLIENT_IP_WEIGHT * ip.distance
+        return head, tuple(tail), line
+
+    def _parts(
+        self, request: RecordedRequest, within: float | None = None
+    ) -> tuple[tuple[FieldResult, ...], ...]:
+        """The parts WireMock weighs once the request line matches, one row per entry: path
+        parameters, headers (basic auth among them), query, cookies, form, body."""
+        paths = self._path_parameters(request)
+        headers = [
+            _multi(f"header {self.header_names.get(name, name)}", p, request.headers.get(name))
+            for name, p in self.headers.items()
+        ]
+        if self.basic_auth is not None:
+            headers.append(_basic_auth(self.basic_auth, request.headers.get("authorization")))
+        query = [
+            _multi(f"query {n}", p, request.query.get(n)) for n, p in self.query_parameters.items()
+        ]
+        cookies = [
+            _multi(f"cookie {n}", p, request.cookies.get(n)) for n, p in self.cookies.items()
+        ]
+        form_values = request.form if self.form_parameters else _NO_VALUES
+        form = [_multi(f"form {n}", p, form_values.get(n)) for n, p in self.form_parameters.items()]
+        parts = (paths, tuple(headers), tuple(query), tuple(cookies), tuple(form))
+        return (*parts, self._body(request, _body_limit(parts, within, len(self.body_patterns))))
+
+    def _body(self, request: RecordedRequest, limit: float) -> tuple[FieldResult, ...]:
+        if not self.body_patterns:
+            return ()
+        text = _clip(request.body.text)
+        if limit < 0.0:  # too far whatever the body: not compared
+            return tuple(
+                FieldResult("body", bp.describe(), text, NO_MATCH) for bp in self.body_patterns
+            )
+        return tuple(
+            FieldResult("body", bp.describe(), text, bp.match_body_within(request.body, limit))
+            for bp in self.body_patterns
+        )
+
+    def _path_parameters(self, request: RecordedRequest) -> tuple[FieldResult, ...]:
+        url = self.url
+        if not isinstance(url, UrlPathTemplate) or not url.path_parameters:
+            return ()
+        values = url.variables(request.path) or {}
+        return tuple(
+            FieldResult(
+                f"path parameter {name}",
+                p.describe(),
+                values.get(name, "(absent)"),
+                p.match(values[name]) if name in values else NO_MATCH,
+            )
+            for name, p in url.path_parameters.items()
+        )
+
+
+def _multi(label: str, pattern: MultiValuePattern, values: Sequence[str] | None) -> FieldResult:
+    return FieldResult(label, pattern.describe(), _show(values), pattern.match_values(values))
+
+
+def _basic_auth(auth: BasicAuth, values: Sequence[str] | None) -> FieldResult:
+    """WireMock compares basic auth as an ``Authorization`` header ``equalTo``: edit distance."""
+    if not values:
+        result = NO_MATCH
+    elif auth.accepts(values[0]):
+        result = EXACT
+    else:
+        result = MatchResult(levenshtein_distance(auth.header_value, values[0]))
+    return FieldResult("basic auth", f"{auth.username}:{auth.password}", _show(values), result)
+
+
+def _body_limit(parts: tuple[tuple[FieldResult, ...], ...], within: float | None, n: int) -> float:
+    """How far each of ``n`` body patterns may be for the whole to stay ``within``: the body
+    part's mean must fit in what the other parts leave of ``within * FULL_WEIGHT`` (rows added
+    later, such as a scenario's, only add distance, so the bound stays safe)."""
+    if within is None or n == 0:
+        return 1.0
+    budget = within * FULL_WEIGHT * (1 + 1e-9) + 1e-12 - sum(_mean(part) for part in parts)
+    return min(1.0, n * budget)
+
+
+def _mean(rows: tuple[FieldResult, ...]) -> float:
+    """WireMock's ``MatchResult.aggregate`` of a part's entries; a part with none is exact."""
+    return sum(r.result.distance for r in rows) / len(rows) if rows else 0.0
 
 
 def _show(values: Sequence[str] | None) -> str:

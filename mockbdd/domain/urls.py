@@ -23,6 +23,11 @@ class UrlMatcher:
     def match(self, request: RecordedRequest) -> MatchResult:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def match_line(self, request: RecordedRequest) -> MatchResult:
+        """The URL as WireMock weighs it in the request line: ``match`` without a template's
+        path parameters (those are a part of their own, weighed after the request line)."""
+        return self.match(request)
+
     def may_match_path(self, path: str) -> bool:
         """False only when no request for ``path`` can match (used to pre-filter per path)."""
         return True
@@ -162,10 +167,18 @@ class UrlPathTemplate(UrlMatcher):
             return None
         return {name: m.group(f"v{i}") for i, name in enumerate(self.names)}
 
+    def match_line(self, request: RecordedRequest) -> MatchResult:
+        if self.regex.fullmatch(request.path) is not None:
+            return EXACT
+        return self._miss(request.path)
+
+    def _miss(self, path: str) -> MatchResult:
+        return MatchResult(max(0.1, levenshtein_distance(path, self.expected)))
+
     def match(self, request: RecordedRequest) -> MatchResult:
         values = self.variables(request.path)
         if values is None:
-            return MatchResult(max(0.1, levenshtein_distance(request.path, self.expected)))
+            return self._miss(request.path)
         if not self.path_parameters:
             return EXACT
         distances = [p.match(values[n]).distance for n, p in self.path_parameters.items()]
