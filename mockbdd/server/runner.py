@@ -40,7 +40,9 @@ class MockHttpServer:
         self.file_stubs: tuple[StubMapping, ...] = ()
         if config.mappings is not None:
             self.file_stubs = tuple(load_mapping_dir(config.mappings))
-        self.data_plane = DataPlane(config.files, config.max_body_bytes, config.proxy_allow)
+        self.data_plane = DataPlane(
+            config.files, config.max_body_bytes, config.proxy_allow, config.prepared
+        )
         self.admin = AdminApi(self.engine, self, config.admin_token)
         self.port = 0
         self.stopped = asyncio.Event()
