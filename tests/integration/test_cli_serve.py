@@ -183,4 +183,3 @@ def test_an_unknown_flag_is_refused() -> None:
     result = run_serve("--jounral-max", "5")
     assert result.returncode == 2
     assert "unrecognized arguments: --jounral-max 5" in result.stderr
-
