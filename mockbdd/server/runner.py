@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -46,6 +47,7 @@ class MockHttpServer:
         self.admin = AdminApi(self.engine, self, config.admin_token)
         self.port = 0
         self.stopped = asyncio.Event()
+        self._started = time.monotonic()
         self._runners: dict[str | None, web.ServerRunner] = {}
         self._reaper: asyncio.Task[None] | None = None
         self._registry: TagMapRegistry | None = None
@@ -102,6 +104,9 @@ class MockHttpServer:
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)
 
+    def uptime_seconds(self) -> float:
+        return time.monotonic() - self._started
+
     # -- lifecycle --------------------------------------------------------------------------
     async def _serve(self, dispatcher: Dispatcher, port: int) -> tuple[web.ServerRunner, int]:
         loop = asyncio.get_running_loop()
@@ -134,6 +139,7 @@ class MockHttpServer:
 
     async def start(self) -> None:
         self.config.check_exposure()
+        self._started = time.monotonic()
         dispatcher = Dispatcher(self.engine, self.data_plane, self.admin)
         runner, self.port = await self._serve(dispatcher, self.config.port)
         self._runners[None] = runner
