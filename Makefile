@@ -2,8 +2,11 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# a second venv with every runtime dependency at the lowest version pyproject.toml admits
+OLDEST := .venv-oldest
+OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: venv demo test lint bench client-async wiremock-diff wiremock-diff-admin clean
+.PHONY: venv demo test test-matrix lint bench client-async wiremock-diff wiremock-diff-admin clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +36,20 @@ test: $(STAMP)
 client-async: $(STAMP)
 	$(BIN)/python -m mockbdd.codegen.async_client
 
+$(OLDEST_STAMP): pyproject.toml .ci/oldest.py
+	test -x $(OLDEST)/bin/python || $(PY) -m venv $(OLDEST)
+	$(OLDEST)/bin/python -m pip install -q --upgrade pip
+	$(OLDEST)/bin/python .ci/oldest.py pyproject.toml > $(OLDEST)/constraints.txt
+	$(OLDEST)/bin/python -m pip install -q -c $(OLDEST)/constraints.txt -e '.[dev]'
+	touch $(OLDEST_STAMP)
+
+# the whole suite again, against the oldest versions pyproject.toml admits (`make test` runs
+# it against the newest); the versions it ran with are printed first
+test-matrix: $(OLDEST_STAMP)
+	@$(OLDEST)/bin/python -m pip list --format=freeze 2>/dev/null \
+	  | grep -iE "^($$(cut -d= -f1 $(OLDEST)/constraints.txt | paste -sd'|'))==" | paste -sd' '
+	$(OLDEST)/bin/python -m pytest -n 2 -q
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bdd_overhead.py
@@ -50,4 +67,4 @@ wiremock-diff-admin: $(STAMP)
 	$(BIN)/python bench/wiremock_diff_admin.py
 
 clean:
-	rm -rf $(VENV) pytest_results.json .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST) pytest_results.json .mypy_cache .ruff_cache

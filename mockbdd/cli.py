@@ -7,37 +7,54 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mockbdd.version import __version__
 
+if TYPE_CHECKING:
+    from mockbdd.config import ServerConfig
+
+MIB = 1024 * 1024
+
 
 def _serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("serve", help="run the mock server standalone")
-    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (default 8080; 0 = any free port)")
-    p.add_argument(
-        "--mappings", type=Path, help="folder of WireMock mapping files (*.json, *.yaml)"
+    p = sub.add_parser(
+        "serve",
+        help="run the mock server standalone",
+        description="Run the mock server. Every setting may also come from its MOCKBDD_* "
+        "environment variable or a .env file; a flag wins.",
     )
-    p.add_argument("--files", type=Path, help="root folder for bodyFileName")
-    p.add_argument("--tag-maps", type=Path, help="folder of tag maps (tag_maps/*.yaml)")
-    p.add_argument("--admin-token", help="require 'Authorization: Bearer TOKEN' on /__admin")
-    p.add_argument("--journal-max", type=int, help="journal entries kept per namespace (0 = off)")
-    p.add_argument(
-        "--journal-max-bytes",
-        type=int,
-        help="request-body bytes the journal keeps per namespace (default 64 MiB); "
-        "the oldest entries are evicted first",
-    )
-    p.add_argument("--max-body-bytes", type=int, help="request bodies are cut off at this size")
-    p.add_argument("--seed", type=int, help="seed for delays and chaos (deterministic runs)")
-    p.add_argument(
-        "--proxy-allow",
-        action="append",
-        metavar="ORIGIN",
-        help="origin proxyBaseUrl stubs may reach, e.g. https://api.example.com (repeatable); "
-        "without it any origin a stub names",
-    )
-    p.add_argument("--verbose", "-v", action="store_true")
+    add_settings(p)
+    p.add_argument("--verbose", "-v", action="store_true", help="log at INFO level")
+
+
+def add_settings(parser: argparse.ArgumentParser, model: type[ServerConfig] | None = None) -> None:
+    """One option per field of ``model`` (ServerConfig): flag, help, default and env var from
+    the field. Values stay strings for the model to check, so every bad value is reported the
+    same way."""
+    from mockbdd.config import Cli, ServerConfig, env_var, flag
+
+    for name, field in (model or ServerConfig).model_fields.items():
+        cli = next((m for m in field.metadata if isinstance(m, Cli)), Cli())
+        shown = "" if field.default is None or field.default == () else _shown(field.default)
+        default = f"default {shown}; " if shown else ""
+        help_text = f"{field.description} ({default}env {env_var(name)})"
+        kwargs: dict[str, Any] = {"dest": name, "default": argparse.SUPPRESS, "help": help_text}
+        if field.annotation is bool:
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif getattr(field.annotation, "__origin__", None) is tuple:
+            kwargs["action"] = "append"
+        if cli.metavar is not None and field.annotation is not bool:
+            kwargs["metavar"] = cli.metavar
+        parser.add_argument(flag(name), **kwargs)
+
+
+def _shown(default: object) -> str:
+    if isinstance(default, bool):
+        return "on" if default else "off"
+    if isinstance(default, int) and default >= MIB and default % MIB == 0:
+        return f"{default // MIB} MiB"
+    return str(default)
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -48,35 +65,27 @@ def serve(args: argparse.Namespace) -> int:
 
     from pydantic import ValidationError
 
-    from mockbdd.config import ServerConfig
+    from mockbdd.config import ServerConfig, describe_errors, env_var, flag
     from mockbdd.server.embedded import new_event_loop
     from mockbdd.server.runner import MockHttpServer
     from mockbdd.tagmaps.errors import MockBddError
     from mockbdd.wire.files import MappingFileError
 
-    overrides = {
-        k: v
-        for k, v in {
-            "host": args.host,
-            "port": args.port,
-            "mappings": args.mappings,
-            "files": args.files,
-            "tag_maps": args.tag_maps,
-            "admin_token": args.admin_token,
-            "journal_max": args.journal_max,
-            "journal_max_bytes": args.journal_max_bytes,
-            "max_body_bytes": args.max_body_bytes,
-            "seed": args.seed,
-            "proxy_allow": tuple(args.proxy_allow) if args.proxy_allow else None,
-        }.items()
-        if v is not None
-    }
+    given = {k: v for k, v in vars(args).items() if k in ServerConfig.model_fields}
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     try:
-        config = ServerConfig(**overrides)
+        config = ServerConfig(**given)
+    except ValidationError as exc:
+
+        def label(name: str) -> str:  # a bad value came from the flag, else from the env
+            return flag(name) if name in given else env_var(name)
+
+        print(f"mockbdd serve: {describe_errors(exc, label)}", file=sys.stderr)
+        return 2
+    try:
         config.check_exposure()
         server = MockHttpServer(config)
-    except (ValidationError, ValueError, MappingFileError, MockBddError) as exc:
+    except (ValueError, MappingFileError, MockBddError) as exc:
         print(f"mockbdd serve: {exc}", file=sys.stderr)
         return 2
 

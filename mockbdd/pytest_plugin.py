@@ -37,6 +37,14 @@ from mockbdd.bdd.session import (
     strict_report,
 )
 from mockbdd.client.namespace import NamespaceHandle
+from mockbdd.pytest_bdd_internals import (
+    BddScenario,
+    bdd_scenario,
+    read_lines,
+    step_location,
+    tag_line,
+)
+from mockbdd.pytest_internals import accept_marker_names, restore_marker_names
 from mockbdd.tagmaps.errors import MockBddError
 from mockbdd.tagmaps.tags import MOCK_PREFIX, MockTag, ReservedTag, parse_tag
 
@@ -84,7 +92,7 @@ def _bdd_active(config: pytest.Config) -> bool:
 def pytest_unconfigure(config: pytest.Config) -> None:
     previous = config.stash.get(MARKERS_KEY, None)
     if previous is not None:
-        pytest.mark._markers = previous
+        restore_marker_names(previous)
 
 
 def _options(config: pytest.Config) -> Options:
@@ -102,21 +110,11 @@ def _options(config: pytest.Config) -> Options:
     )
 
 
-class _KnowsMockTags(set[str]):
-    """pytest's set of registered marker names, which also knows every ``mock:``/``mockbdd:``
-    tag. pytest-bdd turns Examples tags into marks without ``pytest_bdd_apply_tag``, and a
-    marker name containing ':' cannot be registered, so ``--strict-markers`` would reject
-    ``@mock:`` tags on Examples blocks at collection."""
-
-    def __contains__(self, name: object) -> bool:
-        return super().__contains__(name) or (isinstance(name, str) and is_ours(name))
-
-
 def _know_examples_tags(config: pytest.Config) -> None:
-    current = pytest.mark._markers
-    if not isinstance(current, _KnowsMockTags):
-        config.stash[MARKERS_KEY] = current
-        pytest.mark._markers = _KnowsMockTags(current)
+    """``@mock:`` tags on Examples blocks pass ``--strict-markers`` (see pytest_internals)."""
+    previous = accept_marker_names(is_ours)
+    if previous is not None:
+        config.stash[MARKERS_KEY] = previous
 
 
 # ------------------------------------------------------------------------------ fixtures
@@ -279,11 +277,9 @@ def _tag_mark(tag: str) -> pytest.MarkDecorator | None:
     return None
 
 
-def _tag_marks(template: Any) -> list[pytest.Mark]:
+def _tag_marks(template: BddScenario) -> list[pytest.Mark]:
     """The marks ``pytest_bdd_apply_tag`` put on the scenario's test function."""
-    rule_tags = template.rule.tags if template.rule is not None else set()
-    tags = template.tags | template.feature.tags | rule_tags
-    return [m.mark for m in map(_tag_mark, sorted(tags)) if m is not None]
+    return [m.mark for m in map(_tag_mark, sorted(template.inherited_tags)) if m is not None]
 
 
 # ------------------------------------------------------------------------------ pytest-bdd
@@ -315,55 +311,38 @@ def pytest_bdd_before_step(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Any
 ) -> None:
     """Remember where the running step is written (phrase 14's errors name it)."""
-    request.node.stash[STEP_AT_KEY] = (_display(feature.filename, request.config), step.line_number)
+    file, line = step_location(feature, step)
+    request.node.stash[STEP_AT_KEY] = (_display(file, request.config), line)
 
 
-def _bdd_template(request: pytest.FixtureRequest) -> Any:
-    """The pytest-bdd scenario template of this test, or None (a plain test)."""
+def _bdd_template(request: pytest.FixtureRequest) -> BddScenario | None:
+    """The pytest-bdd scenario of this test, or None (a plain test)."""
     if not _bdd_active(request.config):
         return None
-    try:
-        from pytest_bdd.scenario import scenario_wrapper_template_registry
-    except ImportError:
-        return None
     obj = getattr(request.node, "obj", None)
-    return scenario_wrapper_template_registry.get(obj) if obj is not None else None
+    return bdd_scenario(obj) if obj is not None else None
 
 
-def _bdd_levels(request: pytest.FixtureRequest, template: Any) -> tuple[TagLevels, str, int]:
+def _bdd_levels(
+    request: pytest.FixtureRequest, template: BddScenario
+) -> tuple[TagLevels, str, int]:
     """A pytest-bdd scenario's tags per level, with the lines they are written on."""
-    feature = template.feature
-    lines = _read_lines(feature.filename)
-    at = template.line_number
-    rule_tags = template.rule.tags if template.rule is not None else set()
+    lines = read_lines(template.feature_file)
+    at = template.line
     examples: Lined = []
     marks = {m.name for m in request.node.iter_markers() if is_ours(m.name)}
     for block in template.examples:
-        for tag in sorted(marks & set(block.tags)):
-            examples.append((tag, _tag_line(lines, tag, block.line_number or at)))
+        for tag in sorted(marks & block.tags):
+            examples.append((tag, tag_line(lines, tag, block.line or at)))
     levels = TagLevels(
-        feature=[(t, _tag_line(lines, t, feature.line_number)) for t in sorted(feature.tags)],
-        rule=[(t, _tag_line(lines, t, at)) for t in sorted(rule_tags)],
-        scenario=[(t, _tag_line(lines, t, at)) for t in sorted(template.tags)],
+        feature=[
+            (t, tag_line(lines, t, template.feature_line)) for t in sorted(template.feature_tags)
+        ],
+        rule=[(t, tag_line(lines, t, at)) for t in sorted(template.rule_tags)],
+        scenario=[(t, tag_line(lines, t, at)) for t in sorted(template.tags)],
         examples=examples,
     )
-    return levels, _display(feature.filename, request.config), at
-
-
-def _read_lines(filename: str) -> list[str]:
-    try:
-        return Path(filename).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return []
-
-
-def _tag_line(lines: list[str], tag: str, anchor: int) -> int:
-    """The line of ``@tag`` nearest above ``anchor`` (1-based), else ``anchor``."""
-    token = "@" + tag
-    for number in range(min(anchor, len(lines)), 0, -1):
-        if token in lines[number - 1].split():
-            return number
-    return anchor
+    return levels, _display(template.feature_file, request.config), at
 
 
 def _display(filename: str, config: pytest.Config) -> str:

@@ -34,6 +34,7 @@ from mockbdd.bdd.session import (
 )
 from mockbdd.client.namespace import NamespaceHandle
 from mockbdd.tagmaps.tags import MOCK_PREFIX
+from mockbdd.unittest_internals import passed_so_far, watch
 
 __all__ = ["MockBDDMixin"]
 
@@ -66,8 +67,12 @@ class MockBDDMixin:
         self.mock_scenario = mocks
         self.mock = mocks.handle
 
+    def run(self, result: Any = None) -> Any:
+        """Run with a result that notes failures, for strict mode (see unittest_internals)."""
+        return super().run(watch(self, result) if result is not None else None)  # type: ignore[misc]
+
     def _mockbdd_check_strict(self, mocks: ScenarioMocks) -> None:
-        if _passed_so_far(self):
+        if passed_so_far(self):
             check_strict(mocks)
 
 
@@ -81,13 +86,3 @@ def _where(cls: type[Any]) -> tuple[str | None, int | None]:
         return inspect.getsourcefile(cls), inspect.getsourcelines(cls)[1]
     except (OSError, TypeError):
         return None, None
-
-
-def _passed_so_far(test: Any) -> bool:
-    """No failure or error recorded for ``test`` yet (strict reports would only add noise)."""
-    outcome = getattr(test, "_outcome", None)
-    result = getattr(outcome, "result", None)
-    if result is None:
-        return True
-    problems = [*getattr(result, "failures", ()), *getattr(result, "errors", ())]
-    return not any(case is test for case, _ in problems) and bool(getattr(outcome, "success", True))

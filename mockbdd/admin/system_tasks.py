@@ -13,8 +13,6 @@ from mockbdd.version import __version__
 from mockbdd.wire.mappings import stub_to_json
 from mockbdd.wire.settings import parse_settings, settings_json
 
-_STARTED = time.monotonic()
-
 
 def _states(stub: StubMapping) -> list[str]:
     return [x for x in (stub.required_scenario_state, stub.new_scenario_state) if x]
@@ -86,14 +84,14 @@ async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
 
 
 async def health(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    """WireMock's health JSON: ``uptimeInSeconds`` counts from when the admin API was loaded."""
+    """WireMock's health JSON: ``uptimeInSeconds`` counts from when the server started."""
     now = time.time()
     return AdminResponse(
         json={
             "status": "healthy",
             "message": "mockbdd is ok",
             "version": __version__,
-            "uptimeInSeconds": int(time.monotonic() - _STARTED),
+            "uptimeInSeconds": int(ctx.runtime.uptime_seconds()),
             "timestamp": datetime.fromtimestamp(now, tz=timezone.utc)
             .isoformat()
             .replace("+00:00", "Z"),

@@ -28,6 +28,7 @@ from mockbdd.bdd.session import (
     close_scenario,
     open_scenario,
 )
+from mockbdd.behave.internals import outline_row
 
 __all__ = ["after_scenario", "before_all", "before_scenario", "options_from_userdata"]
 
@@ -90,7 +91,7 @@ def scenario_levels(scenario: Any) -> TagLevels:
     """The scenario's tags per level, each with its line. A Scenario Outline row carries the
     outline's tags plus its Examples' tags (placeholders expanded by behave)."""
     parent = getattr(scenario, "parent", None)
-    outline = parent if getattr(scenario, "_row", None) is not None else None
+    outline = parent if outline_row(scenario) is not None else None
     container = getattr(outline, "parent", None) if outline is not None else parent
     is_rule = type(container).__name__ == "Rule"
     rule_tags = _lined(getattr(container, "tags", [])) if is_rule else []
@@ -113,7 +114,7 @@ def _lined(tags: Any) -> list[tuple[str, int | None]]:
 
 def _examples_tags(scenario: Any, outline: Any) -> list[tuple[str, int | None]]:
     """The rendered tags that the row's Examples block added (lines from that block)."""
-    row = scenario._row
+    row = outline_row(scenario)
     block = next(
         (ex for ex in outline.examples if ex.table is not None and any(r is row for r in ex.table)),
         None,

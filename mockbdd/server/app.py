@@ -12,6 +12,7 @@ from aiohttp import web
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.namespace import Namespace
 from mockbdd.server.admin import AdminApi, error_json
+from mockbdd.server.aiohttp_internals import request_message
 from mockbdd.server.data_plane import DataPlane
 
 log = logging.getLogger("mockbdd.server")
@@ -93,7 +94,7 @@ class Dispatcher:
 
 def _raw(request: web.BaseRequest) -> str:
     """The path as sent, still percent-encoded (admin routes match on it)."""
-    target = request._message.path  # the request target, untouched by yarl
+    target = request_message(request).path  # the request target, untouched by yarl
     if not target.startswith("/"):  # absolute-form (a proxy-style request) or "*"
         target = request.rel_url.raw_path
     return target.partition("?")[0]

@@ -24,12 +24,16 @@ _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
 class DataPlane:
     def __init__(
-        self, files_root: Path | None, max_body_bytes: int, proxy_allow: tuple[str, ...] = ()
+        self,
+        files_root: Path | None,
+        max_body_bytes: int,
+        proxy_allow: tuple[str, ...] = (),
+        prepared_heads: bool = True,
     ) -> None:
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
         self.proxy = Proxy(proxy_allow, max_body_bytes)
-        self._cache = ResponseCache()
+        self._cache = ResponseCache(prepared_heads)
         self._date = prepared.DateLine()
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:

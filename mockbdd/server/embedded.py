@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from mockbdd.config import ServerConfig
 from mockbdd.domain.engine import Engine
-from mockbdd.domain.journal import DEFAULT_JOURNAL_BODY_BYTES
 from mockbdd.server.runner import MockHttpServer
 
 
@@ -25,37 +23,18 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 
 
 class MockServer:
-    """A mock server on 127.0.0.1 and an ephemeral port by default. ``start()`` is idempotent."""
+    """A mock server on 127.0.0.1 and an ephemeral port by default. ``start()`` is idempotent.
 
-    def __init__(
-        self,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        mappings: str | Path | None = None,
-        files: str | Path | None = None,
-        tag_maps: str | Path | None = None,
-        journal_max: int = 10_000,
-        journal_max_bytes: int = DEFAULT_JOURNAL_BODY_BYTES,
-        max_body_bytes: int = 10 * 1024 * 1024,
-        admin_token: str | None = None,
-        seed: int | None = None,
-        proxy_allow: tuple[str, ...] = (),
-        config: ServerConfig | None = None,
-    ) -> None:
-        self.config = config or ServerConfig(
-            host=host,
-            port=port,
-            mappings=Path(mappings) if mappings else None,
-            files=Path(files) if files else None,
-            tag_maps=Path(tag_maps) if tag_maps else None,
-            journal_max=journal_max,
-            journal_max_bytes=journal_max_bytes,
-            max_body_bytes=max_body_bytes,
-            admin_token=admin_token,
-            seed=seed,
-            proxy_allow=proxy_allow,
-        )
+    ``MockServer(journal_max=5, tag_maps="tag_maps")`` takes any :class:`ServerConfig` setting
+    by name (``mockbdd serve --help`` lists them), and nothing from the environment; or pass a
+    whole ``config=``. An unknown setting raises ``TypeError``, a bad value ``ValueError``."""
+
+    def __init__(self, *, config: ServerConfig | None = None, **settings: object) -> None:
+        if config is not None and settings:
+            raise TypeError(
+                f"mockbdd: MockServer takes config= or settings ({', '.join(settings)}), not both"
+            )
+        self.config = config if config is not None else ServerConfig.embedded(**settings)
         self._server: MockHttpServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

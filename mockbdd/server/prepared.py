@@ -3,7 +3,9 @@
 A stub's status line, headers and body do not change between requests, so they are serialised
 once per response definition; per request only the ``Date`` line is added. This skips aiohttp's
 per-request header assembly, the largest cost left on the data plane. Anything unusual (HEAD,
-HTTP/1.0, ``Connection: close``, large bodies, headers the transport owns) takes aiohttp's path.
+HTTP/1.0, ``Connection: close``, large bodies, headers the transport owns) takes aiohttp's path,
+and so does everything with ``--no-prepared``. The response class itself, which leans on how
+aiohttp's request handler treats a returned response, lives in ``aiohttp_internals``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from aiohttp import web
 from aiohttp.http import SERVER_SOFTWARE
 
 from mockbdd.domain.responses import ResponseDefinition
+from mockbdd.server.aiohttp_internals import PreparedResponse
+
+__all__ = ["PreparedResponse", "can_prepare", "reason_phrase", "serialise_head"]
 
 MAX_PREPARED_BODY = 64 * 1024  # larger bodies go through aiohttp's flow-controlled writer
 _NO_BODY_STATUSES = frozenset({*range(100, 200), 204, 304})
@@ -134,30 +139,6 @@ class DateLine:
             self._second = now
             self._line = f"Date: {formatdate(now, usegmt=True)}\r\n\r\n".encode()
         return self._line
-
-
-class PreparedResponse(web.StreamResponse):
-    """A response whose bytes are already known; ``prepare`` writes them in one call."""
-
-    def __init__(self, head: bytes, date: bytes, body: bytes, status: int) -> None:
-        # StreamResponse.__init__ builds header structures this response never uses; only what
-        # aiohttp's request handler reads after the handler returns is set here.
-        self._chunks = (head, date, body)
-        self._status = status
-        self._keep_alive = True
-        self._eof_sent = False
-        self._payload_writer = None
-        self._body_length = len(body)
-
-    async def prepare(self, request: web.BaseRequest) -> None:
-        transport = request.transport
-        if transport is None or transport.is_closing():
-            raise ConnectionResetError("client disconnected")
-        transport.writelines(self._chunks)
-        self._eof_sent = True
-
-    async def write_eof(self, data: bytes = b"") -> None:
-        return None
 
 
 def can_prepare(request: web.BaseRequest) -> bool:

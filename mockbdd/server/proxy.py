@@ -40,7 +40,7 @@ class Proxy:
     """One client session per server, opened on first use. With an allow-list, only the origins
     the server's configuration names can be reached (``--proxy-allow``)."""
 
-    def __init__(self, allow: tuple[str, ...] = (), max_body: int = 10 * 1024 * 1024) -> None:
+    def __init__(self, allow: tuple[str, ...], max_body: int) -> None:
         self._session: aiohttp.ClientSession | None = None
         self._max_body = max_body
         self._allowed = frozenset(origin_of(o) for o in allow)

@@ -12,6 +12,7 @@ from multidict import CIMultiDictProxy, MultiDictProxy
 from yarl import URL
 
 from mockbdd.domain.requests import Body, RecordedRequest
+from mockbdd.server.aiohttp_internals import request_message
 
 EMPTY: Mapping[str, list[str]] = MappingProxyType({})
 EMPTY_BODY = Body(b"")
@@ -137,7 +138,7 @@ class CookieView(Mapping[str, list[str]]):
 
 def record(request: web.BaseRequest, path: str, body: bytes) -> RecordedRequest:
     headers = request.headers
-    message = request._message  # the parsed request line, without yarl re-encoding
+    message = request_message(request)  # the parsed request line, without yarl re-encoding
     raw = message.path
     qs = raw.partition("?")[2]
     cookie = headers.getall("Cookie", None)

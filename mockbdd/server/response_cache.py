@@ -67,8 +67,12 @@ class CachedResponse:
 
 
 class ResponseCache:
-    def __init__(self) -> None:
+    """``prepared=False`` (``--no-prepared``) builds no pre-serialised head, so every static
+    answer goes through aiohttp's public ``web.Response``; the data plane needs no branch."""
+
+    def __init__(self, prepared: bool = True) -> None:
         self._entries: dict[int, CachedResponse] = {}
+        self._prepared = prepared
 
     def get(self, definition: ResponseDefinition, stub: StubMapping) -> CachedResponse:
         entry = self._entries.get(id(definition))
@@ -103,7 +107,7 @@ class ResponseCache:
             stub.name,
             prepared.reason_phrase(definition.status, definition.status_message),
             close,
-            prepared.serialise_head(definition, headers),
+            prepared.serialise_head(definition, headers) if self._prepared else None,
             CIMultiDict(headers),
             ResponseRecord(definition.status, definition.headers, body)
             if len(body) <= MAX_SHARED_BODY

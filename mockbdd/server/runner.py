@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -40,10 +41,13 @@ class MockHttpServer:
         self.file_stubs: tuple[StubMapping, ...] = ()
         if config.mappings is not None:
             self.file_stubs = tuple(load_mapping_dir(config.mappings))
-        self.data_plane = DataPlane(config.files, config.max_body_bytes, config.proxy_allow)
+        self.data_plane = DataPlane(
+            config.files, config.max_body_bytes, config.proxy_allow, config.prepared
+        )
         self.admin = AdminApi(self.engine, self, config.admin_token)
         self.port = 0
         self.stopped = asyncio.Event()
+        self._started = time.monotonic()
         self._runners: dict[str | None, web.ServerRunner] = {}
         self._reaper: asyncio.Task[None] | None = None
         self._registry: TagMapRegistry | None = None
@@ -100,6 +104,9 @@ class MockHttpServer:
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)
 
+    def uptime_seconds(self) -> float:
+        return time.monotonic() - self._started
+
     # -- lifecycle --------------------------------------------------------------------------
     async def _serve(self, dispatcher: Dispatcher, port: int) -> tuple[web.ServerRunner, int]:
         loop = asyncio.get_running_loop()
@@ -132,6 +139,7 @@ class MockHttpServer:
 
     async def start(self) -> None:
         self.config.check_exposure()
+        self._started = time.monotonic()
         dispatcher = Dispatcher(self.engine, self.data_plane, self.admin)
         runner, self.port = await self._serve(dispatcher, self.config.port)
         self._runners[None] = runner

@@ -153,3 +153,33 @@ def test_public_bind_without_token_is_refused() -> None:
     assert result.returncode == 2
     assert "refusing to bind 0.0.0.0" in result.stderr
     assert "--admin-token" in result.stderr
+
+
+def test_a_bad_flag_value_is_named_and_nothing_starts() -> None:
+    result = run_serve("--journal-max", "-1", "--port", "70000")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "mockbdd serve: --port: input should be less than or equal to 65535 (got 70000); "
+        "--journal-max: input should be greater than or equal to 0 (got -1)"
+    )
+    assert result.stdout == ""
+
+
+def test_a_bad_environment_value_names_the_variable() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mockbdd", "serve"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**os.environ, "MOCKBDD_JOURNAL_MAX": "lots"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("mockbdd serve: MOCKBDD_JOURNAL_MAX: input should be a valid")
+    assert "(got lots)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_flag_is_refused() -> None:
+    result = run_serve("--jounral-max", "5")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --jounral-max 5" in result.stderr
