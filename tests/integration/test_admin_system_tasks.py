@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 
 STEP = {
@@ -34,3 +36,12 @@ def test_settings_may_come_wrapped_as_wiremock_returns_them(http: httpx.Client) 
     sent = {"settings": {"fixedDelay": 3, "extended": {"team": "payments"}}}
     assert http.post("/__admin/settings", json=sent).json() == sent
     assert http.get("/__admin/settings").json() == sent
+
+
+def test_a_global_delay_distribution_delays_every_answer(http: httpx.Client) -> None:
+    http.post("/__admin/mappings", json={"request": {"url": "/x"}, "response": {"status": 200}})
+    sent = {"delayDistribution": {"type": "fixed", "milliseconds": 300}}
+    assert http.post("/__admin/settings", json=sent).status_code == 200
+    started = time.perf_counter()
+    assert http.get("/x").status_code == 200
+    assert time.perf_counter() - started >= 0.3  # a lower bound only: a slow machine passes too
