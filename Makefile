@@ -20,17 +20,25 @@ demo: $(STAMP)
 	$(BIN)/python -m examples.demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check mockbdd tests bench examples features steps environment.py
-	$(BIN)/ruff format --check mockbdd tests bench examples features steps environment.py README.md
+	$(BIN)/ruff check mockbdd tests bench scripts examples features steps environment.py
+	$(BIN)/ruff format --check mockbdd tests bench scripts examples features steps environment.py README.md
 	$(BIN)/mypy
 	$(BIN)/mypy bench/wiremock_diff.py bench/wiremock_diff_cases.py
 	$(BIN)/mypy bench/wiremock_diff_responses.py
 	$(BIN)/mypy bench/wiremock_diff_admin.py
+	$(BIN)/mypy --strict scripts/coverage_gate.py
 	$(BIN)/lint-imports
 
+# coverage run (not pytest-cov's --cov): coverage must start before pytest loads mockbdd's own
+# pytest11 plugin, which imports most of mockbdd. patch = subprocess (pyproject) counts the xdist
+# workers and the CLI, behave and pytester subprocesses too.
 test: $(STAMP)
 	$(MAKE) lint
-	$(BIN)/python -m pytest -n 2 --json-report --json-report-file=pytest_results.json
+	rm -f .coverage .coverage.*
+	$(BIN)/python -m coverage run -m pytest -n 2 --json-report --json-report-file=pytest_results.json
+	$(BIN)/python -m coverage combine -q
+	$(BIN)/python -m coverage json -q -o coverage.json
+	$(BIN)/python scripts/coverage_gate.py coverage.json --summary coverage_packages.json
 
 # mockbdd/client/aio.py is generated from sync.py and namespace.py: rerun after changing them
 client-async: $(STAMP)
@@ -67,4 +75,4 @@ wiremock-diff-admin: $(STAMP)
 	$(BIN)/python bench/wiremock_diff_admin.py
 
 clean:
-	rm -rf $(VENV) $(OLDEST) pytest_results.json .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OLDEST) pytest_results.json .mypy_cache .ruff_cache .coverage .coverage.* coverage.json coverage_packages.json

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """mockbdd engine benchmarks (``make bench``): data plane vs plain aiohttp + uvloop in the same run,
-admin latencies at 1k/10k journal entries, time to first served request, RSS idle and under load.
+admin latencies at 1k/10k journal entries, time to first served request, RSS idle (as a ratio to
+plain aiohttp + uvloop: medians of $RSS_ROUNDS (3) fresh starts) and under load ($RSS_REQUESTS, 0
+skips it).
 
     python bench/run.py [dataplane] [admin] [startup] [rss] [namespaces]   (default: all)
 
@@ -32,17 +34,13 @@ from common import (
     write_stub_files,
 )
 
+USER_STUB = {"request": {"url": "/api/users/1"}, "response": {"jsonBody": {"id": 1}}}
+
 
 def dataplane(tmp: Path) -> None:
     write_stub_files(tmp / "maps")
     mine, base = free_port(), free_port()
-    baseline = [
-        sys.executable,
-        str(SHARED_BENCH / "servers" / "aiohttp_baseline.py"),
-        str(base),
-        "--uvloop",
-    ]
-    with pinned(mockbdd_cmd(mine, "--mappings", str(tmp / "maps"))), pinned(baseline):
+    with pinned(mockbdd_cmd(mine, "--mappings", str(tmp / "maps"))), pinned(_baseline_cmd(base)):
         wait_ready(f"http://127.0.0.1:{mine}/api/users/1")
         wait_ready(f"http://127.0.0.1:{base}/api/users/1")
         env = {**os.environ, "OUT": str(tmp / "load"), "REPS": os.environ.get("REPS", "3")}
@@ -93,10 +91,7 @@ def startup(tmp: Path) -> None:
     mine = _spawn_to_first(
         lambda p: mockbdd_cmd(p, "--mappings", str(tmp / "maps")), "/api/users/1"
     )
-    base_script = str(SHARED_BENCH / "servers" / "aiohttp_baseline.py")
-    base = _spawn_to_first(
-        lambda p: [sys.executable, base_script, str(p), "--uvloop"], "/api/users/1"
-    )
+    base = _spawn_to_first(_baseline_cmd, "/api/users/1")
     print("\n## Start-up: process spawn to first served request (medians of 5)\n")
     print(f"mockbdd serve, 100 stubs from files: {statistics.median(mine):.0f} ms")
     print(f"plain aiohttp + uvloop, one route:  {statistics.median(base):.0f} ms")
@@ -110,33 +105,55 @@ def startup(tmp: Path) -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def _baseline_cmd(port: int) -> list[str]:
+    return [
+        sys.executable,
+        str(SHARED_BENCH / "servers" / "aiohttp_baseline.py"),
+        str(port),
+        "--uvloop",
+    ]
+
+
+def _idle_pair() -> tuple[float, float]:
+    """One round: RSS of ``mockbdd serve`` and of plain aiohttp + uvloop, each freshly started
+    and idle after serving one request (mockbdd: one mapping created first)."""
+    port, base_port = free_port(), free_port()
+    with pinned(mockbdd_cmd(port)) as proc, pinned(_baseline_cmd(base_port)) as base_proc:
+        url = f"http://127.0.0.1:{port}"
+        wait_ready(f"{url}/__admin/health")
+        httpx.post(f"{url}/__admin/mappings", json=USER_STUB)
+        wait_ready(f"{url}/api/users/1")
+        wait_ready(f"http://127.0.0.1:{base_port}/api/users/1")
+        time.sleep(0.5)  # let both settle (the first request allocates lazily)
+        return rss_mib(proc.pid), rss_mib(base_proc.pid)
+
+
+def idle_rss(rounds: int) -> float:
+    """Idle RSS as a ratio to plain aiohttp + uvloop in the same run (the target is <= 1.35x)."""
+    pairs = [_idle_pair() for _ in range(rounds)]
+    mine = statistics.median(p[0] for p in pairs)
+    base = statistics.median(p[1] for p in pairs)
+    each = ", ".join(f"{m:.1f}/{b:.1f}" for m, b in pairs)
+    print(f"idle after start, medians of {rounds} fresh starts (mockbdd/aiohttp MiB: {each}):")
+    print(f"mockbdd serve {mine:.1f} MiB, plain aiohttp + uvloop {base:.1f} MiB")
+    print(f"idle RSS ratio {mine / base:.2f}x (target <= 1.35x)")
+    return mine / base
+
+
 def rss(tmp: Path) -> None:
     total = int(os.environ.get("RSS_REQUESTS", "1000000"))
+    print("\n## RSS (journal capped at 10,000 entries)\n")
+    idle_rss(int(os.environ.get("RSS_ROUNDS", "3")))
+    print("\nwhere the idle figure goes (bench/rss_layers.py, a fresh process):\n", flush=True)
+    subprocess.run([sys.executable, str(Path(__file__).with_name("rss_layers.py"))], check=True)
+    print(flush=True)
+    if total <= 0:
+        return
     port = free_port()
     with pinned(mockbdd_cmd(port)) as proc:
         url = f"http://127.0.0.1:{port}"
         wait_ready(f"{url}/__admin/health")
-        httpx.post(
-            f"{url}/__admin/mappings",
-            json={"request": {"url": "/api/users/1"}, "response": {"jsonBody": {"id": 1}}},
-        )
-        print("\n## RSS (journal capped at 10,000 entries)\n")
-        base_port = free_port()
-        baseline = [
-            sys.executable,
-            str(SHARED_BENCH / "servers" / "aiohttp_baseline.py"),
-            str(base_port),
-            "--uvloop",
-        ]
-        with pinned(baseline) as base_proc:
-            wait_ready(f"http://127.0.0.1:{base_port}/api/users/1")
-            base_rss = rss_mib(base_proc.pid)
-        print(
-            f"idle after start: {rss_mib(proc.pid):.1f} MiB (plain aiohttp + uvloop, same run: {base_rss:.1f} MiB)"
-        )
-        print("\nwhere the idle figure goes (bench/rss_layers.py, a fresh process):\n", flush=True)
-        subprocess.run([sys.executable, str(Path(__file__).with_name("rss_layers.py"))], check=True)
-        print(flush=True)
+        httpx.post(f"{url}/__admin/mappings", json=USER_STUB)
         served = 0
         while served < total:  # bounded: 10 s chunks until the total is reached
             out = subprocess.run(
