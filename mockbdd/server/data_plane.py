@@ -1,4 +1,5 @@
-"""Serving mock traffic: match in the domain, then delay, fault or answer on the socket."""
+"""Serving mock traffic: one domain call plans the answer, then the transport carries it out
+(delay, fault, static bytes, proxy, file or dribble) and completes the journal entry once."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from mockbdd.domain.faults import inject
 from mockbdd.domain.journal import ResponseRecord
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.near_miss import render_unmatched_report
-from mockbdd.domain.responses import ResponseDefinition
+from mockbdd.domain.plan import ServePlan
+from mockbdd.domain.responses import ChunkedDribbleDelay, ResponseDefinition
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultInjector
@@ -20,11 +22,16 @@ from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
+_FAILED = ResponseRecord(500, (), b"mockbdd internal error; see the server log")
+Answer = tuple[web.StreamResponse, ResponseRecord]
 
 
 class DataPlane:
     def __init__(
-        self, files_root: Path | None, max_body_bytes: int, proxy_allow: tuple[str, ...] = ()
+        self,
+        files_root: Path | None,
+        max_body_bytes: int,
+        proxy_allow: tuple[str, ...] = (),
     ) -> None:
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
@@ -40,81 +47,125 @@ class DataPlane:
             else b""
         )
         recorded = recording.record(request, path, body)
-        event, stub, definition = ns.serve(recorded)
-        if definition is None or stub is None:
-            report = render_unmatched_report(recorded, ns.near_misses(recorded))
-            event.response = ResponseRecord(404, (), report.encode())
-            event.total_ms = event.processing_ms = (time.perf_counter() - started) * 1000
-            return web.Response(status=404, text=report, headers=_TEXT_PLAIN)
-        event.processing_ms = (time.perf_counter() - started) * 1000
-        delay = ns.delay_ms(definition)  # capped by the domain at MAX_DELAY_MS
-        if delay > 0:
-            await asyncio.sleep(delay / 1000)
-        if definition.is_static:  # the common case: fixed status, headers and body
-            cached = self._cache.get(definition, stub)
-            event.response = cached.record(definition)
-            event.total_ms = (time.perf_counter() - started) * 1000
-            if cached.head is not None and prepared.can_prepare(request):
-                return prepared.PreparedResponse(
-                    cached.head, self._date(), definition.body, definition.status
-                )
-            response = web.Response(
-                status=definition.status,
-                reason=cached.reason,
-                body=definition.body,
-                headers=cached.headers(),
-            )
-            if cached.close:
-                response.force_close()
-            return response
-        try:
-            if definition.proxy_base_url is not None and definition.fault is None:
-                response = await self.proxy.forward(recorded, definition)
-                event.response = record_of(response)
-                response.headers.popall("Matched-Stub-Name", None)  # the upstream's, if any
-                response.headers.update(matched_stub_headers(stub))
-                return response
-            event.response = ResponseRecord()
-            cached = self._cache.get(definition, stub)
-            answer = await self._answer(request, definition, cached, event.response)
-            if cached.close:
-                answer.force_close()
-            return answer
-        finally:
-            event.total_ms = (time.perf_counter() - started) * 1000
+        return await self._execute(ns, request, ns.serve(recorded), started, 0.0)
 
-    async def _answer(
+    async def _execute(
         self,
+        ns: Namespace,
         request: web.BaseRequest,
-        definition: ResponseDefinition,
-        cached: CachedResponse,
-        record: ResponseRecord,
+        plan: ServePlan,
+        started: float,
+        queued_ms: float,
     ) -> web.StreamResponse:
-        if definition.fault is not None:
-            record.fault = definition.fault.value
-            inject(definition.fault, SocketFaultInjector(request))
-            return web.Response(status=500)  # never written: the connection is gone
+        definition = plan.response
+        if definition is None:
+            return await self._not_matched(ns, plan, started, queued_ms)
+        processing = (time.perf_counter() - started) * 1000 - queued_ms
+        if plan.delay_ms > 0:  # sampled and capped by the domain
+            await asyncio.sleep(plan.delay_ms / 1000)
+        if plan.fault is not None or not definition.is_static:
+            return await self._dynamic(
+                ns, request, plan, definition, started, processing, queued_ms
+            )
+        cached = self._cache.get(definition, plan.stub)  # the common case: all fixed
+        total = (time.perf_counter() - started) * 1000
+        ns.complete(plan.event, cached.record(definition), processing, total, queued_ms)
+        if cached.head is not None and prepared.can_prepare(request):
+            return prepared.PreparedResponse(
+                cached.head, self._date(), definition.body, definition.status
+            )
+        response = web.Response(
+            status=definition.status,
+            reason=cached.reason,
+            body=definition.body,
+            headers=cached.headers(),
+        )
+        if cached.close:
+            response.force_close()
+        return response
+
+    async def _dynamic(
+        self,
+        ns: Namespace,
+        request: web.BaseRequest,
+        plan: ServePlan,
+        definition: ResponseDefinition,
+        started: float,
+        processing: float,
+        queued: float,
+    ) -> web.StreamResponse:
+        record = _FAILED  # what the journal says if this raises
+        try:
+            response, record = await self._dynamic_answer(request, plan, definition)
+            return response
+        finally:
+            ns.complete(plan.event, record, processing, self._ms(started), queued)
+
+    async def _dynamic_answer(
+        self, request: web.BaseRequest, plan: ServePlan, definition: ResponseDefinition
+    ) -> Answer:
+        if plan.fault is not None:
+            inject(plan.fault, SocketFaultInjector(request))
+            fault = ResponseRecord(fault=plan.fault.value)
+            return web.Response(status=500), fault  # never written: the connection is gone
+        if definition.proxy_base_url is not None:
+            proxied = await self.proxy.forward(plan.event.request, definition)
+            record = record_of(proxied)
+            proxied.headers.popall("Matched-Stub-Name", None)  # the upstream's, if any
+            if plan.stub is not None:
+                proxied.headers.update(matched_stub_headers(plan.stub))
+            return proxied, record
+        cached = self._cache.get(definition, plan.stub)
+        response, record = await self._respond(request, definition, cached)
+        if cached.close:
+            response.force_close()
+        return response, record
+
+    async def _not_matched(
+        self, ns: Namespace, plan: ServePlan, started: float, queued: float
+    ) -> web.StreamResponse:
+        search = plan.near_misses
+        misses = [] if search is None else search.result()
+        body = render_unmatched_report(plan.event.request, misses).encode()
+        elapsed = self._ms(started)
+        ns.complete(plan.event, ResponseRecord(404, (), body), elapsed, elapsed, queued)
+        return web.Response(status=404, body=body, headers=_TEXT_PLAIN)
+
+    @staticmethod
+    def _ms(started: float) -> float:
+        return (time.perf_counter() - started) * 1000
+
+    async def _respond(
+        self, request: web.BaseRequest, definition: ResponseDefinition, cached: CachedResponse
+    ) -> Answer:
         body = definition.body
         if definition.body_file_name is not None:
             loaded = await self._read_file(definition.body_file_name)
             if loaded is None:
                 text = f"mockbdd: body file {definition.body_file_name!r} not found under the files root"
-                record.status = 500
-                record.body = text.encode()
                 reason = prepared.reason_phrase(500, None)
-                return web.Response(status=500, reason=reason, text=text, headers=_TEXT_PLAIN)
+                response = web.Response(status=500, reason=reason, text=text, headers=_TEXT_PLAIN)
+                return response, ResponseRecord(500, (), text.encode())
             body = loaded
-        record.status = definition.status
-        record.headers = definition.headers
-        record.body = body
+        record = ResponseRecord(definition.status, definition.headers, body)
         dribble = definition.chunked_dribble_delay
-        headers = cached.headers()
         if dribble is None or request.method == "HEAD":
-            return web.Response(
-                status=definition.status, reason=cached.reason, body=body, headers=headers
+            response = web.Response(
+                status=definition.status, reason=cached.reason, body=body, headers=cached.headers()
             )
+            return response, record
+        return await self._dribble(request, definition, cached, body, dribble), record
+
+    async def _dribble(
+        self,
+        request: web.BaseRequest,
+        definition: ResponseDefinition,
+        cached: CachedResponse,
+        body: bytes,
+        dribble: ChunkedDribbleDelay,
+    ) -> web.StreamResponse:
         response = web.StreamResponse(
-            status=definition.status, reason=cached.reason, headers=headers
+            status=definition.status, reason=cached.reason, headers=cached.headers()
         )
         response.content_length = len(body)  # framed by length: works for HTTP/1.0 too
         await response.prepare(request)

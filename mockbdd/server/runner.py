@@ -50,7 +50,7 @@ class MockHttpServer:
         if config.tag_maps is not None:  # a broken tag map stops start-up, naming file and line
             self._registry = self.tag_map_registry()
         default = self.engine.default
-        default.initial_stubs = self.file_stubs  # POST /reset and /mappings/reset restore them
+        default.set_baseline(self.file_stubs)  # POST /reset and /mappings/reset restore them
         default.reset_mappings()
 
     # -- Runtime ----------------------------------------------------------------------------
