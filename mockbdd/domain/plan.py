@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from mockbdd.domain.faults import Fault
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.near_miss import MAX_NEAR_MISSES, NearMiss, closest_stubs
 from mockbdd.domain.requests import RecordedRequest
@@ -31,14 +30,15 @@ class ServePlan(NamedTuple):  # a tuple: built once per request, cheaper than a 
 
     ``response`` None means no stub matched: answer 404 with the report of ``near_misses``.
     ``stub`` None with a response means something other than a stub answers (an admit stage).
-    ``delay_ms`` is sampled (and capped) already.
+    ``delay_ms`` is sampled (and capped) already; ``fault`` names a fault registered under
+    ``FAULTS``. A shape stage may return a changed plan (``plan._replace(...)``).
     """
 
     event: ServeEvent
     stub: StubMapping | None
     response: ResponseDefinition | None
     delay_ms: float
-    fault: Fault | None
+    fault: str | None
     near_misses: NearMissSearch | None
 
 

@@ -9,15 +9,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from mockbdd.domain.faults import inject
+from mockbdd.domain.faults import FAULTS
 from mockbdd.domain.journal import ResponseRecord
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.near_miss import render_unmatched_report
 from mockbdd.domain.plan import ServePlan
 from mockbdd.domain.responses import ChunkedDribbleDelay, ResponseDefinition
+from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
-from mockbdd.server.faults import SocketFaultInjector
+from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 
@@ -32,12 +33,15 @@ class DataPlane:
         files_root: Path | None,
         max_body_bytes: int,
         proxy_allow: tuple[str, ...] = (),
+        *,
+        extensions: Extensions,
     ) -> None:
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
         self.proxy = Proxy(proxy_allow, max_body_bytes)
         self._cache = ResponseCache()
         self._date = prepared.DateLine()
+        self._faults = dict(extensions.items(FAULTS))
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
@@ -94,7 +98,8 @@ class DataPlane:
         processing: float,
         queued: float,
     ) -> web.StreamResponse:
-        record = _FAILED  # what the journal says if this raises
+        # what the journal says if this raises (or a fault is cut short by a shutdown)
+        record = _FAILED if plan.fault is None else ResponseRecord(fault=str(plan.fault))
         try:
             response, record = await self._dynamic_answer(request, plan, definition)
             return response
@@ -104,10 +109,9 @@ class DataPlane:
     async def _dynamic_answer(
         self, request: web.BaseRequest, plan: ServePlan, definition: ResponseDefinition
     ) -> Answer:
+        cached = self._cache.get(definition, plan.stub)
         if plan.fault is not None:
-            inject(plan.fault, SocketFaultInjector(request))
-            fault = ResponseRecord(fault=plan.fault.value)
-            return web.Response(status=500), fault  # never written: the connection is gone
+            return await self._fault(request, plan.fault, definition, cached)
         if definition.proxy_base_url is not None:
             proxied = await self.proxy.forward(plan.event.request, definition)
             record = record_of(proxied)
@@ -115,11 +119,33 @@ class DataPlane:
             if plan.stub is not None:
                 proxied.headers.update(matched_stub_headers(plan.stub))
             return proxied, record
-        cached = self._cache.get(definition, plan.stub)
         response, record = await self._respond(request, definition, cached)
         if cached.close:
             response.force_close()
         return response, record
+
+    async def _fault(
+        self,
+        request: web.BaseRequest,
+        fault: str,
+        definition: ResponseDefinition,
+        cached: CachedResponse,
+    ) -> Answer:
+        name = str(fault)
+        action = self._faults.get(name)
+        if action is None:  # the stub was decoded where this fault exists, but not here
+            text = (
+                f"mockbdd: no fault named {name!r} on this server "
+                f"(known: {', '.join(sorted(self._faults))})\n"
+            )
+            return _text(500, text), ResponseRecord(500, (), text.encode())
+        head = planned_head(definition, tuple(cached.multidict.items()), cached.reason)
+        ctx = SocketFaultContext(request, head, definition.body)
+        try:
+            await action(ctx)
+        finally:
+            ctx.close()  # a fault ends the connection, whatever the action did
+        return web.Response(status=500), ResponseRecord(fault=name)  # never written
 
     async def _not_matched(
         self, ns: Namespace, plan: ServePlan, started: float, queued: float
@@ -191,6 +217,10 @@ class DataPlane:
             return await asyncio.to_thread(target.read_bytes)
         except (OSError, ValueError):  # missing, unreadable, or a name the OS refuses
             return None
+
+
+def _text(status: int, text: str) -> web.Response:
+    return web.Response(status=status, text=text, headers=_TEXT_PLAIN)
 
 
 def record_of(response: web.Response) -> ResponseRecord:

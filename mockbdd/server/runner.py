@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from mockbdd.config import ServerConfig
+from mockbdd.domain import faults
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.extensions import Extensions
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
@@ -27,10 +29,22 @@ log = logging.getLogger("mockbdd.server")
 SHUTDOWN_GRACE_S = 1.0  # in-flight delayed answers (a simulated timeout) must not hold up exit
 
 
+def builtin_extensions() -> Extensions:
+    """A server's own registry, holding mockbdd's built-ins (registered as plugins register)."""
+    extensions = Extensions()
+    faults.register(extensions)
+    return extensions
+
+
 class MockHttpServer:
     """An engine served on ``config.host:config.port``. Implements the admin ``Runtime``."""
 
-    def __init__(self, config: ServerConfig, engine: Engine | None = None) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        engine: Engine | None = None,
+        extensions: Extensions | None = None,
+    ) -> None:
         self.config = config
         self.engine = engine or Engine(
             journal_max=config.journal_max,
@@ -40,7 +54,10 @@ class MockHttpServer:
         self.file_stubs: tuple[StubMapping, ...] = ()
         if config.mappings is not None:
             self.file_stubs = tuple(load_mapping_dir(config.mappings))
-        self.data_plane = DataPlane(config.files, config.max_body_bytes, config.proxy_allow)
+        self.extensions = builtin_extensions() if extensions is None else extensions
+        self.data_plane = DataPlane(
+            config.files, config.max_body_bytes, config.proxy_allow, extensions=self.extensions
+        )
         self.admin = AdminApi(self.engine, self, config.admin_token)
         self.port = 0
         self.stopped = asyncio.Event()

@@ -68,7 +68,9 @@ def test_a_plan_names_the_fault_of_its_response() -> None:
     ns = Namespace("t")
     ns.add_stub(stub(response={"fault": "EMPTY_RESPONSE"}))
     plan = ns.serve(req())
+    assert plan.fault == "EMPTY_RESPONSE"
     assert plan.fault is Fault.EMPTY_RESPONSE
+    assert str(plan.fault) == "EMPTY_RESPONSE"
 
 
 def test_an_unmatched_plan_has_no_response_and_a_search_over_the_stubs_of_its_moment() -> None:
