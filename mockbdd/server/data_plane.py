@@ -1,19 +1,25 @@
 """Serving mock traffic: one domain call plans the answer, then the transport carries it out
-(delay, fault, static bytes, proxy, file or dribble) and completes the journal entry once."""
+(delay, fault, static bytes, proxy, file or dribble) and completes the journal entry once.
+
+With stages registered (``STAGES``), admit runs before the plan, shape after it and observe
+after completion; with none, a static answer takes the same fast path as ever.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from pathlib import Path
 
 from aiohttp import web
 
 from mockbdd.domain.faults import FAULTS
-from mockbdd.domain.journal import ResponseRecord
+from mockbdd.domain.journal import ResponseRecord, ServeEvent
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.near_miss import render_unmatched_report
 from mockbdd.domain.plan import ServePlan
+from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ChunkedDribbleDelay, ResponseDefinition
 from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
@@ -21,7 +27,9 @@ from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
+from mockbdd.server.stages import STAGES, Pipeline
 
+log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 _FAILED = ResponseRecord(500, (), b"mockbdd internal error; see the server log")
 Answer = tuple[web.StreamResponse, ResponseRecord]
@@ -42,6 +50,9 @@ class DataPlane:
         self._cache = ResponseCache()
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
+        pipeline = Pipeline.of(tuple(stage for _, stage in extensions.items(STAGES)))
+        self._stages = pipeline if pipeline else None  # None: the unstaged path, checked once
+        self._observe = pipeline.observe
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
@@ -51,7 +62,35 @@ class DataPlane:
             else b""
         )
         recorded = recording.record(request, path, body)
+        if self._stages is not None:
+            return await self._staged(self._stages, ns, request, recorded, started)
         return await self._execute(ns, request, ns.serve(recorded), started, 0.0)
+
+    async def _staged(
+        self,
+        stages: Pipeline,
+        ns: Namespace,
+        request: web.BaseRequest,
+        recorded: RecordedRequest,
+        started: float,
+    ) -> web.StreamResponse:
+        admitting = time.perf_counter()
+        plan = None
+        for admit in stages.admit:
+            answer = await admit(ns, recorded)
+            if answer is not None:
+                plan = ns.intercept(recorded, answer)
+                break
+        queued = (time.perf_counter() - admitting) * 1000
+        if plan is None:
+            plan = ns.serve(recorded)
+        try:
+            for shape in stages.shape:
+                plan = shape(ns, plan)
+        except Exception:
+            self._finish(ns, plan.event, _FAILED, self._ms(started), self._ms(started), queued)
+            raise
+        return await self._execute(ns, request, plan, started, queued)
 
     async def _execute(
         self,
@@ -74,6 +113,8 @@ class DataPlane:
         cached = self._cache.get(definition, plan.stub)  # the common case: all fixed
         total = (time.perf_counter() - started) * 1000
         ns.complete(plan.event, cached.record(definition), processing, total, queued_ms)
+        if self._observe:
+            asyncio.get_running_loop().call_soon(self._notify, ns, plan.event)
         if cached.head is not None and prepared.can_prepare(request):
             return prepared.PreparedResponse(
                 cached.head, self._date(), definition.body, definition.status
@@ -104,11 +145,14 @@ class DataPlane:
             response, record = await self._dynamic_answer(request, plan, definition)
             return response
         finally:
-            ns.complete(plan.event, record, processing, self._ms(started), queued)
+            self._finish(ns, plan.event, record, processing, self._ms(started), queued)
 
     async def _dynamic_answer(
         self, request: web.BaseRequest, plan: ServePlan, definition: ResponseDefinition
     ) -> Answer:
+        # response transformers (``definition.transformers``; such a response is never static)
+        # are the data plane's own shape step: they apply here, to ``definition``, before the
+        # cache lookup, after the stages' shape hooks
         cached = self._cache.get(definition, plan.stub)
         if plan.fault is not None:
             return await self._fault(request, plan.fault, definition, cached)
@@ -154,8 +198,28 @@ class DataPlane:
         misses = [] if search is None else search.result()
         body = render_unmatched_report(plan.event.request, misses).encode()
         elapsed = self._ms(started)
-        ns.complete(plan.event, ResponseRecord(404, (), body), elapsed, elapsed, queued)
+        self._finish(ns, plan.event, ResponseRecord(404, (), body), elapsed, elapsed, queued)
         return web.Response(status=404, body=body, headers=_TEXT_PLAIN)
+
+    def _finish(
+        self,
+        ns: Namespace,
+        event: ServeEvent,
+        record: ResponseRecord,
+        processing: float,
+        total: float,
+        queued: float,
+    ) -> None:
+        ns.complete(event, record, processing, total, queued)
+        if self._observe:
+            asyncio.get_running_loop().call_soon(self._notify, ns, event)
+
+    def _notify(self, ns: Namespace, event: ServeEvent) -> None:
+        for observe in self._observe:
+            try:
+                observe(ns, event)
+            except Exception:  # a broken observer must not silence the others
+                log.exception("mockbdd: data-plane stage %r failed observing an event", observe)
 
     @staticmethod
     def _ms(started: float) -> float:
