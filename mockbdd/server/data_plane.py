@@ -17,8 +17,8 @@ from aiohttp import web
 from mockbdd.domain.faults import FAULTS
 from mockbdd.domain.journal import ResponseRecord, ServeEvent
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.near_miss import render_unmatched_report
-from mockbdd.domain.plan import ServePlan
+from mockbdd.domain.near_miss import NearMiss, render_unmatched_report
+from mockbdd.domain.plan import NearMissSearch, ServePlan
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ChunkedDribbleDelay, ResponseDefinition
 from mockbdd.extensions import Extensions
@@ -31,6 +31,7 @@ from mockbdd.server.stages import STAGES, Pipeline
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
+NEAR_MISS_SLICE_S = 0.001  # a near-miss search gives the loop back after about this long
 _FAILED = ResponseRecord(500, (), b"mockbdd internal error; see the server log")
 Answer = tuple[web.StreamResponse, ResponseRecord]
 
@@ -53,6 +54,7 @@ class DataPlane:
         pipeline = Pipeline.of(tuple(stage for _, stage in extensions.items(STAGES)))
         self._stages = pipeline if pipeline else None  # None: the unstaged path, checked once
         self._observe = pipeline.observe
+        self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
@@ -195,11 +197,22 @@ class DataPlane:
         self, ns: Namespace, plan: ServePlan, started: float, queued: float
     ) -> web.StreamResponse:
         search = plan.near_misses
-        misses = [] if search is None else search.result()
+        misses = [] if search is None else await self._search(search)
         body = render_unmatched_report(plan.event.request, misses).encode()
         elapsed = self._ms(started)
         self._finish(ns, plan.event, ResponseRecord(404, (), body), elapsed, elapsed, queued)
         return web.Response(status=404, body=body, headers=_TEXT_PLAIN)
+
+    async def _search(self, search: NearMissSearch) -> list[NearMiss]:
+        """Run ``search`` a slice at a time, giving the loop back between slices: a report
+        over 10,000 stubs must not hold up other namespaces' traffic while it is worked out."""
+        async with self._near_miss_turn:
+            deadline = time.perf_counter() + NEAR_MISS_SLICE_S
+            while not search.step():
+                if time.perf_counter() >= deadline:
+                    await asyncio.sleep(0)
+                    deadline = time.perf_counter() + NEAR_MISS_SLICE_S
+            return search.result()
 
     def _finish(
         self,
