@@ -58,7 +58,7 @@ async def list_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def reset_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    ctx.ns.journal.clear()
+    ctx.ns.clear_journal()
     return AdminResponse(200, {})
 
 
@@ -71,7 +71,7 @@ async def get_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 async def delete_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     """200 also for an id not (or no longer) in the journal, as in real WireMock 3.13.2."""
-    ctx.ns.journal.remove_id(req.params["id"])
+    ctx.ns.remove_request(req.params["id"])
     return AdminResponse(200, {})
 
 
@@ -93,7 +93,7 @@ async def find_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 async def remove_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     pattern = parse_request_pattern(req.json())
-    removed = ctx.ns.journal.remove(lambda e: pattern.matches(e.request))
+    removed = ctx.ns.remove_requests(lambda e: pattern.matches(e.request))
     return _removed(ctx, removed)
 
 
@@ -105,7 +105,7 @@ def _removed(ctx: AdminContext, removed: list[ServeEvent]) -> AdminResponse:
 async def remove_requests_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     """Remove the events served by a stub whose metadata matches the pattern in the body."""
     matches = metadata_filter(req)
-    removed = ctx.ns.journal.remove(lambda e: e.stub is not None and matches(e.stub))
+    removed = ctx.ns.remove_requests(lambda e: e.stub is not None and matches(e.stub))
     return _removed(ctx, removed)
 
 

@@ -121,13 +121,13 @@ async def remove_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 
 
 async def unmatched_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    stubs = [stub_to_json(s) for s in ctx.ns.stubs if s.id not in ctx.ns.used]
+    stubs = [stub_to_json(s) for s in ctx.ns.unused_stubs()]
     return AdminResponse(json={"mappings": stubs, "meta": {"total": len(stubs)}})
 
 
 async def remove_unmatched_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     """WireMock's ``DELETE /mappings/unmatched``: removes the stubs never hit, answers them."""
-    unused = [s for s in ctx.ns.stubs if s.id not in ctx.ns.used]
+    unused = ctx.ns.unused_stubs()
     for stub in unused:
         ctx.ns.remove_stub(stub.id)
     stubs = [stub_to_json(s) for s in unused]

@@ -94,11 +94,9 @@ async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminRespons
     ns = ctx.engine.create(name, ttl)
     try:
         plan.apply_to(ns)
-        ns.initial_stubs = plan.stubs  # what POST .../reset restores
-        ns.initial_settings = ns.settings
-        ns.initial_states = plan.scenarios
+        ns.set_baseline(plan.stubs, ns.settings, plan.scenarios)  # what POST .../reset restores
         if port is not None:
-            ns.port = await ctx.runtime.open_port(ns, port)
+            ns.set_port(await ctx.runtime.open_port(ns, port))
     except OSError as exc:
         ctx.engine.delete(ns.name)
         raise Conflict(

@@ -25,7 +25,7 @@ async def list_scenarios(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
         if stub.scenario_name is not None:
             stubs.setdefault(stub.scenario_name, []).append(stub)
     declared = [(name, [x for s in group for x in _states(s)]) for name, group in stubs.items()]
-    views = ctx.ns.scenarios.views(declared)
+    views = ctx.ns.scenario_views(declared)
     return AdminResponse(
         json={
             "scenarios": [
@@ -55,14 +55,14 @@ async def set_scenario_state(ctx: AdminContext, req: AdminRequest) -> AdminRespo
     body = req.json_object()
     state = body.get("state")
     if state is None:
-        ctx.ns.scenarios.reset(name)
+        ctx.ns.set_scenario_state(name, None)
         return AdminResponse(200, {})
     if not isinstance(state, str) or not state:
         raise InvalidInput("/state", "must be a non-empty string")
     possible = {STARTED, *(x for s in ctx.ns.stubs if s.scenario_name == name for x in _states(s))}
     if state not in possible:  # real WireMock 3.13.2 refuses it too (422)
         raise InvalidInput("/state", f"Scenario {name} does not support state {state}")
-    ctx.ns.scenarios.set(name, state)
+    ctx.ns.set_scenario_state(name, state)
     return AdminResponse(200, {})
 
 
@@ -79,7 +79,7 @@ async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     body = req.json_object()
     if isinstance(body.get("settings"), dict):
         body = body["settings"]
-    ctx.ns.settings = parse_settings(body)
+    ctx.ns.update_settings(parse_settings(body))
     return AdminResponse(200, {"settings": settings_json(ctx.ns.settings)})
 
 

@@ -31,9 +31,9 @@ class TagMapPlan:
         for stub in self.stubs:
             ns.add_stub(stub)
         if self.settings is not None:
-            ns.settings = self.settings
+            ns.update_settings(self.settings)
         for name, state in self.scenarios:
-            ns.scenarios.set(name, state)
+            ns.set_scenario_state(name, state)
 
 
 def plan_resolution(resolution: Resolution, pointer: str) -> TagMapPlan:

@@ -6,7 +6,7 @@ import itertools
 import secrets
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 from mockbdd.domain.request_pattern import RequestPattern
 from mockbdd.domain.requests import RecordedRequest
@@ -16,9 +16,8 @@ DEFAULT_JOURNAL_MAX = 10_000
 DEFAULT_JOURNAL_BODY_BYTES = 64 * 1024 * 1024  # request bodies kept per journal (namespace)
 
 
-@dataclass(slots=True)
-class ResponseRecord:
-    """What was answered (filled in when the response is sent; faults leave status 0)."""
+class ResponseRecord(NamedTuple):
+    """What was answered, built once when the exchange completes (faults leave status 0)."""
 
     status: int = 0
     headers: tuple[tuple[str, str], ...] = ()
@@ -30,7 +29,8 @@ PENDING = ResponseRecord()  # shared: an event whose answer is not known yet (de
 
 
 class ServeEvent:
-    """One request and its fate. Created when the request is matched, completed when answered.
+    """One request and its fate. Created when the request is matched, completed (once, by the
+    journal's ``complete``) when it has been answered.
 
     ``stub`` is the stub mapping as it was when it served the request: a later edit or removal
     of the stub does not rewrite history. The id is UUID-shaped and derived from the journal's
@@ -78,9 +78,6 @@ class ServeEvent:
         return self.stub_id is not None
 
 
-Listener = Callable[[ServeEvent], None]
-
-
 Tally = dict[str, dict[str, int]]  # URL (or path) -> method -> requests journaled
 
 
@@ -105,25 +102,179 @@ def _tallied(tally: Tally, method: str, target: str) -> int:
     return sum(by_method.values()) if method == "ANY" else by_method.get(method, 0)
 
 
-class InMemoryJournal:
-    """Appends in O(1) amortised; ``max_entries`` = 0 disables recording (but counts what was
-    dropped). Bounded twice: by entries, and by the request body bytes all entries hold together
-    (``max_body_bytes_total``; the newest entry is always kept). Evictions are counted."""
+Listener = Callable[[ServeEvent], None]
+Unsubscribe = Callable[[], None]
+
+
+class JournalReader(Protocol):
+    """What the admin API reads from a journal (``Namespace.journal``): no mutation."""
+
+    @property
+    def max_entries(self) -> int: ...
+
+    @property
+    def truncated(self) -> bool: ...
+
+    @property
+    def evicted(self) -> int: ...
+
+    def __len__(self) -> int: ...
+
+    def events(self) -> Iterator[ServeEvent]:
+        """Newest first, as WireMock lists them."""
+        ...
+
+    def get(self, event_id: str) -> ServeEvent | None: ...
+
+    def find(self, pattern: RequestPattern) -> list[ServeEvent]: ...
+
+    def count(self, pattern: RequestPattern) -> int: ...
+
+    def subscribe(self, listener: Listener) -> Unsubscribe:
+        """Call ``listener`` for every event when it is recorded (its answer still ``PENDING``):
+        what waits for a request to *arrive* needs (``POST /requests/wait``)."""
+        ...
+
+    def subscribe_completed(self, listener: Listener) -> Unsubscribe:
+        """Call ``listener`` for every event once its exchange has completed (response and
+        timings known): what metrics and event streams need."""
+        ...
+
+
+class Journal(JournalReader, Protocol):
+    """A namespace's request journal: the reader, and what the namespace changes in it."""
+
+    def record(self, event: ServeEvent) -> None: ...
+
+    def complete(
+        self,
+        event: ServeEvent,
+        response: ResponseRecord,
+        processing_ms: float,
+        total_ms: float,
+        queued_ms: float = 0.0,
+    ) -> None:
+        """Finish ``event``: its answer and timings, set once; completed listeners are told."""
+        ...
+
+    def remove(self, predicate: Callable[[ServeEvent], bool]) -> list[ServeEvent]: ...
+
+    def remove_id(self, event_id: str) -> bool: ...
+
+    def clear(self) -> None: ...
+
+
+def new_journal(
+    max_entries: int = DEFAULT_JOURNAL_MAX, max_body_bytes_total: int = DEFAULT_JOURNAL_BODY_BYTES
+) -> Journal:
+    """The journal for ``--journal-max``: :class:`DisabledJournal` for 0, else in memory."""
+    if max_entries <= 0:
+        return DisabledJournal()
+    return InMemoryJournal(max_entries, max_body_bytes_total)
+
+
+class _Announcer:
+    """Event ids and the two kinds of listeners, shared by both journals."""
+
+    def __init__(self) -> None:
+        token = secrets.token_hex(10)
+        self._prefix = f"{token[:8]}-{token[8:12]}-4{token[13:16]}-8{token[17:20]}-"
+        self._seq = itertools.count(1)
+        self._listeners: list[Listener] = []
+        self._completed: list[Listener] = []
+
+    def complete(
+        self,
+        event: ServeEvent,
+        response: ResponseRecord,
+        processing_ms: float,
+        total_ms: float,
+        queued_ms: float = 0.0,
+    ) -> None:
+        event.response = response
+        event.processing_ms = processing_ms
+        event.total_ms = total_ms
+        event.queued_ms = queued_ms
+        if self._completed:
+            for listener in tuple(self._completed):
+                listener(event)
+
+    def subscribe(self, listener: Listener) -> Unsubscribe:
+        return _add(self._listeners, listener)
+
+    def subscribe_completed(self, listener: Listener) -> Unsubscribe:
+        return _add(self._completed, listener)
+
+
+def _add(listeners: list[Listener], listener: Listener) -> Unsubscribe:
+    listeners.append(listener)
+    return lambda: listeners.remove(listener) if listener in listeners else None
+
+
+class DisabledJournal(_Announcer):
+    """``--journal-max 0``: keeps nothing, counts what it dropped; listeners still hear every
+    event (a wait or an event stream works without a journal)."""
+
+    max_entries = 0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.evicted = 0
+
+    def __len__(self) -> int:
+        return 0
+
+    @property
+    def truncated(self) -> bool:
+        return self.evicted > 0  # as the admin API has always said of a disabled journal
+
+    def record(self, event: ServeEvent) -> None:
+        event.seq = next(self._seq)
+        event._prefix = self._prefix
+        self.evicted += 1
+        for listener in tuple(self._listeners):
+            listener(event)
+
+    def events(self) -> Iterator[ServeEvent]:
+        return iter(())
+
+    def get(self, event_id: str) -> ServeEvent | None:
+        return None
+
+    def find(self, pattern: RequestPattern) -> list[ServeEvent]:
+        return []
+
+    def count(self, pattern: RequestPattern) -> int:
+        return 0
+
+    def remove(self, predicate: Callable[[ServeEvent], bool]) -> list[ServeEvent]:
+        return []
+
+    def remove_id(self, event_id: str) -> bool:
+        return False
+
+    def clear(self) -> None:
+        self.evicted = 0
+
+
+class InMemoryJournal(_Announcer):
+    """Appends in O(1) amortised. Bounded twice: by entries, and by the request body bytes all
+    entries hold together (``max_body_bytes_total``; the newest entry is always kept).
+    Evictions are counted."""
 
     def __init__(
         self,
         max_entries: int = DEFAULT_JOURNAL_MAX,
         max_body_bytes_total: int = DEFAULT_JOURNAL_BODY_BYTES,
     ) -> None:
+        if max_entries <= 0:
+            raise ValueError("an in-memory journal keeps at least one entry: see new_journal()")
+        super().__init__()
         self.max_entries = max_entries
         self.max_body_bytes_total = max_body_bytes_total
         self.body_bytes = 0  # request body bytes held by the recorded events
         self._events: deque[ServeEvent] = deque()
         self._by_path: dict[str, deque[ServeEvent]] = {}
-        token = secrets.token_hex(10)
-        self._prefix = f"{token[:8]}-{token[8:12]}-4{token[13:16]}-8{token[17:20]}-"
-        self._listeners: list[Listener] = []
-        self._seq = itertools.count(1)
         self.evicted = 0
         # url -> method -> n, and path -> method -> n for requests with a query string: what a
         # method + URL count reads without a scan (see ``count``); no tuple keys on the hot path
@@ -140,24 +291,22 @@ class InMemoryJournal:
     def record(self, event: ServeEvent) -> None:
         event.seq = next(self._seq)
         event._prefix = self._prefix
-        if self.max_entries > 0:
-            self._events.append(event)
-            request = event.request
-            bucket = self._by_path.get(request.path)
-            if bucket is None:
-                self._by_path[request.path] = deque((event,))
-            else:
-                bucket.append(event)
-            self._tally(request, 1)
-            self.body_bytes += len(request.body.raw)
-            if len(self._events) > self.max_entries:
-                self._evict_oldest()
-            while self.body_bytes > self.max_body_bytes_total and len(self._events) > 1:
-                self._evict_oldest()
+        self._events.append(event)
+        request = event.request
+        bucket = self._by_path.get(request.path)
+        if bucket is None:
+            self._by_path[request.path] = deque((event,))
         else:
-            self.evicted += 1
-        for listener in tuple(self._listeners):
-            listener(event)
+            bucket.append(event)
+        self._tally(request, 1)
+        self.body_bytes += len(request.body.raw)
+        if len(self._events) > self.max_entries:
+            self._evict_oldest()
+        while self.body_bytes > self.max_body_bytes_total and len(self._events) > 1:
+            self._evict_oldest()
+        if self._listeners:
+            for listener in tuple(self._listeners):
+                listener(event)
 
     def _tally(self, request: RecordedRequest, delta: int) -> None:
         _bump(self._url_tally, request.method, request.url, delta)
@@ -173,11 +322,6 @@ class InMemoryJournal:
         if not bucket:
             del self._by_path[old.request.path]
         self.evicted += 1
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener`` for every new event; returns the unsubscribe function."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def events(self) -> Iterator[ServeEvent]:
         """Newest first, as WireMock lists them."""

@@ -1,25 +1,32 @@
-"""A namespace: stubs, scenario states, sequence cursors, journal and settings, isolated from others."""
+"""A namespace: stubs, settings and runtime state (scenarios, cursors, journal), isolated from
+others. Every change is a method here; what requests change sits behind ``NamespaceState``."""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution
 from mockbdd.domain.journal import (
     DEFAULT_JOURNAL_BODY_BYTES,
     DEFAULT_JOURNAL_MAX,
-    InMemoryJournal,
+    JournalReader,
+    ResponseRecord,
     ServeEvent,
+    new_journal,
 )
 from mockbdd.domain.near_miss import MAX_NEAR_MISSES, NearMiss, closest_stubs
+from mockbdd.domain.plan import NearMissSearch, ServePlan
+from mockbdd.domain.plan import Selection as Selection  # select() returns it: import it here
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
-from mockbdd.domain.scenarios import ScenarioStates
-from mockbdd.domain.stubs import StubMapping, StubStore
+from mockbdd.domain.scenarios import ScenarioView, scenario_views
+from mockbdd.domain.state import InMemoryNamespaceState, NamespaceState
+from mockbdd.domain.stubs import StubMapping, StubStore, StubsView
+
+MAX_SELECT_ATTEMPTS = 16  # a shared state losing this many commit races in a row is stuck
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,24 +38,13 @@ class Settings:
     extended: dict[str, object] = field(default_factory=dict)
 
 
-class Selection(NamedTuple):
-    """What :meth:`Namespace.select` chose: the stub, its response now, and for a sequence the
-    position served (-1 for a single response)."""
-
-    stub: StubMapping
-    response: ResponseDefinition
-    position: int
-
-
-class ServeDecision(NamedTuple):  # a tuple: built once per request, cheaper than a frozen dataclass
-    event: ServeEvent
-    stub: StubMapping | None
-    response: ResponseDefinition | None
+class StateConflict(RuntimeError):
+    """The namespace state kept changing under a selection (a shared store under contention)."""
 
 
 class Namespace:
-    """Everything one test (or the root ``default``) owns. Runs on one event loop: no locks needed,
-    and match + scenario transition + cursor advance happen in one synchronous step."""
+    """Everything one test (or the root ``default``) owns. With the in-memory state it runs on
+    one event loop: no locks needed, and select + commit happen in one synchronous step."""
 
     def __init__(
         self,
@@ -59,40 +55,86 @@ class Namespace:
         seed: int | None = None,
         ttl_seconds: float | None = None,
         clock: Callable[[], float] = time.time,
+        state: NamespaceState | None = None,
     ) -> None:
-        self.name = name
-        self.stubs = StubStore()
-        self.scenarios = ScenarioStates()
-        self.journal = InMemoryJournal(journal_max, journal_max_body_bytes)
-        self.settings = Settings()
-        self.cursors: dict[str, int] = {}
-        self.used: set[str] = set()
-        self.seed = seed
-        self.rng = random.Random(seed)
-        self.ttl_seconds = ttl_seconds
-        self.port: int | None = None
+        self._name = name
+        self._stubs = StubStore()
+        self._stubs_view = StubsView(self._stubs)
+        if state is None:
+            state = InMemoryNamespaceState(new_journal(journal_max, journal_max_body_bytes))
+        self._state = state
+        self._journal = self._state.journal
+        self._settings = Settings()
+        self._rng = random.Random(seed)
+        self._ttl_seconds = ttl_seconds
+        self._port: int | None = None
         self._clock = clock
-        self.last_used = clock()
+        self._last_used = clock()
         # what reset restores: mapping files for ``default``, the opening contents for others
-        self.initial_stubs: tuple[StubMapping, ...] = ()
-        self.initial_settings = Settings()
-        self.initial_states: tuple[tuple[str, str], ...] = ()
+        self._initial_stubs: tuple[StubMapping, ...] = ()
+        self._initial_settings = Settings()
+        self._initial_states: tuple[tuple[str, str], ...] = ()
+
+    # -- read-only views --------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def stubs(self) -> StubsView:
+        return self._stubs_view
+
+    @property
+    def journal(self) -> JournalReader:
+        return self._journal
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    @property
+    def port(self) -> int | None:
+        """The dedicated port serving this namespace, if one was opened."""
+        return self._port
+
+    @property
+    def ttl_seconds(self) -> float | None:
+        return self._ttl_seconds
+
+    @property
+    def last_used(self) -> float:
+        return self._last_used
+
+    def scenario_state(self, name: str) -> str:
+        return self._state.scenario_state(name)
+
+    def scenario_views(self, declared: Iterable[tuple[str, Iterable[str]]]) -> list[ScenarioView]:
+        """Scenarios named by ``declared`` (name, states its stubs mention) or holding a state."""
+        return scenario_views(declared, self._state.scenario_states())
+
+    def unused_stubs(self) -> list[StubMapping]:
+        """Stubs that have served no request since they were added (match order)."""
+        return [s for s in self._stubs if not self._state.was_used(s.id)]
+
+    def expires_at(self) -> float | None:
+        return None if self._ttl_seconds is None else self._last_used + self._ttl_seconds
 
     # -- data plane -------------------------------------------------------------------------
     def select(self, request: RecordedRequest) -> Selection | None:
         """The stub that would answer ``request`` now and the response it would give, changing
         nothing: no cursor, scenario, "used" flag or journal entry (a dry run, and the first
         half of :meth:`serve`)."""
-        for stub in self.stubs.candidates(request.method, request.path):
+        state = self._state
+        for stub in self._stubs.candidates(request.method, request.path):
             if (
                 stub.required_scenario_state is not None
                 and stub.scenario_name is not None
-                and self.scenarios.state(stub.scenario_name) != stub.required_scenario_state
+                and state.scenario_state(stub.scenario_name) != stub.required_scenario_state
             ):
                 continue
             response = stub.response
             if isinstance(response, ResponseSequence):
-                served = self.cursors.get(stub.id, 0)
+                served = state.served(stub.id)
                 if response.is_exhausted(served):
                     continue
                 if not stub.request.matches(request):
@@ -104,103 +146,156 @@ class Namespace:
                 return Selection(stub, response, -1)
         return None
 
-    def commit(self, selection: Selection) -> None:
+    def commit(self, selection: Selection) -> bool:
         """Apply what serving ``selection`` changes: the sequence cursor, the scenario
-        transition and the "used" flag (the second half of :meth:`serve`)."""
-        stub = selection.stub
-        if selection.position >= 0:
-            self.cursors[stub.id] = selection.position + 1
-        if stub.scenario_name is not None and stub.new_scenario_state is not None:
-            self.scenarios.set(stub.scenario_name, stub.new_scenario_state)
-        self.used.add(stub.id)
+        transition and the "used" flag (the second half of :meth:`serve`). False, changing
+        nothing, when the state moved since the selection (see ``NamespaceState``)."""
+        return self._state.commit(selection)
 
-    def serve(self, request: RecordedRequest) -> ServeDecision:
-        """Select the stub, commit its sequence and scenario, journal the request: one atomic
-        step (nothing awaits between select and commit)."""
+    def serve(self, request: RecordedRequest) -> ServePlan:
+        """Select the stub, commit it, journal the request and plan the answer (response,
+        sampled delay, fault; for no match, the near-miss search over a snapshot)."""
         now = self._clock()
-        self.last_used = now
+        self._last_used = now
         selection = self.select(request)
+        if selection is not None and not self._state.commit(selection):
+            selection = self._select_again(request)
         if selection is None:
-            return self._decide(request, now, None, None)
-        self.commit(selection)
-        return self._decide(request, now, selection.stub, selection.response)
-
-    def _decide(
-        self,
-        request: RecordedRequest,
-        now: float,
-        stub: StubMapping | None,
-        response: ResponseDefinition | None,
-    ) -> ServeDecision:
+            event = ServeEvent(request, now)
+            self._journal.record(event)
+            return ServePlan(event, None, None, 0.0, None, self.near_miss_search(request))
+        stub, response = selection.stub, selection.response
         event = ServeEvent(request, now, stub=stub)  # the stub as it is now, kept with the event
-        self.journal.record(event)
-        return ServeDecision(event, stub, response)
+        self._journal.record(event)
+        return ServePlan(event, stub, response, self.delay_ms(response), response.fault, None)
+
+    def _select_again(self, request: RecordedRequest) -> Selection | None:
+        for _ in range(MAX_SELECT_ATTEMPTS):
+            selection = self.select(request)
+            if selection is None or self._state.commit(selection):
+                return selection
+        raise StateConflict(
+            f"namespace {self._name!r}: the state changed under {MAX_SELECT_ATTEMPTS} selections"
+            f" in a row for {request.method} {request.url}"
+        )
+
+    def intercept(self, request: RecordedRequest, response: ResponseDefinition) -> ServePlan:
+        """Journal ``request`` as answered by ``response`` without matching (an admit stage's
+        answer: a limit, a validation error): no stub, cursor or scenario is touched."""
+        now = self._clock()
+        self._last_used = now
+        event = ServeEvent(request, now)
+        self._journal.record(event)
+        return ServePlan(event, None, response, self.delay_ms(response), response.fault, None)
+
+    def complete(
+        self,
+        event: ServeEvent,
+        response: ResponseRecord,
+        processing_ms: float,
+        total_ms: float,
+        queued_ms: float = 0.0,
+    ) -> None:
+        """The exchange of ``event`` is over: record its answer and timings, once, and tell
+        the listeners of completed events (``journal.subscribe_completed``)."""
+        self._journal.complete(event, response, processing_ms, total_ms, queued_ms)
 
     def delay_ms(self, response: ResponseDefinition) -> float:
         total = 0.0
         if response.delay is not None:
-            total += response.delay.sample_ms(self.rng)
-        if self.settings.fixed_delay_ms:
-            total += self.settings.fixed_delay_ms
-        if self.settings.delay_distribution is not None:
-            total += self.settings.delay_distribution.sample_ms(self.rng)
+            total += response.delay.sample_ms(self._rng)
+        if self._settings.fixed_delay_ms:
+            total += self._settings.fixed_delay_ms
+        if self._settings.delay_distribution is not None:
+            total += self._settings.delay_distribution.sample_ms(self._rng)
         return min(total, MAX_DELAY_MS)
+
+    def near_miss_search(self, request: RecordedRequest) -> NearMissSearch:
+        """The search for the stubs closest to ``request``, over the stubs, scenario states
+        and sequence cursors as they are now (later changes do not reach it)."""
+        snapshot = self._state.snapshot()
+        return NearMissSearch(request, self._stubs.snapshot(), snapshot.scenarios, snapshot.cursors)
 
     def near_misses(self, request: RecordedRequest, limit: int = MAX_NEAR_MISSES) -> list[NearMiss]:
         """The stubs closest to ``request``, with the scenario states and sequence positions of
         this namespace (a stub waiting for another state says so)."""
+        snapshot = self._state.snapshot()
         return closest_stubs(
-            request, self.stubs, limit, scenarios=self.scenarios, cursors=self.cursors
+            request, self._stubs, limit, scenarios=snapshot.scenarios, cursors=snapshot.cursors
         )
 
     # -- control plane ----------------------------------------------------------------------
     def touch(self) -> None:
-        self.last_used = self._clock()
+        self._last_used = self._clock()
 
     def add_stub(self, stub: StubMapping) -> None:
-        self.stubs.add(stub)
-        self.cursors.pop(stub.id, None)
-        self.used.discard(stub.id)
+        self._stubs.add(stub)
+        self._state.forget_stub(stub.id)
 
     def edit_stub(self, stub: StubMapping) -> None:
         """Replace a stub in place (``PUT /mappings/{id}``): it keeps its place among equals, its
         sequence position and whether it has been used; its scenario state is untouched."""
-        self.stubs.add(stub, keep_position=True)
+        self._stubs.add(stub, keep_position=True)
 
     def remove_stub(self, stub_id: str) -> StubMapping | None:
         """Remove a stub; a scenario none of the remaining stubs names forgets its state."""
-        self.cursors.pop(stub_id, None)
-        self.used.discard(stub_id)
-        removed = self.stubs.remove(stub_id)
+        self._state.forget_stub(stub_id)
+        removed = self._stubs.remove(stub_id)
         name = removed.scenario_name if removed is not None else None
-        if name is not None and all(s.scenario_name != name for s in self.stubs):
-            self.scenarios.reset(name)
+        if name is not None and all(s.scenario_name != name for s in self._stubs):
+            self._state.set_scenario_state(name, None)
         return removed
 
     def remove_all_stubs(self) -> None:
         """``DELETE /mappings``: no stubs, and so no scenario states either (as WireMock)."""
-        self.stubs.clear()
-        self.cursors.clear()
-        self.used.clear()
-        self.scenarios.reset()
+        self._stubs.clear()
+        self._state.forget_stubs()
+
+    def set_scenario_state(self, name: str, state: str | None) -> None:
+        """``PUT /scenarios/{name}/state``; None puts it back to ``Started``."""
+        self._state.set_scenario_state(name, state)
+
+    def reset_scenarios(self) -> None:
+        self._state.reset_scenarios()
+
+    def update_settings(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def set_port(self, port: int | None) -> None:
+        self._port = port
+
+    def set_baseline(
+        self,
+        stubs: tuple[StubMapping, ...],
+        settings: Settings | None = None,
+        states: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        """What ``reset`` and ``reset_mappings`` restore: these stubs and scenario states, and
+        these settings (None: the defaults)."""
+        self._initial_stubs = stubs
+        self._initial_settings = Settings() if settings is None else settings
+        self._initial_states = states
+
+    def clear_journal(self) -> None:
+        self._journal.clear()
+
+    def remove_requests(self, predicate: Callable[[ServeEvent], bool]) -> list[ServeEvent]:
+        return self._journal.remove(predicate)
+
+    def remove_request(self, event_id: str) -> bool:
+        return self._journal.remove_id(event_id)
 
     def reset_mappings(self) -> None:
         """``POST /mappings/reset``: back to the initial stubs and scenario states, journal
         cleared (WireMock's reset to default mappings)."""
         self.remove_all_stubs()
-        for stub in self.initial_stubs:
-            self.stubs.add(stub)
-        for name, state in self.initial_states:
-            self.scenarios.set(name, state)
-        self.journal.clear()
+        for stub in self._initial_stubs:
+            self._stubs.add(stub)
+        for name, state in self._initial_states:
+            self._state.set_scenario_state(name, state)
+        self._journal.clear()
 
     def reset(self) -> None:
         """``POST /reset``: as ``reset_mappings``, and the settings the namespace started with."""
         self.reset_mappings()
-        self.settings = self.initial_settings
-
-    def reset_scenarios(self) -> None:
-        self.scenarios.reset()
-
-    def expires_at(self) -> float | None:
-        return None if self.ttl_seconds is None else self.last_used + self.ttl_seconds
+        self._settings = self._initial_settings

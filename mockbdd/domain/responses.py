@@ -6,7 +6,6 @@ import enum
 from dataclasses import dataclass, field
 
 from mockbdd.domain.delays import DelayDistribution
-from mockbdd.domain.faults import Fault
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +25,7 @@ class ResponseDefinition:
     body_file_name: str | None = None
     delay: DelayDistribution | None = None
     chunked_dribble_delay: ChunkedDribbleDelay | None = None
-    fault: Fault | None = None
+    fault: str | None = None  # a name registered under FAULTS (``Fault`` for the built-ins)
     proxy_base_url: str | None = None
     additional_proxy_request_headers: tuple[tuple[str, str], ...] = ()
     remove_proxy_request_headers: tuple[str, ...] = ()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 STARTED = "Started"
 
@@ -16,8 +17,8 @@ class ScenarioView:
 
 
 class ScenarioStates:
-    def __init__(self) -> None:
-        self._states: dict[str, str] = {}
+    def __init__(self, states: Mapping[str, str] | None = None) -> None:
+        self._states: dict[str, str] = dict(states or {})
 
     def state(self, name: str) -> str:
         return self._states.get(name, STARTED)
@@ -31,14 +32,25 @@ class ScenarioStates:
         else:
             self._states.pop(name, None)
 
-    def views(self, declared: Iterable[tuple[str, Iterable[str]]]) -> list[ScenarioView]:
-        """One view per scenario named by stubs, with every state the stubs mention."""
-        possible: dict[str, set[str]] = {}
-        for name, states in declared:
-            possible.setdefault(name, {STARTED}).update(states)
-        for name, state in self._states.items():
-            possible.setdefault(name, {STARTED}).add(state)
-        return [
-            ScenarioView(name, self.state(name), tuple(sorted(states)))
-            for name, states in sorted(possible.items())
-        ]
+    def current(self) -> Mapping[str, str]:
+        """The states set so far (a read-only view)."""
+        return MappingProxyType(self._states)
+
+    def copy(self) -> ScenarioStates:
+        return ScenarioStates(self._states)
+
+
+def scenario_views(
+    declared: Iterable[tuple[str, Iterable[str]]], current: Mapping[str, str]
+) -> list[ScenarioView]:
+    """One view per scenario named by stubs (``declared``: name, the states its stubs mention)
+    or holding a state in ``current``, with every state it can be in."""
+    possible: dict[str, set[str]] = {}
+    for name, states in declared:
+        possible.setdefault(name, {STARTED}).update(states)
+    for name, state in current.items():
+        possible.setdefault(name, {STARTED}).add(state)
+    return [
+        ScenarioView(name, current.get(name, STARTED), tuple(sorted(states)))
+        for name, states in sorted(possible.items())
+    ]

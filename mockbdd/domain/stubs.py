@@ -51,13 +51,21 @@ class StubStore:
         self._unindexed: list[_Entry] = []
         self._seq = 0
         self._cache: dict[tuple[str, str], tuple[StubMapping, ...]] = {}
+        self._ordered: tuple[StubMapping, ...] | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def __iter__(self) -> Iterator[StubMapping]:
         """Every stub, in match order (highest priority, then newest, first)."""
-        return (e.stub for e in sorted(self._entries.values(), key=_order))
+        return iter(self.snapshot())
+
+    def snapshot(self) -> tuple[StubMapping, ...]:
+        """Every stub in match order, as an immutable tuple: sorted once per change of the
+        store, so a near-miss search or a listing takes it without copying."""
+        if self._ordered is None:
+            self._ordered = tuple(e.stub for e in sorted(self._entries.values(), key=_order))
+        return self._ordered
 
     def get(self, stub_id: str) -> StubMapping | None:
         entry = self._entries.get(stub_id)
@@ -77,7 +85,7 @@ class StubStore:
         path = stub.request.url.literal_path
         bucket = self._unindexed if path is None else self._by_path.setdefault(path, [])
         bisect.insort(bucket, entry, key=_order)  # buckets stay sorted: O(log n) search per add
-        self._cache.clear()
+        self._changed()
 
     def remove(self, stub_id: str) -> StubMapping | None:
         entry = self._entries.pop(stub_id, None)
@@ -88,14 +96,18 @@ class StubStore:
         del bucket[bisect.bisect_left(bucket, entry.order, key=_order)]  # orders are unique
         if path is not None and not bucket:
             del self._by_path[path]
-        self._cache.clear()
+        self._changed()
         return entry.stub
 
     def clear(self) -> None:
         self._entries.clear()
         self._by_path.clear()
         self._unindexed.clear()
+        self._changed()
+
+    def _changed(self) -> None:
         self._cache.clear()
+        self._ordered = None
 
     def candidates(self, method: str, path: str) -> tuple[StubMapping, ...]:
         """Stubs that may match ``method path``, in match order; cached per (method, path).
@@ -117,3 +129,26 @@ class StubStore:
             self._cache.clear()
         self._cache[key] = result
         return result
+
+
+class StubsView:
+    """A namespace's stubs, read-only: what the admin API lists and looks up. Changes go
+    through the namespace, which keeps cursors and scenario states in step with them."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: StubStore) -> None:
+        self._store = store
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __iter__(self) -> Iterator[StubMapping]:
+        """Every stub, in match order (highest priority, then newest, first)."""
+        return iter(self._store)
+
+    def get(self, stub_id: str) -> StubMapping | None:
+        return self._store.get(stub_id)
+
+    def snapshot(self) -> tuple[StubMapping, ...]:
+        return self._store.snapshot()

@@ -1,25 +1,39 @@
-"""Serving mock traffic: match in the domain, then delay, fault or answer on the socket."""
+"""Serving mock traffic: one domain call plans the answer, then the transport carries it out
+(delay, fault, static bytes, proxy, file or dribble) and completes the journal entry once.
+
+With stages registered (``STAGES``), admit runs before the plan, shape after it and observe
+after completion; with none, a static answer takes the same fast path as ever.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from pathlib import Path
 
 from aiohttp import web
 
-from mockbdd.domain.faults import inject
-from mockbdd.domain.journal import ResponseRecord
+from mockbdd.domain.faults import FAULTS
+from mockbdd.domain.journal import ResponseRecord, ServeEvent
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.near_miss import render_unmatched_report
-from mockbdd.domain.responses import ResponseDefinition
+from mockbdd.domain.near_miss import NearMiss, render_unmatched_report
+from mockbdd.domain.plan import NearMissSearch, ServePlan
+from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.responses import ChunkedDribbleDelay, ResponseDefinition
+from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
-from mockbdd.server.faults import SocketFaultInjector
+from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
+from mockbdd.server.stages import STAGES, Pipeline
 
+log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
+NEAR_MISS_SLICE_S = 0.001  # a near-miss search gives the loop back after about this long
+_FAILED = ResponseRecord(500, (), b"mockbdd internal error; see the server log")
+Answer = tuple[web.StreamResponse, ResponseRecord]
 
 
 class DataPlane:
@@ -29,12 +43,19 @@ class DataPlane:
         max_body_bytes: int,
         proxy_allow: tuple[str, ...] = (),
         prepared_heads: bool = True,
+        *,
+        extensions: Extensions,
     ) -> None:
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
         self.proxy = Proxy(proxy_allow, max_body_bytes)
         self._cache = ResponseCache(prepared_heads)
         self._date = prepared.DateLine()
+        self._faults = dict(extensions.items(FAULTS))
+        pipeline = Pipeline.of(tuple(stage for _, stage in extensions.items(STAGES)))
+        self._stages = pipeline if pipeline else None  # None: the unstaged path, checked once
+        self._observe = pipeline.observe
+        self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
@@ -44,81 +65,211 @@ class DataPlane:
             else b""
         )
         recorded = recording.record(request, path, body)
-        event, stub, definition = ns.serve(recorded)
-        if definition is None or stub is None:
-            report = render_unmatched_report(recorded, ns.near_misses(recorded))
-            event.response = ResponseRecord(404, (), report.encode())
-            event.total_ms = event.processing_ms = (time.perf_counter() - started) * 1000
-            return web.Response(status=404, text=report, headers=_TEXT_PLAIN)
-        event.processing_ms = (time.perf_counter() - started) * 1000
-        delay = ns.delay_ms(definition)  # capped by the domain at MAX_DELAY_MS
-        if delay > 0:
-            await asyncio.sleep(delay / 1000)
-        if definition.is_static:  # the common case: fixed status, headers and body
-            cached = self._cache.get(definition, stub)
-            event.response = cached.record(definition)
-            event.total_ms = (time.perf_counter() - started) * 1000
-            if cached.head is not None and prepared.can_prepare(request):
-                return prepared.PreparedResponse(
-                    cached.head, self._date(), definition.body, definition.status
-                )
-            response = web.Response(
-                status=definition.status,
-                reason=cached.reason,
-                body=definition.body,
-                headers=cached.headers(),
-            )
-            if cached.close:
-                response.force_close()
-            return response
-        try:
-            if definition.proxy_base_url is not None and definition.fault is None:
-                response = await self.proxy.forward(recorded, definition)
-                event.response = record_of(response)
-                response.headers.popall("Matched-Stub-Name", None)  # the upstream's, if any
-                response.headers.update(matched_stub_headers(stub))
-                return response
-            event.response = ResponseRecord()
-            cached = self._cache.get(definition, stub)
-            answer = await self._answer(request, definition, cached, event.response)
-            if cached.close:
-                answer.force_close()
-            return answer
-        finally:
-            event.total_ms = (time.perf_counter() - started) * 1000
+        if self._stages is not None:
+            return await self._staged(self._stages, ns, request, recorded, started)
+        return await self._execute(ns, request, ns.serve(recorded), started, 0.0)
 
-    async def _answer(
+    async def _staged(
+        self,
+        stages: Pipeline,
+        ns: Namespace,
+        request: web.BaseRequest,
+        recorded: RecordedRequest,
+        started: float,
+    ) -> web.StreamResponse:
+        admitting = time.perf_counter()
+        plan = None
+        for admit in stages.admit:
+            answer = await admit(ns, recorded)
+            if answer is not None:
+                plan = ns.intercept(recorded, answer)
+                break
+        queued = (time.perf_counter() - admitting) * 1000
+        if plan is None:
+            plan = ns.serve(recorded)
+        try:
+            for shape in stages.shape:
+                plan = shape(ns, plan)
+        except Exception:
+            self._finish(ns, plan.event, _FAILED, self._ms(started), self._ms(started), queued)
+            raise
+        return await self._execute(ns, request, plan, started, queued)
+
+    async def _execute(
+        self,
+        ns: Namespace,
+        request: web.BaseRequest,
+        plan: ServePlan,
+        started: float,
+        queued_ms: float,
+    ) -> web.StreamResponse:
+        definition = plan.response
+        if definition is None:
+            return await self._not_matched(ns, plan, started, queued_ms)
+        processing = (time.perf_counter() - started) * 1000 - queued_ms
+        if plan.delay_ms > 0:  # sampled and capped by the domain
+            await asyncio.sleep(plan.delay_ms / 1000)
+        if plan.fault is not None or not definition.is_static:
+            return await self._dynamic(
+                ns, request, plan, definition, started, processing, queued_ms
+            )
+        cached = self._cache.get(definition, plan.stub)  # the common case: all fixed
+        total = (time.perf_counter() - started) * 1000
+        ns.complete(plan.event, cached.record(definition), processing, total, queued_ms)
+        if self._observe:
+            asyncio.get_running_loop().call_soon(self._notify, ns, plan.event)
+        if cached.head is not None and prepared.can_prepare(request):
+            return prepared.PreparedResponse(
+                cached.head, self._date(), definition.body, definition.status
+            )
+        response = web.Response(
+            status=definition.status,
+            reason=cached.reason,
+            body=definition.body,
+            headers=cached.headers(),
+        )
+        if cached.close:
+            response.force_close()
+        return response
+
+    async def _dynamic(
+        self,
+        ns: Namespace,
+        request: web.BaseRequest,
+        plan: ServePlan,
+        definition: ResponseDefinition,
+        started: float,
+        processing: float,
+        queued: float,
+    ) -> web.StreamResponse:
+        # what the journal says if this raises (or a fault is cut short by a shutdown)
+        record = _FAILED if plan.fault is None else ResponseRecord(fault=str(plan.fault))
+        try:
+            response, record = await self._dynamic_answer(request, plan, definition)
+            return response
+        finally:
+            self._finish(ns, plan.event, record, processing, self._ms(started), queued)
+
+    async def _dynamic_answer(
+        self, request: web.BaseRequest, plan: ServePlan, definition: ResponseDefinition
+    ) -> Answer:
+        # response transformers (``definition.transformers``; such a response is never static)
+        # are the data plane's own shape step: they apply here, to ``definition``, before the
+        # cache lookup, after the stages' shape hooks
+        cached = self._cache.get(definition, plan.stub)
+        if plan.fault is not None:
+            return await self._fault(request, plan.fault, definition, cached)
+        if definition.proxy_base_url is not None:
+            proxied = await self.proxy.forward(plan.event.request, definition)
+            record = record_of(proxied)
+            proxied.headers.popall("Matched-Stub-Name", None)  # the upstream's, if any
+            if plan.stub is not None:
+                proxied.headers.update(matched_stub_headers(plan.stub))
+            return proxied, record
+        response, record = await self._respond(request, definition, cached)
+        if cached.close:
+            response.force_close()
+        return response, record
+
+    async def _fault(
         self,
         request: web.BaseRequest,
+        fault: str,
         definition: ResponseDefinition,
         cached: CachedResponse,
-        record: ResponseRecord,
+    ) -> Answer:
+        name = str(fault)
+        action = self._faults.get(name)
+        if action is None:  # the stub was decoded where this fault exists, but not here
+            text = (
+                f"mockbdd: no fault named {name!r} on this server "
+                f"(known: {', '.join(sorted(self._faults))})\n"
+            )
+            return _text(500, text), ResponseRecord(500, (), text.encode())
+        head = planned_head(definition, tuple(cached.multidict.items()), cached.reason)
+        ctx = SocketFaultContext(request, head, definition.body)
+        try:
+            await action(ctx)
+        finally:
+            ctx.close()  # a fault ends the connection, whatever the action did
+        return web.Response(status=500), ResponseRecord(fault=name)  # never written
+
+    async def _not_matched(
+        self, ns: Namespace, plan: ServePlan, started: float, queued: float
     ) -> web.StreamResponse:
-        if definition.fault is not None:
-            record.fault = definition.fault.value
-            inject(definition.fault, SocketFaultInjector(request))
-            return web.Response(status=500)  # never written: the connection is gone
+        search = plan.near_misses
+        misses = [] if search is None else await self._search(search)
+        body = render_unmatched_report(plan.event.request, misses).encode()
+        elapsed = self._ms(started)
+        self._finish(ns, plan.event, ResponseRecord(404, (), body), elapsed, elapsed, queued)
+        return web.Response(status=404, body=body, headers=_TEXT_PLAIN)
+
+    async def _search(self, search: NearMissSearch) -> list[NearMiss]:
+        """Run ``search`` a slice at a time, giving the loop back between slices: a report
+        over 10,000 stubs must not hold up other namespaces' traffic while it is worked out."""
+        async with self._near_miss_turn:
+            deadline = time.perf_counter() + NEAR_MISS_SLICE_S
+            while not search.step():
+                if time.perf_counter() >= deadline:
+                    await asyncio.sleep(0)
+                    deadline = time.perf_counter() + NEAR_MISS_SLICE_S
+            return search.result()
+
+    def _finish(
+        self,
+        ns: Namespace,
+        event: ServeEvent,
+        record: ResponseRecord,
+        processing: float,
+        total: float,
+        queued: float,
+    ) -> None:
+        ns.complete(event, record, processing, total, queued)
+        if self._observe:
+            asyncio.get_running_loop().call_soon(self._notify, ns, event)
+
+    def _notify(self, ns: Namespace, event: ServeEvent) -> None:
+        for observe in self._observe:
+            try:
+                observe(ns, event)
+            except Exception:  # a broken observer must not silence the others
+                log.exception("mockbdd: data-plane stage %r failed observing an event", observe)
+
+    @staticmethod
+    def _ms(started: float) -> float:
+        return (time.perf_counter() - started) * 1000
+
+    async def _respond(
+        self, request: web.BaseRequest, definition: ResponseDefinition, cached: CachedResponse
+    ) -> Answer:
         body = definition.body
         if definition.body_file_name is not None:
             loaded = await self._read_file(definition.body_file_name)
             if loaded is None:
                 text = f"mockbdd: body file {definition.body_file_name!r} not found under the files root"
-                record.status = 500
-                record.body = text.encode()
                 reason = prepared.reason_phrase(500, None)
-                return web.Response(status=500, reason=reason, text=text, headers=_TEXT_PLAIN)
+                response = web.Response(status=500, reason=reason, text=text, headers=_TEXT_PLAIN)
+                return response, ResponseRecord(500, (), text.encode())
             body = loaded
-        record.status = definition.status
-        record.headers = definition.headers
-        record.body = body
+        record = ResponseRecord(definition.status, definition.headers, body)
         dribble = definition.chunked_dribble_delay
-        headers = cached.headers()
         if dribble is None or request.method == "HEAD":
-            return web.Response(
-                status=definition.status, reason=cached.reason, body=body, headers=headers
+            response = web.Response(
+                status=definition.status, reason=cached.reason, body=body, headers=cached.headers()
             )
+            return response, record
+        return await self._dribble(request, definition, cached, body, dribble), record
+
+    async def _dribble(
+        self,
+        request: web.BaseRequest,
+        definition: ResponseDefinition,
+        cached: CachedResponse,
+        body: bytes,
+        dribble: ChunkedDribbleDelay,
+    ) -> web.StreamResponse:
         response = web.StreamResponse(
-            status=definition.status, reason=cached.reason, headers=headers
+            status=definition.status, reason=cached.reason, headers=cached.headers()
         )
         response.content_length = len(body)  # framed by length: works for HTTP/1.0 too
         await response.prepare(request)
@@ -144,6 +295,10 @@ class DataPlane:
             return await asyncio.to_thread(target.read_bytes)
         except (OSError, ValueError):  # missing, unreadable, or a name the OS refuses
             return None
+
+
+def _text(status: int, text: str) -> web.Response:
+    return web.Response(status=status, text=text, headers=_TEXT_PLAIN)
 
 
 def record_of(response: web.Response) -> ResponseRecord:

@@ -1,38 +1,57 @@
-"""Socket-level faults: the transport's FaultInjector."""
+"""Socket-level faults: the transport's :class:`~mockbdd.domain.faults.FaultContext`."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import struct
 
 from aiohttp import web
 
-# what real WireMock 3.13.2 writes for MALFORMED_RESPONSE_CHUNK (after a chunked 200 head) and
-# for RANDOM_DATA_THEN_CLOSE (alone): the same fixed bytes, so a client sees the same error
-GARBAGE = b"lskdu018973t09sylgasjkfg1][]'./.sdlv"
+from mockbdd.domain.responses import ResponseDefinition
+
+HOLD_POLL_S = 0.05  # how often a held connection checks whether the client has gone
 
 
-class SocketFaultInjector:
-    """Breaks the connection of one request in the way each WireMock fault describes."""
+class SocketFaultContext:
+    """One request's connection, for a fault to break in its own way."""
 
-    def __init__(self, request: web.BaseRequest) -> None:
+    def __init__(self, request: web.BaseRequest, head: bytes, body: bytes) -> None:
         transport = request.transport
         assert transport is not None
         self._transport = transport
+        self.head = head
+        self.body = body
 
-    def connection_reset_by_peer(self) -> None:
+    def write(self, data: bytes) -> None:
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def reset(self) -> None:
         sock = self._transport.get_extra_info("socket")
         if sock is not None:  # SO_LINGER 0 turns close() into a TCP RST
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self._transport.abort()
 
-    def empty_response(self) -> None:
-        self._transport.close()
+    async def hold(self, max_seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_seconds
+        while not self._transport.is_closing():  # the client hung up: the transport closes
+            left = deadline - loop.time()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(HOLD_POLL_S, left))
 
-    def malformed_response_chunk(self) -> None:
-        self._transport.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + GARBAGE)
-        self._transport.close()
 
-    def random_data_then_close(self) -> None:
-        self._transport.write(GARBAGE)
-        self._transport.close()
+def planned_head(
+    definition: ResponseDefinition, headers: tuple[tuple[str, str], ...], reason: str
+) -> bytes:
+    """The head the answer would have had: status line, ``headers`` (framing ones already
+    left out), ``Content-Length`` of the whole body, and the blank line."""
+    lines = [f"HTTP/1.1 {definition.status} {reason}"]
+    lines += [f"{name}: {value}" for name, value in headers]
+    lines.append(f"Content-Length: {len(definition.body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", errors="replace")

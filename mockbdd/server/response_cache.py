@@ -46,7 +46,7 @@ class CachedResponse:
     status_message: str | None
     headers_sent: tuple[tuple[str, str], ...]  # as the definition has them (the fingerprint)
     body_length: int
-    stub_id: str
+    stub_id: str | None  # None: not a stub's answer (an admit stage's)
     stub_name: str | None
     reason: str  # the status line's reason phrase
     close: bool  # the stub says ``Connection: close``: sent, and the connection closed after
@@ -74,12 +74,13 @@ class ResponseCache:
         self._entries: dict[int, CachedResponse] = {}
         self._prepared = prepared
 
-    def get(self, definition: ResponseDefinition, stub: StubMapping) -> CachedResponse:
+    def get(self, definition: ResponseDefinition, stub: StubMapping | None) -> CachedResponse:
         entry = self._entries.get(id(definition))
+        stub_id, stub_name = (None, None) if stub is None else (stub.id, stub.name)
         if (
             entry is not None
-            and entry.stub_id == stub.id
-            and entry.stub_name == stub.name
+            and entry.stub_id == stub_id
+            and entry.stub_name == stub_name
             and entry.status == definition.status
             and entry.body_length == len(definition.body)
             and entry.headers_sent == definition.headers
@@ -95,7 +96,7 @@ class ResponseCache:
                 for n, v in definition.headers
                 if n.lower() not in FRAMING_HEADERS or closes(n, v)
             ),
-            *matched_stub_headers(stub),
+            *(matched_stub_headers(stub) if stub is not None else ()),
         )
         body = definition.body
         entry = CachedResponse(
@@ -103,8 +104,8 @@ class ResponseCache:
             definition.status_message,
             definition.headers,
             len(body),
-            stub.id,
-            stub.name,
+            stub_id,
+            stub_name,
             prepared.reason_phrase(definition.status, definition.status_message),
             close,
             prepared.serialise_head(definition, headers) if self._prepared else None,

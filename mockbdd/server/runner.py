@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from mockbdd.config import ServerConfig
+from mockbdd.domain import faults
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.extensions import Extensions
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
@@ -28,10 +30,22 @@ log = logging.getLogger("mockbdd.server")
 SHUTDOWN_GRACE_S = 1.0  # in-flight delayed answers (a simulated timeout) must not hold up exit
 
 
+def builtin_extensions() -> Extensions:
+    """A server's own registry, holding mockbdd's built-ins (registered as plugins register)."""
+    extensions = Extensions()
+    faults.register(extensions)
+    return extensions
+
+
 class MockHttpServer:
     """An engine served on ``config.host:config.port``. Implements the admin ``Runtime``."""
 
-    def __init__(self, config: ServerConfig, engine: Engine | None = None) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        engine: Engine | None = None,
+        extensions: Extensions | None = None,
+    ) -> None:
         self.config = config
         self.engine = engine or Engine(
             journal_max=config.journal_max,
@@ -41,8 +55,13 @@ class MockHttpServer:
         self.file_stubs: tuple[StubMapping, ...] = ()
         if config.mappings is not None:
             self.file_stubs = tuple(load_mapping_dir(config.mappings))
+        self.extensions = builtin_extensions() if extensions is None else extensions
         self.data_plane = DataPlane(
-            config.files, config.max_body_bytes, config.proxy_allow, config.prepared
+            config.files,
+            config.max_body_bytes,
+            config.proxy_allow,
+            config.prepared,
+            extensions=self.extensions,
         )
         self.admin = AdminApi(self.engine, self, config.admin_token)
         self.port = 0
@@ -54,7 +73,7 @@ class MockHttpServer:
         if config.tag_maps is not None:  # a broken tag map stops start-up, naming file and line
             self._registry = self.tag_map_registry()
         default = self.engine.default
-        default.initial_stubs = self.file_stubs  # POST /reset and /mappings/reset restore them
+        default.set_baseline(self.file_stubs)  # POST /reset and /mappings/reset restore them
         default.reset_mappings()
 
     # -- Runtime ----------------------------------------------------------------------------

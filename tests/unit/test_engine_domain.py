@@ -113,7 +113,7 @@ def test_namespace_serve_transitions_scenario_atomically() -> None:
     assert first.response is not None
     assert first.response.status == 201
     assert second.response is None
-    assert ns.scenarios.state("x") == "done"
+    assert ns.scenario_state("x") == "done"
     assert len(ns.journal) == 2
 
 

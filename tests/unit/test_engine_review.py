@@ -138,7 +138,7 @@ def test_near_miss_for_a_stub_waiting_for_another_scenario_state_says_so() -> No
     assert 'requires state "added"' in report
     assert 'is "Started"' in report
     assert "(distance 0.00)" not in report
-    ns.scenarios.set("cart", "added")
+    ns.set_scenario_state("cart", "added")
     assert ns.near_misses(request)[0].result.is_exact
     # without the namespace's states, only the request fields are compared (as before)
     assert closest_stubs(request, ns.stubs)[0].result.is_exact

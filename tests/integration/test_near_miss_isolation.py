@@ -1,0 +1,67 @@
+"""An unmatched request's near-miss report is worked out a slice at a time: while it is, other
+namespaces' requests are answered (the report used to hold the loop for all of its work)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+
+from mockbdd.config import ServerConfig
+from mockbdd.domain.journal import ServeEvent
+from mockbdd.server.runner import MockHttpServer
+from mockbdd.wire.mappings import parse_stub_mapping
+
+STUBS = 2000  # a report over these takes far longer than answering one request
+
+
+async def test_other_namespaces_are_answered_while_a_near_miss_report_is_worked_out() -> None:
+    server = MockHttpServer(ServerConfig(port=0))
+    await server.start()
+    crowded, quiet = server.engine.create("crowded"), server.engine.create("quiet")
+    for i in range(STUBS):
+        body = {"equalToJson": {"order": i, "items": [1, 2, 3]}}
+        crowded.add_stub(
+            parse_stub_mapping(
+                {
+                    "request": {
+                        "method": "POST",
+                        "urlPath": f"/orders/{i}",
+                        "bodyPatterns": [body],
+                    },
+                    "response": {},
+                }
+            )
+        )
+    quiet.add_stub(parse_stub_mapping({"request": {"url": "/ping"}, "response": {"body": "pong"}}))
+    searching = asyncio.Event()
+
+    def on_arrival(event: ServeEvent) -> None:
+        searching.set()  # journaled and planned: the search over the stubs begins now
+
+    crowded.journal.subscribe(on_arrival)
+    finished: list[str] = []
+    try:
+        async with (
+            httpx.AsyncClient(base_url=server.origin(), timeout=30) as lost,
+            httpx.AsyncClient(base_url=server.origin(), timeout=30) as other,
+        ):
+            assert (await other.get("/__ns/quiet/ping")).text == "pong"  # connection open
+
+            async def unmatched() -> None:
+                answer = await lost.post(
+                    "/__ns/crowded/orders/x", content=json.dumps({"order": "x"})
+                )
+                assert answer.status_code == 404
+                assert "Closest stub #1" in answer.text
+                finished.append("report")
+
+            report = asyncio.create_task(unmatched())
+            await asyncio.wait_for(searching.wait(), 30)
+            assert (await other.get("/__ns/quiet/ping")).text == "pong"
+            finished.append("ping")
+            await report
+    finally:
+        await server.stop()
+    assert finished == ["ping", "report"]
