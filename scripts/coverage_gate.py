@@ -41,6 +41,7 @@ GATES: tuple[Gate, ...] = (
     Gate("mockbdd/wire/", 95.0, "the wire codecs"),
     Gate("mockbdd/admin/", 95.0, "the admin tasks"),
     Gate("mockbdd/domain/namespace.py", 100.0, "namespace state"),
+    Gate("mockbdd/domain/state.py", 100.0, "namespace state behind the NamespaceState protocol"),
     Gate("mockbdd/domain/engine.py", 100.0, "namespace isolation: the set of namespaces"),
     Gate("mockbdd/server/app.py::Dispatcher._route", 100.0, "namespace routing"),
     Gate("mockbdd/server/app.py::Dispatcher._in_namespace", 100.0, "namespace routing"),
