@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from mockbdd.domain.custom_matchers import CustomMatch
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult, levenshtein_distance
 from mockbdd.domain.patterns import ContentPattern, MultiValuePattern
 from mockbdd.domain.requests import RecordedRequest
@@ -75,6 +76,7 @@ class RequestPattern:
     scheme: str | None = None
     client_ip: ContentPattern | None = None  # WireMock 3.13 ``clientIp``
     header_names: Mapping[str, str] = field(default_factory=dict)  # lower -> as written
+    custom_matcher: CustomMatch | None = None  # WireMock ``customMatcher``, checked last
     # ("url" | "urlPath", value) when only the method and a literal URL constrain the request
     simple_url: tuple[str, str] | None = field(init=False, default=None)
     url_only: bool = field(init=False, default=False)  # only the method and the URL constrain
@@ -91,6 +93,7 @@ class RequestPattern:
             or self.port
             or self.scheme
             or self.client_ip
+            or self.custom_matcher
         )
         object.__setattr__(self, "url_only", only_url)
         literal = isinstance(self.url, UrlEqualTo | UrlPathEqualTo)
@@ -142,7 +145,9 @@ class RequestPattern:
             return False
         if self.client_ip is not None and not self.client_ip.match(request.client_ip).is_exact:
             return False
-        return all(p.match_body(request.body).is_exact for p in self.body_patterns)
+        if not all(p.match_body(request.body).is_exact for p in self.body_patterns):
+            return False
+        return self.custom_matcher is None or self.custom_matcher.match(request).is_exact
 
     def evaluate(self, request: RecordedRequest) -> RequestMatchResult:
         """Slow path for near misses and reports: every field, with a weighted mean distance."""
@@ -193,6 +198,9 @@ class RequestPattern:
         body_text = _clip(request.body.text)
         for bp in self.body_patterns:
             add("body", bp.describe(), body_text, bp.match_body(request.body), 1.0)
+        if self.custom_matcher is not None:
+            custom = self.custom_matcher
+            add("custom matcher", custom.describe(), request.url, custom.match(request), 1.0)
         total = sum(r.result.distance * w for r, w in zip(rows, weights, strict=True))
         return RequestMatchResult(tuple(rows), total / sum(weights), sum(weights))
 

@@ -15,9 +15,11 @@ from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.extensions import Extensions
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
+from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
@@ -30,8 +32,15 @@ SHUTDOWN_GRACE_S = 1.0  # in-flight delayed answers (a simulated timeout) must n
 class MockHttpServer:
     """An engine served on ``config.host:config.port``. Implements the admin ``Runtime``."""
 
-    def __init__(self, config: ServerConfig, engine: Engine | None = None) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        engine: Engine | None = None,
+        extensions: Extensions | None = None,
+    ) -> None:
         self.config = config
+        # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
+        self.extensions = load_extensions() if extensions is None else extensions
         self.engine = engine or Engine(
             journal_max=config.journal_max,
             journal_max_body_bytes=config.journal_max_bytes,
@@ -39,7 +48,7 @@ class MockHttpServer:
         )
         self.file_stubs: tuple[StubMapping, ...] = ()
         if config.mappings is not None:
-            self.file_stubs = tuple(load_mapping_dir(config.mappings))
+            self.file_stubs = tuple(load_mapping_dir(config.mappings, extensions=self.extensions))
         self.data_plane = DataPlane(config.files, config.max_body_bytes, config.proxy_allow)
         self.admin = AdminApi(self.engine, self, config.admin_token)
         self.port = 0

@@ -8,6 +8,8 @@ from typing import Any
 
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.extensions import Extensions
+from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.mappings import parse_mappings_document
 
 SUFFIXES = (".json", ".yaml", ".yml")
@@ -37,21 +39,21 @@ def read_document(path: Path) -> Any:
         raise MappingFileError(path, f"{where}invalid YAML: {exc}") from None
 
 
-def load_mapping_file(path: Path) -> list[StubMapping]:
+def load_mapping_file(path: Path, *, extensions: Extensions = BUILTIN) -> list[StubMapping]:
     try:
-        return parse_mappings_document(read_document(path))
+        return parse_mappings_document(read_document(path), extensions=extensions)
     except InvalidInput as exc:
         raise MappingFileError(path, str(exc)) from None
 
 
-def load_mapping_dir(directory: Path) -> list[StubMapping]:
+def load_mapping_dir(directory: Path, *, extensions: Extensions = BUILTIN) -> list[StubMapping]:
     """Every mapping file under ``directory`` (recursively, sorted); all valid or an error."""
     if not directory.is_dir():
         raise MappingFileError(directory, "not a directory")
     stubs: list[StubMapping] = []
     seen: dict[str, Path] = {}
     for path in sorted(p for p in directory.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
-        for stub in load_mapping_file(path):
+        for stub in load_mapping_file(path, extensions=extensions):
             if stub.id in seen:
                 raise MappingFileError(path, f"/id: {stub.id!r} is also used in {seen[stub.id]}")
             seen[stub.id] = path
