@@ -40,7 +40,9 @@ def unknown_name(label: str, name: object, known: Iterable[str]) -> str:
             f"no {label} is registered, got {name!r} (plugins register them through the "
             "mockbdd.plugins entry points)"
         )
-    close = difflib.get_close_matches(str(name), choices, n=1, cutoff=0.7)
+    close = (
+        difflib.get_close_matches(name, choices, n=1, cutoff=0.7) if isinstance(name, str) else []
+    )
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"Input should be a registered {label} ({', '.join(choices)}), got {name!r}{hint}"
 
