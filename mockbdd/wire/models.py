@@ -3,7 +3,8 @@ source of the JSON Schema ``mockbdd schema`` prints (``tagmaps/schema.py``).
 
 What the registry decides (content operators, delay types, faults, transformers, custom
 matchers) is typed loosely here and checked by the codecs against the server's extensions; in
-the schema those fields are ``$ref``s to definitions generated from the registry. Rules across
+the schema those fields are marked (``DEF_REF``) and become ``$ref``s to definitions
+that ``tagmaps/schema.py`` generates from the registry. Rules across
 fields that the builders check (one URL field, one body field) are in ``json_schema_extra``.
 """
 
@@ -15,9 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from mockbdd.domain.delays import MAX_DELAY_MS
 
+DEF_REF = "x-mockbdd-def"  # becomes a $ref to a definition tagmaps/schema.py makes (the registry's)
+
 
 def _ref(name: str) -> WithJsonSchema:
-    return WithJsonSchema({"$ref": f"#/$defs/{name}"})
+    return WithJsonSchema({DEF_REF: name})
 
 
 PatternJson = Annotated[dict[str, Any], _ref("ContentPattern")]

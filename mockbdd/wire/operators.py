@@ -54,6 +54,22 @@ from mockbdd.wire.patterns import (
     text,
 )
 
+# JSON Schemas of the operators' values, for ``mockbdd schema``
+PATTERN = {"$ref": "#/$defs/ContentPattern"}
+PATTERNS = {"type": "array", "minItems": 1, "items": PATTERN}
+_STRING = {"type": "string"}
+_BOOL = {"type": "boolean"}
+_NUMBER = {"anyOf": [{"type": "number"}, {"type": "string"}]}
+_JSON_OR_TEXT: dict[str, Any] = {}  # any JSON value, or the JSON as a string
+_DATE_OPTION_SCHEMAS = {
+    "actualFormat": _STRING,
+    "truncateExpected": _STRING,
+    "truncateActual": _STRING,
+    "expectedOffset": {"type": "integer"},
+    "expectedOffsetUnit": _STRING,
+    "applyTruncationLast": _BOOL,
+}
+
 
 def _json_operand(value: Any, name: str) -> Any:
     if not isinstance(value, str):
@@ -65,7 +81,7 @@ def _json_operand(value: Any, name: str) -> Any:
 
 
 def _string_operator(cls: Callable[[str], ContentPattern], key: str) -> Operator:
-    return Operator(lambda value, obj, ctx: cls(text(value, key)))
+    return Operator(lambda value, obj, ctx: cls(text(value, key)), value_schema=_STRING)
 
 
 def _absent(value: Any, obj: Mapping[str, Any], ctx: OperatorContext) -> ContentPattern:
@@ -131,7 +147,7 @@ def _number_operator(cls: Callable[[Decimal], NumberPattern], key: str) -> Opera
             raise InvalidInput("", f"{key} must be a number, got {json.dumps(value)}")
         return cls(number)
 
-    return Operator(build)
+    return Operator(build, value_schema=_NUMBER)
 
 
 _DATE_OPTIONS = (
@@ -157,22 +173,27 @@ def _date_operator(cls: Callable[..., DateTimePattern], key: str) -> Operator:
             clock=ctx.clock,
         )
 
-    return Operator(build, _DATE_OPTIONS)
+    return Operator(build, _DATE_OPTIONS, _STRING, _DATE_OPTION_SCHEMAS)
 
 
 _BUILT_IN: Mapping[str, Operator] = {
-    "absent": Operator(_absent),
+    "absent": Operator(_absent, value_schema={"const": True}),
     "after": _date_operator(AfterDateTimePattern, "after"),
-    "and": Operator(lambda v, o, ctx: AndPattern(patterns(v, ctx, "and"))),
+    "and": Operator(lambda v, o, ctx: AndPattern(patterns(v, ctx, "and")), value_schema=PATTERNS),
     "anything": Operator(lambda v, o, ctx: AnythingPattern()),
     "before": _date_operator(BeforeDateTimePattern, "before"),
-    "binaryEqualTo": Operator(_binary),
+    "binaryEqualTo": Operator(_binary, value_schema=_STRING),
     "contains": _string_operator(ContainsPattern, "contains"),
     "doesNotContain": _string_operator(DoesNotContainPattern, "doesNotContain"),
     "doesNotMatch": _string_operator(DoesNotMatchPattern, "doesNotMatch"),
-    "equalTo": Operator(_equal_to, ("caseInsensitive",)),
+    "equalTo": Operator(_equal_to, ("caseInsensitive",), _STRING, {"caseInsensitive": _BOOL}),
     "equalToDateTime": _date_operator(EqualToDateTimePattern, "equalToDateTime"),
-    "equalToJson": Operator(_equal_to_json, ("ignoreArrayOrder", "ignoreExtraElements")),
+    "equalToJson": Operator(
+        _equal_to_json,
+        ("ignoreArrayOrder", "ignoreExtraElements"),
+        _JSON_OR_TEXT,
+        {"ignoreArrayOrder": _BOOL, "ignoreExtraElements": _BOOL},
+    ),
     "equalToNumber": _number_operator(EqualToNumberPattern, "equalToNumber"),
     "greaterThanNumber": _number_operator(GreaterThanNumberPattern, "greaterThanNumber"),
     "greaterThanOrEqualNumber": _number_operator(
@@ -183,10 +204,27 @@ _BUILT_IN: Mapping[str, Operator] = {
         LessThanOrEqualNumberPattern, "lessThanOrEqualNumber"
     ),
     "matches": _string_operator(MatchesPattern, "matches"),
-    "matchesJsonPath": Operator(_matches_json_path),
-    "matchesJsonSchema": Operator(_matches_json_schema, ("schemaVersion",)),
-    "not": Operator(lambda v, o, ctx: NotPattern(ctx.pattern(v, "not"))),
-    "or": Operator(lambda v, o, ctx: OrPattern(patterns(v, ctx, "or"))),
+    "matchesJsonPath": Operator(
+        _matches_json_path,
+        value_schema={
+            "anyOf": [
+                _STRING,
+                {
+                    "type": "object",
+                    "required": ["expression"],
+                    "properties": {"expression": _STRING},
+                },
+            ]
+        },
+    ),
+    "matchesJsonSchema": Operator(
+        _matches_json_schema,
+        ("schemaVersion",),
+        {"anyOf": [{"type": ["object", "boolean"]}, _STRING]},
+        {"schemaVersion": _STRING},
+    ),
+    "not": Operator(lambda v, o, ctx: NotPattern(ctx.pattern(v, "not")), value_schema=PATTERN),
+    "or": Operator(lambda v, o, ctx: OrPattern(patterns(v, ctx, "or")), value_schema=PATTERNS),
 }
 
 

@@ -27,10 +27,13 @@ Builder = Callable[[Any, Mapping[str, Any], "OperatorContext"], ContentPattern]
 @dataclass(frozen=True, slots=True)
 class Operator:
     """One content operator (``equalTo``, ``matchesJsonPath``, ...): how to build its pattern,
-    and the option keys it takes next to it (``caseInsensitive``)."""
+    the option keys it takes next to it (``caseInsensitive``), and for ``mockbdd schema`` the
+    JSON Schema of its value and options (absent: anything)."""
 
     build: Builder
     options: tuple[str, ...] = ()
+    value_schema: Mapping[str, Any] | None = None
+    option_schemas: Mapping[str, Mapping[str, Any]] | None = None
 
 
 _MULTI = {"hasExactly": HasExactlyPattern, "includes": IncludesPattern}

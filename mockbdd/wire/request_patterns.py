@@ -94,7 +94,7 @@ def build_request_pattern(
         scheme=model.scheme,
         client_ip=(
             parse_content_pattern(model.clientIp, f"{pointer}/clientIp", extensions=extensions)
-            if model.clientIp
+            if model.clientIp is not None
             else None
         ),
         header_names=MappingProxyType({k.lower(): k for k in headers}),

@@ -209,3 +209,16 @@ def test_a_clashing_and_a_broken_plugin_stop_start_up_naming_both(
         "  delay type 'exactly' is registered twice (plugin 'clash' "
         "(mockbdd_bad_plugin:register_clash), plugin 'test' (mockbdd_test_plugin:register))\n"
     )
+
+
+def test_mockbdd_schema_from_the_venv_offers_the_plugins_names(plugin_venv: Path) -> None:
+    done = subprocess.run(
+        [plugin_venv / "bin" / "python", "-m", "mockbdd", "schema", "mappingFile"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    defs = json.loads(done.stdout)["$defs"]
+    assert defs["TransformerName"] == {"enum": ["upper"]}
+    assert defs["CustomMatcherName"] == {"enum": ["path-length"]}
+    assert {"required": ["isPalindrome"]}.items() <= defs["ContentPattern"]["oneOf"][-1].items()
+    types = [branch["properties"]["type"]["const"] for branch in defs["DelayDistribution"]["oneOf"]]
+    assert types == ["fixed", "uniform", "lognormal", "exactly"]
