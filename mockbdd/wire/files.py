@@ -26,13 +26,17 @@ class MappingFileError(ValueError):
 def read_document(path: Path) -> Any:
     import yaml  # loaded only when there are mapping files to read
 
+    from mockbdd.wire.documents import DuplicateKeyError, load_json, load_yaml
+
     text = path.read_text(encoding="utf-8")
     try:
         if path.suffix == ".json":
-            return json.loads(text)
-        return yaml.safe_load(text)  # safe_load only: no Python objects from files
+            return load_json(text)
+        return load_yaml(text)  # safe: no Python objects from files; a key twice is an error
     except json.JSONDecodeError as exc:
         raise MappingFileError(path, f"line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    except DuplicateKeyError as exc:
+        raise MappingFileError(path, f"invalid JSON: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
