@@ -173,6 +173,15 @@ def test_delay_type_entries_are_checked_when_registered() -> None:
     typed = type(FIXED)(plugin.ExactlyModel, dict, FIXED.build, FIXED.encode)
     with pytest.raises(ExtensionError, match="sample_ms"):
         ext.add(DELAY_TYPES, "x", typed)
+    untyped = type(FIXED)(dict, FixedDelay, FIXED.build, FIXED.encode)
+    with pytest.raises(ExtensionError, match="its model must be a pydantic model"):
+        ext.add(DELAY_TYPES, "x", untyped)
+
+    class Typed(plugin.ExactlyModel):
+        type: str = "x"
+
+    with pytest.raises(ExtensionError, match="must not declare 'type'"):
+        ext.add(DELAY_TYPES, "x", type(FIXED)(Typed, FixedDelay, FIXED.build, FIXED.encode))
 
 
 def test_a_plugin_delay_samples_from_the_stub() -> None:
