@@ -131,9 +131,16 @@ def tags(args: argparse.Namespace) -> int:
 
 
 def schema(args: argparse.Namespace) -> int:
+    from mockbdd.extensions import ExtensionError
     from mockbdd.tagmaps.schema import schema_json
+    from mockbdd.wire.builtins import load_extensions
 
-    data = schema_json()
+    try:
+        extensions = load_extensions()  # the installed plugins' names are in the schema too
+    except ExtensionError as exc:
+        print(f"mockbdd schema: {exc}", file=sys.stderr)
+        return 2
+    data = schema_json(extensions)
     print(json.dumps(data if args.which == "all" else data[args.which], indent=2))
     return 0
 

@@ -76,12 +76,12 @@ async def delete_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def count_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    pattern = parse_request_pattern(req.json())
+    pattern = parse_request_pattern(req.json(), extensions=ctx.runtime.extensions)
     return AdminResponse(json={"count": ctx.ns.journal.count(pattern), **_journal_meta(ctx.ns)})
 
 
 async def find_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    pattern = parse_request_pattern(req.json())
+    pattern = parse_request_pattern(req.json(), extensions=ctx.runtime.extensions)
     found = ctx.ns.journal.find(pattern)
     return AdminResponse(
         json={
@@ -92,7 +92,7 @@ async def find_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def remove_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    pattern = parse_request_pattern(req.json())
+    pattern = parse_request_pattern(req.json(), extensions=ctx.runtime.extensions)
     removed = ctx.ns.remove_requests(lambda e: pattern.matches(e.request))
     return _removed(ctx, removed)
 
@@ -104,7 +104,7 @@ def _removed(ctx: AdminContext, removed: list[ServeEvent]) -> AdminResponse:
 
 async def remove_requests_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     """Remove the events served by a stub whose metadata matches the pattern in the body."""
-    matches = metadata_filter(req)
+    matches = metadata_filter(ctx, req)
     removed = ctx.ns.remove_requests(lambda e: e.stub is not None and matches(e.stub))
     return _removed(ctx, removed)
 
@@ -138,7 +138,7 @@ async def near_misses_for_request(ctx: AdminContext, req: AdminRequest) -> Admin
 
 async def near_misses_for_pattern(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     body = req.json()
-    pattern = parse_request_pattern(body)
+    pattern = parse_request_pattern(body, extensions=ctx.runtime.extensions)
     misses = closest_requests(pattern, ctx.ns.journal.events())
     return AdminResponse(json={"nearMisses": [near_miss_json(m, body) for m in misses]})
 
@@ -146,7 +146,9 @@ async def near_misses_for_pattern(ctx: AdminContext, req: AdminRequest) -> Admin
 async def wait_for_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     """Answer as soon as ``count`` requests match ``pattern``, or 408 with the near misses."""
     body = req.json_object()
-    pattern = parse_request_pattern(body.get("pattern", {}), "/pattern")
+    pattern = parse_request_pattern(
+        body.get("pattern", {}), "/pattern", extensions=ctx.runtime.extensions
+    )
     count = body.get("count", 1)
     timeout_ms = body.get("timeoutMs", 2000)
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:

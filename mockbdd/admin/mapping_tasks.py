@@ -31,7 +31,7 @@ async def list_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def create_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    stub = parse_stub_mapping(req.json())
+    stub = parse_stub_mapping(req.json(), extensions=ctx.runtime.extensions)
     ctx.ns.add_stub(stub)
     return AdminResponse(201, stub_to_json(stub))
 
@@ -55,7 +55,7 @@ async def edit_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     body = req.json_object()
     body = {**body, "id": stub_id}
     body.pop("uuid", None)
-    stub = parse_stub_mapping(body)
+    stub = parse_stub_mapping(body, extensions=ctx.runtime.extensions)
     ctx.ns.edit_stub(stub)
     return AdminResponse(json=stub_to_json(stub))
 
@@ -71,7 +71,9 @@ async def import_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     body = req.json_object()
     if "mappings" not in body:
         raise InvalidInput("/mappings", "required: a list of mappings")
-    stubs = parse_mappings_document({"mappings": body["mappings"]})
+    stubs = parse_mappings_document(
+        {"mappings": body["mappings"]}, extensions=ctx.runtime.extensions
+    )
     options = parse_import_options(body.get("importOptions"))
     if options.deleteAllNotInImport:
         keep = {s.id for s in stubs}
@@ -94,9 +96,9 @@ async def save_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     return AdminResponse(200, {})
 
 
-def metadata_filter(req: AdminRequest) -> Callable[[StubMapping], bool]:
+def metadata_filter(ctx: AdminContext, req: AdminRequest) -> Callable[[StubMapping], bool]:
     """Whether a stub's metadata (as a JSON document) matches the content pattern in the body."""
-    pattern = parse_content_pattern(req.json_object(), "")
+    pattern = parse_content_pattern(req.json_object(), "", extensions=ctx.runtime.extensions)
 
     def matches(stub: StubMapping) -> bool:
         return pattern.match_body(Body(json.dumps(stub.metadata or {}).encode())).is_exact
@@ -105,7 +107,7 @@ def metadata_filter(req: AdminRequest) -> Callable[[StubMapping], bool]:
 
 
 def _metadata_matches(ctx: AdminContext, req: AdminRequest) -> list[StubMapping]:
-    matches = metadata_filter(req)
+    matches = metadata_filter(ctx, req)
     return [stub for stub in ctx.ns.stubs if matches(stub)]
 
 

@@ -45,17 +45,23 @@ def _plan_contents(ctx: AdminContext, body: dict[str, Any]) -> TagMapPlan:
     tag_maps = body.get("tagMaps") or []
     if not isinstance(tag_maps, list) or not all(isinstance(t, str) for t in tag_maps):
         raise InvalidInput("/tagMaps", "must be a list of tag bodies such as 'checkout_failure'")
-    plan = plan_tag_maps(ctx.runtime.tag_map_registry(), tag_maps) if tag_maps else TagMapPlan()
+    extensions = ctx.runtime.extensions
+    plan = TagMapPlan()
+    if tag_maps:
+        plan = plan_tag_maps(ctx.runtime.tag_map_registry(), tag_maps, extensions)
     mappings = body.get("mappings") or []
     if not isinstance(mappings, list):
         raise InvalidInput("/mappings", "must be a list of stub mappings")
-    stubs = tuple(parse_stub_mapping(m, f"/mappings/{i}") for i, m in enumerate(mappings))
+    stubs = tuple(
+        parse_stub_mapping(m, f"/mappings/{i}", extensions=extensions)
+        for i, m in enumerate(mappings)
+    )
     settings = plan.settings
     if body.get("settings") is not None:
         if not isinstance(body["settings"], dict):
             raise InvalidInput("/settings", "must be an object")
         try:
-            settings = parse_settings(body["settings"])
+            settings = parse_settings(body["settings"], extensions=extensions)
         except InvalidInput as exc:
             raise InvalidInput(f"/settings{exc.pointer}", exc.reason) from None
     states = body.get("scenarioStates") or {}

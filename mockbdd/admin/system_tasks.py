@@ -72,15 +72,17 @@ async def reset_all(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def get_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    return AdminResponse(json={"settings": settings_json(ctx.ns.settings)})
+    extensions = ctx.runtime.extensions
+    return AdminResponse(json={"settings": settings_json(ctx.ns.settings, extensions=extensions)})
 
 
 async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     body = req.json_object()
     if isinstance(body.get("settings"), dict):
         body = body["settings"]
-    ctx.ns.update_settings(parse_settings(body))
-    return AdminResponse(200, {"settings": settings_json(ctx.ns.settings)})
+    extensions = ctx.runtime.extensions
+    ctx.ns.update_settings(parse_settings(body, extensions=extensions))
+    return AdminResponse(200, {"settings": settings_json(ctx.ns.settings, extensions=extensions)})
 
 
 async def health(ctx: AdminContext, req: AdminRequest) -> AdminResponse:

@@ -11,6 +11,7 @@ from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace, Settings
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.extensions import Extensions
 from mockbdd.wire.mappings import parse_stub_mapping, stub_to_json
 from mockbdd.wire.settings import parse_settings
 
@@ -36,13 +37,13 @@ class TagMapPlan:
             ns.set_scenario_state(name, state)
 
 
-def plan_resolution(resolution: Resolution, pointer: str) -> TagMapPlan:
+def plan_resolution(resolution: Resolution, pointer: str, extensions: Extensions) -> TagMapPlan:
     if resolution.data:
         raise InvalidInput(f"{pointer}", "CRUD 'data' in tag maps is not supported by this version")
     stubs = []
     for i, resolved in enumerate(resolution.stubs):
         try:
-            stubs.append(parse_stub_mapping(resolved.mapping))
+            stubs.append(parse_stub_mapping(resolved.mapping, extensions=extensions))
         except InvalidInput as exc:
             raise InvalidInput(
                 pointer, f"map {resolved.map_name!r}, service {resolved.service!r}, stub {i}: {exc}"
@@ -50,22 +51,24 @@ def plan_resolution(resolution: Resolution, pointer: str) -> TagMapPlan:
     settings = None
     if resolution.settings:
         try:
-            settings = parse_settings(dict(resolution.settings))
+            settings = parse_settings(dict(resolution.settings), extensions=extensions)
         except InvalidInput as exc:
             raise InvalidInput(f"{pointer}/settings", str(exc)) from None
     return TagMapPlan(tuple(stubs), settings, tuple(resolution.scenarios.items()))
 
 
-def plan_tag_maps(registry: TagMapRegistry, tags: Sequence[str]) -> TagMapPlan:
+def plan_tag_maps(
+    registry: TagMapRegistry, tags: Sequence[str], extensions: Extensions
+) -> TagMapPlan:
     """``tags`` are tag bodies as written after ``@mock:`` (``payments_slow:delay=300ms``)."""
     from mockbdd.tagmaps.errors import MockBddError
     from mockbdd.tagmaps.resolve import resolve
 
     try:
-        resolution = resolve(registry, scenario=[f"@mock:{t}" for t in tags])
+        resolution = resolve(registry, scenario=[f"@mock:{t}" for t in tags], extensions=extensions)
     except MockBddError as exc:
         raise InvalidInput("/tagMaps", str(exc)) from None
-    return plan_resolution(resolution, "/tagMaps")
+    return plan_resolution(resolution, "/tagMaps", extensions)
 
 
 async def list_tag_maps(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -81,10 +84,15 @@ async def apply_tag_map(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     from mockbdd.tagmaps.resolve import resolve_map
 
     try:
-        resolution = resolve_map(ctx.runtime.tag_map_registry(), req.params["name"], params)
+        resolution = resolve_map(
+            ctx.runtime.tag_map_registry(),
+            req.params["name"],
+            params,
+            extensions=ctx.runtime.extensions,
+        )
     except MockBddError as exc:
         raise InvalidInput("/params", str(exc)) from None
-    plan = plan_resolution(resolution, "")
+    plan = plan_resolution(resolution, "", ctx.runtime.extensions)
     plan.apply_to(ctx.ns)
     return AdminResponse(
         json={

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
+from mockbdd.extensions import Extensions
 
 if TYPE_CHECKING:
     from mockbdd.tagmaps.registry import TagMapRegistry
@@ -71,6 +72,12 @@ class AdminResponse:
 
 class Runtime(Protocol):
     """What tasks need from the running server, beyond the engine."""
+
+    @property
+    def extensions(self) -> Extensions:
+        """The server's registry (built-ins and plugins): every mapping a task decodes
+        goes through it."""
+        ...
 
     def base_url(self, ns: Namespace) -> str: ...
 

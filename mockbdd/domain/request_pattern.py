@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from mockbdd.domain.custom_matchers import CustomMatch
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult, levenshtein_distance
 from mockbdd.domain.patterns import ContentPattern, MultiValuePattern
 from mockbdd.domain.requests import RecordedRequest
@@ -99,6 +100,7 @@ class RequestPattern:
     scheme: str | None = None
     client_ip: ContentPattern | None = None  # WireMock 3.13 ``clientIp``
     header_names: Mapping[str, str] = field(default_factory=dict)  # lower -> as written
+    custom_matcher: CustomMatch | None = None  # WireMock ``customMatcher``, checked last
     # ("url" | "urlPath", value) when only the method and a literal URL constrain the request
     simple_url: tuple[str, str] | None = field(init=False, default=None)
     url_only: bool = field(init=False, default=False)  # only the method and the URL constrain
@@ -115,6 +117,7 @@ class RequestPattern:
             or self.port
             or self.scheme
             or self.client_ip
+            or self.custom_matcher
         )
         object.__setattr__(self, "url_only", only_url)
         literal = isinstance(self.url, UrlEqualTo | UrlPathEqualTo)
@@ -166,7 +169,9 @@ class RequestPattern:
             return False
         if self.client_ip is not None and not self.client_ip.match(request.client_ip).is_exact:
             return False
-        return all(p.match_body(request.body).is_exact for p in self.body_patterns)
+        if not all(p.match_body(request.body).is_exact for p in self.body_patterns):
+            return False
+        return self.custom_matcher is None or self.custom_matcher.match(request).is_exact
 
     def evaluate(
         self, request: RecordedRequest, *, full: bool = True, within: float | None = None
@@ -238,7 +243,14 @@ class RequestPattern:
         form_values = request.form if self.form_parameters else _NO_VALUES
         form = [_multi(f"form {n}", p, form_values.get(n)) for n, p in self.form_parameters.items()]
         parts = (paths, tuple(headers), tuple(query), tuple(cookies), tuple(form))
-        return (*parts, self._body(request, _body_limit(parts, within, len(self.body_patterns))))
+        body = self._body(request, _body_limit(parts, within, len(self.body_patterns)))
+        if self.custom_matcher is not None:  # weighed with the body: both judge the content
+            custom = self.custom_matcher
+            row = FieldResult(
+                "custom matcher", custom.describe(), request.url, custom.match(request)
+            )
+            body = (*body, row)
+        return (*parts, body)
 
     def _body(self, request: RecordedRequest, limit: float) -> tuple[FieldResult, ...]:
         if not self.body_patterns:

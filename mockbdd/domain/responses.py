@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 from mockbdd.domain.delays import DelayDistribution
+from mockbdd.domain.requests import RecordedRequest
+from mockbdd.extensions import Kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +34,9 @@ class ResponseDefinition:
     additional_proxy_request_headers: tuple[tuple[str, str], ...] = ()
     remove_proxy_request_headers: tuple[str, ...] = ()
     proxy_url_prefix_to_remove: str | None = None
-    transformers: tuple[str, ...] = ()
+    # (name, transformerParameters) per registered transformer, in the stub's order; applied
+    # at serve time by the data plane's shape stage
+    transformers: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     is_static: bool = field(init=False)  # answered from the definition alone (the hot path)
 
     def __post_init__(self) -> None:
@@ -42,6 +48,31 @@ class ResponseDefinition:
             and not self.transformers
         )
         object.__setattr__(self, "is_static", static)
+
+
+@runtime_checkable
+class Transformer(Protocol):
+    """A response transformer, named in a stub's ``transformers`` (WireMock's shape) and given
+    its ``transformerParameters`` (read-only JSON: mappings and tuples)."""
+
+    def check(self, parameters: Mapping[str, Any]) -> None:
+        """Called once, when a stub naming this transformer is decoded: raise ``ValueError``
+        (its message is the reason) to refuse the stub."""
+
+    def transform(
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+    ) -> ResponseDefinition:
+        """The answer to send for ``request`` instead of ``response`` (the stub's, or the one
+        an earlier transformer returned)."""
+
+
+TRANSFORMERS: Kind[Transformer] = Kind(
+    "response transformer",
+    lambda name, entry: "" if isinstance(entry, Transformer) else "needs check() and transform()",
+)
 
 
 class WhenExhausted(enum.Enum):

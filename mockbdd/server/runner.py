@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from mockbdd.config import ServerConfig
-from mockbdd.domain import faults
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
@@ -21,6 +20,7 @@ from mockbdd.extensions import Extensions
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
+from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
@@ -28,13 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mockbdd.server")
 SHUTDOWN_GRACE_S = 1.0  # in-flight delayed answers (a simulated timeout) must not hold up exit
-
-
-def builtin_extensions() -> Extensions:
-    """A server's own registry, holding mockbdd's built-ins (registered as plugins register)."""
-    extensions = Extensions()
-    faults.register(extensions)
-    return extensions
 
 
 class MockHttpServer:
@@ -47,6 +40,8 @@ class MockHttpServer:
         extensions: Extensions | None = None,
     ) -> None:
         self.config = config
+        # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
+        self.extensions = load_extensions() if extensions is None else extensions
         self.engine = engine or Engine(
             journal_max=config.journal_max,
             journal_max_body_bytes=config.journal_max_bytes,
@@ -54,8 +49,7 @@ class MockHttpServer:
         )
         self.file_stubs: tuple[StubMapping, ...] = ()
         if config.mappings is not None:
-            self.file_stubs = tuple(load_mapping_dir(config.mappings))
-        self.extensions = builtin_extensions() if extensions is None else extensions
+            self.file_stubs = tuple(load_mapping_dir(config.mappings, extensions=self.extensions))
         self.data_plane = DataPlane(
             config.files,
             config.max_body_bytes,

@@ -3,18 +3,48 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from collections.abc import Sequence
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from mockbdd.tagmaps.errors import TagMapError
+from mockbdd.tagmaps.stubs import SERVICE_RE
+from mockbdd.tagmaps.tags import NAME_RE
 from mockbdd.tagmaps.yaml_lines import LineIndex
+from mockbdd.wire.models import (
+    BODY_FIELDS,
+    DEF_REF,
+    URL_FIELDS,
+    DelayDistributionJson,
+    RequestPatternModel,
+    ResponseDefinitionModel,
+    SequenceItemModel,
+    StubMappingModel,
+    at_most_one,
+)
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _schema_of(pattern: re.Pattern[str]) -> str:
+    """A Python ``…\\Z`` regex as a JSON Schema (ECMA) pattern."""
+    return "^" + pattern.pattern.removesuffix("\\Z") + "$"
+
+
+# a whole-value placeholder, replaced by a parameter's typed value ("{code}" -> 503)
+PLACEHOLDER = {"type": "string", "pattern": "^\\{[A-Za-z_][A-Za-z0-9_]*\\}$"}
+_WHOLE_MS = {"type": "integer", "minimum": 0}
+_DURATION = {"type": "string", "description": "a duration: 250ms, 2s, 1m, or '{param}'"}
+Duration = Annotated[
+    Any,
+    WithJsonSchema({"anyOf": [_WHOLE_MS, _DURATION], "description": "milliseconds or a duration"}),
+]
 
 
 class ParamSpecModel(_Strict):
@@ -25,19 +55,29 @@ class ParamSpecModel(_Strict):
     description: StrictStr | None = None
 
 
+# Reserved for the features that will give them a shape (chaos, limits, CRUD data): the loader
+# takes them, so a file using one fails only the scenarios that apply that map, saying "not
+# supported by this version". ``SkipJsonSchema`` keeps them out of ``mockbdd schema``, which
+# shows what a server accepts.
+Reserved = SkipJsonSchema[dict[str, Any] | None]
+
+
 class SettingsModel(_Strict):
     """Namespace settings a map may set. Inner shapes belong to the features that use them."""
 
-    delay: Any = None  # shorthand: a duration → ``fixedDelay`` in milliseconds
-    fixedDelay: Any = None
-    delayDistribution: dict[str, Any] | None = None
-    chaos: dict[str, Any] | None = None
-    limits: dict[str, Any] | None = None
-    rateLimit: dict[str, Any] | None = None
-    concurrency: dict[str, Any] | None = None
-    degradation: dict[str, Any] | None = None
-    timeline: list[Any] | None = None
-    seed: Any = None
+    delay: Duration = None  # shorthand: a duration → ``fixedDelay`` in milliseconds
+    fixedDelay: Duration = None
+    delayDistribution: DelayDistributionJson | None = None
+    chaos: Reserved = None
+    limits: Reserved = None
+    rateLimit: Reserved = None
+    concurrency: Reserved = None
+    degradation: Reserved = None
+    timeline: SkipJsonSchema[list[Any] | None] = None
+    seed: SkipJsonSchema[Any] = None
+
+
+TagMapStubJson = Annotated[dict[str, Any], WithJsonSchema({DEF_REF: "TagMapStub"})]
 
 
 class TagMapModel(_Strict):
@@ -46,17 +86,68 @@ class TagMapModel(_Strict):
     description: StrictStr | None = None
     extends: list[StrictStr] = []
     params: dict[str, ParamSpecModel] = {}
-    services: dict[str, list[dict[str, Any]]] = {}
+    services: Annotated[
+        dict[str, list[TagMapStubJson]],
+        Field(json_schema_extra={"propertyNames": {"pattern": _schema_of(SERVICE_RE)}}),
+    ] = {}
     settings: SettingsModel | None = None
     scenarios: dict[str, StrictStr] = {}
-    data: dict[str, Any] = {}
+    data: SkipJsonSchema[dict[str, Any]] = {}
 
 
 class TagMapFileModel(_Strict):
     """A whole ``tag_maps/*.yaml`` file."""
 
     version: Literal[1]
-    maps: dict[str, TagMapModel]
+    maps: Annotated[
+        dict[str, TagMapModel],
+        Field(json_schema_extra={"propertyNames": {"pattern": _schema_of(NAME_RE)}}),
+    ]
+
+
+# -- tag-map stubs: WireMock's StubMapping plus the shorthands; for ``mockbdd schema`` only (the
+# loader checks stubs with check_stub, and resolution with the wire decoder)
+
+
+class TagMapRequestModel(RequestPatternModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            **at_most_one(("path", *URL_FIELDS), ("basicAuth", "basicAuthCredentials")),
+            "dependentRequired": {"pathParameters": ["urlPathTemplate"]},
+        }
+    )
+
+    path: str | None = Field(None, description="shorthand for urlPath")
+
+
+class TagMapResponseModel(ResponseDefinitionModel):
+    model_config = ConfigDict(
+        json_schema_extra=at_most_one(
+            ("json", *BODY_FIELDS), ("delay", "fixedDelayMilliseconds", "delayDistribution")
+        )
+    )
+
+    json_body: Any = Field(None, alias="json", description="shorthand for jsonBody")
+    delay: Annotated[
+        Any,
+        WithJsonSchema(
+            {
+                "anyOf": [_WHOLE_MS, _DURATION],
+                "description": "shorthand for fixedDelayMilliseconds: 250ms, 2s, or '{param}'",
+            }
+        ),
+    ] = None
+
+
+class TagMapSequenceItemModel(TagMapResponseModel, SequenceItemModel):
+    model_config = TagMapResponseModel.model_config
+
+
+class TagMapStubModel(StubMappingModel):
+    request: TagMapRequestModel = TagMapRequestModel()
+    response: TagMapResponseModel | None = None
+    # list is invariant, but this model only describes files (it never holds data)
+    responses: Annotated[list[TagMapSequenceItemModel], Field(min_length=1)] | None = None  # type: ignore[assignment]
 
 
 _TYPE_WORDS = {

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from mockbdd.domain.errors import InvalidInput
+from mockbdd.extensions import Extensions
 from mockbdd.tagmaps.binding import MapApplication, Scope, expand
 from mockbdd.tagmaps.errors import MockBddError, TagConflictError
 from mockbdd.tagmaps.params import parse_duration
@@ -22,6 +24,8 @@ from mockbdd.tagmaps.precedence import Candidate, LevelResult, build_level
 from mockbdd.tagmaps.registry import TagMapRegistry
 from mockbdd.tagmaps.stubs import Route, StubError, prefix_service, source_path
 from mockbdd.tagmaps.tags import LEVELS, Level, MockTag, ReservedTag, make_mock_tag, parse_tag
+from mockbdd.wire.builtins import BUILTIN
+from mockbdd.wire.mappings import parse_stub_mapping
 
 __all__ = ["LEVELS", "Level", "Resolution", "ResolvedStub", "check_tag", "resolve", "resolve_map"]
 
@@ -64,8 +68,10 @@ def resolve(
     examples: Iterable[TagInput] = (),
     feature_file: str | None = None,
     line: int | None = None,
+    extensions: Extensions = BUILTIN,
 ) -> Resolution:
-    """Resolve the tags of one scenario, given per level (any order; duplicates are fine)."""
+    """Resolve the tags of one scenario, given per level (any order; duplicates are fine).
+    Stubs are checked with ``extensions`` (a server passes its own)."""
     scope = Scope(registry, feature_file, line)
     given = {"feature": feature, "rule": rule, "scenario": scenario, "examples": examples}
     tags = {lvl: _LevelTags.parse(given[lvl], scope) for lvl in LEVELS}
@@ -79,6 +85,7 @@ def resolve(
     return _merge(
         scope,
         results,
+        extensions,
         strict=any(t.strict for t in tags.values()),
         shared=any(t.shared for t in tags.values()),
     )
@@ -91,13 +98,16 @@ def resolve_map(
     *,
     feature_file: str | None = None,
     line: int | None = None,
+    extensions: Extensions = BUILTIN,
 ) -> Resolution:
     """One map applied on its own (``ns.apply(name, **params)``, the "switches to" step)."""
     try:
         tag = make_mock_tag(name, params)
     except MockBddError as exc:
         raise exc.located(feature_file, line) from None
-    return resolve(registry, scenario=[tag], feature_file=feature_file, line=line)
+    return resolve(
+        registry, scenario=[tag], feature_file=feature_file, line=line, extensions=extensions
+    )
 
 
 def check_tag(registry: TagMapRegistry, tag: MockTag) -> None:
@@ -151,7 +161,14 @@ class _LevelTags:
                 )
 
 
-def _merge(scope: Scope, results: list[LevelResult], *, strict: bool, shared: bool) -> Resolution:
+def _merge(
+    scope: Scope,
+    results: list[LevelResult],
+    extensions: Extensions,
+    *,
+    strict: bool,
+    shared: bool,
+) -> Resolution:
     winners: dict[Route, tuple[Level, MapApplication]] = {}
     keyed: dict[str, dict[str, tuple[MapApplication, Any]]] = {}
     for result in results:  # least specific first: later levels overwrite
@@ -159,7 +176,9 @@ def _merge(scope: Scope, results: list[LevelResult], *, strict: bool, shared: bo
         for kind, by_key in result.keyed.items():
             keyed.setdefault(kind, {}).update(by_key)
     stubs = tuple(
-        ResolvedStub(c.template.service, _finish_stub(scope, c), c.app.name, result.level)
+        ResolvedStub(
+            c.template.service, _finish_stub(scope, c, extensions), c.app.name, result.level
+        )
         for result in results
         for c in result.candidates
         if winners[c.route] == (result.level, c.app)
@@ -176,11 +195,8 @@ def _merge(scope: Scope, results: list[LevelResult], *, strict: bool, shared: bo
     )
 
 
-def _finish_stub(scope: Scope, candidate: Candidate) -> dict[str, Any]:
+def _finish_stub(scope: Scope, candidate: Candidate, extensions: Extensions) -> dict[str, Any]:
     """Service prefix, ``metadata.mockbdd``, then the full WireMock check."""
-    from mockbdd.domain.errors import InvalidInput
-    from mockbdd.wire.mappings import parse_stub_mapping
-
     template = candidate.template
     tag_map = scope.registry.get(candidate.app.name)
     try:
@@ -188,7 +204,7 @@ def _finish_stub(scope: Scope, candidate: Candidate) -> dict[str, Any]:
         metadata = dict(mapping.get("metadata") or {})
         metadata["mockbdd"] = {"service": template.service, "tagMap": tag_map.name}
         mapping["metadata"] = metadata
-        parse_stub_mapping(mapping)
+        parse_stub_mapping(mapping, extensions=extensions)
     except (StubError, InvalidInput) as exc:
         sub = source_path((), exc.pointer, template.body)
         detail = f"{exc.pointer or '/'}: {exc.reason}"

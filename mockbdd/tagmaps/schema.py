@@ -1,215 +1,194 @@
-"""JSON Schemas for editors (``mockbdd schema``): tag-map files and WireMock mapping files."""
+"""JSON Schemas for editors (``mockbdd schema``): tag-map files and WireMock mapping files.
+
+Generated, never written by hand: the shapes come from the pydantic models the server decodes
+with (``wire/models.py``, ``tagmaps/models.py``), and what the registry decides (content
+operators, delay types, faults, transformers, custom matchers) from the server's extensions. So
+the schema accepts what the server accepts, and refuses what it refuses, as far as a JSON
+Schema can say it (a bad regex or a bad JSONPath is only found by decoding).
+"""
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from typing import Any
 
-from mockbdd.tagmaps.models import TagMapFileModel
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from mockbdd.domain.custom_matchers import CUSTOM_MATCHERS
+from mockbdd.domain.faults import FAULTS
+from mockbdd.domain.responses import TRANSFORMERS
+from mockbdd.extensions import Extensions, Kind
+from mockbdd.tagmaps.models import PLACEHOLDER, TagMapFileModel, TagMapStubModel
+from mockbdd.wire.builtins import BUILTIN
+from mockbdd.wire.delays import DELAY_TYPES
+from mockbdd.wire.models import DEF_REF, StubMappingModel
+from mockbdd.wire.operators import PATTERN, PATTERNS
+from mockbdd.wire.patterns import CONTENT_OPERATORS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-_URL_FIELDS = ("url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate")
-_BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName")
-_FAULTS = [
-    "CONNECTION_RESET_BY_PEER",
-    "EMPTY_RESPONSE",
-    "MALFORMED_RESPONSE_CHUNK",
-    "RANDOM_DATA_THEN_CLOSE",
-    "NO_RESPONSE",
-    "TRUNCATED_BODY",
-]
-_STR = {"type": "string"}
-_OBJ: dict[str, Any] = {"type": "object"}
+Json = dict[str, Any]
 
 
-def _at_most_one(fields: tuple[str, ...]) -> dict[str, Any]:
-    pairs = [[a, b] for i, a in enumerate(fields) for b in fields[i + 1 :]]
-    return {"not": {"anyOf": [{"required": pair} for pair in pairs]}}
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "dependentSchemas")
+_SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
+_SCHEMAS = ("items", "not", "if", "then", "else", "additionalProperties", "propertyNames")
 
 
-def _content_pattern() -> dict[str, Any]:
-    keys = [
-        "equalTo",
-        "contains",
-        "doesNotContain",
-        "matches",
-        "doesNotMatch",
-        "equalToJson",
-        "matchesJsonPath",
-        "matchesJsonSchema",
-        "equalToXml",
-        "matchesXPath",
-        "binaryEqualTo",
-        "before",
-        "after",
-        "equalToDateTime",
-        "equalToNumber",
-        "greaterThanNumber",
-        "greaterThanOrEqualNumber",
-        "lessThanNumber",
-        "lessThanOrEqualNumber",
-        "hasExactly",
-        "includes",
-        "and",
-        "or",
-        "not",
-    ]
-    properties: dict[str, Any] = {key: {} for key in keys}
-    properties |= {
-        "absent": {"type": "boolean"},
-        "caseInsensitive": {"type": "boolean"},
-        "ignoreArrayOrder": {"type": "boolean"},
-        "ignoreExtraElements": {"type": "boolean"},
-        "and": {"type": "array", "items": {"$ref": "#/$defs/ContentPattern"}},
-        "or": {"type": "array", "items": {"$ref": "#/$defs/ContentPattern"}},
-        "not": {"$ref": "#/$defs/ContentPattern"},
-    }
-    return {"type": "object", "minProperties": 1, "properties": properties}
+def _walk(schema: Any, visit: Callable[[Json], Json]) -> Any:
+    """``schema`` with every subschema replaced by ``visit(subschema)``, innermost first; the
+    data in it (``enum``, ``const``, ``default``, property names) is left alone."""
+    if not isinstance(schema, dict):
+        return schema
+    out = dict(schema)
+    for key in _SCHEMA_MAPS:
+        if isinstance(out.get(key), dict):
+            out[key] = {name: _walk(sub, visit) for name, sub in out[key].items()}
+    for key in _SCHEMA_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [_walk(sub, visit) for sub in out[key]]
+    for key in _SCHEMAS:
+        if isinstance(out.get(key), dict):
+            out[key] = _walk(out[key], visit)
+    return visit(out)
 
 
-def _request() -> dict[str, Any]:
-    patterns = {"type": "object", "additionalProperties": {"$ref": "#/$defs/ContentPattern"}}
-    properties: dict[str, Any] = {
-        "method": {"type": "string", "examples": ["GET", "POST", "PUT", "DELETE", "ANY"]},
-        **{field: _STR for field in _URL_FIELDS},
-        "pathParameters": patterns,
-        "queryParameters": patterns,
-        "headers": patterns,
-        "cookies": patterns,
-        "formParameters": patterns,
-        "basicAuthCredentials": {
+def _tidy(node: Json) -> Json:
+    """Markers become ``$ref``s; the model classes lose their ``Model`` suffix
+    (``#/$defs/StubMapping``); pydantic's generated titles and spelled-out defaults of nested
+    models go; ``X | None`` becomes "null, or else X", so an editor reports X's own errors
+    where they are, not "valid under none of" at the field."""
+    if DEF_REF in node:
+        return {"$ref": f"#/$defs/{node[DEF_REF]}"}
+    out = {k: v for k, v in node.items() if k != "title"}
+    if out.get("default", 0) is None or isinstance(out.get("default"), dict):
+        out.pop("default")
+    ref = out.get("$ref")
+    if isinstance(ref, str) and ref.endswith("Model"):
+        out["$ref"] = ref.removesuffix("Model")
+    branches = out.get("anyOf")
+    if isinstance(branches, list) and {"type": "null"} in branches:
+        rest = [b for b in branches if b != {"type": "null"}]
+        out.pop("anyOf")
+        out |= {"if": {"type": "null"}, "else": rest[0] if len(rest) == 1 else {"anyOf": rest}}
+    return out
+
+
+def _model_defs(*models: type[BaseModel]) -> Json:
+    _, schema = models_json_schema(
+        [(m, "validation") for m in models], ref_template="#/$defs/{model}"
+    )
+    defs: Json = _walk({"$defs": schema.get("$defs", {})}, _tidy)["$defs"]
+    return {name.removesuffix("Model"): value for name, value in defs.items()}
+
+
+# -- what the registry decides ------------------------------------------------------------------
+
+
+def _content_pattern(extensions: Extensions) -> Json:
+    """Exactly one operator per object, with only that operator's options."""
+    branches = []
+    for name, op in extensions.items(CONTENT_OPERATORS):
+        options = op.option_schemas or {}
+        properties = {
+            name: dict(op.value_schema or {}),
+            **{o: dict(options.get(o, {})) for o in op.options},
+        }
+        branches.append(
+            {"required": [name], "properties": properties, "additionalProperties": False}
+        )
+    return {"type": "object", "oneOf": branches}
+
+
+def _multi_value_pattern() -> Json:
+    def only(key: str) -> Json:
+        return {
             "type": "object",
-            "required": ["username", "password"],
-            "properties": {"username": _STR, "password": _STR},
-        },
-        "bodyPatterns": {"type": "array", "items": {"$ref": "#/$defs/ContentPattern"}},
-        "host": {"anyOf": [_STR, {"$ref": "#/$defs/ContentPattern"}]},
-        "port": {"type": "integer", "minimum": 1, "maximum": 65535},
-        "scheme": {"enum": ["http", "https"]},
+            "required": [key],
+            "properties": {key: PATTERNS},
+            "additionalProperties": False,
+        }
+
+    return {"anyOf": [PATTERN, only("hasExactly"), only("includes")]}
+
+
+def _delay_distribution(extensions: Extensions, defs: Json) -> Json:
+    """One branch per delay type: its model's fields, plus ``type`` naming it."""
+    branches = []
+    for name, entry in extensions.items(DELAY_TYPES):
+        schema = _walk(entry.model.model_json_schema(ref_template="#/$defs/{model}"), _tidy)
+        defs.update(schema.pop("$defs", {}))
+        schema["properties"] = {"type": {"const": name}, **schema.get("properties", {})}
+        schema["required"] = ["type", *schema.get("required", [])]
+        branches.append(schema)
+    return {"type": "object", "oneOf": branches}
+
+
+def _names(extensions: Extensions, kind: Kind[Any]) -> Json:
+    names = list(extensions.names(kind))
+    if not names:  # the server refuses every name: so does the schema
+        return {"not": {}, "description": f"no {kind.label} is registered"}
+    return {"enum": names}
+
+
+def _registry_defs(extensions: Extensions) -> Json:
+    defs: Json = {
+        "ContentPattern": _content_pattern(extensions),
+        "MultiValuePattern": _multi_value_pattern(),
+        "Fault": _names(extensions, FAULTS),
+        "TransformerName": _names(extensions, TRANSFORMERS),
+        "CustomMatcherName": _names(extensions, CUSTOM_MATCHERS),
     }
-    return {"type": "object", "properties": properties, **_at_most_one(_URL_FIELDS)}
+    defs["DelayDistribution"] = _delay_distribution(extensions, defs)
+    return defs
 
 
-def _response() -> dict[str, Any]:
-    properties: dict[str, Any] = {
-        "status": {"type": "integer", "minimum": 100, "maximum": 599, "default": 200},
-        "statusMessage": _STR,
-        "headers": {
-            "type": "object",
-            "additionalProperties": {"anyOf": [_STR, {"type": "array", "items": _STR}]},
-        },
-        "body": _STR,
-        "jsonBody": {},
-        "base64Body": _STR,
-        "bodyFileName": _STR,
-        "fixedDelayMilliseconds": {"type": "integer", "minimum": 0},
-        "delayDistribution": {"type": "object", "required": ["type"]},
-        "chunkedDribbleDelay": {
-            "type": "object",
-            "required": ["numberOfChunks", "totalDuration"],
-            "properties": {
-                "numberOfChunks": {"type": "integer", "minimum": 1},
-                "totalDuration": {"type": "integer", "minimum": 0},
-            },
-        },
-        "fault": {"enum": _FAULTS},
-        "proxyBaseUrl": _STR,
-        "proxyUrlPrefixToRemove": _STR,
-        "additionalProxyRequestHeaders": {"type": "object", "additionalProperties": _STR},
-        "removeProxyRequestHeaders": {"type": "array", "items": _STR},
-        "transformers": {"type": "array", "items": _STR},
-        "transformerParameters": _OBJ,
-    }
-    return {"type": "object", "properties": properties, **_at_most_one(_BODY_FIELDS)}
+# -- the two file kinds ---------------------------------------------------------------------------
 
 
-def _stub(ref: str) -> dict[str, Any]:
-    properties: dict[str, Any] = {
-        "id": _STR,
-        "uuid": _STR,
-        "name": _STR,
-        "priority": {"type": "integer", "minimum": 1, "description": "1 is highest; default 5"},
-        "request": {"$ref": f"#/$defs/{ref}Request"},
-        "response": {"$ref": f"#/$defs/{ref}Response"},
-        "responses": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "allOf": [{"$ref": f"#/$defs/{ref}Response"}],
-                "properties": {"times": {"type": "integer", "minimum": 1}},
-            },
-        },
-        "whenExhausted": {"enum": ["repeatLast", "loop", "notFound"]},
-        "scenarioName": _STR,
-        "requiredScenarioState": _STR,
-        "newScenarioState": _STR,
-        "scenarioKey": _STR,
-        "metadata": _OBJ,
-        "persistent": {"type": "boolean"},
-        "insertionIndex": {"type": "integer"},
-        "postServeActions": {},
-        "serveEventListeners": {},
-    }
-    return {
-        "type": "object",
-        "properties": properties,
-        "additionalProperties": False,
-        "not": {"required": ["response", "responses"]},
-    }
-
-
-def _wiremock_defs() -> dict[str, Any]:
-    return {
-        "ContentPattern": _content_pattern(),
-        "Request": _request(),
-        "Response": _response(),
-        "StubMapping": _stub(""),
-    }
-
-
-def mapping_schema() -> dict[str, Any]:
+def mapping_schema(extensions: Extensions = BUILTIN) -> Json:
     """WireMock mapping files: one StubMapping, or ``{"mappings": [...]}``."""
+    stub = {"$ref": "#/$defs/StubMapping"}
     return {
         "$schema": DRAFT,
         "title": "WireMock mapping file (mockbdd)",
-        "$defs": _wiremock_defs(),
+        "$defs": {**_model_defs(StubMappingModel), **_registry_defs(extensions)},
         "anyOf": [
-            {"$ref": "#/$defs/StubMapping"},
+            stub,
             {
                 "type": "object",
                 "required": ["mappings"],
                 "properties": {
-                    "mappings": {"type": "array", "items": {"$ref": "#/$defs/StubMapping"}},
-                    "meta": _OBJ,
+                    "mappings": {"type": "array", "items": stub},
+                    "meta": {"type": "object"},
                 },
             },
         ],
     }
 
 
-def tag_map_schema() -> dict[str, Any]:
-    """``tag_maps/*.yaml``: the pydantic models, with stubs typed as WireMock + shorthands."""
-    schema = TagMapFileModel.model_json_schema(mode="validation")
-    defs: dict[str, Any] = schema.setdefault("$defs", {})
-    defs |= _wiremock_defs()
-    tag_request = copy.deepcopy(defs["Request"])
-    tag_request["properties"]["path"] = {**_STR, "description": "shorthand for urlPath"}
-    tag_request |= _at_most_one(("path", *_URL_FIELDS))
-    tag_response = copy.deepcopy(defs["Response"])
-    tag_response["properties"]["json"] = {"description": "shorthand for jsonBody"}
-    tag_response["properties"]["delay"] = {
-        "anyOf": [{"type": "integer", "minimum": 0}, _STR],
-        "description": "shorthand for fixedDelayMilliseconds: 250ms, 2s, or '{param}'",
+def _with_placeholders(node: Json) -> Json:
+    """A number or boolean may be given as a whole ``{param}`` placeholder in a tag map."""
+    if node.get("type") in ("integer", "number", "boolean") and "const" not in node:
+        return {"anyOf": [node, PLACEHOLDER]}
+    return node
+
+
+def tag_map_schema(extensions: Extensions = BUILTIN) -> Json:
+    """``tag_maps/*.yaml``: the file models, with stubs as WireMock StubMappings plus the
+    shorthands (``path``, ``json``, ``delay``) and ``{param}`` placeholders."""
+    defs = _model_defs(TagMapFileModel)
+    stub_defs = _walk({"$defs": _model_defs(TagMapStubModel)}, _with_placeholders)["$defs"]
+    registry = _walk({"$defs": _registry_defs(extensions)}, _with_placeholders)["$defs"]
+    file = defs.pop("TagMapFile")
+    return {
+        "$schema": DRAFT,
+        "title": "mockbdd tag-map file",
+        **file,
+        "$defs": {**stub_defs, **registry, **defs},
     }
-    tag_response |= _at_most_one(("json", *_BODY_FIELDS))
-    defs |= {"TagMapRequest": tag_request, "TagMapResponse": tag_response}
-    defs["TagMapStub"] = _stub("TagMap")
-    services = defs["TagMapModel"]["properties"]["services"]
-    services["additionalProperties"] = {"type": "array", "items": {"$ref": "#/$defs/TagMapStub"}}
-    schema["properties"]["maps"]["propertyNames"] = {"pattern": "^[a-z0-9_.-]+$"}
-    return {**schema, "$schema": DRAFT, "title": "mockbdd tag-map file"}
 
 
-def schema_json() -> dict[str, Any]:
+def schema_json(extensions: Extensions = BUILTIN) -> Json:
     """Both schemas, keyed by file kind."""
-    return {"tagMapFile": tag_map_schema(), "mappingFile": mapping_schema()}
+    return {"tagMapFile": tag_map_schema(extensions), "mappingFile": mapping_schema(extensions)}

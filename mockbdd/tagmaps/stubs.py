@@ -13,26 +13,10 @@ from mockbdd.services import MappingUrlError, prefix_mapping
 from mockbdd.tagmaps.errors import TagMapError
 from mockbdd.tagmaps.params import PLACEHOLDER_RE, ParamDef, parse_duration
 from mockbdd.tagmaps.yaml_lines import DataPath, LineIndex
+from mockbdd.wire.models import StubMappingModel
 
-STUB_KEYS = (
-    "id",
-    "uuid",
-    "name",
-    "priority",
-    "request",
-    "response",
-    "responses",
-    "whenExhausted",
-    "scenarioName",
-    "requiredScenarioState",
-    "newScenarioState",
-    "scenarioKey",
-    "metadata",
-    "persistent",
-    "insertionIndex",
-    "postServeActions",
-    "serveEventListeners",
-)
+# what a tag-map stub may have: a WireMock StubMapping's fields, as the server decodes them
+STUB_KEYS = tuple(StubMappingModel.model_fields)
 URL_FIELDS = ("url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate")
 _BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName")
 # shorthand → WireMock field; also used to find the YAML line of a normalised field

@@ -10,26 +10,10 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from mockbdd.tagmaps.errors import TagMapError
+from mockbdd.wire.documents import UniqueKeyLoader
 
 DataPath = tuple[str, ...]
-_MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_RECORDED = 200_000  # alias bombs: stop recording positions, the data is still shared
-
-
-class _LineLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses duplicate keys (PyYAML keeps the last one silently)."""
-
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == _MERGE_TAG or not isinstance(key_node, ScalarNode):
-                continue
-            if key_node.value in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
-                )
-            seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
 
 
 @dataclass(frozen=True)
@@ -59,7 +43,7 @@ class LineIndex:
 
 def load_yaml(text: str, file: str) -> tuple[Any, LineIndex]:
     """Parse one YAML document safely; raises :class:`TagMapError` with the line of a syntax error."""
-    loader = _LineLoader(text)
+    loader = UniqueKeyLoader(text)  # the loader mapping files use: a key twice is an error
     try:
         node = loader.get_single_node()
         if node is None:

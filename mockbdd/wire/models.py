@@ -1,14 +1,42 @@
-"""Pydantic models of WireMock's StubMapping JSON: the shape check at the wire edge."""
+"""Pydantic models of WireMock's StubMapping JSON: the shape check at the wire edge, and the
+source of the JSON Schema ``mockbdd schema`` prints (``tagmaps/schema.py``).
+
+What the registry decides (content operators, delay types, faults, transformers, custom
+matchers) is typed loosely here and checked by the codecs against the server's extensions; in
+the schema those fields are marked (``DEF_REF``) and become ``$ref``s to definitions
+that ``tagmaps/schema.py`` generates from the registry. Rules across
+fields that the builders check (one URL field, one body field) are in ``json_schema_extra``.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from mockbdd.domain.delays import MAX_DELAY_MS
 
-PatternJson = dict[str, Any]
+DEF_REF = "x-mockbdd-def"  # becomes a $ref to a definition tagmaps/schema.py makes (the registry's)
+
+
+def _ref(name: str) -> WithJsonSchema:
+    return WithJsonSchema({DEF_REF: name})
+
+
+PatternJson = Annotated[dict[str, Any], _ref("ContentPattern")]
+MultiValuePatternJson = Annotated[dict[str, Any], _ref("MultiValuePattern")]
+DelayDistributionJson = Annotated[dict[str, Any], _ref("DelayDistribution")]
+FaultName = Annotated[str, _ref("Fault")]
+TransformerName = Annotated[str, _ref("TransformerName")]
+
+URL_FIELDS = ("url", "urlPattern", "urlPath", "urlPathPattern", "urlPathTemplate")
+BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName")
+
+
+def at_most_one(*groups: tuple[str, ...]) -> dict[str, Any]:
+    """JSON Schema: no two fields of any group together."""
+    pairs = [[a, b] for fields in groups for i, a in enumerate(fields) for b in fields[i + 1 :]]
+    return {"not": {"anyOf": [{"required": pair} for pair in pairs]}}
 
 
 class _Strict(BaseModel):
@@ -20,7 +48,21 @@ class BasicAuthModel(_Strict):
     password: str
 
 
+class CustomMatcherModel(_Strict):
+    """WireMock's ``customMatcher``: a matcher registered by a plugin, and its parameters."""
+
+    name: Annotated[str, _ref("CustomMatcherName")]
+    parameters: dict[str, Any] = {}
+
+
 class RequestPatternModel(_Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            **at_most_one(URL_FIELDS, ("basicAuth", "basicAuthCredentials")),
+            "dependentRequired": {"pathParameters": ["urlPathTemplate"]},
+        }
+    )
+
     method: str = "ANY"
     url: str | None = None
     urlPattern: str | None = None
@@ -28,10 +70,10 @@ class RequestPatternModel(_Strict):
     urlPathPattern: str | None = None
     urlPathTemplate: str | None = None
     pathParameters: dict[str, PatternJson] | None = None
-    queryParameters: dict[str, PatternJson] | None = None
-    headers: dict[str, PatternJson] | None = None
-    cookies: dict[str, PatternJson] | None = None
-    formParameters: dict[str, PatternJson] | None = None
+    queryParameters: dict[str, MultiValuePatternJson] | None = None
+    headers: dict[str, MultiValuePatternJson] | None = None
+    cookies: dict[str, MultiValuePatternJson] | None = None
+    formParameters: dict[str, MultiValuePatternJson] | None = None
     basicAuthCredentials: BasicAuthModel | None = None
     basicAuth: BasicAuthModel | None = None  # the name WireMock's JSON reader takes
     bodyPatterns: list[PatternJson] | None = None
@@ -39,36 +81,10 @@ class RequestPatternModel(_Strict):
     port: Annotated[int, Field(ge=1, le=65535)] | None = None
     scheme: Literal["http", "https"] | None = None
     clientIp: PatternJson | None = None
+    customMatcher: CustomMatcherModel | None = None
 
 
-MAX_SIGMA = 20.0  # lognormal spread; e**20 ≈ 5e8 already dwarfs any useful ratio
-
-# finite (JSON ``1e400``, ``Infinity`` and ``NaN`` are refused) and bounded
-Milliseconds = Annotated[float, Field(ge=0, le=MAX_DELAY_MS, allow_inf_nan=False)]
 WholeMilliseconds = Annotated[int, Field(ge=0, le=MAX_DELAY_MS)]
-
-
-class FixedDistribution(_Strict):
-    type: Literal["fixed"]
-    milliseconds: Milliseconds
-
-
-class UniformDistribution(_Strict):
-    type: Literal["uniform"]
-    lower: Milliseconds
-    upper: Milliseconds
-
-
-class LogNormalDistribution(_Strict):
-    type: Literal["lognormal"]
-    median: Milliseconds
-    sigma: Annotated[float, Field(ge=0, le=MAX_SIGMA, allow_inf_nan=False)]
-    maxValue: Milliseconds | None = None
-
-
-DelayDistributionModel = Annotated[
-    FixedDistribution | UniformDistribution | LogNormalDistribution, Field(discriminator="type")
-]
 
 
 class ChunkedDribbleModel(_Strict):
@@ -76,15 +92,11 @@ class ChunkedDribbleModel(_Strict):
     totalDuration: WholeMilliseconds
 
 
-FaultName = Literal[
-    "CONNECTION_RESET_BY_PEER",
-    "EMPTY_RESPONSE",
-    "MALFORMED_RESPONSE_CHUNK",
-    "RANDOM_DATA_THEN_CLOSE",
-]
-
-
 class ResponseDefinitionModel(_Strict):
+    model_config = ConfigDict(
+        json_schema_extra=at_most_one(BODY_FIELDS, ("fixedDelayMilliseconds", "delayDistribution"))
+    )
+
     status: Annotated[int, Field(ge=100, le=599)] = 200
     statusMessage: str | None = None
     headers: dict[str, str | list[str]] | None = None
@@ -93,14 +105,14 @@ class ResponseDefinitionModel(_Strict):
     base64Body: str | None = None
     bodyFileName: str | None = None
     fixedDelayMilliseconds: WholeMilliseconds | None = None
-    delayDistribution: DelayDistributionModel | None = None
+    delayDistribution: DelayDistributionJson | None = None
     chunkedDribbleDelay: ChunkedDribbleModel | None = None
     fault: FaultName | None = None
     proxyBaseUrl: str | None = None
     proxyUrlPrefixToRemove: str | None = None
     additionalProxyRequestHeaders: dict[str, str] | None = None
     removeProxyRequestHeaders: list[str] | None = None
-    transformers: list[str] | None = None
+    transformers: list[TransformerName] | None = None
     transformerParameters: dict[str, Any] | None = None
 
 
@@ -108,7 +120,19 @@ class SequenceItemModel(ResponseDefinitionModel):
     times: Annotated[int, Field(ge=1)] = 1
 
 
+STUB_SCHEMA_EXTRA: dict[str, Any] = {
+    "oneOf": [{"required": ["response"]}, {"required": ["responses"]}],
+    "dependentRequired": {
+        "whenExhausted": ["responses"],
+        "requiredScenarioState": ["scenarioName"],
+        "newScenarioState": ["scenarioName"],
+    },
+}
+
+
 class StubMappingModel(_Strict):
+    model_config = ConfigDict(json_schema_extra=STUB_SCHEMA_EXTRA)
+
     id: str | None = None
     uuid: str | None = None
     name: str | None = None

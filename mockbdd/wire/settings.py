@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockbdd.domain.delays import (
-    MAX_DELAY_MS,
-    DelayDistribution,
-    FixedDelay,
-    LogNormalDelay,
-    UniformDelay,
-)
+from mockbdd.domain.delays import MAX_DELAY_MS
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Settings
-from mockbdd.wire.mappings import parse_delay_distribution
+from mockbdd.extensions import Extensions
+from mockbdd.wire.builtins import BUILTIN
+from mockbdd.wire.delays import delay_json, parse_delay
 
 SUPPORTED = ("fixedDelay", "delayDistribution", "extended")
 ACCEPTED_AND_IGNORED = ("proxyPassThrough",)  # sent by WireMock's Java client on every update
 
 
-def parse_settings(body: dict[str, Any]) -> Settings:
+def parse_settings(body: dict[str, Any], *, extensions: Extensions = BUILTIN) -> Settings:
     """``fixedDelay``, ``delayDistribution``, ``extended``; anything else is refused by name."""
     unknown = sorted(set(body) - set(SUPPORTED) - set(ACCEPTED_AND_IGNORED))
     if unknown:
@@ -36,31 +32,18 @@ def parse_settings(body: dict[str, Any]) -> Settings:
         )
     delay = None
     if body.get("delayDistribution") is not None:
-        delay = parse_delay_distribution(body["delayDistribution"], "/delayDistribution")
+        delay = parse_delay(body["delayDistribution"], "/delayDistribution", extensions=extensions)
     extended = body.get("extended") or {}
     if not isinstance(extended, dict):
         raise InvalidInput("/extended", "must be an object")
     return Settings(fixed, delay, {"extended": extended} if extended else {})
 
 
-def delay_json(delay: DelayDistribution) -> dict[str, Any]:
-    if isinstance(delay, FixedDelay):
-        return {"type": "fixed", "milliseconds": delay.milliseconds}
-    if isinstance(delay, UniformDelay):
-        return {"type": "uniform", "lower": delay.lower, "upper": delay.upper}
-    if isinstance(delay, LogNormalDelay):
-        data: dict[str, Any] = {"type": "lognormal", "median": delay.median, "sigma": delay.sigma}
-        if delay.max_value is not None:
-            data["maxValue"] = delay.max_value
-        return data
-    raise TypeError(f"no JSON form for {delay!r}")  # pragma: no cover - every kind is listed
-
-
-def settings_json(settings: Settings) -> dict[str, Any]:
+def settings_json(settings: Settings, *, extensions: Extensions = BUILTIN) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if settings.fixed_delay_ms is not None:
         data["fixedDelay"] = settings.fixed_delay_ms
     if settings.delay_distribution is not None:
-        data["delayDistribution"] = delay_json(settings.delay_distribution)
+        data["delayDistribution"] = delay_json(settings.delay_distribution, extensions=extensions)
     data.update(settings.extended)
     return data

@@ -17,8 +17,16 @@ from mockbdd.domain.journal import PENDING, ServeEvent
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.extensions import Extensions
-from mockbdd.server.runner import MockHttpServer, builtin_extensions
+from mockbdd.server.runner import MockHttpServer
+from mockbdd.wire import builtins
 from mockbdd.wire.mappings import parse_stub_mapping
+
+
+def builtin_extensions() -> Extensions:
+    """The server's built-ins, not yet frozen, so a test can add its own entries."""
+    extensions = Extensions()
+    builtins.register(extensions)
+    return extensions
 
 
 @asynccontextmanager

@@ -19,10 +19,19 @@ from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.plan import ServePlan
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
-from mockbdd.server.runner import MockHttpServer, builtin_extensions
+from mockbdd.extensions import Extensions
+from mockbdd.server.runner import MockHttpServer
 from mockbdd.server.stages import STAGES, Hooks, Stage
+from mockbdd.wire import builtins
 
 SLOW_DOWN = ResponseDefinition(status=429, headers=(("Retry-After", "1"),), body=b"slow down")
+
+
+def builtin_extensions() -> Extensions:
+    """The server's built-ins, not yet frozen, so a test can add its own entries."""
+    extensions = Extensions()
+    builtins.register(extensions)
+    return extensions
 
 
 @asynccontextmanager

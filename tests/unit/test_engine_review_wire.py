@@ -11,6 +11,7 @@ import pytest
 from mockbdd.domain.delays import MAX_DELAY_MS, FixedDelay
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.responses import ResponseDefinition
+from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.journal import parse_logged_request
 from mockbdd.wire.mappings import (
     parse_delay_distribution,
@@ -159,7 +160,7 @@ def test_logged_request_with_invalid_base64_body_is_invalid_input(encoded: objec
 def test_non_ascii_base64_is_invalid_input_everywhere() -> None:
     assert refused({"base64Body": "é"}).pointer == "/response/base64Body"
     with pytest.raises(InvalidInput):
-        parse_content_pattern({"binaryEqualTo": "é"}, "/bodyPatterns/0")
+        parse_content_pattern({"binaryEqualTo": "é"}, "/bodyPatterns/0", extensions=BUILTIN)
 
 
 def test_url_pattern_errors_name_the_field() -> None:

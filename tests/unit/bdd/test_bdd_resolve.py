@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import random
-import sys
-import types
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from mockbdd.domain.errors import InvalidInput
+from mockbdd.tagmaps import resolve as resolve_module
 from mockbdd.tagmaps.errors import (
     TagConflictError,
     TagMapError,
@@ -471,13 +470,11 @@ def test_settings_conflict_on_one_level(make_registry: Build) -> None:
 def test_wiremock_errors_point_at_the_yaml_line(
     make_registry: Build, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def reject(obj: dict[str, Any], pointer: str = "") -> None:
+    def reject(obj: dict[str, Any], pointer: str = "", **kw: Any) -> None:
         if obj["request"].get("urlPath") == "/s/b":
             raise InvalidInput("/response/jsonBody", "must be valid JSON")
 
-    fake = types.ModuleType("mockbdd.wire.mappings")
-    fake.parse_stub_mapping = reject  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "mockbdd.wire.mappings", fake)
+    monkeypatch.setattr(resolve_module, "parse_stub_mapping", reject)
     text = """version: 1
 maps:
   m:

@@ -48,7 +48,8 @@ def test_tag_map_schema_rejects() -> None:
     assert errors(tag_map_schema(), document) == [
         "maps",
         "maps/ok",
-        "maps/ok/services/s/0",
+        "maps/ok/services/s/0",  # 'respone' is unknown
+        "maps/ok/services/s/0",  # and so the stub has no response, which resolution refuses
         "maps/ok/services/s/0/request",
     ]
 

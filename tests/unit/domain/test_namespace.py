@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from mockbdd.domain.engine import Engine
-from mockbdd.domain.faults import Fault
 from mockbdd.domain.journal import PENDING, DisabledJournal, ResponseRecord, ServeEvent, new_journal
 from mockbdd.domain.namespace import (
     MAX_SELECT_ATTEMPTS,
@@ -69,7 +68,6 @@ def test_a_plan_names_the_fault_of_its_response() -> None:
     ns.add_stub(stub(response={"fault": "EMPTY_RESPONSE"}))
     plan = ns.serve(req())
     assert plan.fault == "EMPTY_RESPONSE"
-    assert plan.fault is Fault.EMPTY_RESPONSE
     assert str(plan.fault) == "EMPTY_RESPONSE"
 
 

@@ -253,7 +253,7 @@ def test_the_skip_rows_agree_with_what_the_namespace_would_serve(extra: dict[str
     ns = namespace(parse_stub_mapping(mapping))
     request = req("/cart")
     for state in ("Started", "added", "paid"):
-        ns.scenarios.set("cart", state)
+        ns.set_scenario_state("cart", state)
         for _ in range(3):  # walk through a sequence, past its end
             [miss] = ns.near_misses(request)
             assert miss.result.is_exact is (ns.select(request) is not None), (state, miss.result)

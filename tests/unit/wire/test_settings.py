@@ -69,7 +69,7 @@ def test_fixed_delay_is_a_whole_number_of_milliseconds_up_to_a_day(value: object
     [
         ("uniform", "/delayDistribution"),
         ({"type": "uniform", "lower": 9, "upper": 1}, "/delayDistribution/lower"),
-        ({"type": "nope"}, "/delayDistribution"),
+        ({"type": "nope"}, "/delayDistribution/type"),
     ],
 )
 def test_a_bad_delay_distribution_names_its_field(distribution: object, pointer: str) -> None:

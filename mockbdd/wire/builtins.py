@@ -1,0 +1,28 @@
+"""The built-in extensions, registered through the same registry as plugins, and the
+immutable :data:`BUILTIN` instance for callers that have no server (client-side tag-map
+checks, ``mockbdd schema``). A server assembles its own with :func:`load_extensions`."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from mockbdd.domain import faults
+from mockbdd.extensions import Extensions, Register, assemble
+from mockbdd.wire import delays, operators
+
+
+def register(extensions: Extensions) -> None:
+    """Every built-in content operator, delay type and fault."""
+    operators.register(extensions)
+    delays.register(extensions)
+    faults.register(extensions)
+
+
+BUILTIN: Final[Extensions] = assemble([register], plugins=False)
+
+
+def load_extensions(*more: Register) -> Extensions:
+    """What a server uses: the built-ins, then ``more`` (its own layers' built-ins), then every
+    ``mockbdd.plugins`` entry point; frozen. Raises ``ExtensionError`` naming a plugin that
+    cannot load or clashes."""
+    return assemble([register, *more])

@@ -1,0 +1,230 @@
+"""WireMock response definition JSON → domain ``ResponseDefinition``: bodies encoded once,
+headers checked, delays, faults and transformers through the registry."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+from mockbdd.domain.delays import DelayDistribution, FixedDelay
+from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.faults import FAULTS
+from mockbdd.domain.frozen import freeze
+from mockbdd.domain.responses import (
+    TRANSFORMERS,
+    ChunkedDribbleDelay,
+    ResponseDefinition,
+    Transformer,
+)
+from mockbdd.extensions import Extensions
+from mockbdd.wire.delays import parse_delay
+from mockbdd.wire.errors import check_parameters, registered
+from mockbdd.wire.models import BODY_FIELDS, ResponseDefinitionModel
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field-name
+_FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\x00]")
+
+
+def build_response(
+    model: ResponseDefinitionModel, pointer: str, extensions: Extensions
+) -> ResponseDefinition:
+    headers = _headers(model.headers, f"{pointer}/headers")
+    if model.statusMessage is not None and _FORBIDDEN_IN_VALUE.search(model.statusMessage):
+        raise InvalidInput(f"{pointer}/statusMessage", "cannot contain CR, LF or NUL")
+    body = _body(model, pointer, headers)
+    if model.proxyBaseUrl is not None:
+        _check_proxy_base_url(model.proxyBaseUrl, f"{pointer}/proxyBaseUrl")
+    proxy_headers = _headers(
+        model.additionalProxyRequestHeaders, f"{pointer}/additionalProxyRequestHeaders"
+    )
+    dribble = None
+    if model.chunkedDribbleDelay is not None:
+        d = model.chunkedDribbleDelay
+        dribble = ChunkedDribbleDelay(d.numberOfChunks, d.totalDuration)
+    return ResponseDefinition(
+        status=model.status,
+        status_message=model.statusMessage,
+        headers=tuple(headers),
+        body=body,
+        body_file_name=model.bodyFileName,
+        delay=_delay(model, pointer, extensions),
+        chunked_dribble_delay=dribble,
+        fault=_fault(model.fault, f"{pointer}/fault", extensions),
+        proxy_base_url=model.proxyBaseUrl,
+        additional_proxy_request_headers=tuple(proxy_headers),
+        remove_proxy_request_headers=tuple(
+            h.lower() for h in model.removeProxyRequestHeaders or ()
+        ),
+        proxy_url_prefix_to_remove=model.proxyUrlPrefixToRemove,
+        transformers=_transformers(model, pointer, extensions),
+    )
+
+
+def _body(model: ResponseDefinitionModel, pointer: str, headers: list[tuple[str, str]]) -> bytes:
+    """The body bytes, encoded once; a ``jsonBody`` adds its Content-Type to ``headers``."""
+    given = [
+        f for f in BODY_FIELDS if f in model.model_fields_set and getattr(model, f) is not None
+    ]
+    if len(given) > 1:
+        raise InvalidInput(
+            f"{pointer}/{given[1]}", f"give only one body field, got {' and '.join(given)}"
+        )
+    if model.bodyFileName is not None:
+        _check_file_name(model.bodyFileName, f"{pointer}/bodyFileName")
+    if model.body is not None:
+        return model.body.encode()
+    if "jsonBody" in model.model_fields_set and model.jsonBody is not None:
+        if not any(n.lower() == "content-type" for n, _ in headers):
+            headers.append(("Content-Type", "application/json"))
+        return json_body_bytes(model.jsonBody)
+    if model.base64Body is not None:
+        try:
+            return base64.b64decode(model.base64Body, validate=True)
+        except ValueError as exc:  # binascii.Error, or non-ASCII text
+            raise InvalidInput(f"{pointer}/base64Body", f"not valid base64: {exc}") from None
+    return b""
+
+
+def _delay(
+    model: ResponseDefinitionModel, pointer: str, extensions: Extensions
+) -> DelayDistribution | None:
+    if model.delayDistribution is None:
+        return (
+            None
+            if model.fixedDelayMilliseconds is None
+            else FixedDelay(model.fixedDelayMilliseconds)
+        )
+    if model.fixedDelayMilliseconds is not None:
+        raise InvalidInput(
+            f"{pointer}/delayDistribution",
+            "give either fixedDelayMilliseconds or delayDistribution",
+        )
+    return parse_delay(
+        model.delayDistribution, f"{pointer}/delayDistribution", extensions=extensions
+    )
+
+
+def _fault(name: str | None, pointer: str, extensions: Extensions) -> str | None:
+    """Any fault registered in ``extensions`` (the built-ins and the plugins')."""
+    if name is None:
+        return None
+    registered(extensions, FAULTS, name, pointer)
+    return name
+
+
+def _transformers(
+    model: ResponseDefinitionModel, pointer: str, extensions: Extensions
+) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    """``transformers`` by name, each with the (shared) ``transformerParameters``; an
+    unregistered name is refused rather than served as the raw template."""
+    if not model.transformers:
+        return ()
+    parameters = freeze(model.transformerParameters or {})
+    chosen: list[tuple[str, Mapping[str, Any]]] = []
+    for i, name in enumerate(model.transformers):
+        found: Transformer | None = extensions.get(TRANSFORMERS, name)
+        if found is None:
+            known = extensions.names(TRANSFORMERS)
+            raise InvalidInput(
+                f"{pointer}/transformers/{i}",
+                f"response transformer {name!r} is not supported by this server "
+                f"(registered: {', '.join(known) or 'none'}; plugins add them through the "
+                "mockbdd.plugins entry points)",
+            )
+        check_parameters(found.check, parameters, f"{pointer}/transformerParameters")
+        chosen.append((name, parameters))
+    return tuple(chosen)
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def json_body_bytes(value: Any) -> bytes:
+    """``jsonBody`` as real WireMock 3.13.2 (Jackson) writes it: compact, UTF-8, characters
+    beyond the BMP as ``\\uD834\\uDD1E`` escapes, and fractional numbers in plain decimal
+    notation (``1e20`` as ``100000000000000000000``, ``1e-7`` as ``0.0000001``, ``-0.0`` as
+    ``0.0``); same values, same bytes. Done once, when the mapping is read."""
+    text = _ASTRAL.sub(_surrogate_escape, "".join(_json_parts(value)))
+    return text.encode()
+
+
+def _json_parts(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            yield ("," if i else "") + json.dumps(str(key), ensure_ascii=False) + ":"
+            yield from _json_parts(item)
+        yield "}"
+    elif isinstance(value, list):
+        yield "["
+        for i, item in enumerate(value):
+            if i:
+                yield ","
+            yield from _json_parts(item)
+        yield "]"
+    elif isinstance(value, float) and math.isfinite(value):
+        yield _plain_decimal(value)
+    else:
+        yield json.dumps(value, ensure_ascii=False)
+
+
+def _plain_decimal(number: float) -> str:
+    if number == 0:
+        return "0.0"
+    text = repr(number)
+    if "e" not in text:
+        return text
+    return format(Decimal(text), "f")
+
+
+def _surrogate_escape(match: re.Match[str]) -> str:
+    code = ord(match.group()) - 0x10000
+    return f"\\u{0xD800 + (code >> 10):04X}\\u{0xDC00 + (code & 0x3FF):04X}"
+
+
+def _headers(given: Mapping[str, str | list[str]] | None, pointer: str) -> list[tuple[str, str]]:
+    """Header pairs, refused unless every name is a token and no value holds CR, LF or NUL."""
+    headers: list[tuple[str, str]] = []
+    for name, value in (given or {}).items():
+        if not _TOKEN.fullmatch(name):
+            raise InvalidInput(pointer, f"{name!r} is not a valid header name")
+        values: Iterable[str] = [value] if isinstance(value, str) else value
+        for v in values:
+            if _FORBIDDEN_IN_VALUE.search(v):
+                raise InvalidInput(
+                    f"{pointer}/{_escape(name)}", "header values cannot contain CR, LF or NUL"
+                )
+            headers.append((name, v))
+    return headers
+
+
+def _check_proxy_base_url(url: str, pointer: str) -> None:
+    reason = "must be an absolute http:// or https:// URL with a host"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError on a port that is not a number in range
+    except ValueError as exc:
+        raise InvalidInput(pointer, f"{reason}: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(pointer, reason)
+    if not url.isprintable() or any(c.isspace() for c in url):
+        # checked on the raw text: urlsplit silently drops tabs and newlines
+        raise InvalidInput(pointer, f"{reason}, without whitespace or control characters")
+
+
+def _check_file_name(name: str, pointer: str) -> None:
+    if "\x00" in name:
+        raise InvalidInput(pointer, "a file name cannot contain NUL")
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+        raise InvalidInput(pointer, f"{name!r} escapes the files root: give a path inside it")
+
+
+def _escape(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")

@@ -1,0 +1,224 @@
+"""A plugin installed with pip reaches ``mockbdd serve`` through its ``mockbdd.plugins`` entry
+point: its delay type, content operator, custom matcher and transformer are accepted and behave
+over HTTP, on every path that decodes mappings; a clashing or broken plugin stops start-up.
+
+The plugin packages are in ``tests/plugins``. Each test gets a temporary venv that sees this
+project's packages through a ``.pth`` file, and the plugin is a real ``pip install`` into it
+(with its dist-info and entry points), so nothing is installed into the project's own venv.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import sysconfig
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+PLUGINS = Path(__file__).parents[1] / "plugins"
+PROJECT_SITE = sysconfig.get_paths()["purelib"]
+
+
+def pip_install(python: Path, package: str, work: Path) -> None:
+    source = work / package
+    shutil.copytree(PLUGINS / package, source)  # setuptools writes build files next to it
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+         "--no-index", "--no-compile", "--disable-pip-version-check", str(source)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+
+
+def make_venv(root: Path) -> Path:
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", root], check=True)
+    python = root / "bin" / "python"
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    # addsitedir, not a bare path: the project's own .pth files (its editable install) apply
+    (Path(site) / "_mockbdd_project.pth").write_text(
+        f"import site; site.addsitedir({PROJECT_SITE!r})\n"
+    )
+    return python
+
+
+@pytest.fixture(scope="module")
+def plugin_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("plugin")
+    python = make_venv(work / "venv")
+    pip_install(python, "mockbdd_test_plugin", work)
+    return work / "venv"
+
+
+@pytest.fixture(scope="module")
+def plugged_server(plugin_venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``mockbdd serve`` from the plugin's venv, with mapping files and tag maps using it."""
+    mappings, tag_maps = write_files(tmp_path_factory.mktemp("files"))
+    python = plugin_venv / "bin" / "python"
+    with serving(python, "--mappings", str(mappings), "--tag-maps", str(tag_maps)) as url:
+        yield url
+
+
+@contextmanager
+def serving(python: Path, *args: str) -> Iterator[str]:
+    proc = subprocess.Popen(
+        [python, "-m", "mockbdd", "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # "mockbdd 0.1.0 serving on http://127.0.0.1:PORT (...)"
+        assert "serving on" in line, line + proc.communicate(timeout=10)[1]
+        yield line.split("serving on ")[1].split()[0]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+
+
+PLUGGED = {
+    "request": {
+        "method": "GET",
+        "urlPathPattern": "/[a-z]+",
+        "headers": {"X-Word": {"isPalindrome": True, "ignoreCase": True}},
+        "customMatcher": {"name": "path-length", "parameters": {"max": 6}},
+    },
+    "response": {
+        "status": 200,
+        "body": "level",
+        "delayDistribution": {"type": "exactly", "ms": 300},
+        "transformers": ["upper"],
+        "transformerParameters": {"exclaim": True},
+    },
+}
+
+
+def write_files(tmp: Path) -> tuple[Path, Path]:
+    mappings = tmp / "mappings"
+    mappings.mkdir()
+    from_file = {
+        "request": {"urlPath": "/file", "bodyPatterns": [{"not": {"isPalindrome": True}}]},
+        "response": {"body": "not a palindrome", "delayDistribution": {"type": "exactly", "ms": 0}},
+    }
+    (mappings / "plugged.json").write_text(json.dumps(from_file))
+    tag_maps = tmp / "tag_maps"
+    tag_maps.mkdir()
+    (tag_maps / "slow.yaml").write_text(
+        "version: 1\nmaps:\n  slow:\n    settings:\n"
+        "      delayDistribution: {type: exactly, ms: 10}\n"
+        "    services:\n      api:\n        - request: {path: /v1, customMatcher: "
+        "{name: path-length, parameters: {max: 10}}}\n          response: {status: 204}\n"
+    )
+    return mappings, tag_maps
+
+
+def test_a_pip_installed_plugin_is_used_by_every_decoding_path(plugged_server: str) -> None:
+    with httpx.Client(base_url=plugged_server, timeout=10) as http:
+        http.post("/__admin/reset")
+        # a mapping file: the plugin operator, negated, in a body pattern
+        assert http.post("/file", content=b"abc").text == "not a palindrome"
+        assert http.post("/file", content=b"abcba").status_code == 404
+        # the admin API: operator, custom matcher, delay type and transformer in one stub
+        created = http.post("/__admin/mappings", json=PLUGGED)
+        assert created.status_code == 201, created.text
+        started = time.monotonic()
+        assert http.get("/abcde", headers={"X-Word": "Level"}).status_code == 200
+        assert time.monotonic() - started >= 0.3  # the plugin's delay was waited
+        assert created.json()["response"]["transformers"] == ["upper"]
+        unmatched = http.get("/abcde", headers={"X-Word": "levels"})
+        assert unmatched.status_code == 404
+        assert "isPalindrome" in unmatched.text  # the near-miss report describes it
+        too_long = http.get("/abcdefgh", headers={"X-Word": "abba"})
+        assert too_long.status_code == 404
+        assert "customMatcher path-length" in too_long.text
+        # a verification pattern with the custom matcher
+        pattern = {"customMatcher": {"name": "path-length", "parameters": {"max": 6}}}
+        assert http.post("/__admin/requests/count", json=pattern).json()["count"] == 4
+        # settings: the plugin's encode writes its delay type back
+        slow = {"delayDistribution": {"type": "exactly", "ms": 5}}
+        assert http.post("/__admin/settings", json=slow).status_code == 200
+        assert http.get("/__admin/settings").json()["settings"] == slow
+        # a namespace created with plugin mappings, and a tag map using them
+        ns = http.post("/__admin/namespaces", json={"name": "p", "mappings": [PLUGGED]})
+        assert ns.status_code == 201, ns.text
+        applied = http.post("/__admin/tag-maps/slow/apply", json={})
+        assert applied.status_code == 200, applied.text
+        assert http.get("/api/v1").status_code == 204
+
+
+REFUSED = [
+    ({"delayDistribution": {"type": "exact"}}, "/response/delayDistribution/type",
+     "Input should be a registered delay type (fixed, uniform, lognormal, exactly), got "
+     "'exact'; did you mean 'exactly'?"),
+    ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
+     "Input should be greater than or equal to 0"),
+    ({"transformers": ["lower"]}, "/response/transformers/0",
+     "response transformer 'lower' is not supported by this server (registered: upper; plugins "
+     "add them through the mockbdd.plugins entry points)"),
+    ({"transformers": ["upper"], "transformerParameters": {"exclaim": "yes"}},
+     "/response/transformerParameters", "'exclaim' must be true or false"),
+]  # fmt: skip
+
+
+def test_plugin_names_and_parameters_are_checked_in_mockbdds_voice(plugged_server: str) -> None:
+    with httpx.Client(base_url=plugged_server, timeout=10) as http:
+        before = http.get("/__admin/mappings").json()
+        for response, pointer, reason in REFUSED:
+            resp = http.post("/__admin/mappings", json={"request": {}, "response": response})
+            assert resp.status_code == 422, resp.text
+            error = resp.json()["errors"][0]
+            assert (error["source"]["pointer"], error["title"]) == (pointer, reason)
+        bad_matcher = {"customMatcher": {"name": "path-length", "parameters": {"max": 0}}}
+        resp = http.post("/__admin/requests/count", json=bad_matcher)
+        assert resp.status_code == 422
+        assert resp.json()["errors"][0] == {
+            "code": 10,
+            "source": {"pointer": "/customMatcher/parameters"},
+            "title": "path-length needs 'max', a whole number of at least 1",
+        }
+        unknown = http.post("/__admin/requests/count", json={"customMatcher": {"name": "len"}})
+        assert unknown.json()["errors"][0]["title"] == (
+            "Input should be a registered custom matcher (path-length), got 'len'"
+        )
+        assert http.get("/__admin/mappings").json() == before  # nothing was added
+
+
+def test_a_clashing_and_a_broken_plugin_stop_start_up_naming_both(
+    plugin_venv: Path, tmp_path: Path
+) -> None:
+    venv = tmp_path / "venv"
+    shutil.copytree(plugin_venv, venv, symlinks=True)
+    python = venv / "bin" / "python"
+    pip_install(python, "mockbdd_bad_plugin", tmp_path)
+    done = subprocess.run(
+        [python, "-m", "mockbdd", "serve", "--port", "0"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert done.stderr == (
+        "mockbdd serve: 2 plugins cannot be used:\n"
+        "  plugin 'broken' (mockbdd_bad_plugin.missing:register) cannot be loaded: "
+        "No module named 'mockbdd_bad_plugin.missing'\n"
+        "  delay type 'exactly' is registered twice (plugin 'clash' "
+        "(mockbdd_bad_plugin:register_clash), plugin 'test' (mockbdd_test_plugin:register))\n"
+    )
+
+
+def test_mockbdd_schema_from_the_venv_offers_the_plugins_names(plugin_venv: Path) -> None:
+    done = subprocess.run(
+        [plugin_venv / "bin" / "python", "-m", "mockbdd", "schema", "mappingFile"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    defs = json.loads(done.stdout)["$defs"]
+    assert defs["TransformerName"] == {"enum": ["upper"]}
+    assert defs["CustomMatcherName"] == {"enum": ["path-length"]}
+    assert {"required": ["isPalindrome"]}.items() <= defs["ContentPattern"]["oneOf"][-1].items()
+    types = [branch["properties"]["type"]["const"] for branch in defs["DelayDistribution"]["oneOf"]]
+    assert types == ["fixed", "uniform", "lognormal", "exactly"]
