@@ -285,7 +285,9 @@ def test_verify_in_order_and_the_nth_request(http: httpx.Client, base: str) -> N
     missing = verify(http, {"pattern": a, "nth": {"index": 3, "matches": a}}, base)
     assert (missing["holds"], missing["nthFound"]) == (False, False)
     thread = later(0.2, http.post, f"{base}/a")
-    waited = verify(http, {"pattern": a, "nth": {"index": 3, "matches": a}, "timeoutMs": 10_000})
+    # at the root it waits for the request; in a namespace the root never sees it (waits 1 s)
+    wait_ms = 10_000 if base == "" else 1_000
+    waited = verify(http, {"pattern": a, "nth": {"index": 3, "matches": a}, "timeoutMs": wait_ms})
     thread.join()
     assert waited["holds"] is (base == "")  # another namespace's request does not count
 
@@ -411,21 +413,32 @@ def test_requests_during_a_switch_never_see_a_half_switched_namespace(server: Mo
     with httpx.Client(base_url=server.url, timeout=10) as http:
         http.post("/__admin/mappings/switch", json={"services": ["svc"], "mappings": maps["a"]})
         stop = threading.Event()
+        sent: list[None] = []  # one item per request answered (append is atomic)
 
         def traffic(seed: int) -> None:
             rng = random.Random(seed)
             with httpx.Client(base_url=server.url, timeout=10) as client:
                 while not stop.is_set():
                     client.get(f"/svc/{rng.choice('ab')}{rng.randrange(routes)}")
+                    sent.append(None)
+
+        def settle(at_least: int) -> int:
+            """Wait (bounded) until the traffic has sent ``at_least`` requests in all."""
+            deadline = time.monotonic() + 10
+            while len(sent) < at_least and time.monotonic() < deadline:
+                time.sleep(0.005)
+            return len(sent)
 
         with ThreadPoolExecutor(3) as pool:
-            for seed in range(3):
-                pool.submit(traffic, seed)
+            futures = [pool.submit(traffic, seed) for seed in range(3)]
+            seen = settle(5)
             for i in range(switches):
                 body = {"services": ["svc"], "mappings": maps["b" if i % 2 == 0 else "a"]}
                 http.post("/__admin/mappings/switch", json=body).raise_for_status()
-                time.sleep(0.01)
+                seen = settle(seen + 10)  # traffic between every two switches
             stop.set()
+            for future in futures:
+                future.result()
         events = http.get("/__admin/requests").json()["requests"]
     served = [e["stubMapping"]["id"][0] for e in reversed(events) if e["wasMatched"]]
     assert len(served) > switches  # traffic really ran during the switches
