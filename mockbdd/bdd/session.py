@@ -21,7 +21,11 @@ from typing import Any
 
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings
 from mockbdd.bdd.step_checks import MockAssertionError
-from mockbdd.bdd.unexpected import unexpected_requests_report, unused_stubs_report
+from mockbdd.bdd.unexpected import (
+    unexpected_requests_report,
+    unused_stubs,
+    unused_stubs_report,
+)
 from mockbdd.client.namespace import NamespaceHandle
 from mockbdd.client.sync import Client
 from mockbdd.tagmaps.errors import (
@@ -385,9 +389,11 @@ class MapApplier:
 
 def strict_report(mocks: ScenarioMocks) -> str:
     """'' when the scenario is clean, else every unexpected request and every unused stub.
-    Reads the journal after the settle time (requests may still be arriving)."""
+    Reads the journal after the settle time (requests may still be arriving); the server waits
+    up to the timeout for unused stubs to be served, as phrase 27 does."""
     time.sleep(mocks.settings.settle)
-    parts = [unexpected_requests_report(mocks, None), unused_stubs_report(mocks, None)]
+    unused = unused_stubs(mocks, None, mocks.settings.timeout)
+    parts = [unexpected_requests_report(mocks, None), unused_stubs_report(mocks, None, unused)]
     found = [p for p in parts if p]
     if not found:
         return ""
