@@ -12,6 +12,7 @@ from mockbdd.admin import namespace_tasks as n
 from mockbdd.admin import spec
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin import tag_map_tasks as t
+from mockbdd.admin import verify_tasks as v
 from mockbdd.admin.spec import RouteSpec
 from mockbdd.admin.types import Task
 
@@ -88,6 +89,10 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.CREATE_NAMESPACE, n.create_namespace),
     Route(spec.LIST_NAMESPACES, n.list_namespaces),
     Route(spec.DELETE_NAMESPACE, n.delete_namespace),
+    Route(spec.MATCH_REQUEST, v.match_request),
+    Route(spec.VERIFY_REQUESTS, v.verify_requests),
+    Route(spec.SWITCH_MAPPINGS, v.switch_mappings),
+    Route(spec.UNUSED_MAPPINGS, v.unused_mappings),
 )
 
 

@@ -70,6 +70,11 @@ SHUTDOWN = RouteSpec("shutdown", "POST", "/shutdown", root_only=True)
 CREATE_NAMESPACE = RouteSpec("create_namespace", "POST", "/namespaces", root_only=True)
 LIST_NAMESPACES = RouteSpec("list_namespaces", "GET", "/namespaces", root_only=True)
 DELETE_NAMESPACE = RouteSpec("delete_namespace", "DELETE", "/namespaces/{ns}", root_only=True)
+# mockbdd's own questions, answered by the engine (:mod:`mockbdd.admin.verify_tasks`)
+MATCH_REQUEST = RouteSpec("match_request", "POST", "/requests/match")
+VERIFY_REQUESTS = RouteSpec("verify_requests", "POST", "/requests/verify")
+SWITCH_MAPPINGS = RouteSpec("switch_mappings", "POST", "/mappings/switch")
+UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -114,4 +119,8 @@ ALL: tuple[RouteSpec, ...] = (
     CREATE_NAMESPACE,
     LIST_NAMESPACES,
     DELETE_NAMESPACE,
+    MATCH_REQUEST,
+    VERIFY_REQUESTS,
+    SWITCH_MAPPINGS,
+    UNUSED_MAPPINGS,
 )

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from mockbdd.client.models import StubInfo
 from mockbdd.client.namespace import NamespaceHandle
 from mockbdd.client.sync import Client
 from mockbdd.services import check_service, service_path
@@ -26,11 +27,10 @@ class StepUsageError(ValueError):
 @dataclass(frozen=True)
 class StepSettings:
     """``timeout``: how long positive assertions wait; ``settle``: the pause before negative
-    ones; ``hang_ms``: how late a "times out" response comes."""
+    ones; ``hang_ms``: how late a "times out" response comes. The server does the waiting."""
 
     timeout: float = 2.0
     settle: float = 0.2
-    poll_interval: float = 0.02
     hang_ms: int = HANG_MS
 
 
@@ -122,57 +122,30 @@ def parse_json_text(text: str | None, what: str) -> Any:
         raise StepUsageError(f"{what} is not valid JSON: {exc}") from None
 
 
-_PATTERN_PREFIX = re.compile(r"\^?/((?:[A-Za-z0-9_.]|\\[-.])+)")
-
-
-def stub_service(stub: Mapping[str, Any]) -> str | None:
-    """The service a stub belongs to: its ``metadata.mockbdd.service``, else the first path
-    segment of its URL (literal or pattern)."""
-    meta = (stub.get("metadata") or {}).get("mockbdd")
-    if isinstance(meta, Mapping) and isinstance(meta.get("service"), str):
-        return str(meta["service"])
-    request = stub.get("request") or {}
-    for key in ("urlPath", "url", "urlPathTemplate"):
-        value = request.get(key)
-        if isinstance(value, str) and value.startswith("/"):
-            return value[1:].split("/", 1)[0].split("?", 1)[0] or None
-    for key in ("urlPathPattern", "urlPattern"):
-        value = request.get(key)
-        if isinstance(value, str):
-            found = _PATTERN_PREFIX.match(value)
-            if found:
-                return found.group(1).replace("\\", "")
-    return None
-
-
 CATCH_ALL = "catchAll"  # metadata.mockbdd flag of phrase 13's stub
 
 
-def is_catch_all(stub: Mapping[str, Any]) -> bool:
+def is_catch_all(stub: StubInfo) -> bool:
     """Phrase 13's stub: what it answers is unexpected, and it is never "unused"."""
-    meta = (stub.get("metadata") or {}).get("mockbdd")
-    return isinstance(meta, Mapping) and meta.get(CATCH_ALL) is True
+    return stub.mockbdd.get(CATCH_ALL) is True
 
 
-def stub_source(stub: Mapping[str, Any]) -> str:
+def stub_source(stub: StubInfo) -> str:
     """Where a stub came from, for reports: a step, a tag map, or elsewhere."""
-    meta = (stub.get("metadata") or {}).get("mockbdd")
-    if isinstance(meta, Mapping):
-        if meta.get("source") == "step":
-            return "from a step"
-        if meta.get("tagMap"):
-            return f"from tag map '{meta['tagMap']}'"
+    meta = stub.mockbdd
+    if meta.get("source") == "step":
+        return "from a step"
+    if meta.get("tagMap"):
+        return f"from tag map '{meta['tagMap']}'"
     return "added through the admin API"
 
 
-def describe_stub(stub: Mapping[str, Any], service: str | None, *, named: bool = False) -> str:
+def describe_stub(stub: StubInfo, service: str | None, *, named: bool = False) -> str:
     """``POST /v1/charges (from tag map 'checkout_failure')``, paths relative to ``service``;
     ``named`` adds the service: ``POST /v1/charges on "payments" (from ...)``."""
-    request = stub.get("request") or {}
-    method = str(request.get("method", "ANY"))
     on = f' on "{service}"' if named and service else ""
-    name = f" {stub['name']!r}" if stub.get("name") else ""
-    return f"{method} {_stub_target(request, service)}{on}{name} ({stub_source(stub)})"
+    name = f" {stub.name!r}" if stub.name else ""
+    return f"{stub.method} {_stub_target(stub.request, service)}{on}{name} ({stub_source(stub)})"
 
 
 def _stub_target(request: Mapping[str, Any], service: str | None) -> str:

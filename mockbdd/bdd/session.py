@@ -19,9 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings, stub_service
+from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings
 from mockbdd.bdd.step_checks import MockAssertionError
-from mockbdd.bdd.unexpected import unexpected_requests_report, unused_stubs_report
+from mockbdd.bdd.unexpected import (
+    unexpected_requests_report,
+    unused_stubs,
+    unused_stubs_report,
+)
 from mockbdd.client.namespace import NamespaceHandle
 from mockbdd.client.sync import Client
 from mockbdd.tagmaps.errors import (
@@ -42,9 +46,9 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 class _AdminCallFilter(logging.Filter):
-    """Drops httpx's INFO line for each mockbdd admin call: assertions poll the journal, and
-    behave and pytest print captured logs next to a failure, where those lines drown the
-    report. Other httpx records (the system under test's) pass."""
+    """Drops httpx's INFO line for each mockbdd admin call: every step makes some, and behave
+    and pytest print captured logs next to a failure, where those lines drown the report.
+    Other httpx records (the system under test's) pass."""
 
     def __init__(self, engine_url: str) -> None:
         super().__init__()
@@ -281,20 +285,19 @@ def open_scenario(
     )
 
 
-def push(handle: NamespaceHandle, resolution: Resolution) -> None:
-    """Send a resolution's stubs (one import call), settings and scenario states.
-
-    The stubs go in reverse: ``/mappings/import`` makes the first mapping of an import the
-    newest (as WireMock does), while a namespace created with ``mappings`` makes the last one
-    the newest. Reversed, the last resolved stub is the newest either way, so equal-priority
-    stubs rank the same whether a scenario opens its own namespace, runs ``@mockbdd:shared``
-    or switches maps (phrase 14)."""
-    if resolution.stubs:
-        handle.admin.import_stubs([s.mapping for s in reversed(resolution.stubs)])
-    if resolution.settings:
-        handle.admin.update_settings(_settings_body(resolution.settings))
-    for scenario, state in resolution.scenarios.items():
-        handle.admin.set_scenario_state(scenario, state)
+def push(handle: NamespaceHandle, resolution: Resolution, services: Sequence[str] = ()) -> None:
+    """Send a resolution's stubs, settings and scenario states in one atomic call
+    (``POST /__admin/mappings/switch``), first removing every stub of ``services``. The stubs go
+    in resolution order, the last one the newest, as a namespace created with ``mappings``
+    has them: equal-priority stubs rank the same whether a scenario opens its own namespace,
+    runs ``@mockbdd:shared`` or switches maps (phrase 14)."""
+    settings = _settings_body(resolution.settings) if resolution.settings else None
+    handle.admin.switch_stubs(
+        services,
+        [s.mapping for s in resolution.stubs],
+        settings=settings,
+        scenario_states=dict(resolution.scenarios),
+    )
 
 
 SUPPORTED_SETTINGS = ("fixedDelay", "delayDistribution")
@@ -340,8 +343,9 @@ def check_supported(
 
 class MapApplier:
     """Applies a tag map to a live namespace: ``handle.apply(name, **params)`` and phrase 14.
-    The map's stubs replace every stub of the services it configures; other services and the
-    journal stay as they are."""
+    The map's stubs replace every stub of the services it configures, in one server step
+    (concurrent traffic never sees a half-switched namespace); other services and the journal
+    stay as they are."""
 
     def __init__(
         self, registry: Callable[[], TagMapRegistry], file: str | None, line: int | None
@@ -380,23 +384,16 @@ class MapApplier:
             )
         check_supported(resolution, registry, file, line)
         _settings_body(resolution.settings, file, line)  # refuse before anything changes
-        replaced = set(services)
-        new_ids = {str(s.mapping["id"]) for s in resolution.stubs if "id" in s.mapping}
-        old = [
-            str(s["id"])
-            for s in handle.admin.list_stubs()
-            if stub_service(s) in replaced and str(s["id"]) not in new_ids
-        ]
-        push(handle, resolution)
-        for stub_id in old:
-            handle.admin.delete_stub(stub_id)
+        push(handle, resolution, services)
 
 
 def strict_report(mocks: ScenarioMocks) -> str:
     """'' when the scenario is clean, else every unexpected request and every unused stub.
-    Reads the journal after the settle time (requests may still be arriving)."""
+    Reads the journal after the settle time (requests may still be arriving); the server waits
+    up to the timeout for unused stubs to be served, as phrase 27 does."""
     time.sleep(mocks.settings.settle)
-    parts = [unexpected_requests_report(mocks, None), unused_stubs_report(mocks, None)]
+    unused = unused_stubs(mocks, None, mocks.settings.timeout)
+    parts = [unexpected_requests_report(mocks, None), unused_stubs_report(mocks, None, unused)]
     found = [p for p in parts if p]
     if not found:
         return ""

@@ -1,21 +1,23 @@
-"""Assertion phrases 16-27: they read the service's journal and fail with a report.
+"""Assertion phrases 16-27: each asks the server (``POST /__admin/requests/verify``,
+``/mappings/unused``) and fails with a report built from its answer.
 
-Positive checks wait until they hold or ``settings.timeout`` passes (requests may still be in
-flight): counts of a method and path wait on the server (``POST /requests/wait``), the others
-poll. Negative ones (18, 26) look once, after ``settings.settle``. The journal is fetched to
-build a failure report: what the service received, the closest request and a field-by-field
-diff, all with service-relative paths.
+The server waits: a positive check returns as soon as it holds, or after ``settings.timeout``
+(requests may still be in flight); a negative one (18, 17 with 0, 26) is decided after
+``settings.settle``, failing as soon as it is broken. On failure the service's journal is read
+once, for the report: what the service received, the closest request (the server's near miss)
+and the server's field-by-field diff, all with service-relative paths.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from mockbdd.bdd.received import (
     Expectation,
     Received,
     closest_report,
+    diff_lines,
     failure,
     listing,
     plural,
@@ -32,16 +34,16 @@ from mockbdd.bdd.unexpected import (
     unused_stubs,
     unused_stubs_report,
 )
-from mockbdd.client.errors import VerificationError
+from mockbdd.client.models import VerifyResult
 
-MAX_SERVER_WAIT_S = 60.0  # the server's limit for one POST /requests/wait
+MAX_SERVER_WAIT_S = 60.0  # the server's limit for one wait
 
 
 class MockAssertionError(AssertionError):
     """A mock assertion that does not hold; the message is the whole report."""
 
 
-# ------------------------------------------------------------------------------ journal access
+# ------------------------------------------------------------------------------ server access
 
 
 def received(mocks: ScenarioMocks, service: str) -> list[Received]:
@@ -50,52 +52,39 @@ def received(mocks: ScenarioMocks, service: str) -> list[Received]:
     return [Received.from_logged(i, r, service) for i, r in enumerate(logged, 1)]
 
 
-def eventually(
-    mocks: ScenarioMocks,
-    service: str,
-    done: Callable[[list[Received]], bool],
-    timeout: float | None = None,
-) -> tuple[bool, list[Received]]:
-    """Poll the journal until ``done`` holds or ``timeout`` (default: the settings') passes."""
-    limit = mocks.settings.timeout if timeout is None else timeout
-    deadline = time.monotonic() + limit
-    while True:
-        seen = received(mocks, service)
-        if done(seen):
-            return True, seen
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return False, seen
-        time.sleep(min(mocks.settings.poll_interval, left))
-
-
-def wait_count(
-    mocks: ScenarioMocks, service: str, method: str, path: str, count: int, timeout: float
-) -> tuple[bool, int]:
-    """Wait on the server until ``count`` requests to ``method path`` arrived: (reached, the
-    count the server saw)."""
+def waited(ask: Callable[[float], VerifyResult], timeout: float) -> VerifyResult:
+    """Ask the server, waiting up to ``timeout`` s, in waits the server accepts (60 s each)."""
     deadline = time.monotonic() + timeout
     while True:
-        chunk = min(max(deadline - time.monotonic(), 0.0), MAX_SERVER_WAIT_S)
-        try:
-            return True, mocks.handle.wait_for(count, method, path, service, timeout=chunk)
-        except VerificationError as exc:
-            if time.monotonic() >= deadline:
-                return False, exc.actual
+        result = ask(min(max(deadline - time.monotonic(), 0.0), MAX_SERVER_WAIT_S))
+        decided = result.holds or result.count >= result.expected or result.nth_found
+        if decided or time.monotonic() >= deadline:
+            return result
 
 
-def settled_count(mocks: ScenarioMocks, service: str, method: str, path: str) -> int:
-    """The count of ``method path`` on the server, after the settle time."""
-    time.sleep(mocks.settings.settle)
-    return mocks.handle.count(method, path, service)
+def verify(
+    mocks: ScenarioMocks,
+    service: str,
+    expect: Expectation,
+    count: int,
+    mode: str,
+    timeout: float,
+) -> VerifyResult:
+    """The server's verdict on ``count`` requests fitting ``expect`` on ``service``."""
+    pattern = expect.pattern(service)
 
+    def ask(wait: float) -> VerifyResult:
+        return mocks.admin.verify_requests(pattern, count, mode=mode, timeout=wait, service=service)
 
-def _fits(expectation: Expectation) -> Callable[[Received], bool]:
-    return lambda r: not expectation.diffs(r)
+    return waited(ask, timeout)
 
 
 def _waited(mocks: ScenarioMocks, timeout: float | None = None) -> str:
     return f"{mocks.settings.timeout if timeout is None else timeout:g} s"
+
+
+def _requests(count: int) -> str:
+    return "request" if count == 1 else "requests"
 
 
 # ------------------------------------------------------------------------------ 16-18
@@ -107,71 +96,60 @@ def wait_received(
     """16: wait until ``count`` (or more) requests arrived, up to ``timeout_ms``."""
     route_path(service, path)
     timeout = timeout_ms / 1000
-    ok, got = wait_count(mocks, service, method, path, count, timeout)
-    if not ok:
-        expect = Expectation(method, path)
-        seen = received(mocks, service)
+    result = verify(mocks, service, Expectation(method, path), count, "atLeast", timeout)
+    if not result.holds:
         headline = (
             f'"{service}" has not received {count} {method} {_requests(count)} to {path} '
-            f"within {_waited(mocks, timeout)} (it received {got})"
+            f"within {_waited(mocks, timeout)} (it received {result.count})"
         )
-        raise MockAssertionError(failure(headline, service, seen, closest_report(expect, seen)))
+        near = closest_report(result.near_misses, service)
+        raise MockAssertionError(failure(headline, service, received(mocks, service), near))
 
 
 def received_count(mocks: ScenarioMocks, service: str, count: int, method: str, path: str) -> None:
     """17: exactly ``count`` requests (waits until that many arrived; 0 checks after settling)."""
     route_path(service, path)
-    if count == 0:
-        got = settled_count(mocks, service, method, path)
-    else:
-        _, got = wait_count(mocks, service, method, path, count, mocks.settings.timeout)
-    if got == count:
+    timeout = mocks.settings.settle if count == 0 else mocks.settings.timeout
+    result = verify(mocks, service, Expectation(method, path), count, "exactly", timeout)
+    if result.holds:
         return
-    expect = Expectation(method, path)
-    fits = _fits(expect)
-    seen = received(mocks, service)
+    got = result.count
     headline = (
         f'"{service}" should have received {count} {method} {_requests(count)} to {path}, '
         f"but it received {got}"
     )
     if got < count:
         headline += f" within {_waited(mocks)}"
-    others = [r for r in seen if not fits(r)]
-    near = closest_report(expect, others) if got < count else ""
-    raise MockAssertionError(failure(headline, service, seen, near))
+    near = closest_report(result.near_misses, service)
+    raise MockAssertionError(failure(headline, service, received(mocks, service), near))
 
 
 def not_received(mocks: ScenarioMocks, service: str, method: str, path: str) -> None:
-    """18: none at all, checked once after the settle time."""
+    """18: none at all, decided after the settle time."""
     route_path(service, path)
-    got = settled_count(mocks, service, method, path)
-    if got:
-        seen = received(mocks, service)
+    result = verify(mocks, service, Expectation(method, path), 0, "none", mocks.settings.settle)
+    if not result.holds:
         headline = (
             f'"{service}" should not have received any {method} request to {path}, '
-            f"but it received {got}"
+            f"but it received {result.count}"
         )
-        raise MockAssertionError(failure(headline, service, seen))
-
-
-def _requests(count: int) -> str:
-    return "request" if count == 1 else "requests"
+        raise MockAssertionError(failure(headline, service, received(mocks, service)))
 
 
 # ------------------------------------------------------------------------------ 19-23
 
 
 def received_matching(mocks: ScenarioMocks, service: str, expect: Expectation) -> None:
-    """At least one request fits ``expect`` (waits up to the timeout)."""
+    """At least one request fits ``expect`` (the server waits up to the timeout)."""
     route_path(service, expect.path)
-    fits = _fits(expect)
-    ok, seen = eventually(mocks, service, lambda rs: any(map(fits, rs)))
-    if not ok:
+    result = verify(mocks, service, expect, 1, "atLeast", mocks.settings.timeout)
+    if not result.holds:
         headline = (
             f'"{service}" should have received a {expect.describe()}, but no request matched '
             f"within {_waited(mocks)}"
         )
-        raise MockAssertionError(failure(headline, service, seen, closest_report(expect, seen)))
+        near = closest_report(result.near_misses, service)
+        raise MockAssertionError(failure(headline, service, received(mocks, service), near))
 
 
 def received_json(
@@ -221,10 +199,15 @@ def received_in_order(mocks: ScenarioMocks, service: str, table: StepTable) -> N
         raise StepUsageError("the table of requests has no rows")
     for item in wanted:
         route_path(service, item.path)
-    ok, seen = eventually(mocks, service, lambda rs: _in_order(wanted, rs) == len(wanted))
-    if ok:
+    patterns = [e.route(service) for e in wanted]
+
+    def ask(wait: float) -> VerifyResult:
+        return mocks.admin.verify_in_order(patterns, timeout=wait, service=service)
+
+    result = waited(ask, mocks.settings.timeout)
+    if result.holds:
         return
-    done = _in_order(wanted, seen)
+    done = result.count
     expected = "\n".join(
         f"  {'ok ' if i < done else '-> ' if i == done else '   '}{e.method} {e.path}"
         for i, e in enumerate(wanted)
@@ -233,16 +216,8 @@ def received_in_order(mocks: ScenarioMocks, service: str, table: StepTable) -> N
         f'"{service}" should have received these requests in order, but after the first '
         f"{done} of {len(wanted)} the next one did not come within {_waited(mocks)}:\n{expected}"
     )
-    raise MockAssertionError(failure(headline, service, seen))
-
-
-def _in_order(wanted: Sequence[Expectation], seen: Sequence[Received]) -> int:
-    """How many of ``wanted`` appear in ``seen`` as an ordered subsequence."""
-    done = 0
-    for req in seen:
-        if done < len(wanted) and not wanted[done].route_diffs(req):
-            done += 1
-    return done
+    near = closest_report(result.near_misses, service)
+    raise MockAssertionError(failure(headline, service, received(mocks, service), near))
 
 
 def nth_request_json(
@@ -253,32 +228,34 @@ def nth_request_json(
         raise StepUsageError(f"requests are counted from 1, got {n}")
     route_path(service, path)
     document = parse_json_text(body, "the expected JSON body")
-    expect = Expectation(method, path, json_subset=document)
-    on_route = Expectation(method, path)
+    route = Expectation(method, path).route(service)
+    full = Expectation(method, path, json_subset=document).pattern(service)
 
-    def route(rs: list[Received]) -> list[Received]:
-        return [r for r in rs if not on_route.diffs(r)]
+    def ask(wait: float) -> VerifyResult:
+        return mocks.admin.verify_nth(route, n, full, timeout=wait, service=service)
 
-    ok, _ = wait_count(mocks, service, method, path, n, mocks.settings.timeout)
+    result = waited(ask, mocks.settings.timeout)
+    if result.holds:
+        return
     seen = received(mocks, service)
-    if not ok or len(route(seen)) < n:
-        got = len(route(seen))
+    if not result.nth_found:
+        got = mocks.handle.count(method, path, service)
         headline = (
             f'request {n} to {method} {path} on "{service}" never came: it received '
             f"{plural(got, 'such request')} within {_waited(mocks)}"
         )
-        raise MockAssertionError(failure(headline, service, seen, closest_report(on_route, seen)))
-    target = route(seen)[n - 1]
-    diffs = expect.diffs(target)
-    if diffs:
-        headline = (
-            f'request {n} to {method} {path} on "{service}" (#{target.number} of the service) '
-            "does not have the expected JSON body"
-        )
-        detail = "\n".join(
-            [f"request {n}: {target.method} {target.url}", *(d.render() for d in diffs)]
-        )
-        raise MockAssertionError(failure(headline, service, seen, detail))
+        near = closest_report(result.near_misses, service)
+        raise MockAssertionError(failure(headline, service, seen, near))
+    target = result.near_misses[0]
+    headline = (
+        f'request {n} to {method} {path} on "{service}" (#{target.number} of the service) '
+        "does not have the expected JSON body"
+    )
+    url = Received.from_logged(0, target.request, service).url
+    detail = "\n".join(
+        [f"request {n}: {target.request.method} {url}", *diff_lines(target, matched=False)]
+    )
+    raise MockAssertionError(failure(headline, service, seen, detail))
 
 
 # ------------------------------------------------------------------------------ 26-27
@@ -298,16 +275,10 @@ def no_unexpected_requests(mocks: ScenarioMocks, service: str) -> None:
 
 
 def all_stubs_used(mocks: ScenarioMocks, service: str) -> None:
-    """27: every stub on the service served at least once since it was added; waits up to the
-    timeout, like every positive assertion (requests may still be in flight)."""
+    """27: every stub on the service served at least once since it was added; the server waits
+    up to the timeout, like every positive assertion (requests may still be in flight)."""
     route_path(service, "/")
-    deadline = time.monotonic() + mocks.settings.timeout
-    while True:
-        unused = unused_stubs(mocks, service)
-        left = deadline - time.monotonic()
-        if not unused or left <= 0:
-            break
-        time.sleep(min(mocks.settings.poll_interval, left))
+    unused = unused_stubs(mocks, service, mocks.settings.timeout)
     if unused:
         raise MockAssertionError(
             f'mockbdd: every response stubbed on "{service}" should have been used within '

@@ -11,7 +11,6 @@ priorities). They match on ``urlPath``, whatever the query string.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -181,43 +180,31 @@ def respond_times_then(
 
 
 def respond_after(mocks: ScenarioMocks, service: str, method: str, path: str, delay_ms: int) -> str:
-    """7: delay the route's current response (the stub that would answer it now) by
-    ``delay_ms``; a route without one answers 200 with an empty body after the delay.
+    """7: delay the route's current response by ``delay_ms``; a route without one answers 200
+    with an empty body after the delay.
 
+    The server says which stub answers the route (``POST /__admin/requests/match``, a dry run
+    with the engine's own matcher: Java regexes, ``GET_OR_HEAD``, templates): the first, in
+    match order, whose method and URL accept ``method path``, whatever its other conditions.
     Only this route is delayed. A stub for exactly this method and path (no other condition)
     is edited in place, so it keeps its rank, its sequence position and its "used" flag. Any
     other stub (a URL pattern, another method, header/query/body conditions) also answers
     other requests: it stays as it is, and a new step stub for exactly this method and path
     (with the same conditions) answers with a delayed copy of its response or sequence."""
-    full = route_path(service, path)
-    current = next(
-        (s for s in mocks.admin.list_stubs() if stub_serves(s, method, full)),  # match order
-        None,
-    )
-    if current is None:
+    route_path(service, path)
+    found = mocks.handle.match(method, path, service).route_matches
+    if not found:
         response = {"status": 200, "fixedDelayMilliseconds": delay_ms}
         return _add(mocks, step_stub(service, method, path, response=response))
-    if serves_exactly(current, method, full):
-        mocks.admin.update_stub(str(current["id"]), with_delay(current, delay_ms))
-        return str(current["id"])
-    return _add(mocks, delayed_copy(current, service, method, path, delay_ms))
+    current = found[0]
+    if current.route_only:
+        mocks.admin.update_stub(current.stub.id, with_delay(current.stub.raw, delay_ms))
+        return current.stub.id
+    return _add(mocks, delayed_copy(current.stub.raw, service, method, path, delay_ms))
 
 
 _ROUTE_KEYS = ("method", *URL_FIELDS, "pathParameters")
 _SCENARIO_KEYS = ("scenarioName", "requiredScenarioState", "newScenarioState", "scenarioKey")
-
-
-def serves_exactly(stub: Mapping[str, Any], method: str, full_path: str) -> bool:
-    """Whether ``stub`` matches ``method full_path`` and nothing else: that method (not
-    ``ANY``, unless the step says ``ANY``), ``urlPath`` or ``url`` equal to the path, and no
-    header, query, body or other condition."""
-    request = stub.get("request") or {}
-    if str(request.get("method", "ANY")).upper() != method:
-        return False
-    urls = [k for k in URL_FIELDS if k in request]
-    if urls not in (["urlPath"], ["url"]) or request[urls[0]] != full_path:
-        return False
-    return set(request) <= {"method", urls[0]}
 
 
 def delayed_copy(
@@ -253,27 +240,6 @@ def with_delay(stub: Mapping[str, Any], delay_ms: int) -> dict[str, Any]:
     else:
         out["response"] = delayed(out.get("response") or {"status": 200})
     return out
-
-
-def stub_serves(stub: Mapping[str, Any], method: str, full_path: str) -> bool:
-    """Whether ``stub`` would answer ``method full_path`` as far as method and URL go."""
-    request = stub.get("request") or {}
-    if str(request.get("method", "ANY")).upper() not in ("ANY", method):
-        return False
-    for key in ("urlPath", "url"):
-        if key in request:
-            return bool(request[key] == full_path)
-    for key in ("urlPathPattern", "urlPattern"):
-        if key in request:
-            try:
-                return re.fullmatch(str(request[key]), full_path) is not None
-            except re.error:
-                return False
-    if "urlPathTemplate" in request:
-        template = re.escape(str(request["urlPathTemplate"]))
-        regex = re.sub(r"\\\{[^/]*?\\\}", "[^/]+", template)
-        return re.fullmatch(regex, full_path) is not None
-    return True
 
 
 def times_out(mocks: ScenarioMocks, service: str, method: str, path: str) -> str:

@@ -1,14 +1,17 @@
 """What strict mode and phrases 26-27 look for: requests no stub expected (unmatched, or
-answered only by phrase 13's catch-all) and stubs that never answered. Reports use
-service-relative paths, as the other assertion reports do."""
+answered only by phrase 13's catch-all) and stubs that never answered. The engine decides both:
+each serve event says whether a stub matched and which; the server says which stubs were never
+served and which service each belongs to. Reports use service-relative paths, as the other
+assertion reports do."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from mockbdd.bdd.received import full_path, plural, relative_url
+from mockbdd.bdd.scenario_mocks import CATCH_ALL, ScenarioMocks, describe_stub, is_catch_all
+from mockbdd.client.models import LoggedRequest, StubInfo
 
-from mockbdd.bdd.received import Received, full_path, plural
-from mockbdd.bdd.scenario_mocks import ScenarioMocks, describe_stub, is_catch_all, stub_service
+NOT_CATCH_ALL = {"matchesJsonPath": f"$.mockbdd[?(@.{CATCH_ALL} == true)]"}
+"""``exceptMetadata`` of the unused-stubs query: a catch-all is never "unused"."""
 
 
 def _under(service: str | None, url: str) -> bool:
@@ -24,38 +27,36 @@ def _service_of(url: str) -> str | None:
     return first[0] if first and first[0] else None
 
 
-def _route_text(logged: Mapping[str, Any], service: str | None) -> str:
+def _route_text(logged: LoggedRequest, service: str | None) -> str:
     """``GET /v1/unknown`` (relative to ``service``), or ``GET /v1/unknown on "inventory"``
     when no service is given (strict mode reports every service)."""
-    owner = service or _service_of(str(logged.get("url", "/")))
+    owner = service or _service_of(logged.url)
     if owner is None:
-        return f"{logged.get('method')} {logged.get('url')}"
-    relative = Received.from_logged(0, logged, owner).url
+        return f"{logged.method} {logged.url}"
     on = "" if service else f' on "{owner}"'
-    return f"{logged.get('method')} {relative}{on}"
+    return f"{logged.method} {relative_url(logged.url, owner)}{on}"
 
 
 def unexpected_requests(
     mocks: ScenarioMocks, service: str | None
-) -> list[tuple[dict[str, Any], Mapping[str, Any] | None]]:
+) -> list[tuple[LoggedRequest, StubInfo | None]]:
     """Requests to ``service`` (None: any) that no stub matched, or that only a catch-all
-    (phrase 13) answered, with that catch-all; in arrival order."""
-    admin = mocks.admin
-    found: list[tuple[dict[str, Any], Mapping[str, Any] | None]] = [
-        (r, None) for r in admin.unmatched_requests()
-    ]
-    for stub in admin.list_stubs():
-        if is_catch_all(stub) and (service is None or stub_service(stub) == service):
-            events = admin.requests(matching_stub=str(stub["id"]))
-            found += [(e["request"], stub) for e in events if isinstance(e.get("request"), dict)]
-    found = [(r, s) for r, s in found if _under(service, str(r.get("url")))]
-    found.sort(key=lambda item: item[0].get("loggedDate", 0))
+    (phrase 13) answered, with that catch-all; in arrival order. One call: the journal's serve
+    events carry what the engine decided."""
+    found: list[tuple[LoggedRequest, StubInfo | None]] = []
+    for event in reversed(mocks.admin.requests()):  # newest first
+        if not _under(service, event.request.url):
+            continue
+        if not event.was_matched:
+            found.append((event.request, None))
+        elif event.stub is not None and is_catch_all(event.stub):
+            found.append((event.request, event.stub))
     return found
 
 
 def unexpected_requests_report(mocks: ScenarioMocks, service: str | None) -> str:
     """'' when no request to ``service`` (None: any) went unmatched or only met a catch-all,
-    else the report."""
+    else the report, with the closest stub of the first one (the server's near miss)."""
     found = unexpected_requests(mocks, service)
     if not found:
         return ""
@@ -64,38 +65,30 @@ def unexpected_requests_report(mocks: ScenarioMocks, service: str | None) -> str
     for logged, catch_all in found:
         note = ""
         if catch_all is not None:
-            status = (catch_all.get("response") or {}).get("status")
+            status = (catch_all.response or {}).get("status")
             note = f" (only the catch-all answered it, with status {status})"
         lines.append(f"  {_route_text(logged, service)}{note}")
     first = found[0][0]
     misses = [
         m
-        for m in mocks.admin.near_misses_for_request(_loggable(first))
-        if not is_catch_all(m.get("stubMapping") or {})
+        for m in mocks.admin.near_misses_for_request(first)
+        if m.stub is None or not is_catch_all(m.stub)
     ]
     if misses:
         lines.append(f"closest stub for {_route_text(first, service)}:")
-        lines += [f"  {line}" for line in str(misses[0].get("diff", "")).splitlines()]
+        lines += [f"  {line}" for line in misses[0].diff.splitlines()]
     return "\n".join(lines)
 
 
-def _loggable(logged: Mapping[str, Any]) -> dict[str, Any]:
-    keys = ("url", "method", "headers", "body", "bodyAsBase64")
-    return {k: logged[k] for k in keys if k in logged}
-
-
-def unused_stubs(mocks: ScenarioMocks, service: str | None) -> list[dict[str, Any]]:
-    """Stubs of ``service`` (None: all) never served since they were added; a catch-all
-    (phrase 13) never counts as unused."""
-    return [
-        s
-        for s in mocks.admin.unmatched_stubs()
-        if not is_catch_all(s) and (service is None or stub_service(s) == service)
-    ]
+def unused_stubs(mocks: ScenarioMocks, service: str | None, timeout: float = 0.0) -> list[StubInfo]:
+    """Stubs of ``service`` (None: all) never served since they were added, each with the
+    service the server says it belongs to; a catch-all (phrase 13) never counts as unused.
+    The server waits up to ``timeout`` s for them all to be used."""
+    return mocks.admin.unused_stubs(service, except_metadata=NOT_CATCH_ALL, timeout=timeout)
 
 
 def unused_stubs_report(
-    mocks: ScenarioMocks, service: str | None, unused: list[dict[str, Any]] | None = None
+    mocks: ScenarioMocks, service: str | None, unused: list[StubInfo] | None = None
 ) -> str:
     """'' when every stub of ``service`` (None: all) was served at least once, else the list."""
     unused = unused_stubs(mocks, service) if unused is None else unused
@@ -104,6 +97,6 @@ def unused_stubs_report(
     where = f'on "{service}"' if service else "in this scenario"
     lines = [f"{plural(len(unused), 'stub')} {where} never answered a request:"]
     for stub in unused:
-        owner = service or stub_service(stub)
+        owner = service or stub.service
         lines.append(f"  {describe_stub(stub, owner, named=service is None)}")
     return "\n".join(lines)

@@ -17,12 +17,23 @@ import httpx
 from mockbdd.client import calls
 from mockbdd.client.base import ClientBase
 from mockbdd.client.builder import MappingLike
-from mockbdd.client.calls import Call, Json, Op, Reply
+from mockbdd.client.calls import Call, Op, Reply
+from mockbdd.client.models import (
+    Json,
+    LoggedRequest,
+    MatchResult,
+    NearMiss,
+    ServeEvent,
+    StubInfo,
+    SwitchResult,
+    VerifyResult,
+)
 from mockbdd.client.namespace import (
     _NO_APPLIER,
     AsyncApplier,
     _Handle,
     route_pattern,
+    route_request,
     service_pattern,
     stub_json,
 )
@@ -97,7 +108,7 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
 
     async def list_stubs(
         self, *, limit: int | None = None, offset: int | None = None
-    ) -> list[Json]:
+    ) -> list[StubInfo]:
         return await self._run(calls.list_stubs(limit, offset))
 
     async def delete_stubs(self) -> None:
@@ -118,17 +129,41 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def save_stubs(self) -> None:
         await self._run(calls.save_stubs())
 
-    async def find_stubs_by_metadata(self, pattern: Mapping[str, Any]) -> list[Json]:
+    async def find_stubs_by_metadata(self, pattern: Mapping[str, Any]) -> list[StubInfo]:
         return await self._run(calls.find_stubs_by_metadata(pattern))
 
     async def remove_stubs_by_metadata(self, pattern: Mapping[str, Any]) -> None:
         await self._run(calls.remove_stubs_by_metadata(pattern))
 
-    async def unmatched_stubs(self) -> list[Json]:
+    async def unmatched_stubs(self) -> list[StubInfo]:
         return await self._run(calls.unmatched_stubs())
 
-    async def remove_unmatched_stubs(self) -> list[Json]:
+    async def remove_unmatched_stubs(self) -> list[StubInfo]:
         return await self._run(calls.remove_unmatched_stubs())
+
+    async def switch_stubs(
+        self,
+        services: Sequence[str],
+        mappings: Sequence[MappingLike],
+        *,
+        settings: Mapping[str, Any] | None = None,
+        scenario_states: Mapping[str, str] | None = None,
+    ) -> SwitchResult:
+        """Replace every stub of ``services`` with ``mappings`` (the last the newest), then
+        apply ``settings`` and ``scenario_states``: one atomic step on the server."""
+        op = calls.switch_stubs(services, mappings, settings, scenario_states)
+        return await self._run(op)
+
+    async def unused_stubs(
+        self,
+        service: str | None = None,
+        *,
+        except_metadata: Mapping[str, Any] | None = None,
+        timeout: float = 0.0,
+    ) -> list[StubInfo]:
+        """Stubs (of ``service``) not served since they were added, each with its service;
+        waits up to ``timeout`` s for them all to be used."""
+        return await self._run(calls.unused_stubs(service, except_metadata, timeout))
 
     # -- journal ----------------------------------------------------------------------------
     async def requests(
@@ -137,11 +172,11 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         since: datetime | str | None = None,
         unmatched: bool | None = None,
         matching_stub: str | None = None,
-    ) -> list[Json]:
+    ) -> list[ServeEvent]:
         """ServeEvents, newest first."""
         return await self._run(calls.requests(limit, since, unmatched, matching_stub))
 
-    async def get_request(self, request_id: str) -> Json:
+    async def get_request(self, request_id: str) -> ServeEvent:
         return await self._run(calls.get_request(request_id))
 
     async def delete_request(self, request_id: str) -> None:
@@ -153,26 +188,28 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def count(self, pattern: MappingLike) -> int:
         return await self._run(calls.count(pattern))
 
-    async def find(self, pattern: MappingLike) -> list[Json]:
+    async def find(self, pattern: MappingLike) -> list[LoggedRequest]:
         """LoggedRequests matching ``pattern``, in arrival order."""
         return await self._run(calls.find(pattern))
 
-    async def remove_requests(self, pattern: MappingLike) -> list[Json]:
+    async def remove_requests(self, pattern: MappingLike) -> list[ServeEvent]:
         return await self._run(calls.remove_requests(pattern))
 
-    async def remove_requests_by_metadata(self, pattern: Mapping[str, Any]) -> list[Json]:
+    async def remove_requests_by_metadata(self, pattern: Mapping[str, Any]) -> list[ServeEvent]:
         return await self._run(calls.remove_requests_by_metadata(pattern))
 
-    async def unmatched_requests(self) -> list[Json]:
+    async def unmatched_requests(self) -> list[LoggedRequest]:
         return await self._run(calls.unmatched_requests())
 
-    async def unmatched_near_misses(self) -> list[Json]:
+    async def unmatched_near_misses(self) -> list[NearMiss]:
         return await self._run(calls.unmatched_near_misses())
 
-    async def near_misses_for_request(self, logged_request: Mapping[str, Any]) -> list[Json]:
+    async def near_misses_for_request(
+        self, logged_request: Mapping[str, Any] | LoggedRequest
+    ) -> list[NearMiss]:
         return await self._run(calls.near_misses_for_request(logged_request))
 
-    async def near_misses_for_pattern(self, pattern: MappingLike) -> list[Json]:
+    async def near_misses_for_pattern(self, pattern: MappingLike) -> list[NearMiss]:
         return await self._run(calls.near_misses_for_pattern(pattern))
 
     async def wait_for(self, pattern: MappingLike, count: int = 1, timeout: float = 2.0) -> int:
@@ -182,6 +219,46 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def verify(self, pattern: MappingLike, count: int = 1) -> int:
         """Exactly ``count`` requests match, else ``VerificationError`` with the near misses."""
         return await self._run(calls.verify(pattern, count))
+
+    async def match(self, request: Mapping[str, Any] | LoggedRequest) -> MatchResult:
+        """A dry run: the stub that would answer ``request`` now (``{"method", "url",
+        "headers"?, "body"?}``) and its response; nothing is journaled or advanced."""
+        return await self._run(calls.match(request))
+
+    async def verify_requests(
+        self,
+        pattern: MappingLike,
+        count: int = 1,
+        *,
+        mode: str = "exactly",
+        timeout: float = 0.0,
+        service: str | None = None,
+    ) -> VerifyResult:
+        """The server's verdict on ``count`` requests matching ``pattern`` (``mode``:
+        ``atLeast``, ``exactly``, ``atMost``, ``none``), waiting up to ``timeout`` s."""
+        return await self._run(calls.verify_requests(pattern, count, mode, timeout, service))
+
+    async def verify_in_order(
+        self,
+        patterns: Sequence[MappingLike],
+        *,
+        timeout: float = 0.0,
+        service: str | None = None,
+    ) -> VerifyResult:
+        """Requests matching ``patterns`` arrived in this order (others may come between)."""
+        return await self._run(calls.verify_in_order(patterns, timeout, service))
+
+    async def verify_nth(
+        self,
+        pattern: MappingLike,
+        index: int,
+        matches: MappingLike,
+        *,
+        timeout: float = 0.0,
+        service: str | None = None,
+    ) -> VerifyResult:
+        """The ``index``-th request (from 1) matching ``pattern`` also matches ``matches``."""
+        return await self._run(calls.verify_nth(pattern, index, matches, timeout, service))
 
     # -- scenarios and system ---------------------------------------------------------------
     async def scenarios(self) -> list[Json]:
@@ -286,9 +363,13 @@ class AsyncNamespaceHandle(_Handle):
             raise RuntimeError(_NO_APPLIER.format(name=map_name))
         await self._applier(self, map_name, dict(params))
 
-    async def requests(self, service: str | None = None) -> list[dict[str, Any]]:
-        """LoggedRequests of this namespace (or service), in arrival order."""
+    async def requests(self, service: str | None = None) -> list[LoggedRequest]:
+        """What this namespace (or service) received, in arrival order."""
         return await self.admin.find(service_pattern(service))
+
+    async def match(self, method: str, path: str, service: str | None = None) -> MatchResult:
+        """Which stub would answer ``method path`` (on ``service``) now: a dry run."""
+        return await self.admin.match(route_request(method, path, service))
 
     async def count(self, method: str, path: str, service: str | None = None) -> int:
         return await self.admin.count(route_pattern(method, path, service))

@@ -13,9 +13,19 @@ from mockbdd.admin import spec
 from mockbdd.admin.spec import RouteSpec
 from mockbdd.client.builder import MappingLike, mapping_json, pattern_json
 from mockbdd.client.errors import AdminError, VerificationError
+from mockbdd.client.models import (
+    Json,
+    LoggedRequest,
+    MatchResult,
+    NearMiss,
+    ServeEvent,
+    StubInfo,
+    SwitchResult,
+    VerifyResult,
+    near_misses,
+)
 
 T = TypeVar("T")
-Json: TypeAlias = dict[str, Any]
 ADMIN = "/__admin"
 WAIT_SLACK_S = 5.0  # HTTP timeout beyond the server-side wait of /requests/wait
 
@@ -94,7 +104,7 @@ def _obj(reply: Reply) -> Json:
 
 def _items(reply: Reply, key: str) -> list[Json]:
     items = _obj(reply).get(key)
-    return list(items) if isinstance(items, list) else []
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
 def _none(c: Call) -> Op[None]:
@@ -109,6 +119,26 @@ def _json(c: Call) -> Op[Json]:
 def _list(c: Call, key: str) -> Op[list[Json]]:
     reply = yield c
     return _items(reply, key)
+
+
+def _stubs(c: Call, key: str = "mappings") -> Op[list[StubInfo]]:
+    reply = yield c
+    return [StubInfo.from_json(s) for s in _items(reply, key)]
+
+
+def _events(c: Call, key: str) -> Op[list[ServeEvent]]:
+    reply = yield c
+    return [ServeEvent.from_json(e) for e in _items(reply, key)]
+
+
+def _logged(c: Call, key: str = "requests") -> Op[list[LoggedRequest]]:
+    reply = yield c
+    return [LoggedRequest.from_json(r) for r in _items(reply, key)]
+
+
+def _misses(c: Call) -> Op[list[NearMiss]]:
+    reply = yield c
+    return list(near_misses(_obj(reply).get("nearMisses")))
 
 
 # -- mappings -------------------------------------------------------------------------------
@@ -128,9 +158,9 @@ def delete_stub(stub_id: str) -> Op[None]:
     return _none(call(spec.DELETE_MAPPING, id=stub_id))
 
 
-def list_stubs(limit: int | None = None, offset: int | None = None) -> Op[list[Json]]:
+def list_stubs(limit: int | None = None, offset: int | None = None) -> Op[list[StubInfo]]:
     params = {k: str(v) for k, v in (("limit", limit), ("offset", offset)) if v is not None}
-    return _list(call(spec.LIST_MAPPINGS, params=params), "mappings")
+    return _stubs(call(spec.LIST_MAPPINGS, params=params))
 
 
 def delete_stubs() -> Op[None]:
@@ -160,20 +190,53 @@ def save_stubs() -> Op[None]:
     return _none(call(spec.SAVE_MAPPINGS))
 
 
-def find_stubs_by_metadata(pattern: Mapping[str, Any]) -> Op[list[Json]]:
-    return _list(call(spec.FIND_BY_METADATA, body=dict(pattern)), "mappings")
+def find_stubs_by_metadata(pattern: Mapping[str, Any]) -> Op[list[StubInfo]]:
+    return _stubs(call(spec.FIND_BY_METADATA, body=dict(pattern)))
 
 
 def remove_stubs_by_metadata(pattern: Mapping[str, Any]) -> Op[None]:
     return _none(call(spec.REMOVE_BY_METADATA, body=dict(pattern)))
 
 
-def unmatched_stubs() -> Op[list[Json]]:
-    return _list(call(spec.UNMATCHED_MAPPINGS), "mappings")
+def unmatched_stubs() -> Op[list[StubInfo]]:
+    return _stubs(call(spec.UNMATCHED_MAPPINGS))
 
 
-def remove_unmatched_stubs() -> Op[list[Json]]:
-    return _list(call(spec.REMOVE_UNMATCHED_MAPPINGS), "mappings")
+def remove_unmatched_stubs() -> Op[list[StubInfo]]:
+    return _stubs(call(spec.REMOVE_UNMATCHED_MAPPINGS))
+
+
+def switch_stubs(
+    services: Sequence[str],
+    mappings: Sequence[MappingLike],
+    settings: Mapping[str, Any] | None = None,
+    scenario_states: Mapping[str, str] | None = None,
+) -> Op[SwitchResult]:
+    """Replace every stub of ``services`` with ``mappings`` (the last the newest), and apply
+    ``settings`` and ``scenario_states``, in one step on the server."""
+    body: Json = {"services": list(services), "mappings": [mapping_json(m) for m in mappings]}
+    if settings is not None:
+        body["settings"] = dict(settings)
+    if scenario_states:
+        body["scenarioStates"] = dict(scenario_states)
+    reply = yield call(spec.SWITCH_MAPPINGS, body=body)
+    return SwitchResult.from_json(_obj(reply))
+
+
+def unused_stubs(
+    service: str | None = None,
+    except_metadata: Mapping[str, Any] | None = None,
+    timeout: float = 0.0,
+) -> Op[list[StubInfo]]:
+    """Stubs (of ``service``) never served since they were added, each with its service;
+    waits up to ``timeout`` s for them all to be used."""
+    body: Json = {"timeoutMs": round(timeout * 1000)}
+    if service is not None:
+        body["service"] = service
+    if except_metadata is not None:
+        body["exceptMetadata"] = dict(except_metadata)
+    reply = yield call(spec.UNUSED_MAPPINGS, body=body, wait_s=timeout)
+    return [StubInfo.from_json(u.get("mapping"), u.get("service")) for u in _items(reply, "unused")]
 
 
 # -- journal --------------------------------------------------------------------------------
@@ -190,7 +253,7 @@ def requests(
     since: datetime | str | None = None,
     unmatched: bool | None = None,
     matching_stub: str | None = None,
-) -> Op[list[Json]]:
+) -> Op[list[ServeEvent]]:
     params: dict[str, str] = {}
     if limit is not None:
         params["limit"] = str(limit)
@@ -200,11 +263,12 @@ def requests(
         params["unmatched"] = "true" if unmatched else "false"
     if matching_stub is not None:
         params["matchingStub"] = matching_stub
-    return _list(call(spec.LIST_REQUESTS, params=params), "requests")
+    return _events(call(spec.LIST_REQUESTS, params=params), "requests")
 
 
-def get_request(request_id: str) -> Op[Json]:
-    return _json(call(spec.GET_REQUEST, id=request_id))
+def get_request(request_id: str) -> Op[ServeEvent]:
+    reply = yield call(spec.GET_REQUEST, id=request_id)
+    return ServeEvent.from_json(_obj(reply))
 
 
 def delete_request(request_id: str) -> Op[None]:
@@ -220,32 +284,92 @@ def count(pattern: MappingLike) -> Op[int]:
     return int(_obj(reply).get("count", 0))
 
 
-def find(pattern: MappingLike) -> Op[list[Json]]:
-    return _list(call(spec.FIND_REQUESTS, body=pattern_json(pattern)), "requests")
+def find(pattern: MappingLike) -> Op[list[LoggedRequest]]:
+    return _logged(call(spec.FIND_REQUESTS, body=pattern_json(pattern)))
 
 
-def remove_requests(pattern: MappingLike) -> Op[list[Json]]:
-    return _list(call(spec.REMOVE_REQUESTS, body=pattern_json(pattern)), "serveEvents")
+def remove_requests(pattern: MappingLike) -> Op[list[ServeEvent]]:
+    return _events(call(spec.REMOVE_REQUESTS, body=pattern_json(pattern)), "serveEvents")
 
 
-def remove_requests_by_metadata(pattern: Mapping[str, Any]) -> Op[list[Json]]:
-    return _list(call(spec.REMOVE_REQUESTS_BY_METADATA, body=dict(pattern)), "serveEvents")
+def remove_requests_by_metadata(pattern: Mapping[str, Any]) -> Op[list[ServeEvent]]:
+    return _events(call(spec.REMOVE_REQUESTS_BY_METADATA, body=dict(pattern)), "serveEvents")
 
 
-def unmatched_requests() -> Op[list[Json]]:
-    return _list(call(spec.UNMATCHED_REQUESTS), "requests")
+def unmatched_requests() -> Op[list[LoggedRequest]]:
+    return _logged(call(spec.UNMATCHED_REQUESTS))
 
 
-def unmatched_near_misses() -> Op[list[Json]]:
-    return _list(call(spec.UNMATCHED_NEAR_MISSES), "nearMisses")
+def unmatched_near_misses() -> Op[list[NearMiss]]:
+    return _misses(call(spec.UNMATCHED_NEAR_MISSES))
 
 
-def near_misses_for_request(logged_request: Mapping[str, Any]) -> Op[list[Json]]:
-    return _list(call(spec.NEAR_MISSES_FOR_REQUEST, body=dict(logged_request)), "nearMisses")
+def _request_json(request: Mapping[str, Any] | LoggedRequest) -> Json:
+    return request.to_json() if isinstance(request, LoggedRequest) else dict(request)
 
 
-def near_misses_for_pattern(pattern: MappingLike) -> Op[list[Json]]:
-    return _list(call(spec.NEAR_MISSES_FOR_PATTERN, body=pattern_json(pattern)), "nearMisses")
+def near_misses_for_request(
+    logged_request: Mapping[str, Any] | LoggedRequest,
+) -> Op[list[NearMiss]]:
+    return _misses(call(spec.NEAR_MISSES_FOR_REQUEST, body=_request_json(logged_request)))
+
+
+def near_misses_for_pattern(pattern: MappingLike) -> Op[list[NearMiss]]:
+    return _misses(call(spec.NEAR_MISSES_FOR_PATTERN, body=pattern_json(pattern)))
+
+
+def match(request: Mapping[str, Any] | LoggedRequest) -> Op[MatchResult]:
+    """A dry run: which stub would answer ``request`` now (``{"method", "url", "headers"?,
+    "body"?}``, the shape ``near_misses_for_request`` takes), with nothing journaled."""
+    reply = yield call(spec.MATCH_REQUEST, body=_request_json(request))
+    return MatchResult.from_json(_obj(reply))
+
+
+def _verify(body: Json, timeout: float) -> Op[VerifyResult]:
+    body = {**body, "timeoutMs": round(timeout * 1000)}
+    reply = yield call(spec.VERIFY_REQUESTS, body=body, wait_s=timeout)
+    return VerifyResult.from_json(_obj(reply))
+
+
+def _scope(body: Json, service: str | None) -> Json:
+    return {**body, "service": service} if service is not None else body
+
+
+def verify_requests(
+    pattern: MappingLike,
+    count: int = 1,
+    mode: str = "exactly",
+    timeout: float = 0.0,
+    service: str | None = None,
+) -> Op[VerifyResult]:
+    """The server's verdict on ``count`` requests matching ``pattern`` (``mode``: ``atLeast``,
+    ``exactly``, ``atMost`` or ``none``), waiting up to ``timeout`` s; near misses are drawn
+    from ``service``'s requests (all when None), their paths relative to it."""
+    body = {"pattern": pattern_json(pattern), "count": count, "mode": mode}
+    return _verify(_scope(body, service), timeout)
+
+
+def verify_in_order(
+    patterns: Sequence[MappingLike], timeout: float = 0.0, service: str | None = None
+) -> Op[VerifyResult]:
+    """Requests matching ``patterns`` arrived in this order (others may come between)."""
+    body: Json = {"sequence": [pattern_json(p) for p in patterns]}
+    return _verify(_scope(body, service), timeout)
+
+
+def verify_nth(
+    pattern: MappingLike,
+    index: int,
+    matches: MappingLike,
+    timeout: float = 0.0,
+    service: str | None = None,
+) -> Op[VerifyResult]:
+    """The ``index``-th request (from 1) matching ``pattern`` also matches ``matches``."""
+    body: Json = {
+        "pattern": pattern_json(pattern),
+        "nth": {"index": index, "matches": pattern_json(matches)},
+    }
+    return _verify(_scope(body, service), timeout)
 
 
 def wait_for(pattern: MappingLike, expected: int = 1, timeout: float = 2.0) -> Op[int]:
@@ -255,19 +379,19 @@ def wait_for(pattern: MappingLike, expected: int = 1, timeout: float = 2.0) -> O
     reply = yield call(spec.WAIT_FOR_REQUESTS, body=payload, accept=(408,), wait_s=timeout)
     data = _obj(reply)
     if reply.status == 408:
-        misses = data.get("nearMisses") or []
+        misses = near_misses(data.get("nearMisses"))
         raise VerificationError(body, expected, int(data.get("count", 0)), misses, timeout=timeout)
     return int(data.get("count", 0))
 
 
 def verify(pattern: MappingLike, expected: int = 1) -> Op[int]:
-    """Exactly ``expected`` requests match now, else ``VerificationError`` with near misses."""
+    """Exactly ``expected`` requests match now, else ``VerificationError`` with the server's
+    near misses (one call: ``POST /requests/verify``)."""
     body = pattern_json(pattern)
-    actual = yield from count(body)
-    if actual != expected:
-        misses = yield from near_misses_for_pattern(body)
-        raise VerificationError(body, expected, actual, misses)
-    return actual
+    result = yield from verify_requests(body, expected)
+    if not result.holds:
+        raise VerificationError(body, expected, result.count, result.near_misses)
+    return result.count
 
 
 # -- scenarios and system -------------------------------------------------------------------

@@ -6,6 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mockbdd.client.models import NearMiss
+
 
 class AdminError(Exception):
     """The admin API refused a call: ``status``, ``title`` and the JSON ``pointer`` it names."""
@@ -41,14 +43,14 @@ class VerificationError(AssertionError):
         pattern: Mapping[str, Any],
         expected: int,
         actual: int,
-        near_misses: Sequence[Mapping[str, Any]],
+        near_misses: Sequence[NearMiss],
         *,
         timeout: float | None = None,
     ) -> None:
         self.pattern = dict(pattern)
         self.expected = expected
         self.actual = actual
-        self.near_misses = [dict(m) for m in near_misses]
+        self.near_misses = list(near_misses)
         self.timeout = timeout
         super().__init__(verification_message(pattern, expected, actual, near_misses, timeout))
 
@@ -57,25 +59,25 @@ def verification_message(
     pattern: Mapping[str, Any],
     expected: int,
     actual: int,
-    near_misses: Sequence[Mapping[str, Any]],
+    near_misses: Sequence[NearMiss],
     timeout: float | None = None,
 ) -> str:
-    """Expected vs actual count, then each near miss field by field (the server's ``diff``)."""
+    """Expected vs actual count, then (when short) each near miss field by field (the server's
+    ``diff``)."""
     noun = "request" if expected == 1 else "requests"
     waited = f" within {timeout:g} s" if timeout is not None else ""
     lines = [
         f"Expected {expected} {noun}{waited} matching {json.dumps(dict(pattern), sort_keys=True)}",
         f"but received {actual}.",
     ]
+    if actual > expected:
+        return "\n".join(lines)
     if not near_misses:
         lines.append("No recorded request is close to this pattern.")
         return "\n".join(lines)
     lines.append("Closest requests, field by field:")
     for i, miss in enumerate(near_misses, 1):
-        request = miss.get("request") or {}
-        distance = (miss.get("matchResult") or {}).get("distance")
-        dist = f" (distance {distance})" if distance is not None else ""
-        lines.append(f"#{i} {request.get('method', '?')} {request.get('url', '?')}{dist}")
-        diff = miss.get("diff") or (miss.get("requestPattern") or {}).get("diff") or ""
-        lines.extend(f"  {line}" for line in str(diff).splitlines())
+        dist = f" (distance {miss.distance})" if miss.distance is not None else ""
+        lines.append(f"#{i} {miss.request.method} {miss.request.url}{dist}")
+        lines.extend(f"  {line}" for line in miss.diff.splitlines())
     return "\n".join(lines)

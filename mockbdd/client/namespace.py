@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from mockbdd.client.builder import MappingLike, mapping_json
+from mockbdd.client.models import LoggedRequest, MatchResult
 from mockbdd.services import check_service, prefix_mapping, service_path, service_regex
 
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ _NO_APPLIER = (
 def route_pattern(method: str, path: str, service: str | None = None) -> dict[str, Any]:
     """The RequestPattern of ``method`` (``ANY`` allowed) on the service-prefixed path."""
     return {"method": method.upper(), "urlPath": service_path(service, path)}
+
+
+def route_request(method: str, path: str, service: str | None = None) -> dict[str, Any]:
+    """A bare request (no headers, no body) for ``method`` on the service-prefixed path."""
+    return {"method": method.upper(), "url": service_path(service, path)}
 
 
 def service_pattern(service: str | None) -> dict[str, Any]:
@@ -85,9 +91,13 @@ class NamespaceHandle(_Handle):
             raise RuntimeError(_NO_APPLIER.format(name=map_name))
         self._applier(self, map_name, dict(params))
 
-    def requests(self, service: str | None = None) -> list[dict[str, Any]]:
-        """LoggedRequests of this namespace (or service), in arrival order."""
+    def requests(self, service: str | None = None) -> list[LoggedRequest]:
+        """What this namespace (or service) received, in arrival order."""
         return self.admin.find(service_pattern(service))
+
+    def match(self, method: str, path: str, service: str | None = None) -> MatchResult:
+        """Which stub would answer ``method path`` (on ``service``) now: a dry run."""
+        return self.admin.match(route_request(method, path, service))
 
     def count(self, method: str, path: str, service: str | None = None) -> int:
         return self.admin.count(route_pattern(method, path, service))

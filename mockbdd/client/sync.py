@@ -12,7 +12,17 @@ import httpx
 from mockbdd.client import calls
 from mockbdd.client.base import ClientBase
 from mockbdd.client.builder import MappingLike
-from mockbdd.client.calls import Call, Json, Op, Reply
+from mockbdd.client.calls import Call, Op, Reply
+from mockbdd.client.models import (
+    Json,
+    LoggedRequest,
+    MatchResult,
+    NearMiss,
+    ServeEvent,
+    StubInfo,
+    SwitchResult,
+    VerifyResult,
+)
 from mockbdd.client.namespace import Applier, NamespaceHandle
 
 T = TypeVar("T")
@@ -80,7 +90,7 @@ class Client(ClientBase[httpx.Client]):
     def delete_stub(self, stub_id: str) -> None:
         self._run(calls.delete_stub(stub_id))
 
-    def list_stubs(self, *, limit: int | None = None, offset: int | None = None) -> list[Json]:
+    def list_stubs(self, *, limit: int | None = None, offset: int | None = None) -> list[StubInfo]:
         return self._run(calls.list_stubs(limit, offset))
 
     def delete_stubs(self) -> None:
@@ -101,17 +111,41 @@ class Client(ClientBase[httpx.Client]):
     def save_stubs(self) -> None:
         self._run(calls.save_stubs())
 
-    def find_stubs_by_metadata(self, pattern: Mapping[str, Any]) -> list[Json]:
+    def find_stubs_by_metadata(self, pattern: Mapping[str, Any]) -> list[StubInfo]:
         return self._run(calls.find_stubs_by_metadata(pattern))
 
     def remove_stubs_by_metadata(self, pattern: Mapping[str, Any]) -> None:
         self._run(calls.remove_stubs_by_metadata(pattern))
 
-    def unmatched_stubs(self) -> list[Json]:
+    def unmatched_stubs(self) -> list[StubInfo]:
         return self._run(calls.unmatched_stubs())
 
-    def remove_unmatched_stubs(self) -> list[Json]:
+    def remove_unmatched_stubs(self) -> list[StubInfo]:
         return self._run(calls.remove_unmatched_stubs())
+
+    def switch_stubs(
+        self,
+        services: Sequence[str],
+        mappings: Sequence[MappingLike],
+        *,
+        settings: Mapping[str, Any] | None = None,
+        scenario_states: Mapping[str, str] | None = None,
+    ) -> SwitchResult:
+        """Replace every stub of ``services`` with ``mappings`` (the last the newest), then
+        apply ``settings`` and ``scenario_states``: one atomic step on the server."""
+        op = calls.switch_stubs(services, mappings, settings, scenario_states)
+        return self._run(op)
+
+    def unused_stubs(
+        self,
+        service: str | None = None,
+        *,
+        except_metadata: Mapping[str, Any] | None = None,
+        timeout: float = 0.0,
+    ) -> list[StubInfo]:
+        """Stubs (of ``service``) not served since they were added, each with its service;
+        waits up to ``timeout`` s for them all to be used."""
+        return self._run(calls.unused_stubs(service, except_metadata, timeout))
 
     # -- journal ----------------------------------------------------------------------------
     def requests(
@@ -120,11 +154,11 @@ class Client(ClientBase[httpx.Client]):
         since: datetime | str | None = None,
         unmatched: bool | None = None,
         matching_stub: str | None = None,
-    ) -> list[Json]:
+    ) -> list[ServeEvent]:
         """ServeEvents, newest first."""
         return self._run(calls.requests(limit, since, unmatched, matching_stub))
 
-    def get_request(self, request_id: str) -> Json:
+    def get_request(self, request_id: str) -> ServeEvent:
         return self._run(calls.get_request(request_id))
 
     def delete_request(self, request_id: str) -> None:
@@ -136,26 +170,28 @@ class Client(ClientBase[httpx.Client]):
     def count(self, pattern: MappingLike) -> int:
         return self._run(calls.count(pattern))
 
-    def find(self, pattern: MappingLike) -> list[Json]:
+    def find(self, pattern: MappingLike) -> list[LoggedRequest]:
         """LoggedRequests matching ``pattern``, in arrival order."""
         return self._run(calls.find(pattern))
 
-    def remove_requests(self, pattern: MappingLike) -> list[Json]:
+    def remove_requests(self, pattern: MappingLike) -> list[ServeEvent]:
         return self._run(calls.remove_requests(pattern))
 
-    def remove_requests_by_metadata(self, pattern: Mapping[str, Any]) -> list[Json]:
+    def remove_requests_by_metadata(self, pattern: Mapping[str, Any]) -> list[ServeEvent]:
         return self._run(calls.remove_requests_by_metadata(pattern))
 
-    def unmatched_requests(self) -> list[Json]:
+    def unmatched_requests(self) -> list[LoggedRequest]:
         return self._run(calls.unmatched_requests())
 
-    def unmatched_near_misses(self) -> list[Json]:
+    def unmatched_near_misses(self) -> list[NearMiss]:
         return self._run(calls.unmatched_near_misses())
 
-    def near_misses_for_request(self, logged_request: Mapping[str, Any]) -> list[Json]:
+    def near_misses_for_request(
+        self, logged_request: Mapping[str, Any] | LoggedRequest
+    ) -> list[NearMiss]:
         return self._run(calls.near_misses_for_request(logged_request))
 
-    def near_misses_for_pattern(self, pattern: MappingLike) -> list[Json]:
+    def near_misses_for_pattern(self, pattern: MappingLike) -> list[NearMiss]:
         return self._run(calls.near_misses_for_pattern(pattern))
 
     def wait_for(self, pattern: MappingLike, count: int = 1, timeout: float = 2.0) -> int:
@@ -165,6 +201,46 @@ class Client(ClientBase[httpx.Client]):
     def verify(self, pattern: MappingLike, count: int = 1) -> int:
         """Exactly ``count`` requests match, else ``VerificationError`` with the near misses."""
         return self._run(calls.verify(pattern, count))
+
+    def match(self, request: Mapping[str, Any] | LoggedRequest) -> MatchResult:
+        """A dry run: the stub that would answer ``request`` now (``{"method", "url",
+        "headers"?, "body"?}``) and its response; nothing is journaled or advanced."""
+        return self._run(calls.match(request))
+
+    def verify_requests(
+        self,
+        pattern: MappingLike,
+        count: int = 1,
+        *,
+        mode: str = "exactly",
+        timeout: float = 0.0,
+        service: str | None = None,
+    ) -> VerifyResult:
+        """The server's verdict on ``count`` requests matching ``pattern`` (``mode``:
+        ``atLeast``, ``exactly``, ``atMost``, ``none``), waiting up to ``timeout`` s."""
+        return self._run(calls.verify_requests(pattern, count, mode, timeout, service))
+
+    def verify_in_order(
+        self,
+        patterns: Sequence[MappingLike],
+        *,
+        timeout: float = 0.0,
+        service: str | None = None,
+    ) -> VerifyResult:
+        """Requests matching ``patterns`` arrived in this order (others may come between)."""
+        return self._run(calls.verify_in_order(patterns, timeout, service))
+
+    def verify_nth(
+        self,
+        pattern: MappingLike,
+        index: int,
+        matches: MappingLike,
+        *,
+        timeout: float = 0.0,
+        service: str | None = None,
+    ) -> VerifyResult:
+        """The ``index``-th request (from 1) matching ``pattern`` also matches ``matches``."""
+        return self._run(calls.verify_nth(pattern, index, matches, timeout, service))
 
     # -- scenarios and system ---------------------------------------------------------------
     def scenarios(self) -> list[Json]:

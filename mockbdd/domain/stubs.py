@@ -152,3 +152,7 @@ class StubsView:
 
     def snapshot(self) -> tuple[StubMapping, ...]:
         return self._store.snapshot()
+
+    def candidates(self, method: str, path: str) -> tuple[StubMapping, ...]:
+        """The stubs that may answer ``method path``, in match order (the data plane's index)."""
+        return self._store.candidates(method, path)

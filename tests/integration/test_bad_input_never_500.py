@@ -106,6 +106,10 @@ def test_malformed_bodies_on_every_json_endpoint(http: httpx.Client) -> None:
         ("POST", "/__admin/near-misses/request-pattern"),
         ("POST", "/__admin/settings"),
         ("POST", "/__admin/namespaces"),
+        ("POST", "/__admin/requests/match"),
+        ("POST", "/__admin/requests/verify"),
+        ("POST", "/__admin/mappings/switch"),
+        ("POST", "/__admin/mappings/unused"),
     ]
     for method, url in endpoints:
         for body in bodies:

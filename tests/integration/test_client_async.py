@@ -50,7 +50,7 @@ async def test_stub_methods(client: AsyncClient, http: httpx.AsyncClient) -> Non
     await client.import_stubs([get("/b").build()])
     assert len(await client.list_stubs(limit=5)) == 2
     await client.delete_stub(stub["id"])
-    assert [s["request"]["urlPath"] for s in await client.list_stubs()] == ["/b"]
+    assert [s.request["urlPath"] for s in await client.list_stubs()] == ["/b"]
     await client.create_stub(get("/m").with_metadata({"team": "x"}))
     assert len(await client.find_stubs_by_metadata({"matchesJsonPath": "$.team"})) == 1
     await client.remove_stubs_by_metadata({"matchesJsonPath": "$.team"})
@@ -72,20 +72,39 @@ async def test_journal_methods(client: AsyncClient, http: httpx.AsyncClient) -> 
     assert len(events) == 3
     assert len(await client.requests(limit=2)) == 2
     assert len(await client.requests(unmatched=True)) == 1
-    assert len(await client.requests(matching_stub=events[-1]["stubMapping"]["id"])) == 2
-    assert (await client.get_request(events[0]["id"]))["request"]["url"] == "/nope"
+    assert len(await client.requests(matching_stub=events[-1].stub.id)) == 2
+    assert (await client.get_request(events[0].id)).request.url == "/nope"
     assert await client.count({"method": "ANY", "urlPath": "/a"}) == 2
-    assert [r["method"] for r in await client.find(post("/a"))] == ["POST"]
-    assert [r["url"] for r in await client.unmatched_requests()] == ["/nope"]
-    assert (await client.unmatched_near_misses())[0]["request"]["url"] == "/nope"
+    assert [r.method for r in await client.find(post("/a"))] == ["POST"]
+    assert [r.url for r in await client.unmatched_requests()] == ["/nope"]
+    assert (await client.unmatched_near_misses())[0].request.url == "/nope"
     misses = await client.near_misses_for_request({"url": "/b", "method": "GET"})
-    assert misses[0]["stubMapping"]["request"]["urlPath"] == "/a"
-    assert (await client.near_misses_for_pattern(get("/nop")))[0]["request"]["url"] == "/nope"
-    await client.delete_request(events[0]["id"])
+    assert misses[0].stub is not None
+    assert misses[0].stub.request["urlPath"] == "/a"
+    assert (await client.near_misses_for_pattern(get("/nop")))[0].request.url == "/nope"
+    await client.delete_request(events[0].id)
     assert len(await client.remove_requests(post("/a"))) == 1
     assert await client.count({"method": "ANY"}) == 1
     await client.reset_requests()
     assert await client.requests() == []
+
+
+async def test_match_verify_switch_and_unused(client: AsyncClient, http: httpx.AsyncClient) -> None:
+    await client.create_stub(get("/svc/a").will_return(ok("a")))
+    found = await client.match({"method": "GET", "url": "/svc/a"})
+    assert found.matched
+    assert found.response == {"status": 200, "body": "a"}
+    await http.get("/svc/a")
+    await http.post("/svc/b", json={"n": 1})
+    assert (await client.verify_requests(get("/svc/a"), 1, mode="atLeast")).holds
+    missed = await client.verify_requests(get("/svc/b"), service="svc")
+    assert (missed.holds, missed.near_misses[0].number) == (False, 1)  # GET /svc/a
+    assert (await client.verify_in_order([get("/svc/a"), post("/svc/b")])).holds
+    assert (await client.verify_nth(post("/svc/b"), 1, post("/svc/b"), timeout=0.1)).holds
+    assert await client.unused_stubs("svc") == []
+    switched = await client.switch_stubs(["svc"], [get("/svc/new")])
+    assert len(switched.removed) == 1
+    assert [s.service for s in await client.unused_stubs(timeout=0.05)] == ["svc"]
 
 
 async def test_verify_and_wait(client: AsyncClient, aserver: MockServer) -> None:
@@ -134,7 +153,7 @@ async def test_namespace_handles(client: AsyncClient, aserver: MockServer) -> No
             await a.stub(post("/v1/charges").will_return(ok("charged")), service="payments")
             assert (await http.post(a.url("payments") + "/v1/charges")).text == "charged"
             assert (await http.post(b.url("payments") + "/v1/charges")).status_code == 404
-            assert [r["url"] for r in await a.requests("payments")] == ["/payments/v1/charges"]
+            assert [r.url for r in await a.requests("payments")] == ["/payments/v1/charges"]
             assert await b.count("POST", "/v1/charges", "payments") == 1
             assert await a.count("ANY", "/v1/charges", "payments") == 1
             await a.verify(1, "POST", "/v1/charges", "payments")

@@ -53,12 +53,12 @@ def test_stubs_are_isolated_per_namespace(server: MockServer, client: Client) ->
         assert http.get(b.url() + "/x").status_code == 404
         assert http.get(server.url + "/x").status_code == 404
 
-        assert [s["id"] for s in a.admin.list_stubs()] == [stub_id]
+        assert [s.id for s in a.admin.list_stubs()] == [stub_id]
         assert b.admin.list_stubs() == []
         assert client.list_stubs() == []
 
         assert len(a.requests()) == 1
-        assert [r["url"] for r in b.requests()] == ["/x"]  # only B's own miss
+        assert [r.url for r in b.requests()] == ["/x"]  # only B's own miss
         assert b.count("GET", "/x") == 1
         assert a.count("GET", "/x") == 1
         assert len(client.requests()) == 1  # the root's own request only
@@ -157,7 +157,7 @@ def test_requests_in_arrival_order_filtered_by_service(ns: NamespaceHandle) -> N
         http.post(ns.url("payments") + "/2", content=b"two")
         http.get(ns.url() + "/paymentsx")
         http.get(ns.url("payments"))
-    assert [r["url"] for r in ns.requests()] == [
+    assert [r.url for r in ns.requests()] == [
         "/payments/1",
         "/inventory/a",
         "/payments/2",
@@ -165,12 +165,12 @@ def test_requests_in_arrival_order_filtered_by_service(ns: NamespaceHandle) -> N
         "/payments",
     ]
     payments = ns.requests("payments")
-    assert [(r["method"], r["url"]) for r in payments] == [
+    assert [(r.method, r.url) for r in payments] == [
         ("GET", "/payments/1"),
         ("POST", "/payments/2"),
         ("GET", "/payments"),
     ]
-    assert payments[1]["body"] == "two"
+    assert payments[1].body == "two"
     assert ns.requests("shipping") == []
 
 

@@ -49,7 +49,7 @@ def test_stub_crud(client: Client, http: httpx.Client) -> None:
     assert len(client.list_stubs(offset=1)) == 1
 
     client.delete_stub(stub_id)
-    assert [s["request"]["urlPath"] for s in client.list_stubs()] == ["/b"]
+    assert [s.request["urlPath"] for s in client.list_stubs()] == ["/b"]
     client.delete_stubs()
     assert client.list_stubs() == []
 
@@ -79,7 +79,7 @@ def test_import_policies_and_reset_mappings(client: Client) -> None:
     assert client.get_stub(keep["id"])["response"]["status"] == 200
     client.import_stubs([replacement], delete_all_not_in_import=True)
     stubs = client.list_stubs()
-    assert [(s["id"], s["response"]["status"]) for s in stubs] == [(keep["id"], 201)]
+    assert [(s.id, (s.response or {})["status"]) for s in stubs] == [(keep["id"], 201)]
     client.save_stubs()  # accepted, nothing to persist
     client.reset_mappings()
     assert client.list_stubs() == []
@@ -91,10 +91,10 @@ def test_metadata_and_unmatched_stubs(client: Client, http: httpx.Client) -> Non
     http.get("/ship")
     team = {"matchesJsonPath": {"expression": "$.team", "equalTo": "payments"}}
     found = client.find_stubs_by_metadata(team)
-    assert [s["request"]["urlPath"] for s in found] == ["/pay"]
-    assert [s["request"]["urlPath"] for s in client.unmatched_stubs()] == ["/pay"]
+    assert [s.request["urlPath"] for s in found] == ["/pay"]
+    assert [s.request["urlPath"] for s in client.unmatched_stubs()] == ["/pay"]
     client.remove_stubs_by_metadata(team)
-    assert [s["id"] for s in client.list_stubs()] == [used["id"]]
+    assert [s.id for s in client.list_stubs()] == [used["id"]]
 
 
 def test_journal_methods(client: Client, http: httpx.Client) -> None:
@@ -105,29 +105,29 @@ def test_journal_methods(client: Client, http: httpx.Client) -> None:
     http.get("/missing")
 
     events = client.requests()
-    assert [e["request"]["url"] for e in events] == ["/missing", "/a", "/a"]  # newest first
+    assert [e.request.url for e in events] == ["/missing", "/a", "/a"]  # newest first
     assert len(client.requests(limit=1)) == 1
-    assert [e["request"]["url"] for e in client.requests(unmatched=True)] == ["/missing"]
+    assert [e.request.url for e in client.requests(unmatched=True)] == ["/missing"]
     assert len(client.requests(matching_stub=stub["id"])) == 2
     assert len(client.requests(since=before)) == 3
     assert client.requests(since=datetime.now(timezone.utc) + timedelta(hours=1)) == []
 
     first = events[0]
-    assert client.get_request(first["id"])["request"]["url"] == "/missing"
-    assert [r["url"] for r in client.unmatched_requests()] == ["/missing"]
+    assert client.get_request(first.id).request.url == "/missing"
+    assert [r.url for r in client.unmatched_requests()] == ["/missing"]
 
     assert client.count({"method": "ANY", "urlPath": "/a"}) == 2
     assert client.count(get("/a")) == 1
-    assert [r["body"] for r in client.find(post("/a"))] == ["body"]
+    assert [r.body for r in client.find(post("/a"))] == ["body"]
 
-    client.delete_request(first["id"])
+    client.delete_request(first.id)
     assert client.unmatched_requests() == []
     with pytest.raises(AdminError) as err:
-        client.get_request(first["id"])
+        client.get_request(first.id)
     assert err.value.status == 404
 
     removed = client.remove_requests(post("/a"))
-    assert [e["request"]["method"] for e in removed] == ["POST"]
+    assert [e.request.method for e in removed] == ["POST"]
     assert client.count({"method": "ANY"}) == 1
     client.reset_requests()
     assert client.requests() == []
@@ -137,15 +137,15 @@ def test_near_misses(client: Client, http: httpx.Client) -> None:
     client.create_stub(get("/orders").will_return(ok()))
     http.get("/orderz")
     unmatched = client.unmatched_near_misses()
-    assert unmatched[0]["request"]["url"] == "/orderz"
-    assert unmatched[0]["stubMapping"]["request"]["urlPath"] == "/orders"
+    assert unmatched[0].request.url == "/orderz"
+    assert unmatched[0].stub.request["urlPath"] == "/orders"
 
     for_request = client.near_misses_for_request({"method": "GET", "url": "/order"})
-    assert for_request[0]["stubMapping"]["request"]["urlPath"] == "/orders"
+    assert for_request[0].stub.request["urlPath"] == "/orders"
 
     for_pattern = client.near_misses_for_pattern(get("/orders"))
-    assert for_pattern[0]["request"]["url"] == "/orderz"
-    assert "/orderz" in for_pattern[0]["diff"]
+    assert for_pattern[0].request.url == "/orderz"
+    assert "/orderz" in for_pattern[0].diff
 
 
 def test_verify_passes_and_returns_the_count(client: Client, http: httpx.Client) -> None:
@@ -167,7 +167,7 @@ def test_verify_failure_shows_counts_and_field_diff(client: Client, http: httpx.
     assert "✗ url" in message
     assert err.value.expected == 1
     assert err.value.actual == 0
-    assert err.value.near_misses[0]["request"]["url"] == "/orders/2"
+    assert err.value.near_misses[0].request.url == "/orders/2"
 
 
 def test_verify_too_many(client: Client, http: httpx.Client) -> None:
@@ -320,18 +320,22 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         c.delete_stubs()
         httpx.get(server.url + "/a")
         event = c.requests()[0]
-        c.get_request(event["id"])
+        c.get_request(event.id)
         c.count(get("/a"))
         c.find(get("/a"))
         c.wait_for(get("/a"), 1)
-        c.near_misses_for_request(event["request"])
+        c.near_misses_for_request(event.request)
         c.near_misses_for_pattern(get("/a"))
         c.unmatched_requests()
         c.unmatched_near_misses()
         c.remove_requests(get("/zzz"))
         c.remove_requests_by_metadata({"matchesJsonPath": "$.nothing"})
         c.remove_unmatched_stubs()
-        c.delete_request(event["id"])
+        assert c.match(event.request).matched is False
+        assert c.verify_requests(get("/a")).holds is True
+        assert c.switch_stubs(["svc"], [get("/svc/x")]).removed == ()
+        assert [s.service for s in c.unused_stubs()] == ["svc"]
+        c.delete_request(event.id)
         c.reset_requests()
         c.create_stub(get("/s").in_scenario("s").will_set_state_to("x"))
         c.scenarios()
