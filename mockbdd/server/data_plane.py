@@ -65,18 +65,24 @@ class DataPlane:
             else b""
         )
         recorded = recording.record(request, path, body)
-        if self._stages is not None:
-            return await self._staged(self._stages, ns, request, recorded, started)
-        return await self._execute(ns, request, ns.serve(recorded), started, 0.0)
+        if self._stages is None:  # one check; then the path is the same with or without stages
+            plan, queued = ns.serve(recorded), 0.0
+        else:
+            plan, queued = await self._staged_plan(self._stages, ns, recorded, started)
+        definition = plan.response
+        if definition is None:
+            return await self._not_matched(ns, plan, started, queued)
+        processing = (time.perf_counter() - started) * 1000 - queued
+        if plan.delay_ms > 0:  # sampled and capped by the domain
+            await asyncio.sleep(plan.delay_ms / 1000)
+        if plan.fault is not None or not definition.is_static:
+            return await self._dynamic(ns, request, plan, definition, started, processing, queued)
+        return self._static(ns, request, plan, definition, started, processing, queued)
 
-    async def _staged(
-        self,
-        stages: Pipeline,
-        ns: Namespace,
-        request: web.BaseRequest,
-        recorded: RecordedRequest,
-        started: float,
-    ) -> web.StreamResponse:
+    async def _staged_plan(
+        self, stages: Pipeline, ns: Namespace, recorded: RecordedRequest, started: float
+    ) -> tuple[ServePlan, float]:
+        """The plan as the admit and shape hooks leave it, and the ms spent in admit."""
         admitting = time.perf_counter()
         plan = None
         for admit in stages.admit:
@@ -93,29 +99,22 @@ class DataPlane:
         except Exception:
             self._finish(ns, plan.event, _FAILED, self._ms(started), self._ms(started), queued)
             raise
-        return await self._execute(ns, request, plan, started, queued)
+        return plan, queued
 
-    async def _execute(
+    def _static(
         self,
         ns: Namespace,
         request: web.BaseRequest,
         plan: ServePlan,
+        definition: ResponseDefinition,
         started: float,
-        queued_ms: float,
+        processing: float,
+        queued: float,
     ) -> web.StreamResponse:
-        definition = plan.response
-        if definition is None:
-            return await self._not_matched(ns, plan, started, queued_ms)
-        processing = (time.perf_counter() - started) * 1000 - queued_ms
-        if plan.delay_ms > 0:  # sampled and capped by the domain
-            await asyncio.sleep(plan.delay_ms / 1000)
-        if plan.fault is not None or not definition.is_static:
-            return await self._dynamic(
-                ns, request, plan, definition, started, processing, queued_ms
-            )
-        cached = self._cache.get(definition, plan.stub)  # the common case: all fixed
+        """The common case: status, headers and body all fixed (no coroutine of its own)."""
+        cached = self._cache.get(definition, plan.stub)
         total = (time.perf_counter() - started) * 1000
-        ns.complete(plan.event, cached.record(definition), processing, total, queued_ms)
+        ns.complete(plan.event, cached.record(definition), processing, total, queued)
         if self._observe:
             asyncio.get_running_loop().call_soon(self._notify, ns, plan.event)
         if cached.head is not None and prepared.can_prepare(request):
