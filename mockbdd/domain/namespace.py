@@ -74,6 +74,7 @@ class Namespace:
         self._initial_stubs: tuple[StubMapping, ...] = ()
         self._initial_settings = Settings()
         self._initial_states: tuple[tuple[str, str], ...] = ()
+        self._revision = 0
 
     # -- read-only views --------------------------------------------------------------------
     @property
@@ -91,6 +92,12 @@ class Namespace:
     @property
     def settings(self) -> Settings:
         return self._settings
+
+    @property
+    def revision(self) -> int:
+        """Moves on every change to the stubs or the settings (not on serving): what a cache of
+        anything derived from them (the data-plane stages taking part here) is keyed by."""
+        return self._revision
 
     @property
     def port(self) -> int | None:
@@ -229,16 +236,19 @@ class Namespace:
         self._last_used = self._clock()
 
     def add_stub(self, stub: StubMapping) -> None:
+        self._revision += 1
         self._stubs.add(stub)
         self._state.forget_stub(stub.id)
 
     def edit_stub(self, stub: StubMapping) -> None:
         """Replace a stub in place (``PUT /mappings/{id}``): it keeps its place among equals, its
         sequence position and whether it has been used; its scenario state is untouched."""
+        self._revision += 1
         self._stubs.add(stub, keep_position=True)
 
     def remove_stub(self, stub_id: str) -> StubMapping | None:
         """Remove a stub; a scenario none of the remaining stubs names forgets its state."""
+        self._revision += 1
         self._state.forget_stub(stub_id)
         removed = self._stubs.remove(stub_id)
         name = removed.scenario_name if removed is not None else None
@@ -248,6 +258,7 @@ class Namespace:
 
     def remove_all_stubs(self) -> None:
         """``DELETE /mappings``: no stubs, and so no scenario states either (as WireMock)."""
+        self._revision += 1
         self._stubs.clear()
         self._state.forget_stubs()
 
@@ -259,6 +270,7 @@ class Namespace:
         self._state.reset_scenarios()
 
     def update_settings(self, settings: Settings) -> None:
+        self._revision += 1
         self._settings = settings
 
     def set_port(self, port: int | None) -> None:
@@ -288,6 +300,7 @@ class Namespace:
     def reset_mappings(self) -> None:
         """``POST /mappings/reset``: back to the initial stubs and scenario states, journal
         cleared (WireMock's reset to default mappings)."""
+        self._revision += 1
         self.remove_all_stubs()
         for stub in self._initial_stubs:
             self._stubs.add(stub)
@@ -297,5 +310,6 @@ class Namespace:
 
     def reset(self) -> None:
         """``POST /reset``: as ``reset_mappings``, and the settings the namespace started with."""
+        self._revision += 1
         self.reset_mappings()
         self._settings = self._initial_settings

@@ -1,8 +1,9 @@
 """Serving mock traffic: one domain call plans the answer, then the transport carries it out
 (delay, fault, static bytes, proxy, file or dribble) and completes the journal entry once.
 
-With stages registered (``STAGES``), admit runs before the plan, shape after it and observe
-after completion; with none, a static answer takes the same fast path as ever.
+With stages taking part in a namespace (``STAGES``; see :class:`Stages`), admit runs before the
+plan, shape after it and observe after completion; with none, a static answer takes the same fast
+path as ever.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
-from mockbdd.server.stages import STAGES, Pipeline
+from mockbdd.server.stages import STAGES, Observe, Pipeline, Stages
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -52,9 +53,7 @@ class DataPlane:
         self._cache = ResponseCache(prepared_heads)
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
-        pipeline = Pipeline.of(tuple(stage for _, stage in extensions.items(STAGES)))
-        self._stages = pipeline if pipeline else None  # None: the unstaged path, checked once
-        self._observe = pipeline.observe
+        self._stages = Stages(tuple(stage for _, stage in extensions.items(STAGES)))
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
@@ -65,10 +64,11 @@ class DataPlane:
             else b""
         )
         recorded = recording.record(request, path, body)
-        if self._stages is None:  # one check; then the path is the same with or without stages
+        stages = self._stages.for_namespace(ns)
+        if stages is None:  # one check; then the path is the same with or without stages
             plan, queued = ns.serve(recorded), 0.0
         else:
-            plan, queued = await self._staged_plan(self._stages, ns, recorded, started)
+            plan, queued = await self._staged_plan(stages, ns, recorded, started)
         definition = plan.response
         if definition is None:
             return await self._not_matched(ns, plan, started, queued)
@@ -115,8 +115,7 @@ class DataPlane:
         cached = self._cache.get(definition, plan.stub)
         total = (time.perf_counter() - started) * 1000
         ns.complete(plan.event, cached.record(definition), processing, total, queued)
-        if self._observe:
-            asyncio.get_running_loop().call_soon(self._notify, ns, plan.event)
+        self._observed(ns, plan.event)
         if cached.head is not None and prepared.can_prepare(request):
             return prepared.PreparedResponse(
                 cached.head, self._date(), definition.body, definition.status
@@ -224,11 +223,16 @@ class DataPlane:
         queued: float,
     ) -> None:
         ns.complete(event, record, processing, total, queued)
-        if self._observe:
-            asyncio.get_running_loop().call_soon(self._notify, ns, event)
+        self._observed(ns, event)
 
-    def _notify(self, ns: Namespace, event: ServeEvent) -> None:
-        for observe in self._observe:
+    def _observed(self, ns: Namespace, event: ServeEvent) -> None:
+        stages = self._stages.for_namespace(ns)
+        if stages is not None and stages.observe:
+            asyncio.get_running_loop().call_soon(self._notify, stages.observe, ns, event)
+
+    @staticmethod
+    def _notify(observers: tuple[Observe, ...], ns: Namespace, event: ServeEvent) -> None:
+        for observe in observers:
             try:
                 observe(ns, event)
             except Exception:  # a broken observer must not silence the others

@@ -12,11 +12,17 @@ A request goes through three steps, and a stage takes part in any of them:
 - ``observe`` (after completion): sees the completed event (its final answer and timings).
   Called on the loop soon after the answer has gone out: it never delays one.
 
-With no stage registered, the data plane takes its static fast path, untouched.
+A stage may also say when it takes part: ``active(ns)`` is asked once per namespace revision
+(``Namespace.revision`` moves on every change to its stubs or settings), so a built-in feature
+that a namespace does not configure (no limits, no chaos) costs that namespace nothing. A stage
+without ``active`` takes part everywhere.
+
+With no stage taking part, the data plane takes its static fast path, untouched.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -31,6 +37,7 @@ from mockbdd.extensions import Kind
 Admit = Callable[[Namespace, RecordedRequest], Awaitable[ResponseDefinition | None]]
 Shape = Callable[[Namespace, ServePlan], ServePlan]
 Observe = Callable[[Namespace, ServeEvent], None]
+Active = Callable[[Namespace], bool]
 
 
 class Stage(Protocol):
@@ -45,6 +52,12 @@ class Stage(Protocol):
     @property
     def observe(self) -> Observe | None: ...
 
+    @property
+    def active(self) -> Active | None:
+        """Whether the stage takes part in serving ``ns`` (None: everywhere). Asked again only
+        when ``ns.revision`` moves, so it may look at every stub; it must not depend on time."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Hooks:
@@ -53,6 +66,7 @@ class Hooks:
     admit: Admit | None = None
     shape: Shape | None = None
     observe: Observe | None = None
+    active: Active | None = None
 
 
 STAGES: Kind[Stage] = Kind("data-plane stage")
@@ -76,3 +90,41 @@ class Pipeline:
 
     def __bool__(self) -> bool:
         return bool(self.admit or self.shape or self.observe)
+
+
+class Stages:
+    """The registered stages, and for each namespace the pipeline of those taking part in it.
+
+    ``for_namespace`` is on the data plane's path: with no stage asking ``active`` it returns the
+    one server-wide pipeline (or None) at once; otherwise a pipeline cached per namespace and
+    revision, so the ``active`` checks run once per change, not once per request.
+    """
+
+    def __init__(self, stages: tuple[Stage, ...]) -> None:
+        self._always = tuple(s for s in stages if getattr(s, "active", None) is None)
+        self._conditional = tuple(s for s in stages if getattr(s, "active", None) is not None)
+        pipeline = Pipeline.of(stages) if not self._conditional else Pipeline.of(self._always)
+        self._fixed = pipeline if pipeline else None
+        self._cache: weakref.WeakKeyDictionary[Namespace, tuple[int, Pipeline | None]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self._conditional)
+
+    def for_namespace(self, ns: Namespace) -> Pipeline | None:
+        """The hooks that take part in serving ``ns`` now; None: the unstaged fast path."""
+        if not self._conditional:
+            return self._fixed
+        cached = self._cache.get(ns)
+        revision = ns.revision
+        if cached is not None and cached[0] == revision:
+            return cached[1]
+        taking_part = self._always + tuple(
+            s for s in self._conditional if s.active is not None and s.active(ns)
+        )
+        pipeline = Pipeline.of(taking_part)
+        result = pipeline if pipeline else None
+        self._cache[ns] = (revision, result)
+        return result

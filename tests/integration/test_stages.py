@@ -199,3 +199,43 @@ async def test_a_shape_stage_that_raises_is_a_500_and_its_entry_is_completed(
         assert event.response is not PENDING
         assert event.response.status == 500
     assert "shape bug" in caplog.text
+
+
+async def test_a_stage_with_active_takes_part_only_where_a_namespace_configures_it() -> None:
+    """A built-in feature that a namespace does not configure costs it nothing: the stage's
+    hooks never run there, and ``active`` is asked once per change, not once per request."""
+    asked: list[str] = []
+    shaped: list[str] = []
+
+    def configured(ns: Namespace) -> bool:  # "configured": a stub named "limited" exists
+        asked.append(ns.name)
+        return any(s.name == "limited" for s in ns.stubs)
+
+    def shape(ns: Namespace, plan: ServePlan) -> ServePlan:
+        shaped.append(ns.name)
+        return plan
+
+    async with serving(Hooks(shape=shape, active=configured)) as (_, http):
+        await stub(http, {"request": {"url": "/a"}, "response": {"status": 200}})
+        for _ in range(5):
+            assert (await http.get("/a")).status_code == 200
+        assert shaped == []
+        assert asked == ["default"]  # five requests, one revision: asked once
+
+        limited = {"name": "limited", "request": {"url": "/b"}, "response": {"status": 201}}
+        await stub(http, limited)
+        for _ in range(3):
+            assert (await http.get("/b")).status_code == 201
+        assert shaped == ["default"] * 3
+        assert asked == ["default", "default"]
+
+        ns = (await http.post("/__admin/namespaces", json={"name": "other"})).json()
+        prefix = f"/__ns/{ns['name']}"
+        await stub(http, {"request": {"url": "/a"}, "response": {"status": 200}}, prefix)
+        assert (await http.get(f"{prefix}/a")).status_code == 200
+        assert shaped == ["default"] * 3  # the other namespace does not configure it
+
+        deleted = await http.delete("/__admin/mappings")
+        assert deleted.status_code == 200
+        assert (await http.get("/a")).status_code == 404
+        assert shaped == ["default"] * 3  # no stub named "limited" any more: out again
