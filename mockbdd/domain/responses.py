@@ -19,6 +19,41 @@ class ChunkedDribbleDelay:
 
 
 @dataclass(frozen=True, slots=True)
+class SseEvent:
+    """One server-sent event, written after ``delay_ms`` (from the previous event, or from the
+    head for the first). ``wire`` is its ``text/event-stream`` encoding, made once."""
+
+    data: str
+    event: str | None = None
+    id: str | None = None
+    delay_ms: int = 0
+    wire: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        lines = [f"event: {self.event}"] if self.event is not None else []
+        if self.id is not None:
+            lines.append(f"id: {self.id}")
+        lines.extend(f"data: {line}" for line in self.data.split("\n"))
+        object.__setattr__(self, "wire", ("\n".join(lines) + "\n\n").encode())
+
+
+@dataclass(frozen=True, slots=True)
+class EventStream:
+    """A ``text/event-stream`` answer (``response.sse``): the events, one at a time, and the
+    ``retry`` the client is told first."""
+
+    events: tuple[SseEvent, ...]
+    retry_ms: int | None = None
+
+    def preamble(self) -> bytes:
+        return f"retry: {self.retry_ms}\n\n".encode() if self.retry_ms is not None else b""
+
+    def body(self) -> bytes:
+        """Everything the stream writes, as the journal records it."""
+        return self.preamble() + b"".join(e.wire for e in self.events)
+
+
+@dataclass(frozen=True, slots=True)
 class ResponseDefinition:
     """What to answer. ``body`` is pre-encoded once at definition time, never per request."""
 
@@ -37,6 +72,7 @@ class ResponseDefinition:
     # (name, transformerParameters) per registered transformer, in the stub's order; applied
     # at serve time by the data plane's shape stage
     transformers: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    sse: EventStream | None = None  # written event by event, each after its delay
     is_static: bool = field(init=False)  # answered from the definition alone (the hot path)
 
     def __post_init__(self) -> None:
@@ -46,6 +82,7 @@ class ResponseDefinition:
             and self.chunked_dribble_delay is None
             and self.proxy_base_url is None
             and not self.transformers
+            and self.sse is None
         )
         object.__setattr__(self, "is_static", static)
 

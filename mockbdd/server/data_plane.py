@@ -21,7 +21,12 @@ from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.near_miss import NearMiss, render_unmatched_report
 from mockbdd.domain.plan import NearMissSearch, ServePlan
 from mockbdd.domain.requests import RecordedRequest
-from mockbdd.domain.responses import ChunkedDribbleDelay, ResponseDefinition
+from mockbdd.domain.responses import (
+    TRANSFORMERS,
+    ChunkedDribbleDelay,
+    EventStream,
+    ResponseDefinition,
+)
 from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
@@ -53,6 +58,7 @@ class DataPlane:
         self._cache = ResponseCache(prepared_heads)
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
+        self._transformers = dict(extensions.items(TRANSFORMERS))
         self._stages = Stages(tuple(stage for _, stage in extensions.items(STAGES)))
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
@@ -151,10 +157,14 @@ class DataPlane:
     async def _dynamic_answer(
         self, request: web.BaseRequest, plan: ServePlan, definition: ResponseDefinition
     ) -> Answer:
-        # response transformers (``definition.transformers``; such a response is never static)
-        # are the data plane's own shape step: they apply here, to ``definition``, before the
-        # cache lookup, after the stages' shape hooks
-        cached = self._cache.get(definition, plan.stub)
+        if definition.transformers:  # the stub's transformers, in its order, per request
+            transformed = self._transform(plan, definition)
+            if isinstance(transformed, str):
+                return _text(500, transformed), ResponseRecord(500, (), transformed.encode())
+            definition = transformed
+            cached = self._cache.build(definition, plan.stub)  # one answer's: never kept
+        else:
+            cached = self._cache.get(definition, plan.stub)
         if plan.fault is not None:
             return await self._fault(request, plan.fault, definition, cached)
         if definition.proxy_base_url is not None:
@@ -168,6 +178,22 @@ class DataPlane:
         if cached.close:
             response.force_close()
         return response, record
+
+    def _transform(
+        self, plan: ServePlan, definition: ResponseDefinition
+    ) -> ResponseDefinition | str:
+        """The answer the stub's transformers make of ``definition`` for this request, or why
+        one of them failed (a transformer that raises costs this answer only: 500 naming it)."""
+        for name, parameters in definition.transformers:
+            transformer = self._transformers.get(name)
+            if transformer is None:  # decoded where it was registered, but not here
+                return f"mockbdd: no response transformer named {name!r} on this server\n"
+            try:
+                definition = transformer.transform(definition, plan.event.request, parameters)
+            except Exception as exc:
+                log.exception("mockbdd: response transformer %r failed", name)
+                return f"mockbdd: response transformer {name!r} failed: {exc}\n"
+        return definition
 
     async def _fault(
         self,
@@ -254,6 +280,10 @@ class DataPlane:
                 response = web.Response(status=500, reason=reason, text=text, headers=_TEXT_PLAIN)
                 return response, ResponseRecord(500, (), text.encode())
             body = loaded
+        if definition.sse is not None and request.method != "HEAD":
+            return await self._event_stream(request, definition, cached, definition.sse)
+        if definition.sse is not None:
+            body = definition.sse.body()
         record = ResponseRecord(definition.status, definition.headers, body)
         dribble = definition.chunked_dribble_delay
         if dribble is None or request.method == "HEAD":
@@ -284,6 +314,33 @@ class DataPlane:
                 await asyncio.sleep(pause)
         await response.write_eof()
         return response
+
+    async def _event_stream(
+        self,
+        request: web.BaseRequest,
+        definition: ResponseDefinition,
+        cached: CachedResponse,
+        stream: EventStream,
+    ) -> Answer:
+        """``text/event-stream``: each event written (and flushed) after its delay. A client
+        that leaves mid-stream ends it; the journal records what was sent."""
+        response = web.StreamResponse(
+            status=definition.status, reason=cached.reason, headers=cached.headers()
+        )
+        await response.prepare(request)
+        sent = [stream.preamble()]
+        try:
+            if sent[0]:
+                await response.write(sent[0])
+            for event in stream.events:
+                if event.delay_ms > 0:
+                    await asyncio.sleep(event.delay_ms / 1000)
+                await response.write(event.wire)
+                sent.append(event.wire)
+            await response.write_eof()
+        except (ConnectionResetError, ConnectionError):
+            pass  # the client went away: nothing more to send
+        return response, ResponseRecord(definition.status, definition.headers, b"".join(sent))
 
     async def _read_file(self, name: str) -> bytes | None:
         if self.files_root is None:

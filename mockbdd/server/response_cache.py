@@ -89,6 +89,14 @@ class ResponseCache:
             return entry
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
+        entry = self.build(definition, stub)
+        self._entries[id(definition)] = entry
+        return entry
+
+    def build(self, definition: ResponseDefinition, stub: StubMapping | None) -> CachedResponse:
+        """What :meth:`get` derives, for a definition made for one answer (a transformer's),
+        which is not kept: per-request definitions would only churn the cache."""
+        stub_id, stub_name = (None, None) if stub is None else (stub.id, stub.name)
         close = any(closes(n, v) for n, v in definition.headers)
         headers = (
             *(
@@ -99,7 +107,7 @@ class ResponseCache:
             *(matched_stub_headers(stub) if stub is not None else ()),
         )
         body = definition.body
-        entry = CachedResponse(
+        return CachedResponse(
             definition.status,
             definition.status_message,
             definition.headers,
@@ -114,5 +122,3 @@ class ResponseCache:
             if len(body) <= MAX_SHARED_BODY
             else None,
         )
-        self._entries[id(definition)] = entry
-        return entry

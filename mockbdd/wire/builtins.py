@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from typing import Final
 
+from mockbdd import llm
 from mockbdd.domain import faults
 from mockbdd.extensions import Extensions, Register, assemble
 from mockbdd.wire import delays, operators
 
 
 def register(extensions: Extensions) -> None:
-    """Every built-in content operator, delay type and fault."""
+    """Every built-in content operator, delay type, fault and response transformer."""
     operators.register(extensions)
     delays.register(extensions)
     faults.register(extensions)
+    llm.register(extensions)
 
 
 BUILTIN: Final[Extensions] = assemble([register], plugins=False)

@@ -30,7 +30,7 @@ FaultName = Annotated[str, _ref("Fault")]
 TransformerName = Annotated[str, _ref("TransformerName")]
 
 URL_FIELDS = ("url", "urlPattern", "urlPath", "urlPathPattern", "urlPathTemplate")
-BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName")
+BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName", "sse")
 
 
 def at_most_one(*groups: tuple[str, ...]) -> dict[str, Any]:
@@ -92,6 +92,18 @@ class ChunkedDribbleModel(_Strict):
     totalDuration: WholeMilliseconds
 
 
+class SseEventModel(_Strict):
+    data: Any  # text as it is; any other JSON value is written as compact JSON
+    event: str | None = None
+    id: str | None = None
+    delayMs: WholeMilliseconds | None = None
+
+
+class SseModel(_Strict):
+    events: list[SseEventModel]
+    retry: Annotated[int, Field(ge=0)] | None = None
+
+
 class ResponseDefinitionModel(_Strict):
     model_config = ConfigDict(
         json_schema_extra=at_most_one(BODY_FIELDS, ("fixedDelayMilliseconds", "delayDistribution"))
@@ -114,6 +126,7 @@ class ResponseDefinitionModel(_Strict):
     removeProxyRequestHeaders: list[str] | None = None
     transformers: list[TransformerName] | None = None
     transformerParameters: dict[str, Any] | None = None
+    sse: SseModel | None = None
 
 
 class SequenceItemModel(ResponseDefinitionModel):

@@ -19,13 +19,15 @@ from mockbdd.domain.frozen import freeze
 from mockbdd.domain.responses import (
     TRANSFORMERS,
     ChunkedDribbleDelay,
+    EventStream,
     ResponseDefinition,
+    SseEvent,
     Transformer,
 )
 from mockbdd.extensions import Extensions
 from mockbdd.wire.delays import parse_delay
 from mockbdd.wire.errors import check_parameters, registered
-from mockbdd.wire.models import BODY_FIELDS, ResponseDefinitionModel
+from mockbdd.wire.models import BODY_FIELDS, ResponseDefinitionModel, SseModel
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field-name
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\x00]")
@@ -43,6 +45,7 @@ def build_response(
     proxy_headers = _headers(
         model.additionalProxyRequestHeaders, f"{pointer}/additionalProxyRequestHeaders"
     )
+    sse = None if model.sse is None else event_stream(model.sse, f"{pointer}/sse", headers)
     dribble = None
     if model.chunkedDribbleDelay is not None:
         d = model.chunkedDribbleDelay
@@ -63,7 +66,34 @@ def build_response(
         ),
         proxy_url_prefix_to_remove=model.proxyUrlPrefixToRemove,
         transformers=_transformers(model, pointer, extensions),
+        sse=sse,
     )
+
+
+def event_stream(model: SseModel, pointer: str, headers: list[tuple[str, str]]) -> EventStream:
+    """``response.sse``: the events encoded once; ``text/event-stream`` unless the stub says
+    otherwise, and ``Cache-Control: no-cache`` as event streams are sent."""
+    if not model.events:
+        raise InvalidInput(f"{pointer}/events", "give at least one event")
+    events = []
+    for i, item in enumerate(model.events):
+        data = (
+            item.data
+            if isinstance(item.data, str)
+            else json.dumps(item.data, separators=(",", ":"))
+        )
+        for name, value in (("event", item.event), ("id", item.id)):
+            if value is not None and _FORBIDDEN_IN_VALUE.search(value):
+                raise InvalidInput(f"{pointer}/events/{i}/{name}", "cannot contain CR, LF or NUL")
+        if "\r" in data or "\x00" in data:
+            raise InvalidInput(f"{pointer}/events/{i}/data", "cannot contain CR or NUL")
+        events.append(SseEvent(data, item.event, item.id, item.delayMs or 0))
+    names = {n.lower() for n, _ in headers}
+    if "content-type" not in names:
+        headers.append(("Content-Type", "text/event-stream"))
+    if "cache-control" not in names:
+        headers.append(("Cache-Control", "no-cache"))
+    return EventStream(tuple(events), model.retry)
 
 
 def _body(model: ResponseDefinitionModel, pointer: str, headers: list[tuple[str, str]]) -> bytes:
