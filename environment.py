@@ -14,7 +14,8 @@ def before_all(context: Any) -> None:
 
 def before_scenario(context: Any, scenario: Any) -> None:
     mockbdd.before_scenario(context, scenario)
-    world = ShopWorld.for_urls(context.mockbdd.url("inventory"), context.mockbdd.url("payments"))
+    urls = context.mockbdd.url
+    world = ShopWorld.for_urls(urls("inventory"), urls("payments"), urls("assistant"))
     context.add_cleanup(world.close)
     context.shop_world = world
 

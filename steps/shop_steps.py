@@ -97,3 +97,18 @@ def _took_at_least(context: Any, ms: int) -> None:
 @then(p.CALL_FAILED)
 def _call_failed(context: Any) -> None:
     _world(context).call_failed()
+
+
+@when(p.ASK_ASSISTANT)
+def _ask_assistant(context: Any, question: str) -> None:
+    _world(context).ask_assistant(question)
+
+
+@then(p.ASSISTANT_SAYS)
+def _assistant_says(context: Any, text: str) -> None:
+    _world(context).assistant_says(text)
+
+
+@then(p.ASSISTANT_LOOKS_UP)
+def _assistant_looks_up(context: Any, item: int) -> None:
+    _world(context).assistant_looks_up(item)

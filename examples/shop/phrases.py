@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from examples.shop.assistant import Assistant, Reply
 from examples.shop.client import CheckoutResult, ShopClient
 
 CHECKOUT = "the shop checks out item {item:d} for {amount:d} {currency:w}"
@@ -31,6 +32,9 @@ HEADER_IS = 'the response header "{name}" is "{value}"'
 BODY_IS = "the response body is:"
 TOOK_AT_LEAST = "the response took at least {ms:d} ms"
 CALL_FAILED = "the call failed"
+ASK_ASSISTANT = 'a customer asks the assistant "{question}"'
+ASSISTANT_SAYS = 'the assistant says "{text}"'
+ASSISTANT_LOOKS_UP = "the assistant looks up item {item:d}"
 
 
 @dataclass
@@ -46,15 +50,35 @@ class ShopWorld:
     error: Exception | None = None
     elapsed_ms: float = 0.0
     threads: list[threading.Thread] = field(default_factory=list)
+    assistant: Assistant | None = None
+    reply: Reply | None = None
 
     @classmethod
-    def for_urls(cls, inventory: str, payments: str) -> ShopWorld:
-        return cls(ShopClient(inventory, payments), {"inventory": inventory, "payments": payments})
+    def for_urls(cls, inventory: str, payments: str, assistant: str | None = None) -> ShopWorld:
+        urls = {"inventory": inventory, "payments": payments}
+        world = cls(ShopClient(inventory, payments), urls)
+        if assistant is not None:
+            world.assistant = Assistant(assistant)
+        return world
 
     def close(self) -> None:
         for thread in self.threads:
             thread.join(timeout=5)
         self.shop.close()
+        if self.assistant is not None:
+            self.assistant.close()
+
+    def ask_assistant(self, question: str) -> None:
+        assert self.assistant is not None, "this world has no assistant"
+        self.reply = self.assistant.ask(question)
+
+    def assistant_says(self, text: str) -> None:
+        assert self.reply is not None, "nobody asked the assistant"
+        assert self.reply.text == text, self.reply
+
+    def assistant_looks_up(self, item: int) -> None:
+        assert self.reply is not None, "nobody asked the assistant"
+        assert self.reply.looked_up == item, self.reply
 
     # -- actions ----------------------------------------------------------------------------
     def checkout(self, item: int, amount: int, currency: str) -> None:

@@ -11,7 +11,7 @@ with service-relative paths as the feature file writes them.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,9 +75,14 @@ class Expectation:
     query: tuple[str, str] | None = None
     json_subset: Any = field(default=_UNSET)
     body: str | None = None
+    # any other body patterns, and the words that describe them ("whose last message ...")
+    body_patterns: tuple[Mapping[str, Any], ...] = ()
+    described: str = ""
 
     def describe(self) -> str:
         text = f"{self.method} request to {self.path}"
+        if self.described:
+            text += " " + self.described
         if self.header is not None:
             text += f' with header "{self.header[0]}" equal to "{self.header[1]}"'
         if self.without_header is not None:
@@ -110,6 +115,7 @@ class Expectation:
             bodies.append({"equalToJson": self.json_subset, "ignoreExtraElements": True})
         if self.body is not None:  # an empty body is no body at all, to the engine
             bodies.append({"equalTo": self.body} if self.body else {"absent": True})
+        bodies.extend(dict(p) for p in self.body_patterns)
         if bodies:
             pattern["bodyPatterns"] = bodies
         return pattern

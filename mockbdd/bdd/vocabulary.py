@@ -18,6 +18,7 @@ from enum import Enum
 from string import Formatter
 from typing import Any
 
+from mockbdd.bdd import llm_steps
 from mockbdd.bdd import steps_impl as impl
 from mockbdd.bdd.scenario_mocks import ScenarioMocks
 from mockbdd.tagmaps.params import parse_duration
@@ -109,6 +110,13 @@ NTH_REQUEST_JSON = (
 )
 NO_UNEXPECTED = '"{service}" should not have received unexpected requests'  # 26
 ALL_STUBS_USED = 'every response stubbed on "{service}" should have been used'  # 27
+
+# -- LLM APIs (45-49) ---------------------------------------------------------------------------
+CHAT_ANSWERS = '"{service}" answers chat completions with:'  # 45
+CHAT_ANSWERS_ABOUT = '"{service}" answers chat completions about "{topic}" with:'  # 46
+CHAT_CALLS_TOOL = '"{service}" answers chat completions by calling the tool "{tool}" with:'  # 47
+CHAT_ASKED_ABOUT = '"{service}" should have been asked a chat completion whose last message contains "{text}"'  # 48
+CHAT_OFFERED_TOOL = '"{service}" should have been offered the tool "{tool}"'  # 49
 
 
 class Kind(Enum):
@@ -208,4 +216,9 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(26, NO_UNEXPECTED, ASSERTION, impl.no_unexpected_requests),
     Phrase(27, ALL_STUBS_USED, ASSERTION, impl.all_stubs_used),
+    Phrase(45, CHAT_ANSWERS, SETUP, llm_steps.answers_chat, DOCSTRING),
+    Phrase(46, CHAT_ANSWERS_ABOUT, SETUP, llm_steps.answers_chat_about, DOCSTRING),
+    Phrase(47, CHAT_CALLS_TOOL, SETUP, llm_steps.answers_chat_with_tool, DOCSTRING),
+    Phrase(48, CHAT_ASKED_ABOUT, ASSERTION, llm_steps.asked_about),
+    Phrase(49, CHAT_OFFERED_TOOL, ASSERTION, llm_steps.offered_tool),
 )

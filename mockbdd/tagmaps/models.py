@@ -138,6 +138,25 @@ class TagMapResponseModel(ResponseDefinitionModel):
         ),
     ] = None
 
+    openai_chat: dict[str, Any] | None = Field(
+        None, alias="openaiChat", description="shorthand: the openai-chat transformer's parameters"
+    )
+    openai_embeddings: dict[str, Any] | None = Field(
+        None,
+        alias="openaiEmbeddings",
+        description="shorthand: the openai-embeddings transformer's parameters",
+    )
+    openai_models: dict[str, Any] | None = Field(
+        None,
+        alias="openaiModels",
+        description="shorthand: the openai-models transformer's parameters",
+    )
+    anthropic_messages: dict[str, Any] | None = Field(
+        None,
+        alias="anthropicMessages",
+        description="shorthand: the anthropic-messages transformer's parameters",
+    )
+
 
 class TagMapSequenceItemModel(TagMapResponseModel, SequenceItemModel):
     model_config = TagMapResponseModel.model_config

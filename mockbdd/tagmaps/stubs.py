@@ -22,6 +22,13 @@ _BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName")
 # shorthand → WireMock field; also used to find the YAML line of a normalised field
 REQUEST_ALIASES = {"path": "urlPath"}
 RESPONSE_ALIASES = {"json": "jsonBody", "delay": "fixedDelayMilliseconds"}
+# shorthand → the built-in transformer it names; its value is the transformerParameters
+TRANSFORMER_SHORTHANDS = {
+    "openaiChat": "openai-chat",
+    "openaiEmbeddings": "openai-embeddings",
+    "openaiModels": "openai-models",
+    "anthropicMessages": "anthropic-messages",
+}
 _REVERSE_ALIASES = {v: k for k, v in {**REQUEST_ALIASES, **RESPONSE_ALIASES}.items()}
 SERVICE_RE = re.compile(r"[A-Za-z0-9_.-]+\Z")
 
@@ -119,6 +126,21 @@ def _check_response(
         return [index.error((*path, bodies[1]), f"use only one of {', '.join(bodies)}")]
     if "delay" in response and "fixedDelayMilliseconds" in response:
         return [index.error((*path, "delay"), "use either 'delay' or 'fixedDelayMilliseconds'")]
+    shorthands = [k for k in TRANSFORMER_SHORTHANDS if k in response]
+    clashing = [k for k in ("transformers", "transformerParameters") if k in response]
+    if shorthands and (len(shorthands) > 1 or clashing):
+        other = [*shorthands[1:], *clashing][0]
+        return [
+            index.error(
+                (*path, other),
+                f"use either {shorthands[0]!r} or {other!r}: {shorthands[0]!r} sets the "
+                "transformers and their parameters itself",
+            )
+        ]
+    if shorthands and not isinstance(response[shorthands[0]], dict):
+        key = shorthands[0]
+        reason = f"{key!r} must be a mapping of the {TRANSFORMER_SHORTHANDS[key]} parameters"
+        return [index.error((*path, key), reason)]
     for key in ("delay", "fixedDelayMilliseconds"):
         if key in response:
             problem = check_delay_value(response[key], params)
@@ -183,6 +205,10 @@ def _normalise_response(response: Mapping[str, Any], pointer: str) -> dict[str, 
                 raise StubError(f"{pointer}/{key}", str(exc)) from None
     if "delay" in out:
         out["fixedDelayMilliseconds"] = parse_duration(out.pop("delay"))
+    for short, transformer in TRANSFORMER_SHORTHANDS.items():
+        if short in out:
+            out["transformers"] = [transformer]
+            out["transformerParameters"] = out.pop(short)
     return out
 
 

@@ -17,7 +17,8 @@ def _p(pattern: str) -> parsers.parse:
 
 @pytest.fixture
 def shop_world(mockbdd: NamespaceHandle) -> Iterator[p.ShopWorld]:
-    world = p.ShopWorld.for_urls(mockbdd.url("inventory"), mockbdd.url("payments"))
+    urls = mockbdd.url
+    world = p.ShopWorld.for_urls(urls("inventory"), urls("payments"), urls("assistant"))
     yield world
     world.close()
 
@@ -105,3 +106,18 @@ def _took_at_least(shop_world: p.ShopWorld, ms: int) -> None:
 @then(_p(p.CALL_FAILED))
 def _call_failed(shop_world: p.ShopWorld) -> None:
     shop_world.call_failed()
+
+
+@when(_p(p.ASK_ASSISTANT))
+def _ask_assistant(shop_world: p.ShopWorld, question: str) -> None:
+    shop_world.ask_assistant(question)
+
+
+@then(_p(p.ASSISTANT_SAYS))
+def _assistant_says(shop_world: p.ShopWorld, text: str) -> None:
+    shop_world.assistant_says(text)
+
+
+@then(_p(p.ASSISTANT_LOOKS_UP))
+def _assistant_looks_up(shop_world: p.ShopWorld, item: int) -> None:
+    shop_world.assistant_looks_up(item)

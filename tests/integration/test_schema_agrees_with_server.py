@@ -239,7 +239,9 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
         "response/transformers/0",
     ]  # the built-ins alone know none of them
     defs = plugged["mappingFile"]["$defs"]
-    assert defs["TransformerName"] == {"enum": ["upper"]}
+    assert defs["TransformerName"] == {
+        "enum": ["openai-chat", "openai-embeddings", "openai-models", "anthropic-messages", "upper"]
+    }
     assert defs["Fault"] == {
         "enum": [
             "CONNECTION_RESET_BY_PEER",
