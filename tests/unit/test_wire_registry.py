@@ -44,7 +44,12 @@ def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
     assert BUILTIN.frozen
     assert BUILTIN.names(DELAY_TYPES) == ("fixed", "uniform", "lognormal")
     assert BUILTIN.names(FAULTS) == tuple(f.value for f in Fault)
-    assert BUILTIN.names(TRANSFORMERS) == ()
+    assert BUILTIN.names(TRANSFORMERS) == (
+        "openai-chat",
+        "openai-embeddings",
+        "openai-models",
+        "anthropic-messages",
+    )
     assert BUILTIN.names(CUSTOM_MATCHERS) == ()
     with pytest.raises(ExtensionError):
         BUILTIN.add(DELAY_TYPES, "other", FIXED)
@@ -255,7 +260,7 @@ def test_transformers_and_their_parameters_are_refused_in_mockbdds_voice() -> No
     assert error.pointer == "/response/transformers/1"
     assert error.reason == (
         "response transformer 'response-template' is not supported by this server (registered: "
-        "upper; plugins add them through the mockbdd.plugins entry points)"
+        "openai-chat, openai-embeddings, openai-models, anthropic-messages, upper; plugins add them through the mockbdd.plugins entry points)"
     )
     bad = {"transformers": ["upper"], "transformerParameters": {"exclaim": 1}}
     error = refused({"request": {}, "response": bad})
