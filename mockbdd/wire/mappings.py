@@ -4,10 +4,11 @@ the extensions of the server that decodes (``BUILTIN`` for callers that have no 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.errors import InvalidInput
@@ -22,7 +23,13 @@ from mockbdd.extensions import Extensions
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import parse_delay
 from mockbdd.wire.errors import to_invalid_input
-from mockbdd.wire.models import ImportOptionsModel, StubMappingModel
+from mockbdd.wire.models import (
+    ImportOptionsModel,
+    RequestPatternModel,
+    ResponseDefinitionModel,
+    SequenceItemModel,
+    StubMappingModel,
+)
 from mockbdd.wire.request_patterns import build_request_pattern, parse_request_pattern
 from mockbdd.wire.responses import build_response, json_body_bytes
 
@@ -48,31 +55,48 @@ def parse_stub_mapping(
     try:
         model = StubMappingModel.model_validate(obj)
     except ValidationError as exc:
-        raise to_invalid_input(exc, StubMappingModel, pointer) from None
+        shape = to_invalid_input(exc, StubMappingModel, pointer).all()
+        raise InvalidInput.of([*shape, *_part_problems(obj, pointer, shape, extensions)]) from None
+    problems: list[InvalidInput] = []
     for key in ("id", "uuid"):
-        _check_uuid(getattr(model, key), f"{pointer}/{key}")
+        _collect(problems, _check_uuid, getattr(model, key), f"{pointer}/{key}")
     stub_id = model.id or model.uuid or str(uuid.uuid4())
     if model.id and model.uuid and model.id != model.uuid:
-        raise InvalidInput(f"{pointer}/uuid", "'id' and 'uuid' differ; give one of them")
+        problems.append(InvalidInput(f"{pointer}/uuid", "'id' and 'uuid' differ; give one of them"))
     if (model.response is None) == (model.responses is None):
-        raise InvalidInput(pointer or "/", "give exactly one of 'response' or 'responses'")
-    if model.whenExhausted is not None and model.responses is None:
-        raise InvalidInput(f"{pointer}/whenExhausted", "only allowed with 'responses'")
-    if model.requiredScenarioState is not None and model.scenarioName is None:
-        raise InvalidInput(f"{pointer}/requiredScenarioState", "needs 'scenarioName'")
-    if model.newScenarioState is not None and model.scenarioName is None:
-        raise InvalidInput(f"{pointer}/newScenarioState", "needs 'scenarioName'")
-    request = build_request_pattern(model.request, f"{pointer}/request", extensions)
-    response: ResponseDefinition | ResponseSequence
-    if model.response is not None:
-        response = build_response(model.response, f"{pointer}/response", extensions)
-    else:
-        assert model.responses is not None
-        items = tuple(
-            SequenceItem(build_response(item, f"{pointer}/responses/{i}", extensions), item.times)
-            for i, item in enumerate(model.responses)
+        problems.append(
+            InvalidInput(pointer or "/", "give exactly one of 'response' or 'responses'")
         )
-        response = ResponseSequence(items, WhenExhausted(model.whenExhausted or "repeatLast"))
+    if model.whenExhausted is not None and model.responses is None:
+        problems.append(InvalidInput(f"{pointer}/whenExhausted", "only allowed with 'responses'"))
+    for key in ("requiredScenarioState", "newScenarioState"):
+        if getattr(model, key) is not None and model.scenarioName is None:
+            problems.append(InvalidInput(f"{pointer}/{key}", "needs 'scenarioName'"))
+    request = _collect(
+        problems, build_request_pattern, model.request, f"{pointer}/request", extensions
+    )
+    response: ResponseDefinition | ResponseSequence | None = None
+    if model.response is not None:
+        response = _collect(
+            problems, build_response, model.response, f"{pointer}/response", extensions
+        )
+    elif model.responses is not None:
+        items = [
+            _collect(problems, build_response, item, f"{pointer}/responses/{i}", extensions)
+            for i, item in enumerate(model.responses)
+        ]
+        response = ResponseSequence(
+            tuple(
+                SequenceItem(r, item.times)
+                for r, item in zip(items, model.responses, strict=True)
+                if r
+            ),
+            WhenExhausted(model.whenExhausted or "repeatLast"),
+        )
+    if problems:
+        raise InvalidInput.of(problems)
+    assert request is not None
+    assert response is not None
     source = dict(obj)
     source.pop("uuid", None)
     source["id"] = stub_id
@@ -94,6 +118,49 @@ def parse_stub_mapping(
         metadata=model.metadata,
         persistent=bool(model.persistent),
     )
+
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def _collect(
+    problems: list[InvalidInput], build: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+) -> T | None:
+    """``build(...)``, or None with its error added to ``problems`` (so one run reports all)."""
+    try:
+        return build(*args, **kwargs)
+    except InvalidInput as exc:
+        problems.append(exc)
+        return None
+
+
+def _part_problems(
+    obj: dict[str, Any], pointer: str, found: Sequence[InvalidInput], extensions: Extensions
+) -> list[InvalidInput]:
+    """The problems of the request and responses that the shape check did not already flag
+    (an unknown fault next to a bad status): each part decoded on its own."""
+    parts: list[tuple[str, Any, type[BaseModel], Callable[..., Any]]] = [
+        ("request", obj.get("request"), RequestPatternModel, build_request_pattern),
+        ("response", obj.get("response"), ResponseDefinitionModel, build_response),
+    ]
+    if isinstance(obj.get("responses"), list):
+        parts += [
+            (f"responses/{i}", item, SequenceItemModel, build_response)
+            for i, item in enumerate(obj["responses"])
+        ]
+    problems: list[InvalidInput] = []
+    for part, value, model, build in parts:
+        where = f"{pointer}/{part}"
+        if value is None or any(f.pointer.startswith(where) for f in found):
+            continue
+        try:
+            build(model.model_validate(value), where, extensions)
+        except ValidationError:
+            continue  # not reached: a shape problem of the part is in ``found``
+        except InvalidInput as exc:
+            problems += exc.all()
+    return problems
 
 
 def _check_uuid(value: str | None, pointer: str) -> None:

@@ -158,7 +158,7 @@ REFUSED = [
      "Input should be a registered delay type (fixed, uniform, lognormal, exactly), got "
      "'exact'; did you mean 'exactly'?"),
     ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
-     "Input should be greater than or equal to 0"),
+     "must be at least 0, got -1"),
     ({"transformers": ["lower"]}, "/response/transformers/0",
      "response transformer 'lower' is not supported by this server (registered: openai-chat, openai-embeddings, openai-models, anthropic-messages, upper; plugins "
      "add them through the mockbdd.plugins entry points)"),
