@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from mockbdd.admin.events import DEFAULT_BUFFER, DEFAULT_HISTORY
 from mockbdd.domain.journal import DEFAULT_JOURNAL_BODY_BYTES, DEFAULT_JOURNAL_MAX
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -81,6 +82,18 @@ class ServerConfig(BaseSettings):
         None,
         description="push counters and timings to this StatsD address over UDP "
         "(never waits for it; needs metrics on)",
+    )
+    event_history: Annotated[int, Cli(metavar="N")] = Field(
+        DEFAULT_HISTORY,
+        ge=0,
+        description="events kept for /__admin/events?since=SEQ (resuming a stream); "
+        "0 = no event stream",
+    )
+    event_buffer: Annotated[int, Cli(metavar="N")] = Field(
+        DEFAULT_BUFFER,
+        ge=1,
+        description="events a /__admin/events listener may fall behind before it is "
+        "closed (it resumes with ?since=)",
     )
     prepared: bool = Field(
         True,

@@ -96,6 +96,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.UNUSED_MAPPINGS, v.unused_mappings),
     Route(spec.METRICS, o.metrics),
     Route(spec.METRICS_JSON, o.metrics_json),
+    Route(spec.EVENTS, o.events),
 )
 
 

@@ -78,6 +78,7 @@ UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
 # observability (DESIGN §12, :mod:`mockbdd.admin.observe_tasks`)
 METRICS = RouteSpec("metrics", "GET", "/metrics", root_only=True)
 METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
+EVENTS = RouteSpec("events", "GET", "/events")  # a WebSocket (mockbdd.client.events)
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -128,4 +129,5 @@ ALL: tuple[RouteSpec, ...] = (
     UNUSED_MAPPINGS,
     METRICS,
     METRICS_JSON,
+    EVENTS,
 )

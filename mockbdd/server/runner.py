@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from mockbdd.admin import spec
+from mockbdd.admin.events import EventHub
 from mockbdd.config import ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
@@ -20,6 +22,7 @@ from mockbdd.extensions import Extensions
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
+from mockbdd.server.events import EventStreams
 from mockbdd.server.metrics import Metrics
 from mockbdd.server.stages import Stage
 from mockbdd.server.statsd import StatsdPusher
@@ -63,6 +66,12 @@ class MockHttpServer:
             if config.statsd is not None:
                 self._statsd = StatsdPusher(*statsd_address(config.statsd))
                 self._metrics.sinks.append(self._statsd.push)
+        self.events: EventStreams | None = None
+        if config.event_history > 0:
+            self.events = EventStreams(
+                self.engine, EventHub(config.event_history, config.event_buffer)
+            )
+            own_stages.append(self.events.stage)
         self.data_plane = DataPlane(
             config.files,
             config.max_body_bytes,
@@ -71,7 +80,8 @@ class MockHttpServer:
             extensions=self.extensions,
             stages=tuple(own_stages),
         )
-        self.admin = AdminApi(self.engine, self, config.admin_token)
+        streams = {} if self.events is None else {spec.EVENTS.name: self.events}
+        self.admin = AdminApi(self.engine, self, config.admin_token, streams)
         self.port = 0
         self.stopped = asyncio.Event()
         self._started = time.monotonic()
