@@ -55,6 +55,15 @@ class AdminRequest:
         except RecursionError:
             raise InvalidInput("", "body is not valid JSON: nested too deeply") from None
 
+    def json_pattern(self) -> Any:
+        """A request pattern body (``/requests/count``, ``/find``, ``/remove``): an empty body
+        is a mistake, not "every request" (``{}`` says that), as in WireMock."""
+        if not self.body.strip():
+            raise InvalidInput(
+                "", "the body is empty: send a request pattern as JSON ({} matches every request)"
+            )
+        return self.json()
+
     def json_object(self) -> dict[str, Any]:
         data = self.json()
         if not isinstance(data, dict):

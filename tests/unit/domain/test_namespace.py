@@ -3,6 +3,7 @@ commit races of a shared state, and namespaces isolated from each other."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -42,7 +43,9 @@ def stub(**mapping: Any) -> StubMapping:
     if "responses" not in mapping:
         mapping.setdefault("response", {"status": 200})
     mapping.setdefault("request", {"urlPath": "/a"})
-    return parse_stub_mapping(mapping)
+    stub_id = mapping.pop("id", None)  # short ids read better here; the wire takes UUIDs only
+    parsed = parse_stub_mapping(mapping)
+    return parsed if stub_id is None else replace(parsed, id=stub_id)
 
 
 def status_of(ns: Namespace, request: RecordedRequest) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 from mockbdd.domain.request_pattern import RequestPattern
@@ -17,7 +18,9 @@ from mockbdd.wire.mappings import parse_stub_mapping
 def stub(**mapping: Any) -> StubMapping:
     if "responses" not in mapping:
         mapping.setdefault("response", {"status": 200})
-    return parse_stub_mapping(mapping)
+    stub_id = mapping.pop("id", None)  # short ids read better here; the wire takes UUIDs only
+    parsed = parse_stub_mapping(mapping)
+    return parsed if stub_id is None else replace(parsed, id=stub_id)
 
 
 def test_adding_20k_stubs_on_one_path_is_fast_and_keeps_match_order() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -20,7 +21,9 @@ def req(method: str = "GET", url: str = "/a", body: bytes = b"") -> RecordedRequ
 def stub(**mapping: Any) -> StubMapping:
     if "responses" not in mapping:
         mapping.setdefault("response", {"status": 200})
-    return parse_stub_mapping(mapping)
+    stub_id = mapping.pop("id", None)  # short ids read better here; the wire takes UUIDs only
+    parsed = parse_stub_mapping(mapping)
+    return parsed if stub_id is None else replace(parsed, id=stub_id)
 
 
 @pytest.mark.parametrize("field", ["urlPattern", "urlPathPattern"])

@@ -24,13 +24,49 @@ def refused(mapping: Any) -> tuple[str, str]:
 
 
 REQUEST = {"url": "/x"}
+A = "8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7"
+B = "00000000-0000-0000-0000-000000000002"
 
 
 @pytest.mark.parametrize(
     ("mapping", "expected"),
     [
         (
-            {"id": "a", "uuid": "b", "request": REQUEST, "response": {}},
+            {"id": "payments-ok", "request": REQUEST, "response": {}},
+            (
+                "/mappings/3/id",
+                "'payments-ok' is not a UUID: give one like "
+                "'8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7', or leave it out and the server assigns "
+                "one (a 'name' can be any text)",
+            ),
+        ),
+        (
+            {"uuid": "8c5db8b02db44ad7a99f38c9b00da3f7", "request": REQUEST, "response": {}},
+            (
+                "/mappings/3/uuid",
+                "'8c5db8b02db44ad7a99f38c9b00da3f7' is not a UUID: give one like "
+                "'8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7', or leave it out and the server assigns "
+                "one (a 'name' can be any text)",
+            ),
+        ),
+        (
+            {"request": {"urlPathTemplate": "/contacts/{id"}, "response": {}},
+            (
+                "/mappings/3/request/urlPathTemplate",
+                "template '/contacts/{id' has an unmatched '{' at position 10: variables are "
+                "written {name} (letters, digits, '_' or '-')",
+            ),
+        ),
+        (
+            {"request": {"urlPathTemplate": "/contacts/id}/x"}, "response": {}},
+            (
+                "/mappings/3/request/urlPathTemplate",
+                "template '/contacts/id}/x' has an unmatched '}' at position 12: variables are "
+                "written {name} (letters, digits, '_' or '-')",
+            ),
+        ),
+        (
+            {"id": A, "uuid": B, "request": REQUEST, "response": {}},
             ("/mappings/3/uuid", "'id' and 'uuid' differ; give one of them"),
         ),
         (
@@ -70,8 +106,8 @@ def test_mapping_rules_are_refused_with_a_pointer(
 
 
 def test_the_same_id_and_uuid_are_one_id() -> None:
-    stub = parse_stub_mapping({"id": "a", "uuid": "a", "request": REQUEST, "response": {}})
-    assert stub.id == "a"
+    stub = parse_stub_mapping({"id": A, "uuid": A, "request": REQUEST, "response": {}})
+    assert stub.id == A
 
 
 def test_a_lognormal_delay_keeps_its_cap() -> None:
