@@ -79,6 +79,18 @@ class AdminResponse:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+class MetricsView(Protocol):
+    """The server's metrics, as the admin routes answer them."""
+
+    def text(self) -> str:
+        """Prometheus text exposition format."""
+        ...
+
+    def snapshot(self) -> dict[str, Any]:
+        """The same as JSON, with rates and latency percentiles over recent windows."""
+        ...
+
+
 class Runtime(Protocol):
     """What tasks need from the running server, beyond the engine."""
 
@@ -99,6 +111,10 @@ class Runtime(Protocol):
     def request_shutdown(self) -> None: ...
 
     def uptime_seconds(self) -> float: ...
+
+    def metrics(self) -> MetricsView:
+        """The server's metrics; raises ``InvalidInput`` when it was started without them."""
+        ...
 
     def tag_map_registry(self) -> TagMapRegistry:
         """The server's tag maps (``--tag-maps``); raises ``InvalidInput`` when it has none."""
