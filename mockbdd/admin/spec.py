@@ -80,6 +80,9 @@ LIST_COLLECTIONS = RouteSpec("list_collections", "GET", "/collections")
 GET_COLLECTION = RouteSpec("get_collection", "GET", "/collections/{name}")
 PUT_COLLECTION = RouteSpec("put_collection", "PUT", "/collections/{name}")
 CLEAR_COLLECTION = RouteSpec("clear_collection", "DELETE", "/collections/{name}")
+# observability (DESIGN §12, :mod:`mockbdd.admin.observe_tasks`)
+METRICS = RouteSpec("metrics", "GET", "/metrics", root_only=True)
+METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -132,4 +135,6 @@ ALL: tuple[RouteSpec, ...] = (
     GET_COLLECTION,
     PUT_COLLECTION,
     CLEAR_COLLECTION,
+    METRICS,
+    METRICS_JSON,
 )
