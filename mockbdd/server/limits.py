@@ -208,6 +208,10 @@ class LimitsStage:
     def active(self) -> Active:
         return self._active
 
+    def queued(self) -> int:
+        """Requests waiting in every concurrency queue now (``mockbdd_queue_depth``)."""
+        return sum(g.queued for state in self._namespaces.values() for g in state.gates.values())
+
     # -- hooks ----------------------------------------------------------------------------
     def _active(self, ns: Namespace) -> bool:
         settings = ns.settings

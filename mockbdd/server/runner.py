@@ -22,7 +22,7 @@ from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
 from mockbdd.server.metrics import Metrics
-from mockbdd.server.stages import Stage
+from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
@@ -59,6 +59,9 @@ class MockHttpServer:
         own_stages: list[Stage] = []
         if config.metrics:
             self._metrics = Metrics(self.engine, lambda: self.data_plane.in_flight)
+            limits_stage = self.extensions.get(STAGES, "limits")
+            if isinstance(limits_stage, limits.LimitsStage):
+                self._metrics.queue_depth = limits_stage.queued
             self.engine.subscribe(self._namespace_changed)
             own_stages.append(self._metrics.stage)
             if config.statsd is not None:

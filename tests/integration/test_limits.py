@@ -279,3 +279,21 @@ def test_settings_show_the_limits_and_reset_removes_them(server: MockServer) -> 
     answers = burst(f"{server.url}/api", 3)
     assert {r.status_code for r in answers} == {200}
     assert "X-RateLimit-Limit" not in answers[0].headers
+
+
+def test_the_queue_depth_metric_counts_the_requests_waiting(server: MockServer) -> None:
+    stub(server, "/slow", fixedDelayMilliseconds=1000)
+    limit = {"maxInFlight": 1, "queueDepth": 10, "queueTimeoutMs": 60_000}
+    admin(server, "POST", "/settings", {"concurrency": limit})
+
+    async def run() -> str:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=10), timeout=60) as c:
+            flood = [asyncio.create_task(c.get(f"{server.url}/slow")) for _ in range(5)]
+            await asyncio.sleep(0.5)
+            text = (await c.get(f"{server.url}/__admin/metrics")).text
+            for task in flood:
+                task.cancel()
+            return text
+
+    metrics = asyncio.run(run())
+    assert "mockbdd_queue_depth 4.0" in metrics

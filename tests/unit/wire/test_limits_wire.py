@@ -52,7 +52,11 @@ def test_a_concurrency_limit_takes_its_defaults() -> None:
     ("obj", "pointer", "reason"),
     [
         ([], "/r", "must be an object with requests, periodMs"),
-        ({"requests": True, "periodMs": 1}, "/r/requests", "whole number in 1..1000000000, got True"),
+        (
+            {"requests": True, "periodMs": 1},
+            "/r/requests",
+            "whole number in 1..1000000000, got True",
+        ),
         ({"requests": "5", "periodMs": 1}, "/r/requests", "got '5'"),
         ({"requests": 1.5, "periodMs": 1}, "/r/requests", "got 1.5"),
         ({"requests": 1, "periodMs": 1, "burst": 0}, "/r/burst", "1.."),
