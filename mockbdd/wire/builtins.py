@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from mockbdd import llm
+from mockbdd import crud, llm
 from mockbdd.domain import faults
 from mockbdd.extensions import Extensions, Register, assemble
 from mockbdd.wire import delays, operators
@@ -18,6 +18,7 @@ def register(extensions: Extensions) -> None:
     delays.register(extensions)
     faults.register(extensions)
     llm.register(extensions)
+    crud.register(extensions)
 
 
 BUILTIN: Final[Extensions] = assemble([register], plugins=False)
