@@ -31,6 +31,7 @@ from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultContext, planned_head
+from mockbdd.server.listeners import ListenerRunner
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stages
@@ -59,7 +60,10 @@ class DataPlane:
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
         self._transformers = dict(extensions.items(TRANSFORMERS))
-        self._stages = Stages(tuple(stage for _, stage in extensions.items(STAGES)))
+        # serve-event listeners (webhooks) run as the last observe stage, where stubs name them
+        self.listeners = ListenerRunner(extensions, self.proxy.refusal)
+        registered = tuple(stage for _, stage in extensions.items(STAGES))
+        self._stages = Stages((*registered, self.listeners.stage))
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:

@@ -174,5 +174,6 @@ class MockHttpServer:
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()
+        await self.data_plane.listeners.close()
         await self.data_plane.proxy.close()
         self.stopped.set()
