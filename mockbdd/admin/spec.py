@@ -75,6 +75,9 @@ MATCH_REQUEST = RouteSpec("match_request", "POST", "/requests/match")
 VERIFY_REQUESTS = RouteSpec("verify_requests", "POST", "/requests/verify")
 SWITCH_MAPPINGS = RouteSpec("switch_mappings", "POST", "/mappings/switch")
 UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
+# observability (DESIGN §12, :mod:`mockbdd.admin.observe_tasks`)
+METRICS = RouteSpec("metrics", "GET", "/metrics", root_only=True)
+METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -123,4 +126,6 @@ ALL: tuple[RouteSpec, ...] = (
     VERIFY_REQUESTS,
     SWITCH_MAPPINGS,
     UNUSED_MAPPINGS,
+    METRICS,
+    METRICS_JSON,
 )

@@ -294,6 +294,14 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def version(self) -> str:
         return await self._run(calls.version())
 
+    async def metrics(self) -> str:
+        """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
+        return await self._run(calls.metrics())
+
+    async def metrics_json(self) -> Json:
+        """``GET /__admin/metrics.json``: the metrics, rates and latency percentiles."""
+        return await self._run(calls.metrics_json())
+
     async def shutdown(self) -> None:
         await self._run(calls.shutdown())
 

@@ -445,6 +445,15 @@ def version() -> Op[str]:
     return str(_obj(reply).get("version", ""))
 
 
+def metrics() -> Op[str]:
+    reply = yield call(spec.METRICS)
+    return str(reply.body)
+
+
+def metrics_json() -> Op[Json]:
+    return _json(call(spec.METRICS_JSON))
+
+
 def shutdown() -> Op[None]:
     return _none(call(spec.SHUTDOWN))
 

@@ -276,6 +276,14 @@ class Client(ClientBase[httpx.Client]):
     def version(self) -> str:
         return self._run(calls.version())
 
+    def metrics(self) -> str:
+        """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
+        return self._run(calls.metrics())
+
+    def metrics_json(self) -> Json:
+        """``GET /__admin/metrics.json``: the metrics, rates and latency percentiles."""
+        return self._run(calls.metrics_json())
+
     def shutdown(self) -> None:
         self._run(calls.shutdown())
 

@@ -34,7 +34,7 @@ from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.listeners import ListenerRunner
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
-from mockbdd.server.stages import STAGES, Observe, Pipeline, Stages
+from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -52,7 +52,9 @@ class DataPlane:
         prepared_heads: bool = True,
         *,
         extensions: Extensions,
+        stages: tuple[Stage, ...] = (),
     ) -> None:
+        """``stages``: the server's own (metrics, event streams), after the registered ones."""
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
         self.proxy = Proxy(proxy_allow, max_body_bytes)
@@ -63,31 +65,38 @@ class DataPlane:
         # serve-event listeners (webhooks) run as the last observe stage, where stubs name them
         self.listeners = ListenerRunner(extensions, self.proxy.refusal)
         registered = tuple(stage for _, stage in extensions.items(STAGES))
-        self._stages = Stages((*registered, self.listeners.stage))
+        self._stages = Stages((*registered, *stages, self.listeners.stage))
+        self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
-        body = (
-            await recording.read_capped(request, self.max_body_bytes)
-            if request.body_exists
-            else b""
-        )
-        recorded = recording.record(request, path, body)
-        stages = self._stages.for_namespace(ns)
-        if stages is None:  # one check; then the path is the same with or without stages
-            plan, queued = ns.serve(recorded), 0.0
-        else:
-            plan, queued = await self._staged_plan(stages, ns, recorded, started)
-        definition = plan.response
-        if definition is None:
-            return await self._not_matched(ns, plan, started, queued)
-        processing = (time.perf_counter() - started) * 1000 - queued
-        if plan.delay_ms > 0:  # sampled and capped by the domain
-            await asyncio.sleep(plan.delay_ms / 1000)
-        if plan.fault is not None or not definition.is_static:
-            return await self._dynamic(ns, request, plan, definition, started, processing, queued)
-        return self._static(ns, request, plan, definition, started, processing, queued)
+        self.in_flight += 1
+        try:
+            body = (
+                await recording.read_capped(request, self.max_body_bytes)
+                if request.body_exists
+                else b""
+            )
+            recorded = recording.record(request, path, body)
+            stages = self._stages.for_namespace(ns)
+            if stages is None or not (stages.admit or stages.shape):  # the same path for all
+                plan, queued = ns.serve(recorded), 0.0
+            else:
+                plan, queued = await self._staged_plan(stages, ns, recorded, started)
+            definition = plan.response
+            if definition is None:
+                return await self._not_matched(ns, plan, started, queued)
+            processing = (time.perf_counter() - started) * 1000 - queued
+            if plan.delay_ms > 0:  # sampled and capped by the domain
+                await asyncio.sleep(plan.delay_ms / 1000)
+            if plan.fault is not None or not definition.is_static:
+                return await self._dynamic(
+                    ns, request, plan, definition, started, processing, queued
+                )
+            return self._static(ns, request, plan, definition, started, processing, queued)
+        finally:
+            self.in_flight -= 1
 
     async def _staged_plan(
         self, stages: Pipeline, ns: Namespace, recorded: RecordedRequest, started: float

@@ -51,6 +51,8 @@ def parse_stub_mapping(
         model = StubMappingModel.model_validate(obj)
     except ValidationError as exc:
         raise to_invalid_input(exc, StubMappingModel, pointer) from None
+    for key in ("id", "uuid"):
+        _check_uuid(getattr(model, key), f"{pointer}/{key}")
     stub_id = model.id or model.uuid or str(uuid.uuid4())
     if model.id and model.uuid and model.id != model.uuid:
         raise InvalidInput(f"{pointer}/uuid", "'id' and 'uuid' differ; give one of them")
@@ -126,6 +128,23 @@ def _listeners(
             raise InvalidInput(f"{at}/parameters", str(exc)) from None
         calls.append(ListenerCall(name, frozen))
     return tuple(calls)
+
+
+def _check_uuid(value: str | None, pointer: str) -> None:
+    """WireMock's stub ids are UUIDs (``8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7``); it refuses any
+    other id, and so does mockbdd, so a mapping that loads here loads into WireMock too."""
+    if value is None:
+        return
+    try:
+        valid = value.count("-") == 4 and str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        valid = False
+    if not valid:
+        raise InvalidInput(
+            pointer,
+            f"{value!r} is not a UUID: give one like '8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7', "
+            "or leave it out and the server assigns one (a 'name' can be any text)",
+        )
 
 
 def stub_to_json(stub: StubMapping) -> dict[str, Any]:

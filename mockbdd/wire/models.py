@@ -154,11 +154,15 @@ class ServeEventListenerModel(_Strict):
     ) = None
 
 
+# checked by wire/mappings.py (mockbdd's message, not pydantic's); the schema says it too
+StubId = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
+
+
 class StubMappingModel(_Strict):
     model_config = ConfigDict(json_schema_extra=STUB_SCHEMA_EXTRA)
 
-    id: str | None = None
-    uuid: str | None = None
+    id: StubId | None = None
+    uuid: StubId | None = None
     name: str | None = None
     priority: int | None = None  # any integer: real WireMock 3.13.2 takes 0 and negatives
     request: RequestPatternModel = RequestPatternModel()

@@ -345,6 +345,8 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         c.update_settings(fixed_delay=0)
         c.health()
         c.version()
+        assert "mockbdd_namespaces" in c.metrics()
+        assert set(c.metrics_json()) == {"windows", "metrics"}
         c.reset()
         assert [m["name"] for m in c.tag_maps()] == ["up"]
         assert c.apply_tag_map("up")["services"] == ["svc"]

@@ -152,7 +152,7 @@ def test_every_documented_wiremock_example_the_server_accepts_validates() -> Non
     "path",
     [
         ROOT / "tag_maps" / "shop.yaml",
-        *sorted((ROOT / "tests/unit/bdd/data/tag_maps").glob("*.y*ml")),
+        *sorted((ROOT / "tests/unit/tagmaps/data/tag_maps").glob("*.y*ml")),
     ],
 )
 def test_the_projects_tag_maps_validate(path: Path) -> None:
