@@ -26,6 +26,7 @@ from mockbdd.domain.responses import (
     ChunkedDribbleDelay,
     EventStream,
     ResponseDefinition,
+    TransformContext,
 )
 from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
@@ -162,16 +163,20 @@ class DataPlane:
         # what the journal says if this raises (or a fault is cut short by a shutdown)
         record = _FAILED if plan.fault is None else ResponseRecord(fault=str(plan.fault))
         try:
-            response, record = await self._dynamic_answer(request, plan, definition)
+            response, record = await self._dynamic_answer(ns, request, plan, definition)
             return response
         finally:
             self._finish(ns, plan.event, record, processing, self._ms(started), queued)
 
     async def _dynamic_answer(
-        self, request: web.BaseRequest, plan: ServePlan, definition: ResponseDefinition
+        self,
+        ns: Namespace,
+        request: web.BaseRequest,
+        plan: ServePlan,
+        definition: ResponseDefinition,
     ) -> Answer:
         if definition.transformers:  # the stub's transformers, in its order, per request
-            transformed = self._transform(plan, definition)
+            transformed = self._transform(ns, plan, definition)
             if isinstance(transformed, str):
                 return _text(500, transformed), ResponseRecord(500, (), transformed.encode())
             definition = transformed
@@ -193,16 +198,20 @@ class DataPlane:
         return response, record
 
     def _transform(
-        self, plan: ServePlan, definition: ResponseDefinition
+        self, ns: Namespace, plan: ServePlan, definition: ResponseDefinition
     ) -> ResponseDefinition | str:
         """The answer the stub's transformers make of ``definition`` for this request, or why
-        one of them failed (a transformer that raises costs this answer only: 500 naming it)."""
+        one of them failed (a transformer that raises costs this answer only: 500 naming it).
+        Each sees the namespace it serves through one :class:`TransformContext`."""
+        context = TransformContext(ns, None if plan.stub is None else plan.stub.id)
         for name, parameters in definition.transformers:
             transformer = self._transformers.get(name)
             if transformer is None:  # decoded where it was registered, but not here
                 return f"mockbdd: no response transformer named {name!r} on this server\n"
             try:
-                definition = transformer.transform(definition, plan.event.request, parameters)
+                definition = transformer.transform(
+                    definition, plan.event.request, parameters, context
+                )
             except Exception as exc:
                 log.exception("mockbdd: response transformer %r failed", name)
                 return f"mockbdd: response transformer {name!r} failed: {exc}\n"

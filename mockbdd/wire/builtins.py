@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from mockbdd import llm, webhooks
+from mockbdd import crud, llm, webhooks
 from mockbdd.domain import faults
 from mockbdd.extensions import Extensions, Register, assemble
 from mockbdd.wire import delays, operators
@@ -19,6 +19,7 @@ def register(extensions: Extensions) -> None:
     delays.register(extensions)
     faults.register(extensions)
     llm.register(extensions)
+    crud.register(extensions)
     webhooks.register(
         extensions, lambda obj, at: delays.parse_delay(obj, at, extensions=extensions)
     )
