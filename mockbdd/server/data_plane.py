@@ -33,6 +33,7 @@ from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultContext, planned_head
+from mockbdd.server.listeners import ListenerRunner
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
@@ -63,7 +64,10 @@ class DataPlane:
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
         self._transformers = dict(extensions.items(TRANSFORMERS))
-        self._stages = Stages(tuple(stage for _, stage in extensions.items(STAGES)) + stages)
+        # serve-event listeners (webhooks) run as the last observe stage, where stubs name them
+        self.listeners = ListenerRunner(extensions, self.proxy.refusal)
+        registered = tuple(stage for _, stage in extensions.items(STAGES))
+        self._stages = Stages((*registered, *stages, self.listeners.stage))
         self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 

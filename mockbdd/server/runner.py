@@ -203,6 +203,7 @@ class MockHttpServer:
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()
+        await self.data_plane.listeners.close()
         if self._statsd is not None:
             await self._statsd.stop()
         await self.data_plane.proxy.close()

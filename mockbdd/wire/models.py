@@ -146,6 +146,17 @@ STUB_SCHEMA_EXTRA: dict[str, Any] = {
 }
 
 
+class ServeEventListenerModel(_Strict):
+    """One of a stub's ``serveEventListeners`` (WireMock's ServeEventListenerDefinition)."""
+
+    name: str
+    parameters: dict[str, Any] | None = None
+    requestPhases: (
+        list[Literal["BEFORE_MATCH", "AFTER_MATCH", "BEFORE_RESPONSE_SENT", "AFTER_COMPLETE"]]
+        | None
+    ) = None
+
+
 # checked by wire/mappings.py (mockbdd's message, not pydantic's); the schema says it too
 StubId = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
 
@@ -167,8 +178,9 @@ class StubMappingModel(_Strict):
     metadata: dict[str, Any] | None = None
     persistent: bool | None = None
     insertionIndex: int | None = None
-    postServeActions: Any = None
-    serveEventListeners: Any = None
+    # WireMock 3's list form; WireMock 2's object form ({"webhook": {...}}) for postServeActions
+    postServeActions: list[ServeEventListenerModel] | dict[str, dict[str, Any]] | None = None
+    serveEventListeners: list[ServeEventListenerModel] | None = None
 
 
 class ImportOptionsModel(_Strict):
