@@ -11,7 +11,6 @@ distance to the pattern's text ranks them more usefully) and stubs waiting for a
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import httpx
@@ -172,7 +171,7 @@ def test_unmatched_near_misses_rank_as_wiremock_3_13_2(http: httpx.Client, case:
     assert got == [(name, pytest.approx(d, abs=1e-4)) for name, d in wiremock]
 
 
-def test_unmatched_request_near_long_body_stubs_is_answered_fast(http: httpx.Client) -> None:
+def test_an_unmatched_request_near_long_body_stubs_lists_the_closest(http: httpx.Client) -> None:
     for i in range(20):
         pattern = {"equalTo": chr(ord("a") + i) * 2000}
         mapping: dict[str, Any] = {
@@ -180,8 +179,6 @@ def test_unmatched_request_near_long_body_stubs_is_answered_fast(http: httpx.Cli
             "response": {"status": 200},
         }
         assert http.post("/__admin/mappings", json=mapping).status_code == 201
-    started = time.perf_counter()
-    answer = http.post("/nope", content="b" * 1999 + "z")
-    assert time.perf_counter() - started < 2.0
+    answer = http.post("/nope", content="b" * 1999 + "z")  # its cost: bench/near_miss_ranking.py
     assert answer.status_code == 404
     assert "Closest stub #1" in answer.text
