@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from mockbdd.admin import collection_tasks as c
 from mockbdd.admin import journal_tasks as j
 from mockbdd.admin import mapping_tasks as m
 from mockbdd.admin import namespace_tasks as n
@@ -94,6 +95,10 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.VERIFY_REQUESTS, v.verify_requests),
     Route(spec.SWITCH_MAPPINGS, v.switch_mappings),
     Route(spec.UNUSED_MAPPINGS, v.unused_mappings),
+    Route(spec.LIST_COLLECTIONS, c.list_collections),
+    Route(spec.GET_COLLECTION, c.get_collection),
+    Route(spec.PUT_COLLECTION, c.put_collection),
+    Route(spec.CLEAR_COLLECTION, c.clear_collection),
     Route(spec.METRICS, o.metrics),
     Route(spec.METRICS_JSON, o.metrics_json),
     Route(spec.EVENTS, o.events),

@@ -5,11 +5,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from mockbdd.domain.delays import DelayDistribution
+from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.extensions import Kind
+
+if TYPE_CHECKING:  # the namespace module imports this one
+    from mockbdd.domain.namespace import Namespace
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,8 @@ class ResponseDefinition:
     # at serve time by the data plane's shape stage
     transformers: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     sse: EventStream | None = None  # written event by event, each after its delay
+    rate_limit: RateLimit | None = None  # this stub's own limits (the admit stage applies them)
+    concurrency: ConcurrencyLimit | None = None
     is_static: bool = field(init=False)  # answered from the definition alone (the hot path)
 
     def __post_init__(self) -> None:
@@ -85,6 +91,16 @@ class ResponseDefinition:
             and self.sse is None
         )
         object.__setattr__(self, "is_static", static)
+
+
+@dataclass(frozen=True, slots=True)
+class TransformContext:
+    """What a transformer may use besides the request: the namespace being served (its
+    collections, state and seed) and the id of the stub that matched (None for an answer no
+    stub gave)."""
+
+    namespace: Namespace
+    stub_id: str | None = None
 
 
 @runtime_checkable
@@ -101,9 +117,10 @@ class Transformer(Protocol):
         response: ResponseDefinition,
         request: RecordedRequest,
         parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:
         """The answer to send for ``request`` instead of ``response`` (the stub's, or the one
-        an earlier transformer returned)."""
+        an earlier transformer returned), in the namespace ``context`` names."""
 
 
 TRANSFORMERS: Kind[Transformer] = Kind(
