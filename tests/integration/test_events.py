@@ -293,3 +293,64 @@ async def test_no_event_stream_says_so() -> None:
         answer = await http.get("/__admin/events")
         assert answer.status_code == 404
         assert "--event-history 0" in answer.text
+
+
+# -- the Python client's events() ----------------------------------------------------------
+def test_sync_client_events_filter_and_resume_after_a_slow_close() -> None:
+    import threading
+
+    from mockbdd import Client, MockServer
+
+    with MockServer(event_buffer=3) as server, Client(server.url) as admin:
+        admin.create_stub(
+            {"request": {"urlPath": "/c"}, "response": {"status": 200, "body": "z" * 50_000}}
+        )
+        with admin.events(types=("serve",), method="GET") as stream:
+            httpx.post(server.url + "/c")  # filtered out
+            httpx.get(server.url + "/c?n=0")
+            assert next(stream)["request"]["url"] == "/c?n=0"
+            # the stream is not read while 300 large events go by: closed, then resumed
+            done = threading.Event()
+
+            def send() -> None:
+                with httpx.Client() as http:
+                    for n in range(1, 300):
+                        http.get(f"{server.url}/c?n={n}")
+                done.set()
+
+            sender = threading.Thread(target=send)
+            sender.start()
+            done.wait(60)
+            sender.join()
+            urls = [next(stream)["request"]["url"] for _ in range(299)]
+            assert stream.resumed >= 1  # it was closed for falling behind, and came back
+        assert urls == [f"/c?n={n}" for n in range(1, 300)]
+
+
+def test_sync_client_events_refused_and_ended() -> None:
+    from mockbdd import Client, MockServer
+    from mockbdd.client.errors import AdminError
+
+    with MockServer() as server, Client(server.url) as admin:
+        with pytest.raises(AdminError) as refused:
+            next(iter(admin.events(path=None, matched=None, since=None, service="a/b")))
+        assert refused.value.status == 400
+        assert "service" in refused.value.title
+        ns = admin.create_namespace("gone")
+        with Client(ns.url()).events() as stream:
+            ns.close()
+            ended = list(stream)  # its namespace.deleted, then the stream ends
+        assert [e["type"] for e in ended] == ["namespace.deleted"]
+
+
+async def test_async_client_events() -> None:
+    from mockbdd import AsyncClient
+
+    async with running() as (origin, http), AsyncClient(origin) as admin:
+        await stub(http, "/aio")
+        async with admin.events(types=("serve",), matched=True) as stream:
+            await http.get("/nope")
+            await http.get("/aio")
+            event = await stream.__anext__()
+        assert event["request"]["url"] == "/aio"
+        assert event["type"] == "serve"
