@@ -91,6 +91,20 @@ class MetricsView(Protocol):
         ...
 
 
+class PressureControl(Protocol):
+    """The server's resource pressure (``/__admin/pressure``), per namespace name."""
+
+    async def apply(
+        self, namespace: str, memory_mb: int, cpu_percent: int, duration_ms: int
+    ) -> dict[str, Any]:
+        """Replace the namespace's pressure; ``InvalidInput`` when over a cap."""
+        ...
+
+    async def release(self, namespace: str) -> bool: ...
+
+    def report(self, namespace: str) -> dict[str, Any]: ...
+
+
 class Runtime(Protocol):
     """What tasks need from the running server, beyond the engine."""
 
@@ -111,6 +125,9 @@ class Runtime(Protocol):
     def request_shutdown(self) -> None: ...
 
     def uptime_seconds(self) -> float: ...
+
+    @property
+    def pressure(self) -> PressureControl: ...
 
     def metrics(self) -> MetricsView:
         """The server's metrics; raises ``InvalidInput`` when it was started without them."""

@@ -22,6 +22,7 @@ from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
 from mockbdd.server.metrics import Metrics
+from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
 from mockbdd.wire.builtins import load_extensions
@@ -55,6 +56,8 @@ class MockHttpServer:
         if config.mappings is not None:
             self.file_stubs = tuple(load_mapping_dir(config.mappings, extensions=self.extensions))
         self._metrics: Metrics | None = None
+        self._pressure = Pressure(config.pressure_max_memory_mb, config.pressure_max_cpu_percent)
+        self.engine.subscribe(self._pressure_of_deleted)
         self._statsd: StatsdPusher | None = None
         own_stages: list[Stage] = []
         if config.metrics:
@@ -143,6 +146,14 @@ class MockHttpServer:
             raise NotFound("this server counts nothing: it was started with --no-metrics")
         return self._metrics
 
+    @property
+    def pressure(self) -> Pressure:
+        return self._pressure
+
+    def _pressure_of_deleted(self, kind: str, ns: Namespace) -> None:
+        if kind == "namespace.deleted":
+            self._pressure.drop(ns.name)
+
     def _namespace_changed(self, kind: str, ns: Namespace) -> None:
         if kind == "namespace.deleted" and self._metrics is not None:
             self._metrics.forget_namespace(ns.name)
@@ -207,4 +218,5 @@ class MockHttpServer:
         if self._statsd is not None:
             await self._statsd.stop()
         await self.data_plane.proxy.close()
+        await self._pressure.release_all()
         self.stopped.set()
