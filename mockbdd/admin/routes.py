@@ -11,6 +11,7 @@ from mockbdd.admin import journal_tasks as j
 from mockbdd.admin import mapping_tasks as m
 from mockbdd.admin import namespace_tasks as n
 from mockbdd.admin import observe_tasks as o
+from mockbdd.admin import plugin_tasks as p
 from mockbdd.admin import spec
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin import tag_map_tasks as t
@@ -101,6 +102,9 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.CLEAR_COLLECTION, c.clear_collection),
     Route(spec.METRICS, o.metrics),
     Route(spec.METRICS_JSON, o.metrics_json),
+    Route(spec.LIST_PLUGINS, p.list_plugins),
+    Route(spec.MOUNT_PLUGIN, p.mount_plugin),
+    Route(spec.UNMOUNT_SERVICE, p.unmount_service),
 )
 
 

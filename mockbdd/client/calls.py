@@ -480,6 +480,19 @@ def metrics_json() -> Op[Json]:
     return _json(call(spec.METRICS_JSON))
 
 
+def plugins() -> Op[Json]:
+    return _json(call(spec.LIST_PLUGINS))
+
+
+def mount_plugin(plugin: str, service: str, config: Mapping[str, Any] | None = None) -> Op[Json]:
+    body = {"service": service, "config": dict(config or {})}
+    return _json(call(spec.MOUNT_PLUGIN, body=body, name=plugin))
+
+
+def unmount_service(service: str) -> Op[None]:
+    return _none(call(spec.UNMOUNT_SERVICE, service=service))
+
+
 def shutdown() -> Op[None]:
     return _none(call(spec.SHUTDOWN))
 
