@@ -11,7 +11,8 @@ from mockbdd.admin import journal_tasks as j
 from mockbdd.admin import mapping_tasks as m
 from mockbdd.admin import namespace_tasks as n
 from mockbdd.admin import observe_tasks as o
-from mockbdd.admin import plugin_tasks as p
+from mockbdd.admin import plugin_tasks as pl
+from mockbdd.admin import pressure_tasks as p
 from mockbdd.admin import spec
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin import tag_map_tasks as t
@@ -96,15 +97,18 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.VERIFY_REQUESTS, v.verify_requests),
     Route(spec.SWITCH_MAPPINGS, v.switch_mappings),
     Route(spec.UNUSED_MAPPINGS, v.unused_mappings),
+    Route(spec.APPLY_PRESSURE, p.apply_pressure),
+    Route(spec.GET_PRESSURE, p.get_pressure),
+    Route(spec.RELEASE_PRESSURE, p.release_pressure),
     Route(spec.LIST_COLLECTIONS, c.list_collections),
     Route(spec.GET_COLLECTION, c.get_collection),
     Route(spec.PUT_COLLECTION, c.put_collection),
     Route(spec.CLEAR_COLLECTION, c.clear_collection),
     Route(spec.METRICS, o.metrics),
     Route(spec.METRICS_JSON, o.metrics_json),
-    Route(spec.LIST_PLUGINS, p.list_plugins),
-    Route(spec.MOUNT_PLUGIN, p.mount_plugin),
-    Route(spec.UNMOUNT_SERVICE, p.unmount_service),
+    Route(spec.LIST_PLUGINS, pl.list_plugins),
+    Route(spec.MOUNT_PLUGIN, pl.mount_plugin),
+    Route(spec.UNMOUNT_SERVICE, pl.unmount_service),
 )
 
 

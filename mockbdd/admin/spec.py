@@ -75,6 +75,10 @@ MATCH_REQUEST = RouteSpec("match_request", "POST", "/requests/match")
 VERIFY_REQUESTS = RouteSpec("verify_requests", "POST", "/requests/verify")
 SWITCH_MAPPINGS = RouteSpec("switch_mappings", "POST", "/mappings/switch")
 UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
+# resource pressure (DESIGN §11), per namespace
+APPLY_PRESSURE = RouteSpec("apply_pressure", "POST", "/pressure")
+GET_PRESSURE = RouteSpec("get_pressure", "GET", "/pressure")
+RELEASE_PRESSURE = RouteSpec("release_pressure", "DELETE", "/pressure")
 # CRUD collections (DESIGN §13)
 LIST_COLLECTIONS = RouteSpec("list_collections", "GET", "/collections")
 GET_COLLECTION = RouteSpec("get_collection", "GET", "/collections/{name}")
@@ -135,6 +139,9 @@ ALL: tuple[RouteSpec, ...] = (
     VERIFY_REQUESTS,
     SWITCH_MAPPINGS,
     UNUSED_MAPPINGS,
+    APPLY_PRESSURE,
+    GET_PRESSURE,
+    RELEASE_PRESSURE,
     LIST_COLLECTIONS,
     GET_COLLECTION,
     PUT_COLLECTION,

@@ -113,6 +113,20 @@ class MountsView(Protocol):
     def unmount(self, ns: Namespace, service: str) -> Awaitable[bool]: ...
 
 
+class PressureControl(Protocol):
+    """The server's resource pressure (``/__admin/pressure``), per namespace name."""
+
+    async def apply(
+        self, namespace: str, memory_mb: int, cpu_percent: int, duration_ms: int
+    ) -> dict[str, Any]:
+        """Replace the namespace's pressure; ``InvalidInput`` when over a cap."""
+        ...
+
+    async def release(self, namespace: str) -> bool: ...
+
+    def report(self, namespace: str) -> dict[str, Any]: ...
+
+
 class Runtime(Protocol):
     """What tasks need from the running server, beyond the engine."""
 
@@ -133,6 +147,9 @@ class Runtime(Protocol):
     def request_shutdown(self) -> None: ...
 
     def uptime_seconds(self) -> float: ...
+
+    @property
+    def pressure(self) -> PressureControl: ...
 
     def metrics(self) -> MetricsView:
         """The server's metrics; raises ``InvalidInput`` when it was started without them."""

@@ -480,6 +480,19 @@ def metrics_json() -> Op[Json]:
     return _json(call(spec.METRICS_JSON))
 
 
+def apply_pressure(memory_mb: int = 0, cpu_percent: int = 0, duration_ms: int = 1000) -> Op[Json]:
+    body = {"memoryMb": memory_mb, "cpuPercent": cpu_percent, "durationMs": duration_ms}
+    return _json(call(spec.APPLY_PRESSURE, body=body))
+
+
+def pressure() -> Op[Json]:
+    return _json(call(spec.GET_PRESSURE))
+
+
+def release_pressure() -> Op[Json]:
+    return _json(call(spec.RELEASE_PRESSURE))
+
+
 def plugins() -> Op[Json]:
     return _json(call(spec.LIST_PLUGINS))
 

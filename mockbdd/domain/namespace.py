@@ -19,6 +19,7 @@ from mockbdd.domain.journal import (
     ServeEvent,
     new_journal,
 )
+from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.near_miss import MAX_NEAR_MISSES, NearMiss, closest_stubs
 from mockbdd.domain.plan import NearMissSearch, ServePlan
 from mockbdd.domain.plan import Selection as Selection  # select() returns it: import it here
@@ -38,6 +39,8 @@ class Settings:
     fixed_delay_ms: int | None = None
     delay_distribution: DelayDistribution | None = None
     extended: dict[str, object] = field(default_factory=dict)
+    rate_limit: RateLimit | None = None  # DESIGN §11 limits, namespace-wide
+    concurrency: ConcurrencyLimit | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from mockbdd.domain.delays import MAX_DELAY_MS
+from mockbdd.wire.limits import ConcurrencyJson, RateLimitJson
 
 DEF_REF = "x-mockbdd-def"  # becomes a $ref to a definition tagmaps/schema.py makes (the registry's)
 
@@ -127,6 +128,8 @@ class ResponseDefinitionModel(_Strict):
     transformers: list[TransformerName] | None = None
     transformerParameters: dict[str, Any] | None = None
     sse: SseModel | None = None
+    rateLimit: RateLimitJson | None = None  # DESIGN §11 limits of this stub
+    concurrency: ConcurrencyJson | None = None
 
 
 class SequenceItemModel(ResponseDefinitionModel):
