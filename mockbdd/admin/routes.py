@@ -1,7 +1,7 @@
 """The admin route table: each route spec (:mod:`mockbdd.admin.spec`) bound to its task.
 
 The tasks every run uses (mappings, the journal, health and settings) are imported here; the
-rest (verify and switch, tag maps, namespaces, collections, metrics) on their first call, so
+rest (verify and switch, tag maps, namespaces, collections, metrics, pressure, plugins) on their first call, so
 an idle server does not hold modules most runs never touch (DESIGN §9: idle RSS)."""
 
 from __future__ import annotations
@@ -115,12 +115,18 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.VERIFY_REQUESTS, lazy("verify_tasks", "verify_requests")),
     Route(spec.SWITCH_MAPPINGS, lazy("verify_tasks", "switch_mappings")),
     Route(spec.UNUSED_MAPPINGS, lazy("verify_tasks", "unused_mappings")),
+    Route(spec.APPLY_PRESSURE, lazy("pressure_tasks", "apply_pressure")),
+    Route(spec.GET_PRESSURE, lazy("pressure_tasks", "get_pressure")),
+    Route(spec.RELEASE_PRESSURE, lazy("pressure_tasks", "release_pressure")),
     Route(spec.LIST_COLLECTIONS, lazy("collection_tasks", "list_collections")),
     Route(spec.GET_COLLECTION, lazy("collection_tasks", "get_collection")),
     Route(spec.PUT_COLLECTION, lazy("collection_tasks", "put_collection")),
     Route(spec.CLEAR_COLLECTION, lazy("collection_tasks", "clear_collection")),
     Route(spec.METRICS, lazy("observe_tasks", "metrics")),
     Route(spec.METRICS_JSON, lazy("observe_tasks", "metrics_json")),
+    Route(spec.LIST_PLUGINS, lazy("plugin_tasks", "list_plugins")),
+    Route(spec.MOUNT_PLUGIN, lazy("plugin_tasks", "mount_plugin")),
+    Route(spec.UNMOUNT_SERVICE, lazy("plugin_tasks", "unmount_service")),
 )
 
 

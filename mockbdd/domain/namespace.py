@@ -19,6 +19,7 @@ from mockbdd.domain.journal import (
     ServeEvent,
     new_journal,
 )
+from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.near_miss import MAX_NEAR_MISSES, NearMiss, closest_stubs
 from mockbdd.domain.plan import NearMissSearch, ServePlan
 from mockbdd.domain.plan import Selection as Selection  # select() returns it: import it here
@@ -38,6 +39,8 @@ class Settings:
     fixed_delay_ms: int | None = None
     delay_distribution: DelayDistribution | None = None
     extended: dict[str, object] = field(default_factory=dict)
+    rate_limit: RateLimit | None = None  # DESIGN §11 limits, namespace-wide
+    concurrency: ConcurrencyLimit | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ class Namespace:
         self._journal = self._state.journal
         self._settings = Settings()
         self._rng = random.Random(seed)
+        self._seed = seed
         self._ttl_seconds = ttl_seconds
         self._port: int | None = None
         self._clock = clock
@@ -247,9 +251,19 @@ class Namespace:
             request, self._stubs, limit, scenarios=snapshot.scenarios, cursors=snapshot.cursors
         )
 
+    def random_source(self, label: str) -> random.Random:
+        """A random source of its own for ``label`` (a mounted service plugin), seeded from the
+        namespace's seed: the same seed gives the same sequence, whatever else draws numbers."""
+        return random.Random(f"{self._seed}:{label}") if self._seed is not None else random.Random()
+
     # -- control plane ----------------------------------------------------------------------
     def touch(self) -> None:
         self._last_used = self._clock()
+
+    def mark_changed(self) -> None:
+        """Something the data-plane stages derive from changed outside the stubs and settings
+        (a service plugin was mounted or unmounted): move :attr:`revision` on."""
+        self._revision += 1
 
     def add_stub(self, stub: StubMapping) -> None:
         self._revision += 1

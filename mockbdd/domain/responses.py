@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from mockbdd.domain.delays import DelayDistribution
+from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.extensions import Kind
 
@@ -77,6 +78,8 @@ class ResponseDefinition:
     # at serve time by the data plane's shape stage
     transformers: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     sse: EventStream | None = None  # written event by event, each after its delay
+    rate_limit: RateLimit | None = None  # this stub's own limits (the admit stage applies them)
+    concurrency: ConcurrencyLimit | None = None
     is_static: bool = field(init=False)  # answered from the definition alone (the hot path)
 
     def __post_init__(self) -> None:

@@ -9,6 +9,7 @@ path as ever.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -32,6 +33,8 @@ from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultContext, planned_head
+from mockbdd.server.listeners import ListenerRunner
+from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
@@ -62,7 +65,13 @@ class DataPlane:
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
         self._transformers = dict(extensions.items(TRANSFORMERS))
-        self._stages = Stages(tuple(stage for _, stage in extensions.items(STAGES)) + stages)
+        # serve-event listeners (webhooks) run as the last observe stage, where stubs name them
+        self.listeners = ListenerRunner(extensions, self.proxy.refusal)
+        # mounted service plugins answer under their service prefix, after the registered
+        # admit stages (limits apply to them too) and before the stubs
+        self.mounts = ServiceMounts(extensions)
+        registered = tuple(stage for _, stage in extensions.items(STAGES))
+        self._stages = Stages((*registered, *stages, self.mounts.stage, self.listeners.stage))
         self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
@@ -130,17 +139,20 @@ class DataPlane:
         """The common case: status, headers and body all fixed (no coroutine of its own)."""
         cached = self._cache.get(definition, plan.stub)
         total = (time.perf_counter() - started) * 1000
-        ns.complete(plan.event, cached.record(definition), processing, total, queued)
+        extra = plan.headers  # this answer's own (a limit's), after the definition's
+        record = cached.record(definition)
+        if extra:
+            record = ResponseRecord(record.status, record.headers + extra, record.body)
+        ns.complete(plan.event, record, processing, total, queued)
         self._observed(ns, plan.event)
         if cached.head is not None and prepared.can_prepare(request):
-            return prepared.PreparedResponse(
-                cached.head, self._date(), definition.body, definition.status
-            )
+            head = cached.head if not extra else cached.head + prepared.header_lines(extra)
+            return prepared.PreparedResponse(head, self._date(), definition.body, definition.status)
+        headers = cached.headers()
+        if extra:
+            headers.extend(extra)
         response = web.Response(
-            status=definition.status,
-            reason=cached.reason,
-            body=definition.body,
-            headers=cached.headers(),
+            status=definition.status, reason=cached.reason, body=definition.body, headers=headers
         )
         if cached.close:
             response.force_close()
@@ -158,6 +170,8 @@ class DataPlane:
     ) -> web.StreamResponse:
         # what the journal says if this raises (or a fault is cut short by a shutdown)
         record = _FAILED if plan.fault is None else ResponseRecord(fault=str(plan.fault))
+        if plan.headers:  # one answer's headers: a definition of its own, not cached
+            definition = dataclasses.replace(definition, headers=definition.headers + plan.headers)
         try:
             response, record = await self._dynamic_answer(ns, request, plan, definition)
             return response
@@ -177,6 +191,8 @@ class DataPlane:
                 return _text(500, transformed), ResponseRecord(500, (), transformed.encode())
             definition = transformed
             cached = self._cache.build(definition, plan.stub)  # one answer's: never kept
+        elif plan.headers:
+            cached = self._cache.build(definition, plan.stub)
         else:
             cached = self._cache.get(definition, plan.stub)
         if plan.fault is not None:
@@ -243,7 +259,10 @@ class DataPlane:
         misses = [] if search is None else await self._search(search)
         body = render_unmatched_report(plan.event.request, misses).encode()
         elapsed = self._ms(started)
-        self._finish(ns, plan.event, ResponseRecord(404, (), body), elapsed, elapsed, queued)
+        extra = plan.headers
+        self._finish(ns, plan.event, ResponseRecord(404, extra, body), elapsed, elapsed, queued)
+        if extra:
+            return web.Response(status=404, body=body, headers=(*_TEXT_PLAIN.items(), *extra))
         return web.Response(status=404, body=body, headers=_TEXT_PLAIN)
 
     async def _search(self, search: NearMissSearch) -> list[NearMiss]:

@@ -80,6 +80,30 @@ class SettingsModel(_Strict):
 TagMapStubJson = Annotated[dict[str, Any], WithJsonSchema({DEF_REF: "TagMapStub"})]
 
 
+class RelationModel(_Strict):
+    foreignKey: StrictStr
+    cascade: bool = False
+
+
+class CollectionModel(_Strict):
+    """``collections: {users: {...}}``: how a CRUD collection behaves and where it is served
+    (``/<name>`` under ``service``; by default the map's only service)."""
+
+    service: StrictStr | None = Field(
+        None, description="the service it is served under (default: the map's only service)"
+    )
+    path: Annotated[StrictStr, Field(pattern="^/")] | None = Field(
+        None, description="the URL path it is served at under its service (default: /<name>)"
+    )
+    idField: StrictStr = "id"
+    schema_: dict[str, Any] | None = Field(
+        None, alias="schema", description="the JSON Schema every item must satisfy"
+    )
+    relations: dict[str, StrictStr | RelationModel] = Field(
+        {}, description="child collections and their field naming this one: {orders: userId}"
+    )
+
+
 class TagMapModel(_Strict):
     """One map under ``maps:``."""
 
@@ -92,7 +116,11 @@ class TagMapModel(_Strict):
     ] = {}
     settings: SettingsModel | None = None
     scenarios: dict[str, StrictStr] = {}
-    data: SkipJsonSchema[dict[str, Any]] = {}
+    collections: dict[str, CollectionModel] = {}
+    data: Annotated[
+        dict[str, list[dict[str, Any]]],
+        Field(description="the items each CRUD collection starts with: {users: [{id: 1}]}"),
+    ] = {}
 
 
 class TagMapFileModel(_Strict):

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from mockbdd.domain.delays import MAX_DELAY_MS
+from mockbdd.wire.limits import ConcurrencyJson, RateLimitJson
 
 DEF_REF = "x-mockbdd-def"  # becomes a $ref to a definition tagmaps/schema.py makes (the registry's)
 
@@ -127,6 +128,8 @@ class ResponseDefinitionModel(_Strict):
     transformers: list[TransformerName] | None = None
     transformerParameters: dict[str, Any] | None = None
     sse: SseModel | None = None
+    rateLimit: RateLimitJson | None = None  # DESIGN §11 limits of this stub
+    concurrency: ConcurrencyJson | None = None
 
 
 class SequenceItemModel(ResponseDefinitionModel):
@@ -141,6 +144,17 @@ STUB_SCHEMA_EXTRA: dict[str, Any] = {
         "newScenarioState": ["scenarioName"],
     },
 }
+
+
+class ServeEventListenerModel(_Strict):
+    """One of a stub's ``serveEventListeners`` (WireMock's ServeEventListenerDefinition)."""
+
+    name: str
+    parameters: dict[str, Any] | None = None
+    requestPhases: (
+        list[Literal["BEFORE_MATCH", "AFTER_MATCH", "BEFORE_RESPONSE_SENT", "AFTER_COMPLETE"]]
+        | None
+    ) = None
 
 
 # checked by wire/mappings.py (mockbdd's message, not pydantic's); the schema says it too
@@ -164,8 +178,9 @@ class StubMappingModel(_Strict):
     metadata: dict[str, Any] | None = None
     persistent: bool | None = None
     insertionIndex: int | None = None
-    postServeActions: Any = None
-    serveEventListeners: Any = None
+    # WireMock 3's list form; WireMock 2's object form ({"webhook": {...}}) for postServeActions
+    postServeActions: list[ServeEventListenerModel] | dict[str, dict[str, Any]] | None = None
+    serveEventListeners: list[ServeEventListenerModel] | None = None
 
 
 class ImportOptionsModel(_Strict):

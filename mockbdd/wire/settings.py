@@ -10,13 +10,21 @@ from mockbdd.domain.namespace import Settings
 from mockbdd.extensions import Extensions
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import delay_json, parse_delay
+from mockbdd.wire.limits import (
+    concurrency_json,
+    parse_concurrency,
+    parse_rate_limit,
+    rate_limit_json,
+)
 
-SUPPORTED = ("fixedDelay", "delayDistribution", "extended")
+SUPPORTED = ("fixedDelay", "delayDistribution", "extended", "rateLimit", "concurrency")
 ACCEPTED_AND_IGNORED = ("proxyPassThrough",)  # sent by WireMock's Java client on every update
 
 
 def parse_settings(body: dict[str, Any], *, extensions: Extensions = BUILTIN) -> Settings:
-    """``fixedDelay``, ``delayDistribution``, ``extended``; anything else is refused by name."""
+    """``fixedDelay``, ``delayDistribution``, ``extended``, the limits (``rateLimit``,
+    ``concurrency``); anything else is refused by name. All or nothing: the first bad field
+    refuses the whole update."""
     unknown = sorted(set(body) - set(SUPPORTED) - set(ACCEPTED_AND_IGNORED))
     if unknown:
         raise InvalidInput(
@@ -36,7 +44,15 @@ def parse_settings(body: dict[str, Any], *, extensions: Extensions = BUILTIN) ->
     extended = body.get("extended") or {}
     if not isinstance(extended, dict):
         raise InvalidInput("/extended", "must be an object")
-    return Settings(fixed, delay, {"extended": extended} if extended else {})
+    rate = body.get("rateLimit")
+    concurrency = body.get("concurrency")
+    return Settings(
+        fixed,
+        delay,
+        {"extended": extended} if extended else {},
+        rate_limit=None if rate is None else parse_rate_limit(rate, "/rateLimit"),
+        concurrency=None if concurrency is None else parse_concurrency(concurrency, "/concurrency"),
+    )
 
 
 def settings_json(settings: Settings, *, extensions: Extensions = BUILTIN) -> dict[str, Any]:
@@ -46,4 +62,8 @@ def settings_json(settings: Settings, *, extensions: Extensions = BUILTIN) -> di
     if settings.delay_distribution is not None:
         data["delayDistribution"] = delay_json(settings.delay_distribution, extensions=extensions)
     data.update(settings.extended)
+    if settings.rate_limit is not None:
+        data["rateLimit"] = rate_limit_json(settings.rate_limit)
+    if settings.concurrency is not None:
+        data["concurrency"] = concurrency_json(settings.concurrency)
     return data

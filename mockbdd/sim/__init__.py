@@ -1,0 +1,1 @@
+"""Simulation models, pure and synchronous (DESIGN §9): no I/O, no event loop, time passed in."""
