@@ -87,6 +87,10 @@ CLEAR_COLLECTION = RouteSpec("clear_collection", "DELETE", "/collections/{name}"
 # observability (DESIGN §12, :mod:`mockbdd.admin.observe_tasks`)
 METRICS = RouteSpec("metrics", "GET", "/metrics", root_only=True)
 METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
+# service plugins mounted into a namespace (DESIGN §14, :mod:`mockbdd.admin.plugin_tasks`)
+LIST_PLUGINS = RouteSpec("list_plugins", "GET", "/plugins")
+MOUNT_PLUGIN = RouteSpec("mount_plugin", "POST", "/plugins/{name}/mount")
+UNMOUNT_SERVICE = RouteSpec("unmount_service", "DELETE", "/plugins/mounts/{service}")
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -135,10 +139,16 @@ ALL: tuple[RouteSpec, ...] = (
     VERIFY_REQUESTS,
     SWITCH_MAPPINGS,
     UNUSED_MAPPINGS,
+    APPLY_PRESSURE,
+    GET_PRESSURE,
+    RELEASE_PRESSURE,
     LIST_COLLECTIONS,
     GET_COLLECTION,
     PUT_COLLECTION,
     CLEAR_COLLECTION,
     METRICS,
     METRICS_JSON,
+    LIST_PLUGINS,
+    MOUNT_PLUGIN,
+    UNMOUNT_SERVICE,
 )

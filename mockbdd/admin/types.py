@@ -91,6 +91,28 @@ class MetricsView(Protocol):
         ...
 
 
+class MountsView(Protocol):
+    """The server's service-plugin mounts (:class:`mockbdd.server.mounts.ServiceMounts`)."""
+
+    @property
+    def plugins(self) -> tuple[str, ...]:
+        """The service plugins installed, by name."""
+        ...
+
+    def listed(self, ns: Namespace) -> list[Any]:
+        """The mounts of ``ns``: each with ``plugin``, ``service`` and ``config``."""
+        ...
+
+    def mount(
+        self, ns: Namespace, plugin: str, service: Any, config: Any
+    ) -> Awaitable[tuple[Any, bool]]:
+        """Mount ``plugin`` as ``service``: (the mount, whether it replaced one); raises
+        ``InvalidInput`` naming the field."""
+        ...
+
+    def unmount(self, ns: Namespace, service: str) -> Awaitable[bool]: ...
+
+
 class PressureControl(Protocol):
     """The server's resource pressure (``/__admin/pressure``), per namespace name."""
 
@@ -131,6 +153,11 @@ class Runtime(Protocol):
 
     def metrics(self) -> MetricsView:
         """The server's metrics; raises ``InvalidInput`` when it was started without them."""
+        ...
+
+    @property
+    def mounts(self) -> MountsView:
+        """The service plugins mounted into namespaces."""
         ...
 
     def tag_map_registry(self) -> TagMapRegistry:
