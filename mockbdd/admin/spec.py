@@ -149,8 +149,8 @@ ALL: tuple[RouteSpec, ...] = (
     CLEAR_COLLECTION,
     METRICS,
     METRICS_JSON,
-    EVENTS,
     LIST_PLUGINS,
     MOUNT_PLUGIN,
     UNMOUNT_SERVICE,
+    EVENTS,
 )
