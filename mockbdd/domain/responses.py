@@ -9,6 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.simulation import Simulation
 from mockbdd.extensions import Kind
 
 
@@ -73,6 +74,8 @@ class ResponseDefinition:
     # at serve time by the data plane's shape stage
     transformers: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     sse: EventStream | None = None  # written event by event, each after its delay
+    # the stub's own chaos, network, bandwidth, degradation and limits (DESIGN §11)
+    simulation: Simulation | None = None
     is_static: bool = field(init=False)  # answered from the definition alone (the hot path)
 
     def __post_init__(self) -> None:

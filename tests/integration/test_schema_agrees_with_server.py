@@ -185,7 +185,7 @@ RESERVED = """\
 version: 1
 maps:
   flaky:
-    settings: {chaos: {errorRate: 0.5}}
+    settings: {limits: {requests: 5}}
     services:
       api:
         - request: {path: /a}
@@ -209,7 +209,7 @@ def test_reserved_tag_map_keys_are_refused_by_schema_and_server(tmp_path: Path) 
     document = yaml.safe_load(RESERVED)
     assert sorted(problems(TAG_MAP, document)) == [
         "maps/crud: Additional properties are not allowed ('data' was unexpected)",
-        "maps/flaky/settings: Additional properties are not allowed ('chaos' was unexpected)",
+        "maps/flaky/settings: Additional properties are not allowed ('limits' was unexpected)",
     ]
     with MockServer(tag_maps=tmp_path) as server, httpx.Client(base_url=server.url) as http:
         for name, pointer in (("flaky", "/settings"), ("crud", "/")):
@@ -217,7 +217,7 @@ def test_reserved_tag_map_keys_are_refused_by_schema_and_server(tmp_path: Path) 
             assert resp.status_code == 422, resp.text
             assert resp.json()["errors"][0]["source"]["pointer"] == pointer
     allowed = copy.deepcopy(document)
-    del allowed["maps"]["flaky"]["settings"]["chaos"]
+    del allowed["maps"]["flaky"]["settings"]["limits"]
     del allowed["maps"]["crud"]["data"]
     assert problems(TAG_MAP, allowed) == []  # priority 0, placeholders for numbers
 
@@ -253,5 +253,6 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
         ]
     }
     assert [b["properties"]["type"]["const"] for b in defs["DelayDistribution"]["oneOf"]] == [
-        "fixed", "uniform", "lognormal", "exactly",
+        "fixed", "uniform", "lognormal", "normal", "exponential", "pareto", "poisson", "mixture",
+        "percentiles", "empirical", "exactly",
     ]  # fmt: skip
