@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from mockbdd.domain.journal import DEFAULT_JOURNAL_BODY_BYTES, DEFAULT_JOURNAL_MAX
@@ -72,11 +72,28 @@ class ServerConfig(BaseSettings):
     namespace_reap_seconds: Annotated[float, Cli(metavar="SECONDS")] = Field(
         1.0, gt=0, description="how often namespaces past their TTL are deleted"
     )
+    metrics: bool = Field(
+        True,
+        description="count every answer for /__admin/metrics (Prometheus) and "
+        "/__admin/metrics.json; --no-metrics leaves the data plane unobserved",
+    )
+    statsd: Annotated[str | None, Cli(metavar="HOST:PORT")] = Field(
+        None,
+        description="push counters and timings to this StatsD address over UDP "
+        "(never waits for it; needs metrics on)",
+    )
     prepared: bool = Field(
         True,
         description="write static answers as pre-serialised bytes (the fast path); "
         "--no-prepared sends every answer through aiohttp's web.Response",
     )
+
+    @field_validator("statsd")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            statsd_address(value)
+        return value
 
     @classmethod
     def embedded(cls, **settings: object) -> ServerConfig:
@@ -115,6 +132,15 @@ class _ArgumentsOnly(ServerConfig):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)
+
+
+def statsd_address(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8125`` for IPv6) as (host, port); ValueError saying what is wrong."""
+    host, sep, port = value.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("must be HOST:PORT with a port in 1..65535, e.g. 127.0.0.1:8125")
+    return host, int(port)
 
 
 def flag(name: str) -> str:

@@ -6,9 +6,11 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from mockbdd.admin import collection_tasks as c
 from mockbdd.admin import journal_tasks as j
 from mockbdd.admin import mapping_tasks as m
 from mockbdd.admin import namespace_tasks as n
+from mockbdd.admin import observe_tasks as o
 from mockbdd.admin import spec
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin import tag_map_tasks as t
@@ -93,6 +95,12 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.VERIFY_REQUESTS, v.verify_requests),
     Route(spec.SWITCH_MAPPINGS, v.switch_mappings),
     Route(spec.UNUSED_MAPPINGS, v.unused_mappings),
+    Route(spec.LIST_COLLECTIONS, c.list_collections),
+    Route(spec.GET_COLLECTION, c.get_collection),
+    Route(spec.PUT_COLLECTION, c.put_collection),
+    Route(spec.CLEAR_COLLECTION, c.clear_collection),
+    Route(spec.METRICS, o.metrics),
+    Route(spec.METRICS_JSON, o.metrics_json),
 )
 
 

@@ -75,6 +75,14 @@ MATCH_REQUEST = RouteSpec("match_request", "POST", "/requests/match")
 VERIFY_REQUESTS = RouteSpec("verify_requests", "POST", "/requests/verify")
 SWITCH_MAPPINGS = RouteSpec("switch_mappings", "POST", "/mappings/switch")
 UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
+# CRUD collections (DESIGN §13)
+LIST_COLLECTIONS = RouteSpec("list_collections", "GET", "/collections")
+GET_COLLECTION = RouteSpec("get_collection", "GET", "/collections/{name}")
+PUT_COLLECTION = RouteSpec("put_collection", "PUT", "/collections/{name}")
+CLEAR_COLLECTION = RouteSpec("clear_collection", "DELETE", "/collections/{name}")
+# observability (DESIGN §12, :mod:`mockbdd.admin.observe_tasks`)
+METRICS = RouteSpec("metrics", "GET", "/metrics", root_only=True)
+METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -123,4 +131,10 @@ ALL: tuple[RouteSpec, ...] = (
     VERIFY_REQUESTS,
     SWITCH_MAPPINGS,
     UNUSED_MAPPINGS,
+    LIST_COLLECTIONS,
+    GET_COLLECTION,
+    PUT_COLLECTION,
+    CLEAR_COLLECTION,
+    METRICS,
+    METRICS_JSON,
 )

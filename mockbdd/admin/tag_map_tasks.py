@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.domain.errors import InvalidInput
-from mockbdd.domain.namespace import Namespace, Settings
+from mockbdd.domain.namespace import InitialCollection, Namespace, Settings
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
 from mockbdd.wire.mappings import parse_stub_mapping, stub_to_json
@@ -27,8 +27,11 @@ class TagMapPlan:
     stubs: tuple[StubMapping, ...] = ()
     settings: Settings | None = None
     scenarios: tuple[tuple[str, str], ...] = ()
+    collections: tuple[InitialCollection, ...] = ()
 
     def apply_to(self, ns: Namespace) -> None:
+        if self.collections:  # first: the only step here that can still refuse
+            ns.define_collections(self.collections)
         for stub in self.stubs:
             ns.add_stub(stub)
         if self.settings is not None:

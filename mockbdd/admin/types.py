@@ -55,6 +55,15 @@ class AdminRequest:
         except RecursionError:
             raise InvalidInput("", "body is not valid JSON: nested too deeply") from None
 
+    def json_pattern(self) -> Any:
+        """A request pattern body (``/requests/count``, ``/find``, ``/remove``): an empty body
+        is a mistake, not "every request" (``{}`` says that), as in WireMock."""
+        if not self.body.strip():
+            raise InvalidInput(
+                "", "the body is empty: send a request pattern as JSON ({} matches every request)"
+            )
+        return self.json()
+
     def json_object(self) -> dict[str, Any]:
         data = self.json()
         if not isinstance(data, dict):
@@ -68,6 +77,18 @@ class AdminResponse:
     json: Any = None
     text: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class MetricsView(Protocol):
+    """The server's metrics, as the admin routes answer them."""
+
+    def text(self) -> str:
+        """Prometheus text exposition format."""
+        ...
+
+    def snapshot(self) -> dict[str, Any]:
+        """The same as JSON, with rates and latency percentiles over recent windows."""
+        ...
 
 
 class Runtime(Protocol):
@@ -90,6 +111,10 @@ class Runtime(Protocol):
     def request_shutdown(self) -> None: ...
 
     def uptime_seconds(self) -> float: ...
+
+    def metrics(self) -> MetricsView:
+        """The server's metrics; raises ``InvalidInput`` when it was started without them."""
+        ...
 
     def tag_map_registry(self) -> TagMapRegistry:
         """The server's tag maps (``--tag-maps``); raises ``InvalidInput`` when it has none."""

@@ -18,7 +18,7 @@ from enum import Enum
 from string import Formatter
 from typing import Any
 
-from mockbdd.bdd import llm_steps
+from mockbdd.bdd import llm_steps, webhook_steps
 from mockbdd.bdd import steps_impl as impl
 from mockbdd.bdd.scenario_mocks import ScenarioMocks
 from mockbdd.tagmaps.params import parse_duration
@@ -117,6 +117,10 @@ CHAT_ANSWERS_ABOUT = '"{service}" answers chat completions about "{topic}" with:
 CHAT_CALLS_TOOL = '"{service}" answers chat completions by calling the tool "{tool}" with:'  # 47
 CHAT_ASKED_ABOUT = '"{service}" should have been asked a chat completion whose last message contains "{text}"'  # 48
 CHAT_OFFERED_TOOL = '"{service}" should have been offered the tool "{tool}"'  # 49
+
+# -- webhooks (63-64) ---------------------------------------------------------------------------
+CALLS_BACK = 'after answering, "{service}" calls back {url} with:'  # 63
+CALLED_BACK = '"{service}" should have called back {url}'  # 64
 
 
 class Kind(Enum):
@@ -221,4 +225,6 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase(47, CHAT_CALLS_TOOL, SETUP, llm_steps.answers_chat_with_tool, DOCSTRING),
     Phrase(48, CHAT_ASKED_ABOUT, ASSERTION, llm_steps.asked_about),
     Phrase(49, CHAT_OFFERED_TOOL, ASSERTION, llm_steps.offered_tool),
+    Phrase(63, CALLS_BACK, SETUP, webhook_steps.calls_back, DOCSTRING),
+    Phrase(64, CALLED_BACK, ASSERTION, webhook_steps.called_back),
 )

@@ -148,10 +148,12 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         *,
         settings: Mapping[str, Any] | None = None,
         scenario_states: Mapping[str, str] | None = None,
+        collections: Mapping[str, Any] | None = None,
     ) -> SwitchResult:
         """Replace every stub of ``services`` with ``mappings`` (the last the newest), then
-        apply ``settings`` and ``scenario_states``: one atomic step on the server."""
-        op = calls.switch_stubs(services, mappings, settings, scenario_states)
+        apply ``settings``, ``scenario_states`` and ``collections``: one atomic step on the
+        server."""
+        op = calls.switch_stubs(services, mappings, settings, scenario_states, collections)
         return await self._run(op)
 
     async def unused_stubs(
@@ -260,6 +262,25 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         """The ``index``-th request (from 1) matching ``pattern`` also matches ``matches``."""
         return await self._run(calls.verify_nth(pattern, index, matches, timeout, service))
 
+    # -- CRUD collections -------------------------------------------------------------------
+    async def collections(self) -> list[Json]:
+        """Each collection: name, idField, schema, relations and total."""
+        return await self._run(calls.collections())
+
+    async def collection(self, name: str) -> list[Json]:
+        """The items of a collection, in insertion order."""
+        return await self._run(calls.collection(name))
+
+    async def set_collection(
+        self, name: str, items: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+    ) -> Json:
+        """Replace a collection: its items (spec kept), or ``{items, schema, idField,
+        relations}``."""
+        return await self._run(calls.set_collection(name, items))
+
+    async def clear_collection(self, name: str) -> None:
+        await self._run(calls.clear_collection(name))
+
     # -- scenarios and system ---------------------------------------------------------------
     async def scenarios(self) -> list[Json]:
         return await self._run(calls.scenarios())
@@ -294,6 +315,14 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def version(self) -> str:
         return await self._run(calls.version())
 
+    async def metrics(self) -> str:
+        """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
+        return await self._run(calls.metrics())
+
+    async def metrics_json(self) -> Json:
+        """``GET /__admin/metrics.json``: the metrics, rates and latency percentiles."""
+        return await self._run(calls.metrics_json())
+
     async def shutdown(self) -> None:
         await self._run(calls.shutdown())
 
@@ -316,12 +345,14 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         mappings: Sequence[MappingLike] | None = None,
         settings: Mapping[str, Any] | None = None,
         scenario_states: Mapping[str, str] | None = None,
+        collections: Mapping[str, Any] | None = None,
         applier: AsyncApplier | None = None,
     ) -> AsyncNamespaceHandle:
-        """A new namespace, opened with its stubs, settings and scenario states in one call."""
+        """A new namespace, opened with its stubs, settings, scenario states and CRUD
+        collections in one call."""
         info = await self._run(
             calls.create_namespace(
-                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states
+                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states, collections
             )
         )
         return AsyncNamespaceHandle(self, info, applier=applier)

@@ -211,14 +211,17 @@ def switch_stubs(
     mappings: Sequence[MappingLike],
     settings: Mapping[str, Any] | None = None,
     scenario_states: Mapping[str, str] | None = None,
+    collections: Mapping[str, Any] | None = None,
 ) -> Op[SwitchResult]:
     """Replace every stub of ``services`` with ``mappings`` (the last the newest), and apply
-    ``settings`` and ``scenario_states``, in one step on the server."""
+    ``settings``, ``scenario_states`` and ``collections``, in one step on the server."""
     body: Json = {"services": list(services), "mappings": [mapping_json(m) for m in mappings]}
     if settings is not None:
         body["settings"] = dict(settings)
     if scenario_states:
         body["scenarioStates"] = dict(scenario_states)
+    if collections:
+        body["collections"] = dict(collections)
     reply = yield call(spec.SWITCH_MAPPINGS, body=body)
     return SwitchResult.from_json(_obj(reply))
 
@@ -408,6 +411,29 @@ def set_scenario_state(name: str, state: str | None) -> Op[None]:
     return _none(call(spec.SET_SCENARIO_STATE, body={"state": state}, name=name))
 
 
+def collections() -> Op[list[Json]]:
+    """Each CRUD collection: name, idField, schema, relations and total."""
+    return _list(call(spec.LIST_COLLECTIONS), "collections")
+
+
+def collection(name: str) -> Op[list[Json]]:
+    """The items of a CRUD collection, in insertion order."""
+    reply = yield call(spec.GET_COLLECTION, name=name)
+    items = _obj(reply).get("items")
+    return items if isinstance(items, list) else []
+
+
+def set_collection(name: str, items: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> Op[Json]:
+    """Replace a collection: a list of items (its spec kept), or ``{items, schema, idField,
+    relations}``."""
+    body: Any = dict(items) if isinstance(items, Mapping) else [dict(i) for i in items]
+    return _json(call(spec.PUT_COLLECTION, body=body, name=name))
+
+
+def clear_collection(name: str) -> Op[None]:
+    return _none(call(spec.CLEAR_COLLECTION, name=name))
+
+
 def reset() -> Op[None]:
     return _none(call(spec.RESET_ALL))
 
@@ -445,6 +471,15 @@ def version() -> Op[str]:
     return str(_obj(reply).get("version", ""))
 
 
+def metrics() -> Op[str]:
+    reply = yield call(spec.METRICS)
+    return str(reply.body)
+
+
+def metrics_json() -> Op[Json]:
+    return _json(call(spec.METRICS_JSON))
+
+
 def shutdown() -> Op[None]:
     return _none(call(spec.SHUTDOWN))
 
@@ -467,8 +502,11 @@ def create_namespace(
     mappings: Sequence[MappingLike] | None = None,
     settings: Mapping[str, Any] | None = None,
     scenario_states: Mapping[str, str] | None = None,
+    collections: Mapping[str, Any] | None = None,
 ) -> Op[Json]:
     body: Json = {}
+    if collections:
+        body["collections"] = dict(collections)
     if name is not None:
         body["name"] = name
     if ttl_seconds is not None:

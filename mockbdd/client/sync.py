@@ -130,10 +130,12 @@ class Client(ClientBase[httpx.Client]):
         *,
         settings: Mapping[str, Any] | None = None,
         scenario_states: Mapping[str, str] | None = None,
+        collections: Mapping[str, Any] | None = None,
     ) -> SwitchResult:
         """Replace every stub of ``services`` with ``mappings`` (the last the newest), then
-        apply ``settings`` and ``scenario_states``: one atomic step on the server."""
-        op = calls.switch_stubs(services, mappings, settings, scenario_states)
+        apply ``settings``, ``scenario_states`` and ``collections``: one atomic step on the
+        server."""
+        op = calls.switch_stubs(services, mappings, settings, scenario_states, collections)
         return self._run(op)
 
     def unused_stubs(
@@ -242,6 +244,25 @@ class Client(ClientBase[httpx.Client]):
         """The ``index``-th request (from 1) matching ``pattern`` also matches ``matches``."""
         return self._run(calls.verify_nth(pattern, index, matches, timeout, service))
 
+    # -- CRUD collections -------------------------------------------------------------------
+    def collections(self) -> list[Json]:
+        """Each collection: name, idField, schema, relations and total."""
+        return self._run(calls.collections())
+
+    def collection(self, name: str) -> list[Json]:
+        """The items of a collection, in insertion order."""
+        return self._run(calls.collection(name))
+
+    def set_collection(
+        self, name: str, items: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+    ) -> Json:
+        """Replace a collection: its items (spec kept), or ``{items, schema, idField,
+        relations}``."""
+        return self._run(calls.set_collection(name, items))
+
+    def clear_collection(self, name: str) -> None:
+        self._run(calls.clear_collection(name))
+
     # -- scenarios and system ---------------------------------------------------------------
     def scenarios(self) -> list[Json]:
         return self._run(calls.scenarios())
@@ -276,6 +297,14 @@ class Client(ClientBase[httpx.Client]):
     def version(self) -> str:
         return self._run(calls.version())
 
+    def metrics(self) -> str:
+        """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
+        return self._run(calls.metrics())
+
+    def metrics_json(self) -> Json:
+        """``GET /__admin/metrics.json``: the metrics, rates and latency percentiles."""
+        return self._run(calls.metrics_json())
+
     def shutdown(self) -> None:
         self._run(calls.shutdown())
 
@@ -298,12 +327,14 @@ class Client(ClientBase[httpx.Client]):
         mappings: Sequence[MappingLike] | None = None,
         settings: Mapping[str, Any] | None = None,
         scenario_states: Mapping[str, str] | None = None,
+        collections: Mapping[str, Any] | None = None,
         applier: Applier | None = None,
     ) -> NamespaceHandle:
-        """A new namespace, opened with its stubs, settings and scenario states in one call."""
+        """A new namespace, opened with its stubs, settings, scenario states and CRUD
+        collections in one call."""
         info = self._run(
             calls.create_namespace(
-                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states
+                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states, collections
             )
         )
         return NamespaceHandle(self, info, applier=applier)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from mockbdd.domain.collections import CollectionSpec, CollectionStore
 from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution, SeededDelay
 from mockbdd.domain.journal import (
     DEFAULT_JOURNAL_BODY_BYTES,
@@ -43,6 +44,14 @@ class Settings:
     simulation: Simulation = NO_SIMULATION
     timeline: Timeline = ()
     seed: int | None = None  # reseeds the namespace's random source when set
+
+
+@dataclass(frozen=True, slots=True)
+class InitialCollection:
+    """A collection as a namespace opens with it (and ``reset`` restores it)."""
+
+    spec: CollectionSpec
+    items: tuple[Mapping[str, Any], ...] = ()
 
 
 class StateConflict(RuntimeError):
@@ -83,6 +92,7 @@ class Namespace:
         self._initial_stubs: tuple[StubMapping, ...] = ()
         self._initial_settings = Settings()
         self._initial_states: tuple[tuple[str, str], ...] = ()
+        self._initial_collections: tuple[InitialCollection, ...] = ()
         self._revision = 0
         self._settings_since = clock()
         self._derived: dict[Callable[[Settings], Any], Any] = {}
@@ -137,6 +147,11 @@ class Namespace:
         except KeyError:
             value = self._derived[build] = build(self._settings)
         return value
+
+    @property
+    def collections(self) -> CollectionStore:
+        """The CRUD collections (json-server's data store), in the namespace state."""
+        return self._state.collections
 
     @property
     def revision(self) -> int:
@@ -345,12 +360,32 @@ class Namespace:
         stubs: tuple[StubMapping, ...],
         settings: Settings | None = None,
         states: tuple[tuple[str, str], ...] = (),
+        collections: tuple[InitialCollection, ...] | None = None,
     ) -> None:
         """What ``reset`` and ``reset_mappings`` restore: these stubs and scenario states, and
-        these settings (None: the defaults)."""
+        these settings (None: the defaults); ``reset`` restores these collections too (None:
+        keep the ones the baseline had)."""
         self._initial_stubs = stubs
         self._initial_settings = Settings() if settings is None else settings
         self._initial_states = states
+        if collections is not None:
+            self._initial_collections = collections
+
+    def define_collections(self, collections: tuple[InitialCollection, ...]) -> None:
+        """Replace these collections (each whole; the others stay). Every item is checked
+        before anything changes: ``CollectionError`` naming ``/<name>/<index>/<pointer>``."""
+        from mockbdd.domain.collections import Collection, CollectionError
+
+        built = []
+        for initial in collections:
+            try:
+                built.append(Collection(initial.spec, initial.items))
+            except CollectionError as exc:
+                raise CollectionError(
+                    exc.status, exc.reason, f"/{initial.spec.name}{exc.pointer}"
+                ) from None
+        for collection in built:
+            self._state.collections.put(collection)
 
     def clear_journal(self) -> None:
         self._journal.clear()
@@ -379,3 +414,6 @@ class Namespace:
         self._settings = self._initial_settings
         self._rng.seed(self._seed)
         self._restart(self._settings)
+        self._state.collections.clear()
+        for initial in self._initial_collections:
+            self._state.collections.define(initial.spec, initial.items)

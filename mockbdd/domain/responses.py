@@ -5,12 +5,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.simulation import Simulation
 from mockbdd.extensions import Kind
+
+if TYPE_CHECKING:  # the namespace module imports this one
+    from mockbdd.domain.namespace import Namespace
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,16 @@ class ResponseDefinition:
         object.__setattr__(self, "is_static", static)
 
 
+@dataclass(frozen=True, slots=True)
+class TransformContext:
+    """What a transformer may use besides the request: the namespace being served (its
+    collections, state and seed) and the id of the stub that matched (None for an answer no
+    stub gave)."""
+
+    namespace: Namespace
+    stub_id: str | None = None
+
+
 @runtime_checkable
 class Transformer(Protocol):
     """A response transformer, named in a stub's ``transformers`` (WireMock's shape) and given
@@ -104,9 +117,10 @@ class Transformer(Protocol):
         response: ResponseDefinition,
         request: RecordedRequest,
         parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:
         """The answer to send for ``request`` instead of ``response`` (the stub's, or the one
-        an earlier transformer returned)."""
+        an earlier transformer returned), in the namespace ``context`` names."""
 
 
 TRANSFORMERS: Kind[Transformer] = Kind(

@@ -11,15 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockbdd.config import ServerConfig
+from mockbdd.config import ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
+from mockbdd.server.metrics import Metrics
+from mockbdd.server.stages import Stage
+from mockbdd.server.statsd import StatsdPusher
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
@@ -50,12 +53,23 @@ class MockHttpServer:
         self.file_stubs: tuple[StubMapping, ...] = ()
         if config.mappings is not None:
             self.file_stubs = tuple(load_mapping_dir(config.mappings, extensions=self.extensions))
+        self._metrics: Metrics | None = None
+        self._statsd: StatsdPusher | None = None
+        own_stages: list[Stage] = []
+        if config.metrics:
+            self._metrics = Metrics(self.engine, lambda: self.data_plane.in_flight)
+            self.engine.subscribe(self._namespace_changed)
+            own_stages.append(self._metrics.stage)
+            if config.statsd is not None:
+                self._statsd = StatsdPusher(*statsd_address(config.statsd))
+                self._metrics.sinks.append(self._statsd.push)
         self.data_plane = DataPlane(
             config.files,
             config.max_body_bytes,
             config.proxy_allow,
             config.prepared,
             extensions=self.extensions,
+            stages=tuple(own_stages),
         )
         self.admin = AdminApi(self.engine, self, config.admin_token)
         self.port = 0
@@ -120,6 +134,15 @@ class MockHttpServer:
     def uptime_seconds(self) -> float:
         return time.monotonic() - self._started
 
+    def metrics(self) -> Metrics:
+        if self._metrics is None:
+            raise NotFound("this server counts nothing: it was started with --no-metrics")
+        return self._metrics
+
+    def _namespace_changed(self, kind: str, ns: Namespace) -> None:
+        if kind == "namespace.deleted" and self._metrics is not None:
+            self._metrics.forget_namespace(ns.name)
+
     # -- lifecycle --------------------------------------------------------------------------
     async def _serve(self, dispatcher: Dispatcher, port: int) -> tuple[web.ServerRunner, int]:
         loop = asyncio.get_running_loop()
@@ -157,6 +180,8 @@ class MockHttpServer:
         runner, self.port = await self._serve(dispatcher, self.config.port)
         self._runners[None] = runner
         self._reaper = asyncio.get_running_loop().create_task(self._reap())
+        if self._statsd is not None:
+            await self._statsd.start()
 
     async def _reap(self) -> None:
         while True:
@@ -174,5 +199,8 @@ class MockHttpServer:
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()
+        await self.data_plane.listeners.close()
+        if self._statsd is not None:
+            await self._statsd.stop()
         await self.data_plane.proxy.close()
         self.stopped.set()

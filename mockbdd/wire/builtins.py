@@ -6,18 +6,23 @@ from __future__ import annotations
 
 from typing import Final
 
-from mockbdd import llm
+from mockbdd import crud, llm, webhooks
 from mockbdd.domain import faults
 from mockbdd.extensions import Extensions, Register, assemble
 from mockbdd.wire import delays, operators
 
 
 def register(extensions: Extensions) -> None:
-    """Every built-in content operator, delay type, fault and response transformer."""
+    """Every built-in content operator, delay type, fault, response transformer and serve
+    event listener."""
     operators.register(extensions)
     delays.register(extensions)
     faults.register(extensions)
     llm.register(extensions)
+    crud.register(extensions)
+    webhooks.register(
+        extensions, lambda obj, at: delays.parse_delay(obj, at, extensions=extensions)
+    )
 
 
 BUILTIN: Final[Extensions] = assemble([register], plugins=False)

@@ -158,11 +158,26 @@ STUB_SCHEMA_EXTRA: dict[str, Any] = {
 }
 
 
+class ServeEventListenerModel(_Strict):
+    """One of a stub's ``serveEventListeners`` (WireMock's ServeEventListenerDefinition)."""
+
+    name: str
+    parameters: dict[str, Any] | None = None
+    requestPhases: (
+        list[Literal["BEFORE_MATCH", "AFTER_MATCH", "BEFORE_RESPONSE_SENT", "AFTER_COMPLETE"]]
+        | None
+    ) = None
+
+
+# checked by wire/mappings.py (mockbdd's message, not pydantic's); the schema says it too
+StubId = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
+
+
 class StubMappingModel(_Strict):
     model_config = ConfigDict(json_schema_extra=STUB_SCHEMA_EXTRA)
 
-    id: str | None = None
-    uuid: str | None = None
+    id: StubId | None = None
+    uuid: StubId | None = None
     name: str | None = None
     priority: int | None = None  # any integer: real WireMock 3.13.2 takes 0 and negatives
     request: RequestPatternModel = RequestPatternModel()
@@ -175,8 +190,9 @@ class StubMappingModel(_Strict):
     metadata: dict[str, Any] | None = None
     persistent: bool | None = None
     insertionIndex: int | None = None
-    postServeActions: Any = None
-    serveEventListeners: Any = None
+    # WireMock 3's list form; WireMock 2's object form ({"webhook": {...}}) for postServeActions
+    postServeActions: list[ServeEventListenerModel] | dict[str, dict[str, Any]] | None = None
+    serveEventListeners: list[ServeEventListenerModel] | None = None
 
 
 class ImportOptionsModel(_Strict):

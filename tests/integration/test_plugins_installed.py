@@ -161,7 +161,7 @@ REFUSED = [
     ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
      "Input should be greater than or equal to 0"),
     ({"transformers": ["lower"]}, "/response/transformers/0",
-     "response transformer 'lower' is not supported by this server (registered: openai-chat, openai-embeddings, openai-models, anthropic-messages, upper; plugins "
+     "response transformer 'lower' is not supported by this server (registered: openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, upper; plugins "
      "add them through the mockbdd.plugins entry points)"),
     ({"transformers": ["upper"], "transformerParameters": {"exclaim": "yes"}},
      "/response/transformerParameters", "'exclaim' must be true or false"),
@@ -218,7 +218,7 @@ def test_mockbdd_schema_from_the_venv_offers_the_plugins_names(plugin_venv: Path
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     defs = json.loads(done.stdout)["$defs"]
-    builtin = ["openai-chat", "openai-embeddings", "openai-models", "anthropic-messages"]
+    builtin = ["openai-chat", "openai-embeddings", "openai-models", "anthropic-messages", "crud"]
     assert defs["TransformerName"] == {"enum": [*builtin, "upper"]}
     assert defs["CustomMatcherName"] == {"enum": ["path-length"]}
     assert {"required": ["isPalindrome"]}.items() <= defs["ContentPattern"]["oneOf"][-1].items()

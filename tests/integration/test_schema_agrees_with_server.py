@@ -152,7 +152,7 @@ def test_every_documented_wiremock_example_the_server_accepts_validates() -> Non
     "path",
     [
         ROOT / "tag_maps" / "shop.yaml",
-        *sorted((ROOT / "tests/unit/bdd/data/tag_maps").glob("*.y*ml")),
+        *sorted((ROOT / "tests/unit/tagmaps/data/tag_maps").glob("*.y*ml")),
     ],
 )
 def test_the_projects_tag_maps_validate(path: Path) -> None:
@@ -240,7 +240,14 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
     ]  # the built-ins alone know none of them
     defs = plugged["mappingFile"]["$defs"]
     assert defs["TransformerName"] == {
-        "enum": ["openai-chat", "openai-embeddings", "openai-models", "anthropic-messages", "upper"]
+        "enum": [
+            "openai-chat",
+            "openai-embeddings",
+            "openai-models",
+            "anthropic-messages",
+            "crud",
+            "upper",
+        ]
     }
     assert defs["Fault"] == {
         "enum": [

@@ -13,9 +13,9 @@ from mockbdd.domain.custom_matchers import CUSTOM_MATCHERS
 from mockbdd.domain.delays import FixedDelay, LogNormalDelay, UniformDelay
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.faults import FAULTS, Fault, FaultContext
-from mockbdd.domain.namespace import Settings
+from mockbdd.domain.namespace import Namespace, Settings
 from mockbdd.domain.requests import Body, RecordedRequest
-from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition
+from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition, TransformContext
 from mockbdd.extensions import ExtensionError, Extensions, assemble
 from mockbdd.wire import builtins
 from mockbdd.wire.builtins import BUILTIN
@@ -60,6 +60,7 @@ def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
         "openai-embeddings",
         "openai-models",
         "anthropic-messages",
+        "crud",
     )
     assert BUILTIN.names(CUSTOM_MATCHERS) == ()
     with pytest.raises(ExtensionError):
@@ -262,7 +263,10 @@ def test_a_registered_transformer_is_kept_with_read_only_parameters() -> None:
     assert parameters["nested"] == MappingProxyType({"a": (1,)})
     upper = PLUGGED.get(TRANSFORMERS, "upper")
     assert upper is not None
-    assert upper.transform(response, req(), parameters).body == b"HI!"
+    assert (
+        upper.transform(response, req(), parameters, TransformContext(Namespace("t"))).body
+        == b"HI!"
+    )
     assert stub.source["response"]["transformers"] == ["upper"]  # the JSON round-trips
 
 
@@ -271,7 +275,7 @@ def test_transformers_and_their_parameters_are_refused_in_mockbdds_voice() -> No
     assert error.pointer == "/response/transformers/1"
     assert error.reason == (
         "response transformer 'response-template' is not supported by this server (registered: "
-        "openai-chat, openai-embeddings, openai-models, anthropic-messages, upper; plugins add them through the mockbdd.plugins entry points)"
+        "openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, upper; plugins add them through the mockbdd.plugins entry points)"
     )
     bad = {"transformers": ["upper"], "transformerParameters": {"exclaim": 1}}
     error = refused({"request": {}, "response": bad})
