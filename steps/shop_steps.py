@@ -39,6 +39,16 @@ def _leave_note(context: Any) -> None:
     _world(context).leave_note(context.text)
 
 
+@when(p.WISH)
+def _wish(context: Any, item: int) -> None:
+    _world(context).wish(item)
+
+
+@when(p.UNWISH)
+def _unwish(context: Any, item: int) -> None:
+    _world(context).unwish(item)
+
+
 @when(p.REFUND)
 def _refund(context: Any, charge_id: str) -> None:
     _world(context).refund(charge_id)

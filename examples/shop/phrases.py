@@ -21,6 +21,8 @@ LOOK_UP = "the shop looks up item {item:d}"
 SEARCH = 'the shop searches for "{query}"'
 LEAVE_NOTE = "the shop leaves the note:"
 REFUND = 'the shop refunds charge "{charge_id}"'
+WISH = "the customer wishes for item {item:d}"
+UNWISH = "the customer no longer wishes for item {item:d}"
 SEND = 'the client sends {method} {path} to "{service}"'
 CHECKOUT_IS = 'the checkout is "{status}"'
 CHECKOUT_IS_AFTER = 'the checkout is "{status}" on attempt {attempts:d}'
@@ -104,6 +106,12 @@ class ShopWorld:
 
     def refund(self, charge_id: str) -> None:
         self.shop.refund(charge_id)
+
+    def wish(self, item: int) -> None:
+        self.shop.wish(item)
+
+    def unwish(self, item: int) -> None:
+        self.shop.unwish(item)
 
     def send(self, method: str, path: str, service: str) -> None:
         started = time.perf_counter()

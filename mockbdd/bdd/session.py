@@ -257,7 +257,6 @@ def open_scenario(
     folder = tag_maps_folder(options.tag_maps)
     registry = ENGINE.registry(folder) if levels.has_mock_tags else TagMapRegistry()
     resolution = resolve_levels(levels, registry, file, line)
-    check_supported(resolution, registry, file, line)
     settings = _settings_body(resolution.settings, file, line) if resolution.settings else None
     client = ENGINE.client()
     applier = MapApplier(lambda: ENGINE.registry(tag_maps_folder(options.tag_maps)), file, line)
@@ -273,6 +272,7 @@ def open_scenario(
             mappings=[s.mapping for s in resolution.stubs],
             settings=settings,
             scenario_states=dict(resolution.scenarios),
+            collections=dict(resolution.collections),
             applier=applier,
         )
     return ScenarioMocks(
@@ -297,6 +297,7 @@ def push(handle: NamespaceHandle, resolution: Resolution, services: Sequence[str
         [s.mapping for s in resolution.stubs],
         settings=settings,
         scenario_states=dict(resolution.scenarios),
+        collections=dict(resolution.collections),
     )
 
 
@@ -328,28 +329,6 @@ def _settings_body(
             line=line,
         )
     return dict(settings)
-
-
-def check_supported(
-    resolution: Resolution, registry: TagMapRegistry, file: str | None, line: int | None
-) -> None:
-    """Fail before anything is sent when a map needs what this version cannot do: CRUD
-    ``data`` (settings are checked by :func:`_settings_body`)."""
-    if not resolution.data:
-        return
-    seeding = [
-        name
-        for name in resolution.applied_maps
-        if name in registry and set(registry.get(name).data) & set(resolution.data)
-    ]
-    maps = [registry.get(name) for name in seeding]
-    named = ", ".join(f"'{m.name}' ({m.file}:{m.index.line((*m.path, 'data'))})" for m in maps)
-    raise MockBddError(
-        f"tag map {named or '(unknown)'} seeds CRUD 'data', which this version does not support",
-        file=file,
-        line=line,
-        hint="remove 'data' from the map, or stub the resource's routes instead",
-    )
 
 
 class MapApplier:
@@ -393,8 +372,7 @@ class MapApplier:
                 file=file,
                 line=line,
             )
-        check_supported(resolution, registry, file, line)
-        _settings_body(resolution.settings, file, line)  # refuse before anything changes
+            _settings_body(resolution.settings, file, line)  # refuse before anything changes
         push(handle, resolution, services)
 
 

@@ -18,7 +18,7 @@ from enum import Enum
 from string import Formatter
 from typing import Any
 
-from mockbdd.bdd import llm_steps, webhook_steps
+from mockbdd.bdd import crud_steps, llm_steps, webhook_steps
 from mockbdd.bdd import steps_impl as impl
 from mockbdd.bdd.scenario_mocks import ScenarioMocks
 from mockbdd.tagmaps.params import parse_duration
@@ -110,6 +110,18 @@ NTH_REQUEST_JSON = (
 )
 NO_UNEXPECTED = '"{service}" should not have received unexpected requests'  # 26
 ALL_STUBS_USED = 'every response stubbed on "{service}" should have been used'  # 27
+
+# -- CRUD collections (40-44) ----------------------------------------------------------------
+SERVES_COLLECTION = '"{service}" serves a "{collection}" collection at {path:MbdPath} with:'  # 40
+SERVES_EMPTY_COLLECTION = (
+    '"{service}" serves an empty "{collection}" collection at {path:MbdPath}'  # 41
+)
+COLLECTION_CONTAINS = 'the "{collection}" collection should contain:'  # 42
+COLLECTION_COUNT = 'the "{collection}" collection should have {count:d} items'  # 43, plural
+COLLECTION_COUNT_ONE = 'the "{collection}" collection should have {count:d} item'  # 43, singular
+COLLECTION_LACKS = (
+    'the "{collection}" collection should not contain an item whose "{field}" is "{value}"'  # 44
+)
 
 # -- LLM APIs (45-49) ---------------------------------------------------------------------------
 CHAT_ANSWERS = '"{service}" answers chat completions with:'  # 45
@@ -220,6 +232,12 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(26, NO_UNEXPECTED, ASSERTION, impl.no_unexpected_requests),
     Phrase(27, ALL_STUBS_USED, ASSERTION, impl.all_stubs_used),
+    Phrase(40, SERVES_COLLECTION, SETUP, crud_steps.serves_collection, TABLE),
+    Phrase(41, SERVES_EMPTY_COLLECTION, SETUP, crud_steps.serves_empty_collection),
+    Phrase(42, COLLECTION_CONTAINS, ASSERTION, crud_steps.contains, TABLE),
+    Phrase(43, COLLECTION_COUNT, ASSERTION, crud_steps.has_count),
+    Phrase(43, COLLECTION_COUNT_ONE, ASSERTION, crud_steps.has_count),
+    Phrase(44, COLLECTION_LACKS, ASSERTION, crud_steps.lacks),
     Phrase(45, CHAT_ANSWERS, SETUP, llm_steps.answers_chat, DOCSTRING),
     Phrase(46, CHAT_ANSWERS_ABOUT, SETUP, llm_steps.answers_chat_about, DOCSTRING),
     Phrase(47, CHAT_CALLS_TOOL, SETUP, llm_steps.answers_chat_with_tool, DOCSTRING),

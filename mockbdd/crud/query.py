@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,31 +188,36 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _compare(value: Any, op: str, wanted: str) -> bool:
-    """``value`` (a field) against ``wanted`` (query text), as json-server compares them:
-    numerically when both are numbers, else as text."""
+_ORDERING: dict[str, Callable[[Any, Any], bool]] = {
+    "gte": operator.ge,
+    "lte": operator.le,
+    "gt": operator.gt,
+    "lt": operator.lt,
+    "eq": operator.eq,
+}
+
+
+def _predicate(op: str, wanted: str) -> Callable[[Any], bool]:
+    """A field's test against ``wanted`` (query text), made once per condition, compared as
+    json-server compares: numerically when both are numbers, else as text."""
     if op == "like":
-        return value is not None and _regex(wanted, "like").search(str(value)) is not None
+        regex = _regex(wanted, "like")
+        return lambda value: value is not None and regex.search(str(value)) is not None
     if op == "ne":
-        return id_key(value) != wanted if not isinstance(value, list) else wanted not in value
-    if value is None or isinstance(value, dict | list):
-        return False
+        return lambda value: (
+            wanted not in value if isinstance(value, list) else id_key(value) != wanted
+        )
     number = _number(wanted)
-    left: Any = value
-    right: Any = wanted
-    if number is not None and isinstance(value, int | float) and not isinstance(value, bool):
-        right = number
-    else:
-        left = id_key(value)
-    if op == "gte":
-        return bool(left >= right)
-    if op == "lte":
-        return bool(left <= right)
-    if op == "gt":
-        return bool(left > right)
-    if op == "lt":
-        return bool(left < right)
-    return bool(left == right)
+    compare = _ORDERING[op]
+
+    def test(value: Any) -> bool:
+        if value is None or isinstance(value, dict | list):
+            return False
+        if number is not None and type(value) in (int, float):
+            return compare(value, number)
+        return compare(id_key(value), wanted)
+
+    return test
 
 
 def _matches_text(value: Any, text: str) -> bool:
@@ -232,37 +238,36 @@ class Listing:
 
 def run_query(collection: Collection, query: Query) -> Listing:
     """The items ``query`` selects (references to the stored items: copy before changing)."""
-    equal = [c for c in query.conditions if c.op == "eq"]
-    rest = [c for c in query.conditions if c.op != "eq"]
-    candidates: set[str] | None = None
-    for cond in sorted(equal, key=lambda c: len(c.values)):
-        keys: set[str] = set()
-        for value in cond.values:
-            keys.update(collection.equal_keys(cond.path, value))
+    candidates: frozenset[str] | None = None
+    for cond in (c for c in query.conditions if c.op == "eq"):
+        keys = (
+            collection.equal_set(cond.path, cond.values[0])
+            if len(cond.values) == 1
+            else frozenset().union(*(collection.equal_set(cond.path, v) for v in cond.values))
+        )
         candidates = keys if candidates is None else candidates & keys
         if not candidates:
             return Listing([], 0)
-    if query.order:
-        ordered = collection.sorted_keys(query.order)
-        keys_in_order = ordered if candidates is None else [k for k in ordered if k in candidates]
-    elif candidates is None:
-        keys_in_order = collection.ids()
+    if candidates is None:  # () is insertion order
+        keys_in_order = collection.sorted_keys(query.order)
+    elif len(candidates) * 4 < len(collection):  # a few: sort them by their rank
+        keys_in_order = sorted(candidates, key=collection.ranks(query.order).__getitem__)
     else:
-        keys_in_order = [k for k in collection.ids() if k in candidates]
-    items = [collection.item(k) for k in keys_in_order]
-    for cond in rest:
-        if cond.op == "ne":
-            items = [
-                i
-                for i in items
-                if all(_compare(field_value(i, cond.path), "ne", v) for v in cond.values)
-            ]
+        keys_in_order = [k for k in collection.sorted_keys(query.order) if k in candidates]
+    by_key = collection.by_key
+    items = [by_key[k] for k in keys_in_order]
+    for cond in query.conditions:
+        if cond.op == "eq":
+            continue
+        tests = [_predicate(cond.op, v) for v in cond.values]
+        path = cond.path
+        if cond.op == "ne":  # none of the values
+            items = [i for i in items if all(t(field_value(i, path)) for t in tests)]
+        elif len(tests) == 1:
+            test = tests[0]
+            items = [i for i in items if test(field_value(i, path))]
         else:
-            items = [
-                i
-                for i in items
-                if any(_compare(field_value(i, cond.path), cond.op, v) for v in cond.values)
-            ]
+            items = [i for i in items if any(t(field_value(i, path)) for t in tests)]
     if query.text:
         text = query.text.lower()
         items = [i for i in items if _matches_text(i, text)]

@@ -31,12 +31,14 @@ from mockbdd.domain.requests import Body, RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, TransformContext
 
 NAME_RE = re.compile(r"[A-Za-z0-9_.-]+\Z")
-PARAMETERS = ("collection",)
+PARAMETERS = ("collection", "basePath")
 _EXPOSE = ("Access-Control-Expose-Headers", "X-Total-Count, Link, Location")
 
 
 def check_parameters(parameters: Mapping[str, Any]) -> str:
-    """The collection a ``crud`` stub serves; ``ValueError`` naming what is wrong."""
+    """The collection a ``crud`` stub serves; ``ValueError`` naming what is wrong.
+    ``basePath`` (optional) is the collection's root as requested (``/shop/v1/wishlist``):
+    by default the root is where the collection's name is in the path."""
     unknown = sorted(set(parameters) - set(PARAMETERS))
     if unknown:
         raise ValueError(f"unknown parameter {unknown[0]!r} (known: {', '.join(PARAMETERS)})")
@@ -62,7 +64,7 @@ class Crud:
         name = check_parameters(parameters)
         store = context.namespace.collections
         try:
-            return _serve(response, request, name, store)
+            return _serve(response, request, name, store, parameters.get("basePath"))
         except CollectionError as exc:
             body: dict[str, Any] = {"error": exc.reason}
             if exc.pointer:
@@ -71,10 +73,14 @@ class Crud:
 
 
 def _serve(
-    response: ResponseDefinition, request: RecordedRequest, name: str, store: CollectionStore
+    response: ResponseDefinition,
+    request: RecordedRequest,
+    name: str,
+    store: CollectionStore,
+    base: str | None,
 ) -> ResponseDefinition:
     segments = [s for s in request.path.split("/") if s]
-    at = _root(segments, name)
+    at = _root(segments, name) if base is None else _base(segments, base)
     ident = segments[at + 1] if at + 1 < len(segments) else None
     root = "/" + "/".join(segments[: at + 1])
     collection = store.ensure(name)
@@ -112,6 +118,14 @@ def _root(segments: list[str], name: str) -> int:
         f"the path /{'/'.join(segments)} is not /…/{name} or /…/{name}/<id>: a crud stub's URL "
         f"must end with its collection's name",
     )
+
+
+def _base(segments: list[str], base: str) -> int:
+    """Where ``basePath`` ends in the path (the path is it, or it and one more segment)."""
+    root = [s for s in base.split("/") if s]
+    if segments[: len(root)] != root or len(segments) > len(root) + 1:
+        raise CollectionError(404, f"the path /{'/'.join(segments)} is not {base} or {base}/<id>")
+    return len(root) - 1
 
 
 def _body(request: RecordedRequest) -> dict[str, Any]:

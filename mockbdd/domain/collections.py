@@ -123,6 +123,8 @@ class Collection:
         self.version = 0
         self._equality: dict[str, dict[str, list[str]]] = {}
         self._sorted: dict[tuple[tuple[str, bool], ...], list[str]] = {}
+        self._ranks: dict[tuple[tuple[str, bool], ...], dict[str, int]] = {}
+        self._sets: dict[tuple[str, str], frozenset[str]] = {}
         self._indexed_at = 0
         for i, item in enumerate(items):
             try:
@@ -147,6 +149,11 @@ class Collection:
     def item(self, key: str) -> dict[str, Any]:
         return self._items[key]
 
+    @property
+    def by_key(self) -> Mapping[str, dict[str, Any]]:
+        """The items by key (read them, never change them: writes go through the methods)."""
+        return self._items
+
     def items_copy(self) -> list[dict[str, Any]]:
         return copy.deepcopy(list(self._items.values()))
 
@@ -162,6 +169,23 @@ class Collection:
                     index.setdefault(text, []).append(key)
             self._equality[path] = index
         return index.get(value, [])
+
+    def equal_set(self, path: str, value: str) -> frozenset[str]:
+        """:meth:`equal_keys` as a set, cached until a write."""
+        self._fresh()
+        found = self._sets.get((path, value))
+        if found is None:
+            found = self._sets[(path, value)] = frozenset(self.equal_keys(path, value))
+        return found
+
+    def ranks(self, order: tuple[tuple[str, bool], ...]) -> dict[str, int]:
+        """Each key's position in :meth:`sorted_keys` (to sort a few keys without a pass over
+        all of them), cached until a write."""
+        self._fresh()
+        found = self._ranks.get(order)
+        if found is None:
+            found = self._ranks[order] = {k: i for i, k in enumerate(self.sorted_keys(order))}
+        return found
 
     def sorted_keys(self, order: tuple[tuple[str, bool], ...]) -> list[str]:
         """Every key sorted by ``order`` ((path, descending) pairs), cached until a write."""
@@ -183,6 +207,8 @@ class Collection:
         if self._indexed_at != self.version:
             self._equality.clear()
             self._sorted.clear()
+            self._ranks.clear()
+            self._sets.clear()
             self._indexed_at = self.version
 
     # -- writes -------------------------------------------------------------------------------
@@ -201,8 +227,42 @@ class Collection:
         if len(self._items) >= MAX_ITEMS:
             raise CollectionError(409, f"{self.spec.name} holds {MAX_ITEMS} items, the most")
         self.spec.check(item)
+        fresh = self._indexed_at == self.version
         self._store(key, item)
+        if fresh:  # a create keeps the indexes, updated in place (the common write)
+            self._index_new(key, item)
         return item
+
+    def _index_new(self, key: str, item: dict[str, Any]) -> None:
+        """Put a new item (the last in insertion order) into every index built so far."""
+        for path, index in self._equality.items():
+            for text in _texts(field_value(item, path)):
+                index.setdefault(text, []).append(key)
+                self._sets.pop((path, text), None)
+        self._ranks.clear()
+        for order in list(self._sorted):
+            if len(order) == 1:
+                keys = self._sorted[order]
+                keys.insert(self._position(keys, order[0], item), key)
+            else:
+                del self._sorted[order]
+        self._indexed_at = self.version
+
+    def _position(self, keys: list[str], order: tuple[str, bool], item: Mapping[str, Any]) -> int:
+        """Where a new item goes in ``keys`` sorted by one field: after its equals (a stable
+        sort keeps insertion order among them)."""
+        path, descending = order
+        wanted = sort_key(field_value(item, path))
+        items = self._items
+        low, high = 0, len(keys)
+        while low < high:
+            middle = (low + high) // 2
+            there = sort_key(field_value(items[keys[middle]], path))
+            if (there >= wanted) if descending else (there <= wanted):
+                low = middle + 1
+            else:
+                high = middle
+        return low
 
     def replace(self, ident: Any, body: Mapping[str, Any]) -> dict[str, Any]:
         """``PUT``: the item becomes ``body`` (keeping its id)."""

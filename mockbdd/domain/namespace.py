@@ -19,6 +19,7 @@ from mockbdd.domain.journal import (
     ServeEvent,
     new_journal,
 )
+from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.near_miss import MAX_NEAR_MISSES, NearMiss, closest_stubs
 from mockbdd.domain.plan import NearMissSearch, ServePlan
 from mockbdd.domain.plan import Selection as Selection  # select() returns it: import it here
@@ -44,6 +45,8 @@ class Settings:
     simulation: Simulation = NO_SIMULATION
     timeline: Timeline = ()
     seed: int | None = None  # reseeds the namespace's random source when set
+    rate_limit: RateLimit | None = None  # DESIGN §11 limits, namespace-wide
+    concurrency: ConcurrencyLimit | None = None
 
 
 @dataclass(frozen=True, slots=True)

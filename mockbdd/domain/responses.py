@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from mockbdd.domain.delays import DelayDistribution
+from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.simulation import Simulation
 from mockbdd.extensions import Kind
@@ -79,6 +80,8 @@ class ResponseDefinition:
     sse: EventStream | None = None  # written event by event, each after its delay
     # the stub's own chaos, network, bandwidth, degradation and limits (DESIGN §11)
     simulation: Simulation | None = None
+    rate_limit: RateLimit | None = None  # this stub's own limits (the admit stage applies them)
+    concurrency: ConcurrencyLimit | None = None
     is_static: bool = field(init=False)  # answered from the definition alone (the hot path)
 
     def __post_init__(self) -> None:

@@ -1,5 +1,5 @@
 """Simulation settings (DESIGN §11) as frozen values: chaos, network conditions, bandwidth,
-degradation, rate and concurrency limits, and timelines of them.
+degradation, and timelines of them and of the limits (``domain/limits.py``).
 
 One model for both places a setting may be given: a namespace's settings
 (``Settings.simulation``, ``Settings.timeline``) and a stub's response
@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from typing import Literal
 
 from mockbdd.domain.delays import DelayDistribution
+from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 
 DropMode = Literal["reset", "hang"]
 
@@ -63,32 +64,6 @@ class Degradation:
     service_ms: float | None = None
 
 
-RateLimitKey = str  # "namespace" | "ip" | "header:<Name>"
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimit:
-    """A token bucket: ``requests`` per ``period_ms``, holding up to ``burst`` (default
-    ``requests``), one bucket per ``key``; a rejected request gets ``status``."""
-
-    requests: int
-    period_ms: float
-    burst: int | None = None
-    key: RateLimitKey = "namespace"
-    status: int = 429
-
-
-@dataclass(frozen=True, slots=True)
-class Concurrency:
-    """At most ``max_in_flight`` at once; up to ``queue_depth`` more wait in a FIFO queue for
-    at most ``queue_timeout_ms``; a full queue or a timeout answers ``reject_status``."""
-
-    max_in_flight: int
-    queue_depth: int = 0
-    queue_timeout_ms: float = 0.0
-    reject_status: int = 503
-
-
 @dataclass(frozen=True, slots=True)
 class Simulation:
     """The simulation settings of a namespace or a stub (None: not set)."""
@@ -97,8 +72,6 @@ class Simulation:
     network: Network | None = None
     bandwidth: Bandwidth | None = None
     degradation: Degradation | None = None
-    rate_limit: RateLimit | None = None
-    concurrency: Concurrency | None = None
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) is not None for f in fields(self))
@@ -120,12 +93,14 @@ NO_SIMULATION = Simulation()
 
 @dataclass(frozen=True, slots=True)
 class Phase:
-    """What a timeline entry sets: a namespace delay and simulation settings (None and unset
-    fields keep the values before it)."""
+    """What a timeline entry sets: a namespace delay, limits and simulation settings (None and
+    unset fields keep the values before it)."""
 
     delay: DelayDistribution | None = None
     fixed_delay_ms: int | None = None
     simulation: Simulation = NO_SIMULATION
+    rate_limit: RateLimit | None = None
+    concurrency: ConcurrencyLimit | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ path as ever.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from pathlib import Path
@@ -134,17 +135,20 @@ class DataPlane:
         """The common case: status, headers and body all fixed (no coroutine of its own)."""
         cached = self._cache.get(definition, plan.stub)
         total = (time.perf_counter() - started) * 1000
-        ns.complete(plan.event, cached.record(definition), processing, total, queued)
+        extra = plan.headers  # this answer's own (a limit's), after the definition's
+        record = cached.record(definition)
+        if extra:
+            record = ResponseRecord(record.status, record.headers + extra, record.body)
+        ns.complete(plan.event, record, processing, total, queued)
         self._observed(ns, plan.event)
         if cached.head is not None and prepared.can_prepare(request):
-            return prepared.PreparedResponse(
-                cached.head, self._date(), definition.body, definition.status
-            )
+            head = cached.head if not extra else cached.head + prepared.header_lines(extra)
+            return prepared.PreparedResponse(head, self._date(), definition.body, definition.status)
+        headers = cached.headers()
+        if extra:
+            headers.extend(extra)
         response = web.Response(
-            status=definition.status,
-            reason=cached.reason,
-            body=definition.body,
-            headers=cached.headers(),
+            status=definition.status, reason=cached.reason, body=definition.body, headers=headers
         )
         if cached.close:
             response.force_close()
@@ -162,6 +166,8 @@ class DataPlane:
     ) -> web.StreamResponse:
         # what the journal says if this raises (or a fault is cut short by a shutdown)
         record = _FAILED if plan.fault is None else ResponseRecord(fault=str(plan.fault))
+        if plan.headers:  # one answer's headers: a definition of its own, not cached
+            definition = dataclasses.replace(definition, headers=definition.headers + plan.headers)
         try:
             response, record = await self._dynamic_answer(ns, request, plan, definition)
             return response
@@ -181,6 +187,8 @@ class DataPlane:
                 return _text(500, transformed), ResponseRecord(500, (), transformed.encode())
             definition = transformed
             cached = self._cache.build(definition, plan.stub)  # one answer's: never kept
+        elif plan.headers:
+            cached = self._cache.build(definition, plan.stub)
         else:
             cached = self._cache.get(definition, plan.stub)
         if plan.fault is not None:
@@ -247,7 +255,10 @@ class DataPlane:
         misses = [] if search is None else await self._search(search)
         body = render_unmatched_report(plan.event.request, misses).encode()
         elapsed = self._ms(started)
-        self._finish(ns, plan.event, ResponseRecord(404, (), body), elapsed, elapsed, queued)
+        extra = plan.headers
+        self._finish(ns, plan.event, ResponseRecord(404, extra, body), elapsed, elapsed, queued)
+        if extra:
+            return web.Response(status=404, body=body, headers=(*_TEXT_PLAIN.items(), *extra))
         return web.Response(status=404, body=body, headers=_TEXT_PLAIN)
 
     async def _search(self, search: NearMissSearch) -> list[NearMiss]:

@@ -17,11 +17,12 @@ from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
+from mockbdd.server import limits
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
 from mockbdd.server.metrics import Metrics
-from mockbdd.server.stages import Stage
+from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
@@ -44,7 +45,7 @@ class MockHttpServer:
     ) -> None:
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
-        self.extensions = load_extensions() if extensions is None else extensions
+        self.extensions = load_extensions(limits.register) if extensions is None else extensions
         self.engine = engine or Engine(
             journal_max=config.journal_max,
             journal_max_body_bytes=config.journal_max_bytes,
@@ -58,6 +59,9 @@ class MockHttpServer:
         own_stages: list[Stage] = []
         if config.metrics:
             self._metrics = Metrics(self.engine, lambda: self.data_plane.in_flight)
+            limits_stage = self.extensions.get(STAGES, "limits")
+            if isinstance(limits_stage, limits.LimitsStage):
+                self._metrics.queue_depth = limits_stage.queued
             self.engine.subscribe(self._namespace_changed)
             own_stages.append(self._metrics.stage)
             if config.statsd is not None:

@@ -1,3 +1,3 @@
-"""Simulation (DESIGN §11), pure: delay distributions beyond WireMock's, chaos decisions,
-timelines (the settings in force at a moment) and degradation. No I/O, no event loop: the
-server's stages carry the decisions out."""
+"""Simulation (DESIGN §9, §11), pure and synchronous: delay distributions beyond WireMock's,
+token buckets, chaos decisions, timelines (the settings in force at a moment) and degradation.
+No I/O, no event loop, time passed in: the server's stages carry the decisions out."""

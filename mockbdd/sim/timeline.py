@@ -47,6 +47,8 @@ def merged(base: Settings, phase: Phase) -> Settings:
         delay_distribution=delay,
         fixed_delay_ms=fixed,
         simulation=phase.simulation.over(base.simulation),
+        rate_limit=base.rate_limit if phase.rate_limit is None else phase.rate_limit,
+        concurrency=base.concurrency if phase.concurrency is None else phase.concurrency,
     )
 
 
@@ -114,6 +116,10 @@ def _ramped(start: Settings, end: Settings, phase: Phase, t: float) -> Settings:
             )
     if sim:
         changes["simulation"] = replace(start.simulation, **sim)
+    if phase.rate_limit is not None:
+        changes["rate_limit"] = lerp(start.rate_limit, end.rate_limit, t)
+    if phase.concurrency is not None:
+        changes["concurrency"] = lerp(start.concurrency, end.concurrency, t)
     return replace(start, **changes)
 
 

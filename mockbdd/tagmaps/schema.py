@@ -28,10 +28,8 @@ from mockbdd.wire.patterns import CONTENT_OPERATORS
 from mockbdd.wire.sim_models import (
     BandwidthModel,
     ChaosModel,
-    ConcurrencyModel,
     DegradationModel,
     NetworkModel,
-    RateLimitModel,
 )
 from mockbdd.wire.simulation import TimelineEntryModel
 
@@ -40,8 +38,6 @@ SIMULATION_MODELS: tuple[type[BaseModel], ...] = (
     NetworkModel,
     BandwidthModel,
     DegradationModel,
-    RateLimitModel,
-    ConcurrencyModel,
     TimelineEntryModel,
 )
 

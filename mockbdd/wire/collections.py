@@ -62,7 +62,7 @@ def _spec(name: str, value: Mapping[str, Any], pointer: str) -> CollectionSpec:
     schema = value.get("schema")
     if schema is not None and not isinstance(schema, Mapping):
         raise InvalidInput(f"{pointer}/schema", "must be a JSON Schema (an object)")
-    relations = _relations(value.get("relations") or {}, f"{pointer}/relations")
+    relations = _relations(value.get("relations", {}), f"{pointer}/relations")
     try:
         return CollectionSpec(name, id_field, None if schema is None else dict(schema), relations)
     except Exception as exc:  # jsonschema.SchemaError: the schema itself is not valid

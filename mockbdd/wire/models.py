@@ -15,14 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from mockbdd.domain.delays import MAX_DELAY_MS
-from mockbdd.wire.sim_models import (
-    BandwidthModel,
-    ChaosModel,
-    ConcurrencyModel,
-    DegradationModel,
-    NetworkModel,
-    RateLimitModel,
-)
+from mockbdd.wire.limits import ConcurrencyJson, RateLimitJson
+from mockbdd.wire.sim_models import BandwidthModel, ChaosModel, DegradationModel, NetworkModel
 
 DEF_REF = "x-mockbdd-def"  # becomes a $ref to a definition tagmaps/schema.py makes (the registry's)
 
@@ -135,13 +129,13 @@ class ResponseDefinitionModel(_Strict):
     transformers: list[TransformerName] | None = None
     transformerParameters: dict[str, Any] | None = None
     sse: SseModel | None = None
+    rateLimit: RateLimitJson | None = None  # DESIGN §11 limits of this stub
+    concurrency: ConcurrencyJson | None = None
     # the stub's own simulation settings (DESIGN §11), as a namespace's settings take them
     chaos: ChaosModel | None = None
     network: NetworkModel | None = None
     bandwidth: BandwidthModel | None = None
     degradation: DegradationModel | None = None
-    rateLimit: RateLimitModel | None = None
-    concurrency: ConcurrencyModel | None = None
 
 
 class SequenceItemModel(ResponseDefinitionModel):

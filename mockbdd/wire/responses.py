@@ -27,6 +27,7 @@ from mockbdd.domain.responses import (
 from mockbdd.extensions import Extensions
 from mockbdd.wire.delays import parse_delay
 from mockbdd.wire.errors import check_parameters, registered
+from mockbdd.wire.limits import parse_concurrency, parse_rate_limit
 from mockbdd.wire.models import BODY_FIELDS, ResponseDefinitionModel, SseModel
 from mockbdd.wire.simulation import simulation_of
 
@@ -69,6 +70,12 @@ def build_response(
         transformers=_transformers(model, pointer, extensions),
         sse=sse,
         simulation=simulation_of(model, pointer) or None,
+        rate_limit=None
+        if model.rateLimit is None
+        else parse_rate_limit(model.rateLimit, f"{pointer}/rateLimit"),
+        concurrency=None
+        if model.concurrency is None
+        else parse_concurrency(model.concurrency, f"{pointer}/concurrency"),
     )
 
 

@@ -13,16 +13,32 @@ from mockbdd.domain.simulation import Timeline
 from mockbdd.extensions import Extensions
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import MAX_SEED, delay_json, parse_delay
+from mockbdd.wire.limits import (
+    concurrency_json,
+    parse_concurrency,
+    parse_rate_limit,
+    rate_limit_json,
+)
 from mockbdd.wire.sim_models import SIMULATION_FIELDS
 from mockbdd.wire.simulation import parse_simulation, parse_timeline, simulation_json, timeline_json
 
-SUPPORTED = ("fixedDelay", "delayDistribution", "extended", *SIMULATION_FIELDS, "timeline", "seed")
+SUPPORTED = (
+    "fixedDelay",
+    "delayDistribution",
+    "extended",
+    "rateLimit",
+    "concurrency",
+    *SIMULATION_FIELDS,
+    "timeline",
+    "seed",
+)
 ACCEPTED_AND_IGNORED = ("proxyPassThrough",)  # sent by WireMock's Java client on every update
 
 
 def parse_settings(body: dict[str, Any], *, extensions: Extensions = BUILTIN) -> Settings:
-    """``fixedDelay``, ``delayDistribution``, ``extended`` and the simulation keys; anything
-    else is refused by name. All of it or nothing: the first bad field is the error."""
+    """``fixedDelay``, ``delayDistribution``, ``extended``, the limits (``rateLimit``,
+    ``concurrency``) and the other simulation keys; anything else is refused by name. All or
+    nothing: the first bad field refuses the whole update."""
     unknown = sorted(set(body) - set(SUPPORTED) - set(ACCEPTED_AND_IGNORED))
     if unknown:
         raise InvalidInput(
@@ -42,6 +58,8 @@ def parse_settings(body: dict[str, Any], *, extensions: Extensions = BUILTIN) ->
     extended = body.get("extended") or {}
     if not isinstance(extended, dict):
         raise InvalidInput("/extended", "must be an object")
+    rate = body.get("rateLimit")
+    concurrency = body.get("concurrency")
     seed = body.get("seed")
     if seed is not None and (
         not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED
@@ -54,9 +72,11 @@ def parse_settings(body: dict[str, Any], *, extensions: Extensions = BUILTIN) ->
         fixed,
         delay,
         {"extended": extended} if extended else {},
-        parse_simulation(body),
-        timeline,
-        seed,
+        rate_limit=None if rate is None else parse_rate_limit(rate, "/rateLimit"),
+        concurrency=None if concurrency is None else parse_concurrency(concurrency, "/concurrency"),
+        simulation=parse_simulation(body),
+        timeline=timeline,
+        seed=seed,
     )
 
 
@@ -67,6 +87,10 @@ def settings_json(settings: Settings, *, extensions: Extensions = BUILTIN) -> di
     if settings.delay_distribution is not None:
         data["delayDistribution"] = delay_json(settings.delay_distribution, extensions=extensions)
     data.update(settings.extended)
+    if settings.rate_limit is not None:
+        data["rateLimit"] = rate_limit_json(settings.rate_limit)
+    if settings.concurrency is not None:
+        data["concurrency"] = concurrency_json(settings.concurrency)
     data.update(simulation_json(settings.simulation))
     if settings.timeline:
         data["timeline"] = timeline_json(settings.timeline, extensions)

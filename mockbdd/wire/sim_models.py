@@ -4,10 +4,9 @@ domain's frozen values, with the checks across fields."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mockbdd.domain.delays import MAX_DELAY_MS
 
@@ -16,13 +15,6 @@ Ms = Annotated[float, Field(ge=0, le=MAX_DELAY_MS, allow_inf_nan=False)]
 PositiveMs = Annotated[float, Field(gt=0, le=MAX_DELAY_MS, allow_inf_nan=False)]
 Status = Annotated[int, Field(ge=100, le=599)]
 Seed = Annotated[int, Field(ge=0, le=2**63 - 1)]
-RATE_LIMIT_KEY = re.compile(r"namespace|ip|header:[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-
-
-def _rate_limit_key(value: str) -> str:
-    if not RATE_LIMIT_KEY.fullmatch(value):
-        raise ValueError(f"must be 'namespace', 'ip' or 'header:<Name>', got {value!r}")
-    return value
 
 
 class _Strict(BaseModel):
@@ -61,26 +53,7 @@ class DegradationModel(_Strict):
     serviceMs: PositiveMs | None = None
 
 
-class RateLimitModel(_Strict):
-    requests: Annotated[int, Field(ge=1, le=10**9)]
-    periodMs: PositiveMs
-    burst: Annotated[int, Field(ge=1, le=10**9)] | None = None
-    key: Annotated[
-        str,
-        AfterValidator(_rate_limit_key),
-        Field(pattern=f"^(?:{RATE_LIMIT_KEY.pattern})$"),
-    ] = "namespace"
-    status: Status = 429
-
-
-class ConcurrencyModel(_Strict):
-    maxInFlight: Annotated[int, Field(ge=1, le=10**6)]
-    queueDepth: Annotated[int, Field(ge=0, le=10**6)] = 0
-    queueTimeoutMs: Ms = 0.0
-    rejectStatus: Status = 503
-
-
-SIMULATION_FIELDS = ("chaos", "network", "bandwidth", "degradation", "rateLimit", "concurrency")
+SIMULATION_FIELDS = ("chaos", "network", "bandwidth", "degradation")
 
 
 class SimulationModel(_Strict):
@@ -90,5 +63,3 @@ class SimulationModel(_Strict):
     network: NetworkModel | None = None
     bandwidth: BandwidthModel | None = None
     degradation: DegradationModel | None = None
-    rateLimit: RateLimitModel | None = None
-    concurrency: ConcurrencyModel | None = None

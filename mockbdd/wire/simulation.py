@@ -14,11 +14,9 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.simulation import (
     Bandwidth,
     Chaos,
-    Concurrency,
     Degradation,
     Network,
     Phase,
-    RateLimit,
     Simulation,
     Timeline,
     TimelineEntry,
@@ -26,17 +24,23 @@ from mockbdd.domain.simulation import (
 from mockbdd.extensions import Extensions
 from mockbdd.wire.delays import delay_json, parse_delay
 from mockbdd.wire.errors import to_invalid_input
+from mockbdd.wire.limits import (
+    ConcurrencyJson,
+    RateLimitJson,
+    concurrency_json,
+    parse_concurrency,
+    parse_rate_limit,
+    rate_limit_json,
+)
 from mockbdd.wire.models import DelayDistributionJson
 from mockbdd.wire.sim_models import (
     SIMULATION_FIELDS,
     BandwidthModel,
     ChaosModel,
-    ConcurrencyModel,
     DegradationModel,
     Ms,
     NetworkModel,
     PositiveMs,
-    RateLimitModel,
     SimulationModel,
 )
 
@@ -95,31 +99,17 @@ def degradation_of(model: DegradationModel, pointer: str) -> Degradation:
     return Degradation(model=model.model, service_ms=model.serviceMs)
 
 
-def rate_limit_of(model: RateLimitModel, pointer: str) -> RateLimit:
-    return RateLimit(model.requests, model.periodMs, model.burst, model.key, model.status)
-
-
-def concurrency_of(model: ConcurrencyModel, pointer: str) -> Concurrency:
-    return Concurrency(
-        model.maxInFlight, model.queueDepth, model.queueTimeoutMs, model.rejectStatus
-    )
-
-
 def simulation_of(model: Any, pointer: str) -> Simulation:
     """The simulation keys of a decoded response or settings model (fields named as JSON)."""
     chaos: ChaosModel | None = model.chaos
     network: NetworkModel | None = model.network
     bandwidth: BandwidthModel | None = model.bandwidth
     degradation: DegradationModel | None = model.degradation
-    rate_limit: RateLimitModel | None = model.rateLimit
-    concurrency: ConcurrencyModel | None = model.concurrency
     return Simulation(
         None if chaos is None else chaos_of(chaos, f"{pointer}/chaos"),
         None if network is None else network_of(network, f"{pointer}/network"),
         None if bandwidth is None else Bandwidth(bandwidth.bytesPerSecond),
         None if degradation is None else degradation_of(degradation, f"{pointer}/degradation"),
-        None if rate_limit is None else rate_limit_of(rate_limit, f"{pointer}/rateLimit"),
-        None if concurrency is None else concurrency_of(concurrency, f"{pointer}/concurrency"),
     )
 
 
@@ -169,26 +159,6 @@ def simulation_json(sim: Simulation) -> dict[str, Any]:
         data["degradation"] = _drop_defaults(
             {"perInFlightMs": d.per_in_flight_ms, "model": d.model, "serviceMs": d.service_ms}, {}
         )
-    if sim.rate_limit is not None:
-        r = sim.rate_limit
-        data["rateLimit"] = _drop_defaults(
-            {
-                "requests": r.requests,
-                "periodMs": r.period_ms,
-                "burst": r.burst,
-                "key": r.key,
-                "status": r.status,
-            },
-            {},
-        )
-    if sim.concurrency is not None:
-        c = sim.concurrency
-        data["concurrency"] = {
-            "maxInFlight": c.max_in_flight,
-            "queueDepth": c.queue_depth,
-            "queueTimeoutMs": c.queue_timeout_ms,
-            "rejectStatus": c.reject_status,
-        }
     return data
 
 
@@ -204,6 +174,8 @@ class PhaseModel(SimulationModel):
 
     fixedDelay: Annotated[int, Field(ge=0, le=MAX_DELAY_MS)] | None = None
     delayDistribution: DelayDistributionJson | None = None
+    rateLimit: RateLimitJson | None = None
+    concurrency: ConcurrencyJson | None = None
 
 
 class TimelineEntryModel(_Strict):
@@ -233,7 +205,17 @@ def _phase(model: PhaseModel, raw: dict[str, Any], pointer: str, extensions: Ext
         delay = parse_delay(
             raw["delayDistribution"], f"{pointer}/delayDistribution", extensions=extensions
         )
-    return Phase(delay, model.fixedDelay, simulation_of(model, pointer))
+    rate = (
+        None
+        if model.rateLimit is None
+        else parse_rate_limit(raw["rateLimit"], f"{pointer}/rateLimit")
+    )
+    concurrency = (
+        None
+        if model.concurrency is None
+        else parse_concurrency(raw["concurrency"], f"{pointer}/concurrency")
+    )
+    return Phase(delay, model.fixedDelay, simulation_of(model, pointer), rate, concurrency)
 
 
 def parse_timeline(value: Any, pointer: str, extensions: Extensions) -> Timeline:
@@ -281,6 +263,10 @@ def phase_json(phase: Phase, extensions: Extensions) -> dict[str, Any]:
         data["fixedDelay"] = phase.fixed_delay_ms
     if phase.delay is not None:
         data["delayDistribution"] = delay_json(phase.delay, extensions=extensions)
+    if phase.rate_limit is not None:
+        data["rateLimit"] = rate_limit_json(phase.rate_limit)
+    if phase.concurrency is not None:
+        data["concurrency"] = concurrency_json(phase.concurrency)
     data.update(simulation_json(phase.simulation))
     return data
 

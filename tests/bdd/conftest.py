@@ -48,6 +48,16 @@ def _leave_note(shop_world: p.ShopWorld, docstring: str) -> None:
     shop_world.leave_note(docstring)
 
 
+@when(_p(p.WISH))
+def _wish(shop_world: p.ShopWorld, item: int) -> None:
+    shop_world.wish(item)
+
+
+@when(_p(p.UNWISH))
+def _unwish(shop_world: p.ShopWorld, item: int) -> None:
+    shop_world.unwish(item)
+
+
 @when(_p(p.REFUND))
 def _refund(shop_world: p.ShopWorld, charge_id: str) -> None:
     shop_world.refund(charge_id)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from mockbdd.domain.delays import FixedDelay, LogNormalDelay
+from mockbdd.domain.limits import RateLimit
 from mockbdd.domain.namespace import Namespace, Settings
-from mockbdd.domain.simulation import Bandwidth, Chaos, RateLimit
+from mockbdd.domain.simulation import Bandwidth, Chaos
 from mockbdd.sim.timeline import lerp, settings_in_force
 from mockbdd.wire.settings import parse_settings
 
@@ -53,10 +54,10 @@ def test_steps_set_what_they_name_and_keep_the_rest() -> None:
     step = at(ns, clock, 1000)
     assert step.simulation.chaos == Chaos(0.5, 503)
     assert step.fixed_delay_ms == 20
-    assert step.simulation.rate_limit is None
+    assert step.rate_limit is None
     late = at(ns, clock, 60_000)
     assert late.simulation.chaos == Chaos(0.5, 503)
-    assert late.simulation.rate_limit == RateLimit(5, 1000.0)
+    assert late.rate_limit == RateLimit(5, 1000)
 
 
 def test_a_ramp_moves_numbers_linearly_from_the_values_in_force() -> None:
@@ -107,12 +108,12 @@ def test_a_setting_not_in_force_ramps_up_from_nothing() -> None:
     assert abs(quarter.simulation.chaos.error_rate - 0.1) < 1e-9
     assert quarter.delay_distribution == FixedDelay(50.0)
     assert quarter.simulation.bandwidth == Bandwidth(100.0)  # no zero: switches at once
-    assert quarter.simulation.rate_limit == RateLimit(10, 1000.0)
+    assert quarter.rate_limit == RateLimit(10, 1000)
 
 
 def test_limits_ramp_in_whole_numbers() -> None:
-    start, end = RateLimit(100, 1000.0), RateLimit(10, 1000.0, status=503)
-    assert lerp(start, end, 0.5) == RateLimit(55, 1000.0, status=503)
+    start, end = RateLimit(100, 1000), RateLimit(10, 1000, status=503)
+    assert lerp(start, end, 0.5) == RateLimit(55, 1000, status=503)
     assert lerp(start, end, 1.0) is end
 
 

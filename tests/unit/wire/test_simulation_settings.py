@@ -13,10 +13,8 @@ from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.domain.simulation import (
     Bandwidth,
     Chaos,
-    Concurrency,
     Degradation,
     Network,
-    RateLimit,
     Simulation,
 )
 from mockbdd.sim.distributions import MixtureDelay, NormalDelay
@@ -39,17 +37,14 @@ from mockbdd.wire.settings import parse_settings, settings_json
         {"bandwidth": {"bytesPerSecond": 1024.0}},
         {"degradation": {"perInFlightMs": 3.0}},
         {"degradation": {"model": "mm1", "serviceMs": 20.0}},
-        {"rateLimit": {"requests": 10, "periodMs": 1000.0, "burst": 20, "key": "header:X-User",
-                       "status": 429}},
-        {"concurrency": {"maxInFlight": 2, "queueDepth": 5, "queueTimeoutMs": 100.0,
-                         "rejectStatus": 503}},
         {"seed": 42},
         {"timeline": [
             {"atMs": 0.0, "settings": {"fixedDelay": 5}},
             {"atMs": 1000.0, "rampMs": 500.0,
              "to": {"delayDistribution": {"type": "fixed", "milliseconds": 300.0},
                     "chaos": {"errorRate": 0.5, "errorStatus": 500, "dropRate": 0.0,
-                              "dropMode": "reset"}}},
+                              "dropMode": "reset"},
+                    "rateLimit": {"requests": 5, "periodMs": 1000, "key": "ip", "status": 429}}},
         ]},
     ],
 )  # fmt: skip
@@ -64,8 +59,6 @@ def test_settings_decode_to_the_domain_values() -> None:
             "network": {"latencyMs": 10},
             "bandwidth": {"bytesPerSecond": 100},
             "degradation": {"perInFlightMs": 2},
-            "rateLimit": {"requests": 5, "periodMs": 1000},
-            "concurrency": {"maxInFlight": 1},
             "seed": 3,
         }
     )
@@ -74,8 +67,6 @@ def test_settings_decode_to_the_domain_values() -> None:
         Network(10.0),
         Bandwidth(100.0),
         Degradation(per_in_flight_ms=2.0),
-        RateLimit(5, 1000.0),
-        Concurrency(1),
     )
     assert settings.seed == 3
 
@@ -127,10 +118,6 @@ def test_a_stub_carries_its_own_simulation_settings() -> None:
          "give either perInFlightMs, or model 'mm1' with serviceMs, not both"),
         ({"degradation": {"model": "mg1", "serviceMs": 1}}, "/degradation/model",
          "Input should be 'mm1'"),
-        ({"rateLimit": {"requests": 0, "periodMs": 1000}}, "/rateLimit/requests",
-         "Input should be greater than or equal to 1"),
-        ({"concurrency": {"maxInFlight": 1, "queueDepth": -1}}, "/concurrency/queueDepth",
-         "Input should be greater than or equal to 0"),
         ({"seed": -1}, "/seed", "must be a whole number in 0..9223372036854775807"),
         ({"seed": True}, "/seed", "must be a whole number in 0..9223372036854775807"),
         ({"timeline": {"atMs": 0}}, "/timeline", "Input should be a valid list"),
@@ -146,6 +133,8 @@ def test_a_stub_carries_its_own_simulation_settings() -> None:
          "/timeline/1/atMs",
          "must not be before 100: entries are in time order and a ramp ends before the next "
          "entry starts"),
+        ({"timeline": [{"atMs": 0, "settings": {"rateLimit": {"requests": 0, "periodMs": 1}}}]},
+         "/timeline/0/settings/rateLimit/requests", "must be a whole number in 1..1000000000, got 0"),
         ({"timeline": [{"atMs": 0, "settings": {"chaos": {"errorRate": 2}}}]},
          "/timeline/0/settings/chaos/errorRate", "Input should be less than or equal to 1"),
         ({"timeline": [{"atMs": 0, "settings": {"delayDistribution": {"type": "gamma"}}}]},
