@@ -75,6 +75,10 @@ MATCH_REQUEST = RouteSpec("match_request", "POST", "/requests/match")
 VERIFY_REQUESTS = RouteSpec("verify_requests", "POST", "/requests/verify")
 SWITCH_MAPPINGS = RouteSpec("switch_mappings", "POST", "/mappings/switch")
 UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
+# resource pressure (DESIGN §11), per namespace
+APPLY_PRESSURE = RouteSpec("apply_pressure", "POST", "/pressure")
+GET_PRESSURE = RouteSpec("get_pressure", "GET", "/pressure")
+RELEASE_PRESSURE = RouteSpec("release_pressure", "DELETE", "/pressure")
 # CRUD collections (DESIGN §13)
 LIST_COLLECTIONS = RouteSpec("list_collections", "GET", "/collections")
 GET_COLLECTION = RouteSpec("get_collection", "GET", "/collections/{name}")
@@ -83,6 +87,10 @@ CLEAR_COLLECTION = RouteSpec("clear_collection", "DELETE", "/collections/{name}"
 # observability (DESIGN §12, :mod:`mockbdd.admin.observe_tasks`)
 METRICS = RouteSpec("metrics", "GET", "/metrics", root_only=True)
 METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
+# service plugins mounted into a namespace (DESIGN §14, :mod:`mockbdd.admin.plugin_tasks`)
+LIST_PLUGINS = RouteSpec("list_plugins", "GET", "/plugins")
+MOUNT_PLUGIN = RouteSpec("mount_plugin", "POST", "/plugins/{name}/mount")
+UNMOUNT_SERVICE = RouteSpec("unmount_service", "DELETE", "/plugins/mounts/{service}")
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -131,10 +139,16 @@ ALL: tuple[RouteSpec, ...] = (
     VERIFY_REQUESTS,
     SWITCH_MAPPINGS,
     UNUSED_MAPPINGS,
+    APPLY_PRESSURE,
+    GET_PRESSURE,
+    RELEASE_PRESSURE,
     LIST_COLLECTIONS,
     GET_COLLECTION,
     PUT_COLLECTION,
     CLEAR_COLLECTION,
     METRICS,
     METRICS_JSON,
+    LIST_PLUGINS,
+    MOUNT_PLUGIN,
+    UNMOUNT_SERVICE,
 )
