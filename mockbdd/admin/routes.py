@@ -17,6 +17,7 @@ from mockbdd.admin import spec
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin import tag_map_tasks as t
 from mockbdd.admin import verify_tasks as v
+from mockbdd.admin import websocket_tasks as w
 from mockbdd.admin.spec import RouteSpec
 from mockbdd.admin.types import Task
 
@@ -109,6 +110,9 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.LIST_PLUGINS, pl.list_plugins),
     Route(spec.MOUNT_PLUGIN, pl.mount_plugin),
     Route(spec.UNMOUNT_SERVICE, pl.unmount_service),
+    Route(spec.LIST_WEBSOCKET_MESSAGES, w.list_messages),
+    Route(spec.COUNT_WEBSOCKET_MESSAGES, w.count_messages),
+    Route(spec.RESET_WEBSOCKET_MESSAGES, w.reset_messages),
 )
 
 

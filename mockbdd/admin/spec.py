@@ -91,6 +91,10 @@ METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
 LIST_PLUGINS = RouteSpec("list_plugins", "GET", "/plugins")
 MOUNT_PLUGIN = RouteSpec("mount_plugin", "POST", "/plugins/{name}/mount")
 UNMOUNT_SERVICE = RouteSpec("unmount_service", "DELETE", "/plugins/mounts/{service}")
+# webSocket stubs' messages, both ways (DESIGN §14, :mod:`mockbdd.admin.websocket_tasks`)
+LIST_WEBSOCKET_MESSAGES = RouteSpec("list_websocket_messages", "GET", "/websockets")
+COUNT_WEBSOCKET_MESSAGES = RouteSpec("count_websocket_messages", "POST", "/websockets/count")
+RESET_WEBSOCKET_MESSAGES = RouteSpec("reset_websocket_messages", "DELETE", "/websockets")
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -151,4 +155,7 @@ ALL: tuple[RouteSpec, ...] = (
     LIST_PLUGINS,
     MOUNT_PLUGIN,
     UNMOUNT_SERVICE,
+    LIST_WEBSOCKET_MESSAGES,
+    COUNT_WEBSOCKET_MESSAGES,
+    RESET_WEBSOCKET_MESSAGES,
 )

@@ -328,6 +328,23 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def release_pressure(self) -> Json:
         return await self._run(calls.release_pressure())
 
+    # -- webSocket stubs ---------------------------------------------------------------------
+    async def websocket_messages(
+        self, direction: str | None = None, path: str | None = None
+    ) -> list[Json]:
+        """Messages of webSocket stubs, oldest first: ``direction`` "in" (from the client) or
+        "out" (sent by a stub), ``path`` the endpoint's."""
+        return await self._run(calls.websocket_messages(direction, path))
+
+    async def count_websocket_messages(
+        self, pattern: Mapping[str, Any], direction: str | None = None, path: str | None = None
+    ) -> int:
+        """Messages whose text matches the content ``pattern`` (``{"contains": "ping"}``)."""
+        return await self._run(calls.count_websocket_messages(pattern, direction, path))
+
+    async def reset_websocket_messages(self) -> None:
+        await self._run(calls.reset_websocket_messages())
+
     # -- service plugins --------------------------------------------------------------------
     async def plugins(self) -> Json:
         """``GET /__admin/plugins``: the service plugins installed and those mounted here."""

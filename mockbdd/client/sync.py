@@ -310,6 +310,23 @@ class Client(ClientBase[httpx.Client]):
     def release_pressure(self) -> Json:
         return self._run(calls.release_pressure())
 
+    # -- webSocket stubs ---------------------------------------------------------------------
+    def websocket_messages(
+        self, direction: str | None = None, path: str | None = None
+    ) -> list[Json]:
+        """Messages of webSocket stubs, oldest first: ``direction`` "in" (from the client) or
+        "out" (sent by a stub), ``path`` the endpoint's."""
+        return self._run(calls.websocket_messages(direction, path))
+
+    def count_websocket_messages(
+        self, pattern: Mapping[str, Any], direction: str | None = None, path: str | None = None
+    ) -> int:
+        """Messages whose text matches the content ``pattern`` (``{"contains": "ping"}``)."""
+        return self._run(calls.count_websocket_messages(pattern, direction, path))
+
+    def reset_websocket_messages(self) -> None:
+        self._run(calls.reset_websocket_messages())
+
     # -- service plugins --------------------------------------------------------------------
     def plugins(self) -> Json:
         """``GET /__admin/plugins``: the service plugins installed and those mounted here."""

@@ -26,6 +26,7 @@ from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
+from mockbdd.server.websockets import WebSockets
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
@@ -149,6 +150,10 @@ class MockHttpServer:
         return self._metrics
 
     @property
+    def websockets(self) -> WebSockets:
+        return self.data_plane.websockets
+
+    @property
     def mounts(self) -> ServiceMounts:
         return self.data_plane.mounts
 
@@ -223,6 +228,7 @@ class MockHttpServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reaper
             self._reaper = None
+        await self.data_plane.websockets.close_all()  # 1001 "going away" before the sockets go
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()
