@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.simulation import Simulation
 from mockbdd.domain.websockets import WebSocketScript
 from mockbdd.extensions import Kind
 
@@ -79,6 +81,8 @@ class ResponseDefinition:
     transformers: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     sse: EventStream | None = None  # written event by event, each after its delay
     websocket: WebSocketScript | None = None  # a webSocket stub: the upgrade is accepted
+    # the stub's own chaos, network, bandwidth, degradation and limits (DESIGN §11)
+    simulation: Simulation | None = None
     rate_limit: RateLimit | None = None  # this stub's own limits (the admit stage applies them)
     concurrency: ConcurrencyLimit | None = None
     is_static: bool = field(init=False)  # answered from the definition alone (the hot path)
@@ -130,6 +134,40 @@ TRANSFORMERS: Kind[Transformer] = Kind(
     "response transformer",
     lambda name, entry: "" if isinstance(entry, Transformer) else "needs check() and transform()",
 )
+
+
+class LazyTransformer:
+    """A transformer imported when a stub first names it: ``module``'s class ``name``, built
+    with no arguments. Built-ins that most runs never use register this way, so a server that
+    serves none of them does not hold their modules."""
+
+    __slots__ = ("_loaded", "module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+        self._loaded: Transformer | None = None
+
+    def load(self) -> Transformer:
+        if self._loaded is None:
+            built: Transformer = getattr(importlib.import_module(self.module), self.name)()
+            self._loaded = built
+        return self._loaded
+
+    def check(self, parameters: Mapping[str, Any]) -> None:
+        self.load().check(parameters)
+
+    def transform(
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
+    ) -> ResponseDefinition:
+        return self.load().transform(response, request, parameters, context)
+
+    def __repr__(self) -> str:
+        return f"LazyTransformer({self.module}.{self.name})"
 
 
 class WhenExhausted(enum.Enum):
