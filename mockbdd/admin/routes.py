@@ -11,6 +11,7 @@ from mockbdd.admin import journal_tasks as j
 from mockbdd.admin import mapping_tasks as m
 from mockbdd.admin import namespace_tasks as n
 from mockbdd.admin import observe_tasks as o
+from mockbdd.admin import recording_tasks as r
 from mockbdd.admin import spec
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin import tag_map_tasks as t
@@ -95,6 +96,10 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.VERIFY_REQUESTS, v.verify_requests),
     Route(spec.SWITCH_MAPPINGS, v.switch_mappings),
     Route(spec.UNUSED_MAPPINGS, v.unused_mappings),
+    Route(spec.START_RECORDING, r.start_recording),
+    Route(spec.STOP_RECORDING, r.stop_recording),
+    Route(spec.RECORDING_STATUS, r.recording_status),
+    Route(spec.SNAPSHOT_RECORDING, r.snapshot_recording),
     Route(spec.LIST_COLLECTIONS, c.list_collections),
     Route(spec.GET_COLLECTION, c.get_collection),
     Route(spec.PUT_COLLECTION, c.put_collection),

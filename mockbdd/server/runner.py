@@ -7,10 +7,12 @@ import contextlib
 import logging
 import socket
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from mockbdd.admin.recording_tasks import Recorder
 from mockbdd.config import ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
@@ -76,6 +78,7 @@ class MockHttpServer:
             stages=tuple(own_stages),
         )
         self.admin = AdminApi(self.engine, self, config.admin_token)
+        self._recorder = Recorder()
         self.port = 0
         self.stopped = asyncio.Event()
         self._started = time.monotonic()
@@ -131,6 +134,18 @@ class MockHttpServer:
         runner = self._runners.pop(ns.name, None)
         if runner is not None:
             await runner.cleanup()
+
+    def recorder(self) -> Recorder:
+        return self._recorder
+
+    def outbound_refusal(self, url: str) -> str | None:
+        return self.data_plane.proxy.refusal(url)
+
+    def recordings_dir(self) -> Path | None:
+        return self.config.mappings
+
+    def files_dir(self) -> Path | None:
+        return self.config.files
 
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)
