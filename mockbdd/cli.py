@@ -242,6 +242,23 @@ def schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def plugins(args: argparse.Namespace) -> int:
+    from mockbdd import plugin_listing
+    from mockbdd.extensions import ExtensionError
+    from mockbdd.wire.builtins import load_extensions
+
+    try:
+        extensions = load_extensions()
+    except ExtensionError as exc:
+        print(f"mockbdd plugins: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(plugin_listing.as_json(extensions), indent=2))
+    else:
+        print(plugin_listing.as_text(extensions))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockbdd", description="HTTP API mock server with a BDD face"
@@ -255,6 +272,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--tag-maps", type=Path, help="tag-map folder (default tag_maps/ or $MOCKBDD_TAG_MAPS)"
     )
+    p = sub.add_parser(
+        "plugins",
+        help="list the installed plugins and every registered extension",
+        description="The mockbdd.plugins entry points installed, then each kind of extension "
+        "(content operators, delay types, faults, transformers, custom matchers, serve event "
+        "listeners, service plugins, stages) with its names and where each came from.",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p = sub.add_parser("schema", help="print the JSON Schema of tag-map and mapping files")
     p.add_argument("which", nargs="?", choices=("all", "tagMapFile", "mappingFile"), default="all")
     return parser
@@ -267,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_lint(args_list[1:])
     args = build_parser().parse_args(args_list)
-    commands = {"serve": serve, "record": record, "tags": tags, "schema": schema}
+    commands = {"serve": serve, "record": record, "tags": tags, "schema": schema, "plugins": plugins}
     return commands[args.command](args)
 
 

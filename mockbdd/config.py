@@ -82,6 +82,19 @@ class ServerConfig(BaseSettings):
         description="push counters and timings to this StatsD address over UDP "
         "(never waits for it; needs metrics on)",
     )
+    pressure_max_memory_mb: Annotated[int, Cli(metavar="MB")] = Field(
+        512,
+        ge=0,
+        le=1 << 20,
+        description="most memory POST /__admin/pressure may hold, all namespaces together",
+    )
+    pressure_max_cpu_percent: Annotated[int, Cli(metavar="PERCENT")] = Field(
+        100,
+        ge=0,
+        le=6400,
+        description="most CPU POST /__admin/pressure may burn, all namespaces together "
+        "(100 = one core)",
+    )
     prepared: bool = Field(
         True,
         description="write static answers as pre-serialised bytes (the fast path); "

@@ -12,6 +12,8 @@ from mockbdd.admin import mapping_tasks as m
 from mockbdd.admin import namespace_tasks as n
 from mockbdd.admin import observe_tasks as o
 from mockbdd.admin import recording_tasks as r
+from mockbdd.admin import plugin_tasks as pl
+from mockbdd.admin import pressure_tasks as p
 from mockbdd.admin import spec
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin import tag_map_tasks as t
@@ -100,12 +102,18 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.STOP_RECORDING, r.stop_recording),
     Route(spec.RECORDING_STATUS, r.recording_status),
     Route(spec.SNAPSHOT_RECORDING, r.snapshot_recording),
+    Route(spec.APPLY_PRESSURE, p.apply_pressure),
+    Route(spec.GET_PRESSURE, p.get_pressure),
+    Route(spec.RELEASE_PRESSURE, p.release_pressure),
     Route(spec.LIST_COLLECTIONS, c.list_collections),
     Route(spec.GET_COLLECTION, c.get_collection),
     Route(spec.PUT_COLLECTION, c.put_collection),
     Route(spec.CLEAR_COLLECTION, c.clear_collection),
     Route(spec.METRICS, o.metrics),
     Route(spec.METRICS_JSON, o.metrics_json),
+    Route(spec.LIST_PLUGINS, pl.list_plugins),
+    Route(spec.MOUNT_PLUGIN, pl.mount_plugin),
+    Route(spec.UNMOUNT_SERVICE, pl.unmount_service),
 )
 
 

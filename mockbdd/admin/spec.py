@@ -80,6 +80,10 @@ START_RECORDING = RouteSpec("start_recording", "POST", "/recordings/start")
 STOP_RECORDING = RouteSpec("stop_recording", "POST", "/recordings/stop")
 RECORDING_STATUS = RouteSpec("recording_status", "GET", "/recordings/status")
 SNAPSHOT_RECORDING = RouteSpec("snapshot_recording", "POST", "/recordings/snapshot")
+# resource pressure (DESIGN §11), per namespace
+APPLY_PRESSURE = RouteSpec("apply_pressure", "POST", "/pressure")
+GET_PRESSURE = RouteSpec("get_pressure", "GET", "/pressure")
+RELEASE_PRESSURE = RouteSpec("release_pressure", "DELETE", "/pressure")
 # CRUD collections (DESIGN §13)
 LIST_COLLECTIONS = RouteSpec("list_collections", "GET", "/collections")
 GET_COLLECTION = RouteSpec("get_collection", "GET", "/collections/{name}")
@@ -88,6 +92,10 @@ CLEAR_COLLECTION = RouteSpec("clear_collection", "DELETE", "/collections/{name}"
 # observability (DESIGN §12, :mod:`mockbdd.admin.observe_tasks`)
 METRICS = RouteSpec("metrics", "GET", "/metrics", root_only=True)
 METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
+# service plugins mounted into a namespace (DESIGN §14, :mod:`mockbdd.admin.plugin_tasks`)
+LIST_PLUGINS = RouteSpec("list_plugins", "GET", "/plugins")
+MOUNT_PLUGIN = RouteSpec("mount_plugin", "POST", "/plugins/{name}/mount")
+UNMOUNT_SERVICE = RouteSpec("unmount_service", "DELETE", "/plugins/mounts/{service}")
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -140,10 +148,16 @@ ALL: tuple[RouteSpec, ...] = (
     STOP_RECORDING,
     RECORDING_STATUS,
     SNAPSHOT_RECORDING,
+    APPLY_PRESSURE,
+    GET_PRESSURE,
+    RELEASE_PRESSURE,
     LIST_COLLECTIONS,
     GET_COLLECTION,
     PUT_COLLECTION,
     CLEAR_COLLECTION,
     METRICS,
     METRICS_JSON,
+    LIST_PLUGINS,
+    MOUNT_PLUGIN,
+    UNMOUNT_SERVICE,
 )

@@ -68,6 +68,7 @@ async def set_scenario_state(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 
 async def reset_all(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     ctx.ns.reset()
+    await ctx.runtime.pressure.release(ctx.ns.name)  # a reset ends the namespace's pressure
     return AdminResponse(200, {})
 
 

@@ -94,6 +94,42 @@ class MetricsView(Protocol):
         ...
 
 
+class MountsView(Protocol):
+    """The server's service-plugin mounts (:class:`mockbdd.server.mounts.ServiceMounts`)."""
+
+    @property
+    def plugins(self) -> tuple[str, ...]:
+        """The service plugins installed, by name."""
+        ...
+
+    def listed(self, ns: Namespace) -> list[Any]:
+        """The mounts of ``ns``: each with ``plugin``, ``service`` and ``config``."""
+        ...
+
+    def mount(
+        self, ns: Namespace, plugin: str, service: Any, config: Any
+    ) -> Awaitable[tuple[Any, bool]]:
+        """Mount ``plugin`` as ``service``: (the mount, whether it replaced one); raises
+        ``InvalidInput`` naming the field."""
+        ...
+
+    def unmount(self, ns: Namespace, service: str) -> Awaitable[bool]: ...
+
+
+class PressureControl(Protocol):
+    """The server's resource pressure (``/__admin/pressure``), per namespace name."""
+
+    async def apply(
+        self, namespace: str, memory_mb: int, cpu_percent: int, duration_ms: int
+    ) -> dict[str, Any]:
+        """Replace the namespace's pressure; ``InvalidInput`` when over a cap."""
+        ...
+
+    async def release(self, namespace: str) -> bool: ...
+
+    def report(self, namespace: str) -> dict[str, Any]: ...
+
+
 class Runtime(Protocol):
     """What tasks need from the running server, beyond the engine."""
 
@@ -115,8 +151,16 @@ class Runtime(Protocol):
 
     def uptime_seconds(self) -> float: ...
 
+    @property
+    def pressure(self) -> PressureControl: ...
+
     def metrics(self) -> MetricsView:
         """The server's metrics; raises ``InvalidInput`` when it was started without them."""
+        ...
+
+    @property
+    def mounts(self) -> MountsView:
+        """The service plugins mounted into namespaces."""
         ...
 
     def tag_map_registry(self) -> TagMapRegistry:

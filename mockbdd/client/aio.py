@@ -332,6 +332,33 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def version(self) -> str:
         return await self._run(calls.version())
 
+    # -- resource pressure ------------------------------------------------------------------
+    async def apply_pressure(
+        self, memory_mb: int = 0, cpu_percent: int = 0, duration_ms: int = 1000
+    ) -> Json:
+        """``POST /__admin/pressure``: hold real memory and burn CPU for ``duration_ms``."""
+        return await self._run(calls.apply_pressure(memory_mb, cpu_percent, duration_ms))
+
+    async def pressure(self) -> Json:
+        return await self._run(calls.pressure())
+
+    async def release_pressure(self) -> Json:
+        return await self._run(calls.release_pressure())
+
+    # -- service plugins --------------------------------------------------------------------
+    async def plugins(self) -> Json:
+        """``GET /__admin/plugins``: the service plugins installed and those mounted here."""
+        return await self._run(calls.plugins())
+
+    async def mount_plugin(
+        self, plugin: str, service: str, config: Mapping[str, Any] | None = None
+    ) -> Json:
+        """Mount the service plugin ``plugin`` as ``service`` (its answers under ``/service``)."""
+        return await self._run(calls.mount_plugin(plugin, service, config))
+
+    async def unmount_service(self, service: str) -> None:
+        await self._run(calls.unmount_service(service))
+
     async def metrics(self) -> str:
         """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
         return await self._run(calls.metrics())

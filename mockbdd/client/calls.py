@@ -502,6 +502,32 @@ def metrics_json() -> Op[Json]:
     return _json(call(spec.METRICS_JSON))
 
 
+def apply_pressure(memory_mb: int = 0, cpu_percent: int = 0, duration_ms: int = 1000) -> Op[Json]:
+    body = {"memoryMb": memory_mb, "cpuPercent": cpu_percent, "durationMs": duration_ms}
+    return _json(call(spec.APPLY_PRESSURE, body=body))
+
+
+def pressure() -> Op[Json]:
+    return _json(call(spec.GET_PRESSURE))
+
+
+def release_pressure() -> Op[Json]:
+    return _json(call(spec.RELEASE_PRESSURE))
+
+
+def plugins() -> Op[Json]:
+    return _json(call(spec.LIST_PLUGINS))
+
+
+def mount_plugin(plugin: str, service: str, config: Mapping[str, Any] | None = None) -> Op[Json]:
+    body = {"service": service, "config": dict(config or {})}
+    return _json(call(spec.MOUNT_PLUGIN, body=body, name=plugin))
+
+
+def unmount_service(service: str) -> Op[None]:
+    return _none(call(spec.UNMOUNT_SERVICE, service=service))
+
+
 def shutdown() -> Op[None]:
     return _none(call(spec.SHUTDOWN))
 

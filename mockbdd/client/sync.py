@@ -314,6 +314,33 @@ class Client(ClientBase[httpx.Client]):
     def version(self) -> str:
         return self._run(calls.version())
 
+    # -- resource pressure ------------------------------------------------------------------
+    def apply_pressure(
+        self, memory_mb: int = 0, cpu_percent: int = 0, duration_ms: int = 1000
+    ) -> Json:
+        """``POST /__admin/pressure``: hold real memory and burn CPU for ``duration_ms``."""
+        return self._run(calls.apply_pressure(memory_mb, cpu_percent, duration_ms))
+
+    def pressure(self) -> Json:
+        return self._run(calls.pressure())
+
+    def release_pressure(self) -> Json:
+        return self._run(calls.release_pressure())
+
+    # -- service plugins --------------------------------------------------------------------
+    def plugins(self) -> Json:
+        """``GET /__admin/plugins``: the service plugins installed and those mounted here."""
+        return self._run(calls.plugins())
+
+    def mount_plugin(
+        self, plugin: str, service: str, config: Mapping[str, Any] | None = None
+    ) -> Json:
+        """Mount the service plugin ``plugin`` as ``service`` (its answers under ``/service``)."""
+        return self._run(calls.mount_plugin(plugin, service, config))
+
+    def unmount_service(self, service: str) -> None:
+        self._run(calls.unmount_service(service))
+
     def metrics(self) -> str:
         """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
         return self._run(calls.metrics())

@@ -79,6 +79,7 @@ class Namespace:
         self._journal = self._state.journal
         self._settings = Settings()
         self._rng = random.Random(seed)
+        self._seed = seed
         self._ttl_seconds = ttl_seconds
         self._port: int | None = None
         self._clock = clock
@@ -250,9 +251,19 @@ class Namespace:
             request, self._stubs, limit, scenarios=snapshot.scenarios, cursors=snapshot.cursors
         )
 
+    def random_source(self, label: str) -> random.Random:
+        """A random source of its own for ``label`` (a mounted service plugin), seeded from the
+        namespace's seed: the same seed gives the same sequence, whatever else draws numbers."""
+        return random.Random(f"{self._seed}:{label}") if self._seed is not None else random.Random()
+
     # -- control plane ----------------------------------------------------------------------
     def touch(self) -> None:
         self._last_used = self._clock()
+
+    def mark_changed(self) -> None:
+        """Something the data-plane stages derive from changed outside the stubs and settings
+        (a service plugin was mounted or unmounted): move :attr:`revision` on."""
+        self._revision += 1
 
     def add_stub(self, stub: StubMapping) -> None:
         self._revision += 1

@@ -34,6 +34,7 @@ from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.listeners import ListenerRunner
+from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
@@ -66,8 +67,11 @@ class DataPlane:
         self._transformers = dict(extensions.items(TRANSFORMERS))
         # serve-event listeners (webhooks) run as the last observe stage, where stubs name them
         self.listeners = ListenerRunner(extensions, self.proxy.refusal)
+        # mounted service plugins answer under their service prefix, after the registered
+        # admit stages (limits apply to them too) and before the stubs
+        self.mounts = ServiceMounts(extensions)
         registered = tuple(stage for _, stage in extensions.items(STAGES))
-        self._stages = Stages((*registered, *stages, self.listeners.stage))
+        self._stages = Stages((*registered, *stages, self.mounts.stage, self.listeners.stage))
         self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 

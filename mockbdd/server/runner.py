@@ -24,6 +24,8 @@ from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
 from mockbdd.server.metrics import Metrics
+from mockbdd.server.mounts import ServiceMounts
+from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
 from mockbdd.wire.builtins import load_extensions
@@ -57,6 +59,8 @@ class MockHttpServer:
         if config.mappings is not None:
             self.file_stubs = tuple(load_mapping_dir(config.mappings, extensions=self.extensions))
         self._metrics: Metrics | None = None
+        self._pressure = Pressure(config.pressure_max_memory_mb, config.pressure_max_cpu_percent)
+        self.engine.subscribe(self._pressure_of_deleted)
         self._statsd: StatsdPusher | None = None
         own_stages: list[Stage] = []
         if config.metrics:
@@ -64,11 +68,11 @@ class MockHttpServer:
             limits_stage = self.extensions.get(STAGES, "limits")
             if isinstance(limits_stage, limits.LimitsStage):
                 self._metrics.queue_depth = limits_stage.queued
-            self.engine.subscribe(self._namespace_changed)
             own_stages.append(self._metrics.stage)
             if config.statsd is not None:
                 self._statsd = StatsdPusher(*statsd_address(config.statsd))
                 self._metrics.sinks.append(self._statsd.push)
+        self.engine.subscribe(self._namespace_changed)
         self.data_plane = DataPlane(
             config.files,
             config.max_body_bytes,
@@ -83,6 +87,7 @@ class MockHttpServer:
         self.stopped = asyncio.Event()
         self._started = time.monotonic()
         self._runners: dict[str | None, web.ServerRunner] = {}
+        self._closing: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._registry: TagMapRegistry | None = None
         if config.tag_maps is not None:  # a broken tag map stops start-up, naming file and line
@@ -158,9 +163,27 @@ class MockHttpServer:
             raise NotFound("this server counts nothing: it was started with --no-metrics")
         return self._metrics
 
+    @property
+    def mounts(self) -> ServiceMounts:
+        return self.data_plane.mounts
+
+    @property
+    def pressure(self) -> Pressure:
+        return self._pressure
+
+    def _pressure_of_deleted(self, kind: str, ns: Namespace) -> None:
+        if kind == "namespace.deleted":
+            self._pressure.drop(ns.name)
+
     def _namespace_changed(self, kind: str, ns: Namespace) -> None:
-        if kind == "namespace.deleted" and self._metrics is not None:
+        if kind != "namespace.deleted":
+            return
+        if self._metrics is not None:
             self._metrics.forget_namespace(ns.name)
+        if self.data_plane.mounts.listed(ns):  # its service plugins release what they hold
+            task = asyncio.get_running_loop().create_task(self.data_plane.mounts.close(ns))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     # -- lifecycle --------------------------------------------------------------------------
     async def _serve(self, dispatcher: Dispatcher, port: int) -> tuple[web.ServerRunner, int]:
@@ -219,7 +242,9 @@ class MockHttpServer:
             await runner.cleanup()
         self._runners.clear()
         await self.data_plane.listeners.close()
+        await self.data_plane.mounts.close_all()
         if self._statsd is not None:
             await self._statsd.stop()
         await self.data_plane.proxy.close()
+        await self._pressure.release_all()
         self.stopped.set()

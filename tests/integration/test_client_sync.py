@@ -343,6 +343,18 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         c.settings()
         c.update_settings(fixed_delay=0)
         c.health()
+        c.plugins()
+        c.collections()
+        c.set_collection("users", [{"id": 1}])
+        c.collection("users")
+        c.clear_collection("users")
+        c.apply_pressure(memory_mb=1, duration_ms=50)
+        c.pressure()
+        c.release_pressure()
+        with pytest.raises(AdminError):
+            c.mount_plugin("no-such-plugin", "svc")
+        with pytest.raises(AdminError):
+            c.unmount_service("svc")
         c.version()
         assert "mockbdd_namespaces" in c.metrics()
         assert set(c.metrics_json()) == {"windows", "metrics"}

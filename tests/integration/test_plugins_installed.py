@@ -23,12 +23,13 @@ import httpx
 import pytest
 
 PLUGINS = Path(__file__).parents[1] / "plugins"
+EXAMPLES = Path(__file__).parents[2] / "examples" / "plugins"  # the README's plugin guide
 PROJECT_SITE = sysconfig.get_paths()["purelib"]
 
 
-def pip_install(python: Path, package: str, work: Path) -> None:
+def pip_install(python: Path, package: str, work: Path, root: Path = PLUGINS) -> None:
     source = work / package
-    shutil.copytree(PLUGINS / package, source)  # setuptools writes build files next to it
+    shutil.copytree(root / package, source)  # setuptools writes build files next to it
     subprocess.run(
         [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
          "--no-index", "--no-compile", "--disable-pip-version-check", str(source)],
@@ -223,3 +224,54 @@ def test_mockbdd_schema_from_the_venv_offers_the_plugins_names(plugin_venv: Path
     assert {"required": ["isPalindrome"]}.items() <= defs["ContentPattern"]["oneOf"][-1].items()
     types = [branch["properties"]["type"]["const"] for branch in defs["DelayDistribution"]["oneOf"]]
     assert types == ["fixed", "uniform", "lognormal", "exactly"]
+
+
+def test_the_readme_example_plugin_installs_lists_and_serves(tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    pip_install(python, "mockbdd_example_plugin", tmp_path, root=EXAMPLES)
+    listed = subprocess.run(
+        [python, "-m", "mockbdd", "plugins", "--json"],
+        check=True, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    found = json.loads(listed.stdout)
+    assert [(p["name"], p["distribution"]) for p in found["plugins"]] == [
+        ("example", "mockbdd-example-plugin")
+    ]
+    origin = "plugin 'example' (mockbdd_example_plugin:register)"
+    by_kind = {
+        kind: {e["name"]: e["origin"] for e in entries}
+        for kind, entries in found["extensions"].items()
+    }
+    assert by_kind["response transformer"]["stamp"] == origin
+    assert by_kind["response transformer"]["openai-chat"] == "mockbdd"
+    assert by_kind["custom matcher"] == {"json-items": origin}
+    assert by_kind["service plugin"] == {"clock": origin}
+    text = subprocess.run(
+        [python, "-m", "mockbdd", "plugins"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "1 plugin installed" in text
+    assert "stamp  [plugin 'example'" in text
+
+    with serving(python) as url, httpx.Client(base_url=url, timeout=10) as http:
+        stub = {
+            "request": {
+                "method": "POST",
+                "urlPath": "/orders",
+                "customMatcher": {"name": "json-items", "parameters": {"field": "items", "min": 2}},
+            },
+            "response": {"status": 201, "transformers": ["stamp"],
+                         "transformerParameters": {"value": "example"}},
+        }  # fmt: skip
+        assert http.post("/__admin/mappings", json=stub).status_code == 201
+        two = http.post("/orders", json={"items": [1, 2]})
+        assert (two.status_code, two.headers["X-Stamp"]) == (201, "example")
+        assert http.post("/orders", json={"items": [1]}).status_code == 404
+        mounted = http.post(
+            "/__admin/plugins/clock/mount", json={"service": "time", "config": {"epoch": 1000}}
+        )
+        assert mounted.status_code == 201, mounted.text
+        assert [http.get("/time/now").json()["now"] for _ in range(2)] == [1000, 1001]
+        bad = http.post(
+            "/__admin/plugins/clock/mount", json={"service": "t", "config": {"step": "x"}}
+        )
+        assert bad.json()["errors"][0]["title"] == "clock: 'step' must be a whole number of seconds"

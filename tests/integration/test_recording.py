@@ -128,13 +128,15 @@ def test_record_spec_options(upstream: MockServer, tmp_path: Path) -> None:
         "persist": True,
         "outputFormat": "FULL",
     }
-    with MockServer(mappings=tmp_path / "m", files=files) as server:
-        with httpx.Client(base_url=server.url, headers={"Accept": "text/plain"}) as http:
-            assert http.post("/__admin/recordings/start", json=spec).status_code == 200
-            traffic(http)
-            http.get("/big", headers={"X-Tenant": "acme"})
-            assert http.get("/zipped").text == "unzipped"
-            recorded = http.post("/__admin/recordings/stop").json()["mappings"]
+    with (
+        MockServer(mappings=tmp_path / "m", files=files) as server,
+        httpx.Client(base_url=server.url, headers={"Accept": "text/plain"}) as http,
+    ):
+        assert http.post("/__admin/recordings/start", json=spec).status_code == 200
+        traffic(http)
+        http.get("/big", headers={"X-Tenant": "acme"})
+        assert http.get("/zipped").text == "unzipped"
+        recorded = http.post("/__admin/recordings/stop").json()["mappings"]
     names = sorted(m["name"] for m in recorded)
     assert names == ["big", "counter", "orders", "zipped"]  # filtered; one counter
     by_name = {m["name"]: m for m in recorded}
