@@ -292,7 +292,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_lint(args_list[1:])
     args = build_parser().parse_args(args_list)
-    commands = {"serve": serve, "record": record, "tags": tags, "schema": schema, "plugins": plugins}
+    commands = {
+        "serve": serve,
+        "record": record,
+        "tags": tags,
+        "schema": schema,
+        "plugins": plugins,
+    }
     return commands[args.command](args)
 
 

@@ -11,9 +11,9 @@ from mockbdd.admin import journal_tasks as j
 from mockbdd.admin import mapping_tasks as m
 from mockbdd.admin import namespace_tasks as n
 from mockbdd.admin import observe_tasks as o
-from mockbdd.admin import recording_tasks as r
 from mockbdd.admin import plugin_tasks as pl
 from mockbdd.admin import pressure_tasks as p
+from mockbdd.admin import recording_tasks as r
 from mockbdd.admin import spec
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin import tag_map_tasks as t
