@@ -74,7 +74,7 @@ def serve(args: argparse.Namespace) -> int:
     given = {k: v for k, v in vars(args).items() if k in ServerConfig.model_fields}
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     try:
-        config = ServerConfig(**given)
+        config = ServerConfig.from_environment(**given)
     except ValidationError as exc:
 
         def label(name: str) -> str:  # a bad value came from the flag, else from the env

@@ -1,5 +1,8 @@
 """Server settings, declared once: ``mockbdd serve``'s flags, the ``MOCKBDD_*`` environment
 variables, ``.env`` and ``MockServer(**settings)`` are all derived from :class:`ServerConfig`.
+``ServerConfig(...)`` takes its arguments only; :meth:`ServerConfig.from_environment` (what
+``mockbdd serve`` uses) also reads the environment, through pydantic-settings, which is imported
+only when a ``MOCKBDD_*`` variable or a ``.env`` file is there to read.
 
 Adding a setting is one field here: its description is the flag's help, its default the
 default everywhere, its name gives ``--the-name`` and ``MOCKBDD_THE_NAME``.
@@ -8,13 +11,13 @@ default everywhere, its name gives ``--the-name`` and ``MOCKBDD_THE_NAME``.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mockbdd.domain.journal import DEFAULT_JOURNAL_BODY_BYTES, DEFAULT_JOURNAL_MAX
 
@@ -29,11 +32,12 @@ class Cli:
     metavar: str | None = None
 
 
-class ServerConfig(BaseSettings):
-    """What a mock server is started with. ``mockbdd serve`` also reads ``MOCKBDD_*`` and
-    ``.env``; an embedded server (:meth:`embedded`) takes only its arguments."""
+class ServerConfig(BaseModel):
+    """What a mock server is started with: its arguments, then the defaults.
+    :meth:`from_environment` (``mockbdd serve``) also reads ``MOCKBDD_*`` and ``.env``; an
+    embedded server (:meth:`embedded`) takes only its arguments."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+    model_config = ConfigDict(extra="ignore")
 
     host: str = Field("127.0.0.1", description="address to bind")
     port: int = Field(8080, ge=0, le=65535, description="port to listen on; 0 = any free port")
@@ -109,6 +113,16 @@ class ServerConfig(BaseSettings):
         return value
 
     @classmethod
+    def from_environment(cls, **given: object) -> ServerConfig:
+        """``given`` (``mockbdd serve``'s flags) over the ``MOCKBDD_*`` variables (any case)
+        over ``.env`` (in the working directory) over the defaults. Raises ValidationError."""
+        if not _environment_speaks():
+            return cls(**given)
+        from mockbdd.config_env import read_environment
+
+        return read_environment(cls, given)
+
+    @classmethod
     def embedded(cls, **settings: object) -> ServerConfig:
         """The settings of an embedded server: port 0 unless given, everything else from
         ``settings`` or the defaults, never from the environment (a test run must not depend
@@ -119,7 +133,7 @@ class ServerConfig(BaseSettings):
             raise TypeError(_unknown_message(unknown[0], sorted(cls.model_fields)))
         try:
             values: dict[str, Any] = {"port": 0, **settings}
-            return _ArgumentsOnly(**values)
+            return cls(**values)
         except ValidationError as exc:
             raise ValueError("mockbdd: " + describe_errors(exc, lambda name: name)) from None
 
@@ -132,19 +146,10 @@ class ServerConfig(BaseSettings):
             )
 
 
-class _ArgumentsOnly(ServerConfig):
-    """A ServerConfig read from its arguments alone (no environment, no ``.env``)."""
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+def _environment_speaks() -> bool:
+    """Whether there is anything for :meth:`ServerConfig.from_environment` to read."""
+    prefix = ENV_PREFIX.lower()
+    return any(key.lower().startswith(prefix) for key in os.environ) or os.path.isfile(".env")
 
 
 def statsd_address(value: str) -> tuple[str, int]:

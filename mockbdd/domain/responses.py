@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -127,6 +128,40 @@ TRANSFORMERS: Kind[Transformer] = Kind(
     "response transformer",
     lambda name, entry: "" if isinstance(entry, Transformer) else "needs check() and transform()",
 )
+
+
+class LazyTransformer:
+    """A transformer imported when a stub first names it: ``module``'s class ``name``, built
+    with no arguments. Built-ins that most runs never use register this way, so a server that
+    serves none of them does not hold their modules."""
+
+    __slots__ = ("_loaded", "module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+        self._loaded: Transformer | None = None
+
+    def load(self) -> Transformer:
+        if self._loaded is None:
+            built: Transformer = getattr(importlib.import_module(self.module), self.name)()
+            self._loaded = built
+        return self._loaded
+
+    def check(self, parameters: Mapping[str, Any]) -> None:
+        self.load().check(parameters)
+
+    def transform(
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
+    ) -> ResponseDefinition:
+        return self.load().transform(response, request, parameters, context)
+
+    def __repr__(self) -> str:
+        return f"LazyTransformer({self.module}.{self.name})"
 
 
 class WhenExhausted(enum.Enum):

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockbdd.admin.recording_tasks import Recorder
 from mockbdd.config import ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
@@ -32,6 +31,7 @@ from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
+    from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 log = logging.getLogger("mockbdd.server")
@@ -82,7 +82,7 @@ class MockHttpServer:
             stages=tuple(own_stages),
         )
         self.admin = AdminApi(self.engine, self, config.admin_token)
-        self._recorder = Recorder()
+        self._recorder: Recorder | None = None  # made on first use (the module loads lazily)
         self.port = 0
         self.stopped = asyncio.Event()
         self._started = time.monotonic()
@@ -141,6 +141,10 @@ class MockHttpServer:
             await runner.cleanup()
 
     def recorder(self) -> Recorder:
+        if self._recorder is None:
+            from mockbdd.admin.recording_tasks import Recorder
+
+            self._recorder = Recorder()
         return self._recorder
 
     def outbound_refusal(self, url: str) -> str | None:
