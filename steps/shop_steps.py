@@ -59,6 +59,16 @@ def _send(context: Any, method: str, path: str, service: str) -> None:
     _world(context).send(method, path, service)
 
 
+@when(p.SEND_AT_ONCE)
+def _send_at_once(context: Any, count: int, method: str, path: str, service: str) -> None:
+    _world(context).send_at_once(count, method, path, service)
+
+
+@then(p.THEY_GET)
+def _they_get(context: Any, count: int, status: int) -> None:
+    _world(context).they_get(count, status)
+
+
 @then(p.CHECKOUT_IS)
 def _checkout_is(context: Any, status: str) -> None:
     _world(context).checkout_is(status)

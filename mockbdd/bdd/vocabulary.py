@@ -18,7 +18,7 @@ from enum import Enum
 from string import Formatter
 from typing import Any
 
-from mockbdd.bdd import crud_steps, llm_steps, webhook_steps
+from mockbdd.bdd import crud_steps, limit_steps, llm_steps, webhook_steps
 from mockbdd.bdd import steps_impl as impl
 from mockbdd.bdd.scenario_mocks import ScenarioMocks
 from mockbdd.tagmaps.params import parse_duration
@@ -110,6 +110,27 @@ NTH_REQUEST_JSON = (
 )
 NO_UNEXPECTED = '"{service}" should not have received unexpected requests'  # 26
 ALL_STUBS_USED = 'every response stubbed on "{service}" should have been used'  # 27
+
+# -- limits (34-38) --------------------------------------------------------------------------
+RATE_LIMIT_ROUTE = (
+    '"{service}" allows {requests:d} {method:MbdMethod} requests to {path:MbdPath}'
+    " per {period:MbdDuration}"
+)  # 34
+RATE_LIMIT_SERVICE = '"{service}" allows {requests:d} requests per {period:MbdDuration}'  # 35
+CONCURRENCY_ROUTE = (
+    '"{service}" answers at most {count:d} {method:MbdMethod} requests to {path:MbdPath}'
+    " at once, queueing {depth:d} for up to {timeout:MbdDuration}"
+)  # 36
+CONCURRENCY_SERVICE = (
+    '"{service}" answers at most {count:d} requests at once, queueing {depth:d}'
+    " for up to {timeout:MbdDuration}"
+)  # 37
+ANSWERED_WITH_STATUS = (
+    '"{service}" should have answered {count:d} requests with status {status:d}'  # 38, plural
+)
+ANSWERED_WITH_STATUS_ONE = (
+    '"{service}" should have answered {count:d} request with status {status:d}'  # 38, singular
+)
 
 # -- CRUD collections (40-44) ----------------------------------------------------------------
 SERVES_COLLECTION = '"{service}" serves a "{collection}" collection at {path:MbdPath} with:'  # 40
@@ -232,6 +253,12 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(26, NO_UNEXPECTED, ASSERTION, impl.no_unexpected_requests),
     Phrase(27, ALL_STUBS_USED, ASSERTION, impl.all_stubs_used),
+    Phrase(34, RATE_LIMIT_ROUTE, SETUP, limit_steps.rate_limit_route),
+    Phrase(35, RATE_LIMIT_SERVICE, SETUP, limit_steps.rate_limit_service),
+    Phrase(36, CONCURRENCY_ROUTE, SETUP, limit_steps.concurrency_route),
+    Phrase(37, CONCURRENCY_SERVICE, SETUP, limit_steps.concurrency_service),
+    Phrase(38, ANSWERED_WITH_STATUS, ASSERTION, limit_steps.answered_with_status),
+    Phrase(38, ANSWERED_WITH_STATUS_ONE, ASSERTION, limit_steps.answered_with_status),
     Phrase(40, SERVES_COLLECTION, SETUP, crud_steps.serves_collection, TABLE),
     Phrase(41, SERVES_EMPTY_COLLECTION, SETUP, crud_steps.serves_empty_collection),
     Phrase(42, COLLECTION_CONTAINS, ASSERTION, crud_steps.contains, TABLE),

@@ -13,15 +13,17 @@ DEFAULT_QUEUE_TIMEOUT_MS = 30_000
 @dataclass(frozen=True, slots=True)
 class RateLimit:
     """``requests`` per ``period_ms``, refilled continuously, at most ``burst`` held (default
-    ``requests``): a full bucket lets ``burst`` requests through at once, then one more each
-    ``period_ms / requests``. ``key`` partitions the budget: one bucket for the namespace (or
-    the stub), one per client address, or one per value of a request header."""
+        ``requests``): a full bucket lets ``burst`` requests through at once, then one more each
+        ``period_ms / requests``. ``key`` partitions the budget: one bucket for the namespace (or
+        the stub), one per client address, or one per value of a request header. Stubs whose limits
+    name the same ``bucket`` share one budget (a whole service's), else each stub has its own."""
 
     requests: int
     period_ms: int
     burst: int | None = None
     key: str = "namespace"  # "namespace" | "ip" | "header:<name, lower-cased>"
     status: int = 429
+    bucket: str | None = None  # stubs naming the same bucket share one budget (a service's)
 
     @property
     def capacity(self) -> int:
@@ -43,3 +45,4 @@ class ConcurrencyLimit:
     queue_depth: int = 0
     queue_timeout_ms: int = DEFAULT_QUEUE_TIMEOUT_MS
     reject_status: int = 503
+    bucket: str | None = None  # stubs naming the same bucket share their slots and queue

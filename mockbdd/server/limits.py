@@ -17,7 +17,9 @@ Rate limits are checked before concurrency (a request that would be refused is n
 the namespace's before the stub's. Everything runs on the server's loop with nothing awaited
 between a check and its effect, so the counts are exact under any number of concurrent
 clients. A stub's limits apply to the stub that would answer when the request arrives (a dry
-run of the match); namespaces that set no limit are not touched (``active``).
+run of the match), each stub on its own budget unless its limits name a ``bucket`` that
+other stubs name too (a whole service's budget); namespaces that set no limit are not
+touched (``active``).
 """
 
 from __future__ import annotations
@@ -155,6 +157,11 @@ def stub_limited(ns: Namespace) -> bool:
     return any(r.rate_limit is not None or r.concurrency is not None for r in _responses(ns))
 
 
+def _scope(bucket: str | None, own: str) -> str:
+    """Where a limit's buckets or slots live: its named bucket (shared), else its owner's."""
+    return own if bucket is None else "bucket:" + bucket
+
+
 def _key(limit: RateLimit, request: RecordedRequest) -> str:
     if limit.key == "namespace":
         return ""
@@ -236,17 +243,20 @@ class LimitsStage:
         rate: list[tuple[str, RateLimit]] = []
         gates: list[tuple[str, ConcurrencyLimit]] = []
         if settings.rate_limit is not None:
-            rate.append((NAMESPACE_SCOPE, settings.rate_limit))
+            rate.append((_scope(settings.rate_limit.bucket, NAMESPACE_SCOPE), settings.rate_limit))
         if settings.concurrency is not None:
-            gates.append((NAMESPACE_SCOPE, settings.concurrency))
+            gates.append(
+                (_scope(settings.concurrency.bucket, NAMESPACE_SCOPE), settings.concurrency)
+            )
         if state.stub_limits:
             selection = ns.select(request)  # the stub that would answer now (a dry run)
             if selection is not None:
                 response = selection.response
+                own = selection.stub.id
                 if response.rate_limit is not None:
-                    rate.append((selection.stub.id, response.rate_limit))
+                    rate.append((_scope(response.rate_limit.bucket, own), response.rate_limit))
                 if response.concurrency is not None:
-                    gates.append((selection.stub.id, response.concurrency))
+                    gates.append((_scope(response.concurrency.bucket, own), response.concurrency))
         if not rate and not gates:
             return None
         held = _Held()

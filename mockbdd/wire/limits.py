@@ -22,6 +22,8 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 MAX_PERIOD_MS = 86_400_000  # a day
 MAX_COUNT = 1_000_000_000
 MAX_QUEUE_DEPTH = 100_000
+BUCKET_PATTERN = r"^[A-Za-z0-9_.:/-]{1,128}$"
+_BUCKET = re.compile(BUCKET_PATTERN)
 
 
 class RateLimitModel(BaseModel):
@@ -41,6 +43,7 @@ class RateLimitModel(BaseModel):
         ),
     ] = "namespace"
     status: Annotated[int, Field(ge=400, le=599)] = 429
+    bucket: Annotated[str, Field(pattern=BUCKET_PATTERN)] | None = None
 
 
 class ConcurrencyModel(BaseModel):
@@ -53,6 +56,7 @@ class ConcurrencyModel(BaseModel):
     queueDepth: Annotated[int, Field(ge=0, le=MAX_QUEUE_DEPTH)] = 0
     queueTimeoutMs: Annotated[int, Field(ge=0, le=MAX_DELAY_MS)] = DEFAULT_QUEUE_TIMEOUT_MS
     rejectStatus: Annotated[int, Field(ge=400, le=599)] = 503
+    bucket: Annotated[str, Field(pattern=BUCKET_PATTERN)] | None = None
 
 
 RateLimitJson = Annotated[dict[str, Any], WithJsonSchema(RateLimitModel.model_json_schema())]
@@ -93,6 +97,19 @@ def _required(obj: dict[str, Any], name: str, pointer: str, low: int, high: int,
     return value
 
 
+def _bucket(obj: dict[str, Any], pointer: str) -> str | None:
+    value = obj.get("bucket")
+    if value is None:
+        return None
+    if not isinstance(value, str) or _BUCKET.match(value) is None:
+        raise InvalidInput(
+            f"{pointer}/bucket",
+            f"must be 1 to 128 letters, digits or _.:/- (stubs naming the same bucket share it),"
+            f" got {value!r}",
+        )
+    return value
+
+
 def parse_rate_limit(obj: Any, pointer: str) -> RateLimit:
     fields = tuple(RateLimitModel.model_fields)
     data = _object(obj, pointer, fields)
@@ -112,7 +129,7 @@ def parse_rate_limit(obj: Any, pointer: str) -> RateLimit:
     if key.startswith("header:"):
         key = "header:" + key[7:].lower()
     status = _whole(data, "status", pointer, 400, 599, 429)
-    return RateLimit(requests, period, burst, key, status)
+    return RateLimit(requests, period, burst, key, status, _bucket(data, pointer))
 
 
 def parse_concurrency(obj: Any, pointer: str) -> ConcurrencyLimit:
@@ -124,7 +141,7 @@ def parse_concurrency(obj: Any, pointer: str) -> ConcurrencyLimit:
     depth = _whole(data, "queueDepth", pointer, 0, MAX_QUEUE_DEPTH, 0)
     timeout = _whole(data, "queueTimeoutMs", pointer, 0, MAX_DELAY_MS, DEFAULT_QUEUE_TIMEOUT_MS)
     status = _whole(data, "rejectStatus", pointer, 400, 599, 503)
-    return ConcurrencyLimit(most, depth, timeout, status)
+    return ConcurrencyLimit(most, depth, timeout, status, _bucket(data, pointer))
 
 
 def rate_limit_json(limit: RateLimit) -> dict[str, Any]:
@@ -133,13 +150,18 @@ def rate_limit_json(limit: RateLimit) -> dict[str, Any]:
         data["burst"] = limit.burst
     data["key"] = limit.key
     data["status"] = limit.status
+    if limit.bucket is not None:
+        data["bucket"] = limit.bucket
     return data
 
 
 def concurrency_json(limit: ConcurrencyLimit) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "maxInFlight": limit.max_in_flight,
         "queueDepth": limit.queue_depth,
         "queueTimeoutMs": limit.queue_timeout_ms,
         "rejectStatus": limit.reject_status,
     }
+    if limit.bucket is not None:
+        data["bucket"] = limit.bucket
+    return data

@@ -108,6 +108,18 @@ def _body_is(shop_world: p.ShopWorld, docstring: str) -> None:
     shop_world.body_is(docstring)
 
 
+@when(_p(p.SEND_AT_ONCE))
+def _send_at_once(
+    shop_world: p.ShopWorld, count: int, method: str, path: str, service: str
+) -> None:
+    shop_world.send_at_once(count, method, path, service)
+
+
+@then(_p(p.THEY_GET))
+def _they_get(shop_world: p.ShopWorld, count: int, status: int) -> None:
+    shop_world.they_get(count, status)
+
+
 @then(_p(p.TOOK_AT_LEAST))
 def _took_at_least(shop_world: p.ShopWorld, ms: int) -> None:
     shop_world.took_at_least(ms)

@@ -236,6 +236,7 @@ def test_a_full_queue_in_one_namespace_does_not_hold_up_another(server: MockServ
             "400..599",
         ),
         ({"concurrency": 5}, "/concurrency", "must be an object"),
+        ({"concurrency": {"maxInFlight": 1, "bucket": "a b"}}, "/concurrency/bucket", "letters"),
     ],
 )
 def test_bad_limits_are_refused_whole_naming_the_field_and_the_valid_values(
@@ -297,3 +298,20 @@ def test_the_queue_depth_metric_counts_the_requests_waiting(server: MockServer) 
 
     metrics = asyncio.run(run())
     assert "mockbdd_queue_depth 4.0" in metrics
+
+
+def test_stubs_naming_the_same_bucket_share_one_budget(server: MockServer) -> None:
+    shared = {"requests": 5, "periodMs": 60_000, "bucket": "service:payments"}
+    stub(server, "/payments/a", rateLimit=shared)
+    stub(server, "/payments/b", rateLimit=shared)
+    stub(server, "/other", rateLimit={"requests": 5, "periodMs": 60_000})
+
+    async def run() -> list[httpx.Response]:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=30), timeout=60) as c:
+            urls = [f"{server.url}/payments/{'a' if i % 2 else 'b'}" for i in range(20)]
+            urls += [f"{server.url}/other"] * 10
+            return await asyncio.gather(*(c.get(u) for u in urls))
+
+    answers = asyncio.run(run())
+    assert Counter(r.status_code for r in answers[:20]) == {200: 5, 429: 15}
+    assert Counter(r.status_code for r in answers[20:]) == {200: 5, 429: 5}  # its own budget

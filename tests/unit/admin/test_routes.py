@@ -13,6 +13,8 @@ def test_every_lazily_imported_task_names_a_task_that_exists() -> None:
         "collection_tasks",
         "namespace_tasks",
         "observe_tasks",
+        "plugin_tasks",
+        "pressure_tasks",
         "tag_map_tasks",
         "verify_tasks",
     }
