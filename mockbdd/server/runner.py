@@ -7,6 +7,7 @@ import contextlib
 import logging
 import socket
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -29,10 +30,12 @@ from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
+from mockbdd.server.websockets import WebSockets
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
+    from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 log = logging.getLogger("mockbdd.server")
@@ -90,6 +93,7 @@ class MockHttpServer:
         )
         streams = {} if self.events is None else {spec.EVENTS.name: self.events}
         self.admin = AdminApi(self.engine, self, config.admin_token, streams)
+        self._recorder: Recorder | None = None  # made on first use (the module loads lazily)
         self.port = 0
         self.stopped = asyncio.Event()
         self._started = time.monotonic()
@@ -147,6 +151,22 @@ class MockHttpServer:
         if runner is not None:
             await runner.cleanup()
 
+    def recorder(self) -> Recorder:
+        if self._recorder is None:
+            from mockbdd.admin.recording_tasks import Recorder
+
+            self._recorder = Recorder()
+        return self._recorder
+
+    def outbound_refusal(self, url: str) -> str | None:
+        return self.data_plane.proxy.refusal(url)
+
+    def recordings_dir(self) -> Path | None:
+        return self.config.mappings
+
+    def files_dir(self) -> Path | None:
+        return self.config.files
+
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)
 
@@ -157,6 +177,10 @@ class MockHttpServer:
         if self._metrics is None:
             raise NotFound("this server counts nothing: it was started with --no-metrics")
         return self._metrics
+
+    @property
+    def websockets(self) -> WebSockets:
+        return self.data_plane.websockets
 
     @property
     def mounts(self) -> ServiceMounts:
@@ -233,6 +257,7 @@ class MockHttpServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reaper
             self._reaper = None
+        await self.data_plane.websockets.close_all()  # 1001 "going away" before the sockets go
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()
