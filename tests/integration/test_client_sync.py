@@ -359,6 +359,7 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         with pytest.raises(AdminError):
             c.unmount_service("svc")
         c.version()
+        assert c.export("har")["log"]["version"] == "1.2"
         assert "mockbdd_namespaces" in c.metrics()
         assert set(c.metrics_json()) == {"windows", "metrics"}
         with c.events(since=0, types=("stub.created",)) as stream:  # a WebSocket, not httpx
