@@ -75,6 +75,11 @@ MATCH_REQUEST = RouteSpec("match_request", "POST", "/requests/match")
 VERIFY_REQUESTS = RouteSpec("verify_requests", "POST", "/requests/verify")
 SWITCH_MAPPINGS = RouteSpec("switch_mappings", "POST", "/mappings/switch")
 UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
+# record and playback (DESIGN §13, WireMock's recorder)
+START_RECORDING = RouteSpec("start_recording", "POST", "/recordings/start")
+STOP_RECORDING = RouteSpec("stop_recording", "POST", "/recordings/stop")
+RECORDING_STATUS = RouteSpec("recording_status", "GET", "/recordings/status")
+SNAPSHOT_RECORDING = RouteSpec("snapshot_recording", "POST", "/recordings/snapshot")
 # resource pressure (DESIGN §11), per namespace
 APPLY_PRESSURE = RouteSpec("apply_pressure", "POST", "/pressure")
 GET_PRESSURE = RouteSpec("get_pressure", "GET", "/pressure")
@@ -139,6 +144,10 @@ ALL: tuple[RouteSpec, ...] = (
     VERIFY_REQUESTS,
     SWITCH_MAPPINGS,
     UNUSED_MAPPINGS,
+    START_RECORDING,
+    STOP_RECORDING,
+    RECORDING_STATUS,
+    SNAPSHOT_RECORDING,
     APPLY_PRESSURE,
     GET_PRESSURE,
     RELEASE_PRESSURE,

@@ -13,6 +13,9 @@ from mockbdd.domain.namespace import Namespace
 from mockbdd.extensions import Extensions
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 
@@ -162,6 +165,22 @@ class Runtime(Protocol):
 
     def tag_map_registry(self) -> TagMapRegistry:
         """The server's tag maps (``--tag-maps``); raises ``InvalidInput`` when it has none."""
+        ...
+
+    def recorder(self) -> Recorder:
+        """The recordings under way (``/recordings/*``)."""
+        ...
+
+    def outbound_refusal(self, url: str) -> str | None:
+        """Why this server may not reach ``url`` (``--proxy-allow``); None when it may."""
+        ...
+
+    def recordings_dir(self) -> Path | None:
+        """Where persisted recordings go (``--mappings``), if anywhere."""
+        ...
+
+    def files_dir(self) -> Path | None:
+        """Where extracted response bodies go (``--files``), if anywhere."""
         ...
 
 

@@ -304,7 +304,18 @@ def push(handle: NamespaceHandle, resolution: Resolution, services: Sequence[str
     )
 
 
-SUPPORTED_SETTINGS = ("fixedDelay", "delayDistribution")
+SUPPORTED_SETTINGS = (
+    "fixedDelay",
+    "delayDistribution",
+    "chaos",
+    "network",
+    "bandwidth",
+    "degradation",
+    "rateLimit",
+    "concurrency",
+    "timeline",
+    "seed",
+)
 
 
 def _settings_body(

@@ -262,6 +262,23 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         """The ``index``-th request (from 1) matching ``pattern`` also matches ``matches``."""
         return await self._run(calls.verify_nth(pattern, index, matches, timeout, service))
 
+    # -- record and playback ----------------------------------------------------------------
+    async def start_recording(self, target: str, options: Mapping[str, Any] | None = None) -> None:
+        """Proxy and record ``target`` (WireMock's RecordSpec fields in ``options``)."""
+        await self._run(calls.start_recording(target, options))
+
+    async def stop_recording(self) -> list[Json]:
+        """The recorded stub mappings (added to the server; written with ``persist``)."""
+        return await self._run(calls.stop_recording())
+
+    async def recording_status(self) -> str:
+        """``NeverStarted``, ``Recording`` or ``Stopped``."""
+        return await self._run(calls.recording_status())
+
+    async def snapshot_recording(self, options: Mapping[str, Any] | None = None) -> list[Json]:
+        """Stub mappings made of the journal's proxied requests."""
+        return await self._run(calls.snapshot_recording(options))
+
     # -- CRUD collections -------------------------------------------------------------------
     async def collections(self) -> list[Json]:
         """Each collection: name, idField, schema, relations and total."""

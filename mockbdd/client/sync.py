@@ -244,6 +244,23 @@ class Client(ClientBase[httpx.Client]):
         """The ``index``-th request (from 1) matching ``pattern`` also matches ``matches``."""
         return self._run(calls.verify_nth(pattern, index, matches, timeout, service))
 
+    # -- record and playback ----------------------------------------------------------------
+    def start_recording(self, target: str, options: Mapping[str, Any] | None = None) -> None:
+        """Proxy and record ``target`` (WireMock's RecordSpec fields in ``options``)."""
+        self._run(calls.start_recording(target, options))
+
+    def stop_recording(self) -> list[Json]:
+        """The recorded stub mappings (added to the server; written with ``persist``)."""
+        return self._run(calls.stop_recording())
+
+    def recording_status(self) -> str:
+        """``NeverStarted``, ``Recording`` or ``Stopped``."""
+        return self._run(calls.recording_status())
+
+    def snapshot_recording(self, options: Mapping[str, Any] | None = None) -> list[Json]:
+        """Stub mappings made of the journal's proxied requests."""
+        return self._run(calls.snapshot_recording(options))
+
     # -- CRUD collections -------------------------------------------------------------------
     def collections(self) -> list[Json]:
         """Each collection: name, idField, schema, relations and total."""

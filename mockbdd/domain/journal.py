@@ -51,6 +51,7 @@ class ServeEvent:
 
     __slots__ = (
         "_prefix",
+        "added_delay_ms",
         "admitted_by",
         "logged_at",
         "processing_ms",
@@ -79,6 +80,7 @@ class ServeEvent:
         self.stub_id = stub.id if stub is not None else stub_id
         self.response = PENDING  # replaced, never mutated, when the answer is known
         self.queued_ms = 0.0
+        self.added_delay_ms = 0.0  # the whole delay applied (stub, settings, network, load)
         self.processing_ms = 0.0
         self.total_ms = 0.0
         self.seq = 0

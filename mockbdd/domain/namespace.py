@@ -7,10 +7,10 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from mockbdd.domain.collections import CollectionSpec, CollectionStore
-from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution
+from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution, SeededDelay
 from mockbdd.domain.journal import (
     DEFAULT_JOURNAL_BODY_BYTES,
     DEFAULT_JOURNAL_MAX,
@@ -26,19 +26,25 @@ from mockbdd.domain.plan import Selection as Selection  # select() returns it: i
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
 from mockbdd.domain.scenarios import ScenarioView, scenario_views
+from mockbdd.domain.simulation import NO_SIMULATION, Simulation, Timeline
 from mockbdd.domain.state import InMemoryNamespaceState, NamespaceState
 from mockbdd.domain.stubs import StubMapping, StubStore, StubsView
 
+R = TypeVar("R")
 MAX_SELECT_ATTEMPTS = 16  # a shared state losing this many commit races in a row is stuck
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Namespace-wide settings (WireMock's global settings)."""
+    """Namespace-wide settings: WireMock's global settings, and the simulation settings of
+    DESIGN §11 (chaos, network, bandwidth, degradation, limits; a timeline of them; a seed)."""
 
     fixed_delay_ms: int | None = None
     delay_distribution: DelayDistribution | None = None
     extended: dict[str, object] = field(default_factory=dict)
+    simulation: Simulation = NO_SIMULATION
+    timeline: Timeline = ()
+    seed: int | None = None  # reseeds the namespace's random source when set
     rate_limit: RateLimit | None = None  # DESIGN §11 limits, namespace-wide
     concurrency: ConcurrencyLimit | None = None
 
@@ -78,8 +84,9 @@ class Namespace:
         self._state = state
         self._journal = self._state.journal
         self._settings = Settings()
-        self._rng = random.Random(seed)
         self._seed = seed
+        self._rng = random.Random(seed)
+        self._streams: dict[int, tuple[object, random.Random]] = {}  # seeded stubs' own
         self._ttl_seconds = ttl_seconds
         self._port: int | None = None
         self._clock = clock
@@ -90,6 +97,8 @@ class Namespace:
         self._initial_states: tuple[tuple[str, str], ...] = ()
         self._initial_collections: tuple[InitialCollection, ...] = ()
         self._revision = 0
+        self._settings_since = clock()
+        self._derived: dict[Callable[[Settings], Any], Any] = {}
 
     # -- read-only views --------------------------------------------------------------------
     @property
@@ -107,6 +116,40 @@ class Namespace:
     @property
     def settings(self) -> Settings:
         return self._settings
+
+    @property
+    def settings_since(self) -> float:
+        """When the settings were last set (epoch seconds): where a timeline starts."""
+        return self._settings_since
+
+    @property
+    def rng(self) -> random.Random:
+        """The namespace's seeded random source (``--seed``, the namespace's or the settings'
+        ``seed``): every random choice without a seed of its own draws from it."""
+        return self._rng
+
+    def rng_for(self, owner: object, seed: int | None) -> random.Random:
+        """The random source for ``owner`` (a delay, a chaos setting): its own stream when it
+        has a ``seed``, so the same seed makes the same choices whatever else is drawn; else
+        the namespace's. Streams restart on reset and when the settings change."""
+        if seed is None:
+            return self._rng
+        found = self._streams.get(id(owner))
+        if found is None:  # the owner is kept with its stream: its id is not reused meanwhile
+            found = self._streams[id(owner)] = (owner, random.Random(seed))
+        return found[1]
+
+    def clock(self) -> float:
+        return self._clock()
+
+    def settings_derived(self, build: Callable[[Settings], R]) -> R:
+        """``build(self.settings)``, computed once per settings (a compiled timeline, a
+        simulation plan): forgotten when the settings change or the namespace is reset."""
+        try:
+            value: R = self._derived[build]
+        except KeyError:
+            value = self._derived[build] = build(self._settings)
+        return value
 
     @property
     def collections(self) -> CollectionStore:
@@ -225,20 +268,30 @@ class Namespace:
         processing_ms: float,
         total_ms: float,
         queued_ms: float = 0.0,
+        added_delay_ms: float = 0.0,
     ) -> None:
         """The exchange of ``event`` is over: record its answer and timings, once, and tell
         the listeners of completed events (``journal.subscribe_completed``)."""
+        event.added_delay_ms = added_delay_ms
         self._journal.complete(event, response, processing_ms, total_ms, queued_ms)
 
-    def delay_ms(self, response: ResponseDefinition) -> float:
+    def delay_ms(self, response: ResponseDefinition, settings: Settings | None = None) -> float:
+        """The delay for one answer: the stub's, plus the namespace's (``settings``: the values
+        in force, when a timeline changes them; else the settings as set)."""
+        settings = self._settings if settings is None else settings
         total = 0.0
         if response.delay is not None:
-            total += response.delay.sample_ms(self._rng)
-        if self._settings.fixed_delay_ms:
-            total += self._settings.fixed_delay_ms
-        if self._settings.delay_distribution is not None:
-            total += self._settings.delay_distribution.sample_ms(self._rng)
+            total += self._sample(response.delay)
+        if settings.fixed_delay_ms:
+            total += settings.fixed_delay_ms
+        if settings.delay_distribution is not None:
+            total += self._sample(settings.delay_distribution)
         return min(total, MAX_DELAY_MS)
+
+    def _sample(self, delay: DelayDistribution) -> float:
+        if isinstance(delay, SeededDelay):
+            return delay.distribution.sample_ms(self.rng_for(delay, delay.seed))
+        return delay.sample_ms(self._rng)
 
     def near_miss_search(self, request: RecordedRequest) -> NearMissSearch:
         """The search for the stubs closest to ``request``, over the stubs, scenario states
@@ -305,6 +358,15 @@ class Namespace:
     def update_settings(self, settings: Settings) -> None:
         self._revision += 1
         self._settings = settings
+        self._restart(settings)
+
+    def _restart(self, settings: Settings) -> None:
+        """New settings: a timeline starts now, seeded streams start again."""
+        self._settings_since = self._clock()
+        self._streams.clear()
+        self._derived.clear()
+        if settings.seed is not None:
+            self._rng.seed(settings.seed)
 
     def set_port(self, port: int | None) -> None:
         self._port = port
@@ -366,6 +428,8 @@ class Namespace:
         self._revision += 1
         self.reset_mappings()
         self._settings = self._initial_settings
+        self._rng.seed(self._seed)
+        self._restart(self._settings)
         self._state.collections.clear()
         for initial in self._initial_collections:
             self._state.collections.define(initial.spec, initial.items)

@@ -40,6 +40,7 @@ from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
 from mockbdd.extensions import Extensions
 from mockbdd.server.stages import STAGES, Active, Admit, Observe, Shape
+from mockbdd.sim.timeline import settings_in_force
 from mockbdd.sim.token_bucket import Decision, KeyedBuckets
 
 Header = tuple[str, str]
@@ -225,6 +226,10 @@ class LimitsStage:
         return (
             settings.rate_limit is not None
             or settings.concurrency is not None
+            or any(
+                e.phase.rate_limit is not None or e.phase.concurrency is not None
+                for e in settings.timeline
+            )
             or (stub_limited(ns))
         )
 
@@ -239,7 +244,7 @@ class LimitsStage:
 
     async def _admit(self, ns: Namespace, request: RecordedRequest) -> ResponseDefinition | None:
         state = self._state(ns)
-        settings = ns.settings
+        settings = settings_in_force(ns, ns.clock())  # a timeline may change the limits
         rate: list[tuple[str, RateLimit]] = []
         gates: list[tuple[str, ConcurrencyLimit]] = []
         if settings.rate_limit is not None:

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import socket
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -30,6 +31,7 @@ from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
+    from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 log = logging.getLogger("mockbdd.server")
@@ -80,6 +82,7 @@ class MockHttpServer:
             stages=tuple(own_stages),
         )
         self.admin = AdminApi(self.engine, self, config.admin_token)
+        self._recorder: Recorder | None = None  # made on first use (the module loads lazily)
         self.port = 0
         self.stopped = asyncio.Event()
         self._started = time.monotonic()
@@ -136,6 +139,22 @@ class MockHttpServer:
         runner = self._runners.pop(ns.name, None)
         if runner is not None:
             await runner.cleanup()
+
+    def recorder(self) -> Recorder:
+        if self._recorder is None:
+            from mockbdd.admin.recording_tasks import Recorder
+
+            self._recorder = Recorder()
+        return self._recorder
+
+    def outbound_refusal(self, url: str) -> str | None:
+        return self.data_plane.proxy.refusal(url)
+
+    def recordings_dir(self) -> Path | None:
+        return self.config.mappings
+
+    def files_dir(self) -> Path | None:
+        return self.config.files
 
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)

@@ -103,7 +103,7 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
         "responseDefinition": {"status": resp.status},  # replaced below when a stub served it
         "subEvents": [],
         "timing": {
-            "addedDelay": 0,
+            "addedDelay": round(event.added_delay_ms),
             "processTime": round(event.processing_ms),
             "responseSendTime": 0,
             "serveTime": round(event.total_ms),

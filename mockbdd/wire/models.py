@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from mockbdd.domain.delays import MAX_DELAY_MS
 from mockbdd.wire.limits import ConcurrencyJson, RateLimitJson
+from mockbdd.wire.sim_models import BandwidthModel, ChaosModel, DegradationModel, NetworkModel
 
 DEF_REF = "x-mockbdd-def"  # becomes a $ref to a definition tagmaps/schema.py makes (the registry's)
 
@@ -130,6 +131,11 @@ class ResponseDefinitionModel(_Strict):
     sse: SseModel | None = None
     rateLimit: RateLimitJson | None = None  # DESIGN §11 limits of this stub
     concurrency: ConcurrencyJson | None = None
+    # the stub's own simulation settings (DESIGN §11), as a namespace's settings take them
+    chaos: ChaosModel | None = None
+    network: NetworkModel | None = None
+    bandwidth: BandwidthModel | None = None
+    degradation: DegradationModel | None = None
 
 
 class SequenceItemModel(ResponseDefinitionModel):

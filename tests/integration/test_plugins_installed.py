@@ -157,7 +157,8 @@ def test_a_pip_installed_plugin_is_used_by_every_decoding_path(plugged_server: s
 
 REFUSED = [
     ({"delayDistribution": {"type": "exact"}}, "/response/delayDistribution/type",
-     "Input should be a registered delay type (fixed, uniform, lognormal, exactly), got "
+     "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, "
+     "pareto, poisson, mixture, percentiles, empirical, exactly), got "
      "'exact'; did you mean 'exactly'?"),
     ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
      "Input should be greater than or equal to 0"),
@@ -224,7 +225,10 @@ def test_mockbdd_schema_from_the_venv_offers_the_plugins_names(plugin_venv: Path
     assert defs["CustomMatcherName"] == {"enum": ["path-length"]}
     assert {"required": ["isPalindrome"]}.items() <= defs["ContentPattern"]["oneOf"][-1].items()
     types = [branch["properties"]["type"]["const"] for branch in defs["DelayDistribution"]["oneOf"]]
-    assert types == ["fixed", "uniform", "lognormal", "exactly"]
+    assert types == [
+        "fixed", "uniform", "lognormal", "normal", "exponential", "pareto", "poisson", "mixture",
+        "percentiles", "empirical", "exactly",
+    ]  # fmt: skip
 
 
 def test_the_readme_example_plugin_installs_lists_and_serves(tmp_path: Path) -> None:
