@@ -134,6 +134,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.LIST_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "list_messages")),
     Route(spec.COUNT_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "count_messages")),
     Route(spec.RESET_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "reset_messages")),
+    Route(spec.EVENTS, lazy("observe_tasks", "events")),
 )
 
 

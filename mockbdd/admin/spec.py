@@ -92,6 +92,7 @@ CLEAR_COLLECTION = RouteSpec("clear_collection", "DELETE", "/collections/{name}"
 # observability (DESIGN §12, :mod:`mockbdd.admin.observe_tasks`)
 METRICS = RouteSpec("metrics", "GET", "/metrics", root_only=True)
 METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
+EVENTS = RouteSpec("events", "GET", "/events")  # a WebSocket (mockbdd.client.events)
 # service plugins mounted into a namespace (DESIGN §14, :mod:`mockbdd.admin.plugin_tasks`)
 LIST_PLUGINS = RouteSpec("list_plugins", "GET", "/plugins")
 MOUNT_PLUGIN = RouteSpec("mount_plugin", "POST", "/plugins/{name}/mount")
@@ -167,4 +168,5 @@ ALL: tuple[RouteSpec, ...] = (
     LIST_WEBSOCKET_MESSAGES,
     COUNT_WEBSOCKET_MESSAGES,
     RESET_WEBSOCKET_MESSAGES,
+    EVENTS,
 )

@@ -18,6 +18,7 @@ from mockbdd.client import calls
 from mockbdd.client.base import ClientBase
 from mockbdd.client.builder import MappingLike
 from mockbdd.client.calls import Call, Op, Reply
+from mockbdd.client.events import AsyncEventStream, filters
 from mockbdd.client.models import (
     Json,
     LoggedRequest,
@@ -383,6 +384,26 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def metrics_json(self) -> Json:
         """``GET /__admin/metrics.json``: the metrics, rates and latency percentiles."""
         return await self._run(calls.metrics_json())
+
+    def events(
+        self,
+        *,
+        since: int | None = None,
+        types: tuple[str, ...] | None = None,
+        service: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        matched: bool | None = None,
+        resume: bool = True,
+    ) -> AsyncEventStream:
+        """The live events of this admin root's namespace (every namespace at the server's
+        root): ``for event in client.events(types=("serve",)): ...``. ``since`` replays the
+        kept events after that ``seq``; ``resume`` reconnects a stream closed for falling
+        behind, from the last event received."""
+        query = filters(since, types, service, method, path, matched)
+        return AsyncEventStream(
+            self.admin_url, self._headers, query, resume=resume, timeout=self.timeout
+        )
 
     async def shutdown(self) -> None:
         await self._run(calls.shutdown())

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from mockbdd.admin import spec
+from mockbdd.admin.events import EventHub
 from mockbdd.config import ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
@@ -22,6 +24,7 @@ from mockbdd.server import limits
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
+from mockbdd.server.events import EventStreams
 from mockbdd.server.metrics import Metrics
 from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.pressure import Pressure
@@ -74,6 +77,12 @@ class MockHttpServer:
                 self._statsd = StatsdPusher(*statsd_address(config.statsd))
                 self._metrics.sinks.append(self._statsd.push)
         self.engine.subscribe(self._namespace_changed)
+        self.events: EventStreams | None = None
+        if config.event_history > 0:
+            self.events = EventStreams(
+                self.engine, EventHub(config.event_history, config.event_buffer)
+            )
+            own_stages.append(self.events.stage)
         self.data_plane = DataPlane(
             config.files,
             config.max_body_bytes,
@@ -82,7 +91,8 @@ class MockHttpServer:
             extensions=self.extensions,
             stages=tuple(own_stages),
         )
-        self.admin = AdminApi(self.engine, self, config.admin_token)
+        streams = {} if self.events is None else {spec.EVENTS.name: self.events}
+        self.admin = AdminApi(self.engine, self, config.admin_token, streams)
         self._recorder: Recorder | None = None  # made on first use (the module loads lazily)
         self.port = 0
         self.stopped = asyncio.Event()
