@@ -75,6 +75,8 @@ MATCH_REQUEST = RouteSpec("match_request", "POST", "/requests/match")
 VERIFY_REQUESTS = RouteSpec("verify_requests", "POST", "/requests/verify")
 SWITCH_MAPPINGS = RouteSpec("switch_mappings", "POST", "/mappings/switch")
 UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
+# delay profiles previewed without sleeping (DESIGN §11)
+SAMPLE_DELAYS = RouteSpec("sample_delays", "POST", "/delays/sample")
 # resource pressure (DESIGN §11), per namespace
 APPLY_PRESSURE = RouteSpec("apply_pressure", "POST", "/pressure")
 GET_PRESSURE = RouteSpec("get_pressure", "GET", "/pressure")
