@@ -31,6 +31,8 @@ from mockbdd.domain.state import InMemoryNamespaceState, NamespaceState
 from mockbdd.domain.stubs import StubMapping, StubStore, StubsView
 
 R = TypeVar("R")
+# ("stub.created" | "stub.updated" | "stub.removed", stub)
+StubListener = Callable[[str, StubMapping], None]
 MAX_SELECT_ATTEMPTS = 16  # a shared state losing this many commit races in a row is stuck
 
 
@@ -99,6 +101,7 @@ class Namespace:
         self._revision = 0
         self._settings_since = clock()
         self._derived: dict[Callable[[Settings], Any], Any] = {}
+        self._stub_listeners: list[StubListener] = []
 
     # -- read-only views --------------------------------------------------------------------
     @property
@@ -310,6 +313,18 @@ class Namespace:
         return random.Random(f"{self._seed}:{label}") if self._seed is not None else random.Random()
 
     # -- control plane ----------------------------------------------------------------------
+    def subscribe_stubs(self, listener: StubListener) -> Callable[[], None]:
+        """Call ``listener(kind, stub)`` as stubs are created, updated (edited in place) and
+        removed, by any call (admin, tag maps, resets); returns the unsubscribe."""
+        listeners = self._stub_listeners
+        listeners.append(listener)
+        return lambda: listeners.remove(listener) if listener in listeners else None
+
+    def _tell(self, kind: str, stubs: Iterable[StubMapping]) -> None:
+        for stub in stubs:
+            for listener in tuple(self._stub_listeners):
+                listener(kind, stub)
+
     def touch(self) -> None:
         self._last_used = self._clock()
 
@@ -322,12 +337,16 @@ class Namespace:
         self._revision += 1
         self._stubs.add(stub)
         self._state.forget_stub(stub.id)
+        if self._stub_listeners:
+            self._tell("stub.created", (stub,))
 
     def edit_stub(self, stub: StubMapping) -> None:
         """Replace a stub in place (``PUT /mappings/{id}``): it keeps its place among equals, its
         sequence position and whether it has been used; its scenario state is untouched."""
         self._revision += 1
         self._stubs.add(stub, keep_position=True)
+        if self._stub_listeners:
+            self._tell("stub.updated", (stub,))
 
     def remove_stub(self, stub_id: str) -> StubMapping | None:
         """Remove a stub; a scenario none of the remaining stubs names forgets its state."""
@@ -337,13 +356,17 @@ class Namespace:
         name = removed.scenario_name if removed is not None else None
         if name is not None and all(s.scenario_name != name for s in self._stubs):
             self._state.set_scenario_state(name, None)
+        if removed is not None and self._stub_listeners:
+            self._tell("stub.removed", (removed,))
         return removed
 
     def remove_all_stubs(self) -> None:
         """``DELETE /mappings``: no stubs, and so no scenario states either (as WireMock)."""
         self._revision += 1
+        removed = tuple(self._stubs) if self._stub_listeners else ()
         self._stubs.clear()
         self._state.forget_stubs()
+        self._tell("stub.removed", removed)
 
     def set_scenario_state(self, name: str, state: str | None) -> None:
         """``PUT /scenarios/{name}/state``; None puts it back to ``Started``."""
@@ -416,6 +439,8 @@ class Namespace:
         self.remove_all_stubs()
         for stub in self._initial_stubs:
             self._stubs.add(stub)
+        if self._stub_listeners:
+            self._tell("stub.created", self._initial_stubs)
         for name, state in self._initial_states:
             self._state.set_scenario_state(name, state)
         self._journal.clear()

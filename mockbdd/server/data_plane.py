@@ -38,6 +38,7 @@ from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
+from mockbdd.server.websockets import WebSockets
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -70,6 +71,7 @@ class DataPlane:
         # mounted service plugins answer under their service prefix, after the registered
         # admit stages (limits apply to them too) and before the stubs
         self.mounts = ServiceMounts(extensions)
+        self.websockets = WebSockets()  # webSocket stubs' sessions and their messages
         registered = tuple(stage for _, stage in extensions.items(STAGES))
         self._stages = Stages((*registered, *stages, self.mounts.stage, self.listeners.stage))
         self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
@@ -199,6 +201,9 @@ class DataPlane:
             cached = self._cache.get(definition, plan.stub)
         if plan.fault is not None:
             return await self._fault(request, plan.fault, definition, cached)
+        if definition.websocket is not None:
+            path = plan.event.request.path
+            return await self.websockets.session(ns, request, path, definition.websocket)
         if definition.proxy_base_url is not None:
             proxied = await self.proxy.forward(plan.event.request, definition)
             record = record_of(proxied)

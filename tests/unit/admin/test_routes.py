@@ -15,6 +15,7 @@ def test_every_lazily_imported_task_names_a_task_that_exists() -> None:
         "observe_tasks",
         "plugin_tasks",
         "pressure_tasks",
+        "recording_tasks",
         "tag_map_tasks",
         "verify_tasks",
     }

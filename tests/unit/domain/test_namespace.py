@@ -448,6 +448,57 @@ def test_the_namespace_delay_distribution_is_sampled_from_its_own_seeded_random(
     assert len(set(first)) > 1
 
 
+# -- change listeners (the event stream's source) --------------------------------------------
+def test_stub_listeners_hear_every_change_until_unsubscribed() -> None:
+    ns = Namespace("n")
+    heard: list[tuple[str, str]] = []
+    unsubscribe = ns.subscribe_stubs(lambda kind, s: heard.append((kind, s.id)))
+    first, second = stub(id="one"), stub(id="two")
+    ns.set_baseline((first,))
+    ns.add_stub(first)
+    ns.edit_stub(replace(first, priority=1))
+    ns.add_stub(second)
+    ns.remove_stub("two")
+    assert ns.remove_stub("missing") is None
+    ns.add_stub(second)
+    ns.reset_mappings()  # everything removed, the baseline back
+    assert heard == [
+        ("stub.created", "one"),
+        ("stub.updated", "one"),
+        ("stub.created", "two"),
+        ("stub.removed", "two"),
+        ("stub.created", "two"),
+        ("stub.removed", "one"),  # in match order: "one" has priority 1
+        ("stub.removed", "two"),
+        ("stub.created", "one"),
+    ]
+    unsubscribe()
+    unsubscribe()  # twice is harmless
+    ns.add_stub(second)
+    assert len(heard) == 8
+
+
+def test_engine_listeners_hear_namespaces_come_and_go() -> None:
+    now = [0.0]
+    engine = Engine(clock=lambda: now[0])
+    heard: list[tuple[str, str]] = []
+    unsubscribe = engine.subscribe(lambda kind, ns: heard.append((kind, ns.name)))
+    engine.create("a")
+    engine.create("b", ttl_seconds=1)
+    engine.delete("a")
+    now[0] = 5
+    assert [ns.name for ns in engine.expire()] == ["b"]
+    unsubscribe()
+    unsubscribe()
+    engine.create("c")
+    assert heard == [
+        ("namespace.created", "a"),
+        ("namespace.created", "b"),
+        ("namespace.deleted", "a"),
+        ("namespace.deleted", "b"),
+    ]
+
+
 def test_serve_event_keeps_the_stub_as_it_was_when_served() -> None:
     ns = Namespace("t")
     ns.add_stub(stub(id="s1", request={"urlPath": "/a"}, response={"body": "v1"}))
