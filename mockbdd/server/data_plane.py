@@ -72,8 +72,11 @@ class DataPlane:
         # admit stages (limits apply to them too) and before the stubs
         self.mounts = ServiceMounts(extensions)
         self.websockets = WebSockets()  # webSocket stubs' sessions and their messages
-        registered = tuple(stage for _, stage in extensions.items(STAGES))
-        self._stages = Stages((*registered, *stages, self.mounts.stage, self.listeners.stage))
+        registered = tuple(extensions.items(STAGES))
+        own = tuple((getattr(s, "name", type(s).__name__), s) for s in stages)
+        self._stages = Stages(
+            (*registered, *own, ("mounts", self.mounts.stage), ("listeners", self.listeners.stage))
+        )
         self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
@@ -112,10 +115,10 @@ class DataPlane:
         """The plan as the admit and shape hooks leave it, and the ms spent in admit."""
         admitting = time.perf_counter()
         plan = None
-        for admit in stages.admit:
+        for name, admit in stages.admit:
             answer = await admit(ns, recorded)
             if answer is not None:
-                plan = ns.intercept(recorded, answer)
+                plan = ns.intercept(recorded, answer, name)
                 break
         queued = (time.perf_counter() - admitting) * 1000
         if plan is None:
