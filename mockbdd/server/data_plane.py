@@ -100,7 +100,7 @@ class DataPlane:
                 return await self._not_matched(ns, plan, started, queued)
             processing = (time.perf_counter() - started) * 1000 - queued
             if plan.delay_ms > 0:  # sampled and capped by the domain
-                await asyncio.sleep(plan.delay_ms / 1000)
+                await _delay(plan.delay_ms, started + queued / 1000)  # queueing is not delay
             if plan.fault is not None or not definition.is_static:
                 return await self._dynamic(
                     ns, request, plan, definition, started, processing, queued
@@ -148,7 +148,7 @@ class DataPlane:
         record = cached.record(definition)
         if extra:
             record = ResponseRecord(record.status, record.headers + extra, record.body)
-        ns.complete(plan.event, record, processing, total, queued)
+        ns.complete(plan.event, record, processing, total, queued, plan.delay_ms)
         self._observed(ns, plan.event)
         if cached.head is not None and prepared.can_prepare(request):
             head = cached.head if not extra else cached.head + prepared.header_lines(extra)
@@ -181,7 +181,9 @@ class DataPlane:
             response, record = await self._dynamic_answer(ns, request, plan, definition)
             return response
         finally:
-            self._finish(ns, plan.event, record, processing, self._ms(started), queued)
+            self._finish(
+                ns, plan.event, record, processing, self._ms(started), queued, plan.delay_ms
+            )
 
     async def _dynamic_answer(
         self,
@@ -293,8 +295,9 @@ class DataPlane:
         processing: float,
         total: float,
         queued: float,
+        added_delay: float = 0.0,
     ) -> None:
-        ns.complete(event, record, processing, total, queued)
+        ns.complete(event, record, processing, total, queued, added_delay)
         self._observed(ns, event)
 
     def _observed(self, ns: Namespace, event: ServeEvent) -> None:
@@ -401,6 +404,15 @@ class DataPlane:
             return await asyncio.to_thread(target.read_bytes)
         except (OSError, ValueError):  # missing, unreadable, or a name the OS refuses
             return None
+
+
+async def _delay(delay_ms: float, started: float) -> None:
+    """Wait until ``delay_ms`` after the request arrived (``started``, perf_counter): the time
+    spent reading and matching counts towards the delay. Rounded to whole milliseconds, the
+    event loop's timer resolution (uvloop returns at once from a sub-millisecond sleep)."""
+    left_ms = round(delay_ms - (time.perf_counter() - started) * 1000)
+    if left_ms > 0:
+        await asyncio.sleep(left_ms / 1000)
 
 
 def _text(status: int, text: str) -> web.Response:
