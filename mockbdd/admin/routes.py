@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from mockbdd.admin import journal_tasks as j
+from mockbdd.admin import load_tasks as lt
 from mockbdd.admin import mapping_tasks as m
 from mockbdd.admin import namespace_tasks as n
 from mockbdd.admin import spec
@@ -93,6 +94,10 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.VERIFY_REQUESTS, v.verify_requests),
     Route(spec.SWITCH_MAPPINGS, v.switch_mappings),
     Route(spec.UNUSED_MAPPINGS, v.unused_mappings),
+    Route(spec.START_LOAD_RUN, lt.start_load_run),
+    Route(spec.LIST_LOAD_RUNS, lt.list_load_runs),
+    Route(spec.GET_LOAD_RUN, lt.get_load_run),
+    Route(spec.CANCEL_LOAD_RUN, lt.cancel_load_run),
 )
 
 

@@ -75,6 +75,11 @@ MATCH_REQUEST = RouteSpec("match_request", "POST", "/requests/match")
 VERIFY_REQUESTS = RouteSpec("verify_requests", "POST", "/requests/verify")
 SWITCH_MAPPINGS = RouteSpec("switch_mappings", "POST", "/mappings/switch")
 UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
+# load runs (DESIGN §11): the load generator on the server's loop
+START_LOAD_RUN = RouteSpec("start_load_run", "POST", "/load-runs")
+LIST_LOAD_RUNS = RouteSpec("list_load_runs", "GET", "/load-runs")
+GET_LOAD_RUN = RouteSpec("get_load_run", "GET", "/load-runs/{id}")
+CANCEL_LOAD_RUN = RouteSpec("cancel_load_run", "DELETE", "/load-runs/{id}")
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -123,4 +128,8 @@ ALL: tuple[RouteSpec, ...] = (
     VERIFY_REQUESTS,
     SWITCH_MAPPINGS,
     UNUSED_MAPPINGS,
+    START_LOAD_RUN,
+    LIST_LOAD_RUNS,
+    GET_LOAD_RUN,
+    CANCEL_LOAD_RUN,
 )

@@ -13,6 +13,7 @@ from mockbdd.domain.namespace import Namespace
 from mockbdd.extensions import Extensions
 
 if TYPE_CHECKING:
+    from mockbdd.load.runs import LoadRuns
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 
@@ -90,6 +91,10 @@ class Runtime(Protocol):
     def request_shutdown(self) -> None: ...
 
     def uptime_seconds(self) -> float: ...
+
+    def load_runs(self) -> LoadRuns:
+        """The server's load runs (``/__admin/load-runs``)."""
+        ...
 
     def tag_map_registry(self) -> TagMapRegistry:
         """The server's tag maps (``--tag-maps``); raises ``InvalidInput`` when it has none."""

@@ -17,6 +17,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
+from mockbdd.load.runs import LoadRuns
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
@@ -64,6 +65,7 @@ class MockHttpServer:
         self._runners: dict[str | None, web.ServerRunner] = {}
         self._reaper: asyncio.Task[None] | None = None
         self._registry: TagMapRegistry | None = None
+        self._load_runs = LoadRuns()
         if config.tag_maps is not None:  # a broken tag map stops start-up, naming file and line
             self._registry = self.tag_map_registry()
         default = self.engine.default
@@ -120,6 +122,9 @@ class MockHttpServer:
     def uptime_seconds(self) -> float:
         return time.monotonic() - self._started
 
+    def load_runs(self) -> LoadRuns:
+        return self._load_runs
+
     # -- lifecycle --------------------------------------------------------------------------
     async def _serve(self, dispatcher: Dispatcher, port: int) -> tuple[web.ServerRunner, int]:
         loop = asyncio.get_running_loop()
@@ -171,6 +176,7 @@ class MockHttpServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reaper
             self._reaper = None
+        await self._load_runs.close()
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()

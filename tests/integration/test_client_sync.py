@@ -345,6 +345,15 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         c.update_settings(fixed_delay=0)
         c.health()
         c.version()
+        run_id = c.start_load_run(
+            {
+                "requests": [{"path": "/a"}],
+                "stages": [{"kind": "constant", "rate": 5, "duration": "5s"}],
+            }
+        )
+        assert [r["id"] for r in c.load_runs()] == [run_id]
+        c.cancel_load_run(run_id)
+        assert c.load_run(run_id)["id"] == run_id
         c.reset()
         assert [m["name"] for m in c.tag_maps()] == ["up"]
         assert c.apply_tag_map("up")["services"] == ["svc"]
