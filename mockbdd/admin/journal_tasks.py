@@ -76,12 +76,12 @@ async def delete_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def count_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    pattern = parse_request_pattern(req.json(), extensions=ctx.runtime.extensions)
+    pattern = parse_request_pattern(req.json_pattern(), extensions=ctx.runtime.extensions)
     return AdminResponse(json={"count": ctx.ns.journal.count(pattern), **_journal_meta(ctx.ns)})
 
 
 async def find_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    pattern = parse_request_pattern(req.json(), extensions=ctx.runtime.extensions)
+    pattern = parse_request_pattern(req.json_pattern(), extensions=ctx.runtime.extensions)
     found = ctx.ns.journal.find(pattern)
     return AdminResponse(
         json={
@@ -92,7 +92,7 @@ async def find_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def remove_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    pattern = parse_request_pattern(req.json(), extensions=ctx.runtime.extensions)
+    pattern = parse_request_pattern(req.json_pattern(), extensions=ctx.runtime.extensions)
     removed = ctx.ns.remove_requests(lambda e: pattern.matches(e.request))
     return _removed(ctx, removed)
 

@@ -10,6 +10,7 @@ from mockbdd.admin.tag_map_tasks import TagMapPlan, plan_tag_maps
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Conflict
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
+from mockbdd.wire.collections import parse_collections
 from mockbdd.wire.mappings import parse_stub_mapping
 from mockbdd.wire.settings import parse_settings
 
@@ -37,6 +38,7 @@ _NAMESPACE_FIELDS = (
     "mappings",
     "settings",
     "scenarioStates",
+    "collections",
 )
 
 
@@ -69,7 +71,12 @@ def _plan_contents(ctx: AdminContext, body: dict[str, Any]) -> TagMapPlan:
         isinstance(k, str) and isinstance(v, str) and v for k, v in states.items()
     ):
         raise InvalidInput("/scenarioStates", "must map scenario names to state names")
-    return TagMapPlan(plan.stubs + stubs, settings, plan.scenarios + tuple(states.items()))
+    collections = plan.collections
+    if body.get("collections") is not None:
+        collections += parse_collections(body["collections"], "/collections")
+    return TagMapPlan(
+        plan.stubs + stubs, settings, plan.scenarios + tuple(states.items()), collections
+    )
 
 
 async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -100,7 +107,8 @@ async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminRespons
     ns = ctx.engine.create(name, ttl)
     try:
         plan.apply_to(ns)
-        ns.set_baseline(plan.stubs, ns.settings, plan.scenarios)  # what POST .../reset restores
+        # what POST .../reset restores
+        ns.set_baseline(plan.stubs, ns.settings, plan.scenarios, plan.collections)
         if port is not None:
             ns.set_port(await ctx.runtime.open_port(ns, port))
     except OSError as exc:

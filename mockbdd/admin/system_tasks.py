@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timezone
+from typing import Any
 
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.scenarios import STARTED
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.sim.timeline import settings_in_force
 from mockbdd.version import __version__
 from mockbdd.wire.mappings import stub_to_json
 from mockbdd.wire.settings import parse_settings, settings_json
@@ -68,12 +70,23 @@ async def set_scenario_state(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 
 async def reset_all(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     ctx.ns.reset()
+    await ctx.runtime.pressure.release(ctx.ns.name)  # a reset ends the namespace's pressure
     return AdminResponse(200, {})
 
 
+def _settings_now(ctx: AdminContext) -> dict[str, Any]:
+    """The values in force now (a timeline applied), with the timeline as it was set."""
+    ns, extensions = ctx.ns, ctx.runtime.extensions
+    now = ns.clock()
+    data = settings_json(settings_in_force(ns, now), extensions=extensions)
+    if ns.settings.timeline:
+        data["timeline"] = settings_json(ns.settings, extensions=extensions)["timeline"]
+        data["timelineElapsedMs"] = round((now - ns.settings_since) * 1000)
+    return data
+
+
 async def get_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    extensions = ctx.runtime.extensions
-    return AdminResponse(json={"settings": settings_json(ctx.ns.settings, extensions=extensions)})
+    return AdminResponse(json={"settings": _settings_now(ctx)})
 
 
 async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -82,7 +95,7 @@ async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
         body = body["settings"]
     extensions = ctx.runtime.extensions
     ctx.ns.update_settings(parse_settings(body, extensions=extensions))
-    return AdminResponse(200, {"settings": settings_json(ctx.ns.settings, extensions=extensions)})
+    return AdminResponse(200, {"settings": _settings_now(ctx)})
 
 
 async def health(ctx: AdminContext, req: AdminRequest) -> AdminResponse:

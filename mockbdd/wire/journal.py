@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.frozen import thaw
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.near_miss import NearMiss, render_diff
 from mockbdd.domain.requests import Body, RecordedRequest
@@ -100,7 +101,7 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
         "responseDefinition": {"status": resp.status},  # replaced below when a stub served it
         "subEvents": [],
         "timing": {
-            "addedDelay": 0,
+            "addedDelay": round(event.added_delay_ms),
             "processTime": round(event.processing_ms),
             "responseSendTime": 0,
             "serveTime": round(event.total_ms),
@@ -108,6 +109,11 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
             "queuedTime": round(event.queued_ms),
         },
     }
+    if event.sub_events:
+        data["subEvents"] = [
+            {"type": sub.type, "timeOffsetNanos": sub.offset_ns, "data": thaw(sub.data)}
+            for sub in event.sub_events
+        ]
     if served_by is not None:
         data["stubMapping"] = dict(served_by.source)
         definition = served_by.source.get("response")

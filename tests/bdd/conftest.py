@@ -48,6 +48,16 @@ def _leave_note(shop_world: p.ShopWorld, docstring: str) -> None:
     shop_world.leave_note(docstring)
 
 
+@when(_p(p.WISH))
+def _wish(shop_world: p.ShopWorld, item: int) -> None:
+    shop_world.wish(item)
+
+
+@when(_p(p.UNWISH))
+def _unwish(shop_world: p.ShopWorld, item: int) -> None:
+    shop_world.unwish(item)
+
+
 @when(_p(p.REFUND))
 def _refund(shop_world: p.ShopWorld, charge_id: str) -> None:
     shop_world.refund(charge_id)
@@ -96,6 +106,18 @@ def _header_is(shop_world: p.ShopWorld, name: str, value: str) -> None:
 @then(_p(p.BODY_IS))
 def _body_is(shop_world: p.ShopWorld, docstring: str) -> None:
     shop_world.body_is(docstring)
+
+
+@when(_p(p.SEND_AT_ONCE))
+def _send_at_once(
+    shop_world: p.ShopWorld, count: int, method: str, path: str, service: str
+) -> None:
+    shop_world.send_at_once(count, method, path, service)
+
+
+@then(_p(p.THEY_GET))
+def _they_get(shop_world: p.ShopWorld, count: int, status: int) -> None:
+    shop_world.they_get(count, status)
 
 
 @then(_p(p.TOOK_AT_LEAST))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ def req(url: str, method: str = "GET") -> RecordedRequest:
 
 
 def stub(i: int, **request: Any) -> StubMapping:
-    return parse_stub_mapping({"id": f"s{i}", "request": request, "response": {}})
+    return replace(parse_stub_mapping({"request": request, "response": {}}), id=f"s{i}")
 
 
 def many(seed: int, count: int) -> tuple[StubMapping, ...]:
@@ -75,7 +76,6 @@ def test_stepping_a_finished_search_changes_nothing() -> None:
 def test_scenario_states_and_cursors_of_the_snapshot_are_used() -> None:
     waiting = parse_stub_mapping(
         {
-            "id": "w",
             "request": {"urlPath": "/pay"},
             "scenarioName": "cart",
             "requiredScenarioState": "full",

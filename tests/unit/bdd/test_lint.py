@@ -11,7 +11,7 @@ import pytest
 from mockbdd.bdd.lint import Diagnostic, format_diagnostic, lint_paths, lint_registry, run_lint
 from mockbdd.tagmaps.registry import TagMapRegistry
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parent.parent / "tagmaps" / "data"
 
 
 @pytest.fixture
