@@ -103,6 +103,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.GET_SETTINGS, s.get_settings),
     Route(spec.UPDATE_SETTINGS, s.update_settings),
     Route(spec.UPDATE_SETTINGS_PUT, s.update_settings),
+    Route(spec.SAMPLE_DELAYS, s.sample_delays),
     Route(spec.HEALTH, s.health),
     Route(spec.VERSION, s.version),
     Route(spec.LIST_TAG_MAPS, lazy("tag_map_tasks", "list_tag_maps")),

@@ -252,12 +252,15 @@ class Namespace:
             f" in a row for {request.method} {request.url}"
         )
 
-    def intercept(self, request: RecordedRequest, response: ResponseDefinition) -> ServePlan:
-        """Journal ``request`` as answered by ``response`` without matching (an admit stage's
-        answer: a limit, a validation error): no stub, cursor or scenario is touched."""
+    def intercept(
+        self, request: RecordedRequest, response: ResponseDefinition, admitted_by: str
+    ) -> ServePlan:
+        """Journal ``request`` as answered by ``response`` without matching (the answer of the
+        admit stage named ``admitted_by``: a limit, a validation error): no stub, cursor or
+        scenario is touched, and the request is not listed as unmatched."""
         now = self._clock()
         self._last_used = now
-        event = ServeEvent(request, now)
+        event = ServeEvent(request, now, admitted_by=admitted_by)
         self._journal.record(event)
         return ServePlan(event, None, response, self.delay_ms(response), response.fault, None)
 

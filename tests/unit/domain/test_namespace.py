@@ -138,7 +138,7 @@ def test_a_listener_unsubscribed_hears_nothing_more() -> None:
     assert heard == [first]
 
 
-def test_an_admit_answer_is_journaled_unmatched_and_touches_no_stub_state() -> None:
+def test_an_admit_answer_is_journaled_by_its_stage_and_touches_no_stub_state() -> None:
     ns = Namespace("t")
     ns.add_stub(
         stub(
@@ -150,9 +150,14 @@ def test_an_admit_answer_is_journaled_unmatched_and_touches_no_stub_state() -> N
     )
     ns.update_settings(Settings(fixed_delay_ms=5))
     limited = ResponseDefinition(status=429)
-    plan = ns.intercept(req(), limited)
+    plan = ns.intercept(req(), limited, "limits")
     assert (plan.stub, plan.response, plan.delay_ms) == (None, limited, 5)
     assert plan.event.stub_id is None
+    assert (plan.event.admitted_by, plan.event.was_matched, plan.event.unmatched) == (
+        "limits",
+        False,
+        False,
+    )
     assert next(ns.journal.events()) is plan.event
     assert ns.unused_stubs()[0].id == "seq"
     assert ns.scenario_state("f") == STARTED
@@ -341,7 +346,7 @@ def test_port_ttl_and_idle_time() -> None:
     assert ns.last_used == 110.0
     assert ns.expires_at() == 140.0
     now[0] = 120.0
-    ns.intercept(req(), ResponseDefinition(status=429))
+    ns.intercept(req(), ResponseDefinition(status=429), "limits")
     assert ns.expires_at() == 150.0
     now[0] = 125.0
     ns.touch()
