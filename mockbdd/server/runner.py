@@ -36,6 +36,8 @@ from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
     from mockbdd.admin.recording_tasks import Recorder
+    from mockbdd.domain.near_miss import NearMiss
+    from mockbdd.domain.requests import RecordedRequest
     from mockbdd.load.runs import LoadRuns
     from mockbdd.tagmaps.registry import TagMapRegistry
 
@@ -185,6 +187,9 @@ class MockHttpServer:
 
             self._load_runs = LoadRuns()
         return self._load_runs
+
+    async def near_misses(self, ns: Namespace, request: RecordedRequest) -> list[NearMiss]:
+        return await self.data_plane.search(ns.near_miss_search(request))
 
     def metrics(self) -> Metrics:
         if self._metrics is None:
