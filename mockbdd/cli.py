@@ -1,4 +1,4 @@
-"""The ``mockbdd`` command: serve, lint, tags, schema."""
+"""The ``mockbdd`` command: serve, record, lint, tags, schema."""
 
 from __future__ import annotations
 
@@ -116,6 +116,103 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def record(args: argparse.Namespace) -> int:
+    """``mockbdd record --target URL --out DIR``: a local port that proxies to the target and
+    records; Ctrl-C (or SIGTERM) stops the recording and writes the mappings (and bodies over
+    the thresholds under ``DIR/__files``), which ``mockbdd serve --mappings DIR`` plays back."""
+    import asyncio
+    import contextlib
+    import signal
+
+    import httpx
+
+    from mockbdd.config import ServerConfig
+    from mockbdd.server.embedded import new_event_loop
+    from mockbdd.server.runner import MockHttpServer
+
+    out: Path = args.out
+    if not args.target.startswith(("http://", "https://")):
+        print(
+            f"mockbdd record: --target {args.target!r} must be an http(s):// URL", file=sys.stderr
+        )
+        return 2
+    (out / "__files").mkdir(parents=True, exist_ok=True)
+    config = ServerConfig(
+        host=args.host,
+        port=args.port,
+        mappings=out,
+        files=out / "__files",
+        proxy_allow=(args.target,),  # the recording reaches this target and nothing else
+    )
+    try:
+        config.check_exposure()
+    except ValueError as exc:
+        print(f"mockbdd record: {exc}", file=sys.stderr)
+        return 2
+    spec: dict[str, Any] = {"targetBaseUrl": args.target, "persist": True}
+    if args.capture_header:
+        spec["captureHeaders"] = {name: {} for name in args.capture_header}
+    if not args.repeats_as_scenarios:
+        spec["repeatsAsScenarios"] = False
+
+    async def main() -> int:
+        server = MockHttpServer(config)
+        await server.start()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, server.stopped.set)
+        admin = f"{server.origin()}/__admin/recordings"
+        async with httpx.AsyncClient(timeout=30) as http:
+            started = await http.post(f"{admin}/start", json=spec)
+            if started.status_code != 200:
+                print(f"mockbdd record: {started.text}", file=sys.stderr)
+                await server.stop()
+                return 2
+            print(
+                f"mockbdd recording {args.target} on {server.origin()}; Ctrl-C to stop",
+                flush=True,
+            )
+            await server.stopped.wait()
+            stopped = await http.post(f"{admin}/stop")
+        await server.stop()
+        count = len(stopped.json().get("mappings", []))
+        print(f"mockbdd: recorded {count} mapping(s) into {out}", flush=True)
+        return 0
+
+    loop = new_event_loop()
+    try:
+        return loop.run_until_complete(main())
+    except OSError as exc:
+        print(f"mockbdd record: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        loop.close()
+
+
+def _record_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "record",
+        help="record a real API through a local port into mapping files",
+        description="Proxy a local port to --target and record what passes; Ctrl-C writes "
+        "the mappings into --out (mockbdd serve --mappings DIR plays them back).",
+    )
+    p.add_argument("--target", required=True, help="the API to record, http(s)://host[:port]")
+    p.add_argument("--out", type=Path, default=Path("mappings"), help="folder (default mappings/)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--port", type=int, default=8080, help="port to listen on (default 8080; 0: any)"
+    )
+    p.add_argument(
+        "--capture-header", action="append", default=[], metavar="NAME",
+        help="a request header the recorded stubs match on (repeatable)",
+    )  # fmt: skip
+    p.add_argument(
+        "--no-repeats-as-scenarios", dest="repeats_as_scenarios", action="store_false",
+        help="keep the first answer of a repeated request instead of a scenario of them all",
+    )  # fmt: skip
+
+
 def tags(args: argparse.Namespace) -> int:
     from mockbdd.tagmaps.errors import MockBddError
     from mockbdd.tagmaps.listing import list_tags
@@ -169,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockbdd {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
+    _record_parser(sub)
     sub.add_parser("lint", help="check feature files and tag maps (mockbdd lint --help)")
     p = sub.add_parser("tags", help="list the tag maps")
     p.add_argument(
@@ -194,7 +292,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_lint(args_list[1:])
     args = build_parser().parse_args(args_list)
-    commands = {"serve": serve, "tags": tags, "schema": schema, "plugins": plugins}
+    commands = {
+        "serve": serve,
+        "record": record,
+        "tags": tags,
+        "schema": schema,
+        "plugins": plugins,
+    }
     return commands[args.command](args)
 
 

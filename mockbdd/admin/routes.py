@@ -103,6 +103,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.GET_SETTINGS, s.get_settings),
     Route(spec.UPDATE_SETTINGS, s.update_settings),
     Route(spec.UPDATE_SETTINGS_PUT, s.update_settings),
+    Route(spec.SAMPLE_DELAYS, s.sample_delays),
     Route(spec.HEALTH, s.health),
     Route(spec.VERSION, s.version),
     Route(spec.LIST_TAG_MAPS, lazy("tag_map_tasks", "list_tag_maps")),
@@ -115,6 +116,10 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.VERIFY_REQUESTS, lazy("verify_tasks", "verify_requests")),
     Route(spec.SWITCH_MAPPINGS, lazy("verify_tasks", "switch_mappings")),
     Route(spec.UNUSED_MAPPINGS, lazy("verify_tasks", "unused_mappings")),
+    Route(spec.START_RECORDING, lazy("recording_tasks", "start_recording")),
+    Route(spec.STOP_RECORDING, lazy("recording_tasks", "stop_recording")),
+    Route(spec.RECORDING_STATUS, lazy("recording_tasks", "recording_status")),
+    Route(spec.SNAPSHOT_RECORDING, lazy("recording_tasks", "snapshot_recording")),
     Route(spec.APPLY_PRESSURE, lazy("pressure_tasks", "apply_pressure")),
     Route(spec.GET_PRESSURE, lazy("pressure_tasks", "get_pressure")),
     Route(spec.RELEASE_PRESSURE, lazy("pressure_tasks", "release_pressure")),
@@ -127,6 +132,10 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.LIST_PLUGINS, lazy("plugin_tasks", "list_plugins")),
     Route(spec.MOUNT_PLUGIN, lazy("plugin_tasks", "mount_plugin")),
     Route(spec.UNMOUNT_SERVICE, lazy("plugin_tasks", "unmount_service")),
+    Route(spec.LIST_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "list_messages")),
+    Route(spec.COUNT_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "count_messages")),
+    Route(spec.RESET_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "reset_messages")),
+    Route(spec.EVENTS, lazy("observe_tasks", "events")),
 )
 
 

@@ -10,9 +10,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
+from mockbdd.domain.patterns import ContentPattern
 from mockbdd.extensions import Extensions
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 
@@ -127,6 +131,20 @@ class PressureControl(Protocol):
     def report(self, namespace: str) -> dict[str, Any]: ...
 
 
+class WebSocketsView(Protocol):
+    """The messages of webSocket stubs (:class:`mockbdd.server.websockets.WebSockets`)."""
+
+    def messages(self, ns: Namespace) -> list[Any]:
+        """Each with ``direction``, ``path``, ``connection`` and ``json()``."""
+        ...
+
+    def count(
+        self, ns: Namespace, pattern: ContentPattern, direction: str | None, path: str | None
+    ) -> int: ...
+
+    def clear(self, ns: Namespace) -> None: ...
+
+
 class Runtime(Protocol):
     """What tasks need from the running server, beyond the engine."""
 
@@ -156,12 +174,33 @@ class Runtime(Protocol):
         ...
 
     @property
+    def websockets(self) -> WebSocketsView:
+        """The messages webSocket stubs sent and received."""
+        ...
+
+    @property
     def mounts(self) -> MountsView:
         """The service plugins mounted into namespaces."""
         ...
 
     def tag_map_registry(self) -> TagMapRegistry:
         """The server's tag maps (``--tag-maps``); raises ``InvalidInput`` when it has none."""
+        ...
+
+    def recorder(self) -> Recorder:
+        """The recordings under way (``/recordings/*``)."""
+        ...
+
+    def outbound_refusal(self, url: str) -> str | None:
+        """Why this server may not reach ``url`` (``--proxy-allow``); None when it may."""
+        ...
+
+    def recordings_dir(self) -> Path | None:
+        """Where persisted recordings go (``--mappings``), if anywhere."""
+        ...
+
+    def files_dir(self) -> Path | None:
+        """Where extracted response bodies go (``--files``), if anywhere."""
         ...
 
 

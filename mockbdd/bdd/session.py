@@ -38,6 +38,7 @@ from mockbdd.tagmaps.registry import ENV_VAR as TAG_MAPS_ENV
 from mockbdd.tagmaps.registry import TagMapRegistry, load_registry
 from mockbdd.tagmaps.resolve import Resolution, resolve, resolve_map
 from mockbdd.tagmaps.tags import MOCK_PREFIX, RESERVED_PREFIX, MockTag, make_mock_tag, parse_tag
+from mockbdd.wire.builtins import installed_extensions
 
 URL_ENV = "MOCKBDD_URL"
 TOKEN_ENV = "MOCKBDD_ADMIN_TOKEN"
@@ -204,7 +205,8 @@ def is_ours(tag: str) -> bool:
 def resolve_levels(
     levels: TagLevels, registry: TagMapRegistry, file: str | None, line: int | None
 ) -> Resolution:
-    """Resolve the tags; errors name the feature file and the line of the offending tag."""
+    """Resolve the tags; errors name the feature file and the line of the offending tag.
+    Stubs are checked with the built-ins and the installed plugins (``mockbdd.plugins``)."""
     for tag, tag_line, _ in levels.all():
         try:
             parse_tag(tag)
@@ -217,6 +219,7 @@ def resolve_levels(
             rule=[t for t, _ in levels.rule],
             scenario=[t for t, _ in levels.scenario],
             examples=[t for t, _ in levels.examples],
+            extensions=installed_extensions(),
         )
     except MockBddError as exc:
         if exc.file is not None or exc.line is not None:
@@ -301,7 +304,18 @@ def push(handle: NamespaceHandle, resolution: Resolution, services: Sequence[str
     )
 
 
-SUPPORTED_SETTINGS = ("fixedDelay", "delayDistribution")
+SUPPORTED_SETTINGS = (
+    "fixedDelay",
+    "delayDistribution",
+    "chaos",
+    "network",
+    "bandwidth",
+    "degradation",
+    "rateLimit",
+    "concurrency",
+    "timeline",
+    "seed",
+)
 
 
 def _settings_body(
@@ -352,7 +366,14 @@ class MapApplier:
         """Apply ``tag`` (its map with its parameters); ``service``, when given, must be one
         the map configures. Errors (``MockBddError``) name ``file`` and ``line``."""
         registry = self._registry()
-        resolution = resolve_map(registry, tag.name, tag.param_dict, feature_file=file, line=line)
+        resolution = resolve_map(
+            registry,
+            tag.name,
+            tag.param_dict,
+            feature_file=file,
+            line=line,
+            extensions=installed_extensions(),
+        )
         services = resolution.services
         if service is not None and services and service not in services:
             raise MockBddError(

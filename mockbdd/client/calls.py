@@ -411,6 +411,28 @@ def set_scenario_state(name: str, state: str | None) -> Op[None]:
     return _none(call(spec.SET_SCENARIO_STATE, body={"state": state}, name=name))
 
 
+def start_recording(target: str, options: Mapping[str, Any] | None = None) -> Op[None]:
+    """Record what ``target`` answers through this server (WireMock's RecordSpec in
+    ``options``)."""
+    return _none(call(spec.START_RECORDING, body={**(options or {}), "targetBaseUrl": target}))
+
+
+def stop_recording() -> Op[list[Json]]:
+    """The recorded stub mappings (added to the server; written with ``persist``)."""
+    return _list(call(spec.STOP_RECORDING), "mappings")
+
+
+def recording_status() -> Op[str]:
+    """``NeverStarted``, ``Recording`` or ``Stopped``."""
+    reply = yield call(spec.RECORDING_STATUS)
+    return str(_obj(reply).get("status"))
+
+
+def snapshot_recording(options: Mapping[str, Any] | None = None) -> Op[list[Json]]:
+    """Stub mappings made of the journal's proxied requests (WireMock's snapshot)."""
+    return _list(call(spec.SNAPSHOT_RECORDING, body=dict(options or {})), "mappings")
+
+
 def collections() -> Op[list[Json]]:
     """Each CRUD collection: name, idField, schema, relations and total."""
     return _list(call(spec.LIST_COLLECTIONS), "collections")
@@ -491,6 +513,28 @@ def pressure() -> Op[Json]:
 
 def release_pressure() -> Op[Json]:
     return _json(call(spec.RELEASE_PRESSURE))
+
+
+def websocket_messages(direction: str | None = None, path: str | None = None) -> Op[list[Json]]:
+    params = {k: v for k, v in (("direction", direction), ("path", path)) if v is not None}
+    reply = yield call(spec.LIST_WEBSOCKET_MESSAGES, params=params)
+    return _items(reply, "messages")
+
+
+def count_websocket_messages(
+    pattern: Mapping[str, Any], direction: str | None = None, path: str | None = None
+) -> Op[int]:
+    body: dict[str, Any] = {"pattern": dict(pattern)}
+    if direction is not None:
+        body["direction"] = direction
+    if path is not None:
+        body["path"] = path
+    reply = yield call(spec.COUNT_WEBSOCKET_MESSAGES, body=body)
+    return int(_obj(reply).get("count", 0))
+
+
+def reset_websocket_messages() -> Op[None]:
+    return _none(call(spec.RESET_WEBSOCKET_MESSAGES))
 
 
 def plugins() -> Op[Json]:

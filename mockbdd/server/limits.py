@@ -40,6 +40,7 @@ from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
 from mockbdd.extensions import Extensions
 from mockbdd.server.stages import STAGES, Active, Admit, Observe, Shape
+from mockbdd.sim.timeline import settings_in_force
 from mockbdd.sim.token_bucket import KeyedBuckets, rate_of
 
 Header = tuple[str, str]
@@ -272,6 +273,10 @@ class LimitsStage:
         return (
             settings.rate_limit is not None
             or settings.concurrency is not None
+            or any(
+                e.phase.rate_limit is not None or e.phase.concurrency is not None
+                for e in settings.timeline
+            )
             or (stub_limited(ns))
         )
 
@@ -284,7 +289,9 @@ class LimitsStage:
         return state
 
     async def _admit(self, ns: Namespace, request: RecordedRequest) -> ResponseDefinition | None:
-        state = self._state(ns, ns.settings)
+        # a timeline may change the limits: its settings in force now (without a timeline,
+        # the settings object itself, so the compiled limits are kept)
+        state = self._state(ns, settings_in_force(ns, ns.clock()))
         rates, slots = state.rates, state.slots
         if state.stub_limits:
             selection = ns.select(request)  # the stub that would answer now (a dry run)

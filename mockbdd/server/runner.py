@@ -7,29 +7,35 @@ import contextlib
 import logging
 import socket
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from mockbdd.admin import spec
+from mockbdd.admin.events import EventHub
 from mockbdd.config import ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
-from mockbdd.server import limits
+from mockbdd.server import limits, simulation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
+from mockbdd.server.events import EventStreams
 from mockbdd.server.metrics import Metrics
 from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
+from mockbdd.server.websockets import WebSockets
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
+    from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 log = logging.getLogger("mockbdd.server")
@@ -47,7 +53,11 @@ class MockHttpServer:
     ) -> None:
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
-        self.extensions = load_extensions(limits.register) if extensions is None else extensions
+        self.extensions = (
+            load_extensions(limits.register, simulation.register)
+            if extensions is None
+            else extensions
+        )
         self.engine = engine or Engine(
             journal_max=config.journal_max,
             journal_max_body_bytes=config.journal_max_bytes,
@@ -71,6 +81,12 @@ class MockHttpServer:
                 self._statsd = StatsdPusher(*statsd_address(config.statsd))
                 self._metrics.sinks.append(self._statsd.push)
         self.engine.subscribe(self._namespace_changed)
+        self.events: EventStreams | None = None
+        if config.event_history > 0:
+            self.events = EventStreams(
+                self.engine, EventHub(config.event_history, config.event_buffer)
+            )
+            own_stages.append(self.events.stage)
         self.data_plane = DataPlane(
             config.files,
             config.max_body_bytes,
@@ -79,7 +95,9 @@ class MockHttpServer:
             extensions=self.extensions,
             stages=tuple(own_stages),
         )
-        self.admin = AdminApi(self.engine, self, config.admin_token)
+        streams = {} if self.events is None else {spec.EVENTS.name: self.events}
+        self.admin = AdminApi(self.engine, self, config.admin_token, streams)
+        self._recorder: Recorder | None = None  # made on first use (the module loads lazily)
         self.port = 0
         self.stopped = asyncio.Event()
         self._started = time.monotonic()
@@ -137,6 +155,22 @@ class MockHttpServer:
         if runner is not None:
             await runner.cleanup()
 
+    def recorder(self) -> Recorder:
+        if self._recorder is None:
+            from mockbdd.admin.recording_tasks import Recorder
+
+            self._recorder = Recorder()
+        return self._recorder
+
+    def outbound_refusal(self, url: str) -> str | None:
+        return self.data_plane.proxy.refusal(url)
+
+    def recordings_dir(self) -> Path | None:
+        return self.config.mappings
+
+    def files_dir(self) -> Path | None:
+        return self.config.files
+
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)
 
@@ -147,6 +181,10 @@ class MockHttpServer:
         if self._metrics is None:
             raise NotFound("this server counts nothing: it was started with --no-metrics")
         return self._metrics
+
+    @property
+    def websockets(self) -> WebSockets:
+        return self.data_plane.websockets
 
     @property
     def mounts(self) -> ServiceMounts:
@@ -223,6 +261,7 @@ class MockHttpServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reaper
             self._reaper = None
+        await self.data_plane.websockets.close_all()  # 1001 "going away" before the sockets go
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()

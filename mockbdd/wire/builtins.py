@@ -4,6 +4,7 @@ checks, ``mockbdd schema``). A server assembles its own with :func:`load_extensi
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
 from mockbdd import crud, llm, webhooks
@@ -33,3 +34,12 @@ def load_extensions(*more: Register) -> Extensions:
     ``mockbdd.plugins`` entry point; frozen. Raises ``ExtensionError`` naming a plugin that
     cannot load or clashes."""
     return assemble([register, *more])
+
+
+@cache
+def installed_extensions() -> Extensions:
+    """The built-ins and every installed plugin, loaded once per process: what client-side
+    checks (the BDD session, ``mockbdd lint``) validate tag maps with, so a plugin's operator,
+    delay type, matcher or transformer named in a tag map is accepted as the server accepts it.
+    Raises ``ExtensionError`` naming a plugin that cannot load or clashes."""
+    return load_extensions()

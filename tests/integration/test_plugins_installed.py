@@ -10,6 +10,7 @@ project's packages through a ``.pth`` file, and the plugin is a real ``pip insta
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -156,7 +157,8 @@ def test_a_pip_installed_plugin_is_used_by_every_decoding_path(plugged_server: s
 
 REFUSED = [
     ({"delayDistribution": {"type": "exact"}}, "/response/delayDistribution/type",
-     "Input should be a registered delay type (fixed, uniform, lognormal, exactly), got "
+     "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, "
+     "pareto, poisson, mixture, percentiles, empirical, exactly), got "
      "'exact'; did you mean 'exactly'?"),
     ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
      "Input should be greater than or equal to 0"),
@@ -223,7 +225,10 @@ def test_mockbdd_schema_from_the_venv_offers_the_plugins_names(plugin_venv: Path
     assert defs["CustomMatcherName"] == {"enum": ["path-length"]}
     assert {"required": ["isPalindrome"]}.items() <= defs["ContentPattern"]["oneOf"][-1].items()
     types = [branch["properties"]["type"]["const"] for branch in defs["DelayDistribution"]["oneOf"]]
-    assert types == ["fixed", "uniform", "lognormal", "exactly"]
+    assert types == [
+        "fixed", "uniform", "lognormal", "normal", "exponential", "pareto", "poisson", "mixture",
+        "percentiles", "empirical", "exactly",
+    ]  # fmt: skip
 
 
 def test_the_readme_example_plugin_installs_lists_and_serves(tmp_path: Path) -> None:
@@ -275,3 +280,85 @@ def test_the_readme_example_plugin_installs_lists_and_serves(tmp_path: Path) -> 
             "/__admin/plugins/clock/mount", json={"service": "t", "config": {"step": "x"}}
         )
         assert bad.json()["errors"][0]["title"] == "clock: 'step' must be a whole number of seconds"
+
+
+PLUGGED_MAPS = """\
+version: 1
+maps:
+  shouting:
+    services:
+      words:
+        - request:
+            method: POST
+            path: /v1/echo
+            bodyPatterns: [{isPalindrome: true, ignoreCase: true}]
+            customMatcher: {name: path-length, parameters: {max: 20}}
+          response:
+            status: 200
+            body: level
+            delayDistribution: {type: exactly, ms: 1}
+            transformers: [upper]
+            transformerParameters: {exclaim: true}
+"""
+
+PLUGGED_FEATURE = """\
+Feature: a tag map naming a plugin's operator, matcher, delay type and transformer
+
+  @mock:shouting
+  Scenario: the plugin's transformer shapes the answer
+    When I send the palindrome "Level" to "words"
+    Then the answer is "LEVEL!"
+"""
+
+PLUGGED_STEPS = """\
+import httpx
+from behave import then, when
+
+@when('I send the palindrome "{word}" to "{service}"')
+def send(context, word, service):
+    context.reply = httpx.post(context.mockbdd.url(service) + "/v1/echo", content=word)
+
+@then('the answer is "{text}"')
+def answer(context, text):
+    assert context.reply.text == text, (context.reply.status_code, context.reply.text)
+"""
+
+
+def plugged_suite(root: Path) -> Path:
+    from tests.bdd._suites import ENVIRONMENT, write
+
+    return write(
+        root,
+        {
+            "environment.py": ENVIRONMENT,
+            "steps/mock_steps.py": "from mockbdd.behave.steps import *  # noqa\n",
+            "steps/plugged_steps.py": PLUGGED_STEPS,
+            "tag_maps/plugged.yaml": PLUGGED_MAPS,
+            "features/plugged.feature": PLUGGED_FEATURE,
+        },
+    )
+
+
+def test_behave_and_lint_accept_a_plugin_named_in_a_tag_map(
+    plugin_venv: Path, tmp_path: Path
+) -> None:
+    suite = plugged_suite(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKBDD_")}
+    python = plugin_venv / "bin" / "python"
+
+    def run(executable: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [executable, "-m", *args], cwd=suite, env=env,
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    ran = run(python, "behave", "--no-color", "--format", "plain", "features/")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "1 scenario passed, 0 failed" in ran.stdout
+    linted = run(python, "mockbdd", "lint", "features", "--tag-maps", "tag_maps")
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    # without the plugin (this project's own venv) the same tag map is refused, by name
+    bare = run(sys.executable, "mockbdd", "lint", "features", "--tag-maps", "tag_maps")
+    assert bare.returncode == 1, bare.stdout + bare.stderr
+    assert "MBD007" in bare.stdout
+    assert "isPalindrome" in bare.stdout

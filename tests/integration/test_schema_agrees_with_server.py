@@ -185,7 +185,7 @@ RESERVED = """\
 version: 1
 maps:
   flaky:
-    settings: {chaos: {errorRate: 0.5}}
+    settings: {limits: {requests: 5}}
     services:
       api:
         - request: {path: /a}
@@ -208,7 +208,7 @@ def test_reserved_tag_map_keys_are_refused_by_schema_and_server(tmp_path: Path) 
     (tmp_path / "maps.yaml").write_text(RESERVED)
     document = yaml.safe_load(RESERVED)
     assert sorted(problems(TAG_MAP, document)) == [
-        "maps/flaky/settings: Additional properties are not allowed ('chaos' was unexpected)",
+        "maps/flaky/settings: Additional properties are not allowed ('limits' was unexpected)",
     ]
     with MockServer(tag_maps=tmp_path) as server, httpx.Client(base_url=server.url) as http:
         resp = http.post("/__admin/tag-maps/flaky/apply", json={})
@@ -219,7 +219,7 @@ def test_reserved_tag_map_keys_are_refused_by_schema_and_server(tmp_path: Path) 
         assert resp.status_code == 422, resp.text
         assert "collection 'users' needs a service" in resp.text
     allowed = copy.deepcopy(document)
-    del allowed["maps"]["flaky"]["settings"]["chaos"]
+    del allowed["maps"]["flaky"]["settings"]["limits"]
     assert problems(TAG_MAP, allowed) == []  # priority 0, placeholders for numbers
 
 
@@ -261,5 +261,6 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
         ]
     }
     assert [b["properties"]["type"]["const"] for b in defs["DelayDistribution"]["oneOf"]] == [
-        "fixed", "uniform", "lognormal", "exactly",
+        "fixed", "uniform", "lognormal", "normal", "exponential", "pareto", "poisson", "mixture",
+        "percentiles", "empirical", "exactly",
     ]  # fmt: skip

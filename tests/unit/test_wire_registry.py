@@ -42,7 +42,18 @@ def refused(obj: Any, extensions: Extensions = PLUGGED) -> InvalidInput:
 
 def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
     assert BUILTIN.frozen
-    assert BUILTIN.names(DELAY_TYPES) == ("fixed", "uniform", "lognormal")
+    assert BUILTIN.names(DELAY_TYPES) == (
+        "fixed",
+        "uniform",
+        "lognormal",
+        "normal",
+        "exponential",
+        "pareto",
+        "poisson",
+        "mixture",
+        "percentiles",
+        "empirical",
+    )
     assert BUILTIN.names(FAULTS) == tuple(f.value for f in Fault)
     assert BUILTIN.names(TRANSFORMERS) == (
         "openai-chat",
@@ -134,13 +145,13 @@ def test_each_delay_type_decodes_and_encodes_back(obj: dict[str, Any], delay: ob
 @pytest.mark.parametrize(
     ("obj", "pointer", "reason"),
     [
-        ([], "/d", "must be an object with a 'type' (fixed, uniform, lognormal, exactly)"),
-        ({"ms": 1}, "/d/type", "required: one of fixed, uniform, lognormal, exactly"),
+        ([], "/d", "must be an object with a 'type' (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly)"),
+        ({"ms": 1}, "/d/type", "required: one of fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly"),
         ({"type": ["fixed"]}, "/d/type",
-         "Input should be a registered delay type (fixed, uniform, lognormal, exactly), "
+         "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got ['fixed']"),
         ({"type": "unifrom"}, "/d/type",
-         "Input should be a registered delay type (fixed, uniform, lognormal, exactly), "
+         "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got 'unifrom'; did you mean 'uniform'?"),
         ({"type": "uniform", "lower": 3, "upper": 2}, "/d/lower", "must not be greater than 'upper'"),
         ({"type": "exactly", "ms": 1, "extra": 1}, "/d/extra", "unknown field 'extra'"),

@@ -15,8 +15,10 @@ def test_every_lazily_imported_task_names_a_task_that_exists() -> None:
         "observe_tasks",
         "plugin_tasks",
         "pressure_tasks",
+        "recording_tasks",
         "tag_map_tasks",
         "verify_tasks",
+        "websocket_tasks",
     }
     for route in lazy:
         assert isinstance(route.task, LazyTask)
