@@ -18,7 +18,7 @@ from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
-from mockbdd.server import limits
+from mockbdd.server import limits, validation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
@@ -49,7 +49,11 @@ class MockHttpServer:
     ) -> None:
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
-        self.extensions = load_extensions(limits.register) if extensions is None else extensions
+        self.extensions = (
+            load_extensions(limits.register, validation.register)
+            if extensions is None
+            else extensions
+        )
         self.engine = engine or Engine(
             journal_max=config.journal_max,
             journal_max_body_bytes=config.journal_max_bytes,
