@@ -163,6 +163,20 @@ Feature: The mockbdd step library
       {"status": "succeeded"}
       """
 
+  Scenario: A WebSocket endpoint greets and answers
+    Given "inventory" sends on connect to /v1/live:
+      """
+      stock feed open
+      """
+    And when "inventory" receives a message containing "ping" on /v1/live, it replies:
+      """
+      pong
+      """
+    When the client says "ping 1" over the WebSocket /v1/live of "inventory"
+    Then the client hears "stock feed open"
+    And the client hears "pong"
+    And "inventory" should have received a message containing "ping" on /v1/live
+
   Scenario: Nothing unexpected, nothing unused
     When the shop checks out item 7 for 100 EUR
     Then "payments" should not have received unexpected requests

@@ -86,6 +86,18 @@ class ServerConfig(BaseModel):
         description="push counters and timings to this StatsD address over UDP "
         "(never waits for it; needs metrics on)",
     )
+    event_history: Annotated[int, Cli(metavar="N")] = Field(
+        10_000,  # mockbdd.admin.events.DEFAULT_HISTORY (not imported: config loads light)
+        ge=0,
+        description="events kept for /__admin/events?since=SEQ (resuming a stream); "
+        "0 = no event stream",
+    )
+    event_buffer: Annotated[int, Cli(metavar="N")] = Field(
+        1_000,  # mockbdd.admin.events.DEFAULT_BUFFER
+        ge=1,
+        description="events a /__admin/events listener may fall behind before it is "
+        "closed (it resumes with ?since=)",
+    )
     pressure_max_memory_mb: Annotated[int, Cli(metavar="MB")] = Field(
         512,
         ge=0,

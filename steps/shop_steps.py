@@ -124,6 +124,16 @@ def _ask_assistant(context: Any, question: str) -> None:
     _world(context).ask_assistant(question)
 
 
+@when(p.SAYS_OVER_WS)
+def _says_over_ws(context: Any, text: str, path: str, service: str) -> None:
+    _world(context).say_over_websocket(text, path, service)
+
+
+@then(p.HEARS)
+def _hears(context: Any, text: str) -> None:
+    _world(context).hears(text)
+
+
 @then(p.ASSISTANT_SAYS)
 def _assistant_says(context: Any, text: str) -> None:
     _world(context).assistant_says(text)

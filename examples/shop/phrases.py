@@ -36,6 +36,8 @@ HEADER_IS = 'the response header "{name}" is "{value}"'
 BODY_IS = "the response body is:"
 TOOK_AT_LEAST = "the response took at least {ms:d} ms"
 CALL_FAILED = "the call failed"
+SAYS_OVER_WS = 'the client says "{text}" over the WebSocket {path} of "{service}"'
+HEARS = 'the client hears "{text}"'
 ASK_ASSISTANT = 'a customer asks the assistant "{question}"'
 ASSISTANT_SAYS = 'the assistant says "{text}"'
 ASSISTANT_LOOKS_UP = "the assistant looks up item {item:d}"
@@ -57,6 +59,7 @@ class ShopWorld:
     assistant: Assistant | None = None
     reply: Reply | None = None
     statuses: list[int] = field(default_factory=list)
+    heard: list[str] = field(default_factory=list)
 
     @classmethod
     def for_urls(cls, inventory: str, payments: str, assistant: str | None = None) -> ShopWorld:
@@ -124,6 +127,24 @@ class ShopWorld:
         except httpx.HTTPError as exc:
             self.error = exc
         self.elapsed_ms = (time.perf_counter() - started) * 1000
+
+    def say_over_websocket(self, text: str, path: str, service: str) -> None:
+        """Connect, send ``text``, and keep what the endpoint sends until it is quiet."""
+        from websockets.sync.client import connect
+
+        url = self.urls[service].replace("http://", "ws://", 1) + path
+        self.heard = []
+        with connect(url, open_timeout=2) as ws:
+            ws.send(text)
+            while True:
+                try:
+                    message = ws.recv(timeout=0.3)
+                except TimeoutError:
+                    break
+                self.heard.append(message if isinstance(message, str) else message.decode())
+
+    def hears(self, text: str) -> None:
+        assert text in self.heard, f"the client heard {self.heard!r}, not {text!r}"
 
     def send_at_once(self, count: int, method: str, path: str, service: str) -> None:
         """``count`` requests sent together, each on its own connection (0: no answer)."""

@@ -42,7 +42,7 @@ async def list_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
         after = parse_timestamp(since, "?since")
         events = [e for e in events if e.logged_at >= after]
     if req.query.get("unmatched", "").lower() == "true":
-        events = [e for e in events if not e.was_matched]
+        events = [e for e in events if e.unmatched]  # not an admit stage's answer either
     stub_id = req.query.get("matchingStub")
     if stub_id:
         events = [e for e in events if e.stub_id == stub_id]
@@ -110,7 +110,7 @@ async def remove_requests_by_metadata(ctx: AdminContext, req: AdminRequest) -> A
 
 
 async def unmatched_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    events = [e for e in ctx.ns.journal.events() if not e.was_matched]
+    events = [e for e in ctx.ns.journal.events() if e.unmatched]
     return AdminResponse(
         json={
             "requests": [logged_request_json(e.request, e.logged_at) for e in events],
@@ -122,7 +122,7 @@ async def unmatched_requests(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 async def unmatched_near_misses(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     misses: list[dict[str, Any]] = []
     for event in ctx.ns.journal.events():
-        if not event.was_matched:
+        if event.unmatched:
             at = event.logged_at
             misses.extend(
                 near_miss_json(m, logged_at=at) for m in ctx.ns.near_misses(event.request)

@@ -11,6 +11,7 @@ from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Confl
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 from mockbdd.wire.collections import parse_collections
+from mockbdd.wire.delays import MAX_SEED
 from mockbdd.wire.mappings import parse_stub_mapping
 from mockbdd.wire.settings import parse_settings
 
@@ -39,6 +40,7 @@ _NAMESPACE_FIELDS = (
     "settings",
     "scenarioStates",
     "collections",
+    "seed",
 )
 
 
@@ -103,8 +105,13 @@ async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminRespons
         not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535
     ):
         raise InvalidInput("/port", "must be a port number (0 = any free port)")
+    seed = body.get("seed")
+    if seed is not None and (
+        not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED
+    ):
+        raise InvalidInput("/seed", f"must be a whole number in 0..{MAX_SEED}")
     plan = _plan_contents(ctx, body)
-    ns = ctx.engine.create(name, ttl)
+    ns = ctx.engine.create(name, ttl, seed)
     try:
         plan.apply_to(ns)
         # what POST .../reset restores

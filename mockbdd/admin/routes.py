@@ -103,6 +103,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.GET_SETTINGS, s.get_settings),
     Route(spec.UPDATE_SETTINGS, s.update_settings),
     Route(spec.UPDATE_SETTINGS_PUT, s.update_settings),
+    Route(spec.SAMPLE_DELAYS, s.sample_delays),
     Route(spec.HEALTH, s.health),
     Route(spec.VERSION, s.version),
     Route(spec.LIST_TAG_MAPS, lazy("tag_map_tasks", "list_tag_maps")),
@@ -132,6 +133,10 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.LIST_PLUGINS, lazy("plugin_tasks", "list_plugins")),
     Route(spec.MOUNT_PLUGIN, lazy("plugin_tasks", "mount_plugin")),
     Route(spec.UNMOUNT_SERVICE, lazy("plugin_tasks", "unmount_service")),
+    Route(spec.LIST_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "list_messages")),
+    Route(spec.COUNT_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "count_messages")),
+    Route(spec.RESET_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "reset_messages")),
+    Route(spec.EVENTS, lazy("observe_tasks", "events")),
 )
 
 

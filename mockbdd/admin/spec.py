@@ -75,6 +75,8 @@ MATCH_REQUEST = RouteSpec("match_request", "POST", "/requests/match")
 VERIFY_REQUESTS = RouteSpec("verify_requests", "POST", "/requests/verify")
 SWITCH_MAPPINGS = RouteSpec("switch_mappings", "POST", "/mappings/switch")
 UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
+# delay profiles previewed without sleeping (DESIGN §11)
+SAMPLE_DELAYS = RouteSpec("sample_delays", "POST", "/delays/sample")
 # record and playback (DESIGN §13, WireMock's recorder)
 START_RECORDING = RouteSpec("start_recording", "POST", "/recordings/start")
 STOP_RECORDING = RouteSpec("stop_recording", "POST", "/recordings/stop")
@@ -94,10 +96,15 @@ CLEAR_COLLECTION = RouteSpec("clear_collection", "DELETE", "/collections/{name}"
 # observability (DESIGN §12, :mod:`mockbdd.admin.observe_tasks`)
 METRICS = RouteSpec("metrics", "GET", "/metrics", root_only=True)
 METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
+EVENTS = RouteSpec("events", "GET", "/events")  # a WebSocket (mockbdd.client.events)
 # service plugins mounted into a namespace (DESIGN §14, :mod:`mockbdd.admin.plugin_tasks`)
 LIST_PLUGINS = RouteSpec("list_plugins", "GET", "/plugins")
 MOUNT_PLUGIN = RouteSpec("mount_plugin", "POST", "/plugins/{name}/mount")
 UNMOUNT_SERVICE = RouteSpec("unmount_service", "DELETE", "/plugins/mounts/{service}")
+# webSocket stubs' messages, both ways (DESIGN §14, :mod:`mockbdd.admin.websocket_tasks`)
+LIST_WEBSOCKET_MESSAGES = RouteSpec("list_websocket_messages", "GET", "/websockets")
+COUNT_WEBSOCKET_MESSAGES = RouteSpec("count_websocket_messages", "POST", "/websockets/count")
+RESET_WEBSOCKET_MESSAGES = RouteSpec("reset_websocket_messages", "DELETE", "/websockets")
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -163,4 +170,8 @@ ALL: tuple[RouteSpec, ...] = (
     LIST_PLUGINS,
     MOUNT_PLUGIN,
     UNMOUNT_SERVICE,
+    LIST_WEBSOCKET_MESSAGES,
+    COUNT_WEBSOCKET_MESSAGES,
+    RESET_WEBSOCKET_MESSAGES,
+    EVENTS,
 )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
+from mockbdd.domain.patterns import ContentPattern
 from mockbdd.extensions import Extensions
 
 if TYPE_CHECKING:
@@ -130,6 +131,20 @@ class PressureControl(Protocol):
     def report(self, namespace: str) -> dict[str, Any]: ...
 
 
+class WebSocketsView(Protocol):
+    """The messages of webSocket stubs (:class:`mockbdd.server.websockets.WebSockets`)."""
+
+    def messages(self, ns: Namespace) -> list[Any]:
+        """Each with ``direction``, ``path``, ``connection`` and ``json()``."""
+        ...
+
+    def count(
+        self, ns: Namespace, pattern: ContentPattern, direction: str | None, path: str | None
+    ) -> int: ...
+
+    def clear(self, ns: Namespace) -> None: ...
+
+
 class Runtime(Protocol):
     """What tasks need from the running server, beyond the engine."""
 
@@ -156,6 +171,11 @@ class Runtime(Protocol):
 
     def metrics(self) -> MetricsView:
         """The server's metrics; raises ``InvalidInput`` when it was started without them."""
+        ...
+
+    @property
+    def websockets(self) -> WebSocketsView:
+        """The messages webSocket stubs sent and received."""
         ...
 
     @property

@@ -18,7 +18,7 @@ from enum import Enum
 from string import Formatter
 from typing import Any
 
-from mockbdd.bdd import crud_steps, limit_steps, llm_steps, webhook_steps
+from mockbdd.bdd import crud_steps, limit_steps, llm_steps, webhook_steps, websocket_steps
 from mockbdd.bdd import steps_impl as impl
 from mockbdd.bdd.scenario_mocks import ScenarioMocks
 from mockbdd.tagmaps.params import parse_duration
@@ -151,6 +151,15 @@ CHAT_CALLS_TOOL = '"{service}" answers chat completions by calling the tool "{to
 CHAT_ASKED_ABOUT = '"{service}" should have been asked a chat completion whose last message contains "{text}"'  # 48
 CHAT_OFFERED_TOOL = '"{service}" should have been offered the tool "{tool}"'  # 49
 
+# -- WebSocket endpoints (50-52) ---------------------------------------------------------------
+WS_ON_CONNECT = '"{service}" sends on connect to {path:MbdPath}:'  # 50
+WS_REPLIES = (
+    'when "{service}" receives a message containing "{text}" on {path:MbdPath}, it replies:'  # 51
+)
+WS_RECEIVED = (
+    '"{service}" should have received a message containing "{text}" on {path:MbdPath}'  # 52
+)
+
 # -- webhooks (63-64) ---------------------------------------------------------------------------
 CALLS_BACK = 'after answering, "{service}" calls back {url} with:'  # 63
 CALLED_BACK = '"{service}" should have called back {url}'  # 64
@@ -270,6 +279,9 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase(47, CHAT_CALLS_TOOL, SETUP, llm_steps.answers_chat_with_tool, DOCSTRING),
     Phrase(48, CHAT_ASKED_ABOUT, ASSERTION, llm_steps.asked_about),
     Phrase(49, CHAT_OFFERED_TOOL, ASSERTION, llm_steps.offered_tool),
+    Phrase(50, WS_ON_CONNECT, SETUP, websocket_steps.sends_on_connect, DOCSTRING),
+    Phrase(51, WS_REPLIES, SETUP, websocket_steps.replies_to, DOCSTRING),
+    Phrase(52, WS_RECEIVED, ASSERTION, websocket_steps.received_message),
     Phrase(63, CALLS_BACK, SETUP, webhook_steps.calls_back, DOCSTRING),
     Phrase(64, CALLED_BACK, ASSERTION, webhook_steps.called_back),
 )

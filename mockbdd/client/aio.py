@@ -18,6 +18,7 @@ from mockbdd.client import calls
 from mockbdd.client.base import ClientBase
 from mockbdd.client.builder import MappingLike
 from mockbdd.client.calls import Call, Op, Reply
+from mockbdd.client.events import AsyncEventStream, filters
 from mockbdd.client.models import (
     Json,
     LoggedRequest,
@@ -345,6 +346,23 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def release_pressure(self) -> Json:
         return await self._run(calls.release_pressure())
 
+    # -- webSocket stubs ---------------------------------------------------------------------
+    async def websocket_messages(
+        self, direction: str | None = None, path: str | None = None
+    ) -> list[Json]:
+        """Messages of webSocket stubs, oldest first: ``direction`` "in" (from the client) or
+        "out" (sent by a stub), ``path`` the endpoint's."""
+        return await self._run(calls.websocket_messages(direction, path))
+
+    async def count_websocket_messages(
+        self, pattern: Mapping[str, Any], direction: str | None = None, path: str | None = None
+    ) -> int:
+        """Messages whose text matches the content ``pattern`` (``{"contains": "ping"}``)."""
+        return await self._run(calls.count_websocket_messages(pattern, direction, path))
+
+    async def reset_websocket_messages(self) -> None:
+        await self._run(calls.reset_websocket_messages())
+
     # -- service plugins --------------------------------------------------------------------
     async def plugins(self) -> Json:
         """``GET /__admin/plugins``: the service plugins installed and those mounted here."""
@@ -366,6 +384,26 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def metrics_json(self) -> Json:
         """``GET /__admin/metrics.json``: the metrics, rates and latency percentiles."""
         return await self._run(calls.metrics_json())
+
+    def events(
+        self,
+        *,
+        since: int | None = None,
+        types: tuple[str, ...] | None = None,
+        service: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        matched: bool | None = None,
+        resume: bool = True,
+    ) -> AsyncEventStream:
+        """The live events of this admin root's namespace (every namespace at the server's
+        root): ``for event in client.events(types=("serve",)): ...``. ``since`` replays the
+        kept events after that ``seq``; ``resume`` reconnects a stream closed for falling
+        behind, from the last event received."""
+        query = filters(since, types, service, method, path, matched)
+        return AsyncEventStream(
+            self.admin_url, self._headers, query, resume=resume, timeout=self.timeout
+        )
 
     async def shutdown(self) -> None:
         await self._run(calls.shutdown())

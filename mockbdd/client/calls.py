@@ -515,6 +515,28 @@ def release_pressure() -> Op[Json]:
     return _json(call(spec.RELEASE_PRESSURE))
 
 
+def websocket_messages(direction: str | None = None, path: str | None = None) -> Op[list[Json]]:
+    params = {k: v for k, v in (("direction", direction), ("path", path)) if v is not None}
+    reply = yield call(spec.LIST_WEBSOCKET_MESSAGES, params=params)
+    return _items(reply, "messages")
+
+
+def count_websocket_messages(
+    pattern: Mapping[str, Any], direction: str | None = None, path: str | None = None
+) -> Op[int]:
+    body: dict[str, Any] = {"pattern": dict(pattern)}
+    if direction is not None:
+        body["direction"] = direction
+    if path is not None:
+        body["path"] = path
+    reply = yield call(spec.COUNT_WEBSOCKET_MESSAGES, body=body)
+    return int(_obj(reply).get("count", 0))
+
+
+def reset_websocket_messages() -> Op[None]:
+    return _none(call(spec.RESET_WEBSOCKET_MESSAGES))
+
+
 def plugins() -> Op[Json]:
     return _json(call(spec.LIST_PLUGINS))
 

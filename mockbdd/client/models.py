@@ -205,7 +205,8 @@ class SubEvent:
 
 @dataclass(frozen=True, slots=True)
 class ServeEvent:
-    """One journaled request and what answered it (``stub`` None when no stub matched)."""
+    """One journaled request and what answered it (``stub`` None when no stub matched;
+    ``admitted_by`` the admit stage that answered instead of the stubs, e.g. a limit)."""
 
     id: str
     request: LoggedRequest
@@ -213,6 +214,7 @@ class ServeEvent:
     stub: StubInfo | None = None
     response: ServedResponse = field(default_factory=ServedResponse)
     sub_events: tuple[SubEvent, ...] = ()
+    admitted_by: str | None = None
     raw: Mapping[str, Any] = field(default_factory=_no_json, repr=False, compare=False)
 
     @classmethod
@@ -225,6 +227,7 @@ class ServeEvent:
             id=_str(obj.get("id")),
             request=LoggedRequest.from_json(obj.get("request")),
             was_matched=matched,
+            admitted_by=_opt_str(obj.get("admittedBy")),
             stub=StubInfo.from_json(obj["stubMapping"])
             if matched and "stubMapping" in obj
             else None,

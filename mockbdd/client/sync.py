@@ -13,6 +13,7 @@ from mockbdd.client import calls
 from mockbdd.client.base import ClientBase
 from mockbdd.client.builder import MappingLike
 from mockbdd.client.calls import Call, Op, Reply
+from mockbdd.client.events import EventStream, filters
 from mockbdd.client.models import (
     Json,
     LoggedRequest,
@@ -327,6 +328,23 @@ class Client(ClientBase[httpx.Client]):
     def release_pressure(self) -> Json:
         return self._run(calls.release_pressure())
 
+    # -- webSocket stubs ---------------------------------------------------------------------
+    def websocket_messages(
+        self, direction: str | None = None, path: str | None = None
+    ) -> list[Json]:
+        """Messages of webSocket stubs, oldest first: ``direction`` "in" (from the client) or
+        "out" (sent by a stub), ``path`` the endpoint's."""
+        return self._run(calls.websocket_messages(direction, path))
+
+    def count_websocket_messages(
+        self, pattern: Mapping[str, Any], direction: str | None = None, path: str | None = None
+    ) -> int:
+        """Messages whose text matches the content ``pattern`` (``{"contains": "ping"}``)."""
+        return self._run(calls.count_websocket_messages(pattern, direction, path))
+
+    def reset_websocket_messages(self) -> None:
+        self._run(calls.reset_websocket_messages())
+
     # -- service plugins --------------------------------------------------------------------
     def plugins(self) -> Json:
         """``GET /__admin/plugins``: the service plugins installed and those mounted here."""
@@ -348,6 +366,26 @@ class Client(ClientBase[httpx.Client]):
     def metrics_json(self) -> Json:
         """``GET /__admin/metrics.json``: the metrics, rates and latency percentiles."""
         return self._run(calls.metrics_json())
+
+    def events(
+        self,
+        *,
+        since: int | None = None,
+        types: tuple[str, ...] | None = None,
+        service: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        matched: bool | None = None,
+        resume: bool = True,
+    ) -> EventStream:
+        """The live events of this admin root's namespace (every namespace at the server's
+        root): ``for event in client.events(types=("serve",)): ...``. ``since`` replays the
+        kept events after that ``seq``; ``resume`` reconnects a stream closed for falling
+        behind, from the last event received."""
+        query = filters(since, types, service, method, path, matched)
+        return EventStream(
+            self.admin_url, self._headers, query, resume=resume, timeout=self.timeout
+        )
 
     def shutdown(self) -> None:
         self._run(calls.shutdown())

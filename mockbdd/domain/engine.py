@@ -50,12 +50,12 @@ class Engine:
         self.default = self._new(DEFAULT_NAMESPACE, None)
         self._namespaces[DEFAULT_NAMESPACE] = self.default
 
-    def _new(self, name: str, ttl_seconds: float | None) -> Namespace:
+    def _new(self, name: str, ttl_seconds: float | None, seed: int | None = None) -> Namespace:
         return Namespace(
             name,
             journal_max=self.journal_max,
             journal_max_body_bytes=self.journal_max_body_bytes,
-            seed=self.seed,
+            seed=self.seed if seed is None else seed,
             ttl_seconds=ttl_seconds,
             clock=self.clock,
         )
@@ -79,7 +79,10 @@ class Engine:
     def get(self, name: str) -> Namespace | None:
         return self._namespaces.get(name)
 
-    def create(self, name: str | None = None, ttl_seconds: float | None = None) -> Namespace:
+    def create(
+        self, name: str | None = None, ttl_seconds: float | None = None, seed: int | None = None
+    ) -> Namespace:
+        """A new namespace; ``seed`` (else the engine's ``--seed``) seeds its random source."""
         if name is None:
             name = f"ns-{secrets.token_hex(6)}"
         validate_namespace_name(name)
@@ -89,7 +92,7 @@ class Engine:
             raise NamespaceExists(
                 f"namespace {name!r} already exists; delete it first or choose another name"
             )
-        ns = self._new(name, ttl_seconds)
+        ns = self._new(name, ttl_seconds, seed)
         self._namespaces[name] = ns
         self._tell("namespace.created", ns)
         return ns

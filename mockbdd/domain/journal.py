@@ -42,7 +42,9 @@ class ServeEvent:
     journal's ``complete``) when it has been answered.
 
     ``stub`` is the stub mapping as it was when it served the request: a later edit or removal
-    of the stub does not rewrite history. The id is UUID-shaped and derived from the journal's
+    of the stub does not rewrite history. ``admitted_by`` names the admit stage that answered
+    instead of the stubs (a limit's 429): such a request was not matched, but it is not an
+    unmatched request either (:attr:`unmatched`). The id is UUID-shaped and derived from the journal's
     random prefix and the event's sequence number on demand: minting a random UUID per request
     costs a syscall on the hot path.
     """
@@ -50,6 +52,7 @@ class ServeEvent:
     __slots__ = (
         "_prefix",
         "added_delay_ms",
+        "admitted_by",
         "logged_at",
         "processing_ms",
         "queued_ms",
@@ -68,8 +71,10 @@ class ServeEvent:
         logged_at: float,
         stub_id: str | None = None,
         stub: StubMapping | None = None,
+        admitted_by: str | None = None,
     ) -> None:
         self.request = request
+        self.admitted_by = admitted_by
         self.logged_at = logged_at  # epoch seconds
         self.stub = stub
         self.stub_id = stub.id if stub is not None else stub_id
@@ -89,6 +94,11 @@ class ServeEvent:
     @property
     def was_matched(self) -> bool:
         return self.stub_id is not None
+
+    @property
+    def unmatched(self) -> bool:
+        """No stub matched and no admit stage answered: what the unmatched lists show."""
+        return self.stub_id is None and self.admitted_by is None
 
     def add_sub_event(self, type: str, data: Mapping[str, Any], now: float) -> None:
         """Append a sub-event that happened at epoch second ``now``."""

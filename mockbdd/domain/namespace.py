@@ -32,6 +32,8 @@ from mockbdd.domain.stubs import StubMapping, StubStore, StubsView
 from mockbdd.domain.validators import RequestValidator
 
 R = TypeVar("R")
+# ("stub.created" | "stub.updated" | "stub.removed", stub)
+StubListener = Callable[[str, StubMapping], None]
 MAX_SELECT_ATTEMPTS = 16  # a shared state losing this many commit races in a row is stuck
 
 
@@ -101,6 +103,7 @@ class Namespace:
         self._revision = 0
         self._settings_since = clock()
         self._derived: dict[Callable[[Settings], Any], Any] = {}
+        self._stub_listeners: list[StubListener] = []
 
     # -- read-only views --------------------------------------------------------------------
     @property
@@ -262,12 +265,15 @@ class Namespace:
             f" in a row for {request.method} {request.url}"
         )
 
-    def intercept(self, request: RecordedRequest, response: ResponseDefinition) -> ServePlan:
-        """Journal ``request`` as answered by ``response`` without matching (an admit stage's
-        answer: a limit, a validation error): no stub, cursor or scenario is touched."""
+    def intercept(
+        self, request: RecordedRequest, response: ResponseDefinition, admitted_by: str
+    ) -> ServePlan:
+        """Journal ``request`` as answered by ``response`` without matching (the answer of the
+        admit stage named ``admitted_by``: a limit, a validation error): no stub, cursor or
+        scenario is touched, and the request is not listed as unmatched."""
         now = self._clock()
         self._last_used = now
-        event = ServeEvent(request, now)
+        event = ServeEvent(request, now, admitted_by=admitted_by)
         self._journal.record(event)
         return ServePlan(event, None, response, self.delay_ms(response), response.fault, None)
 
@@ -323,6 +329,18 @@ class Namespace:
         return random.Random(f"{self._seed}:{label}") if self._seed is not None else random.Random()
 
     # -- control plane ----------------------------------------------------------------------
+    def subscribe_stubs(self, listener: StubListener) -> Callable[[], None]:
+        """Call ``listener(kind, stub)`` as stubs are created, updated (edited in place) and
+        removed, by any call (admin, tag maps, resets); returns the unsubscribe."""
+        listeners = self._stub_listeners
+        listeners.append(listener)
+        return lambda: listeners.remove(listener) if listener in listeners else None
+
+    def _tell(self, kind: str, stubs: Iterable[StubMapping]) -> None:
+        for stub in stubs:
+            for listener in tuple(self._stub_listeners):
+                listener(kind, stub)
+
     def touch(self) -> None:
         self._last_used = self._clock()
 
@@ -335,12 +353,16 @@ class Namespace:
         self._revision += 1
         self._stubs.add(stub)
         self._state.forget_stub(stub.id)
+        if self._stub_listeners:
+            self._tell("stub.created", (stub,))
 
     def edit_stub(self, stub: StubMapping) -> None:
         """Replace a stub in place (``PUT /mappings/{id}``): it keeps its place among equals, its
         sequence position and whether it has been used; its scenario state is untouched."""
         self._revision += 1
         self._stubs.add(stub, keep_position=True)
+        if self._stub_listeners:
+            self._tell("stub.updated", (stub,))
 
     def remove_stub(self, stub_id: str) -> StubMapping | None:
         """Remove a stub; a scenario none of the remaining stubs names forgets its state."""
@@ -350,13 +372,17 @@ class Namespace:
         name = removed.scenario_name if removed is not None else None
         if name is not None and all(s.scenario_name != name for s in self._stubs):
             self._state.set_scenario_state(name, None)
+        if removed is not None and self._stub_listeners:
+            self._tell("stub.removed", (removed,))
         return removed
 
     def remove_all_stubs(self) -> None:
         """``DELETE /mappings``: no stubs, and so no scenario states either (as WireMock)."""
         self._revision += 1
+        removed = tuple(self._stubs) if self._stub_listeners else ()
         self._stubs.clear()
         self._state.forget_stubs()
+        self._tell("stub.removed", removed)
 
     def set_scenario_state(self, name: str, state: str | None) -> None:
         """``PUT /scenarios/{name}/state``; None puts it back to ``Started``."""
@@ -429,6 +455,8 @@ class Namespace:
         self.remove_all_stubs()
         for stub in self._initial_stubs:
             self._stubs.add(stub)
+        if self._stub_listeners:
+            self._tell("stub.created", self._initial_stubs)
         for name, state in self._initial_states:
             self._state.set_scenario_state(name, state)
         self._journal.clear()

@@ -12,6 +12,7 @@ from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.simulation import Simulation
+from mockbdd.domain.websockets import WebSocketScript
 from mockbdd.extensions import Kind
 
 if TYPE_CHECKING:  # the namespace module imports this one
@@ -79,6 +80,7 @@ class ResponseDefinition:
     # at serve time by the data plane's shape stage
     transformers: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     sse: EventStream | None = None  # written event by event, each after its delay
+    websocket: WebSocketScript | None = None  # a webSocket stub: the upgrade is accepted
     # the stub's own chaos, network, bandwidth, degradation and limits (DESIGN §11)
     simulation: Simulation | None = None
     rate_limit: RateLimit | None = None  # this stub's own limits (the admit stage applies them)
@@ -93,6 +95,7 @@ class ResponseDefinition:
             and self.proxy_base_url is None
             and not self.transformers
             and self.sse is None
+            and self.websocket is None
         )
         object.__setattr__(self, "is_static", static)
 

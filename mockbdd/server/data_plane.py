@@ -38,6 +38,7 @@ from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
+from mockbdd.server.websockets import WebSockets
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -70,8 +71,12 @@ class DataPlane:
         # mounted service plugins answer under their service prefix, after the registered
         # admit stages (limits apply to them too) and before the stubs
         self.mounts = ServiceMounts(extensions)
-        registered = tuple(stage for _, stage in extensions.items(STAGES))
-        self._stages = Stages((*registered, *stages, self.mounts.stage, self.listeners.stage))
+        self.websockets = WebSockets()  # webSocket stubs' sessions and their messages
+        registered = tuple(extensions.items(STAGES))
+        own = tuple((getattr(s, "name", type(s).__name__), s) for s in stages)
+        self._stages = Stages(
+            (*registered, *own, ("mounts", self.mounts.stage), ("listeners", self.listeners.stage))
+        )
         self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
@@ -95,7 +100,7 @@ class DataPlane:
                 return await self._not_matched(ns, plan, started, queued)
             processing = (time.perf_counter() - started) * 1000 - queued
             if plan.delay_ms > 0:  # sampled and capped by the domain
-                await asyncio.sleep(plan.delay_ms / 1000)
+                await _delay(plan.delay_ms, started + queued / 1000)  # queueing is not delay
             if plan.fault is not None or not definition.is_static:
                 return await self._dynamic(
                     ns, request, plan, definition, started, processing, queued
@@ -110,10 +115,10 @@ class DataPlane:
         """The plan as the admit and shape hooks leave it, and the ms spent in admit."""
         admitting = time.perf_counter()
         plan = None
-        for admit in stages.admit:
+        for name, admit in stages.admit:
             answer = await admit(ns, recorded)
             if answer is not None:
-                plan = ns.intercept(recorded, answer)
+                plan = ns.intercept(recorded, answer, name)
                 break
         queued = (time.perf_counter() - admitting) * 1000
         if plan is None:
@@ -143,7 +148,7 @@ class DataPlane:
         record = cached.record(definition)
         if extra:
             record = ResponseRecord(record.status, record.headers + extra, record.body)
-        ns.complete(plan.event, record, processing, total, queued)
+        ns.complete(plan.event, record, processing, total, queued, plan.delay_ms)
         self._observed(ns, plan.event)
         if cached.head is not None and prepared.can_prepare(request):
             head = cached.head if not extra else cached.head + prepared.header_lines(extra)
@@ -176,7 +181,9 @@ class DataPlane:
             response, record = await self._dynamic_answer(ns, request, plan, definition)
             return response
         finally:
-            self._finish(ns, plan.event, record, processing, self._ms(started), queued)
+            self._finish(
+                ns, plan.event, record, processing, self._ms(started), queued, plan.delay_ms
+            )
 
     async def _dynamic_answer(
         self,
@@ -197,6 +204,9 @@ class DataPlane:
             cached = self._cache.get(definition, plan.stub)
         if plan.fault is not None:
             return await self._fault(request, plan.fault, definition, cached)
+        if definition.websocket is not None:
+            path = plan.event.request.path
+            return await self.websockets.session(ns, request, path, definition.websocket)
         if definition.proxy_base_url is not None:
             proxied = await self.proxy.forward(plan.event.request, definition)
             record = record_of(proxied)
@@ -284,8 +294,9 @@ class DataPlane:
         processing: float,
         total: float,
         queued: float,
+        added_delay: float = 0.0,
     ) -> None:
-        ns.complete(event, record, processing, total, queued)
+        ns.complete(event, record, processing, total, queued, added_delay)
         self._observed(ns, event)
 
     def _observed(self, ns: Namespace, event: ServeEvent) -> None:
@@ -392,6 +403,15 @@ class DataPlane:
             return await asyncio.to_thread(target.read_bytes)
         except (OSError, ValueError):  # missing, unreadable, or a name the OS refuses
             return None
+
+
+async def _delay(delay_ms: float, started: float) -> None:
+    """Wait until ``delay_ms`` after the request arrived (``started``, perf_counter): the time
+    spent reading and matching counts towards the delay. Rounded to whole milliseconds, the
+    event loop's timer resolution (uvloop returns at once from a sub-millisecond sleep)."""
+    left_ms = round(delay_ms - (time.perf_counter() - started) * 1000)
+    if left_ms > 0:
+        await asyncio.sleep(left_ms / 1000)
 
 
 def _text(status: int, text: str) -> web.Response:

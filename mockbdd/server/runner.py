@@ -12,21 +12,25 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from mockbdd.admin import spec
+from mockbdd.admin.events import EventHub
 from mockbdd.config import ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
-from mockbdd.server import limits, validation
+from mockbdd.server import limits, simulation, validation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
+from mockbdd.server.events import EventStreams
 from mockbdd.server.metrics import Metrics
 from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
+from mockbdd.server.websockets import WebSockets
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
@@ -50,7 +54,7 @@ class MockHttpServer:
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
         self.extensions = (
-            load_extensions(limits.register, validation.register)
+            load_extensions(limits.register, simulation.register, validation.register)
             if extensions is None
             else extensions
         )
@@ -77,6 +81,12 @@ class MockHttpServer:
                 self._statsd = StatsdPusher(*statsd_address(config.statsd))
                 self._metrics.sinks.append(self._statsd.push)
         self.engine.subscribe(self._namespace_changed)
+        self.events: EventStreams | None = None
+        if config.event_history > 0:
+            self.events = EventStreams(
+                self.engine, EventHub(config.event_history, config.event_buffer)
+            )
+            own_stages.append(self.events.stage)
         self.data_plane = DataPlane(
             config.files,
             config.max_body_bytes,
@@ -85,7 +95,8 @@ class MockHttpServer:
             extensions=self.extensions,
             stages=tuple(own_stages),
         )
-        self.admin = AdminApi(self.engine, self, config.admin_token)
+        streams = {} if self.events is None else {spec.EVENTS.name: self.events}
+        self.admin = AdminApi(self.engine, self, config.admin_token, streams)
         self._recorder: Recorder | None = None  # made on first use (the module loads lazily)
         self.port = 0
         self.stopped = asyncio.Event()
@@ -172,6 +183,10 @@ class MockHttpServer:
         return self._metrics
 
     @property
+    def websockets(self) -> WebSockets:
+        return self.data_plane.websockets
+
+    @property
     def mounts(self) -> ServiceMounts:
         return self.data_plane.mounts
 
@@ -246,6 +261,7 @@ class MockHttpServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reaper
             self._reaper = None
+        await self.data_plane.websockets.close_all()  # 1001 "going away" before the sockets go
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()

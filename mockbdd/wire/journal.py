@@ -79,7 +79,9 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
 
     As in real WireMock 3.13.2, an unmatched event has ``"fromConfiguredStub": false`` in its
     ``responseDefinition`` (WireMock's Java client derives ``wasMatched`` from it), a stand-in
-    ``stubMapping`` and a ``REQUEST_NOT_MATCHED`` sub-event carrying the not-matched report."""
+    ``stubMapping`` and a ``REQUEST_NOT_MATCHED`` sub-event carrying the not-matched report.
+    An admit stage's answer (a limit's 429) is not matched either, but it is no near miss:
+    ``admittedBy`` names the stage, and there is neither stand-in stub nor not-matched report."""
     resp = event.response
     served_by = event.stub if event.stub is not None else stub
     headers = dict(resp.headers)
@@ -121,6 +123,9 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
             data["responseDefinition"] = definition
     elif event.stub_id is not None:
         data["stubMapping"] = {"id": event.stub_id, "uuid": event.stub_id}
+    elif event.admitted_by is not None:
+        data["admittedBy"] = event.admitted_by
+        data["responseDefinition"] = {"status": resp.status, "fromConfiguredStub": False}
     elif not event.was_matched:
         not_configured = {"status": resp.status, "fromConfiguredStub": False}
         data["responseDefinition"] = not_configured

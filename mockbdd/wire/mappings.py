@@ -27,6 +27,7 @@ from mockbdd.wire.errors import registered, to_invalid_input
 from mockbdd.wire.models import ImportOptionsModel, StubMappingModel
 from mockbdd.wire.request_patterns import build_request_pattern, parse_request_pattern
 from mockbdd.wire.responses import build_response, json_body_bytes
+from mockbdd.wire.websockets import build_websocket
 
 __all__ = [
     "json_body_bytes",
@@ -56,8 +57,11 @@ def parse_stub_mapping(
     stub_id = model.id or model.uuid or str(uuid.uuid4())
     if model.id and model.uuid and model.id != model.uuid:
         raise InvalidInput(f"{pointer}/uuid", "'id' and 'uuid' differ; give one of them")
-    if (model.response is None) == (model.responses is None):
-        raise InvalidInput(pointer or "/", "give exactly one of 'response' or 'responses'")
+    answers = [f for f in ("response", "responses", "webSocket") if getattr(model, f) is not None]
+    if len(answers) != 1:
+        raise InvalidInput(
+            pointer or "/", "give exactly one of 'response', 'responses' or 'webSocket'"
+        )
     if model.whenExhausted is not None and model.responses is None:
         raise InvalidInput(f"{pointer}/whenExhausted", "only allowed with 'responses'")
     if model.requiredScenarioState is not None and model.scenarioName is None:
@@ -66,7 +70,10 @@ def parse_stub_mapping(
         raise InvalidInput(f"{pointer}/newScenarioState", "needs 'scenarioName'")
     request = build_request_pattern(model.request, f"{pointer}/request", extensions)
     response: ResponseDefinition | ResponseSequence
-    if model.response is not None:
+    if model.webSocket is not None:  # the upgrade is accepted; the script plays per connection
+        script = build_websocket(model.webSocket, f"{pointer}/webSocket", extensions)
+        response = ResponseDefinition(status=101, websocket=script)
+    elif model.response is not None:
         response = build_response(model.response, f"{pointer}/response", extensions)
     else:
         assert model.responses is not None

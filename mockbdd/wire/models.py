@@ -143,7 +143,11 @@ class SequenceItemModel(ResponseDefinitionModel):
 
 
 STUB_SCHEMA_EXTRA: dict[str, Any] = {
-    "oneOf": [{"required": ["response"]}, {"required": ["responses"]}],
+    "oneOf": [
+        {"required": ["response"]},
+        {"required": ["responses"]},
+        {"required": ["webSocket"]},
+    ],
     "dependentRequired": {
         "whenExhausted": ["responses"],
         "requiredScenarioState": ["scenarioName"],
@@ -167,6 +171,45 @@ class ServeEventListenerModel(_Strict):
 StubId = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
 
 
+class WsSendModel(_Strict):
+    """One WebSocket message to send: ``text``, ``json`` (sent as compact JSON text) or
+    ``base64`` (a binary frame), after ``delayMs``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    text: str | None = None
+    json_: Any = Field(None, alias="json")
+    base64: str | None = None
+    delayMs: Annotated[int, Field(ge=0, le=MAX_DELAY_MS)] | None = None
+
+
+class WsCloseModel(_Strict):
+    code: Annotated[int, Field(ge=1000, le=4999)] = 1000
+    reason: Annotated[str, Field(max_length=123)] = ""  # a close frame holds 125 bytes
+    afterMs: Annotated[int, Field(ge=0, le=MAX_DELAY_MS)] = 0
+
+
+class WsOnMessageModel(_Strict):
+    match: dict[str, Any]  # a content pattern over the message text: {"contains": "ping"}
+    reply: list[WsSendModel] = []
+    close: WsCloseModel | None = None
+
+
+class WsPeriodicModel(_Strict):
+    everyMs: Annotated[int, Field(ge=1, le=MAX_DELAY_MS)]
+    send: WsSendModel
+    count: Annotated[int, Field(ge=1)] | None = None
+
+
+class WebSocketModel(_Strict):
+    """A ``webSocket`` stub's script (DESIGN §14), instead of a ``response``."""
+
+    onConnect: list[WsSendModel] = []
+    onMessage: list[WsOnMessageModel] = []
+    periodic: list[WsPeriodicModel] = []
+    close: WsCloseModel | None = None
+
+
 class StubMappingModel(_Strict):
     model_config = ConfigDict(json_schema_extra=STUB_SCHEMA_EXTRA)
 
@@ -177,6 +220,7 @@ class StubMappingModel(_Strict):
     request: RequestPatternModel = RequestPatternModel()
     response: ResponseDefinitionModel | None = None
     responses: Annotated[list[SequenceItemModel], Field(min_length=1)] | None = None
+    webSocket: WebSocketModel | None = None
     whenExhausted: Literal["repeatLast", "loop", "notFound"] | None = None
     scenarioName: str | None = None
     requiredScenarioState: str | None = None

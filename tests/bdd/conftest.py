@@ -135,6 +135,16 @@ def _ask_assistant(shop_world: p.ShopWorld, question: str) -> None:
     shop_world.ask_assistant(question)
 
 
+@when(_p(p.SAYS_OVER_WS))
+def _says_over_ws(shop_world: p.ShopWorld, text: str, path: str, service: str) -> None:
+    shop_world.say_over_websocket(text, path, service)
+
+
+@then(_p(p.HEARS))
+def _hears(shop_world: p.ShopWorld, text: str) -> None:
+    shop_world.hears(text)
+
+
 @then(_p(p.ASSISTANT_SAYS))
 def _assistant_says(shop_world: p.ShopWorld, text: str) -> None:
     shop_world.assistant_says(text)

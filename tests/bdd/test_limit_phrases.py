@@ -43,6 +43,15 @@ Feature: limits from steps
   Scenario: a service with nothing to limit
     Given "ghost" allows 5 requests per 1 s
 
+  @mockbdd:strict
+  Scenario: a limit's 429 is no unexpected request
+    Given "payments" responds to GET /v1/lim with status 200
+    And "payments" allows 1 GET requests to /v1/lim per 60 s
+    When I send GET /v1/lim to "payments"
+    And I send GET /v1/lim to "payments"
+    Then the reply status is 429
+    And "payments" should not have received unexpected requests
+
   Scenario: a count that does not hold
     Given "payments" responds to GET /v1/ok with status 200
     When I send GET /v1/ok to "payments"
@@ -54,7 +63,7 @@ def test_limit_phrases_under_behave(tmp_path: Path) -> None:
     behave_suite(tmp_path, {"limits.feature": FEATURE})
     done = behave(tmp_path, "-D", "mockbdd.timeout=0.3")
     out = done.stdout + done.stderr
-    assert "3 scenarios passed, 2 failed" in done.stdout, out
+    assert "4 scenarios passed, 2 failed" in done.stdout, out
     assert '"ghost" has no stub to limit yet' in out
     assert (
         '"payments" answered 1 requests with status 200, expected 2 (all its answers: 1 x 200)'

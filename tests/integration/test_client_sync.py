@@ -344,6 +344,9 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         c.update_settings(fixed_delay=0)
         c.health()
         c.plugins()
+        c.websocket_messages()
+        c.count_websocket_messages({"contains": "x"})
+        c.reset_websocket_messages()
         c.collections()
         c.set_collection("users", [{"id": 1}])
         c.collection("users")
@@ -358,6 +361,9 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         c.version()
         assert "mockbdd_namespaces" in c.metrics()
         assert set(c.metrics_json()) == {"windows", "metrics"}
+        with c.events(since=0, types=("stub.created",)) as stream:  # a WebSocket, not httpx
+            assert next(stream)["type"] == "stub.created"
+            seen.add(spec.EVENTS)
         c.reset()
         assert [m["name"] for m in c.tag_maps()] == ["up"]
         assert c.apply_tag_map("up")["services"] == ["svc"]

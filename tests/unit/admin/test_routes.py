@@ -19,6 +19,7 @@ def test_every_lazily_imported_task_names_a_task_that_exists() -> None:
         "recording_tasks",
         "tag_map_tasks",
         "verify_tasks",
+        "websocket_tasks",
     }
     for route in lazy:
         assert isinstance(route.task, LazyTask)
