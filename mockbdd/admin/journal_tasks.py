@@ -124,15 +124,14 @@ async def unmatched_near_misses(ctx: AdminContext, req: AdminRequest) -> AdminRe
     for event in ctx.ns.journal.events():
         if event.unmatched:
             at = event.logged_at
-            misses.extend(
-                near_miss_json(m, logged_at=at) for m in ctx.ns.near_misses(event.request)
-            )
+            ranked = await ctx.runtime.near_misses(ctx.ns, event.request)
+            misses.extend(near_miss_json(m, logged_at=at) for m in ranked)
     return AdminResponse(json={"nearMisses": misses})
 
 
 async def near_misses_for_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     request = parse_logged_request(req.json())
-    misses = ctx.ns.near_misses(request)
+    misses = await ctx.runtime.near_misses(ctx.ns, request)
     return AdminResponse(json={"nearMisses": [near_miss_json(m) for m in misses]})
 
 

@@ -36,6 +36,8 @@ from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
     from mockbdd.admin.recording_tasks import Recorder
+    from mockbdd.domain.near_miss import NearMiss
+    from mockbdd.domain.requests import RecordedRequest
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 log = logging.getLogger("mockbdd.server")
@@ -176,6 +178,9 @@ class MockHttpServer:
 
     def uptime_seconds(self) -> float:
         return time.monotonic() - self._started
+
+    async def near_misses(self, ns: Namespace, request: RecordedRequest) -> list[NearMiss]:
+        return await self.data_plane.search(ns.near_miss_search(request))
 
     def metrics(self) -> Metrics:
         if self._metrics is None:
