@@ -1,4 +1,4 @@
-"""The ``mockbdd`` command: serve, record, lint, tags, schema."""
+"""The ``mockbdd`` command: serve, record, lint, tags, schema, plugins, load."""
 
 from __future__ import annotations
 
@@ -307,6 +307,35 @@ def plugins(args: argparse.Namespace) -> int:
     return 0
 
 
+def load(args: argparse.Namespace) -> int:
+    from mockbdd.load.command import run_load
+
+    return run_load(
+        args.script,
+        target=args.target,
+        report_path=args.report,
+        plot_path=args.plot,
+        quiet=args.quiet,
+    )
+
+
+def _load_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "load",
+        help="run a load script (open model) against a server",
+        description="Send the script's weighted request mix at the stages' arrival rates and "
+        "report latency from each request's intended send time. Exit 0 when every threshold "
+        "holds, 1 when one is crossed, 2 for a bad script.",
+    )
+    p.add_argument("script", type=Path, help="the load script (YAML or JSON)")
+    p.add_argument("--target", help="the URL to load, instead of the script's target")
+    p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON report here")
+    p.add_argument(
+        "--plot", type=Path, metavar="FILE", help="write a PNG plot here (needs mockbdd[plot])"
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress while it runs")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockbdd", description="HTTP API mock server with a BDD face"
@@ -331,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p = sub.add_parser("schema", help="print the JSON Schema of tag-map and mapping files")
     p.add_argument("which", nargs="?", choices=("all", "tagMapFile", "mappingFile"), default="all")
+    _load_parser(sub)
     return parser
 
 
@@ -348,6 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "tags": tags,
         "schema": schema,
         "plugins": plugins,
+        "load": load,
     }
     return commands[args.command](args)
 

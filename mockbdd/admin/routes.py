@@ -137,6 +137,10 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.COUNT_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "count_messages")),
     Route(spec.RESET_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "reset_messages")),
     Route(spec.EVENTS, lazy("observe_tasks", "events")),
+    Route(spec.START_LOAD_RUN, lazy("load_tasks", "start_load_run")),
+    Route(spec.LIST_LOAD_RUNS, lazy("load_tasks", "list_load_runs")),
+    Route(spec.GET_LOAD_RUN, lazy("load_tasks", "get_load_run")),
+    Route(spec.CANCEL_LOAD_RUN, lazy("load_tasks", "cancel_load_run")),
 )
 
 

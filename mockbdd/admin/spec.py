@@ -105,6 +105,11 @@ UNMOUNT_SERVICE = RouteSpec("unmount_service", "DELETE", "/plugins/mounts/{servi
 LIST_WEBSOCKET_MESSAGES = RouteSpec("list_websocket_messages", "GET", "/websockets")
 COUNT_WEBSOCKET_MESSAGES = RouteSpec("count_websocket_messages", "POST", "/websockets/count")
 RESET_WEBSOCKET_MESSAGES = RouteSpec("reset_websocket_messages", "DELETE", "/websockets")
+# load runs (DESIGN §11): the load generator on the server's loop
+START_LOAD_RUN = RouteSpec("start_load_run", "POST", "/load-runs")
+LIST_LOAD_RUNS = RouteSpec("list_load_runs", "GET", "/load-runs")
+GET_LOAD_RUN = RouteSpec("get_load_run", "GET", "/load-runs/{id}")
+CANCEL_LOAD_RUN = RouteSpec("cancel_load_run", "DELETE", "/load-runs/{id}")
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -174,4 +179,8 @@ ALL: tuple[RouteSpec, ...] = (
     COUNT_WEBSOCKET_MESSAGES,
     RESET_WEBSOCKET_MESSAGES,
     EVENTS,
+    START_LOAD_RUN,
+    LIST_LOAD_RUNS,
+    GET_LOAD_RUN,
+    CANCEL_LOAD_RUN,
 )
