@@ -123,6 +123,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.APPLY_PRESSURE, lazy("pressure_tasks", "apply_pressure")),
     Route(spec.GET_PRESSURE, lazy("pressure_tasks", "get_pressure")),
     Route(spec.RELEASE_PRESSURE, lazy("pressure_tasks", "release_pressure")),
+    Route(spec.IMPORT_OPENAPI, lazy("openapi_tasks", "import_openapi")),
     Route(spec.LIST_COLLECTIONS, lazy("collection_tasks", "list_collections")),
     Route(spec.GET_COLLECTION, lazy("collection_tasks", "get_collection")),
     Route(spec.PUT_COLLECTION, lazy("collection_tasks", "put_collection")),
@@ -136,6 +137,10 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.COUNT_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "count_messages")),
     Route(spec.RESET_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "reset_messages")),
     Route(spec.EVENTS, lazy("observe_tasks", "events")),
+    Route(spec.START_LOAD_RUN, lazy("load_tasks", "start_load_run")),
+    Route(spec.LIST_LOAD_RUNS, lazy("load_tasks", "list_load_runs")),
+    Route(spec.GET_LOAD_RUN, lazy("load_tasks", "get_load_run")),
+    Route(spec.CANCEL_LOAD_RUN, lazy("load_tasks", "cancel_load_run")),
 )
 
 

@@ -408,6 +408,22 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def shutdown(self) -> None:
         await self._run(calls.shutdown())
 
+    # -- load runs --------------------------------------------------------------------------
+    async def start_load_run(self, script: Mapping[str, Any] | str) -> str:
+        """Start a load script (a mapping, or its YAML text) on the server; returns its id."""
+        return await self._run(calls.start_load_run(script))
+
+    async def load_runs(self) -> list[Json]:
+        """The server's load runs, each with its progress."""
+        return await self._run(calls.load_runs())
+
+    async def load_run(self, run_id: str) -> Json:
+        """One run's progress, and its ``report`` once it has ended."""
+        return await self._run(calls.load_run(run_id))
+
+    async def cancel_load_run(self, run_id: str) -> None:
+        await self._run(calls.cancel_load_run(run_id))
+
     async def tag_maps(self) -> list[Json]:
         """The tag maps the server was started with (``mockbdd serve --tag-maps``)."""
         return await self._run(calls.tag_maps())

@@ -554,6 +554,24 @@ def shutdown() -> Op[None]:
     return _none(call(spec.SHUTDOWN))
 
 
+# -- load runs (``mockbdd load`` on the server) ------------------------------------------------
+def start_load_run(script: Mapping[str, Any] | str) -> Op[str]:
+    reply = yield call(spec.START_LOAD_RUN, body={"script": script})
+    return str(_obj(reply).get("id", ""))
+
+
+def load_runs() -> Op[list[Json]]:
+    return _list(call(spec.LIST_LOAD_RUNS), "loadRuns")
+
+
+def load_run(run_id: str) -> Op[Json]:
+    return _json(call(spec.GET_LOAD_RUN, id=run_id))
+
+
+def cancel_load_run(run_id: str) -> Op[None]:
+    return _none(call(spec.CANCEL_LOAD_RUN, id=run_id))
+
+
 # -- tag maps on the server (``--tag-maps``) --------------------------------------------------
 def tag_maps() -> Op[list[Json]]:
     return _list(call(spec.LIST_TAG_MAPS), "tagMaps")

@@ -390,6 +390,22 @@ class Client(ClientBase[httpx.Client]):
     def shutdown(self) -> None:
         self._run(calls.shutdown())
 
+    # -- load runs --------------------------------------------------------------------------
+    def start_load_run(self, script: Mapping[str, Any] | str) -> str:
+        """Start a load script (a mapping, or its YAML text) on the server; returns its id."""
+        return self._run(calls.start_load_run(script))
+
+    def load_runs(self) -> list[Json]:
+        """The server's load runs, each with its progress."""
+        return self._run(calls.load_runs())
+
+    def load_run(self, run_id: str) -> Json:
+        """One run's progress, and its ``report`` once it has ended."""
+        return self._run(calls.load_run(run_id))
+
+    def cancel_load_run(self, run_id: str) -> None:
+        self._run(calls.cancel_load_run(run_id))
+
     def tag_maps(self) -> list[Json]:
         """The tag maps the server was started with (``mockbdd serve --tag-maps``)."""
         return self._run(calls.tag_maps())

@@ -13,6 +13,7 @@ def test_every_lazily_imported_task_names_a_task_that_exists() -> None:
         "collection_tasks",
         "namespace_tasks",
         "observe_tasks",
+        "openapi_tasks",
         "plugin_tasks",
         "pressure_tasks",
         "recording_tasks",
