@@ -20,6 +20,7 @@ from gherkin import Parser
 from gherkin.errors import CompositeParserException, ParserException
 from gherkin.parser_types import Feature, Rule, Scenario, Tag
 
+from mockbdd.extensions import ExtensionError, Extensions
 from mockbdd.tagmaps.errors import (
     SET_TAG_MAPS,
     MockBddError,
@@ -31,6 +32,7 @@ from mockbdd.tagmaps.errors import (
 from mockbdd.tagmaps.registry import TagMapRegistry, display_path, load_registry
 from mockbdd.tagmaps.resolve import LEVELS, check_tag, resolve
 from mockbdd.tagmaps.tags import MockTag, parse_tag
+from mockbdd.wire.builtins import BUILTIN, installed_extensions
 
 Severity = Literal["error", "warning"]
 _LOCATION_PREFIX = re.compile(r"^\(\d+:\d+\): ")
@@ -67,11 +69,15 @@ def collect_feature_files(paths: Sequence[Path]) -> tuple[list[Path], list[Diagn
 
 
 def lint_paths(
-    paths: Sequence[Path], registry: TagMapRegistry | None, missing: str | None = None
+    paths: Sequence[Path],
+    registry: TagMapRegistry | None,
+    extensions: Extensions = BUILTIN,
+    missing: str | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics for every feature file under ``paths``; ``registry`` None skips the checks
-    that need tag maps (unknown names, parameters, conflicts). ``missing`` says where tag maps
-    were looked for and not found: a file with mock tags is then an error, not a pass."""
+    that need tag maps (unknown names, parameters, conflicts); stubs are checked with
+    ``extensions`` (``mockbdd lint``: the built-ins and the installed plugins). ``missing`` says
+    where tag maps were looked for and not found: a file with mock tags is then an error."""
     files, diagnostics = collect_feature_files(paths)
     for file in files:
         name = display_path(file)
@@ -80,12 +86,16 @@ def lint_paths(
         except (OSError, UnicodeDecodeError) as exc:
             diagnostics.append(Diagnostic(name, 1, 1, "MBD006", f"cannot read: {exc}"))
             continue
-        diagnostics += lint_text(text, name, registry, missing)
+        diagnostics += lint_text(text, name, registry, extensions, missing)
     return sorted(set(diagnostics))
 
 
 def lint_text(
-    text: str, path: str, registry: TagMapRegistry | None, missing: str | None = None
+    text: str,
+    path: str,
+    registry: TagMapRegistry | None,
+    extensions: Extensions = BUILTIN,
+    missing: str | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics for one feature file's text."""
     try:
@@ -97,12 +107,12 @@ def lint_text(
     feature = document.get("feature")
     if not feature:
         return []
-    linter = _FeatureLinter(path, registry, missing)
+    linter = _FeatureLinter(path, registry, extensions, missing)
     linter.run(feature)
     return sorted(set(linter.diagnostics))
 
 
-def lint_registry(registry: TagMapRegistry) -> list[Diagnostic]:
+def lint_registry(registry: TagMapRegistry, extensions: Extensions = BUILTIN) -> list[Diagnostic]:
     """MBD007 for maps that cannot be applied even alone, with their default parameters."""
     diagnostics: list[Diagnostic] = []
     for tag_map in registry:
@@ -110,7 +120,7 @@ def lint_registry(registry: TagMapRegistry) -> list[Diagnostic]:
         if any(p.required for n in names for p in registry.get(n).params.values()):
             continue
         try:
-            resolve(registry, scenario=[MockTag(tag_map.name)])
+            resolve(registry, scenario=[MockTag(tag_map.name)], extensions=extensions)
         except TagMapError as exc:
             diagnostics += [map_diagnostic(e) for e in exc.all()]
         except MockBddError as exc:
@@ -134,6 +144,11 @@ def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) ->
     diagnostics: list[Diagnostic] = []
     registry: TagMapRegistry | None = None
     try:
+        extensions = installed_extensions()
+    except ExtensionError as exc:
+        print(f"mockbdd lint: {exc}", file=sys.stderr)
+        return 2
+    try:
         registry = load_registry(args.tag_maps)
     except TagMapLoadError as exc:
         diagnostics += [map_diagnostic(e) for e in exc.errors]
@@ -144,8 +159,8 @@ def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) ->
         missing = registry.searched
         registry = None
     if registry is not None:
-        diagnostics += lint_registry(registry)
-    diagnostics += lint_paths(paths, registry, missing)
+        diagnostics += lint_registry(registry, extensions)
+    diagnostics += lint_paths(paths, registry, extensions, missing)
     diagnostics = sorted(set(diagnostics))
     for diagnostic in diagnostics:
         print(format_diagnostic(diagnostic), file=stream)
@@ -181,10 +196,15 @@ class _FeatureLinter:
     """Walks one feature: each tag once, then each scenario (and Examples block) resolved."""
 
     def __init__(
-        self, path: str, registry: TagMapRegistry | None, missing: str | None = None
+        self,
+        path: str,
+        registry: TagMapRegistry | None,
+        extensions: Extensions = BUILTIN,
+        missing: str | None = None,
     ) -> None:
         self.path = path
         self.registry = registry
+        self.extensions = extensions
         self.missing = missing  # where tag maps were looked for, when none were found
         self.diagnostics: list[Diagnostic] = []
 
@@ -254,6 +274,7 @@ class _FeatureLinter:
                 examples=names["examples"],
                 feature_file=self.path,
                 line=line,
+                extensions=self.extensions,
             )
         except TagMapError as exc:
             self.diagnostics += [map_diagnostic(e) for e in exc.all()]

@@ -4,20 +4,26 @@ checks, ``mockbdd schema``). A server assembles its own with :func:`load_extensi
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Final
 
-from mockbdd import llm
+from mockbdd import crud, llm, webhooks
 from mockbdd.domain import faults
 from mockbdd.extensions import Extensions, Register, assemble
 from mockbdd.wire import delays, operators
 
 
 def register(extensions: Extensions) -> None:
-    """Every built-in content operator, delay type, fault and response transformer."""
+    """Every built-in content operator, delay type, fault, response transformer and serve
+    event listener."""
     operators.register(extensions)
     delays.register(extensions)
     faults.register(extensions)
     llm.register(extensions)
+    crud.register(extensions)
+    webhooks.register(
+        extensions, lambda obj, at: delays.parse_delay(obj, at, extensions=extensions)
+    )
 
 
 BUILTIN: Final[Extensions] = assemble([register], plugins=False)
@@ -28,3 +34,12 @@ def load_extensions(*more: Register) -> Extensions:
     ``mockbdd.plugins`` entry point; frozen. Raises ``ExtensionError`` naming a plugin that
     cannot load or clashes."""
     return assemble([register, *more])
+
+
+@cache
+def installed_extensions() -> Extensions:
+    """The built-ins and every installed plugin, loaded once per process: what client-side
+    checks (the BDD session, ``mockbdd lint``) validate tag maps with, so a plugin's operator,
+    delay type, matcher or transformer named in a tag map is accepted as the server accepts it.
+    Raises ``ExtensionError`` naming a plugin that cannot load or clashes."""
+    return load_extensions()

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ValidationError
 
 from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.frozen import freeze
+from mockbdd.domain.listeners import SERVE_EVENT_LISTENERS, ListenerCall
 from mockbdd.domain.responses import (
     ResponseDefinition,
     ResponseSequence,
@@ -22,7 +24,7 @@ from mockbdd.domain.stubs import DEFAULT_PRIORITY, StubMapping
 from mockbdd.extensions import Extensions
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import parse_delay
-from mockbdd.wire.errors import to_invalid_input
+from mockbdd.wire.errors import registered, to_invalid_input
 from mockbdd.wire.models import (
     ImportOptionsModel,
     RequestPatternModel,
@@ -32,6 +34,7 @@ from mockbdd.wire.models import (
 )
 from mockbdd.wire.request_patterns import build_request_pattern, parse_request_pattern
 from mockbdd.wire.responses import build_response, json_body_bytes
+from mockbdd.wire.websockets import build_websocket
 
 __all__ = [
     "json_body_bytes",
@@ -63,9 +66,12 @@ def parse_stub_mapping(
     stub_id = model.id or model.uuid or str(uuid.uuid4())
     if model.id and model.uuid and model.id != model.uuid:
         problems.append(InvalidInput(f"{pointer}/uuid", "'id' and 'uuid' differ; give one of them"))
-    if (model.response is None) == (model.responses is None):
+    answers = [f for f in ("response", "responses", "webSocket") if getattr(model, f) is not None]
+    if len(answers) != 1:
         problems.append(
-            InvalidInput(pointer or "/", "give exactly one of 'response' or 'responses'")
+            InvalidInput(
+                pointer or "/", "give exactly one of 'response', 'responses' or 'webSocket'"
+            )
         )
     if model.whenExhausted is not None and model.responses is None:
         problems.append(InvalidInput(f"{pointer}/whenExhausted", "only allowed with 'responses'"))
@@ -76,7 +82,12 @@ def parse_stub_mapping(
         problems, build_request_pattern, model.request, f"{pointer}/request", extensions
     )
     response: ResponseDefinition | ResponseSequence | None = None
-    if model.response is not None:
+    if model.webSocket is not None:  # the upgrade is accepted; the script plays per connection
+        script = _collect(
+            problems, build_websocket, model.webSocket, f"{pointer}/webSocket", extensions
+        )
+        response = None if script is None else ResponseDefinition(status=101, websocket=script)
+    elif model.response is not None:
         response = _collect(
             problems, build_response, model.response, f"{pointer}/response", extensions
         )
@@ -93,10 +104,12 @@ def parse_stub_mapping(
             ),
             WhenExhausted(model.whenExhausted or "repeatLast"),
         )
+    listeners = _collect(problems, _listeners, model, pointer, extensions)
     if problems:
         raise InvalidInput.of(problems)
     assert request is not None
     assert response is not None
+    assert listeners is not None
     source = dict(obj)
     source.pop("uuid", None)
     source["id"] = stub_id
@@ -117,7 +130,39 @@ def parse_stub_mapping(
         new_scenario_state=model.newScenarioState,
         metadata=model.metadata,
         persistent=bool(model.persistent),
+        listeners=listeners,
     )
+
+
+def _listeners(
+    model: StubMappingModel, pointer: str, extensions: Extensions
+) -> tuple[ListenerCall, ...]:
+    """``serveEventListeners`` then ``postServeActions`` (list or WireMock 2's object form),
+    each by a registered name with parameters its listener accepts."""
+    entries: list[tuple[str, str, dict[str, Any]]] = []
+    for i, item in enumerate(model.serveEventListeners or ()):
+        entries.append((f"{pointer}/serveEventListeners/{i}", item.name, item.parameters or {}))
+    actions = model.postServeActions
+    if isinstance(actions, dict):
+        for name, parameters in actions.items():
+            entries.append((f"{pointer}/postServeActions/{name}", name, parameters))
+    else:
+        for i, item in enumerate(actions or ()):
+            entries.append((f"{pointer}/postServeActions/{i}", item.name, item.parameters or {}))
+    calls: list[ListenerCall] = []
+    for at, name, parameters in entries:
+        where = at if at.rsplit("/", 1)[-1] == name else f"{at}/name"
+        listener = registered(extensions, SERVE_EVENT_LISTENERS, name, where)
+        frozen = freeze(parameters)
+        try:
+            listener.check(frozen)
+        except ValueError as exc:
+            field, _, reason = str(exc).partition(": ")
+            if field.startswith("/") and reason:
+                raise InvalidInput(f"{at}/parameters{field}", reason) from None
+            raise InvalidInput(f"{at}/parameters", str(exc)) from None
+        calls.append(ListenerCall(name, frozen))
+    return tuple(calls)
 
 
 T = TypeVar("T")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from mockbdd.domain.delays import LogNormalDelay
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.wire.mappings import (
+    parse_import_options,
     parse_mappings_document,
     parse_request_pattern,
     parse_stub_mapping,
@@ -135,3 +137,26 @@ def test_a_mappings_document_is_one_mapping_or_a_list_of_them() -> None:
     assert [s.response.status for s in parse_mappings_document(one)] == [201]
     both = parse_mappings_document({"mappings": [one, {**one, "response": {"status": 202}}]})
     assert [s.response.status for s in both] == [201, 202]
+
+
+@pytest.mark.parametrize(
+    ("options", "pointer"),
+    [
+        ({"deleteAllNotInImport": "yes"}, "/importOptions/deleteAllNotInImport"),
+        ({"deleteAllNotInImport": 1}, "/importOptions/deleteAllNotInImport"),
+        ({"duplicatePolicy": "MERGE"}, "/importOptions/duplicatePolicy"),
+        ({"deleteAll": True}, "/importOptions/deleteAll"),
+        ([], "/importOptions"),
+    ],
+)
+def test_import_options_are_typed(options: Any, pointer: str) -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse_import_options(json.loads(json.dumps(options)))
+    assert info.value.pointer == pointer
+
+
+def test_import_options_defaults() -> None:
+    assert parse_import_options(None).deleteAllNotInImport is False
+    assert parse_import_options(None).duplicatePolicy == "OVERWRITE"
+    parsed = parse_import_options({"deleteAllNotInImport": True, "duplicatePolicy": "IGNORE"})
+    assert (parsed.deleteAllNotInImport, parsed.duplicatePolicy) == (True, "IGNORE")
