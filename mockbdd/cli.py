@@ -190,6 +190,54 @@ def record(args: argparse.Namespace) -> int:
         loop.close()
 
 
+def import_openapi(args: argparse.Namespace) -> int:
+    """``mockbdd import-openapi SPEC [--out DIR] [--mode examples|generated]``: a stub for
+    every operation, as one mapping file ``DIR/<title>.json`` (or on stdout)."""
+    import re
+
+    from mockbdd.domain.errors import InvalidInput
+
+    try:
+        from mockbdd.openapi.document import Document
+        from mockbdd.openapi.stubs import stubs_for
+    except ImportError:
+        print("mockbdd import-openapi: pip install 'mockbdd[openapi]'", file=sys.stderr)
+        return 2
+    try:
+        text = Path(args.spec).read_text(encoding="utf-8")
+        document = Document(text, "")
+        mappings = stubs_for(document, args.mode)
+    except OSError as exc:
+        print(f"mockbdd import-openapi: {args.spec}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except InvalidInput as exc:
+        where = f"{args.spec}{exc.pointer}" if exc.pointer else args.spec
+        print(f"mockbdd import-openapi: {where}: {exc.reason}", file=sys.stderr)
+        return 1
+    document_json = json.dumps({"mappings": mappings}, indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(document_json)
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^a-z0-9]+", "-", document.title.lower()).strip("-") or "openapi"
+    target = args.out / f"{name}.json"
+    target.write_text(document_json, encoding="utf-8")
+    print(f"mockbdd: {len(mappings)} stub(s) for {document.title!r} written to {target}")
+    return 0
+
+
+def _import_openapi_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "import-openapi",
+        help="make stub mappings for every operation of an OpenAPI 3.0/3.1 document",
+        description="A stub for every operation, at the spec's paths under its first server's "
+        "path, answering the lowest 2xx response: its example, else a value made from the schema.",
+    )
+    p.add_argument("spec", help="the OpenAPI document (JSON or YAML)")
+    p.add_argument("--out", type=Path, help="folder to write the mapping file to (default: stdout)")
+    p.add_argument("--mode", choices=("examples", "generated"), default="examples")
+
+
 def _record_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "record",
@@ -296,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _record_parser(sub)
+    _import_openapi_parser(sub)
     sub.add_parser("lint", help="check feature files and tag maps (mockbdd lint --help)")
     p = sub.add_parser("tags", help="list the tag maps")
     p.add_argument(
@@ -325,6 +374,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {
         "serve": serve,
         "record": record,
+        "import-openapi": import_openapi,
         "tags": tags,
         "schema": schema,
         "plugins": plugins,

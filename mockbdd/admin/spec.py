@@ -86,6 +86,8 @@ SNAPSHOT_RECORDING = RouteSpec("snapshot_recording", "POST", "/recordings/snapsh
 APPLY_PRESSURE = RouteSpec("apply_pressure", "POST", "/pressure")
 GET_PRESSURE = RouteSpec("get_pressure", "GET", "/pressure")
 RELEASE_PRESSURE = RouteSpec("release_pressure", "DELETE", "/pressure")
+# OpenAPI (DESIGN §13)
+IMPORT_OPENAPI = RouteSpec("import_openapi", "POST", "/openapi")
 # CRUD collections (DESIGN §13)
 LIST_COLLECTIONS = RouteSpec("list_collections", "GET", "/collections")
 GET_COLLECTION = RouteSpec("get_collection", "GET", "/collections/{name}")
@@ -163,6 +165,7 @@ ALL: tuple[RouteSpec, ...] = (
     APPLY_PRESSURE,
     GET_PRESSURE,
     RELEASE_PRESSURE,
+    IMPORT_OPENAPI,
     LIST_COLLECTIONS,
     GET_COLLECTION,
     PUT_COLLECTION,

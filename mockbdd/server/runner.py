@@ -20,7 +20,7 @@ from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
-from mockbdd.server import limits, simulation
+from mockbdd.server import limits, simulation, validation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
@@ -57,7 +57,7 @@ class MockHttpServer:
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
         self.extensions = (
-            load_extensions(limits.register, simulation.register)
+            load_extensions(limits.register, simulation.register, validation.register)
             if extensions is None
             else extensions
         )
