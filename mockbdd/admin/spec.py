@@ -49,6 +49,7 @@ REMOVE_REQUESTS_BY_METADATA = RouteSpec(
 WAIT_FOR_REQUESTS = RouteSpec("wait_for_requests", "POST", "/requests/wait")
 UNMATCHED_REQUESTS = RouteSpec("unmatched_requests", "GET", "/requests/unmatched")
 UNMATCHED_NEAR_MISSES = RouteSpec("unmatched_near_misses", "GET", "/requests/unmatched/near-misses")
+EXPORT_REQUESTS = RouteSpec("export_requests", "GET", "/requests/export")  # before /requests/{id}
 GET_REQUEST = RouteSpec("get_request", "GET", "/requests/{id}")
 DELETE_REQUEST = RouteSpec("delete_request", "DELETE", "/requests/{id}")
 NEAR_MISSES_FOR_REQUEST = RouteSpec("near_misses_for_request", "POST", "/near-misses/request")
@@ -136,6 +137,7 @@ ALL: tuple[RouteSpec, ...] = (
     WAIT_FOR_REQUESTS,
     UNMATCHED_REQUESTS,
     UNMATCHED_NEAR_MISSES,
+    EXPORT_REQUESTS,
     GET_REQUEST,
     DELETE_REQUEST,
     NEAR_MISSES_FOR_REQUEST,

@@ -493,6 +493,11 @@ def version() -> Op[str]:
     return str(_obj(reply).get("version", ""))
 
 
+def export_requests(fmt: str, params: Mapping[str, str]) -> Op[Any]:
+    reply = yield call(spec.EXPORT_REQUESTS, params={"format": fmt, **params})
+    return reply.body
+
+
 def metrics() -> Op[str]:
     reply = yield call(spec.METRICS)
     return str(reply.body)

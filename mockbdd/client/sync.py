@@ -359,6 +359,28 @@ class Client(ClientBase[httpx.Client]):
     def unmount_service(self, service: str) -> None:
         self._run(calls.unmount_service(service))
 
+    def export(
+        self,
+        format: str = "har",
+        *,
+        since: datetime | str | None = None,
+        limit: int | None = None,
+        unmatched: bool = False,
+        matching_stub: str | None = None,
+    ) -> Any:
+        """``GET /requests/export``: the journal oldest first, as HAR 1.2 (a dict), ``json``
+        (a dict) or ``ndjson`` (text), with the filters of :meth:`requests`."""
+        params: dict[str, str] = {}
+        if since is not None:
+            params["since"] = since.isoformat() if isinstance(since, datetime) else since
+        if limit is not None:
+            params["limit"] = str(limit)
+        if unmatched:
+            params["unmatched"] = "true"
+        if matching_stub is not None:
+            params["matchingStub"] = matching_stub
+        return self._run(calls.export_requests(format, params))
+
     def metrics(self) -> str:
         """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
         return self._run(calls.metrics())

@@ -359,6 +359,7 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         with pytest.raises(AdminError):
             c.unmount_service("svc")
         c.version()
+        assert c.export("har")["log"]["version"] == "1.2"
         run_id = c.start_load_run(
             {
                 "requests": [{"path": "/a"}],

@@ -12,6 +12,7 @@ def test_every_lazily_imported_task_names_a_task_that_exists() -> None:
     assert {task.module for task in (r.task for r in lazy) if isinstance(task, LazyTask)} == {
         "collection_tasks",
         "docs_tasks",
+        "export_tasks",
         "load_tasks",
         "namespace_tasks",
         "observe_tasks",
