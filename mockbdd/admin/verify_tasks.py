@@ -177,7 +177,8 @@ async def match_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
         data["response"] = _response_json(selection)
         data["position"] = selection.position
     else:
-        data["nearMisses"] = [near_miss_json(m) for m in ns.near_misses(request)]
+        misses = await ctx.runtime.near_misses(ns, request)
+        data["nearMisses"] = [near_miss_json(m) for m in misses]
     return AdminResponse(json=data)
 
 

@@ -266,7 +266,7 @@ class DataPlane:
         self, ns: Namespace, plan: ServePlan, started: float, queued: float
     ) -> web.StreamResponse:
         search = plan.near_misses
-        misses = [] if search is None else await self._search(search)
+        misses = [] if search is None else await self.search(search)
         body = render_unmatched_report(plan.event.request, misses).encode()
         elapsed = self._ms(started)
         extra = plan.headers
@@ -275,9 +275,10 @@ class DataPlane:
             return web.Response(status=404, body=body, headers=(*_TEXT_PLAIN.items(), *extra))
         return web.Response(status=404, body=body, headers=_TEXT_PLAIN)
 
-    async def _search(self, search: NearMissSearch) -> list[NearMiss]:
+    async def search(self, search: NearMissSearch) -> list[NearMiss]:
         """Run ``search`` a slice at a time, giving the loop back between slices: a report
-        over 10,000 stubs must not hold up other namespaces' traffic while it is worked out."""
+        over 10,000 stubs must not hold up other namespaces' traffic while it is worked out.
+        The one way near misses are ranked on the loop: 404 reports and the admin routes."""
         async with self._near_miss_turn:
             deadline = time.perf_counter() + NEAR_MISS_SLICE_S
             while not search.step():
