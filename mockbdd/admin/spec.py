@@ -149,6 +149,7 @@ ALL: tuple[RouteSpec, ...] = (
     GET_SETTINGS,
     UPDATE_SETTINGS,
     UPDATE_SETTINGS_PUT,
+    SAMPLE_DELAYS,
     HEALTH,
     VERSION,
     LIST_TAG_MAPS,
