@@ -261,6 +261,47 @@ def _record_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )  # fmt: skip
 
 
+def export(args: argparse.Namespace) -> int:
+    """``mockbdd export --url URL [--ns NS] --format har -o FILE``: a running server's journal."""
+    from mockbdd.client.errors import AdminError
+    from mockbdd.client.sync import Client
+
+    base = args.url.rstrip("/") + (f"/__ns/{args.ns}" if args.ns else "")
+    try:
+        with Client(base, token=args.admin_token, timeout=30) as admin:
+            data = admin.export(args.format, unmatched=args.unmatched)
+    except AdminError as exc:
+        print(f"mockbdd export: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # httpx's connection errors are OSErrors underneath, or wrap them
+        print(f"mockbdd export: cannot reach {args.url}: {exc}", file=sys.stderr)
+        return 2
+    text = data if isinstance(data, str) else json.dumps(data, indent=2) + "\n"
+    if args.output is None or str(args.output) == "-":
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        count = len(data["log"]["entries"]) if args.format == "har" else None
+        shown = f"{count} request(s)" if count is not None else args.format
+        print(f"mockbdd: exported {shown} to {args.output}")
+    return 0
+
+
+def _export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write a running server's request journal as HAR, JSON or NDJSON",
+        description="GET /__admin/requests/export of a running server into a file "
+        "(a HAR opens in browser devtools).",
+    )
+    p.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8080")
+    p.add_argument("--ns", help="one namespace (default: the root namespace)")
+    p.add_argument("--format", choices=("har", "json", "ndjson"), default="har")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument("--unmatched", action="store_true", help="only requests no stub matched")
+    p.add_argument("--admin-token", metavar="TOKEN", help="the server's admin token")
+
+
 def tags(args: argparse.Namespace) -> int:
     from mockbdd.tagmaps.errors import MockBddError
     from mockbdd.tagmaps.listing import list_tags
@@ -344,6 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _record_parser(sub)
+    _export_parser(sub)
     _import_openapi_parser(sub)
     sub.add_parser("lint", help="check feature files and tag maps (mockbdd lint --help)")
     p = sub.add_parser("tags", help="list the tag maps")
@@ -374,6 +416,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {
         "serve": serve,
         "record": record,
+        "export": export,
         "import-openapi": import_openapi,
         "tags": tags,
         "schema": schema,

@@ -92,6 +92,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.WAIT_FOR_REQUESTS, j.wait_for_requests),
     Route(spec.UNMATCHED_REQUESTS, j.unmatched_requests),
     Route(spec.UNMATCHED_NEAR_MISSES, j.unmatched_near_misses),
+    Route(spec.EXPORT_REQUESTS, lazy("export_tasks", "export_requests")),
     Route(spec.GET_REQUEST, j.get_request),
     Route(spec.DELETE_REQUEST, j.delete_request),
     Route(spec.NEAR_MISSES_FOR_REQUEST, j.near_misses_for_request),

@@ -49,6 +49,7 @@ REMOVE_REQUESTS_BY_METADATA = RouteSpec(
 WAIT_FOR_REQUESTS = RouteSpec("wait_for_requests", "POST", "/requests/wait")
 UNMATCHED_REQUESTS = RouteSpec("unmatched_requests", "GET", "/requests/unmatched")
 UNMATCHED_NEAR_MISSES = RouteSpec("unmatched_near_misses", "GET", "/requests/unmatched/near-misses")
+EXPORT_REQUESTS = RouteSpec("export_requests", "GET", "/requests/export")  # before /requests/{id}
 GET_REQUEST = RouteSpec("get_request", "GET", "/requests/{id}")
 DELETE_REQUEST = RouteSpec("delete_request", "DELETE", "/requests/{id}")
 NEAR_MISSES_FOR_REQUEST = RouteSpec("near_misses_for_request", "POST", "/near-misses/request")
@@ -135,6 +136,7 @@ ALL: tuple[RouteSpec, ...] = (
     WAIT_FOR_REQUESTS,
     UNMATCHED_REQUESTS,
     UNMATCHED_NEAR_MISSES,
+    EXPORT_REQUESTS,
     GET_REQUEST,
     DELETE_REQUEST,
     NEAR_MISSES_FOR_REQUEST,
@@ -146,6 +148,7 @@ ALL: tuple[RouteSpec, ...] = (
     GET_SETTINGS,
     UPDATE_SETTINGS,
     UPDATE_SETTINGS_PUT,
+    SAMPLE_DELAYS,
     HEALTH,
     VERSION,
     LIST_TAG_MAPS,

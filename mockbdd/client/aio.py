@@ -333,6 +333,13 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def version(self) -> str:
         return await self._run(calls.version())
 
+    async def sample_delays(
+        self, distribution: Mapping[str, Any], count: int = 1000, seed: int | None = None
+    ) -> Json:
+        """``POST /__admin/delays/sample``: ``count`` draws of a delay distribution (no
+        sleeping) and their summary, to preview a latency model."""
+        return await self._run(calls.sample_delays(distribution, count, seed))
+
     # -- resource pressure ------------------------------------------------------------------
     async def apply_pressure(
         self, memory_mb: int = 0, cpu_percent: int = 0, duration_ms: int = 1000
@@ -376,6 +383,28 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
 
     async def unmount_service(self, service: str) -> None:
         await self._run(calls.unmount_service(service))
+
+    async def export(
+        self,
+        format: str = "har",
+        *,
+        since: datetime | str | None = None,
+        limit: int | None = None,
+        unmatched: bool = False,
+        matching_stub: str | None = None,
+    ) -> Any:
+        """``GET /requests/export``: the journal oldest first, as HAR 1.2 (a dict), ``json``
+        (a dict) or ``ndjson`` (text), with the filters of :meth:`requests`."""
+        params: dict[str, str] = {}
+        if since is not None:
+            params["since"] = since.isoformat() if isinstance(since, datetime) else since
+        if limit is not None:
+            params["limit"] = str(limit)
+        if unmatched:
+            params["unmatched"] = "true"
+        if matching_stub is not None:
+            params["matchingStub"] = matching_stub
+        return await self._run(calls.export_requests(format, params))
 
     async def metrics(self) -> str:
         """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
@@ -444,13 +473,22 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         settings: Mapping[str, Any] | None = None,
         scenario_states: Mapping[str, str] | None = None,
         collections: Mapping[str, Any] | None = None,
+        mounts: Mapping[str, Any] | None = None,
         applier: AsyncApplier | None = None,
     ) -> AsyncNamespaceHandle:
-        """A new namespace, opened with its stubs, settings, scenario states and CRUD
-        collections in one call."""
+        """A new namespace, opened with its stubs, settings, scenario states, CRUD collections
+        and service plugins (``mounts``: ``{service: {plugin, config}}``) in one call."""
         info = await self._run(
             calls.create_namespace(
-                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states, collections
+                name,
+                ttl_seconds,
+                port,
+                tag_maps,
+                mappings,
+                settings,
+                scenario_states,
+                collections,
+                mounts,
             )
         )
         return AsyncNamespaceHandle(self, info, applier=applier)
