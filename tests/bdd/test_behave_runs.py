@@ -148,7 +148,9 @@ Feature: settings
 
   @mock:flaky:seed=3
   Scenario: half the charges fail
-""" + '    When I send POST /v1/charges to "payments"\n' * 10 + """\
+"""
+            + '    When I send POST /v1/charges to "payments"\n' * 10
+            + """\
     Then "payments" should have answered 6 requests with status 500
     And "payments" should have answered 4 requests with status 201
 """,
