@@ -1,4 +1,4 @@
-"""The ``mockbdd`` command: serve, record, lint, tags, schema."""
+"""The ``mockbdd`` command: serve, record, lint, tags, schema, plugins, load."""
 
 from __future__ import annotations
 
@@ -190,6 +190,54 @@ def record(args: argparse.Namespace) -> int:
         loop.close()
 
 
+def import_openapi(args: argparse.Namespace) -> int:
+    """``mockbdd import-openapi SPEC [--out DIR] [--mode examples|generated]``: a stub for
+    every operation, as one mapping file ``DIR/<title>.json`` (or on stdout)."""
+    import re
+
+    from mockbdd.domain.errors import InvalidInput
+
+    try:
+        from mockbdd.openapi.document import Document
+        from mockbdd.openapi.stubs import stubs_for
+    except ImportError:
+        print("mockbdd import-openapi: pip install 'mockbdd[openapi]'", file=sys.stderr)
+        return 2
+    try:
+        text = Path(args.spec).read_text(encoding="utf-8")
+        document = Document(text, "")
+        mappings = stubs_for(document, args.mode)
+    except OSError as exc:
+        print(f"mockbdd import-openapi: {args.spec}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except InvalidInput as exc:
+        where = f"{args.spec}{exc.pointer}" if exc.pointer else args.spec
+        print(f"mockbdd import-openapi: {where}: {exc.reason}", file=sys.stderr)
+        return 1
+    document_json = json.dumps({"mappings": mappings}, indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(document_json)
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^a-z0-9]+", "-", document.title.lower()).strip("-") or "openapi"
+    target = args.out / f"{name}.json"
+    target.write_text(document_json, encoding="utf-8")
+    print(f"mockbdd: {len(mappings)} stub(s) for {document.title!r} written to {target}")
+    return 0
+
+
+def _import_openapi_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "import-openapi",
+        help="make stub mappings for every operation of an OpenAPI 3.0/3.1 document",
+        description="A stub for every operation, at the spec's paths under its first server's "
+        "path, answering the lowest 2xx response: its example, else a value made from the schema.",
+    )
+    p.add_argument("spec", help="the OpenAPI document (JSON or YAML)")
+    p.add_argument("--out", type=Path, help="folder to write the mapping file to (default: stdout)")
+    p.add_argument("--mode", choices=("examples", "generated"), default="examples")
+
+
 def _record_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "record",
@@ -211,6 +259,47 @@ def _record_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--no-repeats-as-scenarios", dest="repeats_as_scenarios", action="store_false",
         help="keep the first answer of a repeated request instead of a scenario of them all",
     )  # fmt: skip
+
+
+def export(args: argparse.Namespace) -> int:
+    """``mockbdd export --url URL [--ns NS] --format har -o FILE``: a running server's journal."""
+    from mockbdd.client.errors import AdminError
+    from mockbdd.client.sync import Client
+
+    base = args.url.rstrip("/") + (f"/__ns/{args.ns}" if args.ns else "")
+    try:
+        with Client(base, token=args.admin_token, timeout=30) as admin:
+            data = admin.export(args.format, unmatched=args.unmatched)
+    except AdminError as exc:
+        print(f"mockbdd export: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # httpx's connection errors are OSErrors underneath, or wrap them
+        print(f"mockbdd export: cannot reach {args.url}: {exc}", file=sys.stderr)
+        return 2
+    text = data if isinstance(data, str) else json.dumps(data, indent=2) + "\n"
+    if args.output is None or str(args.output) == "-":
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        count = len(data["log"]["entries"]) if args.format == "har" else None
+        shown = f"{count} request(s)" if count is not None else args.format
+        print(f"mockbdd: exported {shown} to {args.output}")
+    return 0
+
+
+def _export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write a running server's request journal as HAR, JSON or NDJSON",
+        description="GET /__admin/requests/export of a running server into a file "
+        "(a HAR opens in browser devtools).",
+    )
+    p.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8080")
+    p.add_argument("--ns", help="one namespace (default: the root namespace)")
+    p.add_argument("--format", choices=("har", "json", "ndjson"), default="har")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument("--unmatched", action="store_true", help="only requests no stub matched")
+    p.add_argument("--admin-token", metavar="TOKEN", help="the server's admin token")
 
 
 def tags(args: argparse.Namespace) -> int:
@@ -259,6 +348,35 @@ def plugins(args: argparse.Namespace) -> int:
     return 0
 
 
+def load(args: argparse.Namespace) -> int:
+    from mockbdd.load.command import run_load
+
+    return run_load(
+        args.script,
+        target=args.target,
+        report_path=args.report,
+        plot_path=args.plot,
+        quiet=args.quiet,
+    )
+
+
+def _load_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "load",
+        help="run a load script (open model) against a server",
+        description="Send the script's weighted request mix at the stages' arrival rates and "
+        "report latency from each request's intended send time. Exit 0 when every threshold "
+        "holds, 1 when one is crossed, 2 for a bad script.",
+    )
+    p.add_argument("script", type=Path, help="the load script (YAML or JSON)")
+    p.add_argument("--target", help="the URL to load, instead of the script's target")
+    p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON report here")
+    p.add_argument(
+        "--plot", type=Path, metavar="FILE", help="write a PNG plot here (needs mockbdd[plot])"
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress while it runs")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockbdd", description="HTTP API mock server with a BDD face"
@@ -267,6 +385,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _record_parser(sub)
+    _export_parser(sub)
+    _import_openapi_parser(sub)
     sub.add_parser("lint", help="check feature files and tag maps (mockbdd lint --help)")
     p = sub.add_parser("tags", help="list the tag maps")
     p.add_argument(
@@ -282,6 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p = sub.add_parser("schema", help="print the JSON Schema of tag-map and mapping files")
     p.add_argument("which", nargs="?", choices=("all", "tagMapFile", "mappingFile"), default="all")
+    _load_parser(sub)
     return parser
 
 
@@ -295,9 +416,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = {
         "serve": serve,
         "record": record,
+        "export": export,
+        "import-openapi": import_openapi,
         "tags": tags,
         "schema": schema,
         "plugins": plugins,
+        "load": load,
     }
     return commands[args.command](args)
 

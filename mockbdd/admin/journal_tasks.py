@@ -35,7 +35,9 @@ def _event_json(ns: Namespace, event: ServeEvent) -> dict[str, Any]:
     return serve_event_json(event)  # with the stub as it was when it served the request
 
 
-async def list_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+def listed(ctx: AdminContext, req: AdminRequest) -> tuple[list[ServeEvent], int]:
+    """The events ``GET /requests`` answers (newest first, after ``limit``) and how many
+    matched its filters (``since``, ``unmatched``, ``matchingStub``) before the limit."""
     events: list[ServeEvent] = list(ctx.ns.journal.events())
     since = req.query.get("since")
     if since:
@@ -47,7 +49,11 @@ async def list_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     if stub_id:
         events = [e for e in events if e.stub_id == stub_id]
     total = len(events)
-    events = events[: int_query(req, "limit", total)]
+    return events[: int_query(req, "limit", total)], total
+
+
+async def list_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    events, total = listed(ctx, req)
     return AdminResponse(
         json={
             "requests": [_event_json(ctx.ns, e) for e in events],

@@ -92,6 +92,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.WAIT_FOR_REQUESTS, j.wait_for_requests),
     Route(spec.UNMATCHED_REQUESTS, j.unmatched_requests),
     Route(spec.UNMATCHED_NEAR_MISSES, j.unmatched_near_misses),
+    Route(spec.EXPORT_REQUESTS, lazy("export_tasks", "export_requests")),
     Route(spec.GET_REQUEST, j.get_request),
     Route(spec.DELETE_REQUEST, j.delete_request),
     Route(spec.NEAR_MISSES_FOR_REQUEST, j.near_misses_for_request),
@@ -123,6 +124,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.APPLY_PRESSURE, lazy("pressure_tasks", "apply_pressure")),
     Route(spec.GET_PRESSURE, lazy("pressure_tasks", "get_pressure")),
     Route(spec.RELEASE_PRESSURE, lazy("pressure_tasks", "release_pressure")),
+    Route(spec.IMPORT_OPENAPI, lazy("openapi_tasks", "import_openapi")),
     Route(spec.LIST_COLLECTIONS, lazy("collection_tasks", "list_collections")),
     Route(spec.GET_COLLECTION, lazy("collection_tasks", "get_collection")),
     Route(spec.PUT_COLLECTION, lazy("collection_tasks", "put_collection")),
@@ -136,6 +138,10 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.COUNT_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "count_messages")),
     Route(spec.RESET_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "reset_messages")),
     Route(spec.EVENTS, lazy("observe_tasks", "events")),
+    Route(spec.START_LOAD_RUN, lazy("load_tasks", "start_load_run")),
+    Route(spec.LIST_LOAD_RUNS, lazy("load_tasks", "list_load_runs")),
+    Route(spec.GET_LOAD_RUN, lazy("load_tasks", "get_load_run")),
+    Route(spec.CANCEL_LOAD_RUN, lazy("load_tasks", "cancel_load_run")),
 )
 
 

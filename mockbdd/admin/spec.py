@@ -49,6 +49,7 @@ REMOVE_REQUESTS_BY_METADATA = RouteSpec(
 WAIT_FOR_REQUESTS = RouteSpec("wait_for_requests", "POST", "/requests/wait")
 UNMATCHED_REQUESTS = RouteSpec("unmatched_requests", "GET", "/requests/unmatched")
 UNMATCHED_NEAR_MISSES = RouteSpec("unmatched_near_misses", "GET", "/requests/unmatched/near-misses")
+EXPORT_REQUESTS = RouteSpec("export_requests", "GET", "/requests/export")  # before /requests/{id}
 GET_REQUEST = RouteSpec("get_request", "GET", "/requests/{id}")
 DELETE_REQUEST = RouteSpec("delete_request", "DELETE", "/requests/{id}")
 NEAR_MISSES_FOR_REQUEST = RouteSpec("near_misses_for_request", "POST", "/near-misses/request")
@@ -86,6 +87,8 @@ SNAPSHOT_RECORDING = RouteSpec("snapshot_recording", "POST", "/recordings/snapsh
 APPLY_PRESSURE = RouteSpec("apply_pressure", "POST", "/pressure")
 GET_PRESSURE = RouteSpec("get_pressure", "GET", "/pressure")
 RELEASE_PRESSURE = RouteSpec("release_pressure", "DELETE", "/pressure")
+# OpenAPI (DESIGN §13)
+IMPORT_OPENAPI = RouteSpec("import_openapi", "POST", "/openapi")
 # CRUD collections (DESIGN §13)
 LIST_COLLECTIONS = RouteSpec("list_collections", "GET", "/collections")
 GET_COLLECTION = RouteSpec("get_collection", "GET", "/collections/{name}")
@@ -103,6 +106,11 @@ UNMOUNT_SERVICE = RouteSpec("unmount_service", "DELETE", "/plugins/mounts/{servi
 LIST_WEBSOCKET_MESSAGES = RouteSpec("list_websocket_messages", "GET", "/websockets")
 COUNT_WEBSOCKET_MESSAGES = RouteSpec("count_websocket_messages", "POST", "/websockets/count")
 RESET_WEBSOCKET_MESSAGES = RouteSpec("reset_websocket_messages", "DELETE", "/websockets")
+# load runs (DESIGN §11): the load generator on the server's loop
+START_LOAD_RUN = RouteSpec("start_load_run", "POST", "/load-runs")
+LIST_LOAD_RUNS = RouteSpec("list_load_runs", "GET", "/load-runs")
+GET_LOAD_RUN = RouteSpec("get_load_run", "GET", "/load-runs/{id}")
+CANCEL_LOAD_RUN = RouteSpec("cancel_load_run", "DELETE", "/load-runs/{id}")
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -128,6 +136,7 @@ ALL: tuple[RouteSpec, ...] = (
     WAIT_FOR_REQUESTS,
     UNMATCHED_REQUESTS,
     UNMATCHED_NEAR_MISSES,
+    EXPORT_REQUESTS,
     GET_REQUEST,
     DELETE_REQUEST,
     NEAR_MISSES_FOR_REQUEST,
@@ -158,6 +167,7 @@ ALL: tuple[RouteSpec, ...] = (
     APPLY_PRESSURE,
     GET_PRESSURE,
     RELEASE_PRESSURE,
+    IMPORT_OPENAPI,
     LIST_COLLECTIONS,
     GET_COLLECTION,
     PUT_COLLECTION,
@@ -171,4 +181,8 @@ ALL: tuple[RouteSpec, ...] = (
     COUNT_WEBSOCKET_MESSAGES,
     RESET_WEBSOCKET_MESSAGES,
     EVENTS,
+    START_LOAD_RUN,
+    LIST_LOAD_RUNS,
+    GET_LOAD_RUN,
+    CANCEL_LOAD_RUN,
 )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.domain.near_miss import NearMiss
     from mockbdd.domain.requests import RecordedRequest
+    from mockbdd.load.runs import LoadRuns
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 
@@ -167,6 +168,10 @@ class Runtime(Protocol):
     def request_shutdown(self) -> None: ...
 
     def uptime_seconds(self) -> float: ...
+
+    def load_runs(self) -> LoadRuns:
+        """The server's load runs (``/__admin/load-runs``)."""
+        ...
 
     def near_misses(self, ns: Namespace, request: RecordedRequest) -> Awaitable[list[NearMiss]]:
         """The stubs of ``ns`` closest to ``request``, ranked a slice at a time so that other

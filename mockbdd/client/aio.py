@@ -377,6 +377,28 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def unmount_service(self, service: str) -> None:
         await self._run(calls.unmount_service(service))
 
+    async def export(
+        self,
+        format: str = "har",
+        *,
+        since: datetime | str | None = None,
+        limit: int | None = None,
+        unmatched: bool = False,
+        matching_stub: str | None = None,
+    ) -> Any:
+        """``GET /requests/export``: the journal oldest first, as HAR 1.2 (a dict), ``json``
+        (a dict) or ``ndjson`` (text), with the filters of :meth:`requests`."""
+        params: dict[str, str] = {}
+        if since is not None:
+            params["since"] = since.isoformat() if isinstance(since, datetime) else since
+        if limit is not None:
+            params["limit"] = str(limit)
+        if unmatched:
+            params["unmatched"] = "true"
+        if matching_stub is not None:
+            params["matchingStub"] = matching_stub
+        return await self._run(calls.export_requests(format, params))
+
     async def metrics(self) -> str:
         """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
         return await self._run(calls.metrics())
@@ -407,6 +429,22 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
 
     async def shutdown(self) -> None:
         await self._run(calls.shutdown())
+
+    # -- load runs --------------------------------------------------------------------------
+    async def start_load_run(self, script: Mapping[str, Any] | str) -> str:
+        """Start a load script (a mapping, or its YAML text) on the server; returns its id."""
+        return await self._run(calls.start_load_run(script))
+
+    async def load_runs(self) -> list[Json]:
+        """The server's load runs, each with its progress."""
+        return await self._run(calls.load_runs())
+
+    async def load_run(self, run_id: str) -> Json:
+        """One run's progress, and its ``report`` once it has ended."""
+        return await self._run(calls.load_run(run_id))
+
+    async def cancel_load_run(self, run_id: str) -> None:
+        await self._run(calls.cancel_load_run(run_id))
 
     async def tag_maps(self) -> list[Json]:
         """The tag maps the server was started with (``mockbdd serve --tag-maps``)."""

@@ -493,6 +493,11 @@ def version() -> Op[str]:
     return str(_obj(reply).get("version", ""))
 
 
+def export_requests(fmt: str, params: Mapping[str, str]) -> Op[Any]:
+    reply = yield call(spec.EXPORT_REQUESTS, params={"format": fmt, **params})
+    return reply.body
+
+
 def metrics() -> Op[str]:
     reply = yield call(spec.METRICS)
     return str(reply.body)
@@ -552,6 +557,24 @@ def unmount_service(service: str) -> Op[None]:
 
 def shutdown() -> Op[None]:
     return _none(call(spec.SHUTDOWN))
+
+
+# -- load runs (``mockbdd load`` on the server) ------------------------------------------------
+def start_load_run(script: Mapping[str, Any] | str) -> Op[str]:
+    reply = yield call(spec.START_LOAD_RUN, body={"script": script})
+    return str(_obj(reply).get("id", ""))
+
+
+def load_runs() -> Op[list[Json]]:
+    return _list(call(spec.LIST_LOAD_RUNS), "loadRuns")
+
+
+def load_run(run_id: str) -> Op[Json]:
+    return _json(call(spec.GET_LOAD_RUN, id=run_id))
+
+
+def cancel_load_run(run_id: str) -> Op[None]:
+    return _none(call(spec.CANCEL_LOAD_RUN, id=run_id))
 
 
 # -- tag maps on the server (``--tag-maps``) --------------------------------------------------

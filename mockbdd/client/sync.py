@@ -359,6 +359,28 @@ class Client(ClientBase[httpx.Client]):
     def unmount_service(self, service: str) -> None:
         self._run(calls.unmount_service(service))
 
+    def export(
+        self,
+        format: str = "har",
+        *,
+        since: datetime | str | None = None,
+        limit: int | None = None,
+        unmatched: bool = False,
+        matching_stub: str | None = None,
+    ) -> Any:
+        """``GET /requests/export``: the journal oldest first, as HAR 1.2 (a dict), ``json``
+        (a dict) or ``ndjson`` (text), with the filters of :meth:`requests`."""
+        params: dict[str, str] = {}
+        if since is not None:
+            params["since"] = since.isoformat() if isinstance(since, datetime) else since
+        if limit is not None:
+            params["limit"] = str(limit)
+        if unmatched:
+            params["unmatched"] = "true"
+        if matching_stub is not None:
+            params["matchingStub"] = matching_stub
+        return self._run(calls.export_requests(format, params))
+
     def metrics(self) -> str:
         """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
         return self._run(calls.metrics())
@@ -389,6 +411,22 @@ class Client(ClientBase[httpx.Client]):
 
     def shutdown(self) -> None:
         self._run(calls.shutdown())
+
+    # -- load runs --------------------------------------------------------------------------
+    def start_load_run(self, script: Mapping[str, Any] | str) -> str:
+        """Start a load script (a mapping, or its YAML text) on the server; returns its id."""
+        return self._run(calls.start_load_run(script))
+
+    def load_runs(self) -> list[Json]:
+        """The server's load runs, each with its progress."""
+        return self._run(calls.load_runs())
+
+    def load_run(self, run_id: str) -> Json:
+        """One run's progress, and its ``report`` once it has ended."""
+        return self._run(calls.load_run(run_id))
+
+    def cancel_load_run(self, run_id: str) -> None:
+        self._run(calls.cancel_load_run(run_id))
 
     def tag_maps(self) -> list[Json]:
         """The tag maps the server was started with (``mockbdd serve --tag-maps``)."""

@@ -29,6 +29,7 @@ from mockbdd.domain.scenarios import ScenarioView, scenario_views
 from mockbdd.domain.simulation import NO_SIMULATION, Simulation, Timeline
 from mockbdd.domain.state import InMemoryNamespaceState, NamespaceState
 from mockbdd.domain.stubs import StubMapping, StubStore, StubsView
+from mockbdd.domain.validators import RequestValidator
 
 R = TypeVar("R")
 # ("stub.created" | "stub.updated" | "stub.removed", stub)
@@ -98,6 +99,7 @@ class Namespace:
         self._initial_settings = Settings()
         self._initial_states: tuple[tuple[str, str], ...] = ()
         self._initial_collections: tuple[InitialCollection, ...] = ()
+        self._validators: tuple[RequestValidator, ...] = ()
         self._revision = 0
         self._settings_since = clock()
         self._derived: dict[Callable[[Settings], Any], Any] = {}
@@ -153,6 +155,17 @@ class Namespace:
         except KeyError:
             value = self._derived[build] = build(self._settings)
         return value
+
+    @property
+    def validators(self) -> tuple[RequestValidator, ...]:
+        """The request validators (OpenAPI documents in validating mode) that admit requests."""
+        return self._validators
+
+    def add_validator(self, validator: RequestValidator) -> None:
+        """Validate requests against ``validator`` too (one of the same name is replaced)."""
+        self._revision += 1
+        kept = tuple(v for v in self._validators if v.name != validator.name)
+        self._validators = (*kept, validator)
 
     @property
     def collections(self) -> CollectionStore:
@@ -453,6 +466,7 @@ class Namespace:
         self._revision += 1
         self.reset_mappings()
         self._settings = self._initial_settings
+        self._validators = ()
         self._rng.seed(self._seed)
         self._restart(self._settings)
         self._state.collections.clear()

@@ -30,18 +30,18 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
-from mockbdd.domain.namespace import Namespace
+from mockbdd.domain.namespace import Namespace, Settings
 from mockbdd.domain.plan import ServePlan
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
 from mockbdd.extensions import Extensions
 from mockbdd.server.stages import STAGES, Active, Admit, Observe, Shape
 from mockbdd.sim.timeline import settings_in_force
-from mockbdd.sim.token_bucket import Decision, KeyedBuckets
+from mockbdd.sim.token_bucket import KeyedBuckets, rate_of
 
 Header = tuple[str, str]
 _TEXT = ("Content-Type", "text/plain; charset=utf-8")
@@ -112,12 +112,15 @@ class ConcurrencyGate:
             pass
 
 
-@dataclass(slots=True)
-class _Held:
-    """What an admitted request took: the headers its answer carries and the slots it holds."""
+class _Rate(NamedTuple):
+    """One rate limit in force, with what each request needs of it worked out."""
 
-    headers: tuple[Header, ...] = ()
-    slots: list[tuple[ConcurrencyGate, ConcurrencyLimit]] = field(default_factory=list)
+    buckets: KeyedBuckets
+    limit: RateLimit
+    per_second: float
+    capacity: int
+    limit_header: Header
+    policy_header: Header
 
 
 class _NamespaceLimits:
@@ -126,8 +129,30 @@ class _NamespaceLimits:
     def __init__(self) -> None:
         self.buckets: dict[str, KeyedBuckets] = {}
         self.gates: dict[str, ConcurrencyGate] = {}
-        self.stub_limits_revision = -1
+        self.revision = -1
+        self.settings: object = None  # the settings object the compiled limits are for
         self.stub_limits = False
+        self.rates: tuple[_Rate, ...] = ()  # the namespace's own, compiled
+        self.slots: tuple[tuple[ConcurrencyGate, ConcurrencyLimit], ...] = ()
+
+    def compile(self, ns: Namespace, settings: Settings) -> None:
+        """What the namespace's limits need per request, worked out once per change."""
+        if self.revision != ns.revision:
+            self.revision = ns.revision
+            self.stub_limits = stub_limited(ns)
+        self.settings = settings
+        rate, concurrency = settings.rate_limit, settings.concurrency
+        self.rates = (
+            () if rate is None else (self.rate(_scope(rate.bucket, NAMESPACE_SCOPE), rate),)
+        )
+        self.slots = (
+            ()
+            if concurrency is None
+            else ((self.gate(_scope(concurrency.bucket, NAMESPACE_SCOPE)), concurrency),)
+        )
+
+    def rate(self, scope: str, limit: RateLimit) -> _Rate:
+        return _Rate(self.bucket(scope), limit, rate_of(limit), limit.capacity, *_policy(limit))
 
     def bucket(self, scope: str) -> KeyedBuckets:
         found = self.buckets.get(scope)
@@ -172,19 +197,38 @@ def _key(limit: RateLimit, request: RecordedRequest) -> str:
     return values[0] if values else ""
 
 
-def rate_headers(limit: RateLimit, decision: Decision) -> tuple[Header, ...]:
-    reset = math.ceil(decision.reset_s - 1e-9)
-    window = max(1, math.ceil(limit.period_ms / 1000))
+_POLICIES: dict[RateLimit, tuple[Header, Header]] = {}
+
+
+def _policy(limit: RateLimit) -> tuple[Header, Header]:
+    """The headers that depend on the limit alone, made once per limit."""
+    found = _POLICIES.get(limit)
+    if found is None:
+        if len(_POLICIES) > 1024:
+            _POLICIES.clear()
+        window = max(1, math.ceil(limit.period_ms / 1000))
+        found = _POLICIES[limit] = (
+            ("X-RateLimit-Limit", str(limit.requests)),
+            ("RateLimit-Policy", f'"default";q={limit.requests};w={window}'),
+        )
+    return found
+
+
+def _headers(entry: _Rate, tokens: float, allowed: bool) -> tuple[Header, ...]:
+    """The headers of an answer after a draw that left ``tokens``."""
+    remaining = str(math.floor(tokens + 1e-9))
+    reset = str(math.ceil((entry.capacity - tokens) / entry.per_second - 1e-9))
     headers: tuple[Header, ...] = (
-        ("X-RateLimit-Limit", str(decision.limit)),
-        ("X-RateLimit-Remaining", str(decision.remaining)),
-        ("X-RateLimit-Reset", str(reset)),
-        ("RateLimit-Policy", f'"default";q={limit.requests};w={window}'),
-        ("RateLimit", f'"default";r={decision.remaining};t={reset}'),
+        entry.limit_header,
+        ("X-RateLimit-Remaining", remaining),
+        ("X-RateLimit-Reset", reset),
+        entry.policy_header,
+        ("RateLimit", f'"default";r={remaining};t={reset}'),
     )
-    if not decision.allowed:
-        headers += (("Retry-After", str(max(1, math.ceil(decision.retry_after_s - 1e-9)))),)
-    return headers
+    if allowed:
+        return headers
+    retry = max(1, math.ceil((1 - tokens) / entry.per_second - 1e-9))
+    return (*headers, ("Retry-After", str(retry)))
 
 
 class LimitsStage:
@@ -196,7 +240,10 @@ class LimitsStage:
         self._namespaces: weakref.WeakKeyDictionary[Namespace, _NamespaceLimits] = (
             weakref.WeakKeyDictionary()
         )
-        self._held: dict[int, _Held] = {}  # by id() of the admitted RecordedRequest
+        # by id() of the admitted RecordedRequest: its answer's headers (until shape) and the
+        # slots it holds (until its serve event completes)
+        self._headers: dict[int, tuple[Header, ...]] = {}
+        self._slots: dict[int, list[tuple[ConcurrencyGate, ConcurrencyLimit]]] = {}
         self._rejections: dict[tuple[int, str], ResponseDefinition] = {}
 
     # -- the Stage protocol -------------------------------------------------------------
@@ -233,76 +280,76 @@ class LimitsStage:
             or (stub_limited(ns))
         )
 
-    def _state(self, ns: Namespace) -> _NamespaceLimits:
+    def _state(self, ns: Namespace, settings: Settings) -> _NamespaceLimits:
         state = self._namespaces.get(ns)
         if state is None:
             state = self._namespaces[ns] = _NamespaceLimits()
-        if state.stub_limits_revision != ns.revision:
-            state.stub_limits_revision = ns.revision
-            state.stub_limits = stub_limited(ns)
+        if state.settings is not settings or state.revision != ns.revision:
+            state.compile(ns, settings)
         return state
 
     async def _admit(self, ns: Namespace, request: RecordedRequest) -> ResponseDefinition | None:
-        state = self._state(ns)
-        settings = settings_in_force(ns, ns.clock())  # a timeline may change the limits
-        rate: list[tuple[str, RateLimit]] = []
-        gates: list[tuple[str, ConcurrencyLimit]] = []
-        if settings.rate_limit is not None:
-            rate.append((_scope(settings.rate_limit.bucket, NAMESPACE_SCOPE), settings.rate_limit))
-        if settings.concurrency is not None:
-            gates.append(
-                (_scope(settings.concurrency.bucket, NAMESPACE_SCOPE), settings.concurrency)
-            )
+        # a timeline may change the limits: its settings in force now (without a timeline,
+        # the settings object itself, so the compiled limits are kept)
+        state = self._state(ns, settings_in_force(ns, ns.clock()))
+        rates, slots = state.rates, state.slots
         if state.stub_limits:
             selection = ns.select(request)  # the stub that would answer now (a dry run)
             if selection is not None:
                 response = selection.response
                 own = selection.stub.id
                 if response.rate_limit is not None:
-                    rate.append((_scope(response.rate_limit.bucket, own), response.rate_limit))
+                    limit = response.rate_limit
+                    rates = (*rates, state.rate(_scope(limit.bucket, own), limit))
                 if response.concurrency is not None:
-                    gates.append((_scope(response.concurrency.bucket, own), response.concurrency))
-        if not rate and not gates:
-            return None
-        held = _Held()
-        now = self._clock()
-        tightest: tuple[RateLimit, Decision] | None = None
-        for scope, limit in rate:
-            decision = state.bucket(scope).take(_key(limit, request), limit, now)
-            if not decision.allowed:
-                self._held[id(request)] = _Held(rate_headers(limit, decision))
-                return self._rejection(limit.status, _limited(limit))
-            if tightest is None or decision.remaining < tightest[1].remaining:
-                tightest = (limit, decision)
-        if tightest is not None:
-            held.headers = rate_headers(*tightest)
-        for scope, concurrency in gates:
-            gate = state.gate(scope)
-            refused = await gate.acquire(concurrency)
-            if refused is not None:
-                for taken, taken_limit in held.slots:
-                    taken.release(taken_limit)
-                self._held[id(request)] = _Held(held.headers)
-                text = f"mockbdd: concurrency limit reached: {refused}\n"
-                return self._rejection(concurrency.reject_status, text)
-            held.slots.append((gate, concurrency))
-        self._held[id(request)] = held
+                    gate = state.gate(_scope(response.concurrency.bucket, own))
+                    slots = (*slots, (gate, response.concurrency))
+        key = id(request)
+        if rates:
+            now = self._clock()
+            headers: tuple[Header, ...] = ()
+            least = -1.0
+            for entry in rates:
+                limit = entry.limit
+                bucket = entry.buckets.bucket(_key(limit, request), limit, now)
+                if not bucket.draw(entry.per_second, entry.capacity, now):
+                    self._headers[key] = _headers(entry, bucket.tokens, False)
+                    return self._rejection(limit.status, _limited(limit))
+                if least < 0 or bucket.tokens < least:
+                    least = bucket.tokens
+                    headers = _headers(entry, bucket.tokens, True)
+            self._headers[key] = headers
+        if slots:
+            taken: list[tuple[ConcurrencyGate, ConcurrencyLimit]] = []
+            for gate, concurrency in slots:
+                refused = await gate.acquire(concurrency)
+                if refused is not None:
+                    for held, held_limit in taken:
+                        held.release(held_limit)
+                    text = f"mockbdd: concurrency limit reached: {refused}\n"
+                    return self._rejection(concurrency.reject_status, text)
+                taken.append((gate, concurrency))
+            self._slots[key] = taken
         return None
 
     def _shape(self, ns: Namespace, plan: ServePlan) -> ServePlan:
-        held = self._held.get(id(plan.event.request))
-        if held is None:
+        headers = self._headers.pop(id(plan.event.request), None)
+        if not headers:
             return plan
-        if not held.slots:
-            del self._held[id(plan.event.request)]
-        if not held.headers:
-            return plan
-        return plan._replace(headers=plan.headers + held.headers)
+        return ServePlan(
+            plan.event,
+            plan.stub,
+            plan.response,
+            plan.delay_ms,
+            plan.fault,
+            plan.near_misses,
+            plan.headers + headers,
+        )
 
     def _observe(self, ns: Namespace, event: ServeEvent) -> None:
-        held = self._held.pop(id(event.request), None)
-        if held is not None:
-            for gate, limit in held.slots:
+        slots = self._slots.pop(id(event.request), None)
+        if slots is not None:
+            for gate, limit in slots:
                 gate.release(limit)
 
     def _rejection(self, status: int, text: str) -> ResponseDefinition:

@@ -126,7 +126,7 @@ def serialise_head(
 
 def header_lines(headers: tuple[tuple[str, str], ...]) -> bytes:
     """``headers`` as lines to add to a prepared head (names and values the server made)."""
-    return "".join(f"{name}: {value}\r\n" for name, value in headers).encode("utf-8")
+    return "".join([f"{name}: {value}\r\n" for name, value in headers]).encode("utf-8")
 
 
 class DateLine:

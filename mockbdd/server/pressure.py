@@ -151,12 +151,14 @@ class Pressure:
         await self.release(namespace)
         load = _Load(memory_mb, cpu_percent, duration_ms, time.time())
         self._loads[namespace] = load
-        loop = asyncio.get_running_loop()
-        load.timer = loop.call_later(duration_ms / 1000, self._expire, namespace, load)
         if cpu_percent:
             await asyncio.to_thread(load.burn)
         if memory_mb:
             await asyncio.to_thread(load.fill)
+        if self._loads.get(namespace) is load:  # the duration counts once it is all in force
+            load.started = time.time()
+            loop = asyncio.get_running_loop()
+            load.timer = loop.call_later(duration_ms / 1000, self._expire, namespace, load)
         return self.report(namespace)
 
     def _expire(self, namespace: str, load: _Load) -> None:

@@ -20,7 +20,7 @@ from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
-from mockbdd.server import limits, simulation
+from mockbdd.server import limits, simulation, validation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.domain.near_miss import NearMiss
     from mockbdd.domain.requests import RecordedRequest
+    from mockbdd.load.runs import LoadRuns
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 log = logging.getLogger("mockbdd.server")
@@ -56,7 +57,7 @@ class MockHttpServer:
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
         self.extensions = (
-            load_extensions(limits.register, simulation.register)
+            load_extensions(limits.register, simulation.register, validation.register)
             if extensions is None
             else extensions
         )
@@ -107,6 +108,7 @@ class MockHttpServer:
         self._closing: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._registry: TagMapRegistry | None = None
+        self._load_runs: LoadRuns | None = None  # the load generator, on first use
         if config.tag_maps is not None:  # a broken tag map stops start-up, naming file and line
             self._registry = self.tag_map_registry()
         default = self.engine.default
@@ -178,6 +180,13 @@ class MockHttpServer:
 
     def uptime_seconds(self) -> float:
         return time.monotonic() - self._started
+
+    def load_runs(self) -> LoadRuns:
+        if self._load_runs is None:
+            from mockbdd.load.runs import LoadRuns
+
+            self._load_runs = LoadRuns()
+        return self._load_runs
 
     async def near_misses(self, ns: Namespace, request: RecordedRequest) -> list[NearMiss]:
         return await self.data_plane.search(ns.near_miss_search(request))
@@ -266,6 +275,8 @@ class MockHttpServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reaper
             self._reaper = None
+        if self._load_runs is not None:
+            await self._load_runs.close()
         await self.data_plane.websockets.close_all()  # 1001 "going away" before the sockets go
         for runner in list(self._runners.values()):
             await runner.cleanup()

@@ -4,15 +4,14 @@ in force, so a timeline may change a limit without emptying or refilling anyone'
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mockbdd.domain.limits import RateLimit
 
 MAX_KEYS = 10_000  # buckets kept per limit; past it, full ones (and then the oldest) go
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):  # a tuple: one per request, cheaper than a frozen dataclass
     """What one request got: let through or not, what is left after it, and in seconds when
     the bucket is full again (``reset_s``) and when the next token comes (``retry_after_s``,
     0 when one is there now)."""
@@ -22,6 +21,17 @@ class Decision:
     remaining: int
     reset_s: float
     retry_after_s: float
+
+
+def rate_of(limit: RateLimit) -> float:
+    """Tokens per second."""
+    return limit.requests * 1000 / limit.period_ms
+
+
+def decision(allowed: bool, requests: int, tokens: float, rate: float, capacity: int) -> Decision:
+    """What a draw that left ``tokens`` means for the headers."""
+    retry = 0.0 if tokens >= 1 else (1 - tokens) / rate
+    return Decision(allowed, requests, math.floor(tokens + 1e-9), (capacity - tokens) / rate, retry)
 
 
 class TokenBucket:
@@ -35,25 +45,27 @@ class TokenBucket:
 
     def take(self, limit: RateLimit, now: float) -> Decision:
         """Refill for the time gone by, then take one token if there is one."""
-        capacity = limit.capacity
-        rate = limit.requests * 1000 / limit.period_ms  # tokens per second
+        rate = rate_of(limit)
+        allowed = self.draw(rate, limit.capacity, now)
+        return decision(allowed, limit.requests, self.tokens, rate, limit.capacity)
+
+    def draw(self, rate: float, capacity: int, now: float) -> bool:
+        """:meth:`take` with the limit's figures worked out (``rate`` tokens per second): the
+        data plane's path. ``tokens`` is what is left after."""
+        tokens = self.tokens
         elapsed = now - self.at
         if elapsed > 0:
-            self.tokens = min(capacity, self.tokens + elapsed * rate)
+            tokens = tokens + elapsed * rate
+            if tokens > capacity:
+                tokens = capacity
             self.at = now
-        elif self.tokens > capacity:  # the limit in force shrank
-            self.tokens = float(capacity)
-        allowed = self.tokens >= 1
-        if allowed:
-            self.tokens -= 1
-        retry = 0.0 if self.tokens >= 1 else (1 - self.tokens) / rate
-        return Decision(
-            allowed,
-            limit.requests,
-            math.floor(self.tokens + 1e-9),
-            (capacity - self.tokens) / rate,
-            retry,
-        )
+        elif tokens > capacity:  # the limit in force shrank
+            tokens = capacity
+        if tokens >= 1:
+            self.tokens = tokens - 1
+            return True
+        self.tokens = tokens
+        return False
 
     def full(self, limit: RateLimit, now: float) -> bool:
         rate = limit.requests * 1000 / limit.period_ms
@@ -72,12 +84,16 @@ class KeyedBuckets:
         return len(self._buckets)
 
     def take(self, key: str, limit: RateLimit, now: float) -> Decision:
+        return self.bucket(key, limit, now).take(limit, now)
+
+    def bucket(self, key: str, limit: RateLimit, now: float) -> TokenBucket:
+        """The bucket of ``key``, a full one if it had none."""
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= self._max_keys:
                 self._evict(limit, now)
             bucket = self._buckets[key] = TokenBucket(float(limit.capacity), now)
-        return bucket.take(limit, now)
+        return bucket
 
     def clear(self) -> None:
         self._buckets.clear()

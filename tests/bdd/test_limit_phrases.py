@@ -6,7 +6,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._suites import behave, behave_suite
+from ._suites import behave, behave_suite, write
+
+LIMIT_MAPS = """\
+version: 1
+maps:
+  throttled:
+    settings:
+      rateLimit: {requests: 1, periodMs: 60000}
+      concurrency: {maxInFlight: 4, queueDepth: 2}
+    services:
+      payments:
+        - request: {method: GET, path: /v1/limited}
+          response: {status: 200}
+"""
 
 FEATURE = """\
 Feature: limits from steps
@@ -40,6 +53,13 @@ Feature: limits from steps
     When I send GET /v1/cond to "payments"
     Then the reply status is 404
 
+  @mock:throttled
+  Scenario: a tag map's settings limit the namespace
+    When I send GET /v1/limited to "payments"
+    Then the reply status is 200
+    When I send GET /v1/limited to "payments"
+    Then the reply status is 429
+
   Scenario: a service with nothing to limit
     Given "ghost" allows 5 requests per 1 s
 
@@ -61,9 +81,10 @@ Feature: limits from steps
 
 def test_limit_phrases_under_behave(tmp_path: Path) -> None:
     behave_suite(tmp_path, {"limits.feature": FEATURE})
+    write(tmp_path, {"tag_maps/limits.yaml": LIMIT_MAPS})
     done = behave(tmp_path, "-D", "mockbdd.timeout=0.3")
     out = done.stdout + done.stderr
-    assert "4 scenarios passed, 2 failed" in done.stdout, out
+    assert "5 scenarios passed, 2 failed" in done.stdout, out
     assert '"ghost" has no stub to limit yet' in out
     assert (
         '"payments" answered 1 requests with status 200, expected 2 (all its answers: 1 x 200)'

@@ -359,6 +359,16 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         with pytest.raises(AdminError):
             c.unmount_service("svc")
         c.version()
+        assert c.export("har")["log"]["version"] == "1.2"
+        run_id = c.start_load_run(
+            {
+                "requests": [{"path": "/a"}],
+                "stages": [{"kind": "constant", "rate": 5, "duration": "5s"}],
+            }
+        )
+        assert [r["id"] for r in c.load_runs()] == [run_id]
+        c.cancel_load_run(run_id)
+        assert c.load_run(run_id)["id"] == run_id
         assert "mockbdd_namespaces" in c.metrics()
         assert set(c.metrics_json()) == {"windows", "metrics"}
         with c.events(since=0, types=("stub.created",)) as stream:  # a WebSocket, not httpx

@@ -315,3 +315,15 @@ def test_stubs_naming_the_same_bucket_share_one_budget(server: MockServer) -> No
     answers = asyncio.run(run())
     assert Counter(r.status_code for r in answers[:20]) == {200: 5, 429: 15}
     assert Counter(r.status_code for r in answers[20:]) == {200: 5, 429: 5}  # its own budget
+
+
+def test_a_timeline_brings_a_rate_limit_in_on_time(server: MockServer) -> None:
+    stub(server, "/api")
+    later = {"atMs": 400, "settings": {"rateLimit": {"requests": 2, "periodMs": 60_000}}}
+    assert admin(server, "POST", "/settings", {"timeline": [later]}).status_code == 200
+    before = burst(f"{server.url}/api", 10)
+    assert {r.status_code for r in before} == {200}  # no limit yet
+    assert "X-RateLimit-Limit" not in before[0].headers
+    time.sleep(0.5)
+    after = burst(f"{server.url}/api", 10)
+    assert Counter(r.status_code for r in after) == {200: 2, 429: 8}

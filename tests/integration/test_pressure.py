@@ -78,7 +78,7 @@ def test_memory_pressure_shows_in_the_servers_rss_and_goes_on_delete(server: Moc
 def test_pressure_ends_by_itself_when_its_duration_is_over(server: MockServer) -> None:
     admin = f"{server.url}/__admin"
     before = rss_mb()
-    call("POST", f"{admin}/pressure", {"memoryMb": 128, "durationMs": 300, "cpuPercent": 20})
+    call("POST", f"{admin}/pressure", {"memoryMb": 128, "durationMs": 1000, "cpuPercent": 20})
     assert rss_mb() - before > 100
     assert eventually(lambda: call("GET", f"{admin}/pressure").json()["active"] is False)
     assert eventually(lambda: rss_mb() - before < 60)
@@ -93,7 +93,8 @@ def test_cpu_pressure_burns_in_child_processes_that_end_on_delete(server: MockSe
     start = [cpu_seconds(p) for p in pids]
     time.sleep(1.0)
     burnt = [cpu_seconds(p) - s for p, s in zip(pids, start, strict=True)]
-    assert all(b > 0.2 for b in burnt)  # each near 0.75 s of the second: order of magnitude
+    # each near 0.75 s of the second on a quiet machine; an idle child would show ~0
+    assert all(b > 0.05 for b in burnt), burnt
     started = time.perf_counter()
     assert call("GET", f"{admin}/health").status_code == 200
     assert time.perf_counter() - started < 1.0  # the loop is not the one burning

@@ -11,8 +11,11 @@ def test_every_lazily_imported_task_names_a_task_that_exists() -> None:
     lazy = [route for route in ROUTES if isinstance(route.task, LazyTask)]
     assert {task.module for task in (r.task for r in lazy) if isinstance(task, LazyTask)} == {
         "collection_tasks",
+        "export_tasks",
+        "load_tasks",
         "namespace_tasks",
         "observe_tasks",
+        "openapi_tasks",
         "plugin_tasks",
         "pressure_tasks",
         "recording_tasks",
