@@ -72,6 +72,11 @@ class ServerConfig(BaseSettings):
     namespace_reap_seconds: Annotated[float, Cli(metavar="SECONDS")] = Field(
         1.0, gt=0, description="how often namespaces past their TTL are deleted"
     )
+    global_response_templating: bool = Field(
+        False,
+        description="render every stub's body and headers as a WireMock response template, "
+        "as if each named the 'response-template' transformer",
+    )
     prepared: bool = Field(
         True,
         description="write static answers as pre-serialised bytes (the fast path); "

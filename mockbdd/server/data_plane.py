@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from aiohttp import web
@@ -25,7 +26,9 @@ from mockbdd.domain.responses import (
     TRANSFORMERS,
     ChunkedDribbleDelay,
     EventStream,
+    PreparingTransformer,
     ResponseDefinition,
+    ServeContext,
 )
 from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
@@ -34,6 +37,7 @@ from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stages
+from mockbdd.templating.transformers import TemplateRenderFailed
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -149,16 +153,20 @@ class DataPlane:
         # what the journal says if this raises (or a fault is cut short by a shutdown)
         record = _FAILED if plan.fault is None else ResponseRecord(fault=str(plan.fault))
         try:
-            response, record = await self._dynamic_answer(request, plan, definition)
+            response, record = await self._dynamic_answer(ns, request, plan, definition)
             return response
         finally:
             self._finish(ns, plan.event, record, processing, self._ms(started), queued)
 
     async def _dynamic_answer(
-        self, request: web.BaseRequest, plan: ServePlan, definition: ResponseDefinition
+        self,
+        ns: Namespace,
+        request: web.BaseRequest,
+        plan: ServePlan,
+        definition: ResponseDefinition,
     ) -> Answer:
         if definition.transformers:  # the stub's transformers, in its order, per request
-            transformed = self._transform(plan, definition)
+            transformed = self._transform(ns, plan, definition)
             if isinstance(transformed, str):
                 return _text(500, transformed), ResponseRecord(500, (), transformed.encode())
             definition = transformed
@@ -180,16 +188,28 @@ class DataPlane:
         return response, record
 
     def _transform(
-        self, plan: ServePlan, definition: ResponseDefinition
+        self, ns: Namespace, plan: ServePlan, definition: ResponseDefinition
     ) -> ResponseDefinition | str:
         """The answer the stub's transformers make of ``definition`` for this request, or why
-        one of them failed (a transformer that raises costs this answer only: 500 naming it)."""
-        for name, parameters in definition.transformers:
+        one of them failed (a transformer that raises costs this answer only: 500 naming it).
+        A preparing transformer renders what it prepared when the stub was decoded."""
+        prepared = definition.prepared
+        request = plan.event.request
+        context: ServeContext | None = None
+        for i, (name, parameters) in enumerate(definition.transformers):
             transformer = self._transformers.get(name)
             if transformer is None:  # decoded where it was registered, but not here
                 return f"mockbdd: no response transformer named {name!r} on this server\n"
+            made = prepared[i] if i < len(prepared) else None
             try:
-                definition = transformer.transform(definition, plan.event.request, parameters)
+                if made is not None and isinstance(transformer, PreparingTransformer):
+                    if context is None:
+                        context = serve_context(ns, plan)
+                    definition = transformer.render(made, definition, request, parameters, context)
+                else:
+                    definition = transformer.transform(definition, request, parameters)
+            except TemplateRenderFailed as failed:  # the template's own words, no trace
+                return str(failed)
             except Exception as exc:
                 log.exception("mockbdd: response transformer %r failed", name)
                 return f"mockbdd: response transformer {name!r} failed: {exc}\n"
@@ -355,6 +375,17 @@ class DataPlane:
             return await asyncio.to_thread(target.read_bytes)
         except (OSError, ValueError):  # missing, unreadable, or a name the OS refuses
             return None
+
+
+def serve_context(ns: Namespace, plan: ServePlan) -> ServeContext:
+    """What a preparing transformer knows besides the request (see ``ServeContext``)."""
+    event = plan.event
+    parameters: Mapping[str, str] = {}
+    if plan.stub is not None:
+        variables = getattr(plan.stub.request.url, "variables", None)  # urlPathTemplate's
+        if variables is not None:
+            parameters = variables(event.request.path) or {}
+    return ServeContext(ns.name, event.id, event.seq, ns.seed, parameters, ns.values)
 
 
 def _text(status: int, text: str) -> web.Response:

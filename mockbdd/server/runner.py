@@ -41,7 +41,11 @@ class MockHttpServer:
     ) -> None:
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
-        self.extensions = load_extensions() if extensions is None else extensions
+        self.extensions = (
+            load_extensions(global_response_templating=config.global_response_templating)
+            if extensions is None
+            else extensions
+        )
         self.engine = engine or Engine(
             journal_max=config.journal_max,
             journal_max_body_bytes=config.journal_max_bytes,

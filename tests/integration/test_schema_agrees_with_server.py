@@ -240,7 +240,14 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
     ]  # the built-ins alone know none of them
     defs = plugged["mappingFile"]["$defs"]
     assert defs["TransformerName"] == {
-        "enum": ["openai-chat", "openai-embeddings", "openai-models", "anthropic-messages", "upper"]
+        "enum": [
+            "openai-chat",
+            "openai-embeddings",
+            "openai-models",
+            "anthropic-messages",
+            "response-template",
+            "upper",
+        ]
     }
     assert defs["Fault"] == {
         "enum": [
