@@ -75,7 +75,7 @@ class ServerConfig(BaseSettings):
     global_response_templating: bool = Field(
         False,
         description="render every stub's body and headers as a WireMock response template, "
-        "as if each named the 'response-template' transformer",
+        "as if each named WireMock's templating transformer",
     )
     prepared: bool = Field(
         True,
