@@ -1629,7 +1629,6 @@ EXPECTED: dict[str, str] = {
     "cookieshape.*hasExactly*/accept#0": "mockbdd takes hasExactly/includes on cookies too; "
     "WireMock refuses them there",
     "cookieshape.*includes*/accept#0": "as above: includes on cookies",
-    "accept.id-not-uuid/accept#0": "mockbdd takes any string as a stub id; WireMock wants a UUID",
     # mockbdd is stricter (documented: refused with 422 and the pointer, nothing stored)
     "accept.two-url-fields/*": _STRICT + ": one URL field per pattern",
     "accept.extra-option/*": _STRICT + ": unknown option of an operator",

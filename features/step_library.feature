@@ -149,6 +149,34 @@ Feature: The mockbdd step library
       """
     And "payments" should not have received any GET request to /v1/charges
 
+  Scenario: The payment provider calls back after answering
+    Given "shop_hooks" responds to POST /hooks/payments with status 204
+    And "payments" responds to POST /v1/charges with status 202
+    And after answering, "payments" calls back "shop_hooks" /hooks/payments with:
+      """
+      {"charge": "ch_base", "status": "succeeded"}
+      """
+    When the client sends POST /v1/charges to "payments"
+    Then "payments" should have called back "shop_hooks" /hooks/payments
+    And "shop_hooks" should have received a POST request to /hooks/payments with JSON body:
+      """
+      {"status": "succeeded"}
+      """
+
+  Scenario: A WebSocket endpoint greets and answers
+    Given "inventory" sends on connect to /v1/live:
+      """
+      stock feed open
+      """
+    And when "inventory" receives a message containing "ping" on /v1/live, it replies:
+      """
+      pong
+      """
+    When the client says "ping 1" over the WebSocket /v1/live of "inventory"
+    Then the client hears "stock feed open"
+    And the client hears "pong"
+    And "inventory" should have received a message containing "ping" on /v1/live
+
   Scenario: Nothing unexpected, nothing unused
     When the shop checks out item 7 for 100 EUR
     Then "payments" should not have received unexpected requests

@@ -1,4 +1,4 @@
-"""The ``mockbdd`` command: serve, lint, tags, schema."""
+"""The ``mockbdd`` command: serve, record, lint, tags, schema, plugins, load."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def serve(args: argparse.Namespace) -> int:
     given = {k: v for k, v in vars(args).items() if k in ServerConfig.model_fields}
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
     try:
-        config = ServerConfig(**given)
+        config = ServerConfig.from_environment(**given)
     except ValidationError as exc:
 
         def label(name: str) -> str:  # a bad value came from the flag, else from the env
@@ -116,6 +116,192 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def record(args: argparse.Namespace) -> int:
+    """``mockbdd record --target URL --out DIR``: a local port that proxies to the target and
+    records; Ctrl-C (or SIGTERM) stops the recording and writes the mappings (and bodies over
+    the thresholds under ``DIR/__files``), which ``mockbdd serve --mappings DIR`` plays back."""
+    import asyncio
+    import contextlib
+    import signal
+
+    import httpx
+
+    from mockbdd.config import ServerConfig
+    from mockbdd.server.embedded import new_event_loop
+    from mockbdd.server.runner import MockHttpServer
+
+    out: Path = args.out
+    if not args.target.startswith(("http://", "https://")):
+        print(
+            f"mockbdd record: --target {args.target!r} must be an http(s):// URL", file=sys.stderr
+        )
+        return 2
+    (out / "__files").mkdir(parents=True, exist_ok=True)
+    config = ServerConfig(
+        host=args.host,
+        port=args.port,
+        mappings=out,
+        files=out / "__files",
+        proxy_allow=(args.target,),  # the recording reaches this target and nothing else
+    )
+    try:
+        config.check_exposure()
+    except ValueError as exc:
+        print(f"mockbdd record: {exc}", file=sys.stderr)
+        return 2
+    spec: dict[str, Any] = {"targetBaseUrl": args.target, "persist": True}
+    if args.capture_header:
+        spec["captureHeaders"] = {name: {} for name in args.capture_header}
+    if not args.repeats_as_scenarios:
+        spec["repeatsAsScenarios"] = False
+
+    async def main() -> int:
+        server = MockHttpServer(config)
+        await server.start()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, server.stopped.set)
+        admin = f"{server.origin()}/__admin/recordings"
+        async with httpx.AsyncClient(timeout=30) as http:
+            started = await http.post(f"{admin}/start", json=spec)
+            if started.status_code != 200:
+                print(f"mockbdd record: {started.text}", file=sys.stderr)
+                await server.stop()
+                return 2
+            print(
+                f"mockbdd recording {args.target} on {server.origin()}; Ctrl-C to stop",
+                flush=True,
+            )
+            await server.stopped.wait()
+            stopped = await http.post(f"{admin}/stop")
+        await server.stop()
+        count = len(stopped.json().get("mappings", []))
+        print(f"mockbdd: recorded {count} mapping(s) into {out}", flush=True)
+        return 0
+
+    loop = new_event_loop()
+    try:
+        return loop.run_until_complete(main())
+    except OSError as exc:
+        print(f"mockbdd record: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        loop.close()
+
+
+def import_openapi(args: argparse.Namespace) -> int:
+    """``mockbdd import-openapi SPEC [--out DIR] [--mode examples|generated]``: a stub for
+    every operation, as one mapping file ``DIR/<title>.json`` (or on stdout)."""
+    import re
+
+    from mockbdd.domain.errors import InvalidInput
+
+    try:
+        from mockbdd.openapi.document import Document
+        from mockbdd.openapi.stubs import stubs_for
+    except ImportError:
+        print("mockbdd import-openapi: pip install 'mockbdd[openapi]'", file=sys.stderr)
+        return 2
+    try:
+        text = Path(args.spec).read_text(encoding="utf-8")
+        document = Document(text, "")
+        mappings = stubs_for(document, args.mode)
+    except OSError as exc:
+        print(f"mockbdd import-openapi: {args.spec}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except InvalidInput as exc:
+        where = f"{args.spec}{exc.pointer}" if exc.pointer else args.spec
+        print(f"mockbdd import-openapi: {where}: {exc.reason}", file=sys.stderr)
+        return 1
+    document_json = json.dumps({"mappings": mappings}, indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(document_json)
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^a-z0-9]+", "-", document.title.lower()).strip("-") or "openapi"
+    target = args.out / f"{name}.json"
+    target.write_text(document_json, encoding="utf-8")
+    print(f"mockbdd: {len(mappings)} stub(s) for {document.title!r} written to {target}")
+    return 0
+
+
+def _import_openapi_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "import-openapi",
+        help="make stub mappings for every operation of an OpenAPI 3.0/3.1 document",
+        description="A stub for every operation, at the spec's paths under its first server's "
+        "path, answering the lowest 2xx response: its example, else a value made from the schema.",
+    )
+    p.add_argument("spec", help="the OpenAPI document (JSON or YAML)")
+    p.add_argument("--out", type=Path, help="folder to write the mapping file to (default: stdout)")
+    p.add_argument("--mode", choices=("examples", "generated"), default="examples")
+
+
+def _record_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "record",
+        help="record a real API through a local port into mapping files",
+        description="Proxy a local port to --target and record what passes; Ctrl-C writes "
+        "the mappings into --out (mockbdd serve --mappings DIR plays them back).",
+    )
+    p.add_argument("--target", required=True, help="the API to record, http(s)://host[:port]")
+    p.add_argument("--out", type=Path, default=Path("mappings"), help="folder (default mappings/)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--port", type=int, default=8080, help="port to listen on (default 8080; 0: any)"
+    )
+    p.add_argument(
+        "--capture-header", action="append", default=[], metavar="NAME",
+        help="a request header the recorded stubs match on (repeatable)",
+    )  # fmt: skip
+    p.add_argument(
+        "--no-repeats-as-scenarios", dest="repeats_as_scenarios", action="store_false",
+        help="keep the first answer of a repeated request instead of a scenario of them all",
+    )  # fmt: skip
+
+
+def export(args: argparse.Namespace) -> int:
+    """``mockbdd export --url URL [--ns NS] --format har -o FILE``: a running server's journal."""
+    from mockbdd.client.errors import AdminError
+    from mockbdd.client.sync import Client
+
+    base = args.url.rstrip("/") + (f"/__ns/{args.ns}" if args.ns else "")
+    try:
+        with Client(base, token=args.admin_token, timeout=30) as admin:
+            data = admin.export(args.format, unmatched=args.unmatched)
+    except AdminError as exc:
+        print(f"mockbdd export: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # httpx's connection errors are OSErrors underneath, or wrap them
+        print(f"mockbdd export: cannot reach {args.url}: {exc}", file=sys.stderr)
+        return 2
+    text = data if isinstance(data, str) else json.dumps(data, indent=2) + "\n"
+    if args.output is None or str(args.output) == "-":
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        count = len(data["log"]["entries"]) if args.format == "har" else None
+        shown = f"{count} request(s)" if count is not None else args.format
+        print(f"mockbdd: exported {shown} to {args.output}")
+    return 0
+
+
+def _export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "export",
+        help="write a running server's request journal as HAR, JSON or NDJSON",
+        description="GET /__admin/requests/export of a running server into a file "
+        "(a HAR opens in browser devtools).",
+    )
+    p.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8080")
+    p.add_argument("--ns", help="one namespace (default: the root namespace)")
+    p.add_argument("--format", choices=("har", "json", "ndjson"), default="har")
+    p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument("--unmatched", action="store_true", help="only requests no stub matched")
+    p.add_argument("--admin-token", metavar="TOKEN", help="the server's admin token")
+
+
 def tags(args: argparse.Namespace) -> int:
     from mockbdd.tagmaps.errors import MockBddError
     from mockbdd.tagmaps.listing import list_tags
@@ -145,6 +331,52 @@ def schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def plugins(args: argparse.Namespace) -> int:
+    from mockbdd import plugin_listing
+    from mockbdd.extensions import ExtensionError
+    from mockbdd.wire.builtins import load_extensions
+
+    try:
+        extensions = load_extensions()
+    except ExtensionError as exc:
+        print(f"mockbdd plugins: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(plugin_listing.as_json(extensions), indent=2))
+    else:
+        print(plugin_listing.as_text(extensions))
+    return 0
+
+
+def load(args: argparse.Namespace) -> int:
+    from mockbdd.load.command import run_load
+
+    return run_load(
+        args.script,
+        target=args.target,
+        report_path=args.report,
+        plot_path=args.plot,
+        quiet=args.quiet,
+    )
+
+
+def _load_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "load",
+        help="run a load script (open model) against a server",
+        description="Send the script's weighted request mix at the stages' arrival rates and "
+        "report latency from each request's intended send time. Exit 0 when every threshold "
+        "holds, 1 when one is crossed, 2 for a bad script.",
+    )
+    p.add_argument("script", type=Path, help="the load script (YAML or JSON)")
+    p.add_argument("--target", help="the URL to load, instead of the script's target")
+    p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON report here")
+    p.add_argument(
+        "--plot", type=Path, metavar="FILE", help="write a PNG plot here (needs mockbdd[plot])"
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress while it runs")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mockbdd", description="HTTP API mock server with a BDD face"
@@ -152,13 +384,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockbdd {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
+    _record_parser(sub)
+    _export_parser(sub)
+    _import_openapi_parser(sub)
     sub.add_parser("lint", help="check feature files and tag maps (mockbdd lint --help)")
     p = sub.add_parser("tags", help="list the tag maps")
     p.add_argument(
         "--tag-maps", type=Path, help="tag-map folder (default tag_maps/ or $MOCKBDD_TAG_MAPS)"
     )
+    p = sub.add_parser(
+        "plugins",
+        help="list the installed plugins and every registered extension",
+        description="The mockbdd.plugins entry points installed, then each kind of extension "
+        "(content operators, delay types, faults, transformers, custom matchers, serve event "
+        "listeners, service plugins, stages) with its names and where each came from.",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p = sub.add_parser("schema", help="print the JSON Schema of tag-map and mapping files")
     p.add_argument("which", nargs="?", choices=("all", "tagMapFile", "mappingFile"), default="all")
+    _load_parser(sub)
     return parser
 
 
@@ -169,7 +413,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_lint(args_list[1:])
     args = build_parser().parse_args(args_list)
-    commands = {"serve": serve, "tags": tags, "schema": schema}
+    commands = {
+        "serve": serve,
+        "record": record,
+        "export": export,
+        "import-openapi": import_openapi,
+        "tags": tags,
+        "schema": schema,
+        "plugins": plugins,
+        "load": load,
+    }
     return commands[args.command](args)
 
 

@@ -1,5 +1,8 @@
 """Server settings, declared once: ``mockbdd serve``'s flags, the ``MOCKBDD_*`` environment
 variables, ``.env`` and ``MockServer(**settings)`` are all derived from :class:`ServerConfig`.
+``ServerConfig(...)`` takes its arguments only; :meth:`ServerConfig.from_environment` (what
+``mockbdd serve`` uses) also reads the environment, through pydantic-settings, which is imported
+only when a ``MOCKBDD_*`` variable or a ``.env`` file is there to read.
 
 Adding a setting is one field here: its description is the flag's help, its default the
 default everywhere, its name gives ``--the-name`` and ``MOCKBDD_THE_NAME``.
@@ -8,13 +11,13 @@ default everywhere, its name gives ``--the-name`` and ``MOCKBDD_THE_NAME``.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mockbdd.domain.journal import DEFAULT_JOURNAL_BODY_BYTES, DEFAULT_JOURNAL_MAX
 
@@ -29,11 +32,12 @@ class Cli:
     metavar: str | None = None
 
 
-class ServerConfig(BaseSettings):
-    """What a mock server is started with. ``mockbdd serve`` also reads ``MOCKBDD_*`` and
-    ``.env``; an embedded server (:meth:`embedded`) takes only its arguments."""
+class ServerConfig(BaseModel):
+    """What a mock server is started with: its arguments, then the defaults.
+    :meth:`from_environment` (``mockbdd serve``) also reads ``MOCKBDD_*`` and ``.env``; an
+    embedded server (:meth:`embedded`) takes only its arguments."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
+    model_config = ConfigDict(extra="ignore")
 
     host: str = Field("127.0.0.1", description="address to bind")
     port: int = Field(8080, ge=0, le=65535, description="port to listen on; 0 = any free port")
@@ -72,6 +76,41 @@ class ServerConfig(BaseSettings):
     namespace_reap_seconds: Annotated[float, Cli(metavar="SECONDS")] = Field(
         1.0, gt=0, description="how often namespaces past their TTL are deleted"
     )
+    metrics: bool = Field(
+        True,
+        description="count every answer for /__admin/metrics (Prometheus) and "
+        "/__admin/metrics.json; --no-metrics leaves the data plane unobserved",
+    )
+    statsd: Annotated[str | None, Cli(metavar="HOST:PORT")] = Field(
+        None,
+        description="push counters and timings to this StatsD address over UDP "
+        "(never waits for it; needs metrics on)",
+    )
+    event_history: Annotated[int, Cli(metavar="N")] = Field(
+        10_000,  # mockbdd.admin.events.DEFAULT_HISTORY (not imported: config loads light)
+        ge=0,
+        description="events kept for /__admin/events?since=SEQ (resuming a stream); "
+        "0 = no event stream",
+    )
+    event_buffer: Annotated[int, Cli(metavar="N")] = Field(
+        1_000,  # mockbdd.admin.events.DEFAULT_BUFFER
+        ge=1,
+        description="events a /__admin/events listener may fall behind before it is "
+        "closed (it resumes with ?since=)",
+    )
+    pressure_max_memory_mb: Annotated[int, Cli(metavar="MB")] = Field(
+        512,
+        ge=0,
+        le=1 << 20,
+        description="most memory POST /__admin/pressure may hold, all namespaces together",
+    )
+    pressure_max_cpu_percent: Annotated[int, Cli(metavar="PERCENT")] = Field(
+        100,
+        ge=0,
+        le=6400,
+        description="most CPU POST /__admin/pressure may burn, all namespaces together "
+        "(100 = one core)",
+    )
     global_response_templating: bool = Field(
         False,
         description="render every stub's body and headers as a WireMock response template, "
@@ -82,6 +121,23 @@ class ServerConfig(BaseSettings):
         description="write static answers as pre-serialised bytes (the fast path); "
         "--no-prepared sends every answer through aiohttp's web.Response",
     )
+
+    @field_validator("statsd")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is not None:
+            statsd_address(value)
+        return value
+
+    @classmethod
+    def from_environment(cls, **given: object) -> ServerConfig:
+        """``given`` (``mockbdd serve``'s flags) over the ``MOCKBDD_*`` variables (any case)
+        over ``.env`` (in the working directory) over the defaults. Raises ValidationError."""
+        if not _environment_speaks():
+            return cls(**given)
+        from mockbdd.config_env import read_environment
+
+        return read_environment(cls, given)
 
     @classmethod
     def embedded(cls, **settings: object) -> ServerConfig:
@@ -94,7 +150,7 @@ class ServerConfig(BaseSettings):
             raise TypeError(_unknown_message(unknown[0], sorted(cls.model_fields)))
         try:
             values: dict[str, Any] = {"port": 0, **settings}
-            return _ArgumentsOnly(**values)
+            return cls(**values)
         except ValidationError as exc:
             raise ValueError("mockbdd: " + describe_errors(exc, lambda name: name)) from None
 
@@ -107,19 +163,19 @@ class ServerConfig(BaseSettings):
             )
 
 
-class _ArgumentsOnly(ServerConfig):
-    """A ServerConfig read from its arguments alone (no environment, no ``.env``)."""
+def _environment_speaks() -> bool:
+    """Whether there is anything for :meth:`ServerConfig.from_environment` to read."""
+    prefix = ENV_PREFIX.lower()
+    return any(key.lower().startswith(prefix) for key in os.environ) or os.path.isfile(".env")
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
+
+def statsd_address(value: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[::1]:8125`` for IPv6) as (host, port); ValueError saying what is wrong."""
+    host, sep, port = value.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("must be HOST:PORT with a port in 1..65535, e.g. 127.0.0.1:8125")
+    return host, int(port)
 
 
 def flag(name: str) -> str:

@@ -92,6 +92,10 @@ class Extensions:
         entry: T | None = self._entries.get(kind, {}).get(name)
         return entry
 
+    def kinds(self) -> tuple[Kind[Any], ...]:
+        """The kinds that have entries, in the order their first entry was added."""
+        return tuple(kind for kind, table in self._entries.items() if table)
+
     def names(self, kind: Kind[Any]) -> tuple[str, ...]:
         return tuple(self._entries.get(kind, {}))
 

@@ -39,6 +39,16 @@ def _leave_note(context: Any) -> None:
     _world(context).leave_note(context.text)
 
 
+@when(p.WISH)
+def _wish(context: Any, item: int) -> None:
+    _world(context).wish(item)
+
+
+@when(p.UNWISH)
+def _unwish(context: Any, item: int) -> None:
+    _world(context).unwish(item)
+
+
 @when(p.REFUND)
 def _refund(context: Any, charge_id: str) -> None:
     _world(context).refund(charge_id)
@@ -47,6 +57,16 @@ def _refund(context: Any, charge_id: str) -> None:
 @when(p.SEND)
 def _send(context: Any, method: str, path: str, service: str) -> None:
     _world(context).send(method, path, service)
+
+
+@when(p.SEND_AT_ONCE)
+def _send_at_once(context: Any, count: int, method: str, path: str, service: str) -> None:
+    _world(context).send_at_once(count, method, path, service)
+
+
+@then(p.THEY_GET)
+def _they_get(context: Any, count: int, status: int) -> None:
+    _world(context).they_get(count, status)
 
 
 @then(p.CHECKOUT_IS)
@@ -102,6 +122,16 @@ def _call_failed(context: Any) -> None:
 @when(p.ASK_ASSISTANT)
 def _ask_assistant(context: Any, question: str) -> None:
     _world(context).ask_assistant(question)
+
+
+@when(p.SAYS_OVER_WS)
+def _says_over_ws(context: Any, text: str, path: str, service: str) -> None:
+    _world(context).say_over_websocket(text, path, service)
+
+
+@then(p.HEARS)
+def _hears(context: Any, text: str) -> None:
+    _world(context).hears(text)
 
 
 @then(p.ASSISTANT_SAYS)

@@ -67,6 +67,20 @@ class ShopClient:
         )
         return response.status_code
 
+    # -- wishlist (the inventory service keeps it) ----------------------------------------
+    def wish(self, item_id: int) -> dict[str, Any]:
+        response = self._http.post(f"{self.inventory_url}/v1/wishlist", json={"item": item_id})
+        response.raise_for_status()
+        wish: dict[str, Any] = response.json()
+        return wish
+
+    def unwish(self, item_id: int) -> None:
+        """Remove every wish for ``item_id``."""
+        listed = self._http.get(f"{self.inventory_url}/v1/wishlist", params={"item": item_id})
+        listed.raise_for_status()
+        for wish in listed.json():
+            self._http.delete(f"{self.inventory_url}/v1/wishlist/{wish['id']}").raise_for_status()
+
     # -- checkout ---------------------------------------------------------------------------
     def checkout(self, item_id: int, amount: int, currency: str = "EUR") -> CheckoutResult:
         """Check stock, then charge (retrying on 503 with the same idempotency key)."""

@@ -21,7 +21,11 @@ LOOK_UP = "the shop looks up item {item:d}"
 SEARCH = 'the shop searches for "{query}"'
 LEAVE_NOTE = "the shop leaves the note:"
 REFUND = 'the shop refunds charge "{charge_id}"'
+WISH = "the customer wishes for item {item:d}"
+UNWISH = "the customer no longer wishes for item {item:d}"
 SEND = 'the client sends {method} {path} to "{service}"'
+SEND_AT_ONCE = '{count:d} clients send {method} {path} to "{service}" at once'
+THEY_GET = "{count:d} of them get status {status:d}"
 CHECKOUT_IS = 'the checkout is "{status}"'
 CHECKOUT_IS_AFTER = 'the checkout is "{status}" on attempt {attempts:d}'
 CHARGE_ID = 'the charge id is "{charge_id}"'
@@ -32,6 +36,8 @@ HEADER_IS = 'the response header "{name}" is "{value}"'
 BODY_IS = "the response body is:"
 TOOK_AT_LEAST = "the response took at least {ms:d} ms"
 CALL_FAILED = "the call failed"
+SAYS_OVER_WS = 'the client says "{text}" over the WebSocket {path} of "{service}"'
+HEARS = 'the client hears "{text}"'
 ASK_ASSISTANT = 'a customer asks the assistant "{question}"'
 ASSISTANT_SAYS = 'the assistant says "{text}"'
 ASSISTANT_LOOKS_UP = "the assistant looks up item {item:d}"
@@ -52,6 +58,8 @@ class ShopWorld:
     threads: list[threading.Thread] = field(default_factory=list)
     assistant: Assistant | None = None
     reply: Reply | None = None
+    statuses: list[int] = field(default_factory=list)
+    heard: list[str] = field(default_factory=list)
 
     @classmethod
     def for_urls(cls, inventory: str, payments: str, assistant: str | None = None) -> ShopWorld:
@@ -105,6 +113,12 @@ class ShopWorld:
     def refund(self, charge_id: str) -> None:
         self.shop.refund(charge_id)
 
+    def wish(self, item: int) -> None:
+        self.shop.wish(item)
+
+    def unwish(self, item: int) -> None:
+        self.shop.unwish(item)
+
     def send(self, method: str, path: str, service: str) -> None:
         started = time.perf_counter()
         self.response, self.error = None, None
@@ -114,7 +128,49 @@ class ShopWorld:
             self.error = exc
         self.elapsed_ms = (time.perf_counter() - started) * 1000
 
+    def say_over_websocket(self, text: str, path: str, service: str) -> None:
+        """Connect, send ``text``, and keep what the endpoint sends until it is quiet."""
+        from websockets.sync.client import connect
+
+        url = self.urls[service].replace("http://", "ws://", 1) + path
+        self.heard = []
+        with connect(url, open_timeout=2) as ws:
+            ws.send(text)
+            while True:
+                try:
+                    message = ws.recv(timeout=0.3)
+                except TimeoutError:
+                    break
+                self.heard.append(message if isinstance(message, str) else message.decode())
+
+    def hears(self, text: str) -> None:
+        assert text in self.heard, f"the client heard {self.heard!r}, not {text!r}"
+
+    def send_at_once(self, count: int, method: str, path: str, service: str) -> None:
+        """``count`` requests sent together, each on its own connection (0: no answer)."""
+        url = self.urls[service] + path
+        statuses = [0] * count
+        start = threading.Barrier(count)
+
+        def one(i: int) -> None:
+            start.wait()
+            try:
+                statuses[i] = httpx.request(method, url, timeout=10.0).status_code
+            except httpx.HTTPError:
+                statuses[i] = 0
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.statuses = statuses
+
     # -- checks -----------------------------------------------------------------------------
+    def they_get(self, count: int, status: int) -> None:
+        got = self.statuses.count(status)
+        assert got == count, f"{got} got {status}; all: {sorted(self.statuses)}"
+
     def checkout_is(self, status: str, attempts: int | None = None) -> None:
         assert self.result is not None, "no checkout happened"
         assert self.result.status == status, f"checkout: {self.result}"

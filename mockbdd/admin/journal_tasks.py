@@ -35,19 +35,25 @@ def _event_json(ns: Namespace, event: ServeEvent) -> dict[str, Any]:
     return serve_event_json(event)  # with the stub as it was when it served the request
 
 
-async def list_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+def listed(ctx: AdminContext, req: AdminRequest) -> tuple[list[ServeEvent], int]:
+    """The events ``GET /requests`` answers (newest first, after ``limit``) and how many
+    matched its filters (``since``, ``unmatched``, ``matchingStub``) before the limit."""
     events: list[ServeEvent] = list(ctx.ns.journal.events())
     since = req.query.get("since")
     if since:
         after = parse_timestamp(since, "?since")
         events = [e for e in events if e.logged_at >= after]
     if req.query.get("unmatched", "").lower() == "true":
-        events = [e for e in events if not e.was_matched]
+        events = [e for e in events if e.unmatched]  # not an admit stage's answer either
     stub_id = req.query.get("matchingStub")
     if stub_id:
         events = [e for e in events if e.stub_id == stub_id]
     total = len(events)
-    events = events[: int_query(req, "limit", total)]
+    return events[: int_query(req, "limit", total)], total
+
+
+async def list_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    events, total = listed(ctx, req)
     return AdminResponse(
         json={
             "requests": [_event_json(ctx.ns, e) for e in events],
@@ -76,12 +82,12 @@ async def delete_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def count_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    pattern = parse_request_pattern(req.json(), extensions=ctx.runtime.extensions)
+    pattern = parse_request_pattern(req.json_pattern(), extensions=ctx.runtime.extensions)
     return AdminResponse(json={"count": ctx.ns.journal.count(pattern), **_journal_meta(ctx.ns)})
 
 
 async def find_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    pattern = parse_request_pattern(req.json(), extensions=ctx.runtime.extensions)
+    pattern = parse_request_pattern(req.json_pattern(), extensions=ctx.runtime.extensions)
     found = ctx.ns.journal.find(pattern)
     return AdminResponse(
         json={
@@ -92,7 +98,7 @@ async def find_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def remove_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    pattern = parse_request_pattern(req.json(), extensions=ctx.runtime.extensions)
+    pattern = parse_request_pattern(req.json_pattern(), extensions=ctx.runtime.extensions)
     removed = ctx.ns.remove_requests(lambda e: pattern.matches(e.request))
     return _removed(ctx, removed)
 
@@ -110,7 +116,7 @@ async def remove_requests_by_metadata(ctx: AdminContext, req: AdminRequest) -> A
 
 
 async def unmatched_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    events = [e for e in ctx.ns.journal.events() if not e.was_matched]
+    events = [e for e in ctx.ns.journal.events() if e.unmatched]
     return AdminResponse(
         json={
             "requests": [logged_request_json(e.request, e.logged_at) for e in events],
@@ -122,17 +128,16 @@ async def unmatched_requests(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 async def unmatched_near_misses(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     misses: list[dict[str, Any]] = []
     for event in ctx.ns.journal.events():
-        if not event.was_matched:
+        if event.unmatched:
             at = event.logged_at
-            misses.extend(
-                near_miss_json(m, logged_at=at) for m in ctx.ns.near_misses(event.request)
-            )
+            ranked = await ctx.runtime.near_misses(ctx.ns, event.request)
+            misses.extend(near_miss_json(m, logged_at=at) for m in ranked)
     return AdminResponse(json={"nearMisses": misses})
 
 
 async def near_misses_for_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     request = parse_logged_request(req.json())
-    misses = ctx.ns.near_misses(request)
+    misses = await ctx.runtime.near_misses(ctx.ns, request)
     return AdminResponse(json={"nearMisses": [near_miss_json(m) for m in misses]})
 
 

@@ -10,6 +10,8 @@ from mockbdd.admin.tag_map_tasks import TagMapPlan, plan_tag_maps
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Conflict
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
+from mockbdd.wire.collections import parse_collections
+from mockbdd.wire.delays import MAX_SEED
 from mockbdd.wire.mappings import parse_stub_mapping
 from mockbdd.wire.settings import parse_settings
 
@@ -37,6 +39,8 @@ _NAMESPACE_FIELDS = (
     "mappings",
     "settings",
     "scenarioStates",
+    "collections",
+    "seed",
 )
 
 
@@ -69,7 +73,12 @@ def _plan_contents(ctx: AdminContext, body: dict[str, Any]) -> TagMapPlan:
         isinstance(k, str) and isinstance(v, str) and v for k, v in states.items()
     ):
         raise InvalidInput("/scenarioStates", "must map scenario names to state names")
-    return TagMapPlan(plan.stubs + stubs, settings, plan.scenarios + tuple(states.items()))
+    collections = plan.collections
+    if body.get("collections") is not None:
+        collections += parse_collections(body["collections"], "/collections")
+    return TagMapPlan(
+        plan.stubs + stubs, settings, plan.scenarios + tuple(states.items()), collections
+    )
 
 
 async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -96,11 +105,17 @@ async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminRespons
         not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535
     ):
         raise InvalidInput("/port", "must be a port number (0 = any free port)")
+    seed = body.get("seed")
+    if seed is not None and (
+        not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED
+    ):
+        raise InvalidInput("/seed", f"must be a whole number in 0..{MAX_SEED}")
     plan = _plan_contents(ctx, body)
-    ns = ctx.engine.create(name, ttl)
+    ns = ctx.engine.create(name, ttl, seed)
     try:
         plan.apply_to(ns)
-        ns.set_baseline(plan.stubs, ns.settings, plan.scenarios)  # what POST .../reset restores
+        # what POST .../reset restores
+        ns.set_baseline(plan.stubs, ns.settings, plan.scenarios, plan.collections)
         if port is not None:
             ns.set_port(await ctx.runtime.open_port(ns, port))
     except OSError as exc:

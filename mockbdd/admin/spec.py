@@ -49,6 +49,7 @@ REMOVE_REQUESTS_BY_METADATA = RouteSpec(
 WAIT_FOR_REQUESTS = RouteSpec("wait_for_requests", "POST", "/requests/wait")
 UNMATCHED_REQUESTS = RouteSpec("unmatched_requests", "GET", "/requests/unmatched")
 UNMATCHED_NEAR_MISSES = RouteSpec("unmatched_near_misses", "GET", "/requests/unmatched/near-misses")
+EXPORT_REQUESTS = RouteSpec("export_requests", "GET", "/requests/export")  # before /requests/{id}
 GET_REQUEST = RouteSpec("get_request", "GET", "/requests/{id}")
 DELETE_REQUEST = RouteSpec("delete_request", "DELETE", "/requests/{id}")
 NEAR_MISSES_FOR_REQUEST = RouteSpec("near_misses_for_request", "POST", "/near-misses/request")
@@ -75,6 +76,41 @@ MATCH_REQUEST = RouteSpec("match_request", "POST", "/requests/match")
 VERIFY_REQUESTS = RouteSpec("verify_requests", "POST", "/requests/verify")
 SWITCH_MAPPINGS = RouteSpec("switch_mappings", "POST", "/mappings/switch")
 UNUSED_MAPPINGS = RouteSpec("unused_mappings", "POST", "/mappings/unused")
+# delay profiles previewed without sleeping (DESIGN §11)
+SAMPLE_DELAYS = RouteSpec("sample_delays", "POST", "/delays/sample")
+# record and playback (DESIGN §13, WireMock's recorder)
+START_RECORDING = RouteSpec("start_recording", "POST", "/recordings/start")
+STOP_RECORDING = RouteSpec("stop_recording", "POST", "/recordings/stop")
+RECORDING_STATUS = RouteSpec("recording_status", "GET", "/recordings/status")
+SNAPSHOT_RECORDING = RouteSpec("snapshot_recording", "POST", "/recordings/snapshot")
+# resource pressure (DESIGN §11), per namespace
+APPLY_PRESSURE = RouteSpec("apply_pressure", "POST", "/pressure")
+GET_PRESSURE = RouteSpec("get_pressure", "GET", "/pressure")
+RELEASE_PRESSURE = RouteSpec("release_pressure", "DELETE", "/pressure")
+# OpenAPI (DESIGN §13)
+IMPORT_OPENAPI = RouteSpec("import_openapi", "POST", "/openapi")
+# CRUD collections (DESIGN §13)
+LIST_COLLECTIONS = RouteSpec("list_collections", "GET", "/collections")
+GET_COLLECTION = RouteSpec("get_collection", "GET", "/collections/{name}")
+PUT_COLLECTION = RouteSpec("put_collection", "PUT", "/collections/{name}")
+CLEAR_COLLECTION = RouteSpec("clear_collection", "DELETE", "/collections/{name}")
+# observability (DESIGN §12, :mod:`mockbdd.admin.observe_tasks`)
+METRICS = RouteSpec("metrics", "GET", "/metrics", root_only=True)
+METRICS_JSON = RouteSpec("metrics_json", "GET", "/metrics.json", root_only=True)
+EVENTS = RouteSpec("events", "GET", "/events")  # a WebSocket (mockbdd.client.events)
+# service plugins mounted into a namespace (DESIGN §14, :mod:`mockbdd.admin.plugin_tasks`)
+LIST_PLUGINS = RouteSpec("list_plugins", "GET", "/plugins")
+MOUNT_PLUGIN = RouteSpec("mount_plugin", "POST", "/plugins/{name}/mount")
+UNMOUNT_SERVICE = RouteSpec("unmount_service", "DELETE", "/plugins/mounts/{service}")
+# webSocket stubs' messages, both ways (DESIGN §14, :mod:`mockbdd.admin.websocket_tasks`)
+LIST_WEBSOCKET_MESSAGES = RouteSpec("list_websocket_messages", "GET", "/websockets")
+COUNT_WEBSOCKET_MESSAGES = RouteSpec("count_websocket_messages", "POST", "/websockets/count")
+RESET_WEBSOCKET_MESSAGES = RouteSpec("reset_websocket_messages", "DELETE", "/websockets")
+# load runs (DESIGN §11): the load generator on the server's loop
+START_LOAD_RUN = RouteSpec("start_load_run", "POST", "/load-runs")
+LIST_LOAD_RUNS = RouteSpec("list_load_runs", "GET", "/load-runs")
+GET_LOAD_RUN = RouteSpec("get_load_run", "GET", "/load-runs/{id}")
+CANCEL_LOAD_RUN = RouteSpec("cancel_load_run", "DELETE", "/load-runs/{id}")
 
 ALL: tuple[RouteSpec, ...] = (
     LIST_MAPPINGS,
@@ -100,6 +136,7 @@ ALL: tuple[RouteSpec, ...] = (
     WAIT_FOR_REQUESTS,
     UNMATCHED_REQUESTS,
     UNMATCHED_NEAR_MISSES,
+    EXPORT_REQUESTS,
     GET_REQUEST,
     DELETE_REQUEST,
     NEAR_MISSES_FOR_REQUEST,
@@ -123,4 +160,29 @@ ALL: tuple[RouteSpec, ...] = (
     VERIFY_REQUESTS,
     SWITCH_MAPPINGS,
     UNUSED_MAPPINGS,
+    START_RECORDING,
+    STOP_RECORDING,
+    RECORDING_STATUS,
+    SNAPSHOT_RECORDING,
+    APPLY_PRESSURE,
+    GET_PRESSURE,
+    RELEASE_PRESSURE,
+    IMPORT_OPENAPI,
+    LIST_COLLECTIONS,
+    GET_COLLECTION,
+    PUT_COLLECTION,
+    CLEAR_COLLECTION,
+    METRICS,
+    METRICS_JSON,
+    LIST_PLUGINS,
+    MOUNT_PLUGIN,
+    UNMOUNT_SERVICE,
+    LIST_WEBSOCKET_MESSAGES,
+    COUNT_WEBSOCKET_MESSAGES,
+    RESET_WEBSOCKET_MESSAGES,
+    EVENTS,
+    START_LOAD_RUN,
+    LIST_LOAD_RUNS,
+    GET_LOAD_RUN,
+    CANCEL_LOAD_RUN,
 )

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import random
 import time
 from datetime import datetime, timezone
+from typing import Any
 
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
+from mockbdd.domain.delays import SeededDelay
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.scenarios import STARTED
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.sim.summary import draw, summarise
+from mockbdd.sim.timeline import settings_in_force
 from mockbdd.version import __version__
+from mockbdd.wire.delays import parse_delay
 from mockbdd.wire.mappings import stub_to_json
 from mockbdd.wire.settings import parse_settings, settings_json
 
@@ -68,12 +74,23 @@ async def set_scenario_state(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 
 async def reset_all(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     ctx.ns.reset()
+    await ctx.runtime.pressure.release(ctx.ns.name)  # a reset ends the namespace's pressure
     return AdminResponse(200, {})
 
 
+def _settings_now(ctx: AdminContext) -> dict[str, Any]:
+    """The values in force now (a timeline applied), with the timeline as it was set."""
+    ns, extensions = ctx.ns, ctx.runtime.extensions
+    now = ns.clock()
+    data = settings_json(settings_in_force(ns, now), extensions=extensions)
+    if ns.settings.timeline:
+        data["timeline"] = settings_json(ns.settings, extensions=extensions)["timeline"]
+        data["timelineElapsedMs"] = round((now - ns.settings_since) * 1000)
+    return data
+
+
 async def get_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    extensions = ctx.runtime.extensions
-    return AdminResponse(json={"settings": settings_json(ctx.ns.settings, extensions=extensions)})
+    return AdminResponse(json={"settings": _settings_now(ctx)})
 
 
 async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -82,7 +99,37 @@ async def update_settings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
         body = body["settings"]
     extensions = ctx.runtime.extensions
     ctx.ns.update_settings(parse_settings(body, extensions=extensions))
-    return AdminResponse(200, {"settings": settings_json(ctx.ns.settings, extensions=extensions)})
+    return AdminResponse(200, {"settings": _settings_now(ctx)})
+
+
+MAX_SAMPLES = 100_000
+
+
+async def sample_delays(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    """``{"delayDistribution", "count", "seed"?}`` → ``{"samples", "summary"}``: a delay
+    profile drawn without sleeping, to preview and plot it (the namespace's random source is
+    not touched: without a seed the draws are unseeded)."""
+    body = req.json_object()
+    unknown = sorted(set(body) - {"delayDistribution", "count", "seed"})
+    if unknown:
+        raise InvalidInput(
+            f"/{unknown[0]}", "unknown field (known: delayDistribution, count, seed)"
+        )
+    if body.get("delayDistribution") is None:
+        raise InvalidInput("/delayDistribution", "required: the distribution to sample")
+    delay = parse_delay(
+        body["delayDistribution"], "/delayDistribution", extensions=ctx.runtime.extensions
+    )
+    count = body.get("count", 1000)
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_SAMPLES:
+        raise InvalidInput("/count", f"must be a whole number in 1..{MAX_SAMPLES}")
+    seed = body.get("seed")
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
+        raise InvalidInput("/seed", "must be a whole number from 0")
+    if isinstance(delay, SeededDelay):
+        seed, delay = delay.seed if seed is None else seed, delay.distribution
+    samples = draw(delay, count, random.Random(seed))
+    return AdminResponse(json={"samples": samples, "summary": summarise(samples)})
 
 
 async def health(ctx: AdminContext, req: AdminRequest) -> AdminResponse:

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.domain.errors import InvalidInput
-from mockbdd.domain.namespace import Namespace, Settings
+from mockbdd.domain.namespace import InitialCollection, Namespace, Settings
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
+from mockbdd.wire.collections import parse_collections
 from mockbdd.wire.mappings import parse_stub_mapping, stub_to_json
 from mockbdd.wire.settings import parse_settings
 
@@ -27,8 +28,11 @@ class TagMapPlan:
     stubs: tuple[StubMapping, ...] = ()
     settings: Settings | None = None
     scenarios: tuple[tuple[str, str], ...] = ()
+    collections: tuple[InitialCollection, ...] = ()
 
     def apply_to(self, ns: Namespace) -> None:
+        if self.collections:  # first: the only step here that can still refuse
+            ns.define_collections(self.collections)
         for stub in self.stubs:
             ns.add_stub(stub)
         if self.settings is not None:
@@ -38,8 +42,6 @@ class TagMapPlan:
 
 
 def plan_resolution(resolution: Resolution, pointer: str, extensions: Extensions) -> TagMapPlan:
-    if resolution.data:
-        raise InvalidInput(f"{pointer}", "CRUD 'data' in tag maps is not supported by this version")
     stubs = []
     for i, resolved in enumerate(resolution.stubs):
         try:
@@ -54,7 +56,10 @@ def plan_resolution(resolution: Resolution, pointer: str, extensions: Extensions
             settings = parse_settings(dict(resolution.settings), extensions=extensions)
         except InvalidInput as exc:
             raise InvalidInput(f"{pointer}/settings", str(exc)) from None
-    return TagMapPlan(tuple(stubs), settings, tuple(resolution.scenarios.items()))
+    collections: tuple[InitialCollection, ...] = ()
+    if resolution.collections:
+        collections = parse_collections(dict(resolution.collections), f"{pointer}/collections")
+    return TagMapPlan(tuple(stubs), settings, tuple(resolution.scenarios.items()), collections)
 
 
 def plan_tag_maps(

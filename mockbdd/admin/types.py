@@ -10,9 +10,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
+from mockbdd.domain.patterns import ContentPattern
 from mockbdd.extensions import Extensions
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from mockbdd.admin.recording_tasks import Recorder
+    from mockbdd.domain.near_miss import NearMiss
+    from mockbdd.domain.requests import RecordedRequest
+    from mockbdd.load.runs import LoadRuns
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 
@@ -55,6 +62,15 @@ class AdminRequest:
         except RecursionError:
             raise InvalidInput("", "body is not valid JSON: nested too deeply") from None
 
+    def json_pattern(self) -> Any:
+        """A request pattern body (``/requests/count``, ``/find``, ``/remove``): an empty body
+        is a mistake, not "every request" (``{}`` says that), as in WireMock."""
+        if not self.body.strip():
+            raise InvalidInput(
+                "", "the body is empty: send a request pattern as JSON ({} matches every request)"
+            )
+        return self.json()
+
     def json_object(self) -> dict[str, Any]:
         data = self.json()
         if not isinstance(data, dict):
@@ -68,6 +84,68 @@ class AdminResponse:
     json: Any = None
     text: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class MetricsView(Protocol):
+    """The server's metrics, as the admin routes answer them."""
+
+    def text(self) -> str:
+        """Prometheus text exposition format."""
+        ...
+
+    def snapshot(self) -> dict[str, Any]:
+        """The same as JSON, with rates and latency percentiles over recent windows."""
+        ...
+
+
+class MountsView(Protocol):
+    """The server's service-plugin mounts (:class:`mockbdd.server.mounts.ServiceMounts`)."""
+
+    @property
+    def plugins(self) -> tuple[str, ...]:
+        """The service plugins installed, by name."""
+        ...
+
+    def listed(self, ns: Namespace) -> list[Any]:
+        """The mounts of ``ns``: each with ``plugin``, ``service`` and ``config``."""
+        ...
+
+    def mount(
+        self, ns: Namespace, plugin: str, service: Any, config: Any
+    ) -> Awaitable[tuple[Any, bool]]:
+        """Mount ``plugin`` as ``service``: (the mount, whether it replaced one); raises
+        ``InvalidInput`` naming the field."""
+        ...
+
+    def unmount(self, ns: Namespace, service: str) -> Awaitable[bool]: ...
+
+
+class PressureControl(Protocol):
+    """The server's resource pressure (``/__admin/pressure``), per namespace name."""
+
+    async def apply(
+        self, namespace: str, memory_mb: int, cpu_percent: int, duration_ms: int
+    ) -> dict[str, Any]:
+        """Replace the namespace's pressure; ``InvalidInput`` when over a cap."""
+        ...
+
+    async def release(self, namespace: str) -> bool: ...
+
+    def report(self, namespace: str) -> dict[str, Any]: ...
+
+
+class WebSocketsView(Protocol):
+    """The messages of webSocket stubs (:class:`mockbdd.server.websockets.WebSockets`)."""
+
+    def messages(self, ns: Namespace) -> list[Any]:
+        """Each with ``direction``, ``path``, ``connection`` and ``json()``."""
+        ...
+
+    def count(
+        self, ns: Namespace, pattern: ContentPattern, direction: str | None, path: str | None
+    ) -> int: ...
+
+    def clear(self, ns: Namespace) -> None: ...
 
 
 class Runtime(Protocol):
@@ -91,8 +169,50 @@ class Runtime(Protocol):
 
     def uptime_seconds(self) -> float: ...
 
+    def load_runs(self) -> LoadRuns:
+        """The server's load runs (``/__admin/load-runs``)."""
+        ...
+
+    def near_misses(self, ns: Namespace, request: RecordedRequest) -> Awaitable[list[NearMiss]]:
+        """The stubs of ``ns`` closest to ``request``, ranked a slice at a time so that other
+        traffic is served meanwhile (the data plane's search, as for a 404's report)."""
+        ...
+
+    @property
+    def pressure(self) -> PressureControl: ...
+
+    def metrics(self) -> MetricsView:
+        """The server's metrics; raises ``InvalidInput`` when it was started without them."""
+        ...
+
+    @property
+    def websockets(self) -> WebSocketsView:
+        """The messages webSocket stubs sent and received."""
+        ...
+
+    @property
+    def mounts(self) -> MountsView:
+        """The service plugins mounted into namespaces."""
+        ...
+
     def tag_map_registry(self) -> TagMapRegistry:
         """The server's tag maps (``--tag-maps``); raises ``InvalidInput`` when it has none."""
+        ...
+
+    def recorder(self) -> Recorder:
+        """The recordings under way (``/recordings/*``)."""
+        ...
+
+    def outbound_refusal(self, url: str) -> str | None:
+        """Why this server may not reach ``url`` (``--proxy-allow``); None when it may."""
+        ...
+
+    def recordings_dir(self) -> Path | None:
+        """Where persisted recordings go (``--mappings``), if anywhere."""
+        ...
+
+    def files_dir(self) -> Path | None:
+        """Where extracted response bodies go (``--files``), if anywhere."""
         ...
 
 

@@ -24,7 +24,7 @@ from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.admin.verify_report import near_miss_report, numbered, under
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.journal import JournalReader, ServeEvent
-from mockbdd.domain.namespace import Namespace, Selection
+from mockbdd.domain.namespace import InitialCollection, Namespace, Selection
 from mockbdd.domain.near_miss import NearMiss, closest_requests
 from mockbdd.domain.request_pattern import RequestPattern
 from mockbdd.domain.requests import Body, RecordedRequest
@@ -33,6 +33,7 @@ from mockbdd.domain.stubs import StubMapping
 from mockbdd.domain.urls import UrlPathTemplate, UrlRegex
 from mockbdd.extensions import Extensions
 from mockbdd.services import check_service
+from mockbdd.wire.collections import parse_collections
 from mockbdd.wire.journal import near_miss_json, parse_logged_request
 from mockbdd.wire.mappings import parse_request_pattern, parse_stub_mapping, stub_to_json
 from mockbdd.wire.patterns import parse_content_pattern
@@ -176,7 +177,8 @@ async def match_request(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
         data["response"] = _response_json(selection)
         data["position"] = selection.position
     else:
-        data["nearMisses"] = [near_miss_json(m) for m in ns.near_misses(request)]
+        misses = await ctx.runtime.near_misses(ns, request)
+        data["nearMisses"] = [near_miss_json(m) for m in misses]
     return AdminResponse(json=data)
 
 
@@ -430,10 +432,13 @@ def _switch_plan(body: dict[str, Any], extensions: Extensions) -> TagMapPlan:
         isinstance(k, str) and isinstance(v, str) and v for k, v in states.items()
     ):
         raise InvalidInput("/scenarioStates", "must map scenario names to state names")
-    return TagMapPlan(stubs, settings, tuple(states.items()))
+    collections: tuple[InitialCollection, ...] = ()
+    if body.get("collections") is not None:
+        collections = parse_collections(body["collections"], "/collections")
+    return TagMapPlan(stubs, settings, tuple(states.items()), collections)
 
 
-_SWITCH_FIELDS = ("services", "mappings", "settings", "scenarioStates")
+_SWITCH_FIELDS = ("services", "mappings", "settings", "scenarioStates", "collections")
 
 
 async def switch_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:

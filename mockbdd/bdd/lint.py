@@ -20,6 +20,7 @@ from gherkin import Parser
 from gherkin.errors import CompositeParserException, ParserException
 from gherkin.parser_types import Feature, Rule, Scenario, Tag
 
+from mockbdd.extensions import ExtensionError, Extensions
 from mockbdd.tagmaps.errors import (
     MockBddError,
     TagConflictError,
@@ -30,6 +31,7 @@ from mockbdd.tagmaps.errors import (
 from mockbdd.tagmaps.registry import TagMapRegistry, display_path, load_registry
 from mockbdd.tagmaps.resolve import LEVELS, check_tag, resolve
 from mockbdd.tagmaps.tags import MockTag, parse_tag
+from mockbdd.wire.builtins import BUILTIN, installed_extensions
 
 Severity = Literal["error", "warning"]
 _LOCATION_PREFIX = re.compile(r"^\(\d+:\d+\): ")
@@ -65,9 +67,12 @@ def collect_feature_files(paths: Sequence[Path]) -> tuple[list[Path], list[Diagn
     return list(dict.fromkeys(files)), missing
 
 
-def lint_paths(paths: Sequence[Path], registry: TagMapRegistry | None) -> list[Diagnostic]:
+def lint_paths(
+    paths: Sequence[Path], registry: TagMapRegistry | None, extensions: Extensions = BUILTIN
+) -> list[Diagnostic]:
     """Diagnostics for every feature file under ``paths``; ``registry`` None skips the checks
-    that need tag maps (unknown names, parameters, conflicts)."""
+    that need tag maps (unknown names, parameters, conflicts); stubs are checked with
+    ``extensions`` (``mockbdd lint``: the built-ins and the installed plugins)."""
     files, diagnostics = collect_feature_files(paths)
     for file in files:
         name = display_path(file)
@@ -76,11 +81,13 @@ def lint_paths(paths: Sequence[Path], registry: TagMapRegistry | None) -> list[D
         except (OSError, UnicodeDecodeError) as exc:
             diagnostics.append(Diagnostic(name, 1, 1, "MBD006", f"cannot read: {exc}"))
             continue
-        diagnostics += lint_text(text, name, registry)
+        diagnostics += lint_text(text, name, registry, extensions)
     return sorted(set(diagnostics))
 
 
-def lint_text(text: str, path: str, registry: TagMapRegistry | None) -> list[Diagnostic]:
+def lint_text(
+    text: str, path: str, registry: TagMapRegistry | None, extensions: Extensions = BUILTIN
+) -> list[Diagnostic]:
     """Diagnostics for one feature file's text."""
     try:
         document = Parser().parse(text)
@@ -91,12 +98,12 @@ def lint_text(text: str, path: str, registry: TagMapRegistry | None) -> list[Dia
     feature = document.get("feature")
     if not feature:
         return []
-    linter = _FeatureLinter(path, registry)
+    linter = _FeatureLinter(path, registry, extensions)
     linter.run(feature)
     return sorted(set(linter.diagnostics))
 
 
-def lint_registry(registry: TagMapRegistry) -> list[Diagnostic]:
+def lint_registry(registry: TagMapRegistry, extensions: Extensions = BUILTIN) -> list[Diagnostic]:
     """MBD007 for maps that cannot be applied even alone, with their default parameters."""
     diagnostics: list[Diagnostic] = []
     for tag_map in registry:
@@ -104,7 +111,7 @@ def lint_registry(registry: TagMapRegistry) -> list[Diagnostic]:
         if any(p.required for n in names for p in registry.get(n).params.values()):
             continue
         try:
-            resolve(registry, scenario=[MockTag(tag_map.name)])
+            resolve(registry, scenario=[MockTag(tag_map.name)], extensions=extensions)
         except TagMapError as exc:
             diagnostics.append(map_diagnostic(exc))
         except MockBddError as exc:
@@ -128,6 +135,11 @@ def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) ->
     diagnostics: list[Diagnostic] = []
     registry: TagMapRegistry | None = None
     try:
+        extensions = installed_extensions()
+    except ExtensionError as exc:
+        print(f"mockbdd lint: {exc}", file=sys.stderr)
+        return 2
+    try:
         registry = load_registry(args.tag_maps)
     except TagMapLoadError as exc:
         diagnostics += [map_diagnostic(e) for e in exc.errors]
@@ -136,8 +148,8 @@ def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) ->
     if registry is not None and registry.source is None:
         registry = None
     if registry is not None:
-        diagnostics += lint_registry(registry)
-    diagnostics += lint_paths(paths, registry)
+        diagnostics += lint_registry(registry, extensions)
+    diagnostics += lint_paths(paths, registry, extensions)
     diagnostics = sorted(set(diagnostics))
     for diagnostic in diagnostics:
         print(format_diagnostic(diagnostic), file=stream)
@@ -172,9 +184,12 @@ def _parse_diagnostic(path: str, error: ParserException) -> Diagnostic:
 class _FeatureLinter:
     """Walks one feature: each tag once, then each scenario (and Examples block) resolved."""
 
-    def __init__(self, path: str, registry: TagMapRegistry | None) -> None:
+    def __init__(
+        self, path: str, registry: TagMapRegistry | None, extensions: Extensions = BUILTIN
+    ) -> None:
         self.path = path
         self.registry = registry
+        self.extensions = extensions
         self.diagnostics: list[Diagnostic] = []
 
     def run(self, feature: Feature) -> None:
@@ -233,6 +248,7 @@ class _FeatureLinter:
                 examples=names["examples"],
                 feature_file=self.path,
                 line=line,
+                extensions=self.extensions,
             )
         except TagMapError as exc:
             self.diagnostics.append(map_diagnostic(exc))

@@ -38,6 +38,7 @@ from mockbdd.tagmaps.registry import ENV_VAR as TAG_MAPS_ENV
 from mockbdd.tagmaps.registry import TagMapRegistry, load_registry
 from mockbdd.tagmaps.resolve import Resolution, resolve, resolve_map
 from mockbdd.tagmaps.tags import MOCK_PREFIX, RESERVED_PREFIX, MockTag, make_mock_tag, parse_tag
+from mockbdd.wire.builtins import installed_extensions
 
 URL_ENV = "MOCKBDD_URL"
 TOKEN_ENV = "MOCKBDD_ADMIN_TOKEN"
@@ -204,7 +205,8 @@ def is_ours(tag: str) -> bool:
 def resolve_levels(
     levels: TagLevels, registry: TagMapRegistry, file: str | None, line: int | None
 ) -> Resolution:
-    """Resolve the tags; errors name the feature file and the line of the offending tag."""
+    """Resolve the tags; errors name the feature file and the line of the offending tag.
+    Stubs are checked with the built-ins and the installed plugins (``mockbdd.plugins``)."""
     for tag, tag_line, _ in levels.all():
         try:
             parse_tag(tag)
@@ -217,6 +219,7 @@ def resolve_levels(
             rule=[t for t, _ in levels.rule],
             scenario=[t for t, _ in levels.scenario],
             examples=[t for t, _ in levels.examples],
+            extensions=installed_extensions(),
         )
     except MockBddError as exc:
         if exc.file is not None or exc.line is not None:
@@ -257,7 +260,6 @@ def open_scenario(
     folder = tag_maps_folder(options.tag_maps)
     registry = ENGINE.registry(folder) if levels.has_mock_tags else TagMapRegistry()
     resolution = resolve_levels(levels, registry, file, line)
-    check_supported(resolution, registry, file, line)
     settings = _settings_body(resolution.settings, file, line) if resolution.settings else None
     client = ENGINE.client()
     applier = MapApplier(lambda: ENGINE.registry(tag_maps_folder(options.tag_maps)), file, line)
@@ -273,6 +275,7 @@ def open_scenario(
             mappings=[s.mapping for s in resolution.stubs],
             settings=settings,
             scenario_states=dict(resolution.scenarios),
+            collections=dict(resolution.collections),
             applier=applier,
         )
     return ScenarioMocks(
@@ -297,10 +300,22 @@ def push(handle: NamespaceHandle, resolution: Resolution, services: Sequence[str
         [s.mapping for s in resolution.stubs],
         settings=settings,
         scenario_states=dict(resolution.scenarios),
+        collections=dict(resolution.collections),
     )
 
 
-SUPPORTED_SETTINGS = ("fixedDelay", "delayDistribution")
+SUPPORTED_SETTINGS = (
+    "fixedDelay",
+    "delayDistribution",
+    "chaos",
+    "network",
+    "bandwidth",
+    "degradation",
+    "rateLimit",
+    "concurrency",
+    "timeline",
+    "seed",
+)
 
 
 def _settings_body(
@@ -317,28 +332,6 @@ def _settings_body(
             line=line,
         )
     return dict(settings)
-
-
-def check_supported(
-    resolution: Resolution, registry: TagMapRegistry, file: str | None, line: int | None
-) -> None:
-    """Fail before anything is sent when a map needs what this version cannot do: CRUD
-    ``data`` (settings are checked by :func:`_settings_body`)."""
-    if not resolution.data:
-        return
-    seeding = [
-        name
-        for name in resolution.applied_maps
-        if name in registry and set(registry.get(name).data) & set(resolution.data)
-    ]
-    maps = [registry.get(name) for name in seeding]
-    named = ", ".join(f"'{m.name}' ({m.file}:{m.index.line((*m.path, 'data'))})" for m in maps)
-    raise MockBddError(
-        f"tag map {named or '(unknown)'} seeds CRUD 'data', which this version does not support",
-        file=file,
-        line=line,
-        hint="remove 'data' from the map, or stub the resource's routes instead",
-    )
 
 
 class MapApplier:
@@ -373,7 +366,14 @@ class MapApplier:
         """Apply ``tag`` (its map with its parameters); ``service``, when given, must be one
         the map configures. Errors (``MockBddError``) name ``file`` and ``line``."""
         registry = self._registry()
-        resolution = resolve_map(registry, tag.name, tag.param_dict, feature_file=file, line=line)
+        resolution = resolve_map(
+            registry,
+            tag.name,
+            tag.param_dict,
+            feature_file=file,
+            line=line,
+            extensions=installed_extensions(),
+        )
         services = resolution.services
         if service is not None and services and service not in services:
             raise MockBddError(
@@ -382,8 +382,7 @@ class MapApplier:
                 file=file,
                 line=line,
             )
-        check_supported(resolution, registry, file, line)
-        _settings_body(resolution.settings, file, line)  # refuse before anything changes
+            _settings_body(resolution.settings, file, line)  # refuse before anything changes
         push(handle, resolution, services)
 
 

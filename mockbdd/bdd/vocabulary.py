@@ -18,7 +18,7 @@ from enum import Enum
 from string import Formatter
 from typing import Any
 
-from mockbdd.bdd import llm_steps
+from mockbdd.bdd import crud_steps, limit_steps, llm_steps, webhook_steps, websocket_steps
 from mockbdd.bdd import steps_impl as impl
 from mockbdd.bdd.scenario_mocks import ScenarioMocks
 from mockbdd.tagmaps.params import parse_duration
@@ -111,12 +111,58 @@ NTH_REQUEST_JSON = (
 NO_UNEXPECTED = '"{service}" should not have received unexpected requests'  # 26
 ALL_STUBS_USED = 'every response stubbed on "{service}" should have been used'  # 27
 
+# -- limits (34-38) --------------------------------------------------------------------------
+RATE_LIMIT_ROUTE = (
+    '"{service}" allows {requests:d} {method:MbdMethod} requests to {path:MbdPath}'
+    " per {period:MbdDuration}"
+)  # 34
+RATE_LIMIT_SERVICE = '"{service}" allows {requests:d} requests per {period:MbdDuration}'  # 35
+CONCURRENCY_ROUTE = (
+    '"{service}" answers at most {count:d} {method:MbdMethod} requests to {path:MbdPath}'
+    " at once, queueing {depth:d} for up to {timeout:MbdDuration}"
+)  # 36
+CONCURRENCY_SERVICE = (
+    '"{service}" answers at most {count:d} requests at once, queueing {depth:d}'
+    " for up to {timeout:MbdDuration}"
+)  # 37
+ANSWERED_WITH_STATUS = (
+    '"{service}" should have answered {count:d} requests with status {status:d}'  # 38, plural
+)
+ANSWERED_WITH_STATUS_ONE = (
+    '"{service}" should have answered {count:d} request with status {status:d}'  # 38, singular
+)
+
+# -- CRUD collections (40-44) ----------------------------------------------------------------
+SERVES_COLLECTION = '"{service}" serves a "{collection}" collection at {path:MbdPath} with:'  # 40
+SERVES_EMPTY_COLLECTION = (
+    '"{service}" serves an empty "{collection}" collection at {path:MbdPath}'  # 41
+)
+COLLECTION_CONTAINS = 'the "{collection}" collection should contain:'  # 42
+COLLECTION_COUNT = 'the "{collection}" collection should have {count:d} items'  # 43, plural
+COLLECTION_COUNT_ONE = 'the "{collection}" collection should have {count:d} item'  # 43, singular
+COLLECTION_LACKS = (
+    'the "{collection}" collection should not contain an item whose "{field}" is "{value}"'  # 44
+)
+
 # -- LLM APIs (45-49) ---------------------------------------------------------------------------
 CHAT_ANSWERS = '"{service}" answers chat completions with:'  # 45
 CHAT_ANSWERS_ABOUT = '"{service}" answers chat completions about "{topic}" with:'  # 46
 CHAT_CALLS_TOOL = '"{service}" answers chat completions by calling the tool "{tool}" with:'  # 47
 CHAT_ASKED_ABOUT = '"{service}" should have been asked a chat completion whose last message contains "{text}"'  # 48
 CHAT_OFFERED_TOOL = '"{service}" should have been offered the tool "{tool}"'  # 49
+
+# -- WebSocket endpoints (50-52) ---------------------------------------------------------------
+WS_ON_CONNECT = '"{service}" sends on connect to {path:MbdPath}:'  # 50
+WS_REPLIES = (
+    'when "{service}" receives a message containing "{text}" on {path:MbdPath}, it replies:'  # 51
+)
+WS_RECEIVED = (
+    '"{service}" should have received a message containing "{text}" on {path:MbdPath}'  # 52
+)
+
+# -- webhooks (63-64) ---------------------------------------------------------------------------
+CALLS_BACK = 'after answering, "{service}" calls back {url} with:'  # 63
+CALLED_BACK = '"{service}" should have called back {url}'  # 64
 
 
 class Kind(Enum):
@@ -216,9 +262,26 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(26, NO_UNEXPECTED, ASSERTION, impl.no_unexpected_requests),
     Phrase(27, ALL_STUBS_USED, ASSERTION, impl.all_stubs_used),
+    Phrase(34, RATE_LIMIT_ROUTE, SETUP, limit_steps.rate_limit_route),
+    Phrase(35, RATE_LIMIT_SERVICE, SETUP, limit_steps.rate_limit_service),
+    Phrase(36, CONCURRENCY_ROUTE, SETUP, limit_steps.concurrency_route),
+    Phrase(37, CONCURRENCY_SERVICE, SETUP, limit_steps.concurrency_service),
+    Phrase(38, ANSWERED_WITH_STATUS, ASSERTION, limit_steps.answered_with_status),
+    Phrase(38, ANSWERED_WITH_STATUS_ONE, ASSERTION, limit_steps.answered_with_status),
+    Phrase(40, SERVES_COLLECTION, SETUP, crud_steps.serves_collection, TABLE),
+    Phrase(41, SERVES_EMPTY_COLLECTION, SETUP, crud_steps.serves_empty_collection),
+    Phrase(42, COLLECTION_CONTAINS, ASSERTION, crud_steps.contains, TABLE),
+    Phrase(43, COLLECTION_COUNT, ASSERTION, crud_steps.has_count),
+    Phrase(43, COLLECTION_COUNT_ONE, ASSERTION, crud_steps.has_count),
+    Phrase(44, COLLECTION_LACKS, ASSERTION, crud_steps.lacks),
     Phrase(45, CHAT_ANSWERS, SETUP, llm_steps.answers_chat, DOCSTRING),
     Phrase(46, CHAT_ANSWERS_ABOUT, SETUP, llm_steps.answers_chat_about, DOCSTRING),
     Phrase(47, CHAT_CALLS_TOOL, SETUP, llm_steps.answers_chat_with_tool, DOCSTRING),
     Phrase(48, CHAT_ASKED_ABOUT, ASSERTION, llm_steps.asked_about),
     Phrase(49, CHAT_OFFERED_TOOL, ASSERTION, llm_steps.offered_tool),
+    Phrase(50, WS_ON_CONNECT, SETUP, websocket_steps.sends_on_connect, DOCSTRING),
+    Phrase(51, WS_REPLIES, SETUP, websocket_steps.replies_to, DOCSTRING),
+    Phrase(52, WS_RECEIVED, ASSERTION, websocket_steps.received_message),
+    Phrase(63, CALLS_BACK, SETUP, webhook_steps.calls_back, DOCSTRING),
+    Phrase(64, CALLED_BACK, ASSERTION, webhook_steps.called_back),
 )

@@ -18,6 +18,7 @@ from mockbdd.client import calls
 from mockbdd.client.base import ClientBase
 from mockbdd.client.builder import MappingLike
 from mockbdd.client.calls import Call, Op, Reply
+from mockbdd.client.events import AsyncEventStream, filters
 from mockbdd.client.models import (
     Json,
     LoggedRequest,
@@ -148,10 +149,12 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         *,
         settings: Mapping[str, Any] | None = None,
         scenario_states: Mapping[str, str] | None = None,
+        collections: Mapping[str, Any] | None = None,
     ) -> SwitchResult:
         """Replace every stub of ``services`` with ``mappings`` (the last the newest), then
-        apply ``settings`` and ``scenario_states``: one atomic step on the server."""
-        op = calls.switch_stubs(services, mappings, settings, scenario_states)
+        apply ``settings``, ``scenario_states`` and ``collections``: one atomic step on the
+        server."""
+        op = calls.switch_stubs(services, mappings, settings, scenario_states, collections)
         return await self._run(op)
 
     async def unused_stubs(
@@ -260,6 +263,42 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         """The ``index``-th request (from 1) matching ``pattern`` also matches ``matches``."""
         return await self._run(calls.verify_nth(pattern, index, matches, timeout, service))
 
+    # -- record and playback ----------------------------------------------------------------
+    async def start_recording(self, target: str, options: Mapping[str, Any] | None = None) -> None:
+        """Proxy and record ``target`` (WireMock's RecordSpec fields in ``options``)."""
+        await self._run(calls.start_recording(target, options))
+
+    async def stop_recording(self) -> list[Json]:
+        """The recorded stub mappings (added to the server; written with ``persist``)."""
+        return await self._run(calls.stop_recording())
+
+    async def recording_status(self) -> str:
+        """``NeverStarted``, ``Recording`` or ``Stopped``."""
+        return await self._run(calls.recording_status())
+
+    async def snapshot_recording(self, options: Mapping[str, Any] | None = None) -> list[Json]:
+        """Stub mappings made of the journal's proxied requests."""
+        return await self._run(calls.snapshot_recording(options))
+
+    # -- CRUD collections -------------------------------------------------------------------
+    async def collections(self) -> list[Json]:
+        """Each collection: name, idField, schema, relations and total."""
+        return await self._run(calls.collections())
+
+    async def collection(self, name: str) -> list[Json]:
+        """The items of a collection, in insertion order."""
+        return await self._run(calls.collection(name))
+
+    async def set_collection(
+        self, name: str, items: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+    ) -> Json:
+        """Replace a collection: its items (spec kept), or ``{items, schema, idField,
+        relations}``."""
+        return await self._run(calls.set_collection(name, items))
+
+    async def clear_collection(self, name: str) -> None:
+        await self._run(calls.clear_collection(name))
+
     # -- scenarios and system ---------------------------------------------------------------
     async def scenarios(self) -> list[Json]:
         return await self._run(calls.scenarios())
@@ -294,8 +333,118 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def version(self) -> str:
         return await self._run(calls.version())
 
+    # -- resource pressure ------------------------------------------------------------------
+    async def apply_pressure(
+        self, memory_mb: int = 0, cpu_percent: int = 0, duration_ms: int = 1000
+    ) -> Json:
+        """``POST /__admin/pressure``: hold real memory and burn CPU for ``duration_ms``."""
+        return await self._run(calls.apply_pressure(memory_mb, cpu_percent, duration_ms))
+
+    async def pressure(self) -> Json:
+        return await self._run(calls.pressure())
+
+    async def release_pressure(self) -> Json:
+        return await self._run(calls.release_pressure())
+
+    # -- webSocket stubs ---------------------------------------------------------------------
+    async def websocket_messages(
+        self, direction: str | None = None, path: str | None = None
+    ) -> list[Json]:
+        """Messages of webSocket stubs, oldest first: ``direction`` "in" (from the client) or
+        "out" (sent by a stub), ``path`` the endpoint's."""
+        return await self._run(calls.websocket_messages(direction, path))
+
+    async def count_websocket_messages(
+        self, pattern: Mapping[str, Any], direction: str | None = None, path: str | None = None
+    ) -> int:
+        """Messages whose text matches the content ``pattern`` (``{"contains": "ping"}``)."""
+        return await self._run(calls.count_websocket_messages(pattern, direction, path))
+
+    async def reset_websocket_messages(self) -> None:
+        await self._run(calls.reset_websocket_messages())
+
+    # -- service plugins --------------------------------------------------------------------
+    async def plugins(self) -> Json:
+        """``GET /__admin/plugins``: the service plugins installed and those mounted here."""
+        return await self._run(calls.plugins())
+
+    async def mount_plugin(
+        self, plugin: str, service: str, config: Mapping[str, Any] | None = None
+    ) -> Json:
+        """Mount the service plugin ``plugin`` as ``service`` (its answers under ``/service``)."""
+        return await self._run(calls.mount_plugin(plugin, service, config))
+
+    async def unmount_service(self, service: str) -> None:
+        await self._run(calls.unmount_service(service))
+
+    async def export(
+        self,
+        format: str = "har",
+        *,
+        since: datetime | str | None = None,
+        limit: int | None = None,
+        unmatched: bool = False,
+        matching_stub: str | None = None,
+    ) -> Any:
+        """``GET /requests/export``: the journal oldest first, as HAR 1.2 (a dict), ``json``
+        (a dict) or ``ndjson`` (text), with the filters of :meth:`requests`."""
+        params: dict[str, str] = {}
+        if since is not None:
+            params["since"] = since.isoformat() if isinstance(since, datetime) else since
+        if limit is not None:
+            params["limit"] = str(limit)
+        if unmatched:
+            params["unmatched"] = "true"
+        if matching_stub is not None:
+            params["matchingStub"] = matching_stub
+        return await self._run(calls.export_requests(format, params))
+
+    async def metrics(self) -> str:
+        """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
+        return await self._run(calls.metrics())
+
+    async def metrics_json(self) -> Json:
+        """``GET /__admin/metrics.json``: the metrics, rates and latency percentiles."""
+        return await self._run(calls.metrics_json())
+
+    def events(
+        self,
+        *,
+        since: int | None = None,
+        types: tuple[str, ...] | None = None,
+        service: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        matched: bool | None = None,
+        resume: bool = True,
+    ) -> AsyncEventStream:
+        """The live events of this admin root's namespace (every namespace at the server's
+        root): ``for event in client.events(types=("serve",)): ...``. ``since`` replays the
+        kept events after that ``seq``; ``resume`` reconnects a stream closed for falling
+        behind, from the last event received."""
+        query = filters(since, types, service, method, path, matched)
+        return AsyncEventStream(
+            self.admin_url, self._headers, query, resume=resume, timeout=self.timeout
+        )
+
     async def shutdown(self) -> None:
         await self._run(calls.shutdown())
+
+    # -- load runs --------------------------------------------------------------------------
+    async def start_load_run(self, script: Mapping[str, Any] | str) -> str:
+        """Start a load script (a mapping, or its YAML text) on the server; returns its id."""
+        return await self._run(calls.start_load_run(script))
+
+    async def load_runs(self) -> list[Json]:
+        """The server's load runs, each with its progress."""
+        return await self._run(calls.load_runs())
+
+    async def load_run(self, run_id: str) -> Json:
+        """One run's progress, and its ``report`` once it has ended."""
+        return await self._run(calls.load_run(run_id))
+
+    async def cancel_load_run(self, run_id: str) -> None:
+        await self._run(calls.cancel_load_run(run_id))
 
     async def tag_maps(self) -> list[Json]:
         """The tag maps the server was started with (``mockbdd serve --tag-maps``)."""
@@ -316,12 +465,14 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         mappings: Sequence[MappingLike] | None = None,
         settings: Mapping[str, Any] | None = None,
         scenario_states: Mapping[str, str] | None = None,
+        collections: Mapping[str, Any] | None = None,
         applier: AsyncApplier | None = None,
     ) -> AsyncNamespaceHandle:
-        """A new namespace, opened with its stubs, settings and scenario states in one call."""
+        """A new namespace, opened with its stubs, settings, scenario states and CRUD
+        collections in one call."""
         info = await self._run(
             calls.create_namespace(
-                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states
+                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states, collections
             )
         )
         return AsyncNamespaceHandle(self, info, applier=applier)

@@ -211,14 +211,17 @@ def switch_stubs(
     mappings: Sequence[MappingLike],
     settings: Mapping[str, Any] | None = None,
     scenario_states: Mapping[str, str] | None = None,
+    collections: Mapping[str, Any] | None = None,
 ) -> Op[SwitchResult]:
     """Replace every stub of ``services`` with ``mappings`` (the last the newest), and apply
-    ``settings`` and ``scenario_states``, in one step on the server."""
+    ``settings``, ``scenario_states`` and ``collections``, in one step on the server."""
     body: Json = {"services": list(services), "mappings": [mapping_json(m) for m in mappings]}
     if settings is not None:
         body["settings"] = dict(settings)
     if scenario_states:
         body["scenarioStates"] = dict(scenario_states)
+    if collections:
+        body["collections"] = dict(collections)
     reply = yield call(spec.SWITCH_MAPPINGS, body=body)
     return SwitchResult.from_json(_obj(reply))
 
@@ -408,6 +411,51 @@ def set_scenario_state(name: str, state: str | None) -> Op[None]:
     return _none(call(spec.SET_SCENARIO_STATE, body={"state": state}, name=name))
 
 
+def start_recording(target: str, options: Mapping[str, Any] | None = None) -> Op[None]:
+    """Record what ``target`` answers through this server (WireMock's RecordSpec in
+    ``options``)."""
+    return _none(call(spec.START_RECORDING, body={**(options or {}), "targetBaseUrl": target}))
+
+
+def stop_recording() -> Op[list[Json]]:
+    """The recorded stub mappings (added to the server; written with ``persist``)."""
+    return _list(call(spec.STOP_RECORDING), "mappings")
+
+
+def recording_status() -> Op[str]:
+    """``NeverStarted``, ``Recording`` or ``Stopped``."""
+    reply = yield call(spec.RECORDING_STATUS)
+    return str(_obj(reply).get("status"))
+
+
+def snapshot_recording(options: Mapping[str, Any] | None = None) -> Op[list[Json]]:
+    """Stub mappings made of the journal's proxied requests (WireMock's snapshot)."""
+    return _list(call(spec.SNAPSHOT_RECORDING, body=dict(options or {})), "mappings")
+
+
+def collections() -> Op[list[Json]]:
+    """Each CRUD collection: name, idField, schema, relations and total."""
+    return _list(call(spec.LIST_COLLECTIONS), "collections")
+
+
+def collection(name: str) -> Op[list[Json]]:
+    """The items of a CRUD collection, in insertion order."""
+    reply = yield call(spec.GET_COLLECTION, name=name)
+    items = _obj(reply).get("items")
+    return items if isinstance(items, list) else []
+
+
+def set_collection(name: str, items: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> Op[Json]:
+    """Replace a collection: a list of items (its spec kept), or ``{items, schema, idField,
+    relations}``."""
+    body: Any = dict(items) if isinstance(items, Mapping) else [dict(i) for i in items]
+    return _json(call(spec.PUT_COLLECTION, body=body, name=name))
+
+
+def clear_collection(name: str) -> Op[None]:
+    return _none(call(spec.CLEAR_COLLECTION, name=name))
+
+
 def reset() -> Op[None]:
     return _none(call(spec.RESET_ALL))
 
@@ -445,8 +493,88 @@ def version() -> Op[str]:
     return str(_obj(reply).get("version", ""))
 
 
+def export_requests(fmt: str, params: Mapping[str, str]) -> Op[Any]:
+    reply = yield call(spec.EXPORT_REQUESTS, params={"format": fmt, **params})
+    return reply.body
+
+
+def metrics() -> Op[str]:
+    reply = yield call(spec.METRICS)
+    return str(reply.body)
+
+
+def metrics_json() -> Op[Json]:
+    return _json(call(spec.METRICS_JSON))
+
+
+def apply_pressure(memory_mb: int = 0, cpu_percent: int = 0, duration_ms: int = 1000) -> Op[Json]:
+    body = {"memoryMb": memory_mb, "cpuPercent": cpu_percent, "durationMs": duration_ms}
+    return _json(call(spec.APPLY_PRESSURE, body=body))
+
+
+def pressure() -> Op[Json]:
+    return _json(call(spec.GET_PRESSURE))
+
+
+def release_pressure() -> Op[Json]:
+    return _json(call(spec.RELEASE_PRESSURE))
+
+
+def websocket_messages(direction: str | None = None, path: str | None = None) -> Op[list[Json]]:
+    params = {k: v for k, v in (("direction", direction), ("path", path)) if v is not None}
+    reply = yield call(spec.LIST_WEBSOCKET_MESSAGES, params=params)
+    return _items(reply, "messages")
+
+
+def count_websocket_messages(
+    pattern: Mapping[str, Any], direction: str | None = None, path: str | None = None
+) -> Op[int]:
+    body: dict[str, Any] = {"pattern": dict(pattern)}
+    if direction is not None:
+        body["direction"] = direction
+    if path is not None:
+        body["path"] = path
+    reply = yield call(spec.COUNT_WEBSOCKET_MESSAGES, body=body)
+    return int(_obj(reply).get("count", 0))
+
+
+def reset_websocket_messages() -> Op[None]:
+    return _none(call(spec.RESET_WEBSOCKET_MESSAGES))
+
+
+def plugins() -> Op[Json]:
+    return _json(call(spec.LIST_PLUGINS))
+
+
+def mount_plugin(plugin: str, service: str, config: Mapping[str, Any] | None = None) -> Op[Json]:
+    body = {"service": service, "config": dict(config or {})}
+    return _json(call(spec.MOUNT_PLUGIN, body=body, name=plugin))
+
+
+def unmount_service(service: str) -> Op[None]:
+    return _none(call(spec.UNMOUNT_SERVICE, service=service))
+
+
 def shutdown() -> Op[None]:
     return _none(call(spec.SHUTDOWN))
+
+
+# -- load runs (``mockbdd load`` on the server) ------------------------------------------------
+def start_load_run(script: Mapping[str, Any] | str) -> Op[str]:
+    reply = yield call(spec.START_LOAD_RUN, body={"script": script})
+    return str(_obj(reply).get("id", ""))
+
+
+def load_runs() -> Op[list[Json]]:
+    return _list(call(spec.LIST_LOAD_RUNS), "loadRuns")
+
+
+def load_run(run_id: str) -> Op[Json]:
+    return _json(call(spec.GET_LOAD_RUN, id=run_id))
+
+
+def cancel_load_run(run_id: str) -> Op[None]:
+    return _none(call(spec.CANCEL_LOAD_RUN, id=run_id))
 
 
 # -- tag maps on the server (``--tag-maps``) --------------------------------------------------
@@ -467,8 +595,11 @@ def create_namespace(
     mappings: Sequence[MappingLike] | None = None,
     settings: Mapping[str, Any] | None = None,
     scenario_states: Mapping[str, str] | None = None,
+    collections: Mapping[str, Any] | None = None,
 ) -> Op[Json]:
     body: Json = {}
+    if collections:
+        body["collections"] = dict(collections)
     if name is not None:
         body["name"] = name
     if ttl_seconds is not None:

@@ -38,6 +38,10 @@ def _str(value: Any, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _opt_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -181,14 +185,36 @@ class ServedResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class SubEvent:
+    """What happened to a request after its answer: ``WEBHOOK_REQUEST``, ``WEBHOOK_RESPONSE``,
+    ``ERROR`` (``data["message"]``), ``REQUEST_NOT_MATCHED``..."""
+
+    type: str
+    offset_ns: int = 0
+    data: Mapping[str, Any] = field(default_factory=_no_json)
+
+    @classmethod
+    def from_json(cls, data: Any) -> SubEvent:
+        obj = _obj(data)
+        return cls(
+            type=_str(obj.get("type")),
+            offset_ns=_opt_int(obj.get("timeOffsetNanos")) or 0,
+            data=MappingProxyType(_obj(obj.get("data"))),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ServeEvent:
-    """One journaled request and what answered it (``stub`` None when no stub matched)."""
+    """One journaled request and what answered it (``stub`` None when no stub matched;
+    ``admitted_by`` the admit stage that answered instead of the stubs, e.g. a limit)."""
 
     id: str
     request: LoggedRequest
     was_matched: bool
     stub: StubInfo | None = None
     response: ServedResponse = field(default_factory=ServedResponse)
+    sub_events: tuple[SubEvent, ...] = ()
+    admitted_by: str | None = None
     raw: Mapping[str, Any] = field(default_factory=_no_json, repr=False, compare=False)
 
     @classmethod
@@ -201,6 +227,7 @@ class ServeEvent:
             id=_str(obj.get("id")),
             request=LoggedRequest.from_json(obj.get("request")),
             was_matched=matched,
+            admitted_by=_opt_str(obj.get("admittedBy")),
             stub=StubInfo.from_json(obj["stubMapping"])
             if matched and "stubMapping" in obj
             else None,
@@ -212,6 +239,7 @@ class ServeEvent:
                 body=_str(answer.get("body")),
                 fault=_opt_str(answer.get("fault")),
             ),
+            sub_events=tuple(SubEvent.from_json(sub) for sub in _list(obj.get("subEvents"))),
             raw=MappingProxyType(dict(obj)),
         )
 

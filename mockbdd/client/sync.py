@@ -13,6 +13,7 @@ from mockbdd.client import calls
 from mockbdd.client.base import ClientBase
 from mockbdd.client.builder import MappingLike
 from mockbdd.client.calls import Call, Op, Reply
+from mockbdd.client.events import EventStream, filters
 from mockbdd.client.models import (
     Json,
     LoggedRequest,
@@ -130,10 +131,12 @@ class Client(ClientBase[httpx.Client]):
         *,
         settings: Mapping[str, Any] | None = None,
         scenario_states: Mapping[str, str] | None = None,
+        collections: Mapping[str, Any] | None = None,
     ) -> SwitchResult:
         """Replace every stub of ``services`` with ``mappings`` (the last the newest), then
-        apply ``settings`` and ``scenario_states``: one atomic step on the server."""
-        op = calls.switch_stubs(services, mappings, settings, scenario_states)
+        apply ``settings``, ``scenario_states`` and ``collections``: one atomic step on the
+        server."""
+        op = calls.switch_stubs(services, mappings, settings, scenario_states, collections)
         return self._run(op)
 
     def unused_stubs(
@@ -242,6 +245,42 @@ class Client(ClientBase[httpx.Client]):
         """The ``index``-th request (from 1) matching ``pattern`` also matches ``matches``."""
         return self._run(calls.verify_nth(pattern, index, matches, timeout, service))
 
+    # -- record and playback ----------------------------------------------------------------
+    def start_recording(self, target: str, options: Mapping[str, Any] | None = None) -> None:
+        """Proxy and record ``target`` (WireMock's RecordSpec fields in ``options``)."""
+        self._run(calls.start_recording(target, options))
+
+    def stop_recording(self) -> list[Json]:
+        """The recorded stub mappings (added to the server; written with ``persist``)."""
+        return self._run(calls.stop_recording())
+
+    def recording_status(self) -> str:
+        """``NeverStarted``, ``Recording`` or ``Stopped``."""
+        return self._run(calls.recording_status())
+
+    def snapshot_recording(self, options: Mapping[str, Any] | None = None) -> list[Json]:
+        """Stub mappings made of the journal's proxied requests."""
+        return self._run(calls.snapshot_recording(options))
+
+    # -- CRUD collections -------------------------------------------------------------------
+    def collections(self) -> list[Json]:
+        """Each collection: name, idField, schema, relations and total."""
+        return self._run(calls.collections())
+
+    def collection(self, name: str) -> list[Json]:
+        """The items of a collection, in insertion order."""
+        return self._run(calls.collection(name))
+
+    def set_collection(
+        self, name: str, items: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+    ) -> Json:
+        """Replace a collection: its items (spec kept), or ``{items, schema, idField,
+        relations}``."""
+        return self._run(calls.set_collection(name, items))
+
+    def clear_collection(self, name: str) -> None:
+        self._run(calls.clear_collection(name))
+
     # -- scenarios and system ---------------------------------------------------------------
     def scenarios(self) -> list[Json]:
         return self._run(calls.scenarios())
@@ -276,8 +315,118 @@ class Client(ClientBase[httpx.Client]):
     def version(self) -> str:
         return self._run(calls.version())
 
+    # -- resource pressure ------------------------------------------------------------------
+    def apply_pressure(
+        self, memory_mb: int = 0, cpu_percent: int = 0, duration_ms: int = 1000
+    ) -> Json:
+        """``POST /__admin/pressure``: hold real memory and burn CPU for ``duration_ms``."""
+        return self._run(calls.apply_pressure(memory_mb, cpu_percent, duration_ms))
+
+    def pressure(self) -> Json:
+        return self._run(calls.pressure())
+
+    def release_pressure(self) -> Json:
+        return self._run(calls.release_pressure())
+
+    # -- webSocket stubs ---------------------------------------------------------------------
+    def websocket_messages(
+        self, direction: str | None = None, path: str | None = None
+    ) -> list[Json]:
+        """Messages of webSocket stubs, oldest first: ``direction`` "in" (from the client) or
+        "out" (sent by a stub), ``path`` the endpoint's."""
+        return self._run(calls.websocket_messages(direction, path))
+
+    def count_websocket_messages(
+        self, pattern: Mapping[str, Any], direction: str | None = None, path: str | None = None
+    ) -> int:
+        """Messages whose text matches the content ``pattern`` (``{"contains": "ping"}``)."""
+        return self._run(calls.count_websocket_messages(pattern, direction, path))
+
+    def reset_websocket_messages(self) -> None:
+        self._run(calls.reset_websocket_messages())
+
+    # -- service plugins --------------------------------------------------------------------
+    def plugins(self) -> Json:
+        """``GET /__admin/plugins``: the service plugins installed and those mounted here."""
+        return self._run(calls.plugins())
+
+    def mount_plugin(
+        self, plugin: str, service: str, config: Mapping[str, Any] | None = None
+    ) -> Json:
+        """Mount the service plugin ``plugin`` as ``service`` (its answers under ``/service``)."""
+        return self._run(calls.mount_plugin(plugin, service, config))
+
+    def unmount_service(self, service: str) -> None:
+        self._run(calls.unmount_service(service))
+
+    def export(
+        self,
+        format: str = "har",
+        *,
+        since: datetime | str | None = None,
+        limit: int | None = None,
+        unmatched: bool = False,
+        matching_stub: str | None = None,
+    ) -> Any:
+        """``GET /requests/export``: the journal oldest first, as HAR 1.2 (a dict), ``json``
+        (a dict) or ``ndjson`` (text), with the filters of :meth:`requests`."""
+        params: dict[str, str] = {}
+        if since is not None:
+            params["since"] = since.isoformat() if isinstance(since, datetime) else since
+        if limit is not None:
+            params["limit"] = str(limit)
+        if unmatched:
+            params["unmatched"] = "true"
+        if matching_stub is not None:
+            params["matchingStub"] = matching_stub
+        return self._run(calls.export_requests(format, params))
+
+    def metrics(self) -> str:
+        """``GET /__admin/metrics``: Prometheus text (at the server's root admin only)."""
+        return self._run(calls.metrics())
+
+    def metrics_json(self) -> Json:
+        """``GET /__admin/metrics.json``: the metrics, rates and latency percentiles."""
+        return self._run(calls.metrics_json())
+
+    def events(
+        self,
+        *,
+        since: int | None = None,
+        types: tuple[str, ...] | None = None,
+        service: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        matched: bool | None = None,
+        resume: bool = True,
+    ) -> EventStream:
+        """The live events of this admin root's namespace (every namespace at the server's
+        root): ``for event in client.events(types=("serve",)): ...``. ``since`` replays the
+        kept events after that ``seq``; ``resume`` reconnects a stream closed for falling
+        behind, from the last event received."""
+        query = filters(since, types, service, method, path, matched)
+        return EventStream(
+            self.admin_url, self._headers, query, resume=resume, timeout=self.timeout
+        )
+
     def shutdown(self) -> None:
         self._run(calls.shutdown())
+
+    # -- load runs --------------------------------------------------------------------------
+    def start_load_run(self, script: Mapping[str, Any] | str) -> str:
+        """Start a load script (a mapping, or its YAML text) on the server; returns its id."""
+        return self._run(calls.start_load_run(script))
+
+    def load_runs(self) -> list[Json]:
+        """The server's load runs, each with its progress."""
+        return self._run(calls.load_runs())
+
+    def load_run(self, run_id: str) -> Json:
+        """One run's progress, and its ``report`` once it has ended."""
+        return self._run(calls.load_run(run_id))
+
+    def cancel_load_run(self, run_id: str) -> None:
+        self._run(calls.cancel_load_run(run_id))
 
     def tag_maps(self) -> list[Json]:
         """The tag maps the server was started with (``mockbdd serve --tag-maps``)."""
@@ -298,12 +447,14 @@ class Client(ClientBase[httpx.Client]):
         mappings: Sequence[MappingLike] | None = None,
         settings: Mapping[str, Any] | None = None,
         scenario_states: Mapping[str, str] | None = None,
+        collections: Mapping[str, Any] | None = None,
         applier: Applier | None = None,
     ) -> NamespaceHandle:
-        """A new namespace, opened with its stubs, settings and scenario states in one call."""
+        """A new namespace, opened with its stubs, settings, scenario states and CRUD
+        collections in one call."""
         info = self._run(
             calls.create_namespace(
-                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states
+                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states, collections
             )
         )
         return NamespaceHandle(self, info, applier=applier)

@@ -42,6 +42,7 @@ RULES = Rules(
         "Client": "AsyncClient",
         "NamespaceHandle": "AsyncNamespaceHandle",
         "Applier": "AsyncApplier",
+        "EventStream": "AsyncEventStream",
         "__enter__": "__aenter__",
         "__exit__": "__aexit__",
     },

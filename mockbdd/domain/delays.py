@@ -1,4 +1,5 @@
-"""Delay distributions: how long a response waits before it is sent (WireMock's three, more later)."""
+"""Delay distributions: how long a response waits before it is sent. WireMock's three here, with
+WireMock's semantics (whole milliseconds); the others in ``mockbdd.sim.distributions``."""
 
 from __future__ import annotations
 
@@ -27,16 +28,25 @@ class FixedDelay:
 
 @dataclass(frozen=True, slots=True)
 class UniformDelay:
+    """WireMock's: a whole number of milliseconds from ``lower`` to ``upper``, both included."""
+
     lower: float
     upper: float
 
     def sample_ms(self, rng: random.Random) -> float:
-        return rng.uniform(self.lower, self.upper)
+        return float(
+            rng.randint(math.ceil(self.lower), max(math.floor(self.upper), math.ceil(self.lower)))
+        )
+
+
+MAX_RESAMPLES = 1000  # a maxValue at the median accepts half the draws: this is never reached
 
 
 @dataclass(frozen=True, slots=True)
 class LogNormalDelay:
-    """``median`` in ms and ``sigma`` of the underlying normal, capped at ``max_value`` if given."""
+    """WireMock's: ``median`` in ms and ``sigma`` of the underlying normal, rounded to whole
+    milliseconds; a draw above ``max_value`` is drawn again (the wire refuses a ``max_value``
+    below the median, so at least half the draws are kept)."""
 
     median: float
     sigma: float
@@ -45,7 +55,25 @@ class LogNormalDelay:
     def sample_ms(self, rng: random.Random) -> float:
         if self.median <= 0:
             return 0.0
-        # lognormvariate is exp(normalvariate): capping before exp cannot overflow
-        exponent = rng.normalvariate(math.log(self.median), self.sigma)
-        value = min(math.exp(min(exponent, _LOG_MAX_DELAY)), MAX_DELAY_MS)
+        log_median = math.log(self.median)
+        value = 0.0
+        for _ in range(MAX_RESAMPLES):
+            # lognormvariate is exp(normalvariate): capping before exp cannot overflow
+            exponent = rng.normalvariate(log_median, self.sigma)
+            value = float(round(min(math.exp(min(exponent, _LOG_MAX_DELAY)), MAX_DELAY_MS)))
+            if self.max_value is None or value <= self.max_value:
+                return value
         return min(value, self.max_value) if self.max_value is not None else value
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SeededDelay:
+    """A distribution with a ``seed`` of its own: the namespace samples it from its own random
+    stream (``Namespace.rng_for``), so the same seed gives the same delays whatever else
+    draws. Compared by identity: two stubs with the same seed keep two streams."""
+
+    distribution: DelayDistribution
+    seed: int
+
+    def sample_ms(self, rng: random.Random) -> float:
+        return self.distribution.sample_ms(rng)

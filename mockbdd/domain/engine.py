@@ -15,6 +15,9 @@ DEFAULT_NAMESPACE = "default"
 NAMESPACE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
+NamespaceListener = Callable[[str, Namespace], None]  # ("namespace.created" | "...deleted", ns)
+
+
 class NamespaceExists(ValueError):
     """A namespace of that name already exists (HTTP 409)."""
 
@@ -43,18 +46,29 @@ class Engine:
         self.seed = seed
         self.clock = clock
         self._namespaces: dict[str, Namespace] = {}
+        self._listeners: list[NamespaceListener] = []
         self.default = self._new(DEFAULT_NAMESPACE, None)
         self._namespaces[DEFAULT_NAMESPACE] = self.default
 
-    def _new(self, name: str, ttl_seconds: float | None) -> Namespace:
+    def _new(self, name: str, ttl_seconds: float | None, seed: int | None = None) -> Namespace:
         return Namespace(
             name,
             journal_max=self.journal_max,
             journal_max_body_bytes=self.journal_max_body_bytes,
-            seed=self.seed,
+            seed=self.seed if seed is None else seed,
             ttl_seconds=ttl_seconds,
             clock=self.clock,
         )
+
+    def subscribe(self, listener: NamespaceListener) -> Callable[[], None]:
+        """Call ``listener("namespace.created", ns)`` / ``("namespace.deleted", ns)`` as
+        namespaces come and go (created, deleted, expired); returns the unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _tell(self, kind: str, ns: Namespace) -> None:
+        for listener in tuple(self._listeners):
+            listener(kind, ns)
 
     def __iter__(self) -> Iterator[Namespace]:
         return iter(tuple(self._namespaces.values()))
@@ -65,7 +79,10 @@ class Engine:
     def get(self, name: str) -> Namespace | None:
         return self._namespaces.get(name)
 
-    def create(self, name: str | None = None, ttl_seconds: float | None = None) -> Namespace:
+    def create(
+        self, name: str | None = None, ttl_seconds: float | None = None, seed: int | None = None
+    ) -> Namespace:
+        """A new namespace; ``seed`` (else the engine's ``--seed``) seeds its random source."""
         if name is None:
             name = f"ns-{secrets.token_hex(6)}"
         validate_namespace_name(name)
@@ -75,8 +92,9 @@ class Engine:
             raise NamespaceExists(
                 f"namespace {name!r} already exists; delete it first or choose another name"
             )
-        ns = self._new(name, ttl_seconds)
+        ns = self._new(name, ttl_seconds, seed)
         self._namespaces[name] = ns
+        self._tell("namespace.created", ns)
         return ns
 
     def delete(self, name: str) -> Namespace:
@@ -85,6 +103,7 @@ class Engine:
         ns = self._namespaces.pop(name, None)
         if ns is None:
             raise NotFound(f"namespace {name!r} does not exist")
+        self._tell("namespace.deleted", ns)
         return ns
 
     def expire(self) -> list[Namespace]:
@@ -97,4 +116,5 @@ class Engine:
         ]
         for ns in gone:
             del self._namespaces[ns.name]
+            self._tell("namespace.deleted", ns)
         return gone

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple, Protocol
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple, Protocol
 
 from mockbdd.domain.request_pattern import RequestPattern
 from mockbdd.domain.requests import RecordedRequest
@@ -28,18 +28,31 @@ class ResponseRecord(NamedTuple):
 PENDING = ResponseRecord()  # shared: an event whose answer is not known yet (delayed, in flight)
 
 
+class SubEvent(NamedTuple):
+    """Something that happened to a serve event after the fact (a webhook's request and its
+    answer, an error), as WireMock's ``subEvents`` entries."""
+
+    type: str
+    offset_ns: int  # after the request was logged
+    data: Mapping[str, Any]
+
+
 class ServeEvent:
     """One request and its fate. Created when the request is matched, completed (once, by the
     journal's ``complete``) when it has been answered.
 
     ``stub`` is the stub mapping as it was when it served the request: a later edit or removal
-    of the stub does not rewrite history. The id is UUID-shaped and derived from the journal's
+    of the stub does not rewrite history. ``admitted_by`` names the admit stage that answered
+    instead of the stubs (a limit's 429): such a request was not matched, but it is not an
+    unmatched request either (:attr:`unmatched`). The id is UUID-shaped and derived from the journal's
     random prefix and the event's sequence number on demand: minting a random UUID per request
     costs a syscall on the hot path.
     """
 
     __slots__ = (
         "_prefix",
+        "added_delay_ms",
+        "admitted_by",
         "logged_at",
         "processing_ms",
         "queued_ms",
@@ -48,6 +61,7 @@ class ServeEvent:
         "seq",
         "stub",
         "stub_id",
+        "sub_events",
         "total_ms",
     )
 
@@ -57,17 +71,21 @@ class ServeEvent:
         logged_at: float,
         stub_id: str | None = None,
         stub: StubMapping | None = None,
+        admitted_by: str | None = None,
     ) -> None:
         self.request = request
+        self.admitted_by = admitted_by
         self.logged_at = logged_at  # epoch seconds
         self.stub = stub
         self.stub_id = stub.id if stub is not None else stub_id
         self.response = PENDING  # replaced, never mutated, when the answer is known
         self.queued_ms = 0.0
+        self.added_delay_ms = 0.0  # the whole delay applied (stub, settings, network, load)
         self.processing_ms = 0.0
         self.total_ms = 0.0
         self.seq = 0
         self._prefix = ""
+        self.sub_events: tuple[SubEvent, ...] = ()  # replaced, never mutated (readers iterate)
 
     @property
     def id(self) -> str:
@@ -76,6 +94,16 @@ class ServeEvent:
     @property
     def was_matched(self) -> bool:
         return self.stub_id is not None
+
+    @property
+    def unmatched(self) -> bool:
+        """No stub matched and no admit stage answered: what the unmatched lists show."""
+        return self.stub_id is None and self.admitted_by is None
+
+    def add_sub_event(self, type: str, data: Mapping[str, Any], now: float) -> None:
+        """Append a sub-event that happened at epoch second ``now``."""
+        offset = max(0, round((now - self.logged_at) * 1e9))
+        self.sub_events = (*self.sub_events, SubEvent(type, offset, data))
 
 
 Tally = dict[str, dict[str, int]]  # URL (or path) -> method -> requests journaled

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution
+from mockbdd.domain.collections import CollectionSpec, CollectionStore
+from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution, SeededDelay
 from mockbdd.domain.journal import (
     DEFAULT_JOURNAL_BODY_BYTES,
     DEFAULT_JOURNAL_MAX,
@@ -17,25 +19,45 @@ from mockbdd.domain.journal import (
     ServeEvent,
     new_journal,
 )
+from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.near_miss import MAX_NEAR_MISSES, NearMiss, closest_stubs
 from mockbdd.domain.plan import NearMissSearch, ServePlan
 from mockbdd.domain.plan import Selection as Selection  # select() returns it: import it here
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
 from mockbdd.domain.scenarios import ScenarioView, scenario_views
+from mockbdd.domain.simulation import NO_SIMULATION, Simulation, Timeline
 from mockbdd.domain.state import InMemoryNamespaceState, NamespaceState
 from mockbdd.domain.stubs import StubMapping, StubStore, StubsView
+from mockbdd.domain.validators import RequestValidator
 
+R = TypeVar("R")
+# ("stub.created" | "stub.updated" | "stub.removed", stub)
+StubListener = Callable[[str, StubMapping], None]
 MAX_SELECT_ATTEMPTS = 16  # a shared state losing this many commit races in a row is stuck
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Namespace-wide settings (WireMock's global settings)."""
+    """Namespace-wide settings: WireMock's global settings, and the simulation settings of
+    DESIGN §11 (chaos, network, bandwidth, degradation, limits; a timeline of them; a seed)."""
 
     fixed_delay_ms: int | None = None
     delay_distribution: DelayDistribution | None = None
     extended: dict[str, object] = field(default_factory=dict)
+    simulation: Simulation = NO_SIMULATION
+    timeline: Timeline = ()
+    seed: int | None = None  # reseeds the namespace's random source when set
+    rate_limit: RateLimit | None = None  # DESIGN §11 limits, namespace-wide
+    concurrency: ConcurrencyLimit | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InitialCollection:
+    """A collection as a namespace opens with it (and ``reset`` restores it)."""
+
+    spec: CollectionSpec
+    items: tuple[Mapping[str, Any], ...] = ()
 
 
 class StateConflict(RuntimeError):
@@ -65,9 +87,10 @@ class Namespace:
         self._state = state
         self._journal = self._state.journal
         self._settings = Settings()
-        self._rng = random.Random(seed)
         self._seed = seed
+        self._rng = random.Random(seed)
         self._values: dict[str, object] = {}  # the templates' ``state`` (key/value), per namespace
+        self._streams: dict[int, tuple[object, random.Random]] = {}  # seeded stubs' own
         self._ttl_seconds = ttl_seconds
         self._port: int | None = None
         self._clock = clock
@@ -76,7 +99,12 @@ class Namespace:
         self._initial_stubs: tuple[StubMapping, ...] = ()
         self._initial_settings = Settings()
         self._initial_states: tuple[tuple[str, str], ...] = ()
+        self._initial_collections: tuple[InitialCollection, ...] = ()
+        self._validators: tuple[RequestValidator, ...] = ()
         self._revision = 0
+        self._settings_since = clock()
+        self._derived: dict[Callable[[Settings], Any], Any] = {}
+        self._stub_listeners: list[StubListener] = []
 
     # -- read-only views --------------------------------------------------------------------
     @property
@@ -104,6 +132,56 @@ class Namespace:
     def values(self) -> dict[str, object]:
         """The key/value store templates read and write (``state`` in Jinja); reset clears it."""
         return self._values
+
+    @property
+    def settings_since(self) -> float:
+        """When the settings were last set (epoch seconds): where a timeline starts."""
+        return self._settings_since
+
+    @property
+    def rng(self) -> random.Random:
+        """The namespace's seeded random source (``--seed``, the namespace's or the settings'
+        ``seed``): every random choice without a seed of its own draws from it."""
+        return self._rng
+
+    def rng_for(self, owner: object, seed: int | None) -> random.Random:
+        """The random source for ``owner`` (a delay, a chaos setting): its own stream when it
+        has a ``seed``, so the same seed makes the same choices whatever else is drawn; else
+        the namespace's. Streams restart on reset and when the settings change."""
+        if seed is None:
+            return self._rng
+        found = self._streams.get(id(owner))
+        if found is None:  # the owner is kept with its stream: its id is not reused meanwhile
+            found = self._streams[id(owner)] = (owner, random.Random(seed))
+        return found[1]
+
+    def clock(self) -> float:
+        return self._clock()
+
+    def settings_derived(self, build: Callable[[Settings], R]) -> R:
+        """``build(self.settings)``, computed once per settings (a compiled timeline, a
+        simulation plan): forgotten when the settings change or the namespace is reset."""
+        try:
+            value: R = self._derived[build]
+        except KeyError:
+            value = self._derived[build] = build(self._settings)
+        return value
+
+    @property
+    def validators(self) -> tuple[RequestValidator, ...]:
+        """The request validators (OpenAPI documents in validating mode) that admit requests."""
+        return self._validators
+
+    def add_validator(self, validator: RequestValidator) -> None:
+        """Validate requests against ``validator`` too (one of the same name is replaced)."""
+        self._revision += 1
+        kept = tuple(v for v in self._validators if v.name != validator.name)
+        self._validators = (*kept, validator)
+
+    @property
+    def collections(self) -> CollectionStore:
+        """The CRUD collections (json-server's data store), in the namespace state."""
+        return self._state.collections
 
     @property
     def revision(self) -> int:
@@ -198,12 +276,15 @@ class Namespace:
             f" in a row for {request.method} {request.url}"
         )
 
-    def intercept(self, request: RecordedRequest, response: ResponseDefinition) -> ServePlan:
-        """Journal ``request`` as answered by ``response`` without matching (an admit stage's
-        answer: a limit, a validation error): no stub, cursor or scenario is touched."""
+    def intercept(
+        self, request: RecordedRequest, response: ResponseDefinition, admitted_by: str
+    ) -> ServePlan:
+        """Journal ``request`` as answered by ``response`` without matching (the answer of the
+        admit stage named ``admitted_by``: a limit, a validation error): no stub, cursor or
+        scenario is touched, and the request is not listed as unmatched."""
         now = self._clock()
         self._last_used = now
-        event = ServeEvent(request, now)
+        event = ServeEvent(request, now, admitted_by=admitted_by)
         self._journal.record(event)
         return ServePlan(event, None, response, self.delay_ms(response), response.fault, None)
 
@@ -214,20 +295,30 @@ class Namespace:
         processing_ms: float,
         total_ms: float,
         queued_ms: float = 0.0,
+        added_delay_ms: float = 0.0,
     ) -> None:
         """The exchange of ``event`` is over: record its answer and timings, once, and tell
         the listeners of completed events (``journal.subscribe_completed``)."""
+        event.added_delay_ms = added_delay_ms
         self._journal.complete(event, response, processing_ms, total_ms, queued_ms)
 
-    def delay_ms(self, response: ResponseDefinition) -> float:
+    def delay_ms(self, response: ResponseDefinition, settings: Settings | None = None) -> float:
+        """The delay for one answer: the stub's, plus the namespace's (``settings``: the values
+        in force, when a timeline changes them; else the settings as set)."""
+        settings = self._settings if settings is None else settings
         total = 0.0
         if response.delay is not None:
-            total += response.delay.sample_ms(self._rng)
-        if self._settings.fixed_delay_ms:
-            total += self._settings.fixed_delay_ms
-        if self._settings.delay_distribution is not None:
-            total += self._settings.delay_distribution.sample_ms(self._rng)
+            total += self._sample(response.delay)
+        if settings.fixed_delay_ms:
+            total += settings.fixed_delay_ms
+        if settings.delay_distribution is not None:
+            total += self._sample(settings.delay_distribution)
         return min(total, MAX_DELAY_MS)
+
+    def _sample(self, delay: DelayDistribution) -> float:
+        if isinstance(delay, SeededDelay):
+            return delay.distribution.sample_ms(self.rng_for(delay, delay.seed))
+        return delay.sample_ms(self._rng)
 
     def near_miss_search(self, request: RecordedRequest) -> NearMissSearch:
         """The search for the stubs closest to ``request``, over the stubs, scenario states
@@ -243,20 +334,46 @@ class Namespace:
             request, self._stubs, limit, scenarios=snapshot.scenarios, cursors=snapshot.cursors
         )
 
+    def random_source(self, label: str) -> random.Random:
+        """A random source of its own for ``label`` (a mounted service plugin), seeded from the
+        namespace's seed: the same seed gives the same sequence, whatever else draws numbers."""
+        return random.Random(f"{self._seed}:{label}") if self._seed is not None else random.Random()
+
     # -- control plane ----------------------------------------------------------------------
+    def subscribe_stubs(self, listener: StubListener) -> Callable[[], None]:
+        """Call ``listener(kind, stub)`` as stubs are created, updated (edited in place) and
+        removed, by any call (admin, tag maps, resets); returns the unsubscribe."""
+        listeners = self._stub_listeners
+        listeners.append(listener)
+        return lambda: listeners.remove(listener) if listener in listeners else None
+
+    def _tell(self, kind: str, stubs: Iterable[StubMapping]) -> None:
+        for stub in stubs:
+            for listener in tuple(self._stub_listeners):
+                listener(kind, stub)
+
     def touch(self) -> None:
         self._last_used = self._clock()
+
+    def mark_changed(self) -> None:
+        """Something the data-plane stages derive from changed outside the stubs and settings
+        (a service plugin was mounted or unmounted): move :attr:`revision` on."""
+        self._revision += 1
 
     def add_stub(self, stub: StubMapping) -> None:
         self._revision += 1
         self._stubs.add(stub)
         self._state.forget_stub(stub.id)
+        if self._stub_listeners:
+            self._tell("stub.created", (stub,))
 
     def edit_stub(self, stub: StubMapping) -> None:
         """Replace a stub in place (``PUT /mappings/{id}``): it keeps its place among equals, its
         sequence position and whether it has been used; its scenario state is untouched."""
         self._revision += 1
         self._stubs.add(stub, keep_position=True)
+        if self._stub_listeners:
+            self._tell("stub.updated", (stub,))
 
     def remove_stub(self, stub_id: str) -> StubMapping | None:
         """Remove a stub; a scenario none of the remaining stubs names forgets its state."""
@@ -266,13 +383,17 @@ class Namespace:
         name = removed.scenario_name if removed is not None else None
         if name is not None and all(s.scenario_name != name for s in self._stubs):
             self._state.set_scenario_state(name, None)
+        if removed is not None and self._stub_listeners:
+            self._tell("stub.removed", (removed,))
         return removed
 
     def remove_all_stubs(self) -> None:
         """``DELETE /mappings``: no stubs, and so no scenario states either (as WireMock)."""
         self._revision += 1
+        removed = tuple(self._stubs) if self._stub_listeners else ()
         self._stubs.clear()
         self._state.forget_stubs()
+        self._tell("stub.removed", removed)
 
     def set_scenario_state(self, name: str, state: str | None) -> None:
         """``PUT /scenarios/{name}/state``; None puts it back to ``Started``."""
@@ -284,6 +405,15 @@ class Namespace:
     def update_settings(self, settings: Settings) -> None:
         self._revision += 1
         self._settings = settings
+        self._restart(settings)
+
+    def _restart(self, settings: Settings) -> None:
+        """New settings: a timeline starts now, seeded streams start again."""
+        self._settings_since = self._clock()
+        self._streams.clear()
+        self._derived.clear()
+        if settings.seed is not None:
+            self._rng.seed(settings.seed)
 
     def set_port(self, port: int | None) -> None:
         self._port = port
@@ -293,12 +423,32 @@ class Namespace:
         stubs: tuple[StubMapping, ...],
         settings: Settings | None = None,
         states: tuple[tuple[str, str], ...] = (),
+        collections: tuple[InitialCollection, ...] | None = None,
     ) -> None:
         """What ``reset`` and ``reset_mappings`` restore: these stubs and scenario states, and
-        these settings (None: the defaults)."""
+        these settings (None: the defaults); ``reset`` restores these collections too (None:
+        keep the ones the baseline had)."""
         self._initial_stubs = stubs
         self._initial_settings = Settings() if settings is None else settings
         self._initial_states = states
+        if collections is not None:
+            self._initial_collections = collections
+
+    def define_collections(self, collections: tuple[InitialCollection, ...]) -> None:
+        """Replace these collections (each whole; the others stay). Every item is checked
+        before anything changes: ``CollectionError`` naming ``/<name>/<index>/<pointer>``."""
+        from mockbdd.domain.collections import Collection, CollectionError
+
+        built = []
+        for initial in collections:
+            try:
+                built.append(Collection(initial.spec, initial.items))
+            except CollectionError as exc:
+                raise CollectionError(
+                    exc.status, exc.reason, f"/{initial.spec.name}{exc.pointer}"
+                ) from None
+        for collection in built:
+            self._state.collections.put(collection)
 
     def clear_journal(self) -> None:
         self._journal.clear()
@@ -316,6 +466,8 @@ class Namespace:
         self.remove_all_stubs()
         for stub in self._initial_stubs:
             self._stubs.add(stub)
+        if self._stub_listeners:
+            self._tell("stub.created", self._initial_stubs)
         for name, state in self._initial_states:
             self._state.set_scenario_state(name, state)
         self._journal.clear()
@@ -326,3 +478,9 @@ class Namespace:
         self._revision += 1
         self.reset_mappings()
         self._settings = self._initial_settings
+        self._validators = ()
+        self._rng.seed(self._seed)
+        self._restart(self._settings)
+        self._state.collections.clear()
+        for initial in self._initial_collections:
+            self._state.collections.define(initial.spec, initial.items)

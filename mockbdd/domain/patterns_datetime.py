@@ -18,17 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from mockbdd.domain.clock import Clock, utc_now
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult
 from mockbdd.domain.patterns import ContentPattern, quote
 from mockbdd.domain.patterns_datetime_format import DateTimeFormat, parse_date_time
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The default clock."""
-    return datetime.now(timezone.utc)
 
 
 def add_months(moment: datetime, months: int) -> datetime:

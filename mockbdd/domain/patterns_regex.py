@@ -59,7 +59,7 @@ _JAVA_PROPERTIES = {
 
 
 # Planes that the scan below skips, with the category every code point there has in every
-# Unicode version Python ships (checked by tests/unit/test_patterns_regex.py): 4-13 and the rest
+# Unicode version Python ships (checked by tests/unit/domain/test_patterns_regex.py): 4-13 and the rest
 # of 14 are unassigned, 15 and 16 are private use but for their last two code points.
 _SCANNED = (range(0x40000), range(0xE0000, 0xE1000))
 _FIXED_RANGES = (

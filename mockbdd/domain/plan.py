@@ -31,7 +31,9 @@ class ServePlan(NamedTuple):  # a tuple: built once per request, cheaper than a 
     ``response`` None means no stub matched: answer 404 with the report of ``near_misses``.
     ``stub`` None with a response means something other than a stub answers (an admit stage).
     ``delay_ms`` is sampled (and capped) already; ``fault`` names a fault registered under
-    ``FAULTS``. A shape stage may return a changed plan (``plan._replace(...)``).
+    ``FAULTS``. ``headers`` are added to this one answer (a limit's ``X-RateLimit-*``), after
+    the response's own, without making a new response definition per request. A shape stage
+    may return a changed plan (``plan._replace(...)``).
     """
 
     event: ServeEvent
@@ -40,6 +42,7 @@ class ServePlan(NamedTuple):  # a tuple: built once per request, cheaper than a 
     delay_ms: float
     fault: str | None
     near_misses: NearMissSearch | None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class NearMissSearch:

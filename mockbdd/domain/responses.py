@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import enum
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from mockbdd.domain.delays import DelayDistribution
+from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.simulation import Simulation
+from mockbdd.domain.websockets import WebSocketScript
 from mockbdd.extensions import Kind
+
+if TYPE_CHECKING:  # the namespace module imports this one
+    from mockbdd.domain.namespace import Namespace
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,11 @@ class ResponseDefinition:
     # compiled templates), aligned with ``transformers``; None where it has no ``prepare``
     prepared: tuple[object, ...] = field(default=(), compare=False)
     sse: EventStream | None = None  # written event by event, each after its delay
+    websocket: WebSocketScript | None = None  # a webSocket stub: the upgrade is accepted
+    # the stub's own chaos, network, bandwidth, degradation and limits (DESIGN §11)
+    simulation: Simulation | None = None
+    rate_limit: RateLimit | None = None  # this stub's own limits (the admit stage applies them)
+    concurrency: ConcurrencyLimit | None = None
     is_static: bool = field(init=False)  # answered from the definition alone (the hot path)
 
     def __post_init__(self) -> None:
@@ -86,8 +98,19 @@ class ResponseDefinition:
             and self.proxy_base_url is None
             and not self.transformers
             and self.sse is None
+            and self.websocket is None
         )
         object.__setattr__(self, "is_static", static)
+
+
+@dataclass(frozen=True, slots=True)
+class TransformContext:
+    """What a transformer may use besides the request: the namespace being served (its
+    collections, state and seed) and the id of the stub that matched (None for an answer no
+    stub gave)."""
+
+    namespace: Namespace
+    stub_id: str | None = None
 
 
 @runtime_checkable
@@ -104,9 +127,10 @@ class Transformer(Protocol):
         response: ResponseDefinition,
         request: RecordedRequest,
         parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:
         """The answer to send for ``request`` instead of ``response`` (the stub's, or the one
-        an earlier transformer returned)."""
+        an earlier transformer returned), in the namespace ``context`` names."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +173,40 @@ TRANSFORMERS: Kind[Transformer] = Kind(
     "response transformer",
     lambda name, entry: "" if isinstance(entry, Transformer) else "needs check() and transform()",
 )
+
+
+class LazyTransformer:
+    """A transformer imported when a stub first names it: ``module``'s class ``name``, built
+    with no arguments. Built-ins that most runs never use register this way, so a server that
+    serves none of them does not hold their modules."""
+
+    __slots__ = ("_loaded", "module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+        self._loaded: Transformer | None = None
+
+    def load(self) -> Transformer:
+        if self._loaded is None:
+            built: Transformer = getattr(importlib.import_module(self.module), self.name)()
+            self._loaded = built
+        return self._loaded
+
+    def check(self, parameters: Mapping[str, Any]) -> None:
+        self.load().check(parameters)
+
+    def transform(
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
+    ) -> ResponseDefinition:
+        return self.load().transform(response, request, parameters, context)
+
+    def __repr__(self) -> str:
+        return f"LazyTransformer({self.module}.{self.name})"
 
 
 class WhenExhausted(enum.Enum):

@@ -1,5 +1,6 @@
 """The runtime state of one namespace, behind a protocol: scenario states, sequence cursors, the
-stubs that have served, and the journal with its counters (tallies, evictions).
+stubs that have served, the journal with its counters (tallies, evictions) and the CRUD
+collections.
 
 Definitions (stubs, responses, settings) stay in the namespace; everything a request changes is
 here, so another store (Redis, shared by several servers) can stand in for the in-memory one.
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple, Protocol
 
+from mockbdd.domain.collections import CollectionStore
 from mockbdd.domain.journal import Journal
 from mockbdd.domain.plan import Selection
 from mockbdd.domain.scenarios import ScenarioStates
@@ -38,11 +40,15 @@ class NamespaceState(Protocol):
     two steps, so its commit always applies; a shared store makes it atomic (compare-and-set or
     a script) and may lose races to other servers.
 
-    ``journal`` is the same object for the life of the state.
+    ``journal`` and ``collections`` (the CRUD data) are the same objects for the life of the
+    state.
     """
 
     @property
     def journal(self) -> Journal: ...
+
+    @property
+    def collections(self) -> CollectionStore: ...
 
     def scenario_state(self, name: str) -> str: ...
 
@@ -83,10 +89,15 @@ class InMemoryNamespaceState:
         self._scenarios = ScenarioStates()
         self._cursors: dict[str, int] = {}
         self._used: set[str] = set()
+        self._collections = CollectionStore()
 
     @property
     def journal(self) -> Journal:
         return self._journal
+
+    @property
+    def collections(self) -> CollectionStore:
+        return self._collections
 
     def scenario_state(self, name: str) -> str:
         return self._scenarios.state(name)

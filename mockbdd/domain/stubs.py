@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockbdd.domain.listeners import ListenerCall
 from mockbdd.domain.request_pattern import RequestPattern
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
 
@@ -30,6 +31,7 @@ class StubMapping:
     new_scenario_state: str | None = None
     metadata: Mapping[str, Any] | None = None
     persistent: bool = False
+    listeners: tuple[ListenerCall, ...] = ()  # serveEventListeners and postServeActions
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,6 +120,19 @@ class UrlRegex(UrlMatcher):
 _TEMPLATE_VAR = re.compile(r"\{([A-Za-z_][A-Za-z0-9_-]*)\}")
 
 
+def _check_braces(template: str, pointer: str) -> None:
+    """Every ``{`` opens a variable ``{name}`` that is closed: ``/contacts/{id`` is refused
+    rather than matched as literal text no client ever sends."""
+    rest = _TEMPLATE_VAR.sub("", template)
+    if "{" in rest or "}" in rest:
+        at = template.find("{" if "{" in rest else "}")
+        raise InvalidInput(
+            pointer,
+            f"template {template!r} has an unmatched {template[at]!r} at position {at}: "
+            "variables are written {name} (letters, digits, '_' or '-')",
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class UrlPathTemplate(UrlMatcher):
     """``urlPathTemplate``: ``/contacts/{id}`` with optional ``pathParameters`` patterns per variable."""
@@ -143,6 +156,7 @@ class UrlPathTemplate(UrlMatcher):
             names.append(m.group(1))
             pos = m.end()
         parts.append(re.escape(template[pos:]))
+        _check_braces(template, pointer)
         if len(set(names)) != len(names):
             raise InvalidInput(pointer, f"template {template!r} repeats a variable name")
         unknown = sorted(set(path_parameters) - set(names))

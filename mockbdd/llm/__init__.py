@@ -1,16 +1,20 @@
 """LLM API wire formats as response transformers (DESIGN §14): OpenAI's chat completions,
-embeddings and models, and Anthropic's Messages API, registered by name like any plugin's."""
+embeddings and models, and Anthropic's Messages API, registered by name like any plugin's and
+imported when a stub first names one."""
 
 from __future__ import annotations
 
-from mockbdd.domain.responses import TRANSFORMERS
+from mockbdd.domain.responses import TRANSFORMERS, LazyTransformer
 from mockbdd.extensions import Extensions
-from mockbdd.llm.anthropic import AnthropicMessages
-from mockbdd.llm.openai import OpenAIChat, OpenAIEmbeddings, OpenAIModels
+
+_TRANSFORMERS = {
+    "openai-chat": ("mockbdd.llm.openai", "OpenAIChat"),
+    "openai-embeddings": ("mockbdd.llm.openai", "OpenAIEmbeddings"),
+    "openai-models": ("mockbdd.llm.openai", "OpenAIModels"),
+    "anthropic-messages": ("mockbdd.llm.anthropic", "AnthropicMessages"),
+}
 
 
 def register(extensions: Extensions) -> None:
-    extensions.add(TRANSFORMERS, "openai-chat", OpenAIChat())
-    extensions.add(TRANSFORMERS, "openai-embeddings", OpenAIEmbeddings())
-    extensions.add(TRANSFORMERS, "openai-models", OpenAIModels())
-    extensions.add(TRANSFORMERS, "anthropic-messages", AnthropicMessages())
+    for name, (module, cls) in _TRANSFORMERS.items():
+        extensions.add(TRANSFORMERS, name, LazyTransformer(module, cls))

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockbdd.domain.requests import RecordedRequest
-from mockbdd.domain.responses import ResponseDefinition, SseEvent
+from mockbdd.domain.responses import ResponseDefinition, SseEvent, TransformContext
 from mockbdd.llm.common import (
     Completion,
     Pacer,
@@ -38,7 +38,11 @@ class AnthropicMessages:
         read_completion(parameters)
 
     def transform(
-        self, response: ResponseDefinition, request: RecordedRequest, parameters: Mapping[str, Any]
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:
         body = request_json(request)
         if isinstance(body, str):

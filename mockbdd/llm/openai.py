@@ -17,7 +17,7 @@ from typing import Any
 
 from mockbdd.domain.frozen import thaw
 from mockbdd.domain.requests import RecordedRequest
-from mockbdd.domain.responses import ResponseDefinition, SseEvent
+from mockbdd.domain.responses import ResponseDefinition, SseEvent, TransformContext
 from mockbdd.llm.common import (
     Completion,
     Pacer,
@@ -69,7 +69,11 @@ class OpenAIChat:
         read_completion(parameters)
 
     def transform(
-        self, response: ResponseDefinition, request: RecordedRequest, parameters: Mapping[str, Any]
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:
         body = request_json(request)
         if isinstance(body, str):
@@ -252,7 +256,11 @@ class OpenAIEmbeddings:
             raise ValueError(f"dimensions must be a whole number in 1..{MAX_DIMENSIONS}")
 
     def transform(
-        self, response: ResponseDefinition, request: RecordedRequest, parameters: Mapping[str, Any]
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:
         body = request_json(request)
         if isinstance(body, str):
@@ -326,7 +334,11 @@ class OpenAIModels:
             raise ValueError("models must be a list of model ids")
 
     def transform(
-        self, response: ResponseDefinition, request: RecordedRequest, parameters: Mapping[str, Any]
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:
         models = list(parameters.get("models") or (DEFAULT_MODEL, DEFAULT_EMBEDDING_MODEL))
         owner = str(parameters.get("ownedBy", "mockbdd"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -50,11 +51,22 @@ def _status_of(exc: InvalidInput, task: str) -> int:
     return 422
 
 
+Stream = Callable[[web.BaseRequest, Namespace, bool], Awaitable[web.StreamResponse]]
+
+
 class AdminApi:
-    def __init__(self, engine: Engine, runtime: Runtime, token: str | None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        runtime: Runtime,
+        token: str | None,
+        streams: Mapping[str, Stream] | None = None,
+    ) -> None:
+        """``streams``: routes answered by the transport itself (a WebSocket), by route name."""
         self.engine = engine
         self.runtime = runtime
         self.token = token
+        self.streams: Mapping[str, Stream] = streams or {}
 
     def _authorised(self, request: web.BaseRequest) -> bool:
         if not self.token:
@@ -81,6 +93,9 @@ class AdminApi:
         ns.touch()
         ctx = AdminContext(self.engine, ns, self.runtime)
         try:
+            stream = self.streams.get(found.route.name)
+            if stream is not None:
+                return await stream(request, ns, at_root)
             result = await found.route.task(ctx, admin_request)
         except InvalidInput as exc:
             return error_json(_status_of(exc, found.route.name), exc.reason, exc.pointer or "/")

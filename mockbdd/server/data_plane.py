@@ -9,6 +9,7 @@ path as ever.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Mapping
@@ -29,14 +30,18 @@ from mockbdd.domain.responses import (
     PreparingTransformer,
     ResponseDefinition,
     ServeContext,
+    TransformContext,
 )
 from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultContext, planned_head
+from mockbdd.server.listeners import ListenerRunner
+from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
-from mockbdd.server.stages import STAGES, Observe, Pipeline, Stages
+from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
+from mockbdd.server.websockets import WebSockets
 from mockbdd.templating.transformers import TemplateRenderFailed
 
 log = logging.getLogger("mockbdd.server")
@@ -55,7 +60,9 @@ class DataPlane:
         prepared_heads: bool = True,
         *,
         extensions: Extensions,
+        stages: tuple[Stage, ...] = (),
     ) -> None:
+        """``stages``: the server's own (metrics, event streams), after the registered ones."""
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
         self.proxy = Proxy(proxy_allow, max_body_bytes)
@@ -63,31 +70,48 @@ class DataPlane:
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
         self._transformers = dict(extensions.items(TRANSFORMERS))
-        self._stages = Stages(tuple(stage for _, stage in extensions.items(STAGES)))
+        # serve-event listeners (webhooks) run as the last observe stage, where stubs name them
+        self.listeners = ListenerRunner(extensions, self.proxy.refusal)
+        # mounted service plugins answer under their service prefix, after the registered
+        # admit stages (limits apply to them too) and before the stubs
+        self.mounts = ServiceMounts(extensions)
+        self.websockets = WebSockets()  # webSocket stubs' sessions and their messages
+        registered = tuple(extensions.items(STAGES))
+        own = tuple((getattr(s, "name", type(s).__name__), s) for s in stages)
+        self._stages = Stages(
+            (*registered, *own, ("mounts", self.mounts.stage), ("listeners", self.listeners.stage))
+        )
+        self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
-        body = (
-            await recording.read_capped(request, self.max_body_bytes)
-            if request.body_exists
-            else b""
-        )
-        recorded = recording.record(request, path, body)
-        stages = self._stages.for_namespace(ns)
-        if stages is None:  # one check; then the path is the same with or without stages
-            plan, queued = ns.serve(recorded), 0.0
-        else:
-            plan, queued = await self._staged_plan(stages, ns, recorded, started)
-        definition = plan.response
-        if definition is None:
-            return await self._not_matched(ns, plan, started, queued)
-        processing = (time.perf_counter() - started) * 1000 - queued
-        if plan.delay_ms > 0:  # sampled and capped by the domain
-            await asyncio.sleep(plan.delay_ms / 1000)
-        if plan.fault is not None or not definition.is_static:
-            return await self._dynamic(ns, request, plan, definition, started, processing, queued)
-        return self._static(ns, request, plan, definition, started, processing, queued)
+        self.in_flight += 1
+        try:
+            body = (
+                await recording.read_capped(request, self.max_body_bytes)
+                if request.body_exists
+                else b""
+            )
+            recorded = recording.record(request, path, body)
+            stages = self._stages.for_namespace(ns)
+            if stages is None or not (stages.admit or stages.shape):  # the same path for all
+                plan, queued = ns.serve(recorded), 0.0
+            else:
+                plan, queued = await self._staged_plan(stages, ns, recorded, started)
+            definition = plan.response
+            if definition is None:
+                return await self._not_matched(ns, plan, started, queued)
+            processing = (time.perf_counter() - started) * 1000 - queued
+            if plan.delay_ms > 0:  # sampled and capped by the domain
+                await _delay(plan.delay_ms, started + queued / 1000)  # queueing is not delay
+            if plan.fault is not None or not definition.is_static:
+                return await self._dynamic(
+                    ns, request, plan, definition, started, processing, queued
+                )
+            return self._static(ns, request, plan, definition, started, processing, queued)
+        finally:
+            self.in_flight -= 1
 
     async def _staged_plan(
         self, stages: Pipeline, ns: Namespace, recorded: RecordedRequest, started: float
@@ -95,10 +119,10 @@ class DataPlane:
         """The plan as the admit and shape hooks leave it, and the ms spent in admit."""
         admitting = time.perf_counter()
         plan = None
-        for admit in stages.admit:
+        for name, admit in stages.admit:
             answer = await admit(ns, recorded)
             if answer is not None:
-                plan = ns.intercept(recorded, answer)
+                plan = ns.intercept(recorded, answer, name)
                 break
         queued = (time.perf_counter() - admitting) * 1000
         if plan is None:
@@ -124,17 +148,20 @@ class DataPlane:
         """The common case: status, headers and body all fixed (no coroutine of its own)."""
         cached = self._cache.get(definition, plan.stub)
         total = (time.perf_counter() - started) * 1000
-        ns.complete(plan.event, cached.record(definition), processing, total, queued)
+        extra = plan.headers  # this answer's own (a limit's), after the definition's
+        record = cached.record(definition)
+        if extra:
+            record = ResponseRecord(record.status, record.headers + extra, record.body)
+        ns.complete(plan.event, record, processing, total, queued, plan.delay_ms)
         self._observed(ns, plan.event)
         if cached.head is not None and prepared.can_prepare(request):
-            return prepared.PreparedResponse(
-                cached.head, self._date(), definition.body, definition.status
-            )
+            head = cached.head if not extra else cached.head + prepared.header_lines(extra)
+            return prepared.PreparedResponse(head, self._date(), definition.body, definition.status)
+        headers = cached.headers()
+        if extra:
+            headers.extend(extra)
         response = web.Response(
-            status=definition.status,
-            reason=cached.reason,
-            body=definition.body,
-            headers=cached.headers(),
+            status=definition.status, reason=cached.reason, body=definition.body, headers=headers
         )
         if cached.close:
             response.force_close()
@@ -152,11 +179,15 @@ class DataPlane:
     ) -> web.StreamResponse:
         # what the journal says if this raises (or a fault is cut short by a shutdown)
         record = _FAILED if plan.fault is None else ResponseRecord(fault=str(plan.fault))
+        if plan.headers:  # one answer's headers: a definition of its own, not cached
+            definition = dataclasses.replace(definition, headers=definition.headers + plan.headers)
         try:
             response, record = await self._dynamic_answer(ns, request, plan, definition)
             return response
         finally:
-            self._finish(ns, plan.event, record, processing, self._ms(started), queued)
+            self._finish(
+                ns, plan.event, record, processing, self._ms(started), queued, plan.delay_ms
+            )
 
     async def _dynamic_answer(
         self,
@@ -171,10 +202,15 @@ class DataPlane:
                 return _text(500, transformed), ResponseRecord(500, (), transformed.encode())
             definition = transformed
             cached = self._cache.build(definition, plan.stub)  # one answer's: never kept
+        elif plan.headers:
+            cached = self._cache.build(definition, plan.stub)
         else:
             cached = self._cache.get(definition, plan.stub)
         if plan.fault is not None:
             return await self._fault(request, plan.fault, definition, cached)
+        if definition.websocket is not None:
+            path = plan.event.request.path
+            return await self.websockets.session(ns, request, path, definition.websocket)
         if definition.proxy_base_url is not None:
             proxied = await self.proxy.forward(plan.event.request, definition)
             record = record_of(proxied)
@@ -192,10 +228,12 @@ class DataPlane:
     ) -> ResponseDefinition | str:
         """The answer the stub's transformers make of ``definition`` for this request, or why
         one of them failed (a transformer that raises costs this answer only: 500 naming it).
-        A preparing transformer renders what it prepared when the stub was decoded."""
+        Each sees the namespace it serves through one :class:`TransformContext`; a preparing
+        transformer renders what it prepared when the stub was decoded."""
+        context = TransformContext(ns, None if plan.stub is None else plan.stub.id)
         prepared = definition.prepared
         request = plan.event.request
-        context: ServeContext | None = None
+        served: ServeContext | None = None
         for i, (name, parameters) in enumerate(definition.transformers):
             transformer = self._transformers.get(name)
             if transformer is None:  # decoded where it was registered, but not here
@@ -203,11 +241,11 @@ class DataPlane:
             made = prepared[i] if i < len(prepared) else None
             try:
                 if made is not None and isinstance(transformer, PreparingTransformer):
-                    if context is None:
-                        context = serve_context(ns, plan)
-                    definition = transformer.render(made, definition, request, parameters, context)
+                    if served is None:
+                        served = serve_context(ns, plan)
+                    definition = transformer.render(made, definition, request, parameters, served)
                 else:
-                    definition = transformer.transform(definition, request, parameters)
+                    definition = transformer.transform(definition, request, parameters, context)
             except TemplateRenderFailed as failed:  # the template's own words, no trace
                 return str(failed)
             except Exception as exc:
@@ -242,15 +280,19 @@ class DataPlane:
         self, ns: Namespace, plan: ServePlan, started: float, queued: float
     ) -> web.StreamResponse:
         search = plan.near_misses
-        misses = [] if search is None else await self._search(search)
+        misses = [] if search is None else await self.search(search)
         body = render_unmatched_report(plan.event.request, misses).encode()
         elapsed = self._ms(started)
-        self._finish(ns, plan.event, ResponseRecord(404, (), body), elapsed, elapsed, queued)
+        extra = plan.headers
+        self._finish(ns, plan.event, ResponseRecord(404, extra, body), elapsed, elapsed, queued)
+        if extra:
+            return web.Response(status=404, body=body, headers=(*_TEXT_PLAIN.items(), *extra))
         return web.Response(status=404, body=body, headers=_TEXT_PLAIN)
 
-    async def _search(self, search: NearMissSearch) -> list[NearMiss]:
+    async def search(self, search: NearMissSearch) -> list[NearMiss]:
         """Run ``search`` a slice at a time, giving the loop back between slices: a report
-        over 10,000 stubs must not hold up other namespaces' traffic while it is worked out."""
+        over 10,000 stubs must not hold up other namespaces' traffic while it is worked out.
+        The one way near misses are ranked on the loop: 404 reports and the admin routes."""
         async with self._near_miss_turn:
             deadline = time.perf_counter() + NEAR_MISS_SLICE_S
             while not search.step():
@@ -267,8 +309,9 @@ class DataPlane:
         processing: float,
         total: float,
         queued: float,
+        added_delay: float = 0.0,
     ) -> None:
-        ns.complete(event, record, processing, total, queued)
+        ns.complete(event, record, processing, total, queued, added_delay)
         self._observed(ns, event)
 
     def _observed(self, ns: Namespace, event: ServeEvent) -> None:
@@ -386,6 +429,15 @@ def serve_context(ns: Namespace, plan: ServePlan) -> ServeContext:
         if variables is not None:
             parameters = variables(event.request.path) or {}
     return ServeContext(ns.name, event.id, event.seq, ns.seed, parameters, ns.values)
+
+
+async def _delay(delay_ms: float, started: float) -> None:
+    """Wait until ``delay_ms`` after the request arrived (``started``, perf_counter): the time
+    spent reading and matching counts towards the delay. Rounded to whole milliseconds, the
+    event loop's timer resolution (uvloop returns at once from a sub-millisecond sleep)."""
+    left_ms = round(delay_ms - (time.perf_counter() - started) * 1000)
+    if left_ms > 0:
+        await asyncio.sleep(left_ms / 1000)
 
 
 def _text(status: int, text: str) -> web.Response:

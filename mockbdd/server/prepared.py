@@ -124,6 +124,11 @@ def serialise_head(
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
+def header_lines(headers: tuple[tuple[str, str], ...]) -> bytes:
+    """``headers`` as lines to add to a prepared head (names and values the server made)."""
+    return "".join([f"{name}: {value}\r\n" for name, value in headers]).encode("utf-8")
+
+
 class DateLine:
     """``Date: ...\\r\\n\\r\\n`` for the current second, formatted once per second."""
 

@@ -45,6 +45,12 @@ class Proxy:
         self._max_body = max_body
         self._allowed = frozenset(origin_of(o) for o in allow)
 
+    def refusal(self, url: str) -> str | None:
+        """Why this server may not reach ``url`` (proxies and webhooks alike); None: it may."""
+        if self._allowed and origin_of(url) not in self._allowed:
+            return f"{origin_of(url)} is not allowed by --proxy-allow"
+        return None
+
     async def forward(
         self, request: RecordedRequest, definition: ResponseDefinition
     ) -> web.Response:
@@ -54,11 +60,9 @@ class Proxy:
         if prefix and url.startswith(prefix):
             url = url[len(prefix) :] or "/"
         target = definition.proxy_base_url.rstrip("/") + url
-        if self._allowed and origin_of(target) not in self._allowed:
-            return web.Response(
-                status=502,
-                text=f"mockbdd: proxy target {origin_of(target)} is not allowed by --proxy-allow\n",
-            )
+        refused = self.refusal(target)
+        if refused is not None:
+            return web.Response(status=502, text=f"mockbdd: proxy target {refused}\n")
         headers = CIMultiDict[str]()
         removed = set(definition.remove_proxy_request_headers)
         for lower, values in request.headers.items():

@@ -7,23 +7,38 @@ import contextlib
 import logging
 import socket
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockbdd.config import ServerConfig
+from mockbdd.admin import spec
+from mockbdd.admin.events import EventHub
+from mockbdd.config import ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
+from mockbdd.server import limits, simulation, validation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
+from mockbdd.server.events import EventStreams
+from mockbdd.server.metrics import Metrics
+from mockbdd.server.mounts import ServiceMounts
+from mockbdd.server.pressure import Pressure
+from mockbdd.server.stages import STAGES, Stage
+from mockbdd.server.statsd import StatsdPusher
+from mockbdd.server.websockets import WebSockets
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
+    from mockbdd.admin.recording_tasks import Recorder
+    from mockbdd.domain.near_miss import NearMiss
+    from mockbdd.domain.requests import RecordedRequest
+    from mockbdd.load.runs import LoadRuns
     from mockbdd.tagmaps.registry import TagMapRegistry
 
 log = logging.getLogger("mockbdd.server")
@@ -42,7 +57,12 @@ class MockHttpServer:
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
         self.extensions = (
-            load_extensions(global_response_templating=config.global_response_templating)
+            load_extensions(
+                limits.register,
+                simulation.register,
+                validation.register,
+                global_response_templating=config.global_response_templating,
+            )
             if extensions is None
             else extensions
         )
@@ -54,20 +74,46 @@ class MockHttpServer:
         self.file_stubs: tuple[StubMapping, ...] = ()
         if config.mappings is not None:
             self.file_stubs = tuple(load_mapping_dir(config.mappings, extensions=self.extensions))
+        self._metrics: Metrics | None = None
+        self._pressure = Pressure(config.pressure_max_memory_mb, config.pressure_max_cpu_percent)
+        self.engine.subscribe(self._pressure_of_deleted)
+        self._statsd: StatsdPusher | None = None
+        own_stages: list[Stage] = []
+        if config.metrics:
+            self._metrics = Metrics(self.engine, lambda: self.data_plane.in_flight)
+            limits_stage = self.extensions.get(STAGES, "limits")
+            if isinstance(limits_stage, limits.LimitsStage):
+                self._metrics.queue_depth = limits_stage.queued
+            own_stages.append(self._metrics.stage)
+            if config.statsd is not None:
+                self._statsd = StatsdPusher(*statsd_address(config.statsd))
+                self._metrics.sinks.append(self._statsd.push)
+        self.engine.subscribe(self._namespace_changed)
+        self.events: EventStreams | None = None
+        if config.event_history > 0:
+            self.events = EventStreams(
+                self.engine, EventHub(config.event_history, config.event_buffer)
+            )
+            own_stages.append(self.events.stage)
         self.data_plane = DataPlane(
             config.files,
             config.max_body_bytes,
             config.proxy_allow,
             config.prepared,
             extensions=self.extensions,
+            stages=tuple(own_stages),
         )
-        self.admin = AdminApi(self.engine, self, config.admin_token)
+        streams = {} if self.events is None else {spec.EVENTS.name: self.events}
+        self.admin = AdminApi(self.engine, self, config.admin_token, streams)
+        self._recorder: Recorder | None = None  # made on first use (the module loads lazily)
         self.port = 0
         self.stopped = asyncio.Event()
         self._started = time.monotonic()
         self._runners: dict[str | None, web.ServerRunner] = {}
+        self._closing: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._registry: TagMapRegistry | None = None
+        self._load_runs: LoadRuns | None = None  # the load generator, on first use
         if config.tag_maps is not None:  # a broken tag map stops start-up, naming file and line
             self._registry = self.tag_map_registry()
         default = self.engine.default
@@ -118,11 +164,68 @@ class MockHttpServer:
         if runner is not None:
             await runner.cleanup()
 
+    def recorder(self) -> Recorder:
+        if self._recorder is None:
+            from mockbdd.admin.recording_tasks import Recorder
+
+            self._recorder = Recorder()
+        return self._recorder
+
+    def outbound_refusal(self, url: str) -> str | None:
+        return self.data_plane.proxy.refusal(url)
+
+    def recordings_dir(self) -> Path | None:
+        return self.config.mappings
+
+    def files_dir(self) -> Path | None:
+        return self.config.files
+
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)
 
     def uptime_seconds(self) -> float:
         return time.monotonic() - self._started
+
+    def load_runs(self) -> LoadRuns:
+        if self._load_runs is None:
+            from mockbdd.load.runs import LoadRuns
+
+            self._load_runs = LoadRuns()
+        return self._load_runs
+
+    async def near_misses(self, ns: Namespace, request: RecordedRequest) -> list[NearMiss]:
+        return await self.data_plane.search(ns.near_miss_search(request))
+
+    def metrics(self) -> Metrics:
+        if self._metrics is None:
+            raise NotFound("this server counts nothing: it was started with --no-metrics")
+        return self._metrics
+
+    @property
+    def websockets(self) -> WebSockets:
+        return self.data_plane.websockets
+
+    @property
+    def mounts(self) -> ServiceMounts:
+        return self.data_plane.mounts
+
+    @property
+    def pressure(self) -> Pressure:
+        return self._pressure
+
+    def _pressure_of_deleted(self, kind: str, ns: Namespace) -> None:
+        if kind == "namespace.deleted":
+            self._pressure.drop(ns.name)
+
+    def _namespace_changed(self, kind: str, ns: Namespace) -> None:
+        if kind != "namespace.deleted":
+            return
+        if self._metrics is not None:
+            self._metrics.forget_namespace(ns.name)
+        if self.data_plane.mounts.listed(ns):  # its service plugins release what they hold
+            task = asyncio.get_running_loop().create_task(self.data_plane.mounts.close(ns))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
 
     # -- lifecycle --------------------------------------------------------------------------
     async def _serve(self, dispatcher: Dispatcher, port: int) -> tuple[web.ServerRunner, int]:
@@ -161,6 +264,8 @@ class MockHttpServer:
         runner, self.port = await self._serve(dispatcher, self.config.port)
         self._runners[None] = runner
         self._reaper = asyncio.get_running_loop().create_task(self._reap())
+        if self._statsd is not None:
+            await self._statsd.start()
 
     async def _reap(self) -> None:
         while True:
@@ -175,8 +280,16 @@ class MockHttpServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reaper
             self._reaper = None
+        if self._load_runs is not None:
+            await self._load_runs.close()
+        await self.data_plane.websockets.close_all()  # 1001 "going away" before the sockets go
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()
+        await self.data_plane.listeners.close()
+        await self.data_plane.mounts.close_all()
+        if self._statsd is not None:
+            await self._statsd.stop()
         await self.data_plane.proxy.close()
+        await self._pressure.release_all()
         self.stopped.set()

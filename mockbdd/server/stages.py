@@ -76,16 +76,16 @@ STAGES: Kind[Stage] = Kind("data-plane stage")
 class Pipeline:
     """The registered stages' hooks, step by step (only the hooks that exist)."""
 
-    admit: tuple[Admit, ...] = ()
+    admit: tuple[tuple[str, Admit], ...] = ()  # with the stage's name, journaled as admittedBy
     shape: tuple[Shape, ...] = ()
     observe: tuple[Observe, ...] = ()
 
     @classmethod
-    def of(cls, stages: tuple[Stage, ...]) -> Pipeline:
+    def of(cls, stages: tuple[tuple[str, Stage], ...]) -> Pipeline:
         return cls(
-            tuple(s.admit for s in stages if s.admit is not None),
-            tuple(s.shape for s in stages if s.shape is not None),
-            tuple(s.observe for s in stages if s.observe is not None),
+            tuple((name, s.admit) for name, s in stages if s.admit is not None),
+            tuple(s.shape for _, s in stages if s.shape is not None),
+            tuple(s.observe for _, s in stages if s.observe is not None),
         )
 
     def __bool__(self) -> bool:
@@ -100,9 +100,11 @@ class Stages:
     revision, so the ``active`` checks run once per change, not once per request.
     """
 
-    def __init__(self, stages: tuple[Stage, ...]) -> None:
-        self._always = tuple(s for s in stages if getattr(s, "active", None) is None)
-        self._conditional = tuple(s for s in stages if getattr(s, "active", None) is not None)
+    def __init__(self, stages: tuple[tuple[str, Stage], ...]) -> None:
+        """``stages``: (name, stage) in order; the name is what an admit answer is journaled
+        with (``admittedBy``): the registered name, or the server's own stage's."""
+        self._always = tuple(p for p in stages if getattr(p[1], "active", None) is None)
+        self._conditional = tuple(p for p in stages if getattr(p[1], "active", None) is not None)
         pipeline = Pipeline.of(stages) if not self._conditional else Pipeline.of(self._always)
         self._fixed = pipeline if pipeline else None
         self._cache: weakref.WeakKeyDictionary[Namespace, tuple[int, Pipeline | None]] = (
@@ -122,7 +124,7 @@ class Stages:
         if cached is not None and cached[0] == revision:
             return cached[1]
         taking_part = self._always + tuple(
-            s for s in self._conditional if s.active is not None and s.active(ns)
+            (name, s) for name, s in self._conditional if s.active is not None and s.active(ns)
         )
         pipeline = Pipeline.of(taking_part)
         result = pipeline if pipeline else None

@@ -15,6 +15,7 @@ from mockbdd.tagmaps.errors import TagMapError
 from mockbdd.tagmaps.stubs import SERVICE_RE
 from mockbdd.tagmaps.tags import NAME_RE
 from mockbdd.tagmaps.yaml_lines import LineIndex
+from mockbdd.wire.limits import ConcurrencyJson, RateLimitJson
 from mockbdd.wire.models import (
     BODY_FIELDS,
     DEF_REF,
@@ -62,22 +63,62 @@ class ParamSpecModel(_Strict):
 Reserved = SkipJsonSchema[dict[str, Any] | None]
 
 
+# a simulation setting: checked when the map is applied (after its ``{param}``s are put in),
+# shown in the schema as the server's model (``wire/sim_models.py``)
+ChaosJson = Annotated[dict[str, Any] | None, WithJsonSchema({DEF_REF: "Chaos"})]
+NetworkJson = Annotated[dict[str, Any] | None, WithJsonSchema({DEF_REF: "Network"})]
+BandwidthJson = Annotated[dict[str, Any] | None, WithJsonSchema({DEF_REF: "Bandwidth"})]
+DegradationJson = Annotated[dict[str, Any] | None, WithJsonSchema({DEF_REF: "Degradation"})]
+
+
 class SettingsModel(_Strict):
-    """Namespace settings a map may set. Inner shapes belong to the features that use them."""
+    """Namespace settings a map may set: the keys of ``/__admin/settings`` (DESIGN §11), the
+    ``delay`` shorthand; values checked by the server's decoder when the map is applied."""
 
     delay: Duration = None  # shorthand: a duration → ``fixedDelay`` in milliseconds
     fixedDelay: Duration = None
     delayDistribution: DelayDistributionJson | None = None
-    chaos: Reserved = None
+    chaos: ChaosJson = None
+    network: NetworkJson = None
+    bandwidth: BandwidthJson = None
+    degradation: DegradationJson = None
+    rateLimit: RateLimitJson | None = None
+    concurrency: ConcurrencyJson | None = None
     limits: Reserved = None
-    rateLimit: Reserved = None
-    concurrency: Reserved = None
-    degradation: Reserved = None
-    timeline: SkipJsonSchema[list[Any] | None] = None
-    seed: SkipJsonSchema[Any] = None
+    timeline: Annotated[
+        list[dict[str, Any]] | None,
+        WithJsonSchema({"type": "array", "items": {DEF_REF: "TimelineEntry"}}),
+    ] = None
+    seed: Annotated[
+        Any, WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0}, PLACEHOLDER]})
+    ] = None
 
 
 TagMapStubJson = Annotated[dict[str, Any], WithJsonSchema({DEF_REF: "TagMapStub"})]
+
+
+class RelationModel(_Strict):
+    foreignKey: StrictStr
+    cascade: bool = False
+
+
+class CollectionModel(_Strict):
+    """``collections: {users: {...}}``: how a CRUD collection behaves and where it is served
+    (``/<name>`` under ``service``; by default the map's only service)."""
+
+    service: StrictStr | None = Field(
+        None, description="the service it is served under (default: the map's only service)"
+    )
+    path: Annotated[StrictStr, Field(pattern="^/")] | None = Field(
+        None, description="the URL path it is served at under its service (default: /<name>)"
+    )
+    idField: StrictStr = "id"
+    schema_: dict[str, Any] | None = Field(
+        None, alias="schema", description="the JSON Schema every item must satisfy"
+    )
+    relations: dict[str, StrictStr | RelationModel] = Field(
+        {}, description="child collections and their field naming this one: {orders: userId}"
+    )
 
 
 class TagMapModel(_Strict):
@@ -92,7 +133,11 @@ class TagMapModel(_Strict):
     ] = {}
     settings: SettingsModel | None = None
     scenarios: dict[str, StrictStr] = {}
-    data: SkipJsonSchema[dict[str, Any]] = {}
+    collections: dict[str, CollectionModel] = {}
+    data: Annotated[
+        dict[str, list[dict[str, Any]]],
+        Field(description="the items each CRUD collection starts with: {users: [{id: 1}]}"),
+    ] = {}
 
 
 class TagMapFileModel(_Strict):

@@ -47,6 +47,7 @@ class TagMap:
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     scenarios: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    collections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def path(self) -> DataPath:
@@ -244,6 +245,12 @@ def _build_map(
         settings=MappingProxyType(settings),
         scenarios=MappingProxyType(dict(spec.scenarios)),
         data=MappingProxyType(dict(spec.data)),
+        collections=MappingProxyType(
+            {
+                k: v.model_dump(by_alias=True, exclude_defaults=True)
+                for k, v in spec.collections.items()
+            }
+        ),
     )
     return tag_map, errors
 

@@ -10,6 +10,7 @@ runner, so nothing here depends on tag order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -21,10 +22,11 @@ from mockbdd.tagmaps.binding import MapApplication, Scope, expand
 from mockbdd.tagmaps.errors import MockBddError, TagConflictError
 from mockbdd.tagmaps.params import parse_duration
 from mockbdd.tagmaps.precedence import Candidate, LevelResult, build_level
-from mockbdd.tagmaps.registry import TagMapRegistry
+from mockbdd.tagmaps.registry import TagMap, TagMapRegistry
 from mockbdd.tagmaps.stubs import Route, StubError, prefix_service, source_path
 from mockbdd.tagmaps.tags import LEVELS, Level, MockTag, ReservedTag, make_mock_tag, parse_tag
 from mockbdd.wire.builtins import BUILTIN
+from mockbdd.wire.collections import parse_collection
 from mockbdd.wire.mappings import parse_stub_mapping
 
 __all__ = ["LEVELS", "Level", "Resolution", "ResolvedStub", "check_tag", "resolve", "resolve_map"]
@@ -50,6 +52,9 @@ class Resolution:
     settings: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     scenarios: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # name -> {items, schema?, idField?, relations?}: the CRUD collections the namespace
+    # opens with (``data`` and ``collections`` together), each served by a ``crud`` stub
+    collections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     strict: bool = False
     shared: bool = False
     applied_maps: tuple[str, ...] = ()
@@ -184,8 +189,11 @@ def _merge(
         if winners[c.route] == (result.level, c.app)
     )
     values = {kind: {k: v for k, (_, v) in by_key.items()} for kind, by_key in keyed.items()}
+    levels = {app: r.level for r in results for app in r.apps}
+    crud_stubs, collections = _collections(scope, keyed, levels, extensions)
     return Resolution(
-        stubs=stubs,
+        stubs=stubs + crud_stubs,
+        collections=MappingProxyType(collections),
         settings=MappingProxyType(_normalise_settings(scope, keyed.get("settings", {}))),
         scenarios=MappingProxyType({k: str(v) for k, v in values.get("scenarios", {}).items()}),
         data=MappingProxyType(values.get("data", {})),
@@ -193,6 +201,61 @@ def _merge(
         shared=shared,
         applied_maps=tuple(dict.fromkeys(a.name for r in results for a in r.apps)),
     )
+
+
+def _collections(
+    scope: Scope,
+    keyed: Mapping[str, Mapping[str, tuple[MapApplication, Any]]],
+    levels: Mapping[MapApplication, Level],
+    extensions: Extensions,
+) -> tuple[tuple[ResolvedStub, ...], dict[str, Any]]:
+    """The CRUD collections of the maps (``data`` items with ``collections`` specs) as the
+    admin API takes them, and the ``crud`` stub serving each at ``/<service>/<name>`` (the
+    collection's ``service``, else the map's only one)."""
+    data, specs = keyed.get("data", {}), keyed.get("collections", {})
+    stubs: list[ResolvedStub] = []
+    out: dict[str, Any] = {}
+    for name in dict.fromkeys([*specs, *data]):
+        app, spec = specs.get(name, (None, {}))
+        data_app, items = data.get(name, (None, []))
+        owner = app or data_app
+        assert owner is not None
+        tag_map = scope.registry.get(owner.name)
+        where = ("collections", name) if app is not None else ("data", name)
+        spec = dict(spec)
+        service = spec.pop("service", None) or _only_service(tag_map)
+        path = "/" + str(spec.pop("path", None) or name).strip("/")
+        wire = {"items": list(items), **spec}
+        if not service:
+            detail = (
+                f"collection {name!r} needs a service to be served under: "
+                f"collections: {{{name}: {{service: <name>}}}}"
+            )
+            raise scope.map_error(tag_map, None, where, detail)
+        try:
+            parse_collection(name, wire, "")
+            base = "" if path == "/" else path
+            mapping = {
+                "request": {"urlPathPattern": f"/{re.escape(service)}{re.escape(base)}(/[^/]+)?"},
+                "response": {
+                    "transformers": ["crud"],
+                    "transformerParameters": {"collection": name, "basePath": f"/{service}{base}"},
+                },
+                "metadata": {"mockbdd": {"service": service, "tagMap": tag_map.name}},
+            }
+            parse_stub_mapping(mapping, extensions=extensions)
+        except (StubError, InvalidInput) as exc:
+            detail = f"collection {name!r}: {exc.pointer or '/'}: {exc.reason}"
+            raise scope.map_error(tag_map, None, where, detail) from None
+        out[name] = wire
+        stubs.append(ResolvedStub(service, mapping, owner.name, levels.get(owner, "scenario")))
+    return tuple(stubs), out
+
+
+def _only_service(tag_map: TagMap) -> str:
+    """The service a map's collections default to: its only one ('' with none or several)."""
+    services = tag_map.services
+    return services[0] if len(services) == 1 else ""
 
 
 def _finish_stub(scope: Scope, candidate: Candidate, extensions: Extensions) -> dict[str, Any]:

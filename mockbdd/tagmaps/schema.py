@@ -25,6 +25,21 @@ from mockbdd.wire.delays import DELAY_TYPES
 from mockbdd.wire.models import DEF_REF, StubMappingModel
 from mockbdd.wire.operators import PATTERN, PATTERNS
 from mockbdd.wire.patterns import CONTENT_OPERATORS
+from mockbdd.wire.sim_models import (
+    BandwidthModel,
+    ChaosModel,
+    DegradationModel,
+    NetworkModel,
+)
+from mockbdd.wire.simulation import TimelineEntryModel
+
+SIMULATION_MODELS: tuple[type[BaseModel], ...] = (
+    ChaosModel,
+    NetworkModel,
+    BandwidthModel,
+    DegradationModel,
+    TimelineEntryModel,
+)
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 Json = dict[str, Any]
@@ -140,6 +155,7 @@ def _registry_defs(extensions: Extensions) -> Json:
         "CustomMatcherName": _names(extensions, CUSTOM_MATCHERS),
     }
     defs["DelayDistribution"] = _delay_distribution(extensions, defs)
+    defs.update(_model_defs(*SIMULATION_MODELS))  # the settings' shapes, as stubs take them
     return defs
 
 

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockbdd.domain.requests import RecordedRequest
-from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition, ServeContext
+from mockbdd.domain.responses import (
+    TRANSFORMERS,
+    ResponseDefinition,
+    ServeContext,
+    TransformContext,
+)
 from mockbdd.extensions import Extensions
 from mockbdd.templating import Template, TemplateError
 from mockbdd.templating.handlebars import Compiler
@@ -65,7 +70,11 @@ class _TemplateTransformer:
         return None
 
     def transform(
-        self, response: ResponseDefinition, request: RecordedRequest, parameters: Mapping[str, Any]
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:  # pragma: no cover - the data plane calls render() instead
         raise TypeError(f"{self.engine} templates are rendered through prepare/render")
 

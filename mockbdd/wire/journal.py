@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.frozen import thaw
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.near_miss import NearMiss, render_diff
 from mockbdd.domain.requests import Body, RecordedRequest
@@ -78,7 +79,9 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
 
     As in real WireMock 3.13.2, an unmatched event has ``"fromConfiguredStub": false`` in its
     ``responseDefinition`` (WireMock's Java client derives ``wasMatched`` from it), a stand-in
-    ``stubMapping`` and a ``REQUEST_NOT_MATCHED`` sub-event carrying the not-matched report."""
+    ``stubMapping`` and a ``REQUEST_NOT_MATCHED`` sub-event carrying the not-matched report.
+    An admit stage's answer (a limit's 429) is not matched either, but it is no near miss:
+    ``admittedBy`` names the stage, and there is neither stand-in stub nor not-matched report."""
     resp = event.response
     served_by = event.stub if event.stub is not None else stub
     headers = dict(resp.headers)
@@ -100,7 +103,7 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
         "responseDefinition": {"status": resp.status},  # replaced below when a stub served it
         "subEvents": [],
         "timing": {
-            "addedDelay": 0,
+            "addedDelay": round(event.added_delay_ms),
             "processTime": round(event.processing_ms),
             "responseSendTime": 0,
             "serveTime": round(event.total_ms),
@@ -108,6 +111,11 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
             "queuedTime": round(event.queued_ms),
         },
     }
+    if event.sub_events:
+        data["subEvents"] = [
+            {"type": sub.type, "timeOffsetNanos": sub.offset_ns, "data": thaw(sub.data)}
+            for sub in event.sub_events
+        ]
     if served_by is not None:
         data["stubMapping"] = dict(served_by.source)
         definition = served_by.source.get("response")
@@ -115,6 +123,9 @@ def serve_event_json(event: ServeEvent, stub: StubMapping | None = None) -> dict
             data["responseDefinition"] = definition
     elif event.stub_id is not None:
         data["stubMapping"] = {"id": event.stub_id, "uuid": event.stub_id}
+    elif event.admitted_by is not None:
+        data["admittedBy"] = event.admitted_by
+        data["responseDefinition"] = {"status": resp.status, "fromConfiguredStub": False}
     elif not event.was_matched:
         not_configured = {"status": resp.status, "fromConfiguredStub": False}
         data["responseDefinition"] = not_configured

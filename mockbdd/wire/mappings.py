@@ -11,6 +11,8 @@ from pydantic import ValidationError
 
 from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.frozen import freeze
+from mockbdd.domain.listeners import SERVE_EVENT_LISTENERS, ListenerCall
 from mockbdd.domain.responses import (
     ResponseDefinition,
     ResponseSequence,
@@ -21,10 +23,11 @@ from mockbdd.domain.stubs import DEFAULT_PRIORITY, StubMapping
 from mockbdd.extensions import Extensions
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import parse_delay
-from mockbdd.wire.errors import to_invalid_input
+from mockbdd.wire.errors import registered, to_invalid_input
 from mockbdd.wire.models import ImportOptionsModel, StubMappingModel
 from mockbdd.wire.request_patterns import build_request_pattern, parse_request_pattern
 from mockbdd.wire.responses import build_response, json_body_bytes
+from mockbdd.wire.websockets import build_websocket
 
 __all__ = [
     "json_body_bytes",
@@ -49,11 +52,16 @@ def parse_stub_mapping(
         model = StubMappingModel.model_validate(obj)
     except ValidationError as exc:
         raise to_invalid_input(exc, StubMappingModel, pointer) from None
+    for key in ("id", "uuid"):
+        _check_uuid(getattr(model, key), f"{pointer}/{key}")
     stub_id = model.id or model.uuid or str(uuid.uuid4())
     if model.id and model.uuid and model.id != model.uuid:
         raise InvalidInput(f"{pointer}/uuid", "'id' and 'uuid' differ; give one of them")
-    if (model.response is None) == (model.responses is None):
-        raise InvalidInput(pointer or "/", "give exactly one of 'response' or 'responses'")
+    answers = [f for f in ("response", "responses", "webSocket") if getattr(model, f) is not None]
+    if len(answers) != 1:
+        raise InvalidInput(
+            pointer or "/", "give exactly one of 'response', 'responses' or 'webSocket'"
+        )
     if model.whenExhausted is not None and model.responses is None:
         raise InvalidInput(f"{pointer}/whenExhausted", "only allowed with 'responses'")
     if model.requiredScenarioState is not None and model.scenarioName is None:
@@ -62,7 +70,10 @@ def parse_stub_mapping(
         raise InvalidInput(f"{pointer}/newScenarioState", "needs 'scenarioName'")
     request = build_request_pattern(model.request, f"{pointer}/request", extensions)
     response: ResponseDefinition | ResponseSequence
-    if model.response is not None:
+    if model.webSocket is not None:  # the upgrade is accepted; the script plays per connection
+        script = build_websocket(model.webSocket, f"{pointer}/webSocket", extensions)
+        response = ResponseDefinition(status=101, websocket=script)
+    elif model.response is not None:
         response = build_response(model.response, f"{pointer}/response", extensions)
     else:
         assert model.responses is not None
@@ -91,7 +102,56 @@ def parse_stub_mapping(
         new_scenario_state=model.newScenarioState,
         metadata=model.metadata,
         persistent=bool(model.persistent),
+        listeners=_listeners(model, pointer, extensions),
     )
+
+
+def _listeners(
+    model: StubMappingModel, pointer: str, extensions: Extensions
+) -> tuple[ListenerCall, ...]:
+    """``serveEventListeners`` then ``postServeActions`` (list or WireMock 2's object form),
+    each by a registered name with parameters its listener accepts."""
+    entries: list[tuple[str, str, dict[str, Any]]] = []
+    for i, item in enumerate(model.serveEventListeners or ()):
+        entries.append((f"{pointer}/serveEventListeners/{i}", item.name, item.parameters or {}))
+    actions = model.postServeActions
+    if isinstance(actions, dict):
+        for name, parameters in actions.items():
+            entries.append((f"{pointer}/postServeActions/{name}", name, parameters))
+    else:
+        for i, item in enumerate(actions or ()):
+            entries.append((f"{pointer}/postServeActions/{i}", item.name, item.parameters or {}))
+    calls: list[ListenerCall] = []
+    for at, name, parameters in entries:
+        where = at if at.rsplit("/", 1)[-1] == name else f"{at}/name"
+        listener = registered(extensions, SERVE_EVENT_LISTENERS, name, where)
+        frozen = freeze(parameters)
+        try:
+            listener.check(frozen)
+        except ValueError as exc:
+            field, _, reason = str(exc).partition(": ")
+            if field.startswith("/") and reason:
+                raise InvalidInput(f"{at}/parameters{field}", reason) from None
+            raise InvalidInput(f"{at}/parameters", str(exc)) from None
+        calls.append(ListenerCall(name, frozen))
+    return tuple(calls)
+
+
+def _check_uuid(value: str | None, pointer: str) -> None:
+    """WireMock's stub ids are UUIDs (``8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7``); it refuses any
+    other id, and so does mockbdd, so a mapping that loads here loads into WireMock too."""
+    if value is None:
+        return
+    try:
+        valid = value.count("-") == 4 and str(uuid.UUID(value)) == value.lower()
+    except ValueError:
+        valid = False
+    if not valid:
+        raise InvalidInput(
+            pointer,
+            f"{value!r} is not a UUID: give one like '8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7', "
+            "or leave it out and the server assigns one (a 'name' can be any text)",
+        )
 
 
 def stub_to_json(stub: StubMapping) -> dict[str, Any]:

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from mockbdd.domain.delays import MAX_DELAY_MS
+from mockbdd.wire.limits import ConcurrencyJson, RateLimitJson
+from mockbdd.wire.sim_models import BandwidthModel, ChaosModel, DegradationModel, NetworkModel
 
 DEF_REF = "x-mockbdd-def"  # becomes a $ref to a definition tagmaps/schema.py makes (the registry's)
 
@@ -127,6 +129,13 @@ class ResponseDefinitionModel(_Strict):
     transformers: list[TransformerName] | None = None
     transformerParameters: dict[str, Any] | None = None
     sse: SseModel | None = None
+    rateLimit: RateLimitJson | None = None  # DESIGN §11 limits of this stub
+    concurrency: ConcurrencyJson | None = None
+    # the stub's own simulation settings (DESIGN §11), as a namespace's settings take them
+    chaos: ChaosModel | None = None
+    network: NetworkModel | None = None
+    bandwidth: BandwidthModel | None = None
+    degradation: DegradationModel | None = None
 
 
 class SequenceItemModel(ResponseDefinitionModel):
@@ -134,7 +143,11 @@ class SequenceItemModel(ResponseDefinitionModel):
 
 
 STUB_SCHEMA_EXTRA: dict[str, Any] = {
-    "oneOf": [{"required": ["response"]}, {"required": ["responses"]}],
+    "oneOf": [
+        {"required": ["response"]},
+        {"required": ["responses"]},
+        {"required": ["webSocket"]},
+    ],
     "dependentRequired": {
         "whenExhausted": ["responses"],
         "requiredScenarioState": ["scenarioName"],
@@ -143,16 +156,71 @@ STUB_SCHEMA_EXTRA: dict[str, Any] = {
 }
 
 
+class ServeEventListenerModel(_Strict):
+    """One of a stub's ``serveEventListeners`` (WireMock's ServeEventListenerDefinition)."""
+
+    name: str
+    parameters: dict[str, Any] | None = None
+    requestPhases: (
+        list[Literal["BEFORE_MATCH", "AFTER_MATCH", "BEFORE_RESPONSE_SENT", "AFTER_COMPLETE"]]
+        | None
+    ) = None
+
+
+# checked by wire/mappings.py (mockbdd's message, not pydantic's); the schema says it too
+StubId = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
+
+
+class WsSendModel(_Strict):
+    """One WebSocket message to send: ``text``, ``json`` (sent as compact JSON text) or
+    ``base64`` (a binary frame), after ``delayMs``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    text: str | None = None
+    json_: Any = Field(None, alias="json")
+    base64: str | None = None
+    delayMs: Annotated[int, Field(ge=0, le=MAX_DELAY_MS)] | None = None
+
+
+class WsCloseModel(_Strict):
+    code: Annotated[int, Field(ge=1000, le=4999)] = 1000
+    reason: Annotated[str, Field(max_length=123)] = ""  # a close frame holds 125 bytes
+    afterMs: Annotated[int, Field(ge=0, le=MAX_DELAY_MS)] = 0
+
+
+class WsOnMessageModel(_Strict):
+    match: dict[str, Any]  # a content pattern over the message text: {"contains": "ping"}
+    reply: list[WsSendModel] = []
+    close: WsCloseModel | None = None
+
+
+class WsPeriodicModel(_Strict):
+    everyMs: Annotated[int, Field(ge=1, le=MAX_DELAY_MS)]
+    send: WsSendModel
+    count: Annotated[int, Field(ge=1)] | None = None
+
+
+class WebSocketModel(_Strict):
+    """A ``webSocket`` stub's script (DESIGN §14), instead of a ``response``."""
+
+    onConnect: list[WsSendModel] = []
+    onMessage: list[WsOnMessageModel] = []
+    periodic: list[WsPeriodicModel] = []
+    close: WsCloseModel | None = None
+
+
 class StubMappingModel(_Strict):
     model_config = ConfigDict(json_schema_extra=STUB_SCHEMA_EXTRA)
 
-    id: str | None = None
-    uuid: str | None = None
+    id: StubId | None = None
+    uuid: StubId | None = None
     name: str | None = None
     priority: int | None = None  # any integer: real WireMock 3.13.2 takes 0 and negatives
     request: RequestPatternModel = RequestPatternModel()
     response: ResponseDefinitionModel | None = None
     responses: Annotated[list[SequenceItemModel], Field(min_length=1)] | None = None
+    webSocket: WebSocketModel | None = None
     whenExhausted: Literal["repeatLast", "loop", "notFound"] | None = None
     scenarioName: str | None = None
     requiredScenarioState: str | None = None
@@ -160,8 +228,9 @@ class StubMappingModel(_Strict):
     metadata: dict[str, Any] | None = None
     persistent: bool | None = None
     insertionIndex: int | None = None
-    postServeActions: Any = None
-    serveEventListeners: Any = None
+    # WireMock 3's list form; WireMock 2's object form ({"webhook": {...}}) for postServeActions
+    postServeActions: list[ServeEventListenerModel] | dict[str, dict[str, Any]] | None = None
+    serveEventListeners: list[ServeEventListenerModel] | None = None
 
 
 class ImportOptionsModel(_Strict):

@@ -1,5 +1,6 @@
 """The built-in content operators (WireMock's StringValuePattern keys), registered like a
-plugin's: one :class:`Operator` entry per key."""
+plugin's: one :class:`Operator` entry per key. The date and JSON patterns (and what they load:
+date parsing, JSONPath, JSON Schema) are imported when a stub first uses one, not at start."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.patterns import (
@@ -32,17 +33,6 @@ from mockbdd.domain.patterns import (
     OrPattern,
     parse_number,
 )
-from mockbdd.domain.patterns_datetime import (
-    AfterDateTimePattern,
-    BeforeDateTimePattern,
-    DateTimePattern,
-    EqualToDateTimePattern,
-)
-from mockbdd.domain.patterns_json import (
-    EqualToJsonPattern,
-    MatchesJsonPathPattern,
-    MatchesJsonSchemaPattern,
-)
 from mockbdd.extensions import Extensions
 from mockbdd.wire.patterns import (
     CONTENT_OPERATORS,
@@ -53,6 +43,9 @@ from mockbdd.wire.patterns import (
     patterns,
     text,
 )
+
+if TYPE_CHECKING:
+    from mockbdd.domain.patterns_datetime import DateTimePattern
 
 # JSON Schemas of the operators' values, for ``mockbdd schema``
 PATTERN = {"$ref": "#/$defs/ContentPattern"}
@@ -95,6 +88,8 @@ def _equal_to(value: Any, obj: Mapping[str, Any], ctx: OperatorContext) -> Conte
 
 
 def _equal_to_json(value: Any, obj: Mapping[str, Any], ctx: OperatorContext) -> ContentPattern:
+    from mockbdd.domain.patterns_json import EqualToJsonPattern
+
     return EqualToJsonPattern(
         _json_operand(value, "equalToJson"),
         option(obj, "ignoreArrayOrder", bool, False),
@@ -103,6 +98,8 @@ def _equal_to_json(value: Any, obj: Mapping[str, Any], ctx: OperatorContext) -> 
 
 
 def _matches_json_path(value: Any, obj: Mapping[str, Any], ctx: OperatorContext) -> ContentPattern:
+    from mockbdd.domain.patterns_json import MatchesJsonPathPattern
+
     if isinstance(value, str):
         return MatchesJsonPathPattern(value)
     if not isinstance(value, dict):
@@ -120,6 +117,8 @@ def _matches_json_path(value: Any, obj: Mapping[str, Any], ctx: OperatorContext)
 def _matches_json_schema(
     value: Any, obj: Mapping[str, Any], ctx: OperatorContext
 ) -> ContentPattern:
+    from mockbdd.domain.patterns_json import MatchesJsonSchemaPattern
+
     schema = _json_operand(value, "matchesJsonSchema")
     if not isinstance(schema, (dict, bool)):
         raise InvalidInput("", f"matchesJsonSchema must be a schema object, got {kind_of(schema)}")
@@ -160,8 +159,13 @@ _DATE_OPTIONS = (
 )
 
 
-def _date_operator(cls: Callable[..., DateTimePattern], key: str) -> Operator:
+def _date_operator(pattern: str, key: str) -> Operator:
+    """``pattern``: the class name in :mod:`mockbdd.domain.patterns_datetime`."""
+
     def build(value: Any, obj: Mapping[str, Any], ctx: OperatorContext) -> ContentPattern:
+        from mockbdd.domain import patterns_datetime
+
+        cls: Callable[..., DateTimePattern] = getattr(patterns_datetime, pattern)
         return cls(
             text(value, key),
             option(obj, "actualFormat", str),
@@ -178,16 +182,16 @@ def _date_operator(cls: Callable[..., DateTimePattern], key: str) -> Operator:
 
 _BUILT_IN: Mapping[str, Operator] = {
     "absent": Operator(_absent, value_schema={"const": True}),
-    "after": _date_operator(AfterDateTimePattern, "after"),
+    "after": _date_operator("AfterDateTimePattern", "after"),
     "and": Operator(lambda v, o, ctx: AndPattern(patterns(v, ctx, "and")), value_schema=PATTERNS),
     "anything": Operator(lambda v, o, ctx: AnythingPattern()),
-    "before": _date_operator(BeforeDateTimePattern, "before"),
+    "before": _date_operator("BeforeDateTimePattern", "before"),
     "binaryEqualTo": Operator(_binary, value_schema=_STRING),
     "contains": _string_operator(ContainsPattern, "contains"),
     "doesNotContain": _string_operator(DoesNotContainPattern, "doesNotContain"),
     "doesNotMatch": _string_operator(DoesNotMatchPattern, "doesNotMatch"),
     "equalTo": Operator(_equal_to, ("caseInsensitive",), _STRING, {"caseInsensitive": _BOOL}),
-    "equalToDateTime": _date_operator(EqualToDateTimePattern, "equalToDateTime"),
+    "equalToDateTime": _date_operator("EqualToDateTimePattern", "equalToDateTime"),
     "equalToJson": Operator(
         _equal_to_json,
         ("ignoreArrayOrder", "ignoreExtraElements"),

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockbdd.domain.clock import Clock, utc_now
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.patterns import ContentPattern, MultiValuePattern
-from mockbdd.domain.patterns_datetime import Clock, utc_now
 from mockbdd.domain.patterns_multi import HasExactlyPattern, IncludesPattern, SingleValueAdapter
 from mockbdd.extensions import Extensions, Kind
 

@@ -29,7 +29,9 @@ from mockbdd.domain.responses import (
 from mockbdd.extensions import Extensions
 from mockbdd.wire.delays import parse_delay
 from mockbdd.wire.errors import check_parameters, registered
+from mockbdd.wire.limits import parse_concurrency, parse_rate_limit
 from mockbdd.wire.models import BODY_FIELDS, ResponseDefinitionModel, SseModel
+from mockbdd.wire.simulation import simulation_of
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field-name
 _FORBIDDEN_IN_VALUE = re.compile(r"[\r\n\x00]")
@@ -69,6 +71,13 @@ def build_response(
         proxy_url_prefix_to_remove=model.proxyUrlPrefixToRemove,
         transformers=_transformers(model, pointer, extensions),
         sse=sse,
+        simulation=simulation_of(model, pointer) or None,
+        rate_limit=None
+        if model.rateLimit is None
+        else parse_rate_limit(model.rateLimit, f"{pointer}/rateLimit"),
+        concurrency=None
+        if model.concurrency is None
+        else parse_concurrency(model.concurrency, f"{pointer}/concurrency"),
     )
     return _prepared(definition, pointer, extensions)
 

@@ -48,6 +48,16 @@ def _leave_note(shop_world: p.ShopWorld, docstring: str) -> None:
     shop_world.leave_note(docstring)
 
 
+@when(_p(p.WISH))
+def _wish(shop_world: p.ShopWorld, item: int) -> None:
+    shop_world.wish(item)
+
+
+@when(_p(p.UNWISH))
+def _unwish(shop_world: p.ShopWorld, item: int) -> None:
+    shop_world.unwish(item)
+
+
 @when(_p(p.REFUND))
 def _refund(shop_world: p.ShopWorld, charge_id: str) -> None:
     shop_world.refund(charge_id)
@@ -98,6 +108,18 @@ def _body_is(shop_world: p.ShopWorld, docstring: str) -> None:
     shop_world.body_is(docstring)
 
 
+@when(_p(p.SEND_AT_ONCE))
+def _send_at_once(
+    shop_world: p.ShopWorld, count: int, method: str, path: str, service: str
+) -> None:
+    shop_world.send_at_once(count, method, path, service)
+
+
+@then(_p(p.THEY_GET))
+def _they_get(shop_world: p.ShopWorld, count: int, status: int) -> None:
+    shop_world.they_get(count, status)
+
+
 @then(_p(p.TOOK_AT_LEAST))
 def _took_at_least(shop_world: p.ShopWorld, ms: int) -> None:
     shop_world.took_at_least(ms)
@@ -111,6 +133,16 @@ def _call_failed(shop_world: p.ShopWorld) -> None:
 @when(_p(p.ASK_ASSISTANT))
 def _ask_assistant(shop_world: p.ShopWorld, question: str) -> None:
     shop_world.ask_assistant(question)
+
+
+@when(_p(p.SAYS_OVER_WS))
+def _says_over_ws(shop_world: p.ShopWorld, text: str, path: str, service: str) -> None:
+    shop_world.say_over_websocket(text, path, service)
+
+
+@then(_p(p.HEARS))
+def _hears(shop_world: p.ShopWorld, text: str) -> None:
+    shop_world.hears(text)
 
 
 @then(_p(p.ASSISTANT_SAYS))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -47,3 +49,16 @@ def test_a_listing_with_a_bad_page_query_is_a_400_naming_it(
 def test_an_empty_page_query_means_the_default(http: httpx.Client) -> None:
     http.get("/one")
     assert len(http.get("/__admin/requests?limit=").json()["requests"]) == 1
+
+
+def test_journal_shows_the_stub_as_it_served_the_request(http: httpx.Client) -> None:
+    created = http.post(
+        "/__admin/mappings", json={"request": {"urlPath": "/a"}, "response": {"body": "v1"}}
+    ).json()
+    assert http.get("/a").text == "v1"
+    edited = {"request": {"urlPath": "/a"}, "response": {"body": "v2"}}
+    assert http.put(f"/__admin/mappings/{created['id']}", json=edited).status_code == 200
+    assert http.get("/a").text == "v2"
+    served = http.get("/__admin/requests").json()["requests"]
+    bodies = [json.dumps(e["stubMapping"]["response"]) for e in served]
+    assert bodies == ['{"status": 200, "body": "v2"}', '{"status": 200, "body": "v1"}']  # newest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import httpx
@@ -22,7 +23,7 @@ def error(response: httpx.Response) -> tuple[int, str, str]:
                 400,
                 "/stubs",
                 "unknown field (known: name, tagMaps, ttlSeconds, port, mappings, settings, "
-                "scenarioStates)",
+                "scenarioStates, collections, seed)",
             ),
         ),
         ({"name": 7}, (400, "/name", "must be a string")),
@@ -76,3 +77,37 @@ def test_a_namespace_resets_to_the_scenario_states_it_was_opened_with(http: http
     assert http.post("/__ns/n/ship").status_code == 404  # now "shipped": the stub waits for "paid"
     assert http.post("/__ns/n/__admin/mappings/reset").status_code == 200
     assert http.post("/__ns/n/ship").status_code == 201
+
+
+@pytest.mark.parametrize("ttl", ["Infinity", "NaN", "1e400", "-1"])
+def test_non_finite_ttl_is_refused_and_listing_still_works(http: httpx.Client, ttl: str) -> None:
+    resp = http.post(
+        "/__admin/namespaces", content=f'{{"name": "t", "ttlSeconds": {ttl}}}'.encode()
+    )
+    assert resp.status_code == 400
+    assert http.get("/__admin/namespaces").status_code == 200
+    assert http.get("/__ns/t/x").status_code == 404
+
+
+def test_a_namespace_resets_to_what_it_was_opened_with(http: httpx.Client) -> None:
+    opened = {
+        "name": "ready",
+        "mappings": [{"request": {"url": "/x"}, "response": {"body": "initial"}}],
+        "settings": {"fixedDelay": 1},
+    }
+    assert http.post("/__admin/namespaces", json=opened).status_code == 201
+    http.delete("/__ns/ready/__admin/mappings")
+    http.post("/__ns/ready/__admin/settings", json={"fixedDelay": 50})
+    http.post("/__ns/ready/__admin/reset")
+    assert http.get("/__ns/ready/x").text == "initial"
+    assert http.get("/__ns/ready/__admin/settings").json()["settings"] == {"fixedDelay": 1}
+
+
+def test_namespace_port_in_use_is_a_409(http: httpx.Client) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        resp = http.post("/__admin/namespaces", json={"name": "p", "port": busy.getsockname()[1]})
+    assert resp.status_code == 409
+    assert "cannot be opened" in resp.json()["errors"][0]["title"]
+    assert http.get("/__ns/p/x").status_code == 404

@@ -45,3 +45,14 @@ def test_a_global_delay_distribution_delays_every_answer(http: httpx.Client) -> 
     started = time.perf_counter()
     assert http.get("/x").status_code == 200
     assert time.perf_counter() - started >= 0.3  # a lower bound only: a slow machine passes too
+
+
+def test_settings_round_trip_and_java_client_shape(http: httpx.Client) -> None:
+    body = {
+        "delayDistribution": {"type": "uniform", "lower": 1, "upper": 2},
+        "proxyPassThrough": True,
+    }
+    assert http.post("/__admin/settings", json=body).status_code == 200
+    assert http.get("/__admin/settings").json()["settings"] == {
+        "delayDistribution": {"type": "uniform", "lower": 1, "upper": 2}
+    }

@@ -61,16 +61,13 @@ def test_an_unknown_param_is_refused_naming_the_known_ones(http: httpx.Client) -
     assert http.get("/__admin/mappings").json()["mappings"] == []
 
 
-def test_a_map_with_crud_data_is_refused_and_no_namespace_is_opened(http: httpx.Client) -> None:
-    refused = http.post("/__admin/namespaces", json={"name": "n", "tagMaps": ["with_data"]})
-    assert error(refused) == (
-        400,
-        "/tagMaps",
-        "CRUD 'data' in tag maps is not supported by this version",
-    )
-    assert [ns["name"] for ns in http.get("/__admin/namespaces").json()["namespaces"]] == [
-        "default"
-    ]
+def test_a_map_with_crud_data_serves_it_under_its_service(http: httpx.Client) -> None:
+    opened = http.post("/__admin/namespaces", json={"name": "n", "tagMaps": ["with_data"]})
+    assert opened.status_code == 201, opened.text
+    assert http.get("/__ns/n/orders/orders/1").json() == {"id": 1}
+    assert http.post("/__ns/n/orders/orders", json={}).json() == {"id": 2}
+    assert http.post("/__ns/n/__admin/reset").status_code == 200
+    assert http.get("/__ns/n/__admin/collections/orders").json()["items"] == [{"id": 1}]
 
 
 def test_a_map_with_settings_this_version_lacks_is_refused_naming_them(http: httpx.Client) -> None:

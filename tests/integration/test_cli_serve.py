@@ -183,3 +183,84 @@ def test_an_unknown_flag_is_refused() -> None:
     result = run_serve("--jounral-max", "5")
     assert result.returncode == 2
     assert "unrecognized arguments: --jounral-max 5" in result.stderr
+
+
+LAZY = (
+    "pydantic_settings",
+    "mockbdd.admin.verify_tasks",
+    "mockbdd.admin.tag_map_tasks",
+    "mockbdd.admin.namespace_tasks",
+    "mockbdd.domain.patterns_json",
+    "mockbdd.domain.patterns_datetime",
+    "mockbdd.crud.transformer",
+    "mockbdd.llm.openai",
+)
+
+IDLE_THEN_USED = """
+import asyncio, json, sys
+import httpx
+from mockbdd.config import ServerConfig
+from mockbdd.server.embedded import new_event_loop
+from mockbdd.server.runner import MockHttpServer
+
+LAZY = %r
+server = MockHttpServer(ServerConfig.from_environment(port=0))
+
+def loaded():
+    return [name for name in LAZY if name in sys.modules]
+
+async def main():
+    await server.start()
+    url = server.origin()
+    async with httpx.AsyncClient(base_url=url) as http:
+        await http.post("/__admin/mappings", json={"request": {"url": "/a"}, "response": {}})
+        assert (await http.get("/a")).status_code == 200
+        idle = loaded()
+        stubs = [
+            {"request": {"url": "/j", "bodyPatterns": [{"equalToJson": {"a": 1}}]}, "response": {}},
+            {"request": {"url": "/d", "headers": {"D": {"before": "now"}}}, "response": {}},
+            {"request": {"urlPathPattern": "/users.*"}, "response": {"transformers": ["crud"], "transformerParameters": {"collection": "users"}}},
+            {"request": {"url": "/v1/models"}, "response": {"transformers": ["openai-models"]}},
+        ]
+        for stub in stubs:
+            created = await http.post("/__admin/mappings", json=stub)
+            assert created.status_code == 201, created.text
+        answers = [
+            (await http.post("/j", json={"a": 1})).status_code,
+            (await http.get("/d", headers={"D": "2001-01-01T00:00:00Z"})).status_code,
+            (await http.get("/users")).status_code,
+            (await http.get("/v1/models")).status_code,
+            (await http.post("/__admin/requests/verify", json={"pattern": {"url": "/a"}})).json()["holds"],
+            (await http.get("/__admin/tag-maps")).status_code,
+            (await http.get("/__admin/namespaces")).status_code,
+        ]
+    await server.stop()
+    print(json.dumps({"idle": idle, "answers": answers, "used": loaded()}))
+
+loop = new_event_loop()
+loop.run_until_complete(main())
+"""
+
+
+def test_an_idle_server_loads_what_it_serves_and_the_rest_on_first_use(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("MOCKBDD_")}
+    done = subprocess.run(
+        [sys.executable, "-c", IDLE_THEN_USED % (LAZY,)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["idle"] == []  # no env, no .env: not even pydantic-settings
+    assert report["answers"] == [200, 200, 200, 200, True, 422, 200]  # 422: no tag-map folder
+    assert set(report["used"]) == set(LAZY) - {"pydantic_settings"}
+
+
+def test_a_dotenv_file_is_still_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("MOCKBDD_JOURNAL_MAX=3\n")
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("MOCKBDD_")}
+    code = "from mockbdd.config import ServerConfig; print(ServerConfig.from_environment().journal_max)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,
+        check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "3"

@@ -414,3 +414,68 @@ def test_an_edited_stub_answers_with_its_new_name(http: httpx.Client) -> None:
     )
     assert edited.status_code == 200
     assert http.get("/e").headers["Matched-Stub-Name"] == "after"
+
+
+def test_url_pattern_accepts_java_named_groups(http: httpx.Client) -> None:
+    created = http.post(
+        "/__admin/mappings",
+        json={"request": {"urlPattern": "/(?<n>a)\\k<n>"}, "response": {"body": "twice"}},
+    )
+    assert created.status_code == 201, created.text
+    assert http.get("/aa").text == "twice"
+    assert http.get("/ab").status_code == 404
+
+
+def raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def test_urls_are_matched_and_journaled_as_sent(http: httpx.Client) -> None:
+    stub(http, {"request": {"url": "/a%20b"}, "response": {"body": "encoded"}})
+    stub(http, {"request": {"urlPath": "/p/q"}, "response": {"body": "slash"}})
+    assert http.get("/a%20b").text == "encoded"
+    assert http.get("/p%2Fq").status_code == 404  # an encoded slash is not a path separator
+    assert http.post("/__admin/requests/count", json={"url": "/a%20b"}).json()["count"] == 1
+    urls = [r["request"]["url"] for r in http.get("/__admin/requests").json()["requests"]]
+    assert "/p%2Fq" in urls
+
+
+def test_dribble_with_head_and_http10(server: MockServer, http: httpx.Client) -> None:
+    stub(
+        http,
+        {
+            "request": {"url": "/d"},
+            "response": {
+                "body": "abcdef",
+                "chunkedDribbleDelay": {"numberOfChunks": 3, "totalDuration": 30},
+            },
+        },
+    )
+    old = raw(server.port, b"GET /d HTTP/1.0\r\n\r\n")
+    assert old.startswith(b"HTTP/1.0 200")
+    assert old.endswith(b"abcdef")
+    head = http.head("/d")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert http.get("/d").text == "abcdef"  # the connection is still usable
+
+
+def test_recorded_framing_headers_do_not_break_the_response(http: httpx.Client) -> None:
+    stub(
+        http,
+        {
+            "request": {"url": "/te"},
+            "response": {
+                "body": "hello",
+                "headers": {"Transfer-Encoding": "chunked", "Content-Length": "99"},
+            },
+        },
+    )
+    resp = http.get("/te", timeout=5)
+    assert resp.text == "hello"
+    assert resp.headers["content-length"] == "5"

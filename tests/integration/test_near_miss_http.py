@@ -169,3 +169,16 @@ def test_unmatched_near_misses_rank_as_wiremock_3_13_2(http: httpx.Client, case:
     misses = http.get("/__admin/requests/unmatched/near-misses").json()["nearMisses"]
     got = [(m["stubMapping"]["name"], m["matchResult"]["distance"]) for m in misses]
     assert got == [(name, pytest.approx(d, abs=1e-4)) for name, d in wiremock]
+
+
+def test_an_unmatched_request_near_long_body_stubs_lists_the_closest(http: httpx.Client) -> None:
+    for i in range(20):
+        pattern = {"equalTo": chr(ord("a") + i) * 2000}
+        mapping: dict[str, Any] = {
+            "request": {"method": "POST", "urlPath": f"/s{i}", "bodyPatterns": [pattern]},
+            "response": {"status": 200},
+        }
+        assert http.post("/__admin/mappings", json=mapping).status_code == 201
+    answer = http.post("/nope", content="b" * 1999 + "z")  # its cost: bench/near_miss_ranking.py
+    assert answer.status_code == 404
+    assert "Closest stub #1" in answer.text

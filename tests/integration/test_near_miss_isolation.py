@@ -1,5 +1,6 @@
 """An unmatched request's near-miss report is worked out a slice at a time: while it is, other
-namespaces' requests are answered (the report used to hold the loop for all of its work)."""
+namespaces' requests are answered (the report used to hold the loop for all of its work). The
+admin routes that rank near misses use the same sliced search."""
 
 from __future__ import annotations
 
@@ -7,18 +8,18 @@ import asyncio
 import json
 
 import httpx
+import pytest
 
 from mockbdd.config import ServerConfig
 from mockbdd.domain.journal import ServeEvent
+from mockbdd.domain.plan import NearMissSearch
 from mockbdd.server.runner import MockHttpServer
 from mockbdd.wire.mappings import parse_stub_mapping
 
 STUBS = 2000  # a report over these takes far longer than answering one request
 
 
-async def test_other_namespaces_are_answered_while_a_near_miss_report_is_worked_out() -> None:
-    server = MockHttpServer(ServerConfig(port=0))
-    await server.start()
+def crowd(server: MockHttpServer) -> None:
     crowded, quiet = server.engine.create("crowded"), server.engine.create("quiet")
     for i in range(STUBS):
         body = {"equalToJson": {"order": i, "items": [1, 2, 3]}}
@@ -35,6 +36,14 @@ async def test_other_namespaces_are_answered_while_a_near_miss_report_is_worked_
             )
         )
     quiet.add_stub(parse_stub_mapping({"request": {"url": "/ping"}, "response": {"body": "pong"}}))
+
+
+async def test_other_namespaces_are_answered_while_a_near_miss_report_is_worked_out() -> None:
+    server = MockHttpServer(ServerConfig(port=0))
+    await server.start()
+    crowd(server)
+    crowded = server.engine.get("crowded")
+    assert crowded is not None
     searching = asyncio.Event()
 
     def on_arrival(event: ServeEvent) -> None:
@@ -65,3 +74,53 @@ async def test_other_namespaces_are_answered_while_a_near_miss_report_is_worked_
     finally:
         await server.stop()
     assert finished == ["ping", "report"]
+
+
+LOST = {"method": "POST", "url": "/orders/x", "body": json.dumps({"order": "x"})}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/__ns/crowded/__admin/requests/unmatched/near-misses", None),
+        ("POST", "/__ns/crowded/__admin/near-misses/request", LOST),
+    ],
+)
+async def test_other_namespaces_are_answered_while_an_admin_route_ranks_near_misses(
+    monkeypatch: pytest.MonkeyPatch, method: str, path: str, body: dict[str, str] | None
+) -> None:
+    server = MockHttpServer(ServerConfig(port=0))
+    await server.start()
+    crowd(server)
+    searching = asyncio.Event()
+    step = NearMissSearch.step
+
+    def stepping(search: NearMissSearch) -> bool:
+        searching.set()  # the ranking over the stubs has begun
+        return step(search)
+
+    finished: list[str] = []
+    try:
+        async with (
+            httpx.AsyncClient(base_url=server.origin(), timeout=30) as admin,
+            httpx.AsyncClient(base_url=server.origin(), timeout=30) as other,
+        ):
+            lost = await admin.post("/__ns/crowded/orders/x", content=LOST["body"])
+            assert lost.status_code == 404  # journaled, unmatched (its report ranked already)
+            assert (await other.get("/__ns/quiet/ping")).text == "pong"  # connection open
+            monkeypatch.setattr(NearMissSearch, "step", stepping)
+
+            async def ranked() -> None:
+                answer = await admin.request(method, path, json=body)
+                assert answer.status_code == 200, answer.text
+                assert len(answer.json()["nearMisses"]) == 3
+                finished.append("near misses")
+
+            task = asyncio.create_task(ranked())
+            await asyncio.wait_for(searching.wait(), 30)
+            assert (await other.get("/__ns/quiet/ping")).text == "pong"
+            finished.append("ping")
+            await task
+    finally:
+        await server.stop()
+    assert finished == ["ping", "near misses"]

@@ -10,6 +10,7 @@ project's packages through a ``.pth`` file, and the plugin is a real ``pip insta
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -23,12 +24,13 @@ import httpx
 import pytest
 
 PLUGINS = Path(__file__).parents[1] / "plugins"
+EXAMPLES = Path(__file__).parents[2] / "examples" / "plugins"  # the README's plugin guide
 PROJECT_SITE = sysconfig.get_paths()["purelib"]
 
 
-def pip_install(python: Path, package: str, work: Path) -> None:
+def pip_install(python: Path, package: str, work: Path, root: Path = PLUGINS) -> None:
     source = work / package
-    shutil.copytree(PLUGINS / package, source)  # setuptools writes build files next to it
+    shutil.copytree(root / package, source)  # setuptools writes build files next to it
     subprocess.run(
         [python, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
          "--no-index", "--no-compile", "--disable-pip-version-check", str(source)],
@@ -155,12 +157,13 @@ def test_a_pip_installed_plugin_is_used_by_every_decoding_path(plugged_server: s
 
 REFUSED = [
     ({"delayDistribution": {"type": "exact"}}, "/response/delayDistribution/type",
-     "Input should be a registered delay type (fixed, uniform, lognormal, exactly), got "
+     "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, "
+     "pareto, poisson, mixture, percentiles, empirical, exactly), got "
      "'exact'; did you mean 'exactly'?"),
     ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
      "Input should be greater than or equal to 0"),
     ({"transformers": ["lower"]}, "/response/transformers/0",
-     "response transformer 'lower' is not supported by this server (registered: openai-chat, openai-embeddings, openai-models, anthropic-messages, upper; plugins "
+     "response transformer 'lower' is not supported by this server (registered: openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, upper; plugins "
      "add them through the mockbdd.plugins entry points)"),
     ({"transformers": ["upper"], "transformerParameters": {"exclaim": "yes"}},
      "/response/transformerParameters", "'exclaim' must be true or false"),
@@ -217,9 +220,145 @@ def test_mockbdd_schema_from_the_venv_offers_the_plugins_names(plugin_venv: Path
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     defs = json.loads(done.stdout)["$defs"]
-    builtin = ["openai-chat", "openai-embeddings", "openai-models", "anthropic-messages"]
+    builtin = ["openai-chat", "openai-embeddings", "openai-models", "anthropic-messages", "crud"]
     assert defs["TransformerName"] == {"enum": [*builtin, "upper"]}
     assert defs["CustomMatcherName"] == {"enum": ["path-length"]}
     assert {"required": ["isPalindrome"]}.items() <= defs["ContentPattern"]["oneOf"][-1].items()
     types = [branch["properties"]["type"]["const"] for branch in defs["DelayDistribution"]["oneOf"]]
-    assert types == ["fixed", "uniform", "lognormal", "exactly"]
+    assert types == [
+        "fixed", "uniform", "lognormal", "normal", "exponential", "pareto", "poisson", "mixture",
+        "percentiles", "empirical", "exactly",
+    ]  # fmt: skip
+
+
+def test_the_readme_example_plugin_installs_lists_and_serves(tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    pip_install(python, "mockbdd_example_plugin", tmp_path, root=EXAMPLES)
+    listed = subprocess.run(
+        [python, "-m", "mockbdd", "plugins", "--json"],
+        check=True, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    found = json.loads(listed.stdout)
+    assert [(p["name"], p["distribution"]) for p in found["plugins"]] == [
+        ("example", "mockbdd-example-plugin")
+    ]
+    origin = "plugin 'example' (mockbdd_example_plugin:register)"
+    by_kind = {
+        kind: {e["name"]: e["origin"] for e in entries}
+        for kind, entries in found["extensions"].items()
+    }
+    assert by_kind["response transformer"]["stamp"] == origin
+    assert by_kind["response transformer"]["openai-chat"] == "mockbdd"
+    assert by_kind["custom matcher"] == {"json-items": origin}
+    assert by_kind["service plugin"] == {"clock": origin}
+    text = subprocess.run(
+        [python, "-m", "mockbdd", "plugins"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "1 plugin installed" in text
+    assert "stamp  [plugin 'example'" in text
+
+    with serving(python) as url, httpx.Client(base_url=url, timeout=10) as http:
+        stub = {
+            "request": {
+                "method": "POST",
+                "urlPath": "/orders",
+                "customMatcher": {"name": "json-items", "parameters": {"field": "items", "min": 2}},
+            },
+            "response": {"status": 201, "transformers": ["stamp"],
+                         "transformerParameters": {"value": "example"}},
+        }  # fmt: skip
+        assert http.post("/__admin/mappings", json=stub).status_code == 201
+        two = http.post("/orders", json={"items": [1, 2]})
+        assert (two.status_code, two.headers["X-Stamp"]) == (201, "example")
+        assert http.post("/orders", json={"items": [1]}).status_code == 404
+        mounted = http.post(
+            "/__admin/plugins/clock/mount", json={"service": "time", "config": {"epoch": 1000}}
+        )
+        assert mounted.status_code == 201, mounted.text
+        assert [http.get("/time/now").json()["now"] for _ in range(2)] == [1000, 1001]
+        bad = http.post(
+            "/__admin/plugins/clock/mount", json={"service": "t", "config": {"step": "x"}}
+        )
+        assert bad.json()["errors"][0]["title"] == "clock: 'step' must be a whole number of seconds"
+
+
+PLUGGED_MAPS = """\
+version: 1
+maps:
+  shouting:
+    services:
+      words:
+        - request:
+            method: POST
+            path: /v1/echo
+            bodyPatterns: [{isPalindrome: true, ignoreCase: true}]
+            customMatcher: {name: path-length, parameters: {max: 20}}
+          response:
+            status: 200
+            body: level
+            delayDistribution: {type: exactly, ms: 1}
+            transformers: [upper]
+            transformerParameters: {exclaim: true}
+"""
+
+PLUGGED_FEATURE = """\
+Feature: a tag map naming a plugin's operator, matcher, delay type and transformer
+
+  @mock:shouting
+  Scenario: the plugin's transformer shapes the answer
+    When I send the palindrome "Level" to "words"
+    Then the answer is "LEVEL!"
+"""
+
+PLUGGED_STEPS = """\
+import httpx
+from behave import then, when
+
+@when('I send the palindrome "{word}" to "{service}"')
+def send(context, word, service):
+    context.reply = httpx.post(context.mockbdd.url(service) + "/v1/echo", content=word)
+
+@then('the answer is "{text}"')
+def answer(context, text):
+    assert context.reply.text == text, (context.reply.status_code, context.reply.text)
+"""
+
+
+def plugged_suite(root: Path) -> Path:
+    from tests.bdd._suites import ENVIRONMENT, write
+
+    return write(
+        root,
+        {
+            "environment.py": ENVIRONMENT,
+            "steps/mock_steps.py": "from mockbdd.behave.steps import *  # noqa\n",
+            "steps/plugged_steps.py": PLUGGED_STEPS,
+            "tag_maps/plugged.yaml": PLUGGED_MAPS,
+            "features/plugged.feature": PLUGGED_FEATURE,
+        },
+    )
+
+
+def test_behave_and_lint_accept_a_plugin_named_in_a_tag_map(
+    plugin_venv: Path, tmp_path: Path
+) -> None:
+    suite = plugged_suite(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKBDD_")}
+    python = plugin_venv / "bin" / "python"
+
+    def run(executable: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [executable, "-m", *args], cwd=suite, env=env,
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    ran = run(python, "behave", "--no-color", "--format", "plain", "features/")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "1 scenario passed, 0 failed" in ran.stdout
+    linted = run(python, "mockbdd", "lint", "features", "--tag-maps", "tag_maps")
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    # without the plugin (this project's own venv) the same tag map is refused, by name
+    bare = run(sys.executable, "mockbdd", "lint", "features", "--tag-maps", "tag_maps")
+    assert bare.returncode == 1, bare.stdout + bare.stderr
+    assert "MBD007" in bare.stdout
+    assert "isPalindrome" in bare.stdout

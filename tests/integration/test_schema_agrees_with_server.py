@@ -152,7 +152,7 @@ def test_every_documented_wiremock_example_the_server_accepts_validates() -> Non
     "path",
     [
         ROOT / "tag_maps" / "shop.yaml",
-        *sorted((ROOT / "tests/unit/bdd/data/tag_maps").glob("*.y*ml")),
+        *sorted((ROOT / "tests/unit/tagmaps/data/tag_maps").glob("*.y*ml")),
     ],
 )
 def test_the_projects_tag_maps_validate(path: Path) -> None:
@@ -185,7 +185,7 @@ RESERVED = """\
 version: 1
 maps:
   flaky:
-    settings: {chaos: {errorRate: 0.5}}
+    settings: {limits: {requests: 5}}
     services:
       api:
         - request: {path: /a}
@@ -208,17 +208,18 @@ def test_reserved_tag_map_keys_are_refused_by_schema_and_server(tmp_path: Path) 
     (tmp_path / "maps.yaml").write_text(RESERVED)
     document = yaml.safe_load(RESERVED)
     assert sorted(problems(TAG_MAP, document)) == [
-        "maps/crud: Additional properties are not allowed ('data' was unexpected)",
-        "maps/flaky/settings: Additional properties are not allowed ('chaos' was unexpected)",
+        "maps/flaky/settings: Additional properties are not allowed ('limits' was unexpected)",
     ]
     with MockServer(tag_maps=tmp_path) as server, httpx.Client(base_url=server.url) as http:
-        for name, pointer in (("flaky", "/settings"), ("crud", "/")):
-            resp = http.post(f"/__admin/tag-maps/{name}/apply", json={})
-            assert resp.status_code == 422, resp.text
-            assert resp.json()["errors"][0]["source"]["pointer"] == pointer
+        resp = http.post("/__admin/tag-maps/flaky/apply", json={})
+        assert resp.status_code == 422, resp.text
+        assert resp.json()["errors"][0]["source"]["pointer"] == "/settings"
+        # CRUD data is in the schema; a collection with no service to be served under is not
+        resp = http.post("/__admin/tag-maps/crud/apply", json={})
+        assert resp.status_code == 422, resp.text
+        assert "collection 'users' needs a service" in resp.text
     allowed = copy.deepcopy(document)
-    del allowed["maps"]["flaky"]["settings"]["chaos"]
-    del allowed["maps"]["crud"]["data"]
+    del allowed["maps"]["flaky"]["settings"]["limits"]
     assert problems(TAG_MAP, allowed) == []  # priority 0, placeholders for numbers
 
 
@@ -245,6 +246,7 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
             "openai-embeddings",
             "openai-models",
             "anthropic-messages",
+            "crud",
             "response-template",
             "upper",
         ]
@@ -260,5 +262,6 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
         ]
     }
     assert [b["properties"]["type"]["const"] for b in defs["DelayDistribution"]["oneOf"]] == [
-        "fixed", "uniform", "lognormal", "exactly",
+        "fixed", "uniform", "lognormal", "normal", "exponential", "pareto", "poisson", "mixture",
+        "percentiles", "empirical", "exactly",
     ]  # fmt: skip

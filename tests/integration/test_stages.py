@@ -82,6 +82,25 @@ async def test_an_admit_stage_answers_before_matching_and_the_request_is_journal
         assert count.json()["count"] == 2
 
 
+async def test_an_admit_answer_names_its_stage_and_is_no_unmatched_request() -> None:
+    async with serving(Hooks(admit=over_limit)) as (_, http):
+        await stub(http, {"request": {"url": "/pay"}, "response": {"status": 201}})
+        assert (await http.get("/pay", headers={"X-Over": "1"})).status_code == 429
+        assert (await http.get("/typo")).status_code == 404
+        refused, missed = reversed(await journal(http))
+        assert refused["admittedBy"] == "stage-0"  # the name the stage is registered under
+        assert refused["wasMatched"] is False
+        assert refused["responseDefinition"] == {"status": 429, "fromConfiguredStub": False}
+        assert refused["subEvents"] == []  # no REQUEST_NOT_MATCHED report: it met no stub
+        assert "admittedBy" not in missed
+        [only] = (await http.get("/__admin/requests/unmatched")).json()["requests"]
+        assert only["url"] == "/typo"
+        listed = (await http.get("/__admin/requests", params={"unmatched": "true"})).json()
+        assert [e["request"]["url"] for e in listed["requests"]] == ["/typo"]
+        near = (await http.get("/__admin/requests/unmatched/near-misses")).json()["nearMisses"]
+        assert {m["request"]["url"] for m in near} == {"/typo"}
+
+
 async def test_the_first_admit_stage_that_answers_wins() -> None:
     seen: list[str] = []
 

@@ -11,7 +11,7 @@ import httpx
 
 from mockbdd.config import ServerConfig
 from mockbdd.domain.requests import RecordedRequest
-from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition
+from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition, TransformContext
 from mockbdd.extensions import Extensions
 from mockbdd.server.runner import MockHttpServer
 from mockbdd.wire import builtins
@@ -22,7 +22,11 @@ class Shout:
         return None
 
     def transform(
-        self, response: ResponseDefinition, request: RecordedRequest, parameters: Mapping[str, Any]
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:
         return replace(response, body=response.body.upper() + request.path.encode())
 
@@ -32,7 +36,11 @@ class Broken:
         return None
 
     def transform(
-        self, response: ResponseDefinition, request: RecordedRequest, parameters: Mapping[str, Any]
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:
         raise RuntimeError("the template store is down")
 

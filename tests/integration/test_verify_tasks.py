@@ -294,13 +294,12 @@ def test_verify_in_order_and_the_nth_request(http: httpx.Client, base: str) -> N
 
 def test_an_upper_bound_fails_as_soon_as_it_is_passed(http: httpx.Client) -> None:
     http.get("/a")
-    started = time.monotonic()
-    got = verify(http, {"pattern": {"urlPath": "/a"}, "mode": "none", "timeoutMs": 30_000})
+    # waiting out the 60 s would outlast the http fixture's 10 s read timeout: no clock needed
+    got = verify(http, {"pattern": {"urlPath": "/a"}, "mode": "none", "timeoutMs": 60_000})
     assert got["holds"] is False
-    assert time.monotonic() - started < 20  # it did not wait out the settle time
     thread = later(0.2, http.get, "/a")
     got = verify(
-        http, {"pattern": {"urlPath": "/a"}, "mode": "atMost", "count": 1, "timeoutMs": 30_000}
+        http, {"pattern": {"urlPath": "/a"}, "mode": "atMost", "count": 1, "timeoutMs": 60_000}
     )
     thread.join()
     assert (got["holds"], got["count"]) == (False, 2)

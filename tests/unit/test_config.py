@@ -83,7 +83,8 @@ def test_embedded_settings_take_the_defaults_and_port_zero() -> None:
 def test_embedded_settings_ignore_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MOCKBDD_JOURNAL_MAX", "1")
     monkeypatch.setenv("MOCKBDD_PORT", "8080")
-    assert ServerConfig().journal_max == 1  # mockbdd serve reads it
+    assert ServerConfig.from_environment().journal_max == 1  # mockbdd serve reads it
+    assert ServerConfig().journal_max == 10_000  # the model alone takes its arguments
     config = MockServer().config
     assert (config.journal_max, config.port) == (10_000, 0)
 

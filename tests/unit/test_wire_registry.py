@@ -13,9 +13,9 @@ from mockbdd.domain.custom_matchers import CUSTOM_MATCHERS
 from mockbdd.domain.delays import FixedDelay, LogNormalDelay, UniformDelay
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.faults import FAULTS, Fault, FaultContext
-from mockbdd.domain.namespace import Settings
+from mockbdd.domain.namespace import Namespace, Settings
 from mockbdd.domain.requests import Body, RecordedRequest
-from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition
+from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition, TransformContext
 from mockbdd.extensions import ExtensionError, Extensions, assemble
 from mockbdd.wire import builtins
 from mockbdd.wire.builtins import BUILTIN
@@ -42,13 +42,25 @@ def refused(obj: Any, extensions: Extensions = PLUGGED) -> InvalidInput:
 
 def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
     assert BUILTIN.frozen
-    assert BUILTIN.names(DELAY_TYPES) == ("fixed", "uniform", "lognormal")
+    assert BUILTIN.names(DELAY_TYPES) == (
+        "fixed",
+        "uniform",
+        "lognormal",
+        "normal",
+        "exponential",
+        "pareto",
+        "poisson",
+        "mixture",
+        "percentiles",
+        "empirical",
+    )
     assert BUILTIN.names(FAULTS) == tuple(f.value for f in Fault)
     assert BUILTIN.names(TRANSFORMERS) == (
         "openai-chat",
         "openai-embeddings",
         "openai-models",
         "anthropic-messages",
+        "crud",
         "response-template",
     )
     assert BUILTIN.names(CUSTOM_MATCHERS) == ()
@@ -134,13 +146,13 @@ def test_each_delay_type_decodes_and_encodes_back(obj: dict[str, Any], delay: ob
 @pytest.mark.parametrize(
     ("obj", "pointer", "reason"),
     [
-        ([], "/d", "must be an object with a 'type' (fixed, uniform, lognormal, exactly)"),
-        ({"ms": 1}, "/d/type", "required: one of fixed, uniform, lognormal, exactly"),
+        ([], "/d", "must be an object with a 'type' (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly)"),
+        ({"ms": 1}, "/d/type", "required: one of fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly"),
         ({"type": ["fixed"]}, "/d/type",
-         "Input should be a registered delay type (fixed, uniform, lognormal, exactly), "
+         "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got ['fixed']"),
         ({"type": "unifrom"}, "/d/type",
-         "Input should be a registered delay type (fixed, uniform, lognormal, exactly), "
+         "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got 'unifrom'; did you mean 'uniform'?"),
         ({"type": "uniform", "lower": 3, "upper": 2}, "/d/lower", "must not be greater than 'upper'"),
         ({"type": "exactly", "ms": 1, "extra": 1}, "/d/extra", "unknown field 'extra'"),
@@ -252,7 +264,10 @@ def test_a_registered_transformer_is_kept_with_read_only_parameters() -> None:
     assert parameters["nested"] == MappingProxyType({"a": (1,)})
     upper = PLUGGED.get(TRANSFORMERS, "upper")
     assert upper is not None
-    assert upper.transform(response, req(), parameters).body == b"HI!"
+    assert (
+        upper.transform(response, req(), parameters, TransformContext(Namespace("t"))).body
+        == b"HI!"
+    )
     assert stub.source["response"]["transformers"] == ["upper"]  # the JSON round-trips
 
 
@@ -261,8 +276,8 @@ def test_transformers_and_their_parameters_are_refused_in_mockbdds_voice() -> No
     assert error.pointer == "/response/transformers/1"
     assert error.reason == (
         "response transformer 'velocity' is not supported by this server (registered: "
-        "openai-chat, openai-embeddings, openai-models, anthropic-messages, response-template, "
-        "upper; plugins add them through the mockbdd.plugins entry points)"
+        "openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, "
+        "response-template, upper; plugins add them through the mockbdd.plugins entry points)"
     )
     bad = {"transformers": ["upper"], "transformerParameters": {"exclaim": 1}}
     error = refused({"request": {}, "response": bad})

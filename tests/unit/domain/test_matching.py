@@ -95,3 +95,16 @@ def test_a_cutoff_keeps_distances_up_to_it_exact_and_reports_farther_ones_as_one
     assert levenshtein_distance(a, b, cutoff=0.5) == 1 / 504
     assert levenshtein_distance("abcd", "wxyz", cutoff=0.5) == 1.0  # 1.0 is above any cutoff
     assert levenshtein_distance("abcd", "abcd", cutoff=0.0) == 0.0
+
+
+def test_levenshtein_is_zero_only_for_equal_strings_and_exact_when_short() -> None:
+    assert levenshtein_distance("kitten", "sitting") == 3 / 7
+    assert levenshtein_distance("same" * 600, "same" * 600) == 0.0
+    assert levenshtein_distance("ab" * 1000, "ba" * 1000) > 0.0  # same letters, reordered
+    # long common ends are stripped first, so a short difference in a long text stays exact
+    pad = "x" * 1500
+    assert levenshtein_distance(pad + "kitten" + pad, pad + "sitting" + pad) == 3 / 3007
+    assert levenshtein_distance("a" * 3000, "b" * 3000) == 1.0
+    far = levenshtein_distance("a" * 1000 + "b" * 1000, "b" * 1000 + "a" * 1000)
+    near = levenshtein_distance("ab" * 1000, "ab" * 999 + "ba")
+    assert 0.0 < near < far <= 1.0

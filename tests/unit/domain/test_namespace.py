@@ -3,12 +3,19 @@ commit races of a shared state, and namespaces isolated from each other."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from mockbdd.domain.engine import Engine
-from mockbdd.domain.journal import PENDING, DisabledJournal, ResponseRecord, ServeEvent, new_journal
+from mockbdd.domain.journal import (
+    PENDING,
+    DisabledJournal,
+    ResponseRecord,
+    ServeEvent,
+    new_journal,
+)
 from mockbdd.domain.namespace import (
     MAX_SELECT_ATTEMPTS,
     Namespace,
@@ -21,6 +28,7 @@ from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.domain.scenarios import STARTED
 from mockbdd.domain.state import InMemoryNamespaceState
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.wire.journal import serve_event_json
 from mockbdd.wire.mappings import parse_stub_mapping
 from mockbdd.wire.settings import parse_settings
 
@@ -35,7 +43,9 @@ def stub(**mapping: Any) -> StubMapping:
     if "responses" not in mapping:
         mapping.setdefault("response", {"status": 200})
     mapping.setdefault("request", {"urlPath": "/a"})
-    return parse_stub_mapping(mapping)
+    stub_id = mapping.pop("id", None)  # short ids read better here; the wire takes UUIDs only
+    parsed = parse_stub_mapping(mapping)
+    return parsed if stub_id is None else replace(parsed, id=stub_id)
 
 
 def status_of(ns: Namespace, request: RecordedRequest) -> int | None:
@@ -128,7 +138,7 @@ def test_a_listener_unsubscribed_hears_nothing_more() -> None:
     assert heard == [first]
 
 
-def test_an_admit_answer_is_journaled_unmatched_and_touches_no_stub_state() -> None:
+def test_an_admit_answer_is_journaled_by_its_stage_and_touches_no_stub_state() -> None:
     ns = Namespace("t")
     ns.add_stub(
         stub(
@@ -140,9 +150,14 @@ def test_an_admit_answer_is_journaled_unmatched_and_touches_no_stub_state() -> N
     )
     ns.update_settings(Settings(fixed_delay_ms=5))
     limited = ResponseDefinition(status=429)
-    plan = ns.intercept(req(), limited)
+    plan = ns.intercept(req(), limited, "limits")
     assert (plan.stub, plan.response, plan.delay_ms) == (None, limited, 5)
     assert plan.event.stub_id is None
+    assert (plan.event.admitted_by, plan.event.was_matched, plan.event.unmatched) == (
+        "limits",
+        False,
+        False,
+    )
     assert next(ns.journal.events()) is plan.event
     assert ns.unused_stubs()[0].id == "seq"
     assert ns.scenario_state("f") == STARTED
@@ -331,7 +346,7 @@ def test_port_ttl_and_idle_time() -> None:
     assert ns.last_used == 110.0
     assert ns.expires_at() == 140.0
     now[0] = 120.0
-    ns.intercept(req(), ResponseDefinition(status=429))
+    ns.intercept(req(), ResponseDefinition(status=429), "limits")
     assert ns.expires_at() == 150.0
     now[0] = 125.0
     ns.touch()
@@ -436,3 +451,97 @@ def test_the_namespace_delay_distribution_is_sampled_from_its_own_seeded_random(
     assert first == again  # one seed, one series, whatever the namespace's name
     assert all(10 <= d <= 90 for d in first)
     assert len(set(first)) > 1
+
+
+# -- change listeners (the event stream's source) --------------------------------------------
+def test_stub_listeners_hear_every_change_until_unsubscribed() -> None:
+    ns = Namespace("n")
+    heard: list[tuple[str, str]] = []
+    unsubscribe = ns.subscribe_stubs(lambda kind, s: heard.append((kind, s.id)))
+    first, second = stub(id="one"), stub(id="two")
+    ns.set_baseline((first,))
+    ns.add_stub(first)
+    ns.edit_stub(replace(first, priority=1))
+    ns.add_stub(second)
+    ns.remove_stub("two")
+    assert ns.remove_stub("missing") is None
+    ns.add_stub(second)
+    ns.reset_mappings()  # everything removed, the baseline back
+    assert heard == [
+        ("stub.created", "one"),
+        ("stub.updated", "one"),
+        ("stub.created", "two"),
+        ("stub.removed", "two"),
+        ("stub.created", "two"),
+        ("stub.removed", "one"),  # in match order: "one" has priority 1
+        ("stub.removed", "two"),
+        ("stub.created", "one"),
+    ]
+    unsubscribe()
+    unsubscribe()  # twice is harmless
+    ns.add_stub(second)
+    assert len(heard) == 8
+
+
+def test_engine_listeners_hear_namespaces_come_and_go() -> None:
+    now = [0.0]
+    engine = Engine(clock=lambda: now[0])
+    heard: list[tuple[str, str]] = []
+    unsubscribe = engine.subscribe(lambda kind, ns: heard.append((kind, ns.name)))
+    engine.create("a")
+    engine.create("b", ttl_seconds=1)
+    engine.delete("a")
+    now[0] = 5
+    assert [ns.name for ns in engine.expire()] == ["b"]
+    unsubscribe()
+    unsubscribe()
+    engine.create("c")
+    assert heard == [
+        ("namespace.created", "a"),
+        ("namespace.created", "b"),
+        ("namespace.deleted", "a"),
+        ("namespace.deleted", "b"),
+    ]
+
+
+def test_serve_event_keeps_the_stub_as_it_was_when_served() -> None:
+    ns = Namespace("t")
+    ns.add_stub(stub(id="s1", request={"urlPath": "/a"}, response={"body": "v1"}))
+    event = ns.serve(req(url="/a")).event
+    ns.edit_stub(stub(id="s1", request={"urlPath": "/a"}, response={"body": "v2"}))
+    current = ns.stubs.get("s1")
+    assert event.stub is not None
+    assert event.stub_id == "s1"
+    assert event.stub.source["response"] == {"status": 200, "body": "v1"}
+    assert serve_event_json(event, current)["stubMapping"]["response"]["body"] == "v1"
+    ns.remove_stub("s1")
+    assert serve_event_json(event)["stubMapping"]["response"]["body"] == "v1"
+
+
+def test_namespace_journal_has_a_default_byte_cap() -> None:
+    ns = Namespace("t", journal_max_body_bytes=10)
+    ns.serve(req("POST", "/a", b"x" * 8))
+    ns.serve(req("POST", "/b", b"x" * 8))
+    assert (len(ns.journal), ns.journal.evicted) == (1, 1)
+    assert Namespace("d").journal.max_body_bytes_total == 64 * 1024 * 1024
+
+
+def test_namespace_serve_transitions_scenario_atomically() -> None:
+    engine = Engine()
+    ns = engine.default
+    ns.add_stub(
+        stub(
+            request={"urlPath": "/s"},
+            scenarioName="x",
+            requiredScenarioState="Started",
+            newScenarioState="done",
+            response={"status": 201},
+        )
+    )
+    first = ns.serve(req(url="/s"))
+    second = ns.serve(req(url="/s"))
+    assert first.response is not None
+    assert first.response.status == 201
+    assert second.response is None
+    assert ns.scenario_state("x") == "done"
+    assert len(ns.journal) == 2

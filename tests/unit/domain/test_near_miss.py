@@ -16,7 +16,12 @@ import pytest
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.matching import levenshtein_distance
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.near_miss import NearMiss, closest_requests, closest_stubs
+from mockbdd.domain.near_miss import (
+    NearMiss,
+    closest_requests,
+    closest_stubs,
+    render_unmatched_report,
+)
 from mockbdd.domain.requests import Body, RecordedRequest
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.wire.mappings import parse_request_pattern, parse_stub_mapping
@@ -290,3 +295,59 @@ def test_the_bounded_ranking_is_the_full_sort(seed: int) -> None:
         misses = closest_stubs(sent, stubs, limit)
         assert [m.stub for m in misses] == every[:limit]
         assert [m.result for m in misses] == [s.request.evaluate(sent) for s in every[:limit]]
+
+
+def test_a_long_body_one_character_off_ranks_first_among_long_bodies() -> None:
+    rng = random.Random(7)
+    base = "".join(rng.choice("abcdefghij") for _ in range(2000))
+    stubs = [
+        stub(f"s{i}", {"method": "POST", "urlPath": f"/s{i}", "bodyPatterns": [{"equalTo": body}]})
+        for i, body in enumerate(
+            ["".join(rng.choice("klmnopqrst") for _ in range(2000)) for _ in range(19)]
+            + [base[:1000] + "Z" + base[1001:]]  # one character off the request body
+        )
+    ]
+    misses = closest_stubs(req("/s19", "POST", base), stubs)
+    assert misses[0].stub is stubs[-1]  # the nearly equal body ranks first
+
+
+def test_near_miss_for_a_stub_waiting_for_another_scenario_state_says_so() -> None:
+    ns = Namespace("t")
+    ns.add_stub(
+        stub("checkout", {"urlPath": "/cart"}, scenarioName="cart", requiredScenarioState="added")
+    )
+    request = req(url="/cart")
+    assert ns.serve(request).response is None
+    misses = ns.near_misses(request)
+    assert len(misses) == 1
+    assert misses[0].result.distance > 0.0
+    report = render_unmatched_report(request, misses)
+    assert '✗ scenario "cart"' in report
+    assert 'requires state "added"' in report
+    assert 'is "Started"' in report
+    assert "(distance 0.00)" not in report
+    ns.set_scenario_state("cart", "added")
+    assert ns.near_misses(request)[0].result.is_exact
+    # without the namespace's states, only the request fields are compared (as before)
+    assert closest_stubs(request, ns.stubs)[0].result.is_exact
+
+
+def test_near_miss_for_an_exhausted_not_found_sequence_says_so() -> None:
+    ns = Namespace("t")
+    ns.add_stub(
+        parse_stub_mapping(
+            {
+                "request": {"urlPath": "/once"},
+                "responses": [{"status": 201}],
+                "whenExhausted": "notFound",
+            }
+        )
+    )
+    request = req(url="/once")
+    assert ns.serve(request).response is not None
+    assert ns.serve(request).response is None
+    [miss] = ns.near_misses(request)
+    assert miss.result.distance > 0.0
+    rows = {row.field: row for row in miss.result.fields}
+    assert not rows["responses"].result.is_exact
+    assert "notFound" in rows["responses"].expected

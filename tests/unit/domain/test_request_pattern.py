@@ -208,3 +208,22 @@ def test_a_short_evaluation_stops_at_a_request_line_that_differs() -> None:
 def test_every_field_unconstrained_is_an_exact_match() -> None:
     result = RequestPattern().evaluate(RecordedRequest("PUT", "/x", "/x", {}, {}, Body(b"")))
     assert (result.is_exact, result.weight) == (True, FULL_WEIGHT)
+
+
+def req(method: str = "GET", url: str = "/a", body: bytes = b"") -> RecordedRequest:
+    path, _, qs = url.partition("?")
+    query: dict[str, list[str]] = {}
+    for part in filter(None, qs.split("&")):
+        k, _, v = part.partition("=")
+        query.setdefault(k, []).append(v)
+    return RecordedRequest(
+        method=method, url=url, path=path, query=query, headers={}, body=Body(body)
+    )
+
+
+def test_request_pattern_distance_ranks_closer_requests_first() -> None:
+    pattern = parse_request_pattern({"method": "GET", "url": "/users/1"})
+    near = pattern.evaluate(req(url="/users/2")).distance
+    far = pattern.evaluate(req(method="POST", url="/completely/else")).distance
+    assert 0 < near < far
+    assert pattern.evaluate(req(url="/users/1")).is_exact

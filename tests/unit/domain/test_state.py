@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -19,7 +20,9 @@ def stub(**mapping: Any) -> StubMapping:
     if "responses" not in mapping:
         mapping.setdefault("response", {"status": 200})
     mapping.setdefault("request", {"urlPath": "/a"})
-    return parse_stub_mapping(mapping)
+    stub_id = mapping.pop("id", None)  # short ids read better here; the wire takes UUIDs only
+    parsed = parse_stub_mapping(mapping)
+    return parsed if stub_id is None else replace(parsed, id=stub_id)
 
 
 def single(s: StubMapping) -> Selection:

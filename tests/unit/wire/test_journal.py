@@ -62,3 +62,10 @@ def test_a_bad_timestamp_is_named() -> None:
         "?since",
         "not an ISO-8601 date-time: 'yesterday'",
     )
+
+
+@pytest.mark.parametrize("encoded", ["not base64!", "é", 12])
+def test_logged_request_with_invalid_base64_body_is_invalid_input(encoded: object) -> None:
+    with pytest.raises(InvalidInput) as info:
+        parse_logged_request({"url": "/a", "bodyAsBase64": encoded})
+    assert info.value.pointer == "/bodyAsBase64"

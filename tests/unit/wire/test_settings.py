@@ -52,7 +52,8 @@ def test_an_unknown_setting_is_refused_by_name_with_what_is_supported() -> None:
     assert refused({"fixedDelay": 1, "gzipDisabled": True}) == (
         "/gzipDisabled",
         "setting not supported by this mockbdd version "
-        "(supported: fixedDelay, delayDistribution, extended)",
+        "(supported: fixedDelay, delayDistribution, extended, rateLimit, concurrency, chaos, "
+        "network, bandwidth, degradation, timeline, seed)",
     )
 
 

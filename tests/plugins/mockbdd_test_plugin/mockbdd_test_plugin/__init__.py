@@ -22,7 +22,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.matching import EXACT, MatchResult
 from mockbdd.domain.patterns import ContentPattern
 from mockbdd.domain.requests import RecordedRequest
-from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition
+from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition, TransformContext
 from mockbdd.extensions import Extensions
 from mockbdd.wire.delays import DELAY_TYPES, DelayType
 from mockbdd.wire.patterns import CONTENT_OPERATORS, Operator, OperatorContext, option
@@ -89,7 +89,11 @@ class Upper:
             raise ValueError("'exclaim' must be true or false")
 
     def transform(
-        self, response: ResponseDefinition, request: RecordedRequest, parameters: Mapping[str, Any]
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
     ) -> ResponseDefinition:
         body = response.body.upper() + (b"!" if parameters.get("exclaim") else b"")
         return replace(response, body=body)

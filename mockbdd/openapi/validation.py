@@ -1,0 +1,93 @@
+"""Validating mode: a request to one of the document's operations that breaks it (a parameter
+missing or of the wrong type, a body that breaks its schema) answers 400 naming the parameter or
+the body's JSON pointer and the reason, checked by openapi-core. Requests to paths the document
+does not describe go on to the stubs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.responses import ResponseDefinition
+from mockbdd.openapi.document import Document
+
+_HOST = "http://mockbdd.invalid"  # the document is matched on paths only
+_JSON = (("Content-Type", "application/json"),)
+
+
+class _Request:
+    """openapi-core's request protocol over a recorded request."""
+
+    def __init__(self, request: RecordedRequest, path: str) -> None:
+        from openapi_core.datatypes import RequestParameters
+        from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+        self.host_url = _HOST
+        self.path = path
+        self.method = request.method.lower()
+        headers = [
+            (request.header_names.get(k, k), v) for k, vs in request.headers.items() for v in vs
+        ]
+        self.parameters = RequestParameters(
+            query=ImmutableMultiDict([(k, v) for k, vs in request.query.items() for v in vs]),
+            header=Headers(headers),
+            cookie=ImmutableMultiDict([(k, v) for k, vs in request.cookies.items() for v in vs]),
+        )
+        self.body = request.body.raw or None
+        content_type = request.header("content-type")
+        self.content_type = content_type[0].lower() if content_type else ""
+
+
+class OpenApiValidator:
+    """A :class:`~mockbdd.domain.validators.RequestValidator` for one document, served under
+    ``prefix`` (a service's ``/<service>``, or '')."""
+
+    def __init__(self, document: Document, prefix: str = "") -> None:
+        from openapi_core import OpenAPI
+
+        self._prefix = prefix
+        self._base = document.base_path
+        raw = dict(document.raw)
+        raw["servers"] = [{"url": _HOST + document.base_path}]
+        self._api = OpenAPI.from_dict(raw)
+        self.name = document.title
+
+    def check(self, request: RecordedRequest) -> ResponseDefinition | None:
+        from openapi_core.templating.paths.exceptions import PathError
+
+        path = request.path
+        if self._prefix:
+            if not path.startswith(self._prefix + "/"):
+                return None
+            path = path[len(self._prefix) :]
+        if not path.startswith(self._base):
+            return None
+        try:
+            self._api.validate_request(_Request(request, path))
+        except PathError:  # not an operation of the document: the stubs decide
+            return None
+        except Exception as exc:
+            return _bad_request(self.name, exc)
+        return None
+
+
+def _bad_request(title: str, exc: Exception) -> ResponseDefinition:
+    body: dict[str, Any] = {"error": f"the request breaks the OpenAPI document {title!r}"}
+    name = getattr(exc, "name", None)
+    location = getattr(exc, "location", None)
+    cause = exc.__cause__
+    if name is not None and location is not None:
+        body["parameter"] = {"in": str(location), "name": str(name)}
+        body["reason"] = str(cause or exc)
+    else:
+        errors = list(getattr(cause, "schema_errors", ()) or ())
+        if errors:
+            first = sorted(errors, key=lambda e: list(e.absolute_path))[0]
+            body["pointer"] = "".join(f"/{p}" for p in first.absolute_path) or "/"
+            body["reason"] = first.message
+        else:
+            body["pointer"] = ""
+            body["reason"] = str(cause or exc)
+    return replace(ResponseDefinition(), status=400, headers=_JSON, body=json.dumps(body).encode())

@@ -1,0 +1,130 @@
+"""``GET /__admin/events`` as a WebSocket: each listener of the :class:`EventHub` gets a sender
+task writing its pending events; the hub never waits for it.
+
+A listener that falls more than its buffer behind is closed with code 4000 and a reason naming
+the ``?since=`` to resume from; a client that does not answer the close frame within
+:data:`CLOSE_TIMEOUT_S` has its connection closed once the buffered bytes are out, and cut off
+after :data:`ABORT_AFTER_S` if it still reads nothing (what it holds meanwhile is bounded by
+the transport's write buffer: the sender stopped at its high-water mark). What a client sends is
+read and dropped (frames over :data:`MAX_CLIENT_FRAME` end its connection).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+
+from aiohttp import WSMsgType, web
+
+from mockbdd.admin.events import EventFilter, EventHub, Listener
+from mockbdd.domain.engine import Engine
+from mockbdd.domain.namespace import Namespace
+from mockbdd.server.admin import error_json
+from mockbdd.server.stages import Hooks, Stage
+
+log = logging.getLogger("mockbdd.events")
+CLOSE_TIMEOUT_S = 2.0
+ABORT_AFTER_S = 30.0  # a client that has not read its close frame by then is cut off
+HEARTBEAT_S = 30.0
+MAX_CLIENT_FRAME = 64 * 1024
+
+
+class EventStreams:
+    """The hub fed from the engine (namespaces, stubs) and the observe stage (serve events),
+    and the WebSocket handler the admin API hands ``/events`` to."""
+
+    def __init__(self, engine: Engine, hub: EventHub) -> None:
+        self.hub = hub
+        engine.subscribe(self._namespace_changed)
+        for ns in engine:
+            ns.subscribe_stubs(hub.stubs_of(ns.name))
+        self.stage: Stage = Hooks(observe=lambda ns, event: hub.serve(ns.name, event))
+
+    def _namespace_changed(self, kind: str, ns: Namespace) -> None:
+        if kind == "namespace.created":
+            ns.subscribe_stubs(self.hub.stubs_of(ns.name))
+            self.hub.publish(kind, ns.name, None)
+        else:
+            self.hub.namespace_deleted(ns.name)
+
+    async def __call__(
+        self, request: web.BaseRequest, ns: Namespace, at_root: bool
+    ) -> web.StreamResponse:
+        event_filter = EventFilter.parse(request.query)  # InvalidInput: the admin API's 400
+        ws = web.WebSocketResponse(
+            heartbeat=HEARTBEAT_S, max_msg_size=MAX_CLIENT_FRAME, timeout=CLOSE_TIMEOUT_S
+        )
+        if not ws.can_prepare(request).ok:
+            return error_json(
+                426,
+                "/__admin/events is a WebSocket: connect with a WebSocket client "
+                "(Upgrade: websocket)",
+            )
+        await ws.prepare(request)
+        loop = asyncio.get_running_loop()
+        ready = asyncio.Event()
+        closing: asyncio.Future[None] = loop.create_future()  # set when it must close at once
+
+        listener: Listener | None = None
+
+        def wake() -> None:
+            ready.set()
+            if listener is not None and listener.abrupt and not closing.done():
+                closing.set_result(None)
+
+        listener = self.hub.listen(None if at_root else ns.name, event_filter, wake)
+        gap = self.hub.gap(event_filter.since) if event_filter.since is not None else None
+        sender = loop.create_task(_send(ws, listener, ready, gap))
+        reader = loop.create_task(_drain_client(ws))
+        try:
+            await asyncio.wait({reader, sender, closing}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self.hub.unlisten(listener)
+            for task in (sender, reader):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            if not closing.done():
+                closing.cancel()
+        if listener.closed is not None:
+            await _close(request, ws, *listener.closed)
+        return ws
+
+
+async def _send(
+    ws: web.WebSocketResponse, listener: Listener, ready: asyncio.Event, gap: object
+) -> None:
+    if gap is not None:
+        await ws.send_str(json.dumps(gap))
+    pending = listener.pending
+    while True:
+        await ready.wait()
+        ready.clear()
+        while pending and not listener.abrupt:
+            entry = pending.popleft()
+            listener.sent(entry)  # the frame is in the transport before send_str awaits a drain
+            await ws.send_str(entry.text())
+        if listener.closed is not None:
+            return  # the handler closes the socket
+
+
+async def _drain_client(ws: web.WebSocketResponse) -> None:
+    """Read what the client sends until it closes; text, binary and garbage are ignored."""
+    async for message in ws:
+        if message.type == WSMsgType.ERROR:
+            break
+
+
+async def _close(
+    request: web.BaseRequest, ws: web.WebSocketResponse, code: int, reason: str
+) -> None:
+    try:
+        await asyncio.wait_for(ws.close(code=code, message=reason.encode()), CLOSE_TIMEOUT_S)
+    except (asyncio.TimeoutError, ConnectionError):
+        # aiohttp has closed the transport: the close frame goes out when the client reads
+        # again, after what was buffered before it; one that never reads is cut off later
+        transport = request.transport
+        if transport is not None:
+            asyncio.get_running_loop().call_later(ABORT_AFTER_S, transport.abort)

@@ -1,0 +1,378 @@
+"""The limits stage (DESIGN §11): ``rateLimit`` (token buckets) and ``concurrency`` (in-flight
+slots with a FIFO queue), per namespace (``settings``) and per stub (``response``), applied in
+the admit step before the stubs answer.
+
+- A rate limit takes one token per request from the bucket of the request's key; with none
+  left the request is answered ``status`` (429) with ``Retry-After``. Every answer of a limited
+  route, let through or not, carries ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` (left
+  after this request), ``X-RateLimit-Reset`` (seconds until the bucket is full again) and the
+  IETF draft's pair, ``RateLimit-Policy: "default";q=<requests>;w=<period s>`` and
+  ``RateLimit: "default";r=<remaining>;t=<reset s>``.
+- A concurrency limit lets ``maxInFlight`` requests be answered at once; the next
+  ``queueDepth`` wait in arrival order, each at most ``queueTimeoutMs``; a full queue is
+  answered ``rejectStatus`` (503) at once, a wait that times out likewise. A slot is held
+  until the answer has gone out (the completed serve event), so a delayed stub holds it too.
+
+Rate limits are checked before concurrency (a request that would be refused is not queued),
+the namespace's before the stub's. Everything runs on the server's loop with nothing awaited
+between a check and its effect, so the counts are exact under any number of concurrent
+clients. A stub's limits apply to the stub that would answer when the request arrives (a dry
+run of the match), each stub on its own budget unless its limits name a ``bucket`` that
+other stubs name too (a whole service's budget); namespaces that set no limit are not
+touched (``active``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable
+from typing import NamedTuple
+
+from mockbdd.domain.journal import ServeEvent
+from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
+from mockbdd.domain.namespace import Namespace, Settings
+from mockbdd.domain.plan import ServePlan
+from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
+from mockbdd.extensions import Extensions
+from mockbdd.server.stages import STAGES, Active, Admit, Observe, Shape
+from mockbdd.sim.timeline import settings_in_force
+from mockbdd.sim.token_bucket import KeyedBuckets, rate_of
+
+Header = tuple[str, str]
+_TEXT = ("Content-Type", "text/plain; charset=utf-8")
+NAMESPACE_SCOPE = ""  # the scope of the namespace's own limits; a stub's is its id
+
+
+class ConcurrencyGate:
+    """In-flight slots and the FIFO queue of one concurrency limit. The limit in force is
+    passed to each call, so a timeline may raise or lower it while requests wait."""
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        self._waiters: deque[asyncio.Future[bool]] = deque()
+
+    @property
+    def queued(self) -> int:
+        return len(self._waiters)
+
+    async def acquire(self, limit: ConcurrencyLimit) -> str | None:
+        """None once a slot is held; else why not (the queue is full, or the wait timed out)."""
+        if self.in_flight < limit.max_in_flight and not self._waiters:
+            self.in_flight += 1
+            return None
+        if len(self._waiters) >= limit.queue_depth:
+            return (
+                f"{self.in_flight} requests in flight (maxInFlight {limit.max_in_flight}) and"
+                f" the queue is full (queueDepth {limit.queue_depth})"
+            )
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self._waiters.append(waiter)
+        expiry = loop.call_later(limit.queue_timeout_ms / 1000, self._expire, waiter)
+        try:
+            granted = await waiter
+        except asyncio.CancelledError:  # the server is stopping: give back a slot handed over
+            if waiter.done() and not waiter.cancelled() and waiter.result():
+                self.release(limit)
+            else:
+                self._forget(waiter)
+            raise
+        finally:
+            expiry.cancel()
+        if granted:
+            return None
+        return f"waited {limit.queue_timeout_ms} ms in the queue (queueTimeoutMs) for a slot"
+
+    def release(self, limit: ConcurrencyLimit) -> None:
+        """A held slot is free again: it goes to the longest waiter, if any."""
+        self.in_flight -= 1
+        self.admit_waiters(limit)
+
+    def admit_waiters(self, limit: ConcurrencyLimit) -> None:
+        while self._waiters and self.in_flight < limit.max_in_flight:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self.in_flight += 1
+                waiter.set_result(True)
+
+    def _expire(self, waiter: asyncio.Future[bool]) -> None:
+        if not waiter.done():
+            self._forget(waiter)
+            waiter.set_result(False)
+
+    def _forget(self, waiter: asyncio.Future[bool]) -> None:
+        try:
+            self._waiters.remove(waiter)
+        except ValueError:
+            pass
+
+
+class _Rate(NamedTuple):
+    """One rate limit in force, with what each request needs of it worked out."""
+
+    buckets: KeyedBuckets
+    limit: RateLimit
+    per_second: float
+    capacity: int
+    limit_header: Header
+    policy_header: Header
+
+
+class _NamespaceLimits:
+    """The buckets and gates of one namespace, by scope (the namespace, or a stub's id)."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, KeyedBuckets] = {}
+        self.gates: dict[str, ConcurrencyGate] = {}
+        self.revision = -1
+        self.settings: object = None  # the settings object the compiled limits are for
+        self.stub_limits = False
+        self.rates: tuple[_Rate, ...] = ()  # the namespace's own, compiled
+        self.slots: tuple[tuple[ConcurrencyGate, ConcurrencyLimit], ...] = ()
+
+    def compile(self, ns: Namespace, settings: Settings) -> None:
+        """What the namespace's limits need per request, worked out once per change."""
+        if self.revision != ns.revision:
+            self.revision = ns.revision
+            self.stub_limits = stub_limited(ns)
+        self.settings = settings
+        rate, concurrency = settings.rate_limit, settings.concurrency
+        self.rates = (
+            () if rate is None else (self.rate(_scope(rate.bucket, NAMESPACE_SCOPE), rate),)
+        )
+        self.slots = (
+            ()
+            if concurrency is None
+            else ((self.gate(_scope(concurrency.bucket, NAMESPACE_SCOPE)), concurrency),)
+        )
+
+    def rate(self, scope: str, limit: RateLimit) -> _Rate:
+        return _Rate(self.bucket(scope), limit, rate_of(limit), limit.capacity, *_policy(limit))
+
+    def bucket(self, scope: str) -> KeyedBuckets:
+        found = self.buckets.get(scope)
+        if found is None:
+            found = self.buckets[scope] = KeyedBuckets()
+        return found
+
+    def gate(self, scope: str) -> ConcurrencyGate:
+        found = self.gates.get(scope)
+        if found is None:
+            found = self.gates[scope] = ConcurrencyGate()
+        return found
+
+
+def _responses(ns: Namespace) -> list[ResponseDefinition]:
+    found: list[ResponseDefinition] = []
+    for stub in ns.stubs:
+        response = stub.response
+        if isinstance(response, ResponseSequence):
+            found.extend(item.response for item in response.items)
+        else:
+            found.append(response)
+    return found
+
+
+def stub_limited(ns: Namespace) -> bool:
+    """Whether any stub of ``ns`` sets a limit of its own."""
+    return any(r.rate_limit is not None or r.concurrency is not None for r in _responses(ns))
+
+
+def _scope(bucket: str | None, own: str) -> str:
+    """Where a limit's buckets or slots live: its named bucket (shared), else its owner's."""
+    return own if bucket is None else "bucket:" + bucket
+
+
+def _key(limit: RateLimit, request: RecordedRequest) -> str:
+    if limit.key == "namespace":
+        return ""
+    if limit.key == "ip":
+        return request.client_ip
+    values = request.headers.get(limit.header or "")
+    return values[0] if values else ""
+
+
+_POLICIES: dict[RateLimit, tuple[Header, Header]] = {}
+
+
+def _policy(limit: RateLimit) -> tuple[Header, Header]:
+    """The headers that depend on the limit alone, made once per limit."""
+    found = _POLICIES.get(limit)
+    if found is None:
+        if len(_POLICIES) > 1024:
+            _POLICIES.clear()
+        window = max(1, math.ceil(limit.period_ms / 1000))
+        found = _POLICIES[limit] = (
+            ("X-RateLimit-Limit", str(limit.requests)),
+            ("RateLimit-Policy", f'"default";q={limit.requests};w={window}'),
+        )
+    return found
+
+
+def _headers(entry: _Rate, tokens: float, allowed: bool) -> tuple[Header, ...]:
+    """The headers of an answer after a draw that left ``tokens``."""
+    remaining = str(math.floor(tokens + 1e-9))
+    reset = str(math.ceil((entry.capacity - tokens) / entry.per_second - 1e-9))
+    headers: tuple[Header, ...] = (
+        entry.limit_header,
+        ("X-RateLimit-Remaining", remaining),
+        ("X-RateLimit-Reset", reset),
+        entry.policy_header,
+        ("RateLimit", f'"default";r={remaining};t={reset}'),
+    )
+    if allowed:
+        return headers
+    retry = max(1, math.ceil((1 - tokens) / entry.per_second - 1e-9))
+    return (*headers, ("Retry-After", str(retry)))
+
+
+class LimitsStage:
+    """The admit stage of ``rateLimit`` and ``concurrency``; releases slots when it observes
+    the completed serve event of a request that held one."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._namespaces: weakref.WeakKeyDictionary[Namespace, _NamespaceLimits] = (
+            weakref.WeakKeyDictionary()
+        )
+        # by id() of the admitted RecordedRequest: its answer's headers (until shape) and the
+        # slots it holds (until its serve event completes)
+        self._headers: dict[int, tuple[Header, ...]] = {}
+        self._slots: dict[int, list[tuple[ConcurrencyGate, ConcurrencyLimit]]] = {}
+        self._rejections: dict[tuple[int, str], ResponseDefinition] = {}
+
+    # -- the Stage protocol -------------------------------------------------------------
+    @property
+    def admit(self) -> Admit:
+        return self._admit
+
+    @property
+    def shape(self) -> Shape:
+        return self._shape
+
+    @property
+    def observe(self) -> Observe:
+        return self._observe
+
+    @property
+    def active(self) -> Active:
+        return self._active
+
+    def queued(self) -> int:
+        """Requests waiting in every concurrency queue now (``mockbdd_queue_depth``)."""
+        return sum(g.queued for state in self._namespaces.values() for g in state.gates.values())
+
+    # -- hooks ----------------------------------------------------------------------------
+    def _active(self, ns: Namespace) -> bool:
+        settings = ns.settings
+        return (
+            settings.rate_limit is not None
+            or settings.concurrency is not None
+            or any(
+                e.phase.rate_limit is not None or e.phase.concurrency is not None
+                for e in settings.timeline
+            )
+            or (stub_limited(ns))
+        )
+
+    def _state(self, ns: Namespace, settings: Settings) -> _NamespaceLimits:
+        state = self._namespaces.get(ns)
+        if state is None:
+            state = self._namespaces[ns] = _NamespaceLimits()
+        if state.settings is not settings or state.revision != ns.revision:
+            state.compile(ns, settings)
+        return state
+
+    async def _admit(self, ns: Namespace, request: RecordedRequest) -> ResponseDefinition | None:
+        # a timeline may change the limits: its settings in force now (without a timeline,
+        # the settings object itself, so the compiled limits are kept)
+        state = self._state(ns, settings_in_force(ns, ns.clock()))
+        rates, slots = state.rates, state.slots
+        if state.stub_limits:
+            selection = ns.select(request)  # the stub that would answer now (a dry run)
+            if selection is not None:
+                response = selection.response
+                own = selection.stub.id
+                if response.rate_limit is not None:
+                    limit = response.rate_limit
+                    rates = (*rates, state.rate(_scope(limit.bucket, own), limit))
+                if response.concurrency is not None:
+                    gate = state.gate(_scope(response.concurrency.bucket, own))
+                    slots = (*slots, (gate, response.concurrency))
+        key = id(request)
+        if rates:
+            now = self._clock()
+            headers: tuple[Header, ...] = ()
+            least = -1.0
+            for entry in rates:
+                limit = entry.limit
+                bucket = entry.buckets.bucket(_key(limit, request), limit, now)
+                if not bucket.draw(entry.per_second, entry.capacity, now):
+                    self._headers[key] = _headers(entry, bucket.tokens, False)
+                    return self._rejection(limit.status, _limited(limit))
+                if least < 0 or bucket.tokens < least:
+                    least = bucket.tokens
+                    headers = _headers(entry, bucket.tokens, True)
+            self._headers[key] = headers
+        if slots:
+            taken: list[tuple[ConcurrencyGate, ConcurrencyLimit]] = []
+            for gate, concurrency in slots:
+                refused = await gate.acquire(concurrency)
+                if refused is not None:
+                    for held, held_limit in taken:
+                        held.release(held_limit)
+                    text = f"mockbdd: concurrency limit reached: {refused}\n"
+                    return self._rejection(concurrency.reject_status, text)
+                taken.append((gate, concurrency))
+            self._slots[key] = taken
+        return None
+
+    def _shape(self, ns: Namespace, plan: ServePlan) -> ServePlan:
+        headers = self._headers.pop(id(plan.event.request), None)
+        if not headers:
+            return plan
+        return ServePlan(
+            plan.event,
+            plan.stub,
+            plan.response,
+            plan.delay_ms,
+            plan.fault,
+            plan.near_misses,
+            plan.headers + headers,
+        )
+
+    def _observe(self, ns: Namespace, event: ServeEvent) -> None:
+        slots = self._slots.pop(id(event.request), None)
+        if slots is not None:
+            for gate, limit in slots:
+                gate.release(limit)
+
+    def _rejection(self, status: int, text: str) -> ResponseDefinition:
+        """One definition per status and text, so the response cache keeps its head."""
+        key = (status, text)
+        found = self._rejections.get(key)
+        if found is None:
+            if len(self._rejections) > 256:
+                self._rejections.clear()
+            found = self._rejections[key] = ResponseDefinition(
+                status=status, headers=(_TEXT,), body=text.encode()
+            )
+        return found
+
+
+def _limited(limit: RateLimit) -> str:
+    per = "" if limit.key == "namespace" else f" per {limit.key}"
+    return (
+        f"mockbdd: rate limit reached: {limit.requests} requests per {limit.period_ms} ms"
+        f"{per} (burst {limit.capacity})\n"
+    )
+
+
+def register(extensions: Extensions) -> None:
+    """The server's built-in stages, in order: limits first (admit), before chaos (shape)."""
+    extensions.add(STAGES, "limits", LimitsStage())

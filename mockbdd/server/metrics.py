@@ -1,0 +1,343 @@
+"""Metrics for Prometheus (``GET /__admin/metrics``), live monitoring (``/__admin/metrics.json``)
+and StatsD, fed by the observe stage: each completed serve event is counted after its answer
+has gone out, so serving never waits for a metric.
+
+One :class:`Metrics` per server, with its own ``CollectorRegistry`` (never the process-global
+``REGISTRY``: several embedded servers share a process in tests). Label values are bounded:
+a namespace or a stub is labelled by name (a stub without a name by its id, never by a path),
+and past :data:`MAX_NAMESPACE_LABELS` namespaces or :data:`MAX_STUB_LABELS` stubs per namespace
+the rest count under ``other``. A deleted namespace's series are dropped, and its slot freed.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import Collector
+
+from mockbdd.domain.engine import Engine
+from mockbdd.domain.journal import ServeEvent
+from mockbdd.domain.namespace import Namespace
+from mockbdd.server.stages import Hooks, Stage
+
+MAX_NAMESPACE_LABELS = 100
+MAX_STUB_LABELS = 100  # per namespace
+OTHER = "other"
+UNMATCHED = "none"  # the stub label of a request no stub answered
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+# seconds; from a static answer on loopback (~100 µs) to a simulated timeout
+DURATION_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)  # fmt: skip
+WINDOWS_S = (10, 60)
+PERCENTILES = (50.0, 90.0, 95.0, 99.0)
+
+Sink = Callable[[str, str, str, ServeEvent], None]  # (namespace, stub, status, event)
+
+
+class LabelCap:
+    """Bounded label values: a namespace's name and its stubs' labels, first come first kept,
+    the rest ``other``."""
+
+    def __init__(self, max_namespaces: int, max_stubs: int) -> None:
+        self.max_namespaces = max_namespaces
+        self.max_stubs = max_stubs
+        self._stubs: dict[str, dict[str, str]] = {}  # namespace -> stub id -> label
+
+    def namespace(self, name: str) -> str:
+        if name in self._stubs:
+            return name
+        if len(self._stubs) >= self.max_namespaces:
+            return OTHER
+        self._stubs[name] = {}
+        return name
+
+    def stub(self, namespace_label: str, event: ServeEvent) -> str:
+        stub_id = event.stub_id
+        if stub_id is None:
+            return UNMATCHED
+        if namespace_label == OTHER:
+            return OTHER
+        labels = self._stubs[namespace_label]
+        label = labels.get(stub_id)
+        if label is None:
+            if len(labels) >= self.max_stubs:
+                return OTHER
+            stub = event.stub
+            label = stub.name if stub is not None and stub.name else stub_id
+            labels[stub_id] = label
+        return label
+
+    def forget(self, name: str) -> bool:
+        """Free a deleted namespace's slot; True if it had one."""
+        return self._stubs.pop(name, None) is not None
+
+    def known(self) -> Iterable[str]:
+        return self._stubs.keys()
+
+
+class _Window:
+    """Counts and latencies per second over the last ``max(WINDOWS_S)`` seconds, in fixed
+    memory: each second holds a log-bucketed latency histogram (about 5 % resolution)."""
+
+    BUCKETS = 400  # 1.05 ** 400 * 0.01 ms covers well past an hour
+    BASE_MS = 0.01
+    LOG_RATIO = math.log(1.05)
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        span = max(WINDOWS_S)
+        self._span = span
+        self._second = [-1] * span  # which second each slot holds
+        self._count = [0] * span
+        self._errors = [0] * span
+        self._hist: list[dict[int, int]] = [{} for _ in range(span)]
+
+    def _slot(self, now: float) -> int:
+        second = int(now)
+        slot = second % self._span
+        if self._second[slot] != second:
+            self._second[slot] = second
+            self._count[slot] = 0
+            self._errors[slot] = 0
+            self._hist[slot] = {}
+        return slot
+
+    def add(self, total_ms: float, error: bool) -> None:
+        slot = self._slot(self._clock())
+        self._count[slot] += 1
+        if error:
+            self._errors[slot] += 1
+        ratio = total_ms / self.BASE_MS
+        index = 0 if ratio <= 1 else min(self.BUCKETS, int(math.log(ratio) / self.LOG_RATIO) + 1)
+        hist = self._hist[slot]
+        hist[index] = hist.get(index, 0) + 1
+
+    def summary(self, seconds: int) -> dict[str, Any]:
+        """Rate, error rate and latency percentiles (ms, upper bucket bounds) over the last
+        ``seconds`` complete and current seconds."""
+        now = int(self._clock())
+        count = errors = 0
+        merged: dict[int, int] = {}
+        for slot in range(self._span):
+            second = self._second[slot]
+            if second < 0 or now - second >= seconds:
+                continue
+            count += self._count[slot]
+            errors += self._errors[slot]
+            for index, n in self._hist[slot].items():
+                merged[index] = merged.get(index, 0) + n
+        latency: dict[str, float | None] = {f"p{p:g}": None for p in PERCENTILES}
+        latency["max"] = None
+        if count:
+            ordered = sorted(merged.items())
+            for p in PERCENTILES:
+                latency[f"p{p:g}"] = self._percentile(ordered, count, p)
+            latency["max"] = self._bound(ordered[-1][0])
+        return {
+            "seconds": seconds,
+            "requests": count,
+            "ratePerSecond": round(count / seconds, 3),
+            "errorsPerSecond": round(errors / seconds, 3),
+            "latencyMs": latency,
+        }
+
+    def _percentile(self, ordered: list[tuple[int, int]], count: int, p: float) -> float:
+        rank = max(1, math.ceil(count * p / 100))
+        seen = 0
+        for index, n in ordered:
+            seen += n
+            if seen >= rank:
+                return self._bound(index)
+        return self._bound(ordered[-1][0])  # pragma: no cover - the loop always reaches rank
+
+    def _bound(self, index: int) -> float:
+        return round(self.BASE_MS * 1.05**index, 3)
+
+
+class Metrics:
+    """The server's metrics. :attr:`stage` is what the data plane runs; ``text()`` and
+    ``snapshot()`` are what the admin routes answer."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        in_flight: Callable[[], int],
+        *,
+        clock: Callable[[], float] = time.time,
+        max_namespaces: int = MAX_NAMESPACE_LABELS,
+        max_stubs: int = MAX_STUB_LABELS,
+    ) -> None:
+        self.engine = engine
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.labels = LabelCap(max_namespaces, max_stubs)
+        self.sinks: list[Sink] = []  # StatsD, when configured
+        self._series: dict[str, set[tuple[Any, tuple[str, ...]]]] = {}  # namespace -> children
+        self._children: dict[tuple[str, str, str], tuple[Any, Any, Any]] = {}  # the hot cache
+        r = self.registry
+        self.requests = Counter(
+            "mockbdd_requests",
+            "Requests served, by namespace, stub (name or id; 'none' unmatched), status, matched",
+            ("namespace", "stub", "status", "matched"),
+            registry=r,
+        )
+        self.duration = Histogram(
+            "mockbdd_request_duration_seconds",
+            "Time from the request's arrival to its answer's end, delays included",
+            ("namespace", "stub"),
+            buckets=DURATION_BUCKETS,
+            registry=r,
+        )
+        self.added_delay = Histogram(
+            "mockbdd_added_delay_seconds",
+            "Time an answer was held back on purpose (delays, admission queues)",
+            ("namespace", "stub"),
+            buckets=DURATION_BUCKETS,
+            registry=r,
+        )
+        self.rate_limited = Counter(
+            "mockbdd_rate_limited",
+            "Requests refused with 429 before matching (limits)",
+            ("namespace",),
+            registry=r,
+        )
+        self.faults = Counter(
+            "mockbdd_faults", "Answers replaced by a fault", ("namespace", "fault"), registry=r
+        )
+        self.in_flight = Gauge(
+            "mockbdd_in_flight", "Requests received and not yet answered", registry=r
+        )
+        self.in_flight.set_function(lambda: float(in_flight()))
+        self.queue_depth: Callable[[], int] = lambda: 0  # the limits stage's admission queues
+        r.register(_EngineCollector(self))
+        self._window = _Window(clock)
+        self.stage: Stage = Hooks(observe=self.observe)
+
+    # -- feeding ------------------------------------------------------------------------------
+    def observe(self, ns: Namespace, event: ServeEvent) -> None:
+        namespace = self.labels.namespace(ns.name)
+        stub = self.labels.stub(namespace, event)
+        response = event.response
+        status = str(response.status) if response.status else "fault"
+        key = (namespace, stub, status)
+        children = self._children.get(key)
+        if children is None:
+            children = self._new_children(key, event.stub_id is not None)
+        children[0].inc()
+        children[1].observe(event.total_ms / 1000)
+        held = event.total_ms - event.processing_ms
+        if held > 0.5:  # beyond the noise of writing an answer: a delay or a queue held it
+            children[2].observe(held / 1000)
+        if response.fault is not None:
+            self._keep(namespace, self.faults, (namespace, response.fault)).inc()
+        elif response.status == 429 and event.stub_id is None:
+            self._keep(namespace, self.rate_limited, (namespace,)).inc()
+        self._window.add(event.total_ms, response.status >= 500 or response.fault is not None)
+        for sink in self.sinks:
+            sink(namespace, stub, status, event)
+
+    def _new_children(self, key: tuple[str, str, str], matched: bool) -> tuple[Any, Any, Any]:
+        namespace, stub, _status = key
+        children = (
+            self._keep(namespace, self.requests, (*key, "true" if matched else "false")),
+            self._keep(namespace, self.duration, (namespace, stub)),
+            self._keep(namespace, self.added_delay, (namespace, stub)),
+        )
+        self._children[key] = children
+        return children
+
+    def _keep(self, namespace: str, metric: Any, labels: tuple[str, ...]) -> Any:
+        """``metric.labels(*labels)``, remembered as one of ``namespace``'s series."""
+        self._series.setdefault(namespace, set()).add((metric, labels))
+        return metric.labels(*labels)
+
+    def forget_namespace(self, name: str) -> None:
+        """A namespace was deleted: drop its series and free its label slot."""
+        if not self.labels.forget(name):
+            return
+        for key in [k for k in self._children if k[0] == name]:
+            del self._children[key]
+        for metric, labels in self._series.pop(name, ()):
+            metric.remove(*labels)
+
+    # -- answering ----------------------------------------------------------------------------
+    def text(self) -> str:
+        return generate_latest(_WithoutCreated(self.registry)).decode()
+
+    def snapshot(self) -> dict[str, Any]:
+        """The metrics as JSON, plus rates and latency percentiles over the last 10 and 60 s."""
+        return {
+            "windows": {f"{s}s": self._window.summary(s) for s in WINDOWS_S},
+            "metrics": [_family_json(f) for f in _WithoutCreated(self.registry).collect()],
+        }
+
+
+class _EngineCollector(Collector):
+    """What is read from the engine at scrape time: namespaces, journals, queues."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        metrics = self._metrics
+        namespaces = GaugeMetricFamily("mockbdd_namespaces", "Namespaces, default included")
+        namespaces.add_metric([], len(metrics.engine))
+        yield namespaces
+        entries = GaugeMetricFamily(
+            "mockbdd_journal_entries", "Serve events in the journal", labels=["namespace"]
+        )
+        evicted = CounterMetricFamily(
+            "mockbdd_journal_evicted",
+            "Serve events evicted from the journal (its caps) since it was last cleared",
+            labels=["namespace"],
+        )
+        totals: dict[str, tuple[int, int]] = {}
+        for ns in metrics.engine:
+            label = metrics.labels.namespace(ns.name)
+            held, gone = totals.get(label, (0, 0))
+            totals[label] = (held + len(ns.journal), gone + ns.journal.evicted)
+        for label, (held, gone) in totals.items():
+            entries.add_metric([label], held)
+            evicted.add_metric([label], gone)
+        yield entries
+        yield evicted
+        depth = GaugeMetricFamily("mockbdd_queue_depth", "Requests waiting in admission queues")
+        depth.add_metric([], metrics.queue_depth())
+        yield depth
+
+
+class _WithoutCreated(Collector):
+    """The registry without the ``_created`` timestamp samples (half the series, and no
+    dashboard reads them), without touching prometheus-client's process-wide switch."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._registry = registry
+
+    def collect(self) -> Iterator[Metric]:
+        for family in self._registry.collect():
+            family.samples = [s for s in family.samples if not s.name.endswith("_created")]
+            yield family
+
+
+def _family_json(family: Metric) -> dict[str, Any]:
+    return {
+        "name": family.name,
+        "type": family.type,
+        "help": family.documentation,
+        "samples": [
+            {"name": s.name, "labels": dict(s.labels), "value": _number(s.value)}
+            for s in family.samples
+        ],
+    }
+
+
+def _number(value: float) -> float | str:
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if math.isnan(value):
+        return "NaN"
+    return value
