@@ -122,6 +122,13 @@ class CollectionModel(_Strict):
     )
 
 
+class PluginServiceModel(_Strict):
+    """A service answered by a service plugin instead of stubs: ``{plugin, config}``."""
+
+    plugin: StrictStr
+    config: dict[str, Any] = {}
+
+
 class TagMapModel(_Strict):
     """One map under ``maps:``."""
 
@@ -129,7 +136,7 @@ class TagMapModel(_Strict):
     extends: list[StrictStr] = []
     params: dict[str, ParamSpecModel] = {}
     services: Annotated[
-        dict[str, list[TagMapStubJson]],
+        dict[str, list[TagMapStubJson] | PluginServiceModel],
         Field(json_schema_extra={"propertyNames": {"pattern": _schema_of(SERVICE_RE)}}),
     ] = {}
     settings: SettingsModel | None = None
@@ -303,7 +310,7 @@ def _known_keys(root: type[BaseModel], loc: Sequence[str]) -> list[str]:
             return []
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return list(annotation.model_fields)
+        return [f.alias or n for n, f in annotation.model_fields.items()]
     return []
 
 

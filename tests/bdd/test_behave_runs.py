@@ -111,7 +111,7 @@ Feature: matchers
     assert "1 scenario passed" in done.stdout
 
 
-def test_a_map_setting_this_version_cannot_honour_fails_the_scenario(tmp_path: Path) -> None:
+def test_a_map_setting_the_server_refuses_fails_the_scenario(tmp_path: Path) -> None:
     suite = behave_suite(
         tmp_path,
         {
@@ -119,8 +119,36 @@ def test_a_map_setting_this_version_cannot_honour_fails_the_scenario(tmp_path: P
 Feature: settings
 
   @mock:flaky
-  Scenario: chaos is not built yet
+  Scenario: an error rate above 1
     When I send POST /v1/charges to "payments"
+""",
+        },
+    )
+    (suite / "tag_maps" / "flaky.yaml").write_text(
+        "version: 1\nmaps:\n  flaky:\n    settings: {chaos: {errorRate: 1.5}}\n"
+        "    services:\n      payments:\n        - request: {path: /v1/charges}\n"
+        "          response: {status: 201}\n"
+    )
+    done = behave(suite, "features/", "--format", "plain")
+    assert done.returncode == 1
+    assert "at /settings/chaos/errorRate: Input should be less than or equal to 1" in done.stdout
+    assert "1 hook_error" in done.stdout
+
+
+def test_tag_map_chaos_and_a_tag_seed_fail_the_same_requests(tmp_path: Path) -> None:
+    suite = behave_suite(
+        tmp_path,
+        {
+            "chaos.feature": """\
+Feature: settings
+
+  @mock:flaky:seed=3
+  Scenario: half the charges fail
+"""
+            + '    When I send POST /v1/charges to "payments"\n' * 10
+            + """\
+    Then "payments" should have answered 6 requests with status 500
+    And "payments" should have answered 4 requests with status 201
 """,
         },
     )
@@ -130,12 +158,8 @@ Feature: settings
         "          response: {status: 201}\n"
     )
     done = behave(suite, "features/", "--format", "plain")
-    assert done.returncode == 1
-    assert (
-        "mockbdd: tag-map setting 'chaos' is not supported by this version (supported: delay, "
-        "fixedDelay, delayDistribution) at features/chaos.feature:4"
-    ) in done.stdout
-    assert "1 hook_error" in done.stdout
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 scenario passed" in done.stdout
 
 
 BEHAVEX_STYLE = """\
