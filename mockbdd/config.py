@@ -111,6 +111,11 @@ class ServerConfig(BaseModel):
         description="most CPU POST /__admin/pressure may burn, all namespaces together "
         "(100 = one core)",
     )
+    global_response_templating: bool = Field(
+        False,
+        description="render every stub's body and headers as a WireMock response template, "
+        "as if each named WireMock's templating transformer",
+    )
     prepared: bool = Field(
         True,
         description="write static answers as pre-serialised bytes (the fast path); "
