@@ -61,11 +61,12 @@ class DataPlane:
         *,
         extensions: Extensions,
         stages: tuple[Stage, ...] = (),
+        exposed_on: str | None = None,
     ) -> None:
         """``stages``: the server's own (metrics, event streams), after the registered ones."""
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
-        self.proxy = Proxy(proxy_allow, max_body_bytes)
+        self.proxy = Proxy(proxy_allow, max_body_bytes, exposed_on=exposed_on)
         self._cache = ResponseCache(prepared_heads)
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
