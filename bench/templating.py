@@ -54,13 +54,19 @@ STUBS = {
         },
     },
 }
-PATHS = {"static": "/static/7?name=Ada", "handlebars": "/hb/7?name=Ada", "jinja": "/jinja/7?name=Ada"}
+PATHS = {
+    "static": "/static/7?name=Ada",
+    "handlebars": "/hb/7?name=Ada",
+    "jinja": "/jinja/7?name=Ada",
+}
 
 
 def wrk(url: str, seconds: int, connections: int) -> float:
     out = subprocess.run(
         ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     return float(m.group(1)) if m else float("nan")
@@ -114,13 +120,15 @@ def main() -> int:
             httpx.post(f"{base}/__admin/mappings", json=stub).raise_for_status()
         for name, path in PATHS.items():
             answer = httpx.get(base + path)
-            assert answer.status_code == 200 and '"7"' in answer.text or name == "static", answer.text
+            assert (answer.status_code == 200 and '"7"' in answer.text) or name == "static", (
+                answer.text
+            )
         results: dict[str, float] = {}
         for name in ("static", "handlebars", "jinja", "static-again"):
             path = PATHS[name.removesuffix("-again")]
             results[name] = wrk(base + path, args.seconds, args.connections)
         static = (results["static"] + results["static-again"]) / 2
-        print(f"\n| stub | req/s | × static |\n|---|---|---|")
+        print("\n| stub | req/s | × static |\n|---|---|---|")
         for name, rate in results.items():
             print(f"| {name} | {rate:,.0f} | {rate / static:.2f} |")
     return 0
