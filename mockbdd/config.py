@@ -111,6 +111,11 @@ class ServerConfig(BaseModel):
         description="most CPU POST /__admin/pressure may burn, all namespaces together "
         "(100 = one core)",
     )
+    otel: bool = Field(
+        False,
+        description="a server span per request, continuing its traceparent, exported over "
+        "OTLP as the OTEL_* variables say (needs mockbdd[otel])",
+    )
     prepared: bool = Field(
         True,
         description="write static answers as pre-serialised bytes (the fast path); "
