@@ -41,6 +41,7 @@ _NAMESPACE_FIELDS = (
     "scenarioStates",
     "collections",
     "seed",
+    "mounts",
 )
 
 
@@ -77,8 +78,31 @@ def _plan_contents(ctx: AdminContext, body: dict[str, Any]) -> TagMapPlan:
     if body.get("collections") is not None:
         collections += parse_collections(body["collections"], "/collections")
     return TagMapPlan(
-        plan.stubs + stubs, settings, plan.scenarios + tuple(states.items()), collections
+        plan.stubs + stubs,
+        settings,
+        plan.scenarios + tuple(states.items()),
+        collections,
+        plan.mounts + _mounts(body.get("mounts")),
     )
+
+
+def _mounts(value: Any) -> tuple[tuple[str, str, Any], ...]:
+    """``mounts: {service: {plugin, config?}}``: service plugins the namespace opens with."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise InvalidInput("/mounts", "must map service names to {plugin, config}")
+    out = []
+    for service, mount in value.items():
+        if not isinstance(mount, dict) or not isinstance(mount.get("plugin"), str):
+            raise InvalidInput(f"/mounts/{service}", "must be {plugin: <name>, config?: {...}}")
+        extra = sorted(set(mount) - {"plugin", "config"})
+        if extra:
+            raise InvalidInput(
+                f"/mounts/{service}/{extra[0]}", "unknown field (known: plugin, config)"
+            )
+        out.append((service, mount["plugin"], mount.get("config") or {}))
+    return tuple(out)
 
 
 async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -114,6 +138,7 @@ async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminRespons
     ns = ctx.engine.create(name, ttl, seed)
     try:
         plan.apply_to(ns)
+        await plan.mount_into(ctx, ns)
         # what POST .../reset restores
         ns.set_baseline(plan.stubs, ns.settings, plan.scenarios, plan.collections)
         if port is not None:

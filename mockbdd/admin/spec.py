@@ -148,6 +148,7 @@ ALL: tuple[RouteSpec, ...] = (
     GET_SETTINGS,
     UPDATE_SETTINGS,
     UPDATE_SETTINGS_PUT,
+    SAMPLE_DELAYS,
     HEALTH,
     VERSION,
     LIST_TAG_MAPS,

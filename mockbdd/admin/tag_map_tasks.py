@@ -29,6 +29,16 @@ class TagMapPlan:
     settings: Settings | None = None
     scenarios: tuple[tuple[str, str], ...] = ()
     collections: tuple[InitialCollection, ...] = ()
+    # (service, plugin, config): service plugins the namespace mounts (``mount_into``)
+    mounts: tuple[tuple[str, str, Any], ...] = ()
+
+    async def mount_into(self, ctx: AdminContext, ns: Namespace, pointer: str = "") -> None:
+        """Mount the plan's service plugins; ``InvalidInput`` names the service's field."""
+        for service, plugin, config in self.mounts:
+            try:
+                await ctx.runtime.mounts.mount(ns, plugin, service, config)
+            except InvalidInput as exc:
+                raise InvalidInput(f"{pointer}/mounts/{service}{exc.pointer}", exc.reason) from None
 
     def apply_to(self, ns: Namespace) -> None:
         if self.collections:  # first: the only step here that can still refuse
@@ -59,7 +69,13 @@ def plan_resolution(resolution: Resolution, pointer: str, extensions: Extensions
     collections: tuple[InitialCollection, ...] = ()
     if resolution.collections:
         collections = parse_collections(dict(resolution.collections), f"{pointer}/collections")
-    return TagMapPlan(tuple(stubs), settings, tuple(resolution.scenarios.items()), collections)
+    mounts = tuple(
+        (service, str(m["plugin"]), m.get("config") or {})
+        for service, m in resolution.mounts.items()
+    )
+    return TagMapPlan(
+        tuple(stubs), settings, tuple(resolution.scenarios.items()), collections, mounts
+    )
 
 
 def plan_tag_maps(
@@ -98,6 +114,7 @@ async def apply_tag_map(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     except MockBddError as exc:
         raise InvalidInput("/params", str(exc)) from None
     plan = plan_resolution(resolution, "", ctx.runtime.extensions)
+    await plan.mount_into(ctx, ctx.ns)  # first: a plugin may still refuse its config
     plan.apply_to(ctx.ns)
     return AdminResponse(
         json={

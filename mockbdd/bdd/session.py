@@ -276,6 +276,7 @@ def open_scenario(
             settings=settings,
             scenario_states=dict(resolution.scenarios),
             collections=dict(resolution.collections),
+            mounts=dict(resolution.mounts),
             applier=applier,
         )
     return ScenarioMocks(
@@ -302,6 +303,8 @@ def push(handle: NamespaceHandle, resolution: Resolution, services: Sequence[str
         scenario_states=dict(resolution.scenarios),
         collections=dict(resolution.collections),
     )
+    for service, mount in resolution.mounts.items():  # service plugins the maps name
+        handle.admin.mount_plugin(mount["plugin"], service, mount.get("config") or {})
 
 
 SUPPORTED_SETTINGS = (

@@ -333,6 +333,13 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def version(self) -> str:
         return await self._run(calls.version())
 
+    async def sample_delays(
+        self, distribution: Mapping[str, Any], count: int = 1000, seed: int | None = None
+    ) -> Json:
+        """``POST /__admin/delays/sample``: ``count`` draws of a delay distribution (no
+        sleeping) and their summary, to preview a latency model."""
+        return await self._run(calls.sample_delays(distribution, count, seed))
+
     # -- resource pressure ------------------------------------------------------------------
     async def apply_pressure(
         self, memory_mb: int = 0, cpu_percent: int = 0, duration_ms: int = 1000
@@ -466,13 +473,22 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         settings: Mapping[str, Any] | None = None,
         scenario_states: Mapping[str, str] | None = None,
         collections: Mapping[str, Any] | None = None,
+        mounts: Mapping[str, Any] | None = None,
         applier: AsyncApplier | None = None,
     ) -> AsyncNamespaceHandle:
-        """A new namespace, opened with its stubs, settings, scenario states and CRUD
-        collections in one call."""
+        """A new namespace, opened with its stubs, settings, scenario states, CRUD collections
+        and service plugins (``mounts``: ``{service: {plugin, config}}``) in one call."""
         info = await self._run(
             calls.create_namespace(
-                name, ttl_seconds, port, tag_maps, mappings, settings, scenario_states, collections
+                name,
+                ttl_seconds,
+                port,
+                tag_maps,
+                mappings,
+                settings,
+                scenario_states,
+                collections,
+                mounts,
             )
         )
         return AsyncNamespaceHandle(self, info, applier=applier)

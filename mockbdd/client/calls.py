@@ -542,6 +542,15 @@ def reset_websocket_messages() -> Op[None]:
     return _none(call(spec.RESET_WEBSOCKET_MESSAGES))
 
 
+def sample_delays(
+    distribution: Mapping[str, Any], count: int = 1000, seed: int | None = None
+) -> Op[Json]:
+    body: dict[str, Any] = {"delayDistribution": dict(distribution), "count": count}
+    if seed is not None:
+        body["seed"] = seed
+    return _json(call(spec.SAMPLE_DELAYS, body=body))
+
+
 def plugins() -> Op[Json]:
     return _json(call(spec.LIST_PLUGINS))
 
@@ -596,10 +605,13 @@ def create_namespace(
     settings: Mapping[str, Any] | None = None,
     scenario_states: Mapping[str, str] | None = None,
     collections: Mapping[str, Any] | None = None,
+    mounts: Mapping[str, Any] | None = None,
 ) -> Op[Json]:
     body: Json = {}
     if collections:
         body["collections"] = dict(collections)
+    if mounts:
+        body["mounts"] = {service: dict(m) for service, m in mounts.items()}
     if name is not None:
         body["name"] = name
     if ttl_seconds is not None:

@@ -121,6 +121,13 @@ class CollectionModel(_Strict):
     )
 
 
+class PluginServiceModel(_Strict):
+    """A service answered by a service plugin instead of stubs: ``{plugin, config}``."""
+
+    plugin: StrictStr
+    config: dict[str, Any] = {}
+
+
 class TagMapModel(_Strict):
     """One map under ``maps:``."""
 
@@ -128,7 +135,7 @@ class TagMapModel(_Strict):
     extends: list[StrictStr] = []
     params: dict[str, ParamSpecModel] = {}
     services: Annotated[
-        dict[str, list[TagMapStubJson]],
+        dict[str, list[TagMapStubJson] | PluginServiceModel],
         Field(json_schema_extra={"propertyNames": {"pattern": _schema_of(SERVICE_RE)}}),
     ] = {}
     settings: SettingsModel | None = None

@@ -14,7 +14,7 @@ from mockbdd.tagmaps.registry import StubTemplate, TagMap
 from mockbdd.tagmaps.stubs import Route, StubError, normalise_stub, route_of, source_path
 from mockbdd.tagmaps.tags import Level
 
-KEYED_KINDS = ("settings", "scenarios", "data", "collections")
+KEYED_KINDS = ("settings", "scenarios", "data", "collections", "mounts")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,13 @@ def build_level(scope: Scope, level: Level, apps: list[MapApplication]) -> Level
             route = route_of(template.service, stub)
             candidates.append(Candidate(route, app, stub, template))
             by_route.setdefault(route, {})[app] = None
-        sources = (tag_map.settings, tag_map.scenarios, tag_map.data, tag_map.collections)
+        sources = (
+            tag_map.settings,
+            tag_map.scenarios,
+            tag_map.data,
+            tag_map.collections,
+            tag_map.mounts,
+        )
         for kind, source in zip(KEYED_KINDS, sources, strict=True):
             for key, value in source.items():
                 keyed[kind].setdefault(key, {})[app] = substitute(value, values)

@@ -13,7 +13,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from mockbdd.tagmaps.errors import TagMapError, TagMapLoadError
-from mockbdd.tagmaps.models import TagMapFileModel, TagMapModel, validation_errors
+from mockbdd.tagmaps.models import (
+    PluginServiceModel,
+    TagMapFileModel,
+    TagMapModel,
+    validation_errors,
+)
 from mockbdd.tagmaps.params import ParamDef, coerce
 from mockbdd.tagmaps.stubs import check_delay_value, check_stub, service_problem
 from mockbdd.tagmaps.tags import NAME_RE, PARAM_KEY_RE
@@ -48,6 +53,8 @@ class TagMap:
     scenarios: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     collections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # service -> {plugin, config}: services a service plugin answers (mounted when applied)
+    mounts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def path(self) -> DataPath:
@@ -55,7 +62,7 @@ class TagMap:
 
     @property
     def services(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(s.service for s in self.stubs))
+        return tuple(dict.fromkeys([*(s.service for s in self.stubs), *self.mounts]))
 
     def error(self, sub: Iterable[str], detail: str) -> TagMapError:
         return self.index.error((*self.path, *sub), detail)
@@ -224,10 +231,14 @@ def _build_map(
     params = _build_params(spec, path, index, errors)
     settings = _build_settings(spec, path, index, params, errors)
     stubs: list[StubTemplate] = []
+    mounts: dict[str, Any] = {}
     for service, items in spec.services.items():
         problem = service_problem(service)
         if problem:
             errors.append(index.error((*path, "services", service), problem))
+            continue
+        if isinstance(items, PluginServiceModel):
+            mounts[service] = {"plugin": items.plugin, "config": dict(items.config)}
             continue
         for i, body in enumerate(items):
             stub_path = (*path, "services", service, str(i))
@@ -251,6 +262,7 @@ def _build_map(
                 for k, v in spec.collections.items()
             }
         ),
+        mounts=MappingProxyType(mounts),
     )
     return tag_map, errors
 

@@ -55,13 +55,15 @@ class Resolution:
     # name -> {items, schema?, idField?, relations?}: the CRUD collections the namespace
     # opens with (``data`` and ``collections`` together), each served by a ``crud`` stub
     collections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # service -> {plugin, config}: service plugins to mount into the namespace
+    mounts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     strict: bool = False
     shared: bool = False
     applied_maps: tuple[str, ...] = ()
 
     @property
     def services(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(s.service for s in self.stubs))
+        return tuple(dict.fromkeys([*(s.service for s in self.stubs), *self.mounts]))
 
 
 def resolve(
@@ -197,6 +199,7 @@ def _merge(
         settings=MappingProxyType(_normalise_settings(scope, keyed.get("settings", {}))),
         scenarios=MappingProxyType({k: str(v) for k, v in values.get("scenarios", {}).items()}),
         data=MappingProxyType(values.get("data", {})),
+        mounts=MappingProxyType(values.get("mounts", {})),
         strict=strict,
         shared=shared,
         applied_maps=tuple(dict.fromkeys(a.name for r in results for a in r.apps)),

@@ -197,6 +197,14 @@ def tag_map_schema(extensions: Extensions = BUILTIN) -> Json:
     stub_defs = _walk({"$defs": _model_defs(TagMapStubModel)}, _with_placeholders)["$defs"]
     registry = _walk({"$defs": _registry_defs(extensions)}, _with_placeholders)["$defs"]
     file = defs.pop("TagMapFile")
+    # a service is a list of stubs or a plugin: if/then/else, so an editor points inside the
+    # stub that is wrong instead of at "none of the choices"
+    services = defs["TagMap"]["properties"]["services"]
+    services["additionalProperties"] = {
+        "if": {"type": "array"},
+        "then": {"items": {"$ref": "#/$defs/TagMapStub"}},
+        "else": {"$ref": "#/$defs/PluginService"},
+    }
     return {
         "$schema": DRAFT,
         "title": "mockbdd tag-map file",

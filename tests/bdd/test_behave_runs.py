@@ -111,7 +111,7 @@ Feature: matchers
     assert "1 scenario passed" in done.stdout
 
 
-def test_a_map_setting_this_version_cannot_honour_fails_the_scenario(tmp_path: Path) -> None:
+def test_a_map_setting_the_server_refuses_fails_the_scenario(tmp_path: Path) -> None:
     suite = behave_suite(
         tmp_path,
         {
@@ -119,22 +119,19 @@ def test_a_map_setting_this_version_cannot_honour_fails_the_scenario(tmp_path: P
 Feature: settings
 
   @mock:flaky
-  Scenario: chaos is not built yet
+  Scenario: an error rate above 1
     When I send POST /v1/charges to "payments"
 """,
         },
     )
     (suite / "tag_maps" / "flaky.yaml").write_text(
-        "version: 1\nmaps:\n  flaky:\n    settings: {chaos: {errorRate: 0.5}}\n"
+        "version: 1\nmaps:\n  flaky:\n    settings: {chaos: {errorRate: 1.5}}\n"
         "    services:\n      payments:\n        - request: {path: /v1/charges}\n"
         "          response: {status: 201}\n"
     )
     done = behave(suite, "features/", "--format", "plain")
     assert done.returncode == 1
-    assert (
-        "mockbdd: tag-map setting 'chaos' is not supported by this version (supported: delay, "
-        "fixedDelay, delayDistribution) at features/chaos.feature:4"
-    ) in done.stdout
+    assert "at /settings/chaos/errorRate: Input should be less than or equal to 1" in done.stdout
     assert "1 hook_error" in done.stdout
 
 

@@ -26,7 +26,7 @@ maps:
         - request: {path: /v1/orders}
           response: {status: 200}
   chaotic:
-    settings: {chaos: {errorRate: 0.5}}
+    settings: {chaos: {errorRate: 1.5}}
     services:
       orders:
         - request: {path: /v1/orders}
@@ -70,9 +70,9 @@ def test_a_map_with_crud_data_serves_it_under_its_service(http: httpx.Client) ->
     assert http.get("/__ns/n/__admin/collections/orders").json()["items"] == [{"id": 1}]
 
 
-def test_a_map_with_settings_this_version_lacks_is_refused_naming_them(http: httpx.Client) -> None:
+def test_a_map_with_settings_the_server_refuses_is_refused_naming_them(http: httpx.Client) -> None:
     refused = http.post("/__admin/namespaces", json={"name": "n", "tagMaps": ["chaotic"]})
     status, pointer, title = error(refused)
     assert (status, pointer) == (400, "/tagMaps/settings")
-    assert "/chaos: setting not supported by this mockbdd version" in title
+    assert "/chaos/errorRate" in title
     assert http.get("/__ns/n/orders/v1/orders").status_code == 404

@@ -345,6 +345,11 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         c.health()
         c.plugins()
         c.websocket_messages()
+        c.sample_delays({"type": "fixed", "milliseconds": 5}, count=3)
+        assert c.recording_status() == "NeverStarted"
+        c.start_recording("http://127.0.0.1:9")
+        c.stop_recording()
+        c.snapshot_recording()
         c.count_websocket_messages({"contains": "x"})
         c.reset_websocket_messages()
         c.collections()

@@ -362,3 +362,64 @@ def test_behave_and_lint_accept_a_plugin_named_in_a_tag_map(
     assert bare.returncode == 1, bare.stdout + bare.stderr
     assert "MBD007" in bare.stdout
     assert "isPalindrome" in bare.stdout
+
+
+CLOCK_MAPS = """\
+version: 1
+maps:
+  clock_at:
+    params: {epoch: {type: int, default: 100}}
+    services:
+      clock: {plugin: clock, config: {epoch: "{epoch}", step: 10}}
+"""
+
+CLOCK_FEATURE = """\
+Feature: a service answered by a plugin
+
+  @mock:clock_at:epoch=1000
+  Scenario: the tag map mounts the clock
+    When the client reads the clock twice
+    Then it reads 1000 then 1010
+"""
+
+CLOCK_STEPS = """\
+import httpx
+from behave import then, when
+
+
+@when("the client reads the clock twice")
+def reads(context):
+    url = context.mockbdd.url("clock") + "/now"
+    context.reads = [httpx.get(url).json()["now"] for _ in range(2)]
+
+
+@then("it reads {a:d} then {b:d}")
+def it_reads(context, a, b):
+    assert context.reads == [a, b], context.reads
+"""
+
+
+def test_a_tag_map_mounts_the_example_service_plugin_under_behave(tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    pip_install(python, "mockbdd_example_plugin", tmp_path, root=EXAMPLES)
+    suite = tmp_path / "suite"
+    for name, text in {
+        "environment.py": (
+            "import mockbdd.behave as m\n"
+            "def before_all(c): m.before_all(c)\n"
+            "def before_scenario(c, s): m.before_scenario(c, s)\n"
+            "def after_scenario(c, s): m.after_scenario(c, s)\n"
+        ),
+        "steps/mock_steps.py": "from mockbdd.behave.steps import *  # noqa\n",
+        "steps/clock_steps.py": CLOCK_STEPS,
+        "tag_maps/clock.yaml": CLOCK_MAPS,
+        "features/clock.feature": CLOCK_FEATURE,
+    }.items():
+        (suite / name).parent.mkdir(parents=True, exist_ok=True)
+        (suite / name).write_text(text)
+    done = subprocess.run(
+        [python, "-m", "behave", "--no-color"],
+        cwd=suite, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 scenario passed" in done.stdout

@@ -145,3 +145,18 @@ async def test_a_plugin_that_raises_answers_500_naming_it_and_serving_goes_on() 
         assert broken.status_code == 500
         assert "service plugin 'counter' (service 'tally') failed: the counter broke" in broken.text
         assert (await http.get("/tally/next")).json()["count"] == 1
+
+
+async def test_a_namespace_opens_with_mounts_all_or_nothing() -> None:
+    async with serving() as http:
+        body = {"name": "m", "mounts": {"tally": {"plugin": "counter", "config": {"start": 5}}}}
+        assert (await http.post("/__admin/namespaces", json=body)).status_code == 201
+        assert (await http.get("/__ns/m/tally/next")).json()["count"] == 6
+        bad = {"name": "n", "mounts": {"tally": {"plugin": "counter", "config": {"start": "x"}}}}
+        refused = await http.post("/__admin/namespaces", json=bad)
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["source"]["pointer"] == "/mounts/tally/config"
+        names = [n["name"] for n in (await http.get("/__admin/namespaces")).json()["namespaces"]]
+        assert "n" not in names  # nothing was left behind
+        shape = await http.post("/__admin/namespaces", json={"mounts": {"t": {"plug": "x"}}})
+        assert shape.json()["errors"][0]["source"]["pointer"] == "/mounts/t"

@@ -430,6 +430,7 @@ maps:
     settings: {delay: "{delay}", chaos: {errorRate: 0.1}}
     scenarios: {checkout: Started}
     data: {orders: [{id: 1}]}
+    collections: {orders: {service: shop}}
   slower:
     extends: [slow_everything]
     settings: {delay: 2s}

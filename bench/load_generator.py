@@ -1,0 +1,158 @@
+"""mockbdd load on one core: the highest open-model rate it holds with ≤ 1 % rate error (and
+locust FastHttpUser's ceiling on the same core), its rate error at 1,000 req/s, and its p50
+against a 50 ms fixed-delay stub beside wrk's.
+
+    .venv/bin/python bench/load_generator.py                 # all three parts, ~75 s
+    .venv/bin/python bench/load_generator.py --only rate      # or: locust, wrk
+    DUR=10 RATES=2000,4000,6000,8000,10000 .venv/bin/python bench/load_generator.py
+
+The server (mockbdd serve, 100 stubs, no journal) runs on CPU $SERVER_CPU (0), every load generator on
+CPU $LOAD_CPU (1). A rate "holds" when the report's rateError (the share of the scheduled
+requests not sent within the stage) is ≤ 1 % with nothing dropped or failed. Uniform arrivals,
+so the schedule has exactly rate × duration requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+from common import LOAD_CPU, free_port, mockbdd_cmd, pinned, wait_ready, write_stub_files
+
+DUR = float(os.environ.get("DUR", "3"))
+RATES = [int(r) for r in os.environ.get("RATES", "1000,2000,3000,4000,5000,6000,8000").split(",")]
+LOCUST_USERS = int(os.environ.get("LOCUST_USERS", "50"))
+TMP = Path(tempfile.mkdtemp(prefix="mockbdd-load-bench-"))
+
+
+def run_load(url: str, rate: float, path: str = "/api/users/1") -> dict[str, Any]:
+    script = TMP / "script.json"
+    report = TMP / "report.json"
+    script.write_text(
+        json.dumps(
+            {
+                "target": url,
+                "seed": 1,
+                "arrivals": "uniform",
+                "maxInFlight": 1000,
+                "requests": [{"method": "GET", "path": path}],
+                "stages": [{"kind": "constant", "rate": rate, "duration": f"{DUR}s"}],
+            }
+        )
+    )
+    cmd = ["taskset", "-c", LOAD_CPU, sys.executable, "-m", "mockbdd", "load", str(script)]
+    subprocess.run([*cmd, "--quiet", "--report", str(report)], check=True, capture_output=True)
+    data: dict[str, Any] = json.loads(report.read_text())
+    return data
+
+
+def holds(report: dict[str, Any]) -> bool:
+    total = report["total"]
+    return bool(total["rateError"] <= 0.01 and total["dropped"] == 0 and total["failed"] == 0)
+
+
+def part_rate(url: str) -> None:
+    print(f"## mockbdd load, open model, uniform arrivals, {DUR:g} s per rate, CPU {LOAD_CPU}")
+    print(
+        "| target req/s | achieved req/s | rateError | send lag p99 ms | p50 ms | p99 ms | holds |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|:--|")
+    best = 0
+    for rate in RATES:
+        report = run_load(url, rate)
+        total = report["total"]
+        ok = holds(report)
+        best = rate if ok else best
+        print(
+            f"| {rate} | {total['achievedRate']:.0f} | {total['rateError'] * 100:.2f} % | "
+            f"{report['sendLagMs']['p99']} | {total['latencyMs']['p50']} | "
+            f"{total['latencyMs']['p99']} | {'yes' if ok else 'no'} |",
+            flush=True,
+        )
+    print(f"\nhighest rate held with ≤ 1 % rate error: {best} req/s")
+    at_1000 = run_load(url, 1000)["total"]
+    print(f"rate error at 1,000 req/s: {at_1000['rateError'] * 100:.3f} % "
+          f"(achieved {at_1000['achievedRate']:.1f} req/s)")  # fmt: skip
+
+
+def part_locust(url: str) -> None:
+    if shutil.which("locust") is None and not (Path(sys.executable).parent / "locust").exists():
+        print("locust is not installed (pip install -e '.[dev]')")
+        return
+    locust = str(Path(sys.executable).parent / "locust")
+    locustfile = Path(__file__).with_name("locust_fast.py")
+    prefix = TMP / "locust"
+    cmd = [
+        "taskset", "-c", LOAD_CPU, locust, "-f", str(locustfile), "--headless",
+        "-u", str(LOCUST_USERS), "-r", str(LOCUST_USERS), "-t", f"{int(DUR) + 1}s",
+        "--host", url, "--only-summary", "--csv", str(prefix), "--loglevel", "ERROR",
+    ]  # fmt: skip
+    subprocess.run(cmd, check=False, capture_output=True, timeout=120)
+    with open(f"{prefix}_stats.csv", newline="") as f:
+        rows = {r["Name"]: r for r in csv.DictReader(f)}
+    agg = rows["Aggregated"]
+    print(
+        f"## locust FastHttpUser, {LOCUST_USERS} users, no wait (its ceiling, closed model), "
+        f"CPU {LOAD_CPU}: {float(agg['Requests/s']):.0f} req/s, "
+        f"p50 {agg['50%']} ms, failures {agg['Failure Count']}"
+    )
+
+
+def wrk_p50(url: str) -> tuple[float, float]:
+    """wrk's p50 (ms) and its rate (req/s) with 50 connections."""
+    out = subprocess.run(
+        ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c50", f"-d{int(DUR)}s", "--latency", url],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    value, unit = re.search(r"\n\s+50%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], rate
+
+
+def part_wrk(url: str) -> None:
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (bash ../shared/bench/peers.sh install)")
+        return
+    base = url
+    stub = {
+        "request": {"method": "GET", "url": "/slow"},
+        "response": {"status": 200, "body": "slow", "fixedDelayMilliseconds": 50},
+    }
+    httpx.post(f"{base}/__admin/mappings", json=stub).raise_for_status()
+    theirs, rate = wrk_p50(f"{base}/slow")
+    ours = run_load(base, round(rate), "/slow")["total"]["latencyMs"]["p50"]
+    print(
+        f"## p50 against a 50 ms fixed-delay stub: wrk -c50 {theirs:.2f} ms at {rate:.0f} req/s, "
+        f"mockbdd load at the same rate (open) {ours:.2f} ms, difference {ours - theirs:+.2f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=("rate", "locust", "wrk"))
+    args = parser.parse_args()
+    port = free_port()
+    stubs = TMP / "mappings"
+    write_stub_files(stubs)
+    with pinned(mockbdd_cmd(port, "--mappings", str(stubs), "--journal-max", "0")):
+        url = f"http://127.0.0.1:{port}/api/users/1"
+        wait_ready(url)
+        for name, part in (("rate", part_rate), ("locust", part_locust), ("wrk", part_wrk)):
+            if args.only in (None, name):
+                part(f"http://127.0.0.1:{port}")
+                print()
+    shutil.rmtree(TMP, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
