@@ -545,3 +545,25 @@ def test_namespace_serve_transitions_scenario_atomically() -> None:
     assert second.response is None
     assert ns.scenario_state("x") == "done"
     assert len(ns.journal) == 2
+
+
+# -- seeded randomness ------------------------------------------------------------------------
+
+
+def test_a_delay_with_a_seed_of_its_own_draws_the_same_whatever_else_is_drawn() -> None:
+    from mockbdd.domain.delays import SeededDelay, UniformDelay
+
+    def delays(draws_between: int) -> list[float]:
+        ns = Namespace("t", seed=1)
+        seeded = ResponseDefinition(delay=SeededDelay(UniformDelay(0, 1000), seed=7))
+        found = []
+        for _ in range(3):
+            found.append(ns.delay_ms(seeded))
+            for _ in range(draws_between):
+                ns.rng.random()  # the namespace's own stream moves; the delay's does not
+        return found
+
+    assert delays(0) == delays(5)
+    assert len(set(delays(0))) == 3  # a stream, not one value
+    unseeded = ResponseDefinition(delay=UniformDelay(0, 1000))
+    assert Namespace("a", seed=1).delay_ms(unseeded) == Namespace("b", seed=1).delay_ms(unseeded)
