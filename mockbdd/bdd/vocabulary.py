@@ -18,7 +18,14 @@ from enum import Enum
 from string import Formatter
 from typing import Any
 
-from mockbdd.bdd import crud_steps, limit_steps, llm_steps, webhook_steps, websocket_steps
+from mockbdd.bdd import (
+    crud_steps,
+    limit_steps,
+    llm_steps,
+    sim_steps,
+    webhook_steps,
+    websocket_steps,
+)
 from mockbdd.bdd import steps_impl as impl
 from mockbdd.bdd.scenario_mocks import ScenarioMocks
 from mockbdd.tagmaps.params import parse_duration
@@ -61,7 +68,17 @@ def parse_step_duration(text: str) -> int:
     return parse_duration(match.group(1) + match.group(2))
 
 
+PERCENT_PATTERN = r"\d+(?:\.\d+)?\s?%"
+
+
+@_with_pattern(PERCENT_PATTERN)
+def parse_percent(text: str) -> str:
+    """``10%`` or ``2.5 %`` (the step turns it into a rate)."""
+    return text
+
+
 TYPES: dict[str, Callable[[str], Any]] = {
+    "MbdPercent": parse_percent,
     "MbdMethod": parse_method,
     "MbdPath": parse_path,
     "MbdDuration": parse_step_duration,
@@ -110,6 +127,21 @@ NTH_REQUEST_JSON = (
 )
 NO_UNEXPECTED = '"{service}" should not have received unexpected requests'  # 26
 ALL_STUBS_USED = 'every response stubbed on "{service}" should have been used'  # 27
+
+# -- simulation (28-32) ---------------------------------------------------------------------
+LATENCY_DISTRIBUTION = _ROUTE + " with latency following a {kind} distribution:"  # 28
+ERROR_RATE = (
+    '"{service}" fails {percent:MbdPercent} of {method:MbdMethod} requests to {path:MbdPath}'
+    " with status {status:d}"
+)  # 29
+DROP_RATE = (
+    '"{service}" drops {percent:MbdPercent} of {method:MbdMethod} requests to {path:MbdPath}'  # 30
+)
+NETWORK_CONDITIONS = '"{service}" has these network conditions:'  # 31
+OBSERVED_LATENCY = (
+    'the p{q:d} latency of "{service}" answers should be between {low:MbdDuration}'
+    " and {high:MbdDuration}"
+)  # 32
 
 # -- limits (34-38) --------------------------------------------------------------------------
 RATE_LIMIT_ROUTE = (
@@ -262,6 +294,17 @@ PHRASES: tuple[Phrase, ...] = (
     ),
     Phrase(26, NO_UNEXPECTED, ASSERTION, impl.no_unexpected_requests),
     Phrase(27, ALL_STUBS_USED, ASSERTION, impl.all_stubs_used),
+    Phrase(28, LATENCY_DISTRIBUTION, SETUP, sim_steps.latency_distribution, TABLE),
+    Phrase(29, ERROR_RATE, SETUP, sim_steps.error_rate),
+    Phrase(30, DROP_RATE, SETUP, sim_steps.drop_rate),
+    Phrase(31, NETWORK_CONDITIONS, SETUP, sim_steps.network_conditions, TABLE),
+    Phrase(
+        32,
+        OBSERVED_LATENCY,
+        ASSERTION,
+        sim_steps.observed_latency,
+        args=("service", "q", "low", "high"),
+    ),
     Phrase(34, RATE_LIMIT_ROUTE, SETUP, limit_steps.rate_limit_route),
     Phrase(35, RATE_LIMIT_SERVICE, SETUP, limit_steps.rate_limit_service),
     Phrase(36, CONCURRENCY_ROUTE, SETUP, limit_steps.concurrency_route),

@@ -23,6 +23,8 @@ def write_plot(report: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     points = report["timeline"]["points"]
+    if points:  # the last interval drawn to its end, not as a bare edge
+        points = [*points, {**points[-1], "t": points[-1]["t"] + report["timeline"]["intervalS"]}]
     t = [p["t"] for p in points]
     fig, (rates, latency) = plt.subplots(2, 1, sharex=True, figsize=(10, 6), dpi=100)
     rates.plot(

@@ -17,6 +17,7 @@ from hdrh.histogram import HdrHistogram
 LOWEST_US = 1
 HIGHEST_US = 3_600_000_000  # one hour
 MAX_POINTS = 600
+SHORT_POINTS = 120  # a short run's intervals shrink to 0.1 s until it has this many
 PERCENTILES = (("p50", 50.0), ("p90", 90.0), ("p95", 95.0), ("p99", 99.0), ("p99.9", 99.9))
 
 
@@ -78,15 +79,26 @@ class Point:
     p99: float | None = None
 
 
+def interval_for(duration: float, max_points: int = MAX_POINTS) -> float:
+    """1 s for runs of one to ten minutes; finer for short runs (a half-second spike stays
+    visible), coarser beyond, so that there are never more than ``max_points``."""
+    if duration > max_points:
+        return float(math.ceil(duration / max_points))
+    for step in (0.1, 0.2, 0.25, 0.5):
+        if duration / step <= SHORT_POINTS:
+            return step
+    return 1.0
+
+
 class Timeline:
-    """At most ``MAX_POINTS`` intervals over the planned duration (1 s each for runs up to
-    10 minutes, longer intervals beyond), so its memory is fixed by the script, not by traffic."""
+    """At most ``MAX_POINTS`` intervals over the planned duration (see :func:`interval_for`),
+    so its memory is fixed by the script, not by the traffic."""
 
     def __init__(self, duration: float, max_points: int = MAX_POINTS) -> None:
-        self.interval = max(1.0, math.ceil(duration / max_points))
-        count = max(1, math.ceil(duration / self.interval))
+        self.interval = interval_for(duration, max_points)
+        count = max(1, math.ceil(duration / self.interval - 1e-9))
         # one spare interval for the answers that come in after the last arrival
-        self.points = [Point(i * self.interval) for i in range(count + 1)]
+        self.points = [Point(round(i * self.interval, 6)) for i in range(count + 1)]
         self._hist = new_histogram(2)
         self._open = 0  # the interval whose latencies _hist holds
 

@@ -79,7 +79,7 @@ def expand(scope: Scope, tag: MockTag, offed: frozenset[str] = frozenset()) -> l
     reachable = {tag.name, *registry.ancestors(tag.name)}
     declared = sorted({p for name in reachable for p in registry.get(name).params})
     for key in sorted(given):
-        if key not in declared:
+        if key not in declared and key != SEED_PARAM:
             raise _unknown_param(scope, tag, key, declared)
     apps: list[MapApplication] = []
 
@@ -97,6 +97,19 @@ def expand(scope: Scope, tag: MockTag, offed: frozenset[str] = frozenset()) -> l
 
     visit(tag.name, {})
     return apps
+
+
+SEED_PARAM = "seed"  # @mock:<name>:seed=N seeds the namespace, whatever parameters the map has
+
+
+def tag_seed(scope: Scope, tag: MockTag) -> int | None:
+    """The namespace seed a tag gives (``seed=N``), unless its map takes a ``seed`` of its own."""
+    raw = tag.param_dict.get(SEED_PARAM)
+    if raw is None or SEED_PARAM in scope.registry.get(tag.name).params:
+        return None
+    if not raw.isdigit():
+        raise scope.param_error(tag, f"bad value {raw!r} for seed of {tag.tag}: a whole number")
+    return int(raw)
 
 
 def _unknown_param(scope: Scope, tag: MockTag, key: str, declared: list[str]) -> TagParamError:

@@ -18,7 +18,7 @@ from typing import Any
 
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.extensions import Extensions
-from mockbdd.tagmaps.binding import MapApplication, Scope, expand
+from mockbdd.tagmaps.binding import MapApplication, Scope, expand, tag_seed
 from mockbdd.tagmaps.errors import MockBddError, TagConflictError
 from mockbdd.tagmaps.params import parse_duration
 from mockbdd.tagmaps.precedence import Candidate, LevelResult, build_level
@@ -193,10 +193,16 @@ def _merge(
     values = {kind: {k: v for k, (_, v) in by_key.items()} for kind, by_key in keyed.items()}
     levels = {app: r.level for r in results for app in r.apps}
     crud_stubs, collections = _collections(scope, keyed, levels, extensions)
+    settings = _normalise_settings(scope, keyed.get("settings", {}))
+    for result in results:  # the most specific level's seed wins
+        for app in result.apps:
+            seed = tag_seed(scope, app.root)
+            if seed is not None:
+                settings["seed"] = seed
     return Resolution(
         stubs=stubs + crud_stubs,
         collections=MappingProxyType(collections),
-        settings=MappingProxyType(_normalise_settings(scope, keyed.get("settings", {}))),
+        settings=MappingProxyType(settings),
         scenarios=MappingProxyType({k: str(v) for k, v in values.get("scenarios", {}).items()}),
         data=MappingProxyType(values.get("data", {})),
         mounts=MappingProxyType(values.get("mounts", {})),

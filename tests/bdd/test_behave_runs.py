@@ -135,6 +135,33 @@ Feature: settings
     assert "1 hook_error" in done.stdout
 
 
+def test_tag_map_chaos_and_a_tag_seed_fail_the_same_requests(tmp_path: Path) -> None:
+    suite = behave_suite(
+        tmp_path,
+        {
+            "chaos.feature": """\
+Feature: settings
+
+  @mock:flaky:seed=3
+  Scenario: half the charges fail
+"""
+            + '    When I send POST /v1/charges to "payments"\n' * 10
+            + """\
+    Then "payments" should have answered 6 requests with status 500
+    And "payments" should have answered 4 requests with status 201
+""",
+        },
+    )
+    (suite / "tag_maps" / "flaky.yaml").write_text(
+        "version: 1\nmaps:\n  flaky:\n    settings: {chaos: {errorRate: 0.5}}\n"
+        "    services:\n      payments:\n        - request: {path: /v1/charges}\n"
+        "          response: {status: 201}\n"
+    )
+    done = behave(suite, "features/", "--format", "plain")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 scenario passed" in done.stdout
+
+
 BEHAVEX_STYLE = """\
 import sys
 from behave.configuration import Configuration

@@ -5,6 +5,8 @@ reproducibility, latency taken from the intended send time, the admin routes."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import httpx
 import pytest
 import yaml
 
+from mockbdd.load import progress
 from mockbdd.load.report import build_report
 from mockbdd.load.runner import LoadRun
 from mockbdd.load.script import parse_script
@@ -123,9 +126,9 @@ def test_thresholds_that_hold_exit_0_and_the_report_agrees_with_the_journal(
         "passed": True,
     }
     points = report["timeline"]["points"]
-    assert report["timeline"]["intervalS"] == 1.0
-    assert 2 <= len(points) <= 3
-    assert sum(p["arrivalRate"] for p in points) == 120
+    assert report["timeline"]["intervalS"] == 0.1
+    assert 20 <= len(points) <= 21
+    assert round(sum(p["arrivalRate"] for p in points) * 0.1) == 120
     # the server saw exactly what the report says was sent
     seen = journal_paths(server)
     assert seen == Counter(
@@ -382,3 +385,39 @@ def test_a_third_run_at_once_is_409_and_finished_runs_list_without_reports(
     listed = httpx.get(f"{server.url}/__admin/load-runs").json()["loadRuns"]
     assert [r["id"] for r in listed] == ids
     assert all(r["state"] == "cancelled" and "report" not in r for r in listed)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("stream", [io.StringIO, _Terminal])
+async def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise(
+    server: MockServer, monkeypatch: pytest.MonkeyPatch, stream: type[io.StringIO]
+) -> None:
+    stub(server, "/fast")
+    monkeypatch.setattr(progress, "PLAIN_EVERY_S", 0.1)
+    run = LoadRun(
+        parse_script(
+            {
+                "target": server.url,
+                "requests": [{"path": "/fast"}],
+                "stages": [{"kind": "constant", "rate": 50, "duration": "0.6s"}],
+            }
+        )
+    )
+    out = stream()
+    shown = asyncio.get_running_loop().create_task(progress.show_progress(run, out))
+    await run.run()
+    shown.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await shown
+    text = out.getvalue()
+    if stream is _Terminal:
+        assert "━" in text  # rich's bar
+        assert "sent" in text
+    else:
+        lines = text.splitlines()
+        assert len(lines) >= 3
+        assert all(line.startswith("mockbdd load: ") and "sent " in line for line in lines)

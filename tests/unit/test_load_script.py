@@ -205,7 +205,10 @@ def test_stages_follow_each_other() -> None:
 
 
 def test_the_timeline_has_a_fixed_number_of_points_whatever_the_duration() -> None:
-    assert len(Timeline(10).points) == 11
+    assert Timeline(10).interval == 0.1  # a short run: fine intervals
+    assert len(Timeline(10).points) == 101
+    assert (Timeline(30).interval, Timeline(60).interval, Timeline(600).interval) == (0.25, 0.5, 1)
+    assert len(Timeline(600).points) == MAX_POINTS + 1
     ten_hours = Timeline(36_000)
     assert len(ten_hours.points) <= MAX_POINTS + 1
     assert ten_hours.interval == 60

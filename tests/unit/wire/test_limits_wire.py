@@ -101,3 +101,14 @@ def test_settings_carry_the_limits_both_ways() -> None:
     shown = settings_json(settings)
     assert parse_settings(shown) == settings
     assert parse_settings({}).rate_limit is None
+
+
+def test_a_bucket_name_is_kept_both_ways() -> None:
+    rate = parse_rate_limit({"requests": 1, "periodMs": 5, "bucket": "service:payments"}, "/r")
+    assert rate.bucket == "service:payments"
+    assert rate_limit_json(rate)["bucket"] == "service:payments"
+    slots = parse_concurrency({"maxInFlight": 1, "bucket": "svc"}, "/c")
+    assert concurrency_json(slots)["bucket"] == "svc"
+    with pytest.raises(InvalidInput) as caught:
+        parse_rate_limit({"requests": 1, "periodMs": 5, "bucket": 7}, "/r")
+    assert caught.value.pointer == "/r/bucket"

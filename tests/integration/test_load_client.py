@@ -1,0 +1,122 @@
+"""mockbdd.load's HTTP/1.1 client against a raw server that frames its answers every way HTTP
+allows (and some ways it does not): each ends where it should, keep-alive is kept only when the
+answer allows it, and broken answers count as errors by kind."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from mockbdd.load.report import build_report
+from mockbdd.load.runner import LoadRun
+from mockbdd.load.script import parse_script
+
+ANSWERS: dict[bytes, list[bytes] | None] = {
+    b"/length": [b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"],
+    b"/split": [b"HTTP/1.1 200 OK\r\nCont", b"ent-Length: 11\r\n\r\nhel", b"lo world"],
+    b"/chunked": [
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+        b"lo\r\n0\r\n\r\n",
+    ],
+    b"/close": [b"HTTP/1.1 201 Created\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"],
+    b"/eof": [b"HTTP/1.0 200 OK\r\n\r\nuntil the end"],
+    b"/continue": [
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"
+    ],
+    b"/empty": [b"HTTP/1.1 204 No Content\r\n\r\n"],
+    b"/head": [b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"],  # HEAD: no body follows
+    b"/error": [b"HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"],
+    b"/garbage": [b"SMTP ready\r\n\r\n"],
+    b"/extra": [b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nsurprise"],
+    b"/hangup": None,  # the server closes without answering
+}
+CLOSES = {b"/close", b"/eof", b"/hangup"}
+
+
+class RawServer:
+    def __init__(self) -> None:
+        self.connections = 0
+        self.port = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                path = head.split(b" ")[1]
+                answer = ANSWERS[path]
+                if answer is None:
+                    break
+                for piece in answer:
+                    writer.write(piece)
+                    await writer.drain()
+                    await asyncio.sleep(0.005)
+                if path in CLOSES:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+
+@pytest.fixture
+async def raw() -> AsyncIterator[RawServer]:
+    raw = RawServer()
+    server = await asyncio.start_server(raw.handle, "127.0.0.1", 0)
+    raw.port = server.sockets[0].getsockname()[1]
+    async with server:
+        yield raw
+
+
+async def run(raw: RawServer, path: str, method: str = "GET") -> dict[str, Any]:
+    script = {
+        "target": f"http://127.0.0.1:{raw.port}",
+        "arrivals": "uniform",
+        "timeout": "1s",
+        "requests": [{"method": method, "path": path}],
+        "stages": [{"kind": "constant", "rate": 20, "duration": "0.25s"}],  # 5, one at a time
+    }
+    load = LoadRun(parse_script(script))
+    await load.run()
+    total: dict[str, Any] = build_report(load)["total"]
+    return total
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status", "connections"),
+    [
+        ("/length", "GET", "200", 1),
+        ("/split", "GET", "200", 1),
+        ("/chunked", "GET", "200", 1),
+        ("/continue", "GET", "202", 1),
+        ("/empty", "GET", "204", 1),
+        ("/head", "HEAD", "200", 1),
+        ("/error", "GET", "500", 1),
+        ("/close", "GET", "201", 5),  # Connection: close is honoured
+        ("/eof", "GET", "200", 5),  # HTTP/1.0 without a length: the body ends at the close
+    ],
+)
+async def test_each_framing_ends_the_answer_where_it_ends(
+    raw: RawServer, path: str, method: str, status: str, connections: int
+) -> None:
+    total = await run(raw, path, method)
+    assert total["statusCodes"] == {status: 5}
+    assert total["completed"] == 5
+    assert raw.connections == connections
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [("/garbage", "protocol"), ("/extra", "protocol"), ("/hangup", "closed")],
+)
+async def test_broken_answers_count_as_errors_by_kind(raw: RawServer, path: str, kind: str) -> None:
+    total = await run(raw, path)
+    if path == "/extra":  # the answer itself was whole; the bytes after it spoil the connection
+        assert total["statusCodes"] == {"200": 5}
+        assert total["failed"] == 0
+        assert raw.connections == 5
+    else:
+        assert total["errors"] == {kind: 5}
+        assert total["failed"] == 5
