@@ -238,6 +238,62 @@ def _import_openapi_parser(sub: argparse._SubParsersAction[argparse.ArgumentPars
     p.add_argument("--mode", choices=("examples", "generated"), default="examples")
 
 
+def docs(args: argparse.Namespace) -> int:
+    """``mockbdd docs [--url URL | --tag-maps DIR] [--format markdown|openapi]``."""
+    from mockbdd.openapi.docs import markdown_of, openapi_of
+
+    if args.url:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {args.admin_token}"} if args.admin_token else {}
+        try:
+            answer = httpx.get(
+                args.url.rstrip("/") + "/__admin/docs/openapi.json", headers=headers, timeout=30
+            )
+            answer.raise_for_status()
+        except httpx.HTTPError as exc:
+            print(f"mockbdd docs: {args.url}: {exc}", file=sys.stderr)
+            return 2
+        document = answer.json()
+    else:
+        from mockbdd.tagmaps.errors import MockBddError
+        from mockbdd.tagmaps.registry import load_registry
+        from mockbdd.tagmaps.resolve import resolve_map
+
+        try:
+            registry = load_registry(args.tag_maps)
+        except MockBddError as exc:
+            print(f"mockbdd docs: {exc}", file=sys.stderr)
+            return 1
+        stubs: list[dict[str, Any]] = []
+        for tag_map in registry:
+            try:
+                stubs += [s.mapping for s in resolve_map(registry, tag_map.name).stubs]
+            except MockBddError:  # a map with a required parameter: listed, not resolved
+                continue
+        document = openapi_of("mockbdd tag maps", stubs, (), registry.describe())
+    if args.format == "openapi":
+        print(json.dumps(document, indent=2))
+    else:
+        sys.stdout.write(markdown_of(document))
+    return 0
+
+
+def _docs_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "docs",
+        help="the mocked endpoints, scenarios and tag maps as Markdown or OpenAPI",
+        description="Document a running server's mocks (--url) or a folder of tag maps.",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--url", help="a running mockbdd server (its GET /__admin/docs/openapi.json)"
+    )
+    where.add_argument("--tag-maps", type=Path, help="tag-map folder (default tag_maps/)")
+    p.add_argument("--format", choices=("markdown", "openapi"), default="markdown")
+    p.add_argument("--admin-token", help="the server's admin token, if it has one")
+
+
 def _record_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "record",
@@ -387,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     _record_parser(sub)
     _export_parser(sub)
     _import_openapi_parser(sub)
+    _docs_parser(sub)
     sub.add_parser("lint", help="check feature files and tag maps (mockbdd lint --help)")
     p = sub.add_parser("tags", help="list the tag maps")
     p.add_argument(
@@ -418,6 +475,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "record": record,
         "export": export,
         "import-openapi": import_openapi,
+        "docs": docs,
         "tags": tags,
         "schema": schema,
         "plugins": plugins,

@@ -125,6 +125,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.GET_PRESSURE, lazy("pressure_tasks", "get_pressure")),
     Route(spec.RELEASE_PRESSURE, lazy("pressure_tasks", "release_pressure")),
     Route(spec.IMPORT_OPENAPI, lazy("openapi_tasks", "import_openapi")),
+    Route(spec.OPENAPI_DOCS, lazy("docs_tasks", "openapi_docs")),
     Route(spec.LIST_COLLECTIONS, lazy("collection_tasks", "list_collections")),
     Route(spec.GET_COLLECTION, lazy("collection_tasks", "get_collection")),
     Route(spec.PUT_COLLECTION, lazy("collection_tasks", "put_collection")),

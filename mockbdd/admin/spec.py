@@ -89,6 +89,7 @@ GET_PRESSURE = RouteSpec("get_pressure", "GET", "/pressure")
 RELEASE_PRESSURE = RouteSpec("release_pressure", "DELETE", "/pressure")
 # OpenAPI (DESIGN §13)
 IMPORT_OPENAPI = RouteSpec("import_openapi", "POST", "/openapi")
+OPENAPI_DOCS = RouteSpec("openapi_docs", "GET", "/docs/openapi.json")
 # CRUD collections (DESIGN §13)
 LIST_COLLECTIONS = RouteSpec("list_collections", "GET", "/collections")
 GET_COLLECTION = RouteSpec("get_collection", "GET", "/collections/{name}")
@@ -169,6 +170,7 @@ ALL: tuple[RouteSpec, ...] = (
     GET_PRESSURE,
     RELEASE_PRESSURE,
     IMPORT_OPENAPI,
+    OPENAPI_DOCS,
     LIST_COLLECTIONS,
     GET_COLLECTION,
     PUT_COLLECTION,

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import io
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -421,3 +422,29 @@ async def test_progress_is_a_bar_on_a_terminal_and_plain_lines_otherwise(
         lines = text.splitlines()
         assert len(lines) >= 3
         assert all(line.startswith("mockbdd load: ") and "sent " in line for line in lines)
+
+
+def test_ctrl_c_stops_the_run_reports_what_it_sent_and_exits_130(
+    tmp_path: Path, server: MockServer
+) -> None:
+    stub(server, "/fast")
+    path = write_script(
+        tmp_path, server, stages=[{"kind": "constant", "rate": 50, "duration": "30s"}]
+    )
+    report_path = tmp_path / "r.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockbdd", "load", str(path), "-q", "--report", str(report_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while not journal_paths(server) and time.monotonic() < deadline:  # it has started sending
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 130
+    assert "the run was cancelled" in out
+    report = json.loads(report_path.read_text())
+    assert report["state"] == "cancelled"
+    assert 0 < report["total"]["sent"] < 1500

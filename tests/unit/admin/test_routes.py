@@ -11,6 +11,7 @@ def test_every_lazily_imported_task_names_a_task_that_exists() -> None:
     lazy = [route for route in ROUTES if isinstance(route.task, LazyTask)]
     assert {task.module for task in (r.task for r in lazy) if isinstance(task, LazyTask)} == {
         "collection_tasks",
+        "docs_tasks",
         "export_tasks",
         "load_tasks",
         "namespace_tasks",
