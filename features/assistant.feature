@@ -26,3 +26,17 @@ Feature: the shop's support assistant, on a mocked LLM
       """
     When a customer asks the assistant "How much is item 7?"
     Then the assistant looks up item 7
+
+  Scenario: the same assistant on Anthropic's Messages API
+    Given "assistant" answers Anthropic messages about "delivery" with:
+      """
+      Two days, give or take.
+      """
+    And "assistant" answers Anthropic messages with:
+      """
+      Orders and delivery only, sorry.
+      """
+    When a customer asks Claude "When is my delivery?"
+    Then the assistant says "Two days, give or take."
+    When a customer asks Claude "Do you sell hats?"
+    Then the assistant says "Orders and delivery only, sorry."

@@ -134,6 +134,11 @@ def _hears(context: Any, text: str) -> None:
     _world(context).hears(text)
 
 
+@when(p.ASK_CLAUDE)
+def _ask_claude(context: Any, question: str) -> None:
+    _world(context).ask_claude(question)
+
+
 @then(p.ASSISTANT_SAYS)
 def _assistant_says(context: Any, text: str) -> None:
     _world(context).assistant_says(text)

@@ -33,6 +33,20 @@ class Reply:
 class Assistant:
     def __init__(self, base_url: str) -> None:
         self._client = openai.OpenAI(base_url=base_url + "/v1", api_key="shop", max_retries=0)
+        self._base_url = base_url
+
+    def ask_claude(self, question: str) -> Reply:
+        """The same question through Anthropic's Messages API (the official client)."""
+        import anthropic
+
+        with anthropic.Anthropic(base_url=self._base_url, api_key="shop", max_retries=0) as c:
+            message = c.messages.create(
+                model="claude-sonnet-4-5",
+                max_tokens=256,
+                messages=[{"role": "user", "content": question}],
+            )
+        text = "".join(block.text for block in message.content if block.type == "text")
+        return Reply(text, None)
 
     def ask(self, question: str) -> Reply:
         message = (

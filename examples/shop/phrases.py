@@ -38,6 +38,7 @@ TOOK_AT_LEAST = "the response took at least {ms:d} ms"
 CALL_FAILED = "the call failed"
 SAYS_OVER_WS = 'the client says "{text}" over the WebSocket {path} of "{service}"'
 HEARS = 'the client hears "{text}"'
+ASK_CLAUDE = 'a customer asks Claude "{question}"'
 ASK_ASSISTANT = 'a customer asks the assistant "{question}"'
 ASSISTANT_SAYS = 'the assistant says "{text}"'
 ASSISTANT_LOOKS_UP = "the assistant looks up item {item:d}"
@@ -79,6 +80,10 @@ class ShopWorld:
     def ask_assistant(self, question: str) -> None:
         assert self.assistant is not None, "this world has no assistant"
         self.reply = self.assistant.ask(question)
+
+    def ask_claude(self, question: str) -> None:
+        assert self.assistant is not None, "this world has no assistant"
+        self.reply = self.assistant.ask_claude(question)
 
     def assistant_says(self, text: str) -> None:
         assert self.reply is not None, "nobody asked the assistant"

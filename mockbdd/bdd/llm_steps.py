@@ -14,6 +14,7 @@ from mockbdd.bdd.step_checks import received_matching
 from mockbdd.bdd.steps_impl import step_stub
 
 CHAT_PATH = "/v1/chat/completions"
+ANTHROPIC = ("anthropic-messages", "/v1/messages")  # Anthropic's Messages API
 # a topic or tool answer outranks the general one whatever the order they were written in;
 # both outrank every tag-map stub (priority 5)
 GENERAL_PRIORITY = 2
@@ -23,11 +24,16 @@ TOOL_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")  # OpenAI's rule for function nam
 
 
 def _chat_stub(
-    service: str, parameters: dict[str, Any], priority: int, patterns: list[dict[str, Any]]
+    service: str,
+    parameters: dict[str, Any],
+    priority: int,
+    patterns: list[dict[str, Any]],
+    api: tuple[str, str] = ("openai-chat", CHAT_PATH),
 ) -> dict[str, Any]:
-    response = {"transformers": ["openai-chat"], "transformerParameters": parameters}
+    transformer, path = api
+    response = {"transformers": [transformer], "transformerParameters": parameters}
     request = {"bodyPatterns": patterns} if patterns else None
-    return step_stub(service, "POST", CHAT_PATH, response=response, request=request,
+    return step_stub(service, "POST", path, response=response, request=request,
                      priority=priority)  # fmt: skip
 
 
@@ -83,3 +89,16 @@ def offered_tool(mocks: ScenarioMocks, service: str, tool: str) -> None:
     received_matching(mocks, service, Expectation(
         "POST", CHAT_PATH, body_patterns=(pattern,), described=f'offering the tool "{tool}"',
     ))  # fmt: skip
+
+
+def answers_messages(mocks: ScenarioMocks, service: str, text: str | None) -> str:
+    """53: every Anthropic Messages request is answered with the docstring."""
+    stub = _chat_stub(service, {"content": _content(text)}, GENERAL_PRIORITY, [], ANTHROPIC)
+    return str(mocks.admin.create_stub(stub)["id"])
+
+
+def answers_messages_about(mocks: ScenarioMocks, service: str, topic: str, text: str | None) -> str:
+    """54: an Anthropic Messages request whose last message contains ``topic``."""
+    parameters = {"content": _content(text)}
+    stub = _chat_stub(service, parameters, TOPIC_PRIORITY, _about(topic), ANTHROPIC)
+    return str(mocks.admin.create_stub(stub)["id"])

@@ -192,6 +192,10 @@ WS_RECEIVED = (
     '"{service}" should have received a message containing "{text}" on {path:MbdPath}'  # 52
 )
 
+# -- Anthropic's Messages API (53-54) -------------------------------------------------------------
+MESSAGES_ANSWERS = '"{service}" answers Anthropic messages with:'  # 53
+MESSAGES_ANSWERS_ABOUT = '"{service}" answers Anthropic messages about "{topic}" with:'  # 54
+
 # -- webhooks (63-64) ---------------------------------------------------------------------------
 CALLS_BACK = 'after answering, "{service}" calls back {url} with:'  # 63
 CALLED_BACK = '"{service}" should have called back {url}'  # 64
@@ -325,6 +329,8 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase(50, WS_ON_CONNECT, SETUP, websocket_steps.sends_on_connect, DOCSTRING),
     Phrase(51, WS_REPLIES, SETUP, websocket_steps.replies_to, DOCSTRING),
     Phrase(52, WS_RECEIVED, ASSERTION, websocket_steps.received_message),
+    Phrase(53, MESSAGES_ANSWERS, SETUP, llm_steps.answers_messages, DOCSTRING),
+    Phrase(54, MESSAGES_ANSWERS_ABOUT, SETUP, llm_steps.answers_messages_about, DOCSTRING),
     Phrase(63, CALLS_BACK, SETUP, webhook_steps.calls_back, DOCSTRING),
     Phrase(64, CALLED_BACK, ASSERTION, webhook_steps.called_back),
 )

@@ -145,6 +145,11 @@ def _hears(shop_world: p.ShopWorld, text: str) -> None:
     shop_world.hears(text)
 
 
+@when(_p(p.ASK_CLAUDE))
+def _ask_claude(shop_world: p.ShopWorld, question: str) -> None:
+    shop_world.ask_claude(question)
+
+
 @then(_p(p.ASSISTANT_SAYS))
 def _assistant_says(shop_world: p.ShopWorld, text: str) -> None:
     shop_world.assistant_says(text)

@@ -270,8 +270,9 @@ async def test_max_in_flight_drops_arrivals_instead_of_queueing_them(server: Moc
     assert total["rateError"] == 0.75
 
 
+@pytest.mark.timeout(30)  # the run ends on its 200 ms timeouts, not on the stub's 60 s
 async def test_a_timeout_ends_the_request_and_counts_it(server: MockServer) -> None:
-    stub(server, "/stuck", delay_ms=3000)
+    stub(server, "/stuck", delay_ms=60_000)
     run = LoadRun(
         parse_script(
             {
@@ -283,9 +284,7 @@ async def test_a_timeout_ends_the_request_and_counts_it(server: MockServer) -> N
             }
         )
     )
-    started = time.monotonic()
     await run.run()
-    assert time.monotonic() - started < 2.5  # not the 3 s of the stub
     total = build_report(run)["total"]
     assert total["errors"] == {"timeout": 5}
     assert total["completed"] == 0

@@ -182,10 +182,9 @@ def test_bad_chaos_is_refused_whole_and_nothing_is_half_applied(server: MockServ
 def test_sample_delays_previews_a_profile_without_sleeping(server: MockServer) -> None:
     body = {"delayDistribution": {"type": "normal", "mean": 100, "stddev": 10}, "count": 2000,
             "seed": 1}  # fmt: skip
-    started = time.perf_counter()
+    # 2,000 samples of 100 ms, slept, would outlast the client's 10 s timeout: no clock needed
     first = admin(server, "POST", "/delays/sample", body)
     assert first.status_code == 200, first.text
-    assert time.perf_counter() - started < 5  # 2,000 samples of 100 ms: not slept
     data = first.json()
     assert len(data["samples"]) == 2000
     assert abs(data["summary"]["mean"] - 100) < 2
