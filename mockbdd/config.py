@@ -116,6 +116,11 @@ class ServerConfig(BaseModel):
         description="a server span per request, continuing its traceparent, exported over "
         "OTLP as the OTEL_* variables say (needs mockbdd[otel])",
     )
+    global_response_templating: bool = Field(
+        False,
+        description="render every stub's body and headers as a WireMock response template, "
+        "as if each named WireMock's templating transformer",
+    )
     prepared: bool = Field(
         True,
         description="write static answers as pre-serialised bytes (the fast path); "

@@ -89,6 +89,7 @@ class Namespace:
         self._settings = Settings()
         self._seed = seed
         self._rng = random.Random(seed)
+        self._values: dict[str, object] = {}  # the templates' ``state`` (key/value), per namespace
         self._streams: dict[int, tuple[object, random.Random]] = {}  # seeded stubs' own
         self._ttl_seconds = ttl_seconds
         self._port: int | None = None
@@ -121,6 +122,16 @@ class Namespace:
     @property
     def settings(self) -> Settings:
         return self._settings
+
+    @property
+    def seed(self) -> int | None:
+        """The server's ``--seed``: what seeded template data (Faker, random) derives from."""
+        return self._seed
+
+    @property
+    def values(self) -> dict[str, object]:
+        """The key/value store templates read and write (``state`` in Jinja); reset clears it."""
+        return self._values
 
     @property
     def settings_since(self) -> float:
@@ -460,6 +471,7 @@ class Namespace:
         for name, state in self._initial_states:
             self._state.set_scenario_state(name, state)
         self._journal.clear()
+        self._values.clear()
 
     def reset(self) -> None:
         """``POST /reset``: as ``reset_mappings``, and the settings the namespace started with."""

@@ -62,7 +62,12 @@ class MockHttpServer:
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
         self.extensions = (
-            load_extensions(limits.register, simulation.register, validation.register)
+            load_extensions(
+                limits.register,
+                simulation.register,
+                validation.register,
+                global_response_templating=config.global_response_templating,
+            )
             if extensions is None
             else extensions
         )

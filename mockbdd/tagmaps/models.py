@@ -309,7 +309,7 @@ def _known_keys(root: type[BaseModel], loc: Sequence[str]) -> list[str]:
             return []
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return list(annotation.model_fields)
+        return [f.alias or n for n, f in annotation.model_fields.items()]
     return []
 
 

@@ -61,6 +61,7 @@ def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
         "openai-models",
         "anthropic-messages",
         "crud",
+        "response-template",
     )
     assert BUILTIN.names(CUSTOM_MATCHERS) == ()
     with pytest.raises(ExtensionError):
@@ -271,11 +272,12 @@ def test_a_registered_transformer_is_kept_with_read_only_parameters() -> None:
 
 
 def test_transformers_and_their_parameters_are_refused_in_mockbdds_voice() -> None:
-    error = refused({"request": {}, "response": {"transformers": ["upper", "response-template"]}})
+    error = refused({"request": {}, "response": {"transformers": ["upper", "velocity"]}})
     assert error.pointer == "/response/transformers/1"
     assert error.reason == (
-        "response transformer 'response-template' is not supported by this server (registered: "
-        "openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, upper; plugins add them through the mockbdd.plugins entry points)"
+        "response transformer 'velocity' is not supported by this server (registered: "
+        "openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, "
+        "response-template, upper; plugins add them through the mockbdd.plugins entry points)"
     )
     bad = {"transformers": ["upper"], "transformerParameters": {"exclaim": 1}}
     error = refused({"request": {}, "response": bad})
