@@ -30,8 +30,20 @@ async def list_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     return AdminResponse(json={"mappings": _page(req, stubs), "meta": {"total": len(stubs)}})
 
 
+def check_contracts(ctx: AdminContext, stubs: list[StubMapping], pointer: str = "") -> None:
+    """Refuse stubs whose answers break a document the namespace validates against (an
+    OpenAPI import with ``validate``), naming the first and the reason."""
+    for i, stub in enumerate(stubs):
+        for validator in ctx.ns.validators:
+            reason = validator.refuse(stub)
+            if reason is not None:
+                where = f"{pointer}/{i}/response" if pointer else "/response"
+                raise InvalidInput(where, f"{reason} (OpenAPI document {validator.name!r})")
+
+
 async def create_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     stub = parse_stub_mapping(req.json(), extensions=ctx.runtime.extensions)
+    check_contracts(ctx, [stub])
     ctx.ns.add_stub(stub)
     return AdminResponse(201, stub_to_json(stub))
 
@@ -56,6 +68,7 @@ async def edit_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     body = {**body, "id": stub_id}
     body.pop("uuid", None)
     stub = parse_stub_mapping(body, extensions=ctx.runtime.extensions)
+    check_contracts(ctx, [stub])
     ctx.ns.edit_stub(stub)
     return AdminResponse(json=stub_to_json(stub))
 
@@ -74,6 +87,7 @@ async def import_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     stubs = parse_mappings_document(
         {"mappings": body["mappings"]}, extensions=ctx.runtime.extensions
     )
+    check_contracts(ctx, list(stubs), "/mappings")
     options = parse_import_options(body.get("importOptions"))
     if options.deleteAllNotInImport:
         keep = {s.id for s in stubs}

@@ -31,6 +31,16 @@ def error_json(
     return _json(status, {"errors": [error]})
 
 
+def invalid_json(status: int, exc: InvalidInput) -> web.Response:
+    """Every mistake found in the input, the first first (WireMock's ``errors`` list)."""
+    code = 10 if status == 422 else status
+    errors = [
+        {"code": code, "title": e.reason, "source": {"pointer": e.pointer or "/"}}
+        for e in exc.all()
+    ]
+    return _json(status, {"errors": errors})
+
+
 def _json(status: int, data: Any) -> web.Response:
     return web.Response(
         status=status, body=json.dumps(data).encode(), content_type="application/json"
@@ -98,7 +108,7 @@ class AdminApi:
                 return await stream(request, ns, at_root)
             result = await found.route.task(ctx, admin_request)
         except InvalidInput as exc:
-            return error_json(_status_of(exc, found.route.name), exc.reason, exc.pointer or "/")
+            return invalid_json(_status_of(exc, found.route.name), exc)
         except NotFound as exc:
             return error_json(404, str(exc.args[0]) if exc.args else "not found")
         except (NamespaceExists, Conflict) as exc:

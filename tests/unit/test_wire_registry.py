@@ -155,8 +155,8 @@ def test_each_delay_type_decodes_and_encodes_back(obj: dict[str, Any], delay: ob
          "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got 'unifrom'; did you mean 'uniform'?"),
         ({"type": "uniform", "lower": 3, "upper": 2}, "/d/lower", "must not be greater than 'upper'"),
-        ({"type": "exactly", "ms": 1, "extra": 1}, "/d/extra", "unknown field 'extra'"),
-        ({"type": "fixed"}, "/d/milliseconds", "Field required"),
+        ({"type": "exactly", "ms": 1, "extra": 1}, "/d/extra", "unknown field 'extra' (fields: ms)"),
+        ({"type": "fixed"}, "/d/milliseconds", "required"),
     ],
 )  # fmt: skip
 def test_delay_errors_name_field_and_valid_types(obj: Any, pointer: str, reason: str) -> None:
@@ -332,7 +332,7 @@ def test_custom_matcher_names_and_parameters_are_checked() -> None:
     )
     with pytest.raises(InvalidInput) as info:
         parse_request_pattern({"customMatcher": {"parameters": {}}})
-    assert (info.value.pointer, info.value.reason) == ("/customMatcher/name", "Field required")
+    assert (info.value.pointer, info.value.reason) == ("/customMatcher/name", "required")
 
 
 def test_matcher_and_transformer_entries_are_checked_when_registered() -> None:
