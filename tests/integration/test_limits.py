@@ -327,3 +327,20 @@ def test_a_timeline_brings_a_rate_limit_in_on_time(server: MockServer) -> None:
     time.sleep(0.5)
     after = burst(f"{server.url}/api", 10)
     assert Counter(r.status_code for r in after) == {200: 2, 429: 8}
+
+
+def test_setting_the_limit_again_or_a_reset_fills_the_buckets(server: MockServer) -> None:
+    stub(server, "/api")
+    limit = {"rateLimit": {"requests": 2, "periodMs": 60_000}}
+    admin(server, "POST", "/settings", limit)
+    assert [r.status_code for r in burst(f"{server.url}/api", 3)].count(200) == 2
+    assert [r.status_code for r in burst(f"{server.url}/api", 3)].count(200) == 0  # drained
+    admin(server, "POST", "/settings", limit)
+    assert [r.status_code for r in burst(f"{server.url}/api", 3)].count(200) == 2
+    ns = admin(server, "POST", "/namespaces", {"name": "shared"}).json()
+    httpx.post(f"{ns['adminUrl']}/mappings", json={"request": {"urlPath": "/x"}, "response": {}})
+    httpx.post(f"{ns['adminUrl']}/settings", json=limit)
+    assert [r.status_code for r in burst(f"{ns['baseUrl']}/x", 3)].count(200) == 2
+    httpx.post(f"{ns['adminUrl']}/settings", json={})  # the limit gone, then back: full again
+    httpx.post(f"{ns['adminUrl']}/settings", json=limit)
+    assert [r.status_code for r in burst(f"{ns['baseUrl']}/x", 3)].count(200) == 2
