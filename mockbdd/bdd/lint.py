@@ -20,6 +20,7 @@ from gherkin import Parser
 from gherkin.errors import CompositeParserException, ParserException
 from gherkin.parser_types import Feature, Rule, Scenario, Tag
 
+from mockbdd.domain.errors import InvalidInput
 from mockbdd.extensions import ExtensionError, Extensions
 from mockbdd.tagmaps.errors import (
     SET_TAG_MAPS,
@@ -33,6 +34,7 @@ from mockbdd.tagmaps.registry import TagMapRegistry, display_path, load_registry
 from mockbdd.tagmaps.resolve import LEVELS, check_tag, resolve
 from mockbdd.tagmaps.tags import MockTag, parse_tag
 from mockbdd.wire.builtins import BUILTIN, installed_extensions
+from mockbdd.wire.settings import parse_settings
 
 Severity = Literal["error", "warning"]
 _LOCATION_PREFIX = re.compile(r"^\(\d+:\d+\): ")
@@ -120,7 +122,12 @@ def lint_registry(registry: TagMapRegistry, extensions: Extensions = BUILTIN) ->
         if any(p.required for n in names for p in registry.get(n).params.values()):
             continue
         try:
-            resolve(registry, scenario=[MockTag(tag_map.name)], extensions=extensions)
+            resolution = resolve(registry, scenario=[MockTag(tag_map.name)], extensions=extensions)
+            if resolution.settings:  # the server's decoder: chaos, timelines, limits...
+                parse_settings(dict(resolution.settings), extensions=extensions)
+        except InvalidInput as exc:
+            detail = f"@mock:{tag_map.name} settings{exc.pointer}: {exc.reason}"
+            diagnostics.append(Diagnostic(tag_map.file, tag_map.line, 1, "MBD007", detail))
         except TagMapError as exc:
             diagnostics += [map_diagnostic(e) for e in exc.all()]
         except MockBddError as exc:

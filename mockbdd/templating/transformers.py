@@ -46,7 +46,9 @@ class TemplateRenderFailed(Exception):
 def _maybe(
     compiler: Callable[[str, str], Template], text: str, name: str, marker: str
 ) -> Template | None:
-    if marker not in text:
+    if marker and marker not in text:
+        return None
+    if not marker and "{{" not in text and "{%" not in text and "{#" not in text:
         return None
     return compiler(text, name)
 
@@ -163,8 +165,11 @@ class ResponseTemplate(_TemplateTransformer):
 
 
 def register(extensions: Extensions, *, global_response_templating: bool = False) -> None:
+    from mockbdd.templating.jinja import Jinja
+
     extensions.add(
         TRANSFORMERS,
         "response-template",
         ResponseTemplate(applies_globally=global_response_templating),
     )
+    extensions.add(TRANSFORMERS, "jinja", Jinja())

@@ -248,6 +248,7 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
             "anthropic-messages",
             "crud",
             "response-template",
+            "jinja",
             "upper",
         ]
     }

@@ -62,6 +62,7 @@ def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
         "anthropic-messages",
         "crud",
         "response-template",
+        "jinja",
     )
     assert BUILTIN.names(CUSTOM_MATCHERS) == ()
     with pytest.raises(ExtensionError):
@@ -277,7 +278,8 @@ def test_transformers_and_their_parameters_are_refused_in_mockbdds_voice() -> No
     assert error.reason == (
         "response transformer 'velocity' is not supported by this server (registered: "
         "openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, "
-        "response-template, upper; plugins add them through the mockbdd.plugins entry points)"
+        "response-template, jinja, upper; plugins add them through the mockbdd.plugins entry "
+        "points)"
     )
     bad = {"transformers": ["upper"], "transformerParameters": {"exclaim": 1}}
     error = refused({"request": {}, "response": bad})

@@ -203,6 +203,18 @@ def test_map_that_fails_wiremock_validation(project: Path) -> None:
     assert diagnostics[0].message.endswith("(map 'bad_status')")
 
 
+def test_map_whose_simulation_settings_the_server_refuses(project: Path) -> None:
+    (project / "tag_maps" / "zz_flaky.yaml").write_text(
+        "version: 1\nmaps:\n  flaky:\n    settings: {chaos: {errorRate: 0.8, dropRate: 0.5}}\n"
+        "  fine:\n    settings: {chaos: {errorRate: 0.5}, seed: 3}\n"
+    )
+    registry = TagMapRegistry.load_dir(project / "tag_maps")
+    found = [d for d in lint_registry(registry) if d.path == "tag_maps/zz_flaky.yaml"]
+    assert [(d.line, d.code, d.message) for d in found] == [
+        (3, "MBD007", "@mock:flaky settings/chaos: errorRate + dropRate must not exceed 1, got 1.3")
+    ]
+
+
 def test_without_tag_maps_only_syntax_is_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
