@@ -434,6 +434,15 @@ class Namespace:
         if collections is not None:
             self._initial_collections = collections
 
+    @property
+    def initial_stubs(self) -> tuple[StubMapping, ...]:
+        """What ``reset_mappings`` restores."""
+        return self._initial_stubs
+
+    def keep_stubs(self) -> None:
+        """``POST /mappings/save``: the stubs as they are now become what resets restore."""
+        self._initial_stubs = tuple(self._stubs)
+
     def define_collections(self, collections: tuple[InitialCollection, ...]) -> None:
         """Replace these collections (each whole; the others stay). Every item is checked
         before anything changes: ``CollectionError`` naming ``/<name>/<index>/<pointer>``."""

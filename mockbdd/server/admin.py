@@ -18,6 +18,11 @@ from mockbdd.domain.namespace import Namespace
 
 log = logging.getLogger("mockbdd.admin")
 MAX_ADMIN_BODY = 50 * 1024 * 1024
+ADMIN_TOKEN_HINT = (
+    "admin token required: send 'Authorization: Bearer <token>' with the token the server was "
+    "started with (mockbdd serve --admin-token T, or MOCKBDD_ADMIN_TOKEN); mockbdd's clients "
+    "take Client(url, token=T), and the BDD hooks read MOCKBDD_ADMIN_TOKEN"
+)
 
 
 def error_json(
@@ -88,7 +93,7 @@ class AdminApi:
         self, request: web.BaseRequest, ns: Namespace, path: str, *, at_root: bool
     ) -> web.StreamResponse:
         if not self._authorised(request):
-            return error_json(401, "admin token required: send 'Authorization: Bearer <token>'")
+            return error_json(401, ADMIN_TOKEN_HINT)
         found = match_route(request.method, path or "/", at_root=at_root)
         if found.route is None:
             if found.allowed:

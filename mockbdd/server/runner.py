@@ -77,8 +77,10 @@ class MockHttpServer:
             seed=config.seed,
         )
         self.file_stubs: tuple[StubMapping, ...] = ()
-        if config.mappings is not None:
-            self.file_stubs = tuple(load_mapping_dir(config.mappings, extensions=self.extensions))
+        folder = config.mappings_dir
+        # a --root-dir without a mappings folder yet is a server with no file stubs (WireMock)
+        if folder is not None and (config.mappings is not None or folder.is_dir()):
+            self.file_stubs = tuple(load_mapping_dir(folder, extensions=self.extensions))
         self._metrics: Metrics | None = None
         self._pressure = Pressure(config.pressure_max_memory_mb, config.pressure_max_cpu_percent)
         self.engine.subscribe(self._pressure_of_deleted)
@@ -105,7 +107,7 @@ class MockHttpServer:
             self.tracing = Tracing(tracer_provider)
             own_stages.append(self.tracing.stage)
         self.data_plane = DataPlane(
-            config.files,
+            config.files_dir,
             config.max_body_bytes,
             config.proxy_allow,
             config.prepared,
@@ -184,10 +186,10 @@ class MockHttpServer:
         return self.data_plane.proxy.refusal(url)
 
     def recordings_dir(self) -> Path | None:
-        return self.config.mappings
+        return self.config.mappings_dir
 
     def files_dir(self) -> Path | None:
-        return self.config.files
+        return self.config.files_dir
 
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)

@@ -165,3 +165,49 @@ Feature: F
         "tag_maps/maps.yaml:7:22: MBD007 /response/status: must be at most 599, got 900 (map 'a')",
         "mockbdd lint: 4 errors, 0 warnings in 1 feature file",
     ]
+
+
+# -- point 6: the start-up line shows the bound address; a 401 says how to send the token -----
+
+
+def test_serve_prints_the_address_bound_and_a_401_names_the_token_settings(
+    tmp_path: Path,
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    serve = ["serve", "--host", "0.0.0.0", "--port", str(port), "--admin-token", "sekret"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockbdd", *serve],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        local = f"http://127.0.0.1:{port}"
+        assert line.split(" ", 2)[2] == (
+            f"serving on http://0.0.0.0:{port} (every IPv4 interface; from this machine: "
+            f"{local}, admin: {local}/__admin)\n"
+        )
+        suite = behave_suite(tmp_path, TAGGED)
+        done = behave(suite, "features/", env={"MOCKBDD_URL": local, "MOCKBDD_ADMIN_TOKEN": ""})
+        assert done.returncode == 1
+        assert (
+            "mockbdd admin API error 401: admin token required: send 'Authorization: Bearer "
+            "<token>' with the token the server was started with (mockbdd serve --admin-token "
+            "T, or MOCKBDD_ADMIN_TOKEN); mockbdd's clients take Client(url, token=T), and the "
+            "BDD hooks read MOCKBDD_ADMIN_TOKEN"
+        ) in done.stdout + done.stderr
+        passed = behave(
+            suite, "features/", env={"MOCKBDD_URL": local, "MOCKBDD_ADMIN_TOKEN": "sekret"}
+        )
+        assert passed.returncode == 0, passed.stdout
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)

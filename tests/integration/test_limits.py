@@ -344,3 +344,13 @@ def test_setting_the_limit_again_or_a_reset_fills_the_buckets(server: MockServer
     httpx.post(f"{ns['adminUrl']}/settings", json={})  # the limit gone, then back: full again
     httpx.post(f"{ns['adminUrl']}/settings", json=limit)
     assert [r.status_code for r in burst(f"{ns['baseUrl']}/x", 3)].count(200) == 2
+
+
+def test_a_stub_refusal_gives_back_the_namespace_slot_it_took(server: MockServer) -> None:
+    stub(server, "/narrow", fixedDelayMilliseconds=500, concurrency={"maxInFlight": 1})
+    stub(server, "/wide", fixedDelayMilliseconds=300)
+    admin(server, "POST", "/settings", {"concurrency": {"maxInFlight": 10}})
+    narrow = burst(f"{server.url}/narrow", 3)
+    assert Counter(r.status_code for r in narrow) == {200: 1, 503: 2}
+    wide = burst(f"{server.url}/wide", 10)  # all ten slots are free again
+    assert Counter(r.status_code for r in wide) == {200: 10}
