@@ -92,3 +92,21 @@ def test_json_mapping_blocks_load_and_the_template_example_renders() -> None:
     body = answer.json()
     assert (body["id"], body["first"], body["count"]) == ("7", "A-1", "2")
     assert re.fullmatch(r"\d{4}-\d\d-\d\d", body["at"])
+
+
+def test_the_json_body_from_schema_example_generates_valid_data() -> None:
+    import httpx
+    import jsonschema
+
+    from mockbdd.server.embedded import MockServer
+
+    schema = {
+        "type": "object",
+        "required": ["name", "city"],
+        "properties": {"name": {"type": "string"}, "city": {"type": "string"}},
+    }
+    assert "jsonBodyFromSchema" in README
+    with MockServer(seed=1) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        stub = {"request": {"url": "/p"}, "response": {"jsonBodyFromSchema": schema}}
+        assert http.post("/__admin/mappings", json=stub).status_code == 201
+        jsonschema.validate(http.get("/p").json(), schema)

@@ -165,6 +165,7 @@ class ResponseTemplate(_TemplateTransformer):
 
 
 def register(extensions: Extensions, *, global_response_templating: bool = False) -> None:
+    from mockbdd.templating import schema_data
     from mockbdd.templating.jinja import Jinja
 
     extensions.add(
@@ -173,3 +174,4 @@ def register(extensions: Extensions, *, global_response_templating: bool = False
         ResponseTemplate(applies_globally=global_response_templating),
     )
     extensions.add(TRANSFORMERS, "jinja", Jinja())
+    schema_data.register(extensions)

@@ -69,7 +69,8 @@ def build_response(
             h.lower() for h in model.removeProxyRequestHeaders or ()
         ),
         proxy_url_prefix_to_remove=model.proxyUrlPrefixToRemove,
-        transformers=_transformers(model, pointer, extensions),
+        transformers=_schema_body(model, pointer, extensions)
+        + _transformers(model, pointer, extensions),
         sse=sse,
         simulation=simulation_of(model, pointer) or None,
         rate_limit=None
@@ -80,6 +81,22 @@ def build_response(
         else parse_concurrency(model.concurrency, f"{pointer}/concurrency"),
     )
     return _prepared(definition, pointer, extensions)
+
+
+def _schema_body(
+    model: ResponseDefinitionModel, pointer: str, extensions: Extensions
+) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    """``jsonBodyFromSchema``: generated per request by the transformer registered for it,
+    before the stub's own transformers (so a template may follow it)."""
+    if model.jsonBodyFromSchema is None:
+        return ()
+    name = "json-body-from-schema"
+    found = extensions.get(TRANSFORMERS, name)
+    if found is None:  # pragma: no cover - a built-in
+        raise InvalidInput(f"{pointer}/jsonBodyFromSchema", "not supported by this server")
+    parameters = freeze({"schema": model.jsonBodyFromSchema})
+    check_parameters(found.check, parameters, f"{pointer}/jsonBodyFromSchema")
+    return ((name, parameters),)
 
 
 def _prepared(
@@ -151,6 +168,10 @@ def _body(model: ResponseDefinitionModel, pointer: str, headers: list[tuple[str,
         if not any(n.lower() == "content-type" for n, _ in headers):
             headers.append(("Content-Type", "application/json"))
         return json_body_bytes(model.jsonBody)
+    if model.jsonBodyFromSchema is not None:
+        if not any(n.lower() == "content-type" for n, _ in headers):
+            headers.append(("Content-Type", "application/json"))
+        return b""
     if model.base64Body is not None:
         try:
             return base64.b64decode(model.base64Body, validate=True)

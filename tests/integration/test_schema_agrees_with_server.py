@@ -249,6 +249,7 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
             "crud",
             "response-template",
             "jinja",
+            "json-body-from-schema",
             "upper",
         ]
     }

@@ -168,6 +168,7 @@ def test_a_timeline_changes_what_is_in_force(server: MockServer) -> None:
     now = admin(server, "GET", "/settings").json()["settings"]
     assert now["chaos"]["errorRate"] == 1.0
     assert now["timelineElapsedMs"] >= 1500
+    assert admin(server, "POST", "/settings", now).status_code == 200  # taken back as shown
 
 
 def test_bad_chaos_is_refused_whole_and_nothing_is_half_applied(server: MockServer) -> None:

@@ -63,6 +63,7 @@ def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
         "crud",
         "response-template",
         "jinja",
+        "json-body-from-schema",
     )
     assert BUILTIN.names(CUSTOM_MATCHERS) == ()
     with pytest.raises(ExtensionError):
@@ -278,7 +279,8 @@ def test_transformers_and_their_parameters_are_refused_in_mockbdds_voice() -> No
     assert error.reason == (
         "response transformer 'velocity' is not supported by this server (registered: "
         "openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, "
-        "response-template, jinja, upper; plugins add them through the mockbdd.plugins entry "
+        "response-template, jinja, json-body-from-schema, upper; plugins add them through the "
+        "mockbdd.plugins entry "
         "points)"
     )
     bad = {"transformers": ["upper"], "transformerParameters": {"exclaim": 1}}
