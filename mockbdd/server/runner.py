@@ -30,11 +30,14 @@ from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
+from mockbdd.server.tracing import Tracing
 from mockbdd.server.websockets import WebSockets
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
     from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.domain.near_miss import NearMiss
     from mockbdd.domain.requests import RecordedRequest
@@ -53,7 +56,9 @@ class MockHttpServer:
         config: ServerConfig,
         engine: Engine | None = None,
         extensions: Extensions | None = None,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
+        """``tracer_provider``: spans go there (as with ``--otel``) instead of OTLP."""
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
         self.extensions = (
@@ -97,6 +102,10 @@ class MockHttpServer:
                 self.engine, EventHub(config.event_history, config.event_buffer)
             )
             own_stages.append(self.events.stage)
+        self.tracing: Tracing | None = None
+        if config.otel or tracer_provider is not None:
+            self.tracing = Tracing(tracer_provider)
+            own_stages.append(self.tracing.stage)
         self.data_plane = DataPlane(
             config.files_dir,
             config.max_body_bytes,
@@ -293,6 +302,8 @@ class MockHttpServer:
         await self.data_plane.mounts.close_all()
         if self._statsd is not None:
             await self._statsd.stop()
+        if self.tracing is not None:
+            await asyncio.to_thread(self.tracing.shutdown)  # flushes the batch: a blocking call
         await self.data_plane.proxy.close()
         await self._pressure.release_all()
         self.stopped.set()
