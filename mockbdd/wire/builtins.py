@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Final
 
-from mockbdd import crud, llm, webhooks
+from mockbdd import crud, exchanges, llm, webhooks
 from mockbdd.domain import faults
 from mockbdd.extensions import Extensions, Register, assemble
 from mockbdd.wire import delays, operators
@@ -21,6 +21,7 @@ def register(extensions: Extensions) -> None:
     faults.register(extensions)
     llm.register(extensions)
     crud.register(extensions)
+    exchanges.register(extensions)
     webhooks.register(
         extensions, lambda obj, at: delays.parse_delay(obj, at, extensions=extensions)
     )
