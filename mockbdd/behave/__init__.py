@@ -133,7 +133,7 @@ def scenario_labels(scenario: Any) -> dict[str, str]:
         "scenario": str(scenario.name),
         "example": ""
         if row is None
-        else ", ".join(f"{h}={c}" for h, c in zip(row.headings, row.cells)),
+        else ", ".join(f"{h}={c}" for h, c in zip(row.headings, row.cells, strict=False)),
         "location": f"{scenario.filename}:{scenario.line}",
     }
 
