@@ -116,6 +116,11 @@ class ServerConfig(BaseModel):
         description="most CPU POST /__admin/pressure may burn, all namespaces together "
         "(100 = one core)",
     )
+    templates: Annotated[Path | None, Cli(metavar="DIR")] = Field(
+        None,
+        description="folder of Jinja template files (*.j2) answering what no stub matches, "
+        "mockstack-style: /svc/user/7 tries svc-user.7.j2, svc-user.j2, index.j2",
+    )
     global_response_templating: bool = Field(
         False,
         description="render every stub's body and headers as a WireMock response template, "

@@ -31,6 +31,7 @@ from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
 from mockbdd.server.websockets import WebSockets
+from mockbdd.templating.files import TemplateFiles
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
@@ -104,6 +105,7 @@ class MockHttpServer:
             config.prepared,
             extensions=self.extensions,
             stages=tuple(own_stages),
+            templates=None if config.templates is None else TemplateFiles(config.templates),
         )
         streams = {} if self.events is None else {spec.EVENTS.name: self.events}
         self.admin = AdminApi(self.engine, self, config.admin_token, streams)
