@@ -116,6 +116,11 @@ class ServerConfig(BaseModel):
         description="most CPU POST /__admin/pressure may burn, all namespaces together "
         "(100 = one core)",
     )
+    otel: bool = Field(
+        False,
+        description="a server span per request, continuing its traceparent, exported over "
+        "OTLP as the OTEL_* variables say (needs mockbdd[otel])",
+    )
     templates: Annotated[Path | None, Cli(metavar="DIR")] = Field(
         None,
         description="folder of Jinja template files (*.j2) answering what no stub matches, "

@@ -62,6 +62,7 @@ class DataPlane:
         *,
         extensions: Extensions,
         stages: tuple[Stage, ...] = (),
+        exposed_on: str | None = None,
         templates: TemplateFiles | None = None,
     ) -> None:
         """``stages``: the server's own (metrics, event streams), after the registered ones;
@@ -69,7 +70,7 @@ class DataPlane:
         self.templates = templates
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
-        self.proxy = Proxy(proxy_allow, max_body_bytes)
+        self.proxy = Proxy(proxy_allow, max_body_bytes, exposed_on=exposed_on)
         self._cache = ResponseCache(prepared_heads)
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))

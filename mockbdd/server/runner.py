@@ -14,11 +14,11 @@ from aiohttp import web
 
 from mockbdd.admin import spec
 from mockbdd.admin.events import EventHub
-from mockbdd.config import ServerConfig, statsd_address
+from mockbdd.config import LOOPBACK_HOSTS, ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.stubs import StubMapping
+from mockbdd.domain.stubs import StubMapping, proxy_targets
 from mockbdd.extensions import Extensions
 from mockbdd.server import limits, simulation, validation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
@@ -30,12 +30,15 @@ from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
+from mockbdd.server.tracing import Tracing
 from mockbdd.server.websockets import WebSockets
 from mockbdd.templating.files import TemplateFiles
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
     from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.domain.near_miss import NearMiss
     from mockbdd.domain.requests import RecordedRequest
@@ -54,7 +57,9 @@ class MockHttpServer:
         config: ServerConfig,
         engine: Engine | None = None,
         extensions: Extensions | None = None,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
+        """``tracer_provider``: spans go there (as with ``--otel``) instead of OTLP."""
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
         self.extensions = (
@@ -98,13 +103,18 @@ class MockHttpServer:
                 self.engine, EventHub(config.event_history, config.event_buffer)
             )
             own_stages.append(self.events.stage)
+        self.tracing: Tracing | None = None
+        if config.otel or tracer_provider is not None:
+            self.tracing = Tracing(tracer_provider)
+            own_stages.append(self.tracing.stage)
         self.data_plane = DataPlane(
             config.files_dir,
             config.max_body_bytes,
-            config.proxy_allow,
+            (*config.proxy_allow, *(url for s in self.file_stubs for _, url in proxy_targets(s))),
             config.prepared,
             extensions=self.extensions,
             stages=tuple(own_stages),
+            exposed_on=None if config.host in LOOPBACK_HOSTS else config.host,
             templates=None if config.templates is None else TemplateFiles(config.templates),
         )
         streams = {} if self.events is None else {spec.EVENTS.name: self.events}
@@ -294,6 +304,8 @@ class MockHttpServer:
         await self.data_plane.mounts.close_all()
         if self._statsd is not None:
             await self._statsd.stop()
+        if self.tracing is not None:
+            await asyncio.to_thread(self.tracing.shutdown)  # flushes the batch: a blocking call
         await self.data_plane.proxy.close()
         await self._pressure.release_all()
         self.stopped.set()
