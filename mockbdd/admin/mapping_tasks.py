@@ -9,7 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Conflict, int_query
+from mockbdd.admin.types import (
+    AdminContext,
+    AdminRequest,
+    AdminResponse,
+    Conflict,
+    check_reach,
+    int_query,
+)
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.requests import Body
 from mockbdd.domain.stubs import StubMapping
@@ -47,6 +54,7 @@ def check_contracts(ctx: AdminContext, stubs: list[StubMapping], pointer: str = 
 async def create_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     stub = parse_stub_mapping(req.json(), extensions=ctx.runtime.extensions)
     check_contracts(ctx, [stub])
+    check_reach(ctx.runtime, [stub])
     ctx.ns.add_stub(stub)
     return AdminResponse(201, stub_to_json(stub))
 
@@ -72,6 +80,7 @@ async def edit_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     body.pop("uuid", None)
     stub = parse_stub_mapping(body, extensions=ctx.runtime.extensions)
     check_contracts(ctx, [stub])
+    check_reach(ctx.runtime, [stub])
     ctx.ns.edit_stub(stub)
     return AdminResponse(json=stub_to_json(stub))
 
@@ -91,6 +100,7 @@ async def import_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
         {"mappings": body["mappings"]}, extensions=ctx.runtime.extensions
     )
     check_contracts(ctx, list(stubs), "/mappings")
+    check_reach(ctx.runtime, stubs, "/mappings/{i}")
     options = parse_import_options(body.get("importOptions"))
     if options.deleteAllNotInImport:
         keep = {s.id for s in stubs}

@@ -14,11 +14,11 @@ from aiohttp import web
 
 from mockbdd.admin import spec
 from mockbdd.admin.events import EventHub
-from mockbdd.config import ServerConfig, statsd_address
+from mockbdd.config import LOOPBACK_HOSTS, ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.stubs import StubMapping
+from mockbdd.domain.stubs import StubMapping, proxy_targets
 from mockbdd.extensions import Extensions
 from mockbdd.server import limits, simulation, validation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
@@ -32,6 +32,7 @@ from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
 from mockbdd.server.tracing import Tracing
 from mockbdd.server.websockets import WebSockets
+from mockbdd.templating.files import TemplateFiles
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
@@ -109,10 +110,12 @@ class MockHttpServer:
         self.data_plane = DataPlane(
             config.files_dir,
             config.max_body_bytes,
-            config.proxy_allow,
+            (*config.proxy_allow, *(url for s in self.file_stubs for _, url in proxy_targets(s))),
             config.prepared,
             extensions=self.extensions,
             stages=tuple(own_stages),
+            exposed_on=None if config.host in LOOPBACK_HOSTS else config.host,
+            templates=None if config.templates is None else TemplateFiles(config.templates),
         )
         streams = {} if self.events is None else {spec.EVENTS.name: self.events}
         self.admin = AdminApi(self.engine, self, config.admin_token, streams)
