@@ -101,6 +101,13 @@ EXPECTED: list[tuple[str, ...]] = [
         "$.*",
         f"{EXTRA}; mockbdd answers the removed stubs, WireMock an empty object",
     ),
+    (
+        "POST /mappings/save",
+        "*",
+        "mockbdd answers 409 when it has no mapping folder to write to (the harness gives "
+        "none), where WireMock writes into its root dir; with --mappings or --root-dir it "
+        "writes one file per stub and answers the file names",
+    ),
     ("*", "$.errors[[]0].source", f"{EXTRA}; every mockbdd error names the JSON pointer"),
     (
         "*",

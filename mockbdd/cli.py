@@ -95,10 +95,7 @@ def serve(args: argparse.Namespace) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, server.stopped.set)
-        print(
-            f"mockbdd {__version__} serving on {server.origin()} (admin: {server.origin()}/__admin)",
-            flush=True,
-        )
+        print(f"mockbdd {__version__} {listening(config.host, server.port)}", flush=True)
         await server.stopped.wait()
         await server.stop()
 
@@ -461,6 +458,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("which", nargs="?", choices=("all", "tagMapFile", "mappingFile"), default="all")
     _load_parser(sub)
     return parser
+
+
+def listening(host: str, port: int) -> str:
+    """The start-up line: the address actually bound, and the URL to use on this machine."""
+    shown = f"[{host}]" if ":" in host else host
+    if host in ("0.0.0.0", "::", ""):
+        local = f"http://127.0.0.1:{port}"
+        every = "every IPv4 interface" if host == "0.0.0.0" else "every interface"
+        return (
+            f"serving on http://{shown or '0.0.0.0'}:{port} ({every}; from this machine: "
+            f"{local}, admin: {local}/__admin)"
+        )
+    return f"serving on http://{shown}:{port} (admin: http://{shown}:{port}/__admin)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

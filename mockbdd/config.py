@@ -47,6 +47,11 @@ class ServerConfig(BaseModel):
     files: Annotated[Path | None, Cli(metavar="DIR")] = Field(
         None, description="root folder for bodyFileName"
     )
+    root_dir: Annotated[Path | None, Cli(metavar="DIR")] = Field(
+        None,
+        description="WireMock's --root-dir: mapping files in DIR/mappings and body files in "
+        "DIR/__files (--mappings and --files win)",
+    )
     tag_maps: Annotated[Path | None, Cli(metavar="DIR")] = Field(
         None, description="folder of tag maps (tag_maps/*.yaml)"
     )
@@ -111,11 +116,40 @@ class ServerConfig(BaseModel):
         description="most CPU POST /__admin/pressure may burn, all namespaces together "
         "(100 = one core)",
     )
+    otel: bool = Field(
+        False,
+        description="a server span per request, continuing its traceparent, exported over "
+        "OTLP as the OTEL_* variables say (needs mockbdd[otel])",
+    )
+    templates: Annotated[Path | None, Cli(metavar="DIR")] = Field(
+        None,
+        description="folder of Jinja template files (*.j2) answering what no stub matches, "
+        "mockstack-style: /svc/user/7 tries svc-user.7.j2, svc-user.j2, index.j2",
+    )
+    global_response_templating: bool = Field(
+        False,
+        description="render every stub's body and headers as a WireMock response template, "
+        "as if each named WireMock's templating transformer",
+    )
     prepared: bool = Field(
         True,
         description="write static answers as pre-serialised bytes (the fast path); "
         "--no-prepared sends every answer through aiohttp's web.Response",
     )
+
+    @property
+    def mappings_dir(self) -> Path | None:
+        """The mapping folder: ``--mappings``, else ``--root-dir``/mappings."""
+        if self.mappings is not None or self.root_dir is None:
+            return self.mappings
+        return self.root_dir / "mappings"
+
+    @property
+    def files_dir(self) -> Path | None:
+        """The body-file folder: ``--files``, else ``--root-dir``/__files."""
+        if self.files is not None or self.root_dir is None:
+            return self.files
+        return self.root_dir / "__files"
 
     @field_validator("statsd")
     @classmethod

@@ -68,3 +68,45 @@ def test_runnable_example_prints_the_near_miss_diff(tmp_path: Path) -> None:
     )
     assert "/api/users/1" in result.stdout
     assert "/api/users/2" in result.stdout
+
+
+def test_json_mapping_blocks_load_and_the_template_example_renders() -> None:
+    import json
+
+    import httpx
+
+    from mockbdd.server.embedded import MockServer
+
+    mappings = [json.loads(b) for b in blocks("json")]
+    assert mappings
+    with MockServer() as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        for mapping in mappings:
+            created = http.post("/__admin/mappings", json=mapping)
+            assert created.status_code == 201, created.text
+        answer = http.post(
+            "/orders/7",
+            json={"items": [{"sku": "A-1"}, {"sku": "B-2"}]},
+            headers={"X-Request-Id": "r-1"},
+        )
+    assert answer.headers["X-Request-Id"] == "r-1"
+    body = answer.json()
+    assert (body["id"], body["first"], body["count"]) == ("7", "A-1", "2")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", body["at"])
+
+
+def test_the_json_body_from_schema_example_generates_valid_data() -> None:
+    import httpx
+    import jsonschema
+
+    from mockbdd.server.embedded import MockServer
+
+    schema = {
+        "type": "object",
+        "required": ["name", "city"],
+        "properties": {"name": {"type": "string"}, "city": {"type": "string"}},
+    }
+    assert "jsonBodyFromSchema" in README
+    with MockServer(seed=1) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        stub = {"request": {"url": "/p"}, "response": {"jsonBodyFromSchema": schema}}
+        assert http.post("/__admin/mappings", json=stub).status_code == 201
+        jsonschema.validate(http.get("/p").json(), schema)

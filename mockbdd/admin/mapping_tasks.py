@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, int_query
+from mockbdd.admin.types import (
+    AdminContext,
+    AdminRequest,
+    AdminResponse,
+    Conflict,
+    check_reach,
+    int_query,
+)
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.requests import Body
 from mockbdd.domain.stubs import StubMapping
@@ -30,8 +40,21 @@ async def list_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     return AdminResponse(json={"mappings": _page(req, stubs), "meta": {"total": len(stubs)}})
 
 
+def check_contracts(ctx: AdminContext, stubs: list[StubMapping], pointer: str = "") -> None:
+    """Refuse stubs whose answers break a document the namespace validates against (an
+    OpenAPI import with ``validate``), naming the first and the reason."""
+    for i, stub in enumerate(stubs):
+        for validator in ctx.ns.validators:
+            reason = validator.refuse(stub)
+            if reason is not None:
+                where = f"{pointer}/{i}/response" if pointer else "/response"
+                raise InvalidInput(where, f"{reason} (OpenAPI document {validator.name!r})")
+
+
 async def create_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     stub = parse_stub_mapping(req.json(), extensions=ctx.runtime.extensions)
+    check_contracts(ctx, [stub])
+    check_reach(ctx.runtime, [stub])
     ctx.ns.add_stub(stub)
     return AdminResponse(201, stub_to_json(stub))
 
@@ -56,6 +79,8 @@ async def edit_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     body = {**body, "id": stub_id}
     body.pop("uuid", None)
     stub = parse_stub_mapping(body, extensions=ctx.runtime.extensions)
+    check_contracts(ctx, [stub])
+    check_reach(ctx.runtime, [stub])
     ctx.ns.edit_stub(stub)
     return AdminResponse(json=stub_to_json(stub))
 
@@ -74,6 +99,8 @@ async def import_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     stubs = parse_mappings_document(
         {"mappings": body["mappings"]}, extensions=ctx.runtime.extensions
     )
+    check_contracts(ctx, list(stubs), "/mappings")
+    check_reach(ctx.runtime, stubs, "/mappings/{i}")
     options = parse_import_options(body.get("importOptions"))
     if options.deleteAllNotInImport:
         keep = {s.id for s in stubs}
@@ -93,7 +120,44 @@ async def reset_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
 
 
 async def save_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    return AdminResponse(200, {})
+    """WireMock's save: every stub not already in the mapping folder is written there, one
+    file per stub (``<name>-<id>.json``, or ``<id>.json``), so a reset and a restart keep it."""
+    if ctx.ns is not ctx.engine.default:
+        raise Conflict(
+            "the stubs of a namespace are not saved: a namespace lives as long as its test; "
+            "save the root's stubs (POST /__admin/mappings/save) instead"
+        )
+    folder = ctx.runtime.recordings_dir()
+    if folder is None:
+        raise Conflict(
+            "nothing saved: the server was started without a mapping folder; start it with "
+            "--mappings DIR (or --root-dir DIR) to save stubs there"
+        )
+    on_disk = {stub.id: stub.source for stub in ctx.ns.initial_stubs}
+    unsaved = [stub for stub in ctx.ns.stubs if on_disk.get(stub.id) != stub.source]
+    written = await asyncio.to_thread(_write_stubs, folder, unsaved)
+    ctx.ns.keep_stubs()
+    return AdminResponse(200, {"saved": written})
+
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def saved_file_name(stub: StubMapping) -> str:
+    """``<name>-<id>.json`` (the name made safe for a file name), or ``<id>.json``."""
+    safe = _UNSAFE_NAME.sub("-", stub.name or "").strip("-").lower()[:80]
+    return f"{safe}-{stub.id}.json" if safe else f"{stub.id}.json"
+
+
+def _write_stubs(folder: Path, stubs: list[StubMapping]) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    names = []
+    for stub in stubs:
+        name = saved_file_name(stub)
+        mapping = {**stub_to_json(stub), "persistent": True}
+        (folder / name).write_text(json.dumps(mapping, indent=2) + "\n", encoding="utf-8")
+        names.append(name)
+    return names
 
 
 def metadata_filter(ctx: AdminContext, req: AdminRequest) -> Callable[[StubMapping], bool]:

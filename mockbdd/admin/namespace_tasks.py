@@ -7,7 +7,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mockbdd.admin.tag_map_tasks import TagMapPlan, plan_tag_maps
-from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Conflict
+from mockbdd.admin.types import (
+    AdminContext,
+    AdminRequest,
+    AdminResponse,
+    Conflict,
+    check_reach,
+)
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 from mockbdd.wire.collections import parse_collections
@@ -61,6 +67,7 @@ def _plan_contents(ctx: AdminContext, body: dict[str, Any]) -> TagMapPlan:
         parse_stub_mapping(m, f"/mappings/{i}", extensions=extensions)
         for i, m in enumerate(mappings)
     )
+    check_reach(ctx.runtime, stubs, "/mappings/{i}")
     settings = plan.settings
     if body.get("settings") is not None:
         if not isinstance(body["settings"], dict):

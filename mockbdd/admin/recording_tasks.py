@@ -34,6 +34,7 @@ MAX_RECORDED = 100_000  # events one recording keeps; past it the oldest are dro
 class Recording:
     spec: RecordSpec
     proxy_id: str
+    namespace: Namespace | None = None  # the namespace recording (a deleted one's name may return)
     events: list[ServeEvent] = field(default_factory=list)
     unsubscribe: Any = None
 
@@ -45,8 +46,18 @@ class Recorder:
         self.active: dict[str, Recording] = {}
         self.stopped: set[str] = set()
 
+    def of(self, ns: Namespace) -> Recording | None:
+        """The recording under way in ``ns`` (one left by a deleted namespace of the same name
+        is forgotten)."""
+        found = self.active.get(ns.name)
+        if found is not None and found.namespace is not ns:
+            del self.active[ns.name]
+            self.stopped.discard(ns.name)
+            return None
+        return found
+
     def status(self, ns: Namespace) -> str:
-        if ns.name in self.active:
+        if self.of(ns) is not None:
             return "Recording"
         return "Stopped" if ns.name in self.stopped else "NeverStarted"
 
@@ -80,14 +91,14 @@ async def start_recording(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     )
     recorder = ctx.runtime.recorder()
     ns = ctx.ns
-    running = recorder.active.get(ns.name)
+    running = recorder.of(ns)
     if running is not None:
         raise Conflict(f"already recording from {running.spec.target}: stop that recording first")
     assert spec.target is not None
     refused = ctx.runtime.outbound_refusal(spec.target)
     if refused is not None:
         raise InvalidInput("/targetBaseUrl", f"this server may not reach it: {refused}")
-    recording = Recording(spec, str(uuid.uuid4()))
+    recording = Recording(spec, str(uuid.uuid4()), ns)
     recording.unsubscribe = ns.journal.subscribe_completed(keeper(recording))
     ns.add_stub(_proxy_stub(spec.target, recording.proxy_id, ctx))
     recorder.active[ns.name] = recording
@@ -101,7 +112,8 @@ async def recording_status(ctx: AdminContext, req: AdminRequest) -> AdminRespons
 async def stop_recording(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     recorder = ctx.runtime.recorder()
     ns = ctx.ns
-    recording = recorder.active.pop(ns.name, None)
+    recording = recorder.of(ns)
+    recorder.active.pop(ns.name, None)
     if recording is None:
         raise Conflict("no recording is under way: POST /recordings/start first")
     recorder.stopped.add(ns.name)

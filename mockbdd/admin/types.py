@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -11,6 +11,7 @@ from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.patterns import ContentPattern
+from mockbdd.domain.stubs import StubMapping, proxy_targets
 from mockbdd.extensions import Extensions
 
 if TYPE_CHECKING:
@@ -214,6 +215,16 @@ class Runtime(Protocol):
     def files_dir(self) -> Path | None:
         """Where extracted response bodies go (``--files``), if anywhere."""
         ...
+
+
+def check_reach(runtime: Runtime, stubs: Iterable[StubMapping], pointer: str = "") -> None:
+    """Refuse, before anything is stored, a stub whose proxy this server may not reach."""
+    for i, stub in enumerate(stubs):
+        for at, url in proxy_targets(stub):
+            refused = runtime.outbound_refusal(url)
+            if refused is not None:
+                where = pointer.replace("{i}", str(i))
+                raise InvalidInput(f"{where}{at}", f"proxy target {refused}")
 
 
 @dataclass(slots=True)

@@ -15,25 +15,18 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from mockbdd.bdd.route_edit import on_route, with_fields
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepUsageError, route_path
 from mockbdd.bdd.step_checks import MockAssertionError
-from mockbdd.bdd.steps_impl import step_stub
 from mockbdd.client.models import StubInfo
 from mockbdd.wire.models import URL_FIELDS
 
 POLL_S = 0.05
-_ROUTE_KEYS = ("method", *URL_FIELDS, "pathParameters")
-_SCENARIO_KEYS = ("scenarioName", "requiredScenarioState", "newScenarioState", "scenarioKey")
 
 
 def _with_limit(stub: Mapping[str, Any], field: str, limit: Mapping[str, Any]) -> dict[str, Any]:
     """``stub`` (for a PUT) with ``field`` (``rateLimit``/``concurrency``) on every response."""
-    out = {k: v for k, v in stub.items() if k not in ("uuid", "insertionIndex")}
-    if isinstance(out.get("responses"), list):
-        out["responses"] = [{**r, field: dict(limit)} for r in out["responses"]]
-    else:
-        out["response"] = {**(out.get("response") or {"status": 200}), field: dict(limit)}
-    return out
+    return with_fields(stub, {field: dict(limit)})
 
 
 def _limit_route(
@@ -44,29 +37,7 @@ def _limit_route(
     field: str,
     limit: Mapping[str, Any],
 ) -> str:
-    route_path(service, path)
-    found = mocks.handle.match(method, path, service).route_matches
-    if not found:
-        response = {"status": 200, field: dict(limit)}
-        return str(
-            mocks.admin.create_stub(step_stub(service, method, path, response=response))["id"]
-        )
-    current = found[0]
-    if current.route_only:
-        mocks.admin.update_stub(current.stub.id, _with_limit(current.stub.raw, field, limit))
-        return current.stub.id
-    raw = current.stub.raw
-    conditions = {k: v for k, v in (raw.get("request") or {}).items() if k not in _ROUTE_KEYS}
-    limited = _with_limit(raw, field, limit)
-    if isinstance(limited.get("responses"), list):
-        mapping = step_stub(
-            service, method, path, responses=limited["responses"], request=conditions
-        )
-        mapping["whenExhausted"] = raw.get("whenExhausted", "repeatLast")
-    else:
-        mapping = step_stub(service, method, path, response=limited["response"], request=conditions)
-    mapping.update({k: raw[k] for k in _SCENARIO_KEYS if k in raw})
-    return str(mocks.admin.create_stub(mapping)["id"])
+    return on_route(mocks, service, method, path, {field: dict(limit)})
 
 
 def _of_service(stub: StubInfo, service: str) -> bool:

@@ -20,8 +20,10 @@ from gherkin import Parser
 from gherkin.errors import CompositeParserException, ParserException
 from gherkin.parser_types import Feature, Rule, Scenario, Tag
 
+from mockbdd.domain.errors import InvalidInput
 from mockbdd.extensions import ExtensionError, Extensions
 from mockbdd.tagmaps.errors import (
+    SET_TAG_MAPS,
     MockBddError,
     TagConflictError,
     TagMapError,
@@ -32,6 +34,7 @@ from mockbdd.tagmaps.registry import TagMapRegistry, display_path, load_registry
 from mockbdd.tagmaps.resolve import LEVELS, check_tag, resolve
 from mockbdd.tagmaps.tags import MockTag, parse_tag
 from mockbdd.wire.builtins import BUILTIN, installed_extensions
+from mockbdd.wire.settings import parse_settings
 
 Severity = Literal["error", "warning"]
 _LOCATION_PREFIX = re.compile(r"^\(\d+:\d+\): ")
@@ -68,11 +71,15 @@ def collect_feature_files(paths: Sequence[Path]) -> tuple[list[Path], list[Diagn
 
 
 def lint_paths(
-    paths: Sequence[Path], registry: TagMapRegistry | None, extensions: Extensions = BUILTIN
+    paths: Sequence[Path],
+    registry: TagMapRegistry | None,
+    extensions: Extensions = BUILTIN,
+    missing: str | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics for every feature file under ``paths``; ``registry`` None skips the checks
     that need tag maps (unknown names, parameters, conflicts); stubs are checked with
-    ``extensions`` (``mockbdd lint``: the built-ins and the installed plugins)."""
+    ``extensions`` (``mockbdd lint``: the built-ins and the installed plugins). ``missing`` says
+    where tag maps were looked for and not found: a file with mock tags is then an error."""
     files, diagnostics = collect_feature_files(paths)
     for file in files:
         name = display_path(file)
@@ -81,12 +88,16 @@ def lint_paths(
         except (OSError, UnicodeDecodeError) as exc:
             diagnostics.append(Diagnostic(name, 1, 1, "MBD006", f"cannot read: {exc}"))
             continue
-        diagnostics += lint_text(text, name, registry, extensions)
+        diagnostics += lint_text(text, name, registry, extensions, missing)
     return sorted(set(diagnostics))
 
 
 def lint_text(
-    text: str, path: str, registry: TagMapRegistry | None, extensions: Extensions = BUILTIN
+    text: str,
+    path: str,
+    registry: TagMapRegistry | None,
+    extensions: Extensions = BUILTIN,
+    missing: str | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics for one feature file's text."""
     try:
@@ -98,7 +109,7 @@ def lint_text(
     feature = document.get("feature")
     if not feature:
         return []
-    linter = _FeatureLinter(path, registry, extensions)
+    linter = _FeatureLinter(path, registry, extensions, missing)
     linter.run(feature)
     return sorted(set(linter.diagnostics))
 
@@ -111,9 +122,14 @@ def lint_registry(registry: TagMapRegistry, extensions: Extensions = BUILTIN) ->
         if any(p.required for n in names for p in registry.get(n).params.values()):
             continue
         try:
-            resolve(registry, scenario=[MockTag(tag_map.name)], extensions=extensions)
+            resolution = resolve(registry, scenario=[MockTag(tag_map.name)], extensions=extensions)
+            if resolution.settings:  # the server's decoder: chaos, timelines, limits...
+                parse_settings(dict(resolution.settings), extensions=extensions)
+        except InvalidInput as exc:
+            detail = f"@mock:{tag_map.name} settings{exc.pointer}: {exc.reason}"
+            diagnostics.append(Diagnostic(tag_map.file, tag_map.line, 1, "MBD007", detail))
         except TagMapError as exc:
-            diagnostics.append(map_diagnostic(exc))
+            diagnostics += [map_diagnostic(e) for e in exc.all()]
         except MockBddError as exc:
             detail = f"@mock:{tag_map.name} cannot be applied: {exc.detail}"
             diagnostics.append(Diagnostic(tag_map.file, tag_map.line, 1, "MBD007", detail))
@@ -145,11 +161,13 @@ def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) ->
         diagnostics += [map_diagnostic(e) for e in exc.errors]
     except TagMapError as exc:
         diagnostics.append(map_diagnostic(exc))
+    missing: str | None = None
     if registry is not None and registry.source is None:
+        missing = registry.searched
         registry = None
     if registry is not None:
         diagnostics += lint_registry(registry, extensions)
-    diagnostics += lint_paths(paths, registry, extensions)
+    diagnostics += lint_paths(paths, registry, extensions, missing)
     diagnostics = sorted(set(diagnostics))
     for diagnostic in diagnostics:
         print(format_diagnostic(diagnostic), file=stream)
@@ -185,42 +203,50 @@ class _FeatureLinter:
     """Walks one feature: each tag once, then each scenario (and Examples block) resolved."""
 
     def __init__(
-        self, path: str, registry: TagMapRegistry | None, extensions: Extensions = BUILTIN
+        self,
+        path: str,
+        registry: TagMapRegistry | None,
+        extensions: Extensions = BUILTIN,
+        missing: str | None = None,
     ) -> None:
         self.path = path
         self.registry = registry
         self.extensions = extensions
+        self.missing = missing  # where tag maps were looked for, when none were found
         self.diagnostics: list[Diagnostic] = []
 
     def run(self, feature: Feature) -> None:
-        feature_ok = self.check_tags(feature["tags"])
+        feature_tags = self.check_tags(feature["tags"])
         for child in _children(feature):
             if "rule" in child:
                 rule: Rule = child["rule"]
-                rule_ok = self.check_tags(rule["tags"])
-                outer = {"feature": feature["tags"], "rule": rule["tags"]}
+                outer = {"feature": feature_tags, "rule": self.check_tags(rule["tags"])}
                 for rule_child in _children(rule):
                     if "scenario" in rule_child:
-                        self.scenario(rule_child["scenario"], outer, feature_ok and rule_ok)
+                        self.scenario(rule_child["scenario"], outer)
             elif "scenario" in child:
-                self.scenario(child["scenario"], {"feature": feature["tags"]}, feature_ok)
+                self.scenario(child["scenario"], {"feature": feature_tags})
 
-    def scenario(self, scenario: Scenario, outer: dict[str, list[Tag]], outer_ok: bool) -> None:
-        ok = self.check_tags(scenario["tags"]) and outer_ok
+    def scenario(self, scenario: Scenario, outer: dict[str, list[Tag]]) -> None:
+        """Resolved with the tags that passed their own checks, so a bad tag on an outer level
+        does not hide a problem of the scenario (every problem of a file in one run)."""
+        scenario_tags = self.check_tags(scenario["tags"])
         blocks: list[list[Tag]] = [ex["tags"] for ex in scenario["examples"]] or [[]]
         for examples_tags in blocks:
-            examples_ok = self.check_tags(examples_tags)
-            if ok and examples_ok and self.registry is not None:
-                levels = {**outer, "scenario": scenario["tags"], "examples": examples_tags}
+            good_examples = self.check_tags(examples_tags)
+            if self.registry is not None:
+                levels = {**outer, "scenario": scenario_tags, "examples": good_examples}
                 self.resolve(levels, scenario["location"]["line"])
 
-    def check_tags(self, tags: Iterable[Tag]) -> bool:
-        ok = True
+    def check_tags(self, tags: Iterable[Tag]) -> list[Tag]:
+        """The tags without errors; a diagnostic for each problem (once per tag)."""
+        good: list[Tag] = []
         for tag in tags:
-            for diagnostic in self.tag_diagnostics(tag):
-                self.diagnostics.append(diagnostic)
-                ok = ok and diagnostic.severity != "error"
-        return ok
+            found = self.tag_diagnostics(tag)
+            self.diagnostics += found
+            if all(d.severity != "error" for d in found):
+                good.append(tag)
+        return good
 
     def tag_diagnostics(self, tag: Tag) -> list[Diagnostic]:
         name = tag["name"]
@@ -229,6 +255,13 @@ class _FeatureLinter:
             parsed = parse_tag(name)
         except MockBddError as exc:
             return [Diagnostic(self.path, line, column, exc.code, exc.summary)]
+        if isinstance(parsed, MockTag) and self.registry is None and self.missing:
+            looked, self.missing = self.missing, None  # once per file
+            message = (
+                f"{parsed.tag} and the other mock tags of this file cannot be checked: no tag "
+                f"maps found (looked for {looked}); {SET_TAG_MAPS}"
+            )
+            return [Diagnostic(self.path, line, column, "MBD001", message)]
         if isinstance(parsed, MockTag) and self.registry is not None:
             try:
                 check_tag(self.registry, parsed)
@@ -251,7 +284,7 @@ class _FeatureLinter:
                 extensions=self.extensions,
             )
         except TagMapError as exc:
-            self.diagnostics.append(map_diagnostic(exc))
+            self.diagnostics += [map_diagnostic(e) for e in exc.all()]
         except MockBddError as exc:
             at = self.tag_location(exc, levels) or (line, 1)
             self.diagnostics.append(Diagnostic(self.path, *at, exc.code, exc.summary))

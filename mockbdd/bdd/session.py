@@ -35,7 +35,7 @@ from mockbdd.tagmaps.errors import (
     UnknownTagError,
 )
 from mockbdd.tagmaps.registry import ENV_VAR as TAG_MAPS_ENV
-from mockbdd.tagmaps.registry import TagMapRegistry, load_registry
+from mockbdd.tagmaps.registry import TagMapRegistry, empty_registry, load_registry
 from mockbdd.tagmaps.resolve import Resolution, resolve, resolve_map
 from mockbdd.tagmaps.tags import MOCK_PREFIX, RESERVED_PREFIX, MockTag, make_mock_tag, parse_tag
 from mockbdd.wire.builtins import installed_extensions
@@ -104,7 +104,7 @@ class EngineHolder:
         """The tag maps of ``folder`` (see :func:`tag_maps_folder`), reloaded when a file
         changes; an empty registry when there is no folder."""
         if folder is None:
-            return TagMapRegistry()
+            return empty_registry()
         path = Path(folder)
         files = sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
         key = (str(path.resolve()), tuple(f.stat().st_mtime for f in files if f.exists()))

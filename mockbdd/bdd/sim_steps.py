@@ -18,65 +18,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockbdd.bdd.limit_steps import POLL_S, _of_service
+from mockbdd.bdd.route_edit import on_route, with_fields
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepTable, StepUsageError, route_path
 from mockbdd.bdd.step_checks import MockAssertionError
-from mockbdd.bdd.steps_impl import step_stub
-from mockbdd.wire.models import URL_FIELDS
 
-_ROUTE_KEYS = ("method", *URL_FIELDS, "pathParameters")
-_SCENARIO_KEYS = ("scenarioName", "requiredScenarioState", "newScenarioState", "scenarioKey")
 _DURATION = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*(ms|s)?\s*\Z")
 NETWORK_FIELDS = ("latencyMs", "jitterMs", "packetLossRate", "errorRate")
-
-
-def _with(
-    stub: Mapping[str, Any], fields: Mapping[str, Any], drop: tuple[str, ...]
-) -> dict[str, Any]:
-    """``stub`` (for a PUT) with ``fields`` set on every response, ``drop`` removed."""
-    out = {k: v for k, v in stub.items() if k not in ("uuid", "insertionIndex")}
-
-    def changed(response: Mapping[str, Any]) -> dict[str, Any]:
-        return {**{k: v for k, v in response.items() if k not in drop}, **fields}
-
-    if isinstance(out.get("responses"), list):
-        out["responses"] = [changed(r) for r in out["responses"]]
-    else:
-        out["response"] = changed(out.get("response") or {"status": 200})
-    return out
-
-
-def on_route(
-    mocks: ScenarioMocks,
-    service: str,
-    method: str,
-    path: str,
-    fields: Mapping[str, Any],
-    drop: tuple[str, ...] = (),
-) -> str:
-    """Put ``fields`` on the response(s) that answer ``method path`` now (see the module)."""
-    route_path(service, path)
-    found = mocks.handle.match(method, path, service).route_matches
-    if not found:
-        response = {"status": 200, **fields}
-        return str(
-            mocks.admin.create_stub(step_stub(service, method, path, response=response))["id"]
-        )
-    current = found[0]
-    raw = current.stub.raw
-    changed = _with(raw, fields, drop)
-    if current.route_only:
-        mocks.admin.update_stub(current.stub.id, changed)
-        return current.stub.id
-    conditions = {k: v for k, v in (raw.get("request") or {}).items() if k not in _ROUTE_KEYS}
-    if isinstance(changed.get("responses"), list):
-        mapping = step_stub(
-            service, method, path, responses=changed["responses"], request=conditions
-        )
-        mapping["whenExhausted"] = raw.get("whenExhausted", "repeatLast")
-    else:
-        mapping = step_stub(service, method, path, response=changed["response"], request=conditions)
-    mapping.update({k: raw[k] for k in _SCENARIO_KEYS if k in raw})
-    return str(mocks.admin.create_stub(mapping)["id"])
 
 
 def _number(text: str, what: str) -> float | int:
@@ -156,7 +103,7 @@ def network_conditions(mocks: ScenarioMocks, service: str, table: StepTable) -> 
             f'"{service}" has no stub yet: stub its routes first, then give its network conditions'
         )
     for stub in stubs:
-        mocks.admin.update_stub(stub.id, _with(stub.raw, {"network": network}, ()))
+        mocks.admin.update_stub(stub.id, with_fields(stub.raw, {"network": network}, ()))
     return len(stubs)
 
 

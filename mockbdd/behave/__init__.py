@@ -17,9 +17,13 @@ skips the steps. Hooks are plain functions: behave never awaits ``async def`` ho
 
 from __future__ import annotations
 
+import difflib
 import sys
 from typing import Any
 
+from behave.userdata import UserData
+
+from mockbdd.bdd.journal_report import attach_journal
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings
 from mockbdd.bdd.session import (
     Options,
@@ -29,25 +33,55 @@ from mockbdd.bdd.session import (
     open_scenario,
 )
 from mockbdd.behave.internals import outline_row
+from mockbdd.tagmaps.errors import MockBddError
 
 __all__ = ["after_scenario", "before_all", "before_scenario", "options_from_userdata"]
 
 _NOT_FAILED = ("passed", "untested", "skipped")
 
 
+USERDATA_KEYS = ("tag_maps", "strict", "timeout", "settle")
+
+
 def options_from_userdata(userdata: Any) -> Options:
     """``-D mockbdd.tag_maps=...``, ``mockbdd.strict``, ``mockbdd.timeout``, ``mockbdd.settle``,
-    ``worker_id`` (behavex), or the same keys in ``[tool.behave.userdata]``."""
+    ``worker_id`` (behavex), or the same keys in ``[tool.behave.userdata]``: quoted
+    (``"mockbdd.tag_maps" = "mocks"``) or as a table (``mockbdd.tag_maps = "mocks"``, i.e.
+    ``[tool.behave.userdata.mockbdd]``). An unknown ``mockbdd.`` key is refused, not ignored."""
+    flat = UserData(_flatten(userdata))
     defaults = StepSettings()
     return Options(
-        tag_maps=userdata.get("mockbdd.tag_maps") or None,
-        strict=userdata.getbool("mockbdd.strict", False),
-        worker=userdata.get("worker_id") or None,
+        tag_maps=str(flat.get("mockbdd.tag_maps") or "") or None,
+        strict=flat.getbool("mockbdd.strict", False),
+        worker=flat.get("worker_id") or None,
         settings=StepSettings(
-            timeout=userdata.getfloat("mockbdd.timeout", defaults.timeout),
-            settle=userdata.getfloat("mockbdd.settle", defaults.settle),
+            timeout=flat.getfloat("mockbdd.timeout", defaults.timeout),
+            settle=flat.getfloat("mockbdd.settle", defaults.settle),
         ),
     )
+
+
+def _flatten(userdata: Any) -> dict[str, Any]:
+    """The userdata with a ``mockbdd`` table spelled as ``mockbdd.<key>`` keys (an explicit
+    ``-D mockbdd.<key>`` wins); every ``mockbdd.`` key checked against the known ones."""
+    flat = dict(userdata)
+    table = flat.pop("mockbdd", None)
+    if isinstance(table, dict):
+        for key, value in table.items():
+            flat.setdefault(f"mockbdd.{key}", value)
+    elif table is not None:
+        raise MockBddError(
+            f"userdata 'mockbdd' is {table!r}; mockbdd's settings are keys "
+            + ", ".join(f"mockbdd.{k}" for k in USERDATA_KEYS)
+        )
+    for key in flat:
+        name = key[len("mockbdd.") :] if key.startswith("mockbdd.") else None
+        if name is not None and name not in USERDATA_KEYS:
+            close = difflib.get_close_matches(name, USERDATA_KEYS, n=1)
+            hint = f"did you mean 'mockbdd.{close[0]}'? " if close else ""
+            known = ", ".join(f"mockbdd.{k}" for k in USERDATA_KEYS)
+            raise MockBddError(f"unknown userdata key {key!r}; {hint}(known: {known})")
+    return flat
 
 
 def before_all(context: Any) -> None:
@@ -77,14 +111,39 @@ def before_scenario(context: Any, scenario: Any) -> None:
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
-    """``@mockbdd:strict``: fail on unmatched requests and unused stubs (skipped when the
-    scenario already failed, whose own error says more)."""
+    """A failed scenario gets its namespace's journal: printed with the failure and written as
+    a HAR under ``reports/mockbdd/``. ``@mockbdd:strict``: fail on unmatched requests and
+    unused stubs (skipped when the scenario already failed, whose own error says more)."""
     mocks: ScenarioMocks | None = getattr(context, "mockbdd_scenario", None)
-    if mocks is None or not mocks.strict:
+    if mocks is None:
         return
     if getattr(scenario.status, "name", str(scenario.status)) not in _NOT_FAILED:
+        _attach_journal(mocks, scenario)
         return
-    check_strict(mocks)
+    if mocks.strict:
+        check_strict(mocks)
+
+
+def scenario_labels(scenario: Any) -> dict[str, str]:
+    """The feature, scenario and example row a namespace served (for reports and HAR files)."""
+    feature = getattr(scenario, "feature", None)
+    row = outline_row(scenario)
+    return {
+        "feature": str(getattr(feature, "name", "") or ""),
+        "scenario": str(scenario.name),
+        "example": ""
+        if row is None
+        else ", ".join(f"{h}={c}" for h, c in zip(row.headings, row.cells, strict=False)),
+        "location": f"{scenario.filename}:{scenario.line}",
+    }
+
+
+def _attach_journal(mocks: ScenarioMocks, scenario: Any) -> None:
+    try:
+        text, _ = attach_journal(mocks, scenario_labels(scenario))
+    except Exception as exc:  # the server is gone, the disk is full: the failure stays the news
+        text = f"mockbdd: could not attach the journal: {exc}"
+    print(text, file=sys.stderr, flush=True)
 
 
 def scenario_levels(scenario: Any) -> TagLevels:

@@ -63,7 +63,9 @@ class LogNormalDelay:
             value = float(round(min(math.exp(min(exponent, _LOG_MAX_DELAY)), MAX_DELAY_MS)))
             if self.max_value is None or value <= self.max_value:
                 return value
-        return min(value, self.max_value) if self.max_value is not None else value
+        return (
+            min(value, self.max_value) if self.max_value is not None else value
+        )  # pragma: no cover
 
 
 @dataclass(frozen=True, slots=True, eq=False)

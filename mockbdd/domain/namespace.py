@@ -89,6 +89,7 @@ class Namespace:
         self._settings = Settings()
         self._seed = seed
         self._rng = random.Random(seed)
+        self._values: dict[str, object] = {}  # the templates' ``state`` (key/value), per namespace
         self._streams: dict[int, tuple[object, random.Random]] = {}  # seeded stubs' own
         self._ttl_seconds = ttl_seconds
         self._port: int | None = None
@@ -121,6 +122,16 @@ class Namespace:
     @property
     def settings(self) -> Settings:
         return self._settings
+
+    @property
+    def seed(self) -> int | None:
+        """The server's ``--seed``: what seeded template data (Faker, random) derives from."""
+        return self._seed
+
+    @property
+    def values(self) -> dict[str, object]:
+        """The key/value store templates read and write (``state`` in Jinja); reset clears it."""
+        return self._values
 
     @property
     def settings_since(self) -> float:
@@ -423,6 +434,15 @@ class Namespace:
         if collections is not None:
             self._initial_collections = collections
 
+    @property
+    def initial_stubs(self) -> tuple[StubMapping, ...]:
+        """What ``reset_mappings`` restores."""
+        return self._initial_stubs
+
+    def keep_stubs(self) -> None:
+        """``POST /mappings/save``: the stubs as they are now become what resets restore."""
+        self._initial_stubs = tuple(self._stubs)
+
     def define_collections(self, collections: tuple[InitialCollection, ...]) -> None:
         """Replace these collections (each whole; the others stay). Every item is checked
         before anything changes: ``CollectionError`` naming ``/<name>/<index>/<pointer>``."""
@@ -460,6 +480,7 @@ class Namespace:
         for name, state in self._initial_states:
             self._state.set_scenario_state(name, state)
         self._journal.clear()
+        self._values.clear()
 
     def reset(self) -> None:
         """``POST /reset``: as ``reset_mappings``, and the settings the namespace started with."""

@@ -79,6 +79,9 @@ class ResponseDefinition:
     # (name, transformerParameters) per registered transformer, in the stub's order; applied
     # at serve time by the data plane's shape stage
     transformers: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    # what each transformer's ``prepare`` made of this definition when it was decoded (its
+    # compiled templates), aligned with ``transformers``; None where it has no ``prepare``
+    prepared: tuple[object, ...] = field(default=(), compare=False)
     sse: EventStream | None = None  # written event by event, each after its delay
     websocket: WebSocketScript | None = None  # a webSocket stub: the upgrade is accepted
     # the stub's own chaos, network, bandwidth, degradation and limits (DESIGN §11)
@@ -128,6 +131,42 @@ class Transformer(Protocol):
     ) -> ResponseDefinition:
         """The answer to send for ``request`` instead of ``response`` (the stub's, or the one
         an earlier transformer returned), in the namespace ``context`` names."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServeContext:
+    """What a preparing transformer may know of the request it answers besides the request:
+    the namespace's name and seed, the serve event's id and sequence number, the path
+    parameters of the stub's ``urlPathTemplate``, and the namespace's key/value ``values``
+    (the ``state`` templates read and write; cleared on reset)."""
+
+    namespace: str
+    event_id: str
+    seq: int
+    seed: int | None
+    path_parameters: Mapping[str, str]
+    values: dict[str, Any]
+
+
+@runtime_checkable
+class PreparingTransformer(Protocol):
+    """A transformer that does its costly work once per stub (templates compile when the stub
+    is decoded, never per request)."""
+
+    def prepare(self, response: ResponseDefinition, parameters: Mapping[str, Any]) -> object:
+        """What ``render`` needs of ``response`` (compiled templates), made once when the stub
+        is decoded; None when there is nothing to do (the transformer is then left out and a
+        static answer stays on the fast path). Raise ``ValueError`` to refuse the stub."""
+
+    def render(
+        self,
+        prepared: object,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: ServeContext,
+    ) -> ResponseDefinition:
+        """The answer for ``request``, from what ``prepare`` made."""
 
 
 TRANSFORMERS: Kind[Transformer] = Kind(

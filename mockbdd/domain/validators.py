@@ -7,6 +7,7 @@ from typing import Protocol
 
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
+from mockbdd.domain.stubs import StubMapping
 
 
 class RequestValidator(Protocol):
@@ -17,4 +18,9 @@ class RequestValidator(Protocol):
 
     def check(self, request: RecordedRequest) -> ResponseDefinition | None:
         """The answer for a request that breaks the contract (a 400 naming what), else None."""
+        ...
+
+    def refuse(self, stub: StubMapping) -> str | None:
+        """Why ``stub``'s answers break the contract (a status or body the document does not
+        allow for that operation), else None; a stub outside the contract is not its business."""
         ...

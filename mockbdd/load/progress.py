@@ -49,7 +49,7 @@ async def _rich(run: LoadRun, out: TextIO) -> None:
         TextColumn("{task.percentage:>3.0f}%"),
         TimeElapsedColumn(),
         TextColumn("{task.fields[status]}"),
-        console=Console(file=out),
+        console=Console(file=out, force_terminal=True),
         transient=True,
     )
     with bar:

@@ -6,12 +6,17 @@ does not describe go on to the stubs."""
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
-from mockbdd.openapi.document import Document
+from mockbdd.domain.stubs import StubMapping
+from mockbdd.openapi.document import Document, Operation
+
+_PARAM = re.compile(r"\{[^}/]+\}")
 
 _HOST = "http://mockbdd.invalid"  # the document is matched on paths only
 _JSON = (("Content-Type", "application/json"),)
@@ -53,6 +58,17 @@ class OpenApiValidator:
         raw["servers"] = [{"url": _HOST + document.base_path}]
         self._api = OpenAPI.from_dict(raw)
         self.name = document.title
+        self._document = document
+        self._operations = [
+            (
+                op,
+                re.compile(
+                    _PARAM.sub("[^/]+", re.escape(op.path).replace(r"\{", "{").replace(r"\}", "}"))
+                    + r"\Z"
+                ),
+            )
+            for op in document.operations()
+        ]
 
     def check(self, request: RecordedRequest) -> ResponseDefinition | None:
         from openapi_core.templating.paths.exceptions import PathError
@@ -71,6 +87,67 @@ class OpenApiValidator:
         except Exception as exc:
             return _bad_request(self.name, exc)
         return None
+
+    def refuse(self, stub: StubMapping) -> str | None:
+        source = stub.source
+        request = source.get("request") or {}
+        path = next(
+            (
+                request[k]
+                for k in ("urlPathTemplate", "urlPath", "url")
+                if isinstance(request.get(k), str)
+            ),
+            None,
+        )
+        if path is None:
+            return None
+        path = path.split("?", 1)[0]
+        if self._prefix:
+            if not path.startswith(self._prefix + "/"):
+                return None
+            path = path[len(self._prefix) :]
+        if not path.startswith(self._base):
+            return None
+        path = path[len(self._base) :] or "/"
+        method = str(request.get("method", "ANY")).lower()
+        for op, pattern in self._operations:
+            if (op.path == path or pattern.match(path)) and method in (op.method, "any"):
+                for answer in source.get("responses") or [source.get("response") or {}]:
+                    reason = self._answer_breaks(op, answer)
+                    if reason is not None:
+                        return f"{op.method.upper()} {op.path}: {reason}"
+        return None
+
+    def _answer_breaks(self, op: Operation, answer: Mapping[str, Any]) -> str | None:
+        if answer.get("fault") or answer.get("proxyBaseUrl") or answer.get("transformers"):
+            return None  # made at serve time: nothing to check here
+        status = str(answer.get("status", 200))
+        responses = op.spec.get("responses") or {}
+        spec = responses.get(status) or responses.get(status[0] + "XX") or responses.get("default")
+        if spec is None:
+            return f"status {status} is not one of its responses ({', '.join(map(str, responses))})"
+        if "jsonBody" in answer:
+            body = answer["jsonBody"]
+        elif isinstance(answer.get("body"), str):
+            try:
+                body = json.loads(answer["body"])
+            except ValueError:
+                return None
+        else:
+            return None
+        content = self._document.resolve(spec).get("content") or {}
+        media = next((m for m in content if "json" in m), None)
+        schema = (content.get(media) or {}).get("schema") if media else None
+        if not isinstance(schema, dict):
+            return None
+        from openapi_schema_validator import OAS30Validator, OAS31Validator
+
+        cls = OAS31Validator if self._document.version.startswith("3.1") else OAS30Validator
+        errors = sorted(cls(schema).iter_errors(body), key=lambda e: list(e.absolute_path))
+        if not errors:
+            return None
+        pointer = "".join(f"/{p}" for p in errors[0].absolute_path) or "/"
+        return f"the {status} body breaks its schema at {pointer}: {errors[0].message}"
 
 
 def _bad_request(title: str, exc: Exception) -> ResponseDefinition:

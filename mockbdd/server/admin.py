@@ -18,6 +18,11 @@ from mockbdd.domain.namespace import Namespace
 
 log = logging.getLogger("mockbdd.admin")
 MAX_ADMIN_BODY = 50 * 1024 * 1024
+ADMIN_TOKEN_HINT = (
+    "admin token required: send 'Authorization: Bearer <token>' with the token the server was "
+    "started with (mockbdd serve --admin-token T, or MOCKBDD_ADMIN_TOKEN); mockbdd's clients "
+    "take Client(url, token=T), and the BDD hooks read MOCKBDD_ADMIN_TOKEN"
+)
 
 
 def error_json(
@@ -29,6 +34,16 @@ def error_json(
     if detail:
         error["detail"] = detail
     return _json(status, {"errors": [error]})
+
+
+def invalid_json(status: int, exc: InvalidInput) -> web.Response:
+    """Every mistake found in the input, the first first (WireMock's ``errors`` list)."""
+    code = 10 if status == 422 else status
+    errors = [
+        {"code": code, "title": e.reason, "source": {"pointer": e.pointer or "/"}}
+        for e in exc.all()
+    ]
+    return _json(status, {"errors": errors})
 
 
 def _json(status: int, data: Any) -> web.Response:
@@ -78,7 +93,7 @@ class AdminApi:
         self, request: web.BaseRequest, ns: Namespace, path: str, *, at_root: bool
     ) -> web.StreamResponse:
         if not self._authorised(request):
-            return error_json(401, "admin token required: send 'Authorization: Bearer <token>'")
+            return error_json(401, ADMIN_TOKEN_HINT)
         found = match_route(request.method, path or "/", at_root=at_root)
         if found.route is None:
             if found.allowed:
@@ -98,7 +113,7 @@ class AdminApi:
                 return await stream(request, ns, at_root)
             result = await found.route.task(ctx, admin_request)
         except InvalidInput as exc:
-            return error_json(_status_of(exc, found.route.name), exc.reason, exc.pointer or "/")
+            return invalid_json(_status_of(exc, found.route.name), exc)
         except NotFound as exc:
             return error_json(404, str(exc.args[0]) if exc.args else "not found")
         except (NamespaceExists, Conflict) as exc:

@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import logging
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 from aiohttp import web
@@ -26,7 +27,9 @@ from mockbdd.domain.responses import (
     TRANSFORMERS,
     ChunkedDribbleDelay,
     EventStream,
+    PreparingTransformer,
     ResponseDefinition,
+    ServeContext,
     TransformContext,
 )
 from mockbdd.extensions import Extensions
@@ -39,6 +42,8 @@ from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
 from mockbdd.server.websockets import WebSockets
+from mockbdd.templating.files import TemplateFiles
+from mockbdd.templating.transformers import TemplateRenderFailed
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -57,11 +62,15 @@ class DataPlane:
         *,
         extensions: Extensions,
         stages: tuple[Stage, ...] = (),
+        exposed_on: str | None = None,
+        templates: TemplateFiles | None = None,
     ) -> None:
-        """``stages``: the server's own (metrics, event streams), after the registered ones."""
+        """``stages``: the server's own (metrics, event streams), after the registered ones;
+        ``templates``: the template files that answer what no stub matches (``--templates``)."""
+        self.templates = templates
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
-        self.proxy = Proxy(proxy_allow, max_body_bytes)
+        self.proxy = Proxy(proxy_allow, max_body_bytes, exposed_on=exposed_on)
         self._cache = ResponseCache(prepared_heads)
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
@@ -224,16 +233,26 @@ class DataPlane:
     ) -> ResponseDefinition | str:
         """The answer the stub's transformers make of ``definition`` for this request, or why
         one of them failed (a transformer that raises costs this answer only: 500 naming it).
-        Each sees the namespace it serves through one :class:`TransformContext`."""
+        Each sees the namespace it serves through one :class:`TransformContext`; a preparing
+        transformer renders what it prepared when the stub was decoded."""
         context = TransformContext(ns, None if plan.stub is None else plan.stub.id)
-        for name, parameters in definition.transformers:
+        prepared = definition.prepared
+        request = plan.event.request
+        served: ServeContext | None = None
+        for i, (name, parameters) in enumerate(definition.transformers):
             transformer = self._transformers.get(name)
             if transformer is None:  # decoded where it was registered, but not here
                 return f"mockbdd: no response transformer named {name!r} on this server\n"
+            made = prepared[i] if i < len(prepared) else None
             try:
-                definition = transformer.transform(
-                    definition, plan.event.request, parameters, context
-                )
+                if made is not None and isinstance(transformer, PreparingTransformer):
+                    if served is None:
+                        served = serve_context(ns, plan)
+                    definition = transformer.render(made, definition, request, parameters, served)
+                else:
+                    definition = transformer.transform(definition, request, parameters, context)
+            except TemplateRenderFailed as failed:  # the template's own words, no trace
+                return str(failed)
             except Exception as exc:
                 log.exception("mockbdd: response transformer %r failed", name)
                 return f"mockbdd: response transformer {name!r} failed: {exc}\n"
@@ -262,9 +281,29 @@ class DataPlane:
             ctx.close()  # a fault ends the connection, whatever the action did
         return web.Response(status=500), ResponseRecord(fault=name)  # never written
 
+    async def _template_file(
+        self, ns: Namespace, plan: ServePlan, started: float, queued: float
+    ) -> web.StreamResponse | None:
+        """A template file's answer (or the resource-creation default) for an unmatched
+        request, journaled; None when none applies."""
+        assert self.templates is not None
+        request = plan.event.request
+        found = await asyncio.to_thread(self.templates.find, request.path)
+        answer = self.templates.answer(found, request, serve_context(ns, plan))
+        if answer is None:
+            return None
+        elapsed = self._ms(started)
+        record = ResponseRecord(answer.status, answer.headers, answer.body)
+        self._finish(ns, plan.event, record, elapsed, elapsed, queued)
+        return web.Response(status=answer.status, body=answer.body, headers=answer.headers)
+
     async def _not_matched(
         self, ns: Namespace, plan: ServePlan, started: float, queued: float
     ) -> web.StreamResponse:
+        if self.templates is not None:
+            answered = await self._template_file(ns, plan, started, queued)
+            if answered is not None:
+                return answered
         search = plan.near_misses
         misses = [] if search is None else await self.search(search)
         body = render_unmatched_report(plan.event.request, misses).encode()
@@ -404,6 +443,17 @@ class DataPlane:
             return await asyncio.to_thread(target.read_bytes)
         except (OSError, ValueError):  # missing, unreadable, or a name the OS refuses
             return None
+
+
+def serve_context(ns: Namespace, plan: ServePlan) -> ServeContext:
+    """What a preparing transformer knows besides the request (see ``ServeContext``)."""
+    event = plan.event
+    parameters: Mapping[str, str] = {}
+    if plan.stub is not None:
+        variables = getattr(plan.stub.request.url, "variables", None)  # urlPathTemplate's
+        if variables is not None:
+            parameters = variables(event.request.path) or {}
+    return ServeContext(ns.name, event.id, event.seq, ns.seed, parameters, ns.values)
 
 
 async def _delay(delay_ms: float, started: float) -> None:

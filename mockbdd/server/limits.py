@@ -13,6 +13,10 @@ the admit step before the stubs answer.
   answered ``rejectStatus`` (503) at once, a wait that times out likewise. A slot is held
   until the answer has gone out (the completed serve event), so a delayed stub holds it too.
 
+Buckets start full and are kept while a timeline changes the limit in force; setting the
+settings again (``POST /settings``, a tag map) or resetting the namespace fills them again.
+Slots are never forgotten: they stand for requests really in flight.
+
 Rate limits are checked before concurrency (a request that would be refused is not queued),
 the namespace's before the stub's. Everything runs on the server's loop with nothing awaited
 between a check and its effect, so the counts are exact under any number of concurrent
@@ -130,6 +134,7 @@ class _NamespaceLimits:
         self.buckets: dict[str, KeyedBuckets] = {}
         self.gates: dict[str, ConcurrencyGate] = {}
         self.revision = -1
+        self.since = -1.0  # the namespace's settings_since the buckets were filled for
         self.settings: object = None  # the settings object the compiled limits are for
         self.stub_limits = False
         self.rates: tuple[_Rate, ...] = ()  # the namespace's own, compiled
@@ -284,6 +289,10 @@ class LimitsStage:
         state = self._namespaces.get(ns)
         if state is None:
             state = self._namespaces[ns] = _NamespaceLimits()
+        if state.since != ns.settings_since:  # settings set again, or a reset: full buckets
+            state.since = ns.settings_since
+            state.buckets.clear()
+            state.settings = None
         if state.settings is not settings or state.revision != ns.revision:
             state.compile(ns, settings)
         return state

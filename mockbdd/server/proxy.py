@@ -40,16 +40,30 @@ class Proxy:
     """One client session per server, opened on first use. With an allow-list, only the origins
     the server's configuration names can be reached (``--proxy-allow``)."""
 
-    def __init__(self, allow: tuple[str, ...], max_body: int) -> None:
+    def __init__(
+        self, allow: tuple[str, ...], max_body: int, *, exposed_on: str | None = None
+    ) -> None:
+        """``exposed_on``: the address when the server is bound beyond loopback; then only
+        ``allow`` (``--proxy-allow`` and the origins the mapping files name) is reachable even
+        when it is empty (DESIGN §3: a proxy reaches only what the configuration names)."""
         self._session: aiohttp.ClientSession | None = None
         self._max_body = max_body
         self._allowed = frozenset(origin_of(o) for o in allow)
+        self._exposed_on = exposed_on
 
     def refusal(self, url: str) -> str | None:
         """Why this server may not reach ``url`` (proxies and webhooks alike); None: it may."""
-        if self._allowed and origin_of(url) not in self._allowed:
-            return f"{origin_of(url)} is not allowed by --proxy-allow"
-        return None
+        if not (self._allowed or self._exposed_on) or origin_of(url) in self._allowed:
+            return None
+        allowed = ", ".join(sorted(self._allowed)) or "none"
+        if self._exposed_on:
+            return (
+                f"{origin_of(url)} is not an allowed target: the server is bound to "
+                f"{self._exposed_on}, beyond loopback, so it reaches only the --proxy-allow "
+                f"origins and those its mapping files name (allowed: {allowed}); add "
+                f"--proxy-allow {origin_of(url)} to allow it"
+            )
+        return f"{origin_of(url)} is not allowed by --proxy-allow (allowed: {allowed})"
 
     async def forward(
         self, request: RecordedRequest, definition: ResponseDefinition

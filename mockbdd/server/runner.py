@@ -14,11 +14,11 @@ from aiohttp import web
 
 from mockbdd.admin import spec
 from mockbdd.admin.events import EventHub
-from mockbdd.config import ServerConfig, statsd_address
+from mockbdd.config import LOOPBACK_HOSTS, ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.stubs import StubMapping
+from mockbdd.domain.stubs import StubMapping, proxy_targets
 from mockbdd.extensions import Extensions
 from mockbdd.server import limits, simulation, validation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
@@ -30,11 +30,15 @@ from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
+from mockbdd.server.tracing import Tracing
 from mockbdd.server.websockets import WebSockets
+from mockbdd.templating.files import TemplateFiles
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
 if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
     from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.domain.near_miss import NearMiss
     from mockbdd.domain.requests import RecordedRequest
@@ -53,11 +57,18 @@ class MockHttpServer:
         config: ServerConfig,
         engine: Engine | None = None,
         extensions: Extensions | None = None,
+        tracer_provider: TracerProvider | None = None,
     ) -> None:
+        """``tracer_provider``: spans go there (as with ``--otel``) instead of OTLP."""
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
         self.extensions = (
-            load_extensions(limits.register, simulation.register, validation.register)
+            load_extensions(
+                limits.register,
+                simulation.register,
+                validation.register,
+                global_response_templating=config.global_response_templating,
+            )
             if extensions is None
             else extensions
         )
@@ -67,8 +78,10 @@ class MockHttpServer:
             seed=config.seed,
         )
         self.file_stubs: tuple[StubMapping, ...] = ()
-        if config.mappings is not None:
-            self.file_stubs = tuple(load_mapping_dir(config.mappings, extensions=self.extensions))
+        folder = config.mappings_dir
+        # a --root-dir without a mappings folder yet is a server with no file stubs (WireMock)
+        if folder is not None and (config.mappings is not None or folder.is_dir()):
+            self.file_stubs = tuple(load_mapping_dir(folder, extensions=self.extensions))
         self._metrics: Metrics | None = None
         self._pressure = Pressure(config.pressure_max_memory_mb, config.pressure_max_cpu_percent)
         self.engine.subscribe(self._pressure_of_deleted)
@@ -90,13 +103,19 @@ class MockHttpServer:
                 self.engine, EventHub(config.event_history, config.event_buffer)
             )
             own_stages.append(self.events.stage)
+        self.tracing: Tracing | None = None
+        if config.otel or tracer_provider is not None:
+            self.tracing = Tracing(tracer_provider)
+            own_stages.append(self.tracing.stage)
         self.data_plane = DataPlane(
-            config.files,
+            config.files_dir,
             config.max_body_bytes,
-            config.proxy_allow,
+            (*config.proxy_allow, *(url for s in self.file_stubs for _, url in proxy_targets(s))),
             config.prepared,
             extensions=self.extensions,
             stages=tuple(own_stages),
+            exposed_on=None if config.host in LOOPBACK_HOSTS else config.host,
+            templates=None if config.templates is None else TemplateFiles(config.templates),
         )
         streams = {} if self.events is None else {spec.EVENTS.name: self.events}
         self.admin = AdminApi(self.engine, self, config.admin_token, streams)
@@ -170,10 +189,10 @@ class MockHttpServer:
         return self.data_plane.proxy.refusal(url)
 
     def recordings_dir(self) -> Path | None:
-        return self.config.mappings
+        return self.config.mappings_dir
 
     def files_dir(self) -> Path | None:
-        return self.config.files
+        return self.config.files_dir
 
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)
@@ -285,6 +304,8 @@ class MockHttpServer:
         await self.data_plane.mounts.close_all()
         if self._statsd is not None:
             await self._statsd.stop()
+        if self.tracing is not None:
+            await asyncio.to_thread(self.tracing.shutdown)  # flushes the batch: a blocking call
         await self.data_plane.proxy.close()
         await self._pressure.release_all()
         self.stopped.set()

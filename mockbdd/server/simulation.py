@@ -184,7 +184,7 @@ class SimulationStage:
             return plan
         u = ns.rng_for(chaos.owner, chaos.seed).random()
         if u < chaos.error_rate:
-            return plan._replace(response=chaos.error, fault=None, headers=())
+            return plan._replace(response=chaos.error, fault=None)  # limit headers stay
         if u < chaos.error_rate + chaos.drop_rate:
             return plan._replace(fault=chaos.drop_fault)
         return plan

@@ -37,6 +37,8 @@ class Scope:
             suggestion=f"@mock:{close}" if close else None,
             file=self.feature_file,
             line=self.line,
+            source=self.registry.source,
+            searched=self.registry.searched,
         )
 
     def map_error(

@@ -72,8 +72,16 @@ class UnknownReservedTagError(TagSyntaxError):
     code = "MBD001"
 
 
+SET_TAG_MAPS = (
+    'set the folder with -D mockbdd.tag_maps=DIR (behave; or "mockbdd.tag_maps" = "DIR" '
+    "under [tool.behave.userdata] in pyproject.toml), the ini option mockbdd_tag_maps (pytest), "
+    "--tag-maps DIR (mockbdd lint) or MOCKBDD_TAG_MAPS=DIR (any runner)"
+)
+
+
 class UnknownTagError(MockBddError):
-    """``@mock:<name>`` where no tag map has that name."""
+    """``@mock:<name>`` where no tag map has that name. ``source`` is the folder the maps were
+    read from; with no maps at all, ``searched`` says where they were looked for."""
 
     code = "MBD001"
 
@@ -86,18 +94,31 @@ class UnknownTagError(MockBddError):
         file: str | None = None,
         line: int | None = None,
         column: int | None = None,
+        source: str | None = None,
+        searched: str | None = None,
     ) -> None:
         self.tag = tag
         self.known = tuple(known)
         self.suggestion = suggestion
+        self.source = source
+        self.searched = searched
         hint = f"; did you mean {suggestion}?" if suggestion else ""
         super().__init__(f"unknown mock tag {tag}{hint}", file=file, line=line, column=column)
 
     @property
+    def origin(self) -> str:
+        """Where the maps came from, or where they were looked for and how to say where."""
+        if self.known or self.source:
+            return f"(tag maps read from {self.source})" if self.source else ""
+        looked = f"looked for {self.searched}" if self.searched else "no tag-map folder given"
+        return f"(no tag maps found: {looked}; {SET_TAG_MAPS})"
+
+    @property
     def summary(self) -> str:
-        if self.suggestion or not self.known:
+        if self.suggestion:
             return self.detail
-        return f"{self.detail}; known tags: {', '.join(self.known)}"
+        known = f"known tags: {', '.join(self.known)}" if self.known else "known tags: none"
+        return " ".join(filter(None, [f"{self.detail}; {known}", self.origin]))
 
     def render(self) -> str:
         loc = where(self.file, self.line)
@@ -108,6 +129,8 @@ class UnknownTagError(MockBddError):
         if self.suggestion:
             parts.append(f"did you mean {self.suggestion}?")
         parts.append("known tags: " + (", ".join(self.known) if self.known else "none"))
+        if self.origin:
+            parts.append(self.origin)
         return text + " — " + " ".join(parts)
 
 
@@ -155,11 +178,22 @@ class TagMapError(MockBddError):
     """A broken tag-map file; rendered ``tag_maps/payments.yaml:14: 'responses' must be a list``."""
 
     code = "MBD007"
+    more: tuple[TagMapError, ...] = ()  # the other problems found with this one
 
     def render(self) -> str:
         loc = where(self.file, self.line)
         text = f"{loc}: {self.detail}" if loc else self.detail
-        return f"{text} — {self.hint}" if self.hint else text
+        text = f"{text} — {self.hint}" if self.hint else text
+        return "\n".join([text, *(e.render() for e in self.more)])
+
+    def with_more(self, more: Sequence[TagMapError]) -> TagMapError:
+        """This error carrying ``more`` (rendered one per line after it)."""
+        self.more = tuple(more)
+        Exception.__init__(self, self.render())
+        return self
+
+    def all(self) -> tuple[TagMapError, ...]:
+        return (self, *self.more)
 
 
 class TagMapLoadError(MockBddError):

@@ -15,6 +15,7 @@ from mockbdd.tagmaps.errors import TagMapError
 from mockbdd.tagmaps.stubs import SERVICE_RE
 from mockbdd.tagmaps.tags import NAME_RE
 from mockbdd.tagmaps.yaml_lines import LineIndex
+from mockbdd.wire.errors import reason_of
 from mockbdd.wire.limits import ConcurrencyJson, RateLimitJson
 from mockbdd.wire.models import (
     BODY_FIELDS,
@@ -243,7 +244,7 @@ def validation_errors(exc: ValidationError, data: Any, index: LineIndex) -> list
         if "[key]" in err["loc"]:
             detail = f"key {loc[-1]!r} must be a string: quote it"
         else:
-            detail = _message(err["type"], loc, str(err["msg"]))
+            detail = _message(err["type"], loc, reason_of([err], TagMapFileModel))
         found[loc] = index.error(loc, detail)
     return list(found.values())
 
@@ -280,7 +281,7 @@ def _message(kind: str, loc: tuple[str, ...], msg: str) -> str:
         return "'version' must be 1"
     if kind in _TYPE_WORDS:
         return f"{name} must be {_TYPE_WORDS[kind]}{where}"
-    return f"{name}: {msg}{where}"
+    return f"{name} {msg}{where}"
 
 
 def _display(loc: tuple[str, ...]) -> str:
@@ -309,7 +310,7 @@ def _known_keys(root: type[BaseModel], loc: Sequence[str]) -> list[str]:
             return []
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return list(annotation.model_fields)
+        return [f.alias or n for n, f in annotation.model_fields.items()]
     return []
 
 

@@ -69,11 +69,18 @@ class TagMap:
 
 
 class TagMapRegistry:
-    """All maps by name; immutable once built. ``source`` is the directory (None if none)."""
+    """All maps by name; immutable once built. ``source`` is the directory (None if none);
+    ``searched`` says where maps were looked for when none were found."""
 
-    __slots__ = ("_ancestors", "_maps", "_source")
+    __slots__ = ("_ancestors", "_maps", "_searched", "_source")
 
-    def __init__(self, maps: Iterable[TagMap] = (), *, source: str | None = None) -> None:
+    def __init__(
+        self,
+        maps: Iterable[TagMap] = (),
+        *,
+        source: str | None = None,
+        searched: str | None = None,
+    ) -> None:
         by_name: dict[str, TagMap] = {}
         errors: list[TagMapError] = []
         for tag_map in maps:
@@ -93,6 +100,7 @@ class TagMapRegistry:
             raise TagMapLoadError(sorted(errors, key=_error_order))
         self._maps: Mapping[str, TagMap] = MappingProxyType(by_name)
         self._source = source
+        self._searched = searched
         self._ancestors: Mapping[str, frozenset[str]] = MappingProxyType(
             {name: _ancestors(by_name, name) for name in by_name}
         )
@@ -137,6 +145,10 @@ class TagMapRegistry:
     def source(self) -> str | None:
         return self._source
 
+    @property
+    def searched(self) -> str | None:
+        return self._searched
+
     def names(self) -> tuple[str, ...]:
         return tuple(sorted(self._maps))
 
@@ -174,11 +186,20 @@ def load_registry(path: str | os.PathLike[str] | None = None) -> TagMapRegistry:
         path, origin = os.environ[ENV_VAR], ENV_VAR
     if path is None:
         default = Path.cwd() / DEFAULT_DIR
-        return TagMapRegistry.load_dir(default) if default.is_dir() else TagMapRegistry()
+        return TagMapRegistry.load_dir(default) if default.is_dir() else empty_registry()
     target = Path(path)
     if not target.exists():
         raise TagMapError(f"tag-map directory not found ({origin})", file=display_path(target))
     return TagMapRegistry.load_dir(target)
+
+
+def empty_registry() -> TagMapRegistry:
+    """No maps: none were given, and the default folder does not exist (the registry says so)."""
+    default = Path.cwd() / DEFAULT_DIR
+    return TagMapRegistry(
+        searched=f"{default} (the default: {DEFAULT_DIR}/ in the current directory), which "
+        f"does not exist, and ${ENV_VAR} is not set"
+    )
 
 
 def display_path(path: Path) -> str:

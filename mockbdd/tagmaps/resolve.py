@@ -277,10 +277,21 @@ def _finish_stub(scope: Scope, candidate: Candidate, extensions: Extensions) -> 
         metadata["mockbdd"] = {"service": template.service, "tagMap": tag_map.name}
         mapping["metadata"] = metadata
         parse_stub_mapping(mapping, extensions=extensions)
-    except (StubError, InvalidInput) as exc:
+    except StubError as exc:
         sub = source_path((), exc.pointer, template.body)
         detail = f"{exc.pointer or '/'}: {exc.reason}"
         raise scope.map_error(tag_map, template, sub, detail) from None
+    except InvalidInput as exc:
+        first, *more = (
+            scope.map_error(
+                tag_map,
+                template,
+                source_path((), e.pointer, template.body),
+                f"{e.pointer or '/'}: {e.reason}",
+            )
+            for e in exc.all()
+        )
+        raise first.with_more(more) from None
     return mapping
 
 

@@ -133,7 +133,11 @@ def _delay_distribution(extensions: Extensions, defs: Json) -> Json:
     for name, entry in extensions.items(DELAY_TYPES):
         schema = _walk(entry.model.model_json_schema(ref_template="#/$defs/{model}"), _tidy)
         defs.update(schema.pop("$defs", {}))
-        schema["properties"] = {"type": {"const": name}, **schema.get("properties", {})}
+        schema["properties"] = {
+            "type": {"const": name},
+            **schema.get("properties", {}),
+            "seed": {"type": "integer", "minimum": 0, "description": "a random stream of its own"},
+        }
         schema["required"] = ["type", *schema.get("required", [])]
         branches.append(schema)
     return {"type": "object", "oneOf": branches}

@@ -18,7 +18,7 @@ from mockbdd.wire.models import StubMappingModel
 # what a tag-map stub may have: a WireMock StubMapping's fields, as the server decodes them
 STUB_KEYS = tuple(StubMappingModel.model_fields)
 URL_FIELDS = ("url", "urlPath", "urlPattern", "urlPathPattern", "urlPathTemplate")
-_BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName")
+_BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName", "jsonBodyFromSchema")
 # shorthand → WireMock field; also used to find the YAML line of a normalised field
 REQUEST_ALIASES = {"path": "urlPath"}
 RESPONSE_ALIASES = {"json": "jsonBody", "delay": "fixedDelayMilliseconds"}

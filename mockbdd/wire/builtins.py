@@ -4,18 +4,19 @@ checks, ``mockbdd schema``). A server assembles its own with :func:`load_extensi
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import Final
 
 from mockbdd import crud, exchanges, llm, webhooks
 from mockbdd.domain import faults
 from mockbdd.extensions import Extensions, Register, assemble
+from mockbdd.templating import transformers as templating
 from mockbdd.wire import delays, operators
 
 
-def register(extensions: Extensions) -> None:
+def register(extensions: Extensions, *, global_response_templating: bool = False) -> None:
     """Every built-in content operator, delay type, fault, response transformer and serve
-    event listener."""
+    event listener (``global_response_templating``: ``response-template`` renders every stub)."""
     operators.register(extensions)
     delays.register(extensions)
     faults.register(extensions)
@@ -25,16 +26,18 @@ def register(extensions: Extensions) -> None:
     webhooks.register(
         extensions, lambda obj, at: delays.parse_delay(obj, at, extensions=extensions)
     )
+    templating.register(extensions, global_response_templating=global_response_templating)
 
 
 BUILTIN: Final[Extensions] = assemble([register], plugins=False)
 
 
-def load_extensions(*more: Register) -> Extensions:
+def load_extensions(*more: Register, global_response_templating: bool = False) -> Extensions:
     """What a server uses: the built-ins, then ``more`` (its own layers' built-ins), then every
     ``mockbdd.plugins`` entry point; frozen. Raises ``ExtensionError`` naming a plugin that
     cannot load or clashes."""
-    return assemble([register, *more])
+    builtins = partial(register, global_response_templating=global_response_templating)
+    return assemble([builtins, *more])
 
 
 @cache

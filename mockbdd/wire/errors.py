@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -19,16 +21,100 @@ def pointer_of(loc: Iterable[int | str], base: str = "") -> str:
 
 
 def to_invalid_input(exc: ValidationError, model: type[BaseModel], base: str = "") -> InvalidInput:
-    err = exc.errors(include_url=False)[0]
-    loc = tuple(err["loc"])
-    pointer = pointer_of(loc, base)
-    if err["type"] == "extra_forbidden":
-        name = str(loc[-1])
+    """Every problem pydantic found, each as a JSON pointer and a reason in mockbdd's words (the
+    first is the error's own field and reason, the others are in ``more``)."""
+    found: dict[str, list[Mapping[str, Any]]] = {}
+    for err in exc.errors(include_url=False):
+        loc = tuple(step for step in err["loc"] if not _is_union_member(step))
+        found.setdefault(pointer_of(loc, base), []).append({**err, "loc": loc})
+    errors = [InvalidInput(pointer, reason_of(errs, model)) for pointer, errs in found.items()]
+    return InvalidInput.of(errors)
+
+
+# the steps pydantic adds to a location for the member of a union it tried (``str``,
+# ``list[str]``, ``dict[str,any]``, a model's name): not a part of the input
+_UNION_MEMBER = re.compile(r"^(str|int|float|bool|none|[a-z]+\[.*\]|\w+Model|function-\w+\[.*)$")
+
+
+def _is_union_member(step: int | str) -> bool:
+    return isinstance(step, str) and _UNION_MEMBER.match(step) is not None
+
+
+_KIND_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "dict_type": "a JSON object",
+    "model_type": "a JSON object",
+    "model_attributes_type": "a JSON object",
+    "list_type": "a list",
+    "none_required": "null",
+}
+_BOUNDS = {
+    "less_than_equal": ("at most", "le"),
+    "less_than": ("less than", "lt"),
+    "greater_than_equal": ("at least", "ge"),
+    "greater_than": ("greater than", "gt"),
+}
+
+
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def shown(value: Any) -> str:
+    """A given value as a message quotes it: ``'abc'``, ``900``, ``[1]``, ``{"a": 1}``."""
+    text = repr(value) if isinstance(value, str) else _json(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def reason_of(errs: list[Mapping[str, Any]], model: type[BaseModel]) -> str:
+    """One field's problems (several when it is a union: one per member tried) as one reason."""
+    first = errs[0]
+    kind, ctx, loc = str(first["type"]), first.get("ctx") or {}, first["loc"]
+    got = f", got {shown(first['input'])}"
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else ""
         known = _known_fields(model, loc[:-1])
         close = difflib.get_close_matches(name, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        return InvalidInput(pointer, f"unknown field {name!r}{hint}")
-    return InvalidInput(pointer, str(err["msg"]))
+        if close:
+            return f"unknown field {name!r} (did you mean {close[0]!r}?)"
+        return f"unknown field {name!r}" + (f" (fields: {', '.join(known)})" if known else "")
+    if kind == "missing":
+        return "required"
+    if kind in _BOUNDS:
+        words, key = _BOUNDS[kind]
+        return f"must be {words} {_number(ctx.get(key))}{got}"
+    if kind in ("too_short", "too_long"):
+        words = "at least" if kind == "too_short" else "at most"
+        count = ctx.get("min_length" if kind == "too_short" else "max_length")
+        return f"must have {words} {count} item{'' if count == 1 else 's'}{got}"
+    if kind == "literal_error":
+        return f"must be one of {str(ctx.get('expected', '')).replace(' or ', ', ')}{got}"
+    if kind == "union_tag_invalid":
+        tags = str(ctx.get("expected_tags", "")).replace(" or ", ", ")
+        return (
+            f"unknown {ctx.get('discriminator', 'type')} {ctx.get('tag')!r}: choose one of {tags}"
+        )
+    if kind == "union_tag_not_found":
+        return f"needs {ctx.get('discriminator', 'type')}"
+    kinds = [_KIND_WORDS[str(e["type"])] for e in errs if str(e["type"]) in _KIND_WORDS]
+    if kinds:
+        return f"must be {' or '.join(dict.fromkeys(kinds))}{got}"
+    message = str(first["msg"])
+    return message[:1].lower() + message[1:]
 
 
 def unknown_name(label: str, name: object, known: Iterable[str]) -> str:

@@ -4,10 +4,11 @@ the extensions of the server that decodes (``BUILTIN`` for callers that have no 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.errors import InvalidInput
@@ -24,7 +25,13 @@ from mockbdd.extensions import Extensions
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import parse_delay
 from mockbdd.wire.errors import registered, to_invalid_input
-from mockbdd.wire.models import ImportOptionsModel, StubMappingModel
+from mockbdd.wire.models import (
+    ImportOptionsModel,
+    RequestPatternModel,
+    ResponseDefinitionModel,
+    SequenceItemModel,
+    StubMappingModel,
+)
 from mockbdd.wire.request_patterns import build_request_pattern, parse_request_pattern
 from mockbdd.wire.responses import build_response, json_body_bytes
 from mockbdd.wire.websockets import build_websocket
@@ -51,37 +58,58 @@ def parse_stub_mapping(
     try:
         model = StubMappingModel.model_validate(obj)
     except ValidationError as exc:
-        raise to_invalid_input(exc, StubMappingModel, pointer) from None
+        shape = to_invalid_input(exc, StubMappingModel, pointer).all()
+        raise InvalidInput.of([*shape, *_part_problems(obj, pointer, shape, extensions)]) from None
+    problems: list[InvalidInput] = []
     for key in ("id", "uuid"):
-        _check_uuid(getattr(model, key), f"{pointer}/{key}")
+        _collect(problems, _check_uuid, getattr(model, key), f"{pointer}/{key}")
     stub_id = model.id or model.uuid or str(uuid.uuid4())
     if model.id and model.uuid and model.id != model.uuid:
-        raise InvalidInput(f"{pointer}/uuid", "'id' and 'uuid' differ; give one of them")
+        problems.append(InvalidInput(f"{pointer}/uuid", "'id' and 'uuid' differ; give one of them"))
     answers = [f for f in ("response", "responses", "webSocket") if getattr(model, f) is not None]
     if len(answers) != 1:
-        raise InvalidInput(
-            pointer or "/", "give exactly one of 'response', 'responses' or 'webSocket'"
+        problems.append(
+            InvalidInput(
+                pointer or "/", "give exactly one of 'response', 'responses' or 'webSocket'"
+            )
         )
     if model.whenExhausted is not None and model.responses is None:
-        raise InvalidInput(f"{pointer}/whenExhausted", "only allowed with 'responses'")
-    if model.requiredScenarioState is not None and model.scenarioName is None:
-        raise InvalidInput(f"{pointer}/requiredScenarioState", "needs 'scenarioName'")
-    if model.newScenarioState is not None and model.scenarioName is None:
-        raise InvalidInput(f"{pointer}/newScenarioState", "needs 'scenarioName'")
-    request = build_request_pattern(model.request, f"{pointer}/request", extensions)
-    response: ResponseDefinition | ResponseSequence
+        problems.append(InvalidInput(f"{pointer}/whenExhausted", "only allowed with 'responses'"))
+    for key in ("requiredScenarioState", "newScenarioState"):
+        if getattr(model, key) is not None and model.scenarioName is None:
+            problems.append(InvalidInput(f"{pointer}/{key}", "needs 'scenarioName'"))
+    request = _collect(
+        problems, build_request_pattern, model.request, f"{pointer}/request", extensions
+    )
+    response: ResponseDefinition | ResponseSequence | None = None
     if model.webSocket is not None:  # the upgrade is accepted; the script plays per connection
-        script = build_websocket(model.webSocket, f"{pointer}/webSocket", extensions)
-        response = ResponseDefinition(status=101, websocket=script)
-    elif model.response is not None:
-        response = build_response(model.response, f"{pointer}/response", extensions)
-    else:
-        assert model.responses is not None
-        items = tuple(
-            SequenceItem(build_response(item, f"{pointer}/responses/{i}", extensions), item.times)
-            for i, item in enumerate(model.responses)
+        script = _collect(
+            problems, build_websocket, model.webSocket, f"{pointer}/webSocket", extensions
         )
-        response = ResponseSequence(items, WhenExhausted(model.whenExhausted or "repeatLast"))
+        response = None if script is None else ResponseDefinition(status=101, websocket=script)
+    elif model.response is not None:
+        response = _collect(
+            problems, build_response, model.response, f"{pointer}/response", extensions
+        )
+    elif model.responses is not None:
+        items = [
+            _collect(problems, build_response, item, f"{pointer}/responses/{i}", extensions)
+            for i, item in enumerate(model.responses)
+        ]
+        response = ResponseSequence(
+            tuple(
+                SequenceItem(r, item.times)
+                for r, item in zip(items, model.responses, strict=True)
+                if r
+            ),
+            WhenExhausted(model.whenExhausted or "repeatLast"),
+        )
+    listeners = _collect(problems, _listeners, model, pointer, extensions)
+    if problems:
+        raise InvalidInput.of(problems)
+    assert request is not None
+    assert response is not None
+    assert listeners is not None
     source = dict(obj)
     source.pop("uuid", None)
     source["id"] = stub_id
@@ -102,7 +130,7 @@ def parse_stub_mapping(
         new_scenario_state=model.newScenarioState,
         metadata=model.metadata,
         persistent=bool(model.persistent),
-        listeners=_listeners(model, pointer, extensions),
+        listeners=listeners,
     )
 
 
@@ -135,6 +163,49 @@ def _listeners(
             raise InvalidInput(f"{at}/parameters", str(exc)) from None
         calls.append(ListenerCall(name, frozen))
     return tuple(calls)
+
+
+T = TypeVar("T")
+P = ParamSpec("P")
+
+
+def _collect(
+    problems: list[InvalidInput], build: Callable[P, T], *args: P.args, **kwargs: P.kwargs
+) -> T | None:
+    """``build(...)``, or None with its error added to ``problems`` (so one run reports all)."""
+    try:
+        return build(*args, **kwargs)
+    except InvalidInput as exc:
+        problems.append(exc)
+        return None
+
+
+def _part_problems(
+    obj: dict[str, Any], pointer: str, found: Sequence[InvalidInput], extensions: Extensions
+) -> list[InvalidInput]:
+    """The problems of the request and responses that the shape check did not already flag
+    (an unknown fault next to a bad status): each part decoded on its own."""
+    parts: list[tuple[str, Any, type[BaseModel], Callable[..., Any]]] = [
+        ("request", obj.get("request"), RequestPatternModel, build_request_pattern),
+        ("response", obj.get("response"), ResponseDefinitionModel, build_response),
+    ]
+    if isinstance(obj.get("responses"), list):
+        parts += [
+            (f"responses/{i}", item, SequenceItemModel, build_response)
+            for i, item in enumerate(obj["responses"])
+        ]
+    problems: list[InvalidInput] = []
+    for part, value, model, build in parts:
+        where = f"{pointer}/{part}"
+        if value is None or any(f.pointer.startswith(where) for f in found):
+            continue
+        try:
+            build(model.model_validate(value), where, extensions)
+        except ValidationError:
+            continue  # not reached: a shape problem of the part is in ``found``
+        except InvalidInput as exc:
+            problems += exc.all()
+    return problems
 
 
 def _check_uuid(value: str | None, pointer: str) -> None:

@@ -32,7 +32,7 @@ FaultName = Annotated[str, _ref("Fault")]
 TransformerName = Annotated[str, _ref("TransformerName")]
 
 URL_FIELDS = ("url", "urlPattern", "urlPath", "urlPathPattern", "urlPathTemplate")
-BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName", "sse")
+BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName", "sse", "jsonBodyFromSchema")
 
 
 def at_most_one(*groups: tuple[str, ...]) -> dict[str, Any]:
@@ -116,6 +116,8 @@ class ResponseDefinitionModel(_Strict):
     headers: dict[str, str | list[str]] | None = None
     body: str | None = None
     jsonBody: Any = None
+    # answered with valid data made with Faker (the same for the same --seed)
+    jsonBodyFromSchema: dict[str, Any] | None = None
     base64Body: str | None = None
     bodyFileName: str | None = None
     fixedDelayMilliseconds: WholeMilliseconds | None = None

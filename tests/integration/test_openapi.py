@@ -173,3 +173,48 @@ def test_import_openapi_writes_a_mapping_file_that_serve_loads(tmp_path: Path) -
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert missing.returncode == 2
+
+
+def test_validating_mode_refuses_stubs_whose_answers_break_the_spec(http: httpx.Client) -> None:
+    imported(http, validate=True)
+
+    def stub(url: str, response: dict[str, Any], method: str = "GET") -> httpx.Response:
+        return http.post(
+            "/__admin/mappings",
+            json={"request": {"method": method, "urlPath": url}, "response": response},
+        )
+
+    bad = stub("/v2/pets/7", {"status": 200, "jsonBody": {"id": "seven", "name": "Rex"}})
+    assert bad.status_code == 422
+    error = bad.json()["errors"][0]
+    assert error["source"]["pointer"] == "/response"
+    assert "GET /pets/{id}: the 200 body breaks its schema at /id" in error["title"]
+    assert "'Swagger Petstore'" in error["title"]
+    text = stub("/v2/pets", {"status": 200, "body": '[{"name": 1, "id": 1}]'})
+    assert "at /0/name" in text.json()["errors"][0]["title"]
+    assert (
+        stub("/v2/pets/7", {"status": 200, "jsonBody": {"id": 7, "name": "Rex"}}).status_code == 201
+    )
+    assert (
+        stub("/v2/pets/7", {"status": 500, "jsonBody": {"code": 1, "message": "x"}}).status_code
+        == 201
+    )
+    assert (
+        stub("/v2/pets/7", {"status": 404, "body": "not json"}).status_code == 201
+    )  # default, not JSON
+    assert stub("/v2/pets/7", {"status": 200, "fault": "EMPTY_RESPONSE"}).status_code == 201
+    assert stub("/elsewhere", {"status": 200, "jsonBody": 1}).status_code == 201
+    assert stub("/v2/pets/7", {"status": 204}, "DELETE").status_code == 201
+    imports = http.post("/__admin/mappings/import", json={"mappings": [
+        {"request": {"method": "GET", "urlPath": "/v2/pets"}, "response": {"status": 200, "jsonBody": {}}}
+    ]})  # fmt: skip
+    assert imports.status_code == 422
+    assert imports.json()["errors"][0]["source"]["pointer"] == "/mappings/0/response"
+    created = http.post("/__admin/mappings", json={
+        "request": {"method": "GET", "urlPath": "/v2/pets"}, "response": {"status": 200, "jsonBody": []}
+    }).json()  # fmt: skip
+    edited = http.put(f"/__admin/mappings/{created['id']}", json={
+        "request": {"method": "GET", "urlPath": "/v2/pets"}, "response": {"status": 200, "jsonBody": [{}]}
+    })  # fmt: skip
+    assert edited.status_code == 422
+    assert "'name' is a required property" in edited.text

@@ -161,7 +161,7 @@ REFUSED = [
      "pareto, poisson, mixture, percentiles, empirical, exactly), got "
      "'exact'; did you mean 'exactly'?"),
     ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
-     "Input should be greater than or equal to 0"),
+     "must be at least 0, got -1"),
     ({"transformers": ["lower"]}, "/response/transformers/0",
      "response transformer 'lower' is not supported by this server (registered: openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, upper; plugins "
      "add them through the mockbdd.plugins entry points)"),

@@ -52,15 +52,21 @@ def test_proxy_reaches_only_the_allowed_origins() -> None:
             MockServer(proxy_allow=(upstream.url,)) as allowed,
             MockServer(proxy_allow=("http://127.0.0.1:9",)) as denied,
         ):
-            for front in (allowed, denied):
+            created = [
                 httpx.post(
                     f"{front.url}/__admin/mappings",
                     json={"request": {"url": "/ok"}, "response": {"proxyBaseUrl": upstream.url}},
                 )
+                for front in (allowed, denied)
+            ]
+            assert created[0].status_code == 201
             assert httpx.get(f"{allowed.url}/ok").text == "up"
-            refused = httpx.get(f"{denied.url}/ok")
-            assert refused.status_code == 502
-            assert "not allowed by --proxy-allow" in refused.text
+            # refused when the stub is created, naming the field, and nothing stored
+            assert created[1].status_code == 422
+            [error] = created[1].json()["errors"]
+            assert error["source"]["pointer"] == "/response/proxyBaseUrl"
+            assert "not allowed by --proxy-allow (allowed: http://127.0.0.1:9)" in error["title"]
+            assert httpx.get(f"{denied.url}/ok").status_code == 404
         assert (
             httpx.post(f"{upstream.url}/__admin/requests/count", json={"url": "/ok"}).json()[
                 "count"

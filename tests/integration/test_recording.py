@@ -302,3 +302,18 @@ def test_mockbdd_record_refuses_a_target_that_is_not_a_url(tmp_path: Path) -> No
     )  # fmt: skip
     assert done.returncode == 2
     assert "must be an http(s):// URL" in done.stderr
+
+
+def test_a_deleted_namespace_takes_its_recording_with_it(upstream: MockServer) -> None:
+    with MockServer() as server, httpx.Client(base_url=server.url) as http:
+        http.post("/__admin/namespaces", json={"name": "rec"}).raise_for_status()
+        start = http.post(
+            "/__ns/rec/__admin/recordings/start", json={"targetBaseUrl": upstream.url}
+        )
+        assert start.status_code == 200
+        assert http.get("/__ns/rec/__admin/recordings/status").json() == {"status": "Recording"}
+        assert http.get("/__admin/recordings/status").json() == {"status": "NeverStarted"}
+        http.delete("/__admin/namespaces/rec").raise_for_status()
+        http.post("/__admin/namespaces", json={"name": "rec"}).raise_for_status()
+        assert http.get("/__ns/rec/__admin/recordings/status").json() == {"status": "NeverStarted"}
+        assert http.post("/__ns/rec/__admin/recordings/stop").status_code == 409

@@ -247,6 +247,9 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
             "openai-models",
             "anthropic-messages",
             "crud",
+            "response-template",
+            "jinja",
+            "json-body-from-schema",
             "upper",
         ]
     }

@@ -155,16 +155,20 @@ def test_degradation_grows_with_the_requests_in_flight(server: MockServer) -> No
 
 
 def test_a_timeline_changes_what_is_in_force(server: MockServer) -> None:
-    timeline = [{"atMs": 300, "settings": {"chaos": {"errorRate": 1.0, "errorStatus": 503}}}]
+    timeline = [{"atMs": 1500, "settings": {"chaos": {"errorRate": 1.0, "errorStatus": 503}}}]
     stub(server, "/t")
     assert admin(server, "POST", "/settings", {"timeline": timeline}).status_code == 200
-    assert outcomes(server, "/t", 1) == [200]
     shown = admin(server, "GET", "/settings").json()["settings"]
-    assert "chaos" not in shown
-    assert shown["timeline"][0]["atMs"] == 300
-    time.sleep(0.4)
+    assert shown["timeline"][0]["atMs"] == 1500
+    if shown["timelineElapsedMs"] < 1400:  # a loaded machine may be later than that
+        assert "chaos" not in shown
+        assert outcomes(server, "/t", 1) == [200]
+    time.sleep(max(0.0, (1600 - shown["timelineElapsedMs"]) / 1000))
     assert outcomes(server, "/t", 2) == [503, 503]
-    assert admin(server, "GET", "/settings").json()["settings"]["chaos"]["errorRate"] == 1.0
+    now = admin(server, "GET", "/settings").json()["settings"]
+    assert now["chaos"]["errorRate"] == 1.0
+    assert now["timelineElapsedMs"] >= 1500
+    assert admin(server, "POST", "/settings", now).status_code == 200  # taken back as shown
 
 
 def test_bad_chaos_is_refused_whole_and_nothing_is_half_applied(server: MockServer) -> None:
@@ -182,10 +186,9 @@ def test_bad_chaos_is_refused_whole_and_nothing_is_half_applied(server: MockServ
 def test_sample_delays_previews_a_profile_without_sleeping(server: MockServer) -> None:
     body = {"delayDistribution": {"type": "normal", "mean": 100, "stddev": 10}, "count": 2000,
             "seed": 1}  # fmt: skip
-    started = time.perf_counter()
+    # 2,000 samples of 100 ms, slept, would outlast the client's 10 s timeout: no clock needed
     first = admin(server, "POST", "/delays/sample", body)
     assert first.status_code == 200, first.text
-    assert time.perf_counter() - started < 5  # 2,000 samples of 100 ms: not slept
     data = first.json()
     assert len(data["samples"]) == 2000
     assert abs(data["summary"]["mean"] - 100) < 2
@@ -223,3 +226,40 @@ def test_a_namespace_seed_makes_two_namespaces_fail_alike(server: MockServer) ->
     bad = admin(server, "POST", "/namespaces", {"name": "three", "seed": "x"})
     assert bad.status_code == 400  # as every namespace-creation error
     assert bad.json()["errors"][0]["source"]["pointer"] == "/seed"
+
+
+def test_network_bandwidth_and_degradation_per_stub_and_per_namespace(server: MockServer) -> None:
+    stub(server, "/own", network={"latencyMs": 120})
+    stub(server, "/shared", body="y" * 1000)
+    admin(server, "POST", "/settings", {"bandwidth": {"bytesPerSecond": 5000},
+                                        "degradation": {"perInFlightMs": 0}})  # fmt: skip
+    started = time.perf_counter()
+    assert httpx.get(f"{server.url}/shared").text == "y" * 1000  # 1,000 bytes at 5 kB/s
+    assert time.perf_counter() - started >= 0.15
+    assert httpx.get(f"{server.url}/own").status_code == 200
+    added = {
+        e["request"]["url"]: e["timing"]["addedDelay"]
+        for e in admin(server, "GET", "/requests").json()["requests"]
+    }
+    assert added == {"/own": 120, "/shared": 0}  # the stub's network is its own
+
+
+def test_a_timeline_ramps_the_delay_and_steps_a_rate_limit(server: MockServer) -> None:
+    stub(server, "/r")
+    timeline = [
+        {"atMs": 0, "rampMs": 400, "to": {"fixedDelay": 200}},
+        {"atMs": 2000, "settings": {"rateLimit": {"requests": 1, "periodMs": 60000}}},
+    ]
+    assert admin(server, "POST", "/settings", {"timeline": timeline}).status_code == 200
+    time.sleep(0.2)
+    assert httpx.get(f"{server.url}/r").status_code == 200
+    elapsed = admin(server, "GET", "/settings").json()["settings"]["timelineElapsedMs"]
+    time.sleep(max(0.0, (2100 - elapsed) / 1000))
+    assert [httpx.get(f"{server.url}/r").status_code for _ in range(3)] == [200, 429, 429]
+    delays = [
+        e["timing"]["addedDelay"] for e in admin(server, "GET", "/requests").json()["requests"]
+    ]
+    assert len(delays) == 4  # the journal lists the newest first
+    assert 40 <= delays[3] <= 200  # part-way up the ramp
+    assert delays[2] == 200  # the ramp is over: its target is in force
+    assert delays[:2] == [0, 0]  # refused by the limit the timeline stepped in

@@ -126,7 +126,7 @@ async def test_an_oversized_message_closes_only_that_connection(mock: MockServer
          "give exactly one of text, json or base64 (got text and json)"),
         ({"onConnect": [{"base64": "%%"}]}, "/webSocket/onConnect/0/base64", "not valid base64"),
         ({"periodic": [{"everyMs": 0, "send": {"text": "x"}}]}, "/webSocket/periodic/0/everyMs",
-         "Input should be greater than or equal to 1"),
+         "must be at least 1, got 0"),
         ({"onMessage": [{"match": {"sortOf": "x"}}]}, "/webSocket/onMessage/0/match", ""),
         ({"onConnect": [{"txt": "x"}]}, "/webSocket/onConnect/0/txt", "unknown field 'txt'"),
     ],

@@ -61,6 +61,9 @@ def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
         "openai-models",
         "anthropic-messages",
         "crud",
+        "response-template",
+        "jinja",
+        "json-body-from-schema",
     )
     assert BUILTIN.names(CUSTOM_MATCHERS) == ()
     with pytest.raises(ExtensionError):
@@ -154,8 +157,8 @@ def test_each_delay_type_decodes_and_encodes_back(obj: dict[str, Any], delay: ob
          "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got 'unifrom'; did you mean 'uniform'?"),
         ({"type": "uniform", "lower": 3, "upper": 2}, "/d/lower", "must not be greater than 'upper'"),
-        ({"type": "exactly", "ms": 1, "extra": 1}, "/d/extra", "unknown field 'extra'"),
-        ({"type": "fixed"}, "/d/milliseconds", "Field required"),
+        ({"type": "exactly", "ms": 1, "extra": 1}, "/d/extra", "unknown field 'extra' (fields: ms)"),
+        ({"type": "fixed"}, "/d/milliseconds", "required"),
     ],
 )  # fmt: skip
 def test_delay_errors_name_field_and_valid_types(obj: Any, pointer: str, reason: str) -> None:
@@ -271,11 +274,14 @@ def test_a_registered_transformer_is_kept_with_read_only_parameters() -> None:
 
 
 def test_transformers_and_their_parameters_are_refused_in_mockbdds_voice() -> None:
-    error = refused({"request": {}, "response": {"transformers": ["upper", "response-template"]}})
+    error = refused({"request": {}, "response": {"transformers": ["upper", "velocity"]}})
     assert error.pointer == "/response/transformers/1"
     assert error.reason == (
-        "response transformer 'response-template' is not supported by this server (registered: "
-        "openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, upper; plugins add them through the mockbdd.plugins entry points)"
+        "response transformer 'velocity' is not supported by this server (registered: "
+        "openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, "
+        "response-template, jinja, json-body-from-schema, upper; plugins add them through the "
+        "mockbdd.plugins entry "
+        "points)"
     )
     bad = {"transformers": ["upper"], "transformerParameters": {"exclaim": 1}}
     error = refused({"request": {}, "response": bad})
@@ -330,7 +336,7 @@ def test_custom_matcher_names_and_parameters_are_checked() -> None:
     )
     with pytest.raises(InvalidInput) as info:
         parse_request_pattern({"customMatcher": {"parameters": {}}})
-    assert (info.value.pointer, info.value.reason) == ("/customMatcher/name", "Field required")
+    assert (info.value.pointer, info.value.reason) == ("/customMatcher/name", "required")
 
 
 def test_matcher_and_transformer_entries_are_checked_when_registered() -> None:

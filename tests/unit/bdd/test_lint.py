@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mockbdd.bdd.lint import Diagnostic, format_diagnostic, lint_paths, lint_registry, run_lint
+from mockbdd.tagmaps.errors import SET_TAG_MAPS
 from mockbdd.tagmaps.registry import TagMapRegistry
 
 DATA = Path(__file__).parent.parent / "tagmaps" / "data"
@@ -94,7 +95,8 @@ Feature: tags
     assert code == 1
     assert lines == [
         "features/tags.feature:1:1: MBD001 unknown mock tag @mock:zzz; known tags: @mock:base, "
-        "@mock:checkout_failure, @mock:out_of_stock, @mock:payments_slow",
+        "@mock:checkout_failure, @mock:out_of_stock, @mock:payments_slow (tag maps read from "
+        "tag_maps)",
         "features/tags.feature:3:3: MBD003 unknown parameter 'dealy' for @mock:payments_slow; "
         "did you mean 'delay'? (known parameters: delay)",
         "features/tags.feature:3:32: MBD002 invalid tag @mock:payments_slow(delay=1s): '(' is "
@@ -201,6 +203,18 @@ def test_map_that_fails_wiremock_validation(project: Path) -> None:
     assert diagnostics[0].message.endswith("(map 'bad_status')")
 
 
+def test_map_whose_simulation_settings_the_server_refuses(project: Path) -> None:
+    (project / "tag_maps" / "zz_flaky.yaml").write_text(
+        "version: 1\nmaps:\n  flaky:\n    settings: {chaos: {errorRate: 0.8, dropRate: 0.5}}\n"
+        "  fine:\n    settings: {chaos: {errorRate: 0.5}, seed: 3}\n"
+    )
+    registry = TagMapRegistry.load_dir(project / "tag_maps")
+    found = [d for d in lint_registry(registry) if d.path == "tag_maps/zz_flaky.yaml"]
+    assert [(d.line, d.code, d.message) for d in found] == [
+        (3, "MBD007", "@mock:flaky settings/chaos: errorRate + dropRate must not exceed 1, got 1.3")
+    ]
+
+
 def test_without_tag_maps_only_syntax_is_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -212,10 +226,14 @@ def test_without_tag_maps_only_syntax_is_checked(
     assert lint("a.feature") == (
         1,
         [
+            "a.feature:1:1: MBD001 @mock:anything and the other mock tags of this file cannot "
+            f"be checked: no tag maps found (looked for {tmp_path.resolve() / 'tag_maps'} (the "
+            "default: tag_maps/ in the current directory), which does not exist, and "
+            "$MOCKBDD_TAG_MAPS is not set); " + SET_TAG_MAPS,
             "a.feature:1:16: MBD002 invalid tag @mock:x[1]: '[' is not allowed in tags: "
             "behave's tag expressions read [] as a wildcard character class; write "
             "@mock:name:key=value;key2=value",
-            "mockbdd lint: 1 error, 0 warnings in 1 feature file "
+            "mockbdd lint: 2 errors, 0 warnings in 1 feature file "
             "(no tag maps loaded: map names and parameters not checked)",
         ],
     )

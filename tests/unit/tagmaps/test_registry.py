@@ -131,7 +131,8 @@ maps:
 """
     errors = load_errors(make_registry, text)
     assert errors == [
-        "tag_maps/test.yaml:5: 'type': Input should be 'duration', 'int' or 'str' in map 'a'",
+        "tag_maps/test.yaml:5: 'type' must be one of 'duration', 'int', 'str', got 'duraton' "
+        "in map 'a'",
         "tag_maps/test.yaml:6: unknown key 'defalt' in map 'a'; did you mean 'default'? "
         "(known keys: type, default, description)",
         "tag_maps/test.yaml:8: 'chaos' must be a mapping in map 'a'",

@@ -201,7 +201,7 @@ def test_unknown_tag_message_with_suggestion(shop_registry: TagMapRegistry) -> N
     assert str(info.value) == (
         "mockbdd: unknown mock tag @mock:checkout_falure at features/checkout.feature:12 — "
         "did you mean @mock:checkout_failure? known tags: @mock:base, @mock:checkout_failure, "
-        "@mock:out_of_stock, @mock:payments_slow"
+        "@mock:out_of_stock, @mock:payments_slow (tag maps read from tests/unit/tagmaps/data/tag_maps)"
     )
     assert info.value.summary == (
         "unknown mock tag @mock:checkout_falure; did you mean @mock:checkout_failure?"
@@ -213,7 +213,8 @@ def test_unknown_tag_without_suggestion(shop_registry: TagMapRegistry) -> None:
         resolve(shop_registry, feature=["mock:zzz:off"], **AT)
     assert str(info.value) == (
         "mockbdd: unknown mock tag @mock:zzz at features/checkout.feature:12 — known tags: "
-        "@mock:base, @mock:checkout_failure, @mock:out_of_stock, @mock:payments_slow"
+        "@mock:base, @mock:checkout_failure, @mock:out_of_stock, @mock:payments_slow (tag maps "
+        "read from tests/unit/tagmaps/data/tag_maps)"
     )
 
 

@@ -1,0 +1,138 @@
+"""Templated stubs against a static one, in the same run of one server (goal: a typical
+templated stub at ≥ 0.5× the static stub's throughput), and the engine's render cost.
+
+    .venv/bin/python bench/templating.py [--seconds 5] [--connections 32]
+
+Starts ``mockbdd serve`` pinned to CPU ``SERVER_CPU`` (default 0) and drives it with ``wrk``
+pinned to ``LOAD_CPU`` (default 1), ``--seconds`` per stub, in the order static, Handlebars,
+Jinja, static again (the two static runs show the machine's drift). Then renders the same
+Handlebars template in-process to give µs per render (compiled once) against µs per compile,
+the cost a per-request compilation would have added. Figures from a loaded machine are not
+worth quoting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from common import LOAD_CPU, free_port, mockbdd_cmd, pinned, wait_ready
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+USER = {"id": 1, "name": "Ada", "roles": ["admin", "dev"]}
+HANDLEBARS = {
+    "id": "{{request.path.id}}",
+    "name": "{{request.query.name}}",
+    "agent": "{{request.headers.User-Agent}}",
+    "method": "{{request.method}}",
+}
+STUBS = {
+    "static": {
+        "request": {"method": "GET", "urlPathPattern": "/static/[0-9]+"},
+        "response": {"status": 200, "jsonBody": USER},
+    },
+    "handlebars": {
+        "request": {"method": "GET", "urlPathTemplate": "/hb/{id}"},
+        "response": {"status": 200, "jsonBody": HANDLEBARS, "transformers": ["response-template"]},
+    },
+    "jinja": {
+        "request": {"method": "GET", "urlPathPattern": "/jinja/[0-9]+"},
+        "response": {
+            "status": 200,
+            "body": '{"id": "{{ request.pathSegments[1] }}", "name": "{{ request.query.name }}", '
+            '"agent": "{{ request.headers["User-Agent"] }}", "method": "{{ request.method }}"}',
+            "transformers": ["jinja"],
+        },
+    },
+}
+PATHS = {
+    "static": "/static/7?name=Ada",
+    "handlebars": "/hb/7?name=Ada",
+    "jinja": "/jinja/7?name=Ada",
+}
+
+
+def wrk(url: str, seconds: int, connections: int) -> float:
+    out = subprocess.run(
+        ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    return float(m.group(1)) if m else float("nan")
+
+
+def render_cost(rounds: int = 20_000) -> tuple[float, float]:
+    """µs per render of the compiled Handlebars body, µs per compile of it."""
+    import json
+
+    from mockbdd.templating.handlebars import Compiler
+    from mockbdd.templating.values import CaseInsensitive, ListOrSingle, PathSegments
+    from mockbdd.templating.wiremock_helpers import helpers
+
+    compiler = Compiler(helpers())
+    source = json.dumps(HANDLEBARS)
+    template = compiler.compile(source)
+    context = {
+        "request": {
+            "path": PathSegments("/hb/7", {"id": "7"}),
+            "query": {"name": ListOrSingle(["Ada"])},
+            "headers": CaseInsensitive({"User-Agent": ListOrSingle(["wrk"])}),
+            "method": "GET",
+        }
+    }
+    started = time.perf_counter()
+    for _ in range(rounds):
+        template.render(context)
+    render_us = (time.perf_counter() - started) / rounds * 1e6
+    started = time.perf_counter()
+    for _ in range(rounds // 10):
+        compiler.compile(source)
+    compile_us = (time.perf_counter() - started) / (rounds // 10) * 1e6
+    return render_us, compile_us
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    render_us, compile_us = render_cost()
+    print(f"handlebars, in process: {render_us:.1f} µs per render, {compile_us:.1f} µs per compile")
+    if shutil.which("wrk") is None:
+        print("wrk not found: the throughput part needs it (peers.sh install)", file=sys.stderr)
+        return 2
+    port = free_port()
+    with tempfile.TemporaryDirectory(), pinned(mockbdd_cmd(port, "--journal-max", "0")):
+        base = f"http://127.0.0.1:{port}"
+        wait_ready(f"{base}/__admin/health")
+        for stub in STUBS.values():
+            httpx.post(f"{base}/__admin/mappings", json=stub).raise_for_status()
+        for name, path in PATHS.items():
+            answer = httpx.get(base + path)
+            assert (answer.status_code == 200 and '"7"' in answer.text) or name == "static", (
+                answer.text
+            )
+        results: dict[str, float] = {}
+        for name in ("static", "handlebars", "jinja", "static-again"):
+            path = PATHS[name.removesuffix("-again")]
+            results[name] = wrk(base + path, args.seconds, args.connections)
+        static = (results["static"] + results["static-again"]) / 2
+        print("\n| stub | req/s | × static |\n|---|---|---|")
+        for name, rate in results.items():
+            print(f"| {name} | {rate:,.0f} | {rate / static:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

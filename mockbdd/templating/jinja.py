@@ -1,0 +1,182 @@
+"""The ``jinja`` transformer: Jinja2 in its immutable sandbox (DESIGN §13).
+
+Templates see the request model (plus ``request.json``), ``faker`` (Faker, seeded per
+namespace and request: the same ``--seed`` gives the same data), ``uuid()``, ``now(format?,
+offset?)``, ``jsonPath(value, expr)``, ``random`` (a seeded ``random.Random``), ``state``
+(the namespace's key/value store) and ``parameters``. Sandboxed: no attribute that starts with
+an underscore, no mutating methods, no ``str.format`` escapes, ``range`` capped. A render is
+cut off past the output cap or the time budget; an error names the template, line and reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+import traceback
+import uuid as uuid_module
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from mockbdd.domain.requests import Body, RecordedRequest
+from mockbdd.domain.responses import ServeContext
+from mockbdd.templating import MAX_OUTPUT_CHARS, MAX_RENDER_SECONDS, TemplateError
+from mockbdd.templating.dates import shift, utc_now
+from mockbdd.templating.model import RequestModel
+from mockbdd.templating.transformers import _TemplateTransformer
+from mockbdd.templating.values import to_plain
+
+
+class JinjaRequest(RequestModel):
+    """The request model with ``json`` (the parsed body, or None)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "json":
+            parsed = self._request.body.json
+            return None if parsed is Body.NOT_JSON else parsed
+        if key == "path":
+            return self._request.path
+        if key == "pathSegments":
+            return list(super().__getitem__(key))
+        if key == "pathParameters":
+            return dict(self._context.path_parameters)
+        return super().__getitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key in ("json", "path", "pathSegments", "pathParameters"):
+            return self[key]
+        return super().get(key, default)
+
+
+class State:
+    """``state`` in a template: the namespace's key/value store."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(str(key), default)
+
+    def set(self, key: str, value: Any) -> str:
+        self._values[str(key)] = to_plain(value)
+        return ""
+
+
+class JinjaTemplate:
+    """A compiled Jinja template; ``render`` enforces the output cap and the time budget."""
+
+    def __init__(self, template: Any, name: str) -> None:
+        self._template = template
+        self.name = name
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        deadline = time.monotonic() + MAX_RENDER_SECONDS
+        out: list[str] = []
+        size = 0
+        try:
+            for chunk in self._template.generate(dict(context)):
+                size += len(chunk)
+                if size > MAX_OUTPUT_CHARS:
+                    raise TemplateError(f"the output grew past {MAX_OUTPUT_CHARS} characters")
+                if time.monotonic() > deadline:
+                    raise TemplateError(f"the render took longer than {MAX_RENDER_SECONDS:g} s")
+                out.append(chunk)
+        except TemplateError as exc:
+            raise TemplateError(exc.reason, exc.line or _line(exc, self.name), self.name) from None
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            raise TemplateError(reason, _line(exc, self.name), self.name) from None
+        return "".join(out)
+
+
+def _line(exc: BaseException, name: str) -> int:
+    """The template line the error happened at (Jinja maps its frames to template lines)."""
+    lines = [f.lineno or 0 for f in traceback.extract_tb(exc.__traceback__) if f.filename == name]
+    return lines[-1] if lines else 0
+
+
+def _json_path(value: Any, expression: str) -> Any:
+    from mockbdd.templating.wiremock_helpers import _document, json_path
+
+    found = json_path(_document(value), expression)
+    return found
+
+
+class Jinja(_TemplateTransformer):
+    """``jinja``: Jinja2's ImmutableSandboxedEnvironment."""
+
+    engine = "jinja"
+    marker = ""  # any text may hold a statement: everything with {{ or {% is compiled
+
+    @cached_property
+    def _environment(self) -> Any:
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+        env = ImmutableSandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+        safe_range = env.globals["range"]  # the sandbox's: refuses more than MAX_RANGE items
+        env.globals.clear()
+        env.globals["range"] = safe_range
+        return env
+
+    @cached_property
+    def _faker(self) -> Any:
+        from faker import Faker
+
+        return Faker()
+
+    def compile(self, source: str, name: str) -> JinjaTemplate:
+        import jinja2
+
+        env = self._environment
+        try:
+            code = env.compile(source, name=name, filename=name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(exc.message or "syntax error", exc.lineno, name) from None
+        if "faker" in source:
+            self._faker  # noqa: B018 - Faker loads in about a second: at stub creation, not mid-request
+        return JinjaTemplate(env.template_class.from_code(env, code, env.make_globals(None)), name)
+
+    def context(
+        self, request: RecordedRequest, parameters: Mapping[str, Any], context: ServeContext
+    ) -> Mapping[str, Any]:
+        seed = _seed(context)
+        rng = random.Random(seed)
+        faker = self._faker
+        faker.seed_instance(seed)
+
+        def uuid() -> str:
+            return str(uuid_module.UUID(int=rng.getrandbits(128), version=4))
+
+        def now(format: str | None = None, offset: str | None = None) -> str:
+            moment: datetime = utc_now()
+            if offset:
+                moment = shift(moment, offset)
+            return moment.strftime(format) if format else moment.isoformat()
+
+        return {
+            "request": JinjaRequest(request, context),
+            "parameters": to_plain(parameters),
+            "faker": faker,
+            "uuid": uuid,
+            "now": now,
+            "jsonPath": _json_path,
+            "random": rng,
+            "state": State(context.values),
+        }
+
+    def failure(self, exc: TemplateError) -> str:
+        return f"mockbdd: jinja template {exc}\n"
+
+
+def _seed(context: ServeContext) -> int:
+    """The same for the same server seed, namespace and request number; random without a seed."""
+    if context.seed is None:
+        return random.SystemRandom().getrandbits(64)
+    text = f"{context.seed}:{context.namespace}:{context.seq}".encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:8], "big")

@@ -1,0 +1,177 @@
+"""The template transformers, registered by name like any plugin's: ``response-template``
+(WireMock's Handlebars dialect) and ``jinja`` (Jinja2's immutable sandbox).
+
+Both compile every template of a stub once, when the stub is decoded (``prepare``), and only
+render per request (``render``). A render that fails answers 500 naming the template, the
+line and the reason; the data plane journals it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.responses import (
+    TRANSFORMERS,
+    ResponseDefinition,
+    ServeContext,
+    TransformContext,
+)
+from mockbdd.extensions import Extensions
+from mockbdd.templating import Template, TemplateError
+from mockbdd.templating.handlebars import Compiler
+from mockbdd.templating.model import RequestModel
+from mockbdd.templating.values import to_plain
+from mockbdd.templating.wiremock_helpers import helpers
+
+ContextBuilder = Callable[[RecordedRequest, Mapping[str, Any], ServeContext], Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledResponse:
+    """A stub's templates: the body, each header value, the body file's name."""
+
+    body: Template | None
+    headers: tuple[tuple[str, Template | None], ...]
+    body_file_name: Template | None
+    templated_headers: bool
+
+
+class TemplateRenderFailed(Exception):
+    """A render failed: the 500 text to answer (the data plane journals it)."""
+
+
+def _maybe(
+    compiler: Callable[[str, str], Template], text: str, name: str, marker: str
+) -> Template | None:
+    if marker and marker not in text:
+        return None
+    if not marker and "{{" not in text and "{%" not in text and "{#" not in text:
+        return None
+    return compiler(text, name)
+
+
+class _TemplateTransformer:
+    marker = "{{"
+    engine = ""
+
+    def __init__(self, *, applies_globally: bool = False) -> None:
+        self.applies_globally = applies_globally
+
+    def compile(self, source: str, name: str) -> Template:
+        raise NotImplementedError
+
+    def context(
+        self, request: RecordedRequest, parameters: Mapping[str, Any], context: ServeContext
+    ) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+    def check(self, parameters: Mapping[str, Any]) -> None:
+        return None
+
+    def transform(
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
+    ) -> ResponseDefinition:  # pragma: no cover - the data plane calls render() instead
+        raise TypeError(f"{self.engine} templates are rendered through prepare/render")
+
+    def prepare(self, response: ResponseDefinition, parameters: Mapping[str, Any]) -> object:
+        marker = self.marker
+        body: Template | None = None
+        if response.body and response.sse is None:
+            try:
+                text = response.body.decode("utf-8")
+            except UnicodeDecodeError:
+                text = ""
+            body = _maybe(self.compile, text, "body", marker)
+        headers = tuple(
+            (name, _maybe(self.compile, value, f"headers/{name}", marker))
+            for name, value in response.headers
+        )
+        file_name = None
+        if response.body_file_name is not None:
+            file_name = _maybe(self.compile, response.body_file_name, "bodyFileName", marker)
+        templated = any(t is not None for _, t in headers)
+        if body is None and not templated and file_name is None:
+            return None
+        return CompiledResponse(body, headers, file_name, templated)
+
+    def render(
+        self,
+        prepared: object,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: ServeContext,
+    ) -> ResponseDefinition:
+        assert isinstance(prepared, CompiledResponse)
+        model = self.context(request, parameters, context)
+        changes: dict[str, Any] = {}
+        where = "body"
+        try:
+            if prepared.body is not None:
+                changes["body"] = prepared.body.render(model).encode()
+            if prepared.templated_headers:
+                headers = []
+                for (name, value), (_, template) in zip(
+                    response.headers, prepared.headers, strict=False
+                ):
+                    where = f"headers/{name}"
+                    if template is not None:
+                        value = _header_value(template.render(model))
+                    headers.append((name, value))
+                changes["headers"] = tuple(headers)
+            if prepared.body_file_name is not None:
+                where = "bodyFileName"
+                changes["body_file_name"] = prepared.body_file_name.render(model)
+        except TemplateError as exc:
+            raise TemplateRenderFailed(
+                self.failure(exc if exc.name else exc.named(where))
+            ) from None
+        return dataclasses.replace(response, **changes)
+
+    def failure(self, exc: TemplateError) -> str:
+        return f"mockbdd: {self.engine} template {exc}\n"
+
+
+def _header_value(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ").replace("\x00", "")
+
+
+class ResponseTemplate(_TemplateTransformer):
+    """``response-template``: WireMock's Handlebars, its request model and helpers."""
+
+    engine = "response-template"
+
+    def __init__(self, *, applies_globally: bool = False) -> None:
+        super().__init__(applies_globally=applies_globally)
+        self._compiler = Compiler(helpers())
+
+    def compile(self, source: str, name: str) -> Template:
+        return self._compiler.compile(source, name)
+
+    def context(
+        self, request: RecordedRequest, parameters: Mapping[str, Any], context: ServeContext
+    ) -> Mapping[str, Any]:
+        return {"request": RequestModel(request, context), "parameters": to_plain(parameters)}
+
+    def failure(self, exc: TemplateError) -> str:
+        return f"[ERROR] {exc}"  # as WireMock answers a template that fails to render
+
+
+def register(extensions: Extensions, *, global_response_templating: bool = False) -> None:
+    from mockbdd.templating import schema_data
+    from mockbdd.templating.jinja import Jinja
+
+    extensions.add(
+        TRANSFORMERS,
+        "response-template",
+        ResponseTemplate(applies_globally=global_response_templating),
+    )
+    extensions.add(TRANSFORMERS, "jinja", Jinja())
+    schema_data.register(extensions)

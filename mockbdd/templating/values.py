@@ -1,0 +1,129 @@
+"""The value types templates see: plain data with WireMock's renderings.
+
+Each renders through ``__mb_text__`` (read by :func:`handlebars.to_text`) and may answer a
+named lookup through ``__mb_get__``; neither exposes anything of Python to a template.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+
+class ListOrSingle(tuple[Any, ...]):
+    """WireMock's ``ListOrSingle``: a query parameter's or header's values; renders as the
+    value when there is one, as ``[a, b]`` when there are several."""
+
+    __slots__ = ()
+
+    def __mb_text__(self) -> str:
+        from mockbdd.templating.handlebars import to_text
+
+        return to_text(self[0]) if self else ""  # WireMock's ListOrSingle.toString: the first
+
+    def __mb_get__(self, key: str | int) -> Any:
+        if key == "first":
+            return self[0] if self else None
+        if key == "last":
+            return self[-1] if self else None
+        return None
+
+    def __str__(self) -> str:
+        return self.__mb_text__()
+
+
+class PathSegments(tuple[str, ...]):
+    """``request.path`` / ``request.pathSegments``: the segments (``request.path.[0]``), the
+    path parameters of a ``urlPathTemplate`` by name (``request.path.id``); renders as the path."""
+
+    def __new__(cls, path: str, named: Mapping[str, str]) -> PathSegments:
+        made = super().__new__(cls, tuple(s for s in path.split("/") if s))
+        return made
+
+    def __init__(self, path: str, named: Mapping[str, str]) -> None:
+        self.text = path
+        self.named = named
+
+    def __mb_text__(self) -> str:
+        return self.text
+
+    def __mb_get__(self, key: str | int) -> Any:
+        return self.named.get(str(key))
+
+
+class JsonMap(dict[str, Any]):
+    """An object ``jsonPath`` selected: renders as JSON (WireMock's ``MapJsonData``)."""
+
+    def __mb_text__(self) -> str:
+        return pretty_json(to_plain(self))
+
+
+class JsonList(list[Any]):
+    """An array ``jsonPath`` selected: renders as compact JSON (as real WireMock 3.13.2 writes
+    a JSONPath's list; ``toJson`` of a list is pretty)."""
+
+    def __mb_text__(self) -> str:
+        return json_text(to_plain(self))
+
+
+class CaseInsensitive(Mapping[str, Any]):
+    """Headers: looked up whatever the case (WireMock's TreeMap with CASE_INSENSITIVE_ORDER)."""
+
+    __slots__ = ("_items", "_lower")
+
+    def __init__(self, items: Mapping[str, Any]) -> None:
+        self._items = dict(sorted(items.items(), key=lambda kv: kv[0].lower()))
+        self._lower = {k.lower(): v for k, v in self._items.items()}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._lower[str(key).lower()]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self._lower.get(str(key).lower(), default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def to_plain(value: Any) -> Any:
+    """JSON-ready data: mappings to dicts, sequences to lists, ListOrSingle as rendered by
+    Jackson (the value when single), dates and paths as text."""
+    if isinstance(value, ListOrSingle):
+        return to_plain(value[0]) if len(value) == 1 else [to_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        if isinstance(value, PathSegments):
+            return list(value)
+        return [to_plain(v) for v in value]
+    text = getattr(type(value), "__mb_text__", None)
+    return text(value) if text is not None else None
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON as Jackson writes it."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def pretty_json(value: Any, depth: int = 0) -> str:
+    """Jackson's default pretty printer, as WireMock's ``Json.write`` uses it: objects one
+    member a line (``"k" : v``, two-space indent), arrays on one line (``[ 1, 2 ]``)."""
+    pad = "  " * (depth + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{ }"
+        inner = ",\n".join(
+            f"{pad}{json_text(str(k))} : {pretty_json(v, depth + 1)}" for k, v in value.items()
+        )
+        return "{\n" + inner + "\n" + "  " * depth + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[ ]"
+        return "[ " + ", ".join(pretty_json(v, depth + 1) for v in value) + " ]"
+    return json_text(value)

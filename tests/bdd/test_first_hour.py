@@ -1,0 +1,213 @@
+"""Issue 10 ("the first hour"): what a new user trips over, shown through the real runners
+(behave and ``mockbdd lint`` in a subprocess, pytest-bdd under pytester)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ._suites import TAG_MAPS, behave, behave_suite, run, write
+
+TAGGED = {
+    "pay.feature": """\
+Feature: pay
+
+  @mock:checkout_failure
+  Scenario: the retry succeeds
+    When I send POST /v1/charges to "payments"
+    Then the reply status is 503
+""",
+}
+NO_ENV = {"MOCKBDD_TAG_MAPS": ""}
+
+
+def _moved_maps(root: Path, folder: str) -> Path:
+    """The suite with its tag maps in ``folder`` instead of ``tag_maps/``."""
+    suite = behave_suite(root, TAGGED)
+    (suite / "tag_maps" / "maps.yaml").unlink()
+    (suite / "tag_maps").rmdir()
+    write(suite, {f"{folder}/maps.yaml": TAG_MAPS})
+    return suite
+
+
+# -- point 2: where tag maps are looked for ---------------------------------------------------
+
+
+def test_the_nested_table_userdata_form_is_read(tmp_path: Path) -> None:
+    suite = _moved_maps(tmp_path, "mocks")
+    write(suite, {"pyproject.toml": '[tool.behave.userdata]\nmockbdd.tag_maps = "mocks"\n'})
+    done = behave(suite, "features/", "--format", "plain", env=NO_ENV)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 scenario passed" in done.stdout
+
+
+def test_the_quoted_key_userdata_form_is_read(tmp_path: Path) -> None:
+    suite = _moved_maps(tmp_path, "mocks")
+    write(suite, {"pyproject.toml": '[tool.behave.userdata]\n"mockbdd.tag_maps" = "mocks"\n'})
+    done = behave(suite, "features/", "--format", "plain", env=NO_ENV)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_mistyped_userdata_key_is_refused_with_the_known_ones(tmp_path: Path) -> None:
+    suite = _moved_maps(tmp_path, "mocks")
+    write(suite, {"pyproject.toml": '[tool.behave.userdata.mockbdd]\ntagmaps = "mocks"\n'})
+    done = behave(suite, "features/", "--format", "plain", env=NO_ENV)
+    assert done.returncode != 0
+    assert (
+        "unknown userdata key 'mockbdd.tagmaps'; did you mean 'mockbdd.tag_maps'? (known: "
+        "mockbdd.tag_maps, mockbdd.strict, mockbdd.timeout, mockbdd.settle)"
+    ) in done.stdout + done.stderr
+
+
+def test_no_tag_maps_found_says_where_it_looked_and_how_to_set_it(tmp_path: Path) -> None:
+    suite = _moved_maps(tmp_path, "mocks")
+    done = behave(suite, "features/", "--format", "plain", env=NO_ENV)
+    assert done.returncode == 1
+    out = done.stdout
+    assert (
+        "mockbdd: unknown mock tag @mock:checkout_failure at features/pay.feature:3 — known "
+        f"tags: none (no tag maps found: looked for {suite.resolve() / 'tag_maps'} (the "
+        "default: tag_maps/ in the current directory), which does not exist, and "
+        "$MOCKBDD_TAG_MAPS is not set; set the folder with -D mockbdd.tag_maps=DIR (behave; "
+        'or "mockbdd.tag_maps" = "DIR" under [tool.behave.userdata] in pyproject.toml), the '
+        "ini option mockbdd_tag_maps (pytest), --tag-maps DIR (mockbdd lint) or "
+        "MOCKBDD_TAG_MAPS=DIR (any runner))"
+    ) in out, out
+
+
+def test_an_unknown_tag_names_the_folder_the_maps_came_from(tmp_path: Path) -> None:
+    suite = _moved_maps(tmp_path, "mocks")
+    (suite / "features" / "pay.feature").write_text(
+        TAGGED["pay.feature"].replace("checkout_failure", "checkout_falure")
+    )
+    done = behave(suite, "features/", "-D", "mockbdd.tag_maps=mocks", env=NO_ENV)
+    assert done.returncode == 1
+    assert (
+        "did you mean @mock:checkout_failure? known tags: @mock:checkout_failure, @mock:slow "
+        "(tag maps read from mocks)"
+    ) in done.stdout
+
+
+# -- point 3: mockbdd lint never goes green having checked nothing ----------------------------
+
+
+def lint(cwd: Path, *args: str) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if k != "MOCKBDD_TAG_MAPS"}
+    done = run(["-m", "mockbdd", "lint", *args], cwd, env={**env, **NO_ENV})
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_lint_fails_when_no_tag_maps_are_found_and_says_where_it_looked(tmp_path: Path) -> None:
+    suite = _moved_maps(tmp_path, "mocks")
+    code, out = lint(suite, "features")
+    assert code == 1, out
+    assert (
+        "features/pay.feature:3:3: MBD001 @mock:checkout_failure and the other mock tags of "
+        "this file cannot be checked: no tag maps found (looked for "
+        f"{suite.resolve() / 'tag_maps'} (the default: tag_maps/ in the current directory)"
+    ) in out
+    assert "--tag-maps DIR (mockbdd lint)" in out
+    # with the folder named, the same file is clean
+    assert lint(suite, "features", "--tag-maps", "mocks") == (
+        0,
+        "mockbdd lint: no problems in 1 feature file\n",
+    )
+
+
+CONFLICTING_MAPS = """\
+version: 1
+maps:
+  a:
+    services:
+      payments:
+        - request: {method: POST, path: /v1/charges, bodyPatterns: [{equalTo: 1}]}
+          response: {status: 900}
+  b:
+    services:
+      payments:
+        - request: {method: POST, path: /v1/c}
+          response: {status: 200}
+  c:
+    services:
+      payments:
+        - request: {method: POST, path: /v1/c}
+          response: {status: 201}
+"""
+
+
+def test_lint_reports_every_problem_of_a_file_in_one_run(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "tag_maps/maps.yaml": CONFLICTING_MAPS,
+            "features/f.feature": """\
+@mock:nope
+Feature: F
+
+  @mock:b @mock:c
+  Scenario: S
+    When something happens
+""",
+        },
+    )
+    code, out = lint(tmp_path, "features")
+    assert code == 1
+    assert out.splitlines() == [
+        "features/f.feature:1:1: MBD001 unknown mock tag @mock:nope; known tags: @mock:a, "
+        "@mock:b, @mock:c (tag maps read from tag_maps)",
+        # hidden by the unknown Feature-level tag before
+        "features/f.feature:4:3: MBD004 maps 'b' and 'c' both stub POST /v1/c on service "
+        "'payments' on the scenario level; move one tag to another level, or make one map "
+        "extend the other",
+        # one stub, two problems: both reported
+        "tag_maps/maps.yaml:6:69: MBD007 /request/bodyPatterns/0: equalTo must be a string, got "
+        "a number (map 'a')",
+        "tag_maps/maps.yaml:7:22: MBD007 /response/status: must be at most 599, got 900 (map 'a')",
+        "mockbdd lint: 4 errors, 0 warnings in 1 feature file",
+    ]
+
+
+# -- point 6: the start-up line shows the bound address; a 401 says how to send the token -----
+
+
+def test_serve_prints_the_address_bound_and_a_401_names_the_token_settings(
+    tmp_path: Path,
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    serve = ["serve", "--host", "0.0.0.0", "--port", str(port), "--admin-token", "sekret"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockbdd", *serve],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        local = f"http://127.0.0.1:{port}"
+        assert line.split(" ", 2)[2] == (
+            f"serving on http://0.0.0.0:{port} (every IPv4 interface; from this machine: "
+            f"{local}, admin: {local}/__admin)\n"
+        )
+        suite = behave_suite(tmp_path, TAGGED)
+        done = behave(suite, "features/", env={"MOCKBDD_URL": local, "MOCKBDD_ADMIN_TOKEN": ""})
+        assert done.returncode == 1
+        assert (
+            "mockbdd admin API error 401: admin token required: send 'Authorization: Bearer "
+            "<token>' with the token the server was started with (mockbdd serve --admin-token "
+            "T, or MOCKBDD_ADMIN_TOKEN); mockbdd's clients take Client(url, token=T), and the "
+            "BDD hooks read MOCKBDD_ADMIN_TOKEN"
+        ) in done.stdout + done.stderr
+        passed = behave(
+            suite, "features/", env={"MOCKBDD_URL": local, "MOCKBDD_ADMIN_TOKEN": "sekret"}
+        )
+        assert passed.returncode == 0, passed.stdout
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)

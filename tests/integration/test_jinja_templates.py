@@ -1,0 +1,124 @@
+"""The ``jinja`` transformer over real sockets: the sandbox holds, data is seeded per
+namespace and request, errors name the template, line and reason, and templates compile once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from mockbdd.server.embedded import MockServer
+
+
+def _stub(http: httpx.Client, url: str, body: str, **response: Any) -> httpx.Response:
+    mapping = {
+        "request": {"urlPath": url},
+        "response": {"body": body, "transformers": ["jinja"], **response},
+    }
+    return http.post("/__admin/mappings", json=mapping)
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with MockServer(seed=7) as server, httpx.Client(base_url=server.url, timeout=10) as client:
+        yield client
+
+
+def test_request_model_json_helpers_and_state(http: httpx.Client) -> None:
+    body = (
+        "{{ request.method }} {{ request.path }} {{ request.pathSegments[1] }} "
+        "{{ request.query.q }} {{ request.json['items'] | length }} "
+        "{{ jsonPath(request.body, '$.items[0].id') }} {{ parameters.tag }}"
+        "{{ state.set('seen', request.json['items'][1].id) }}"
+    )
+    assert _stub(http, "/orders/x", body, transformerParameters={"tag": "!"}).status_code == 201
+    assert _stub(http, "/seen", "{{ state.get('seen', 'none') }}").status_code == 201
+    assert http.get("/seen").text == "none"
+    answer = http.post("/orders/x?q=find", json={"items": [{"id": 1}, {"id": 2}]})
+    assert answer.text == "POST /orders/x x find 2 1 !"
+    assert http.get("/seen").text == "2"
+    http.post("/__admin/reset")
+    _stub(http, "/seen", "{{ state.get('seen', 'none') }}")
+    assert http.get("/seen").text == "none"  # reset clears the store
+
+
+def _data(url: str) -> list[str]:
+    with MockServer(seed=7) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+        _stub(
+            http,
+            url,
+            "{{ faker.name() }}|{{ uuid() }}|{{ random.randint(1, 10**9) }}|{{ now('%Y') }}",
+        )
+        return [http.get(url).text for _ in range(3)]
+
+
+def test_faker_uuid_and_random_are_the_same_for_the_same_seed() -> None:
+    first, second = _data("/people"), _data("/people")
+    assert first == second
+    assert len(set(first)) == 3  # per request: each answer differs
+    name, uuid, number, year = first[0].split("|")
+    assert len(uuid) == 36
+    assert uuid[14] == "4"
+    assert int(number) >= 1
+    assert len(year) == 4
+    assert name
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ request.__class__ }}",
+        "{{ request._request }}",
+        "{{ (request|attr('__class__')).__mro__ }}",
+        "{{ uuid.__globals__ }}",
+        "{{ '{0.__class__}'.format(1) }}",
+        "{{ '%s'|format(request.__class__) }}",
+        "{{ range(10**9)|list }}",
+        "{{ faker.random.__class__ }}",
+        "{% for x in range(100000) %}{% for y in range(100000) %}x{% endfor %}{% endfor %}",
+    ],
+)
+def test_the_sandbox_holds(http: httpx.Client, template: str) -> None:
+    assert _stub(http, "/escape", template).status_code == 201
+    answer = http.get("/escape")
+    assert "class" not in answer.text.replace("'__class__'", "")
+    assert "<" not in answer.text  # no repr of anything
+    assert "Traceback" not in answer.text
+    assert answer.status_code in (200, 500)
+
+
+def test_a_syntax_error_is_refused_at_creation_with_line_and_reason(http: httpx.Client) -> None:
+    refused = _stub(http, "/bad", "ok\n{% for x in y %}")
+    assert refused.status_code == 422
+    title = refused.json()["errors"][0]["title"]
+    assert title.startswith("jinja: body:line 2: ")
+    assert "endfor" in title
+
+
+def test_a_render_error_is_a_500_naming_template_and_line_and_journaled(http: httpx.Client) -> None:
+    _stub(http, "/boom", "one\ntwo {{ 1 // 0 }}")
+    answer = http.get("/boom")
+    assert answer.status_code == 500
+    assert (
+        answer.text
+        == "mockbdd: jinja template body:line 2: ZeroDivisionError: integer division or modulo by zero\n"
+    )
+    logged = http.get("/__admin/requests").json()["requests"][0]["response"]
+    assert logged["status"] == 500
+    assert "ZeroDivisionError" in logged["body"]
+
+
+def test_the_output_is_capped(http: httpx.Client) -> None:
+    _stub(http, "/big", "{% for x in range(100000) %}{{ 'x' * 1000 }}{% endfor %}")
+    answer = http.get("/big")
+    assert answer.status_code == 500
+    assert "the output grew past" in answer.text
+
+
+def test_headers_are_templates_too(http: httpx.Client) -> None:
+    _stub(http, "/h", "ok", headers={"X-Id": "{{ request.query.id }}", "X-Plain": "p"})
+    answer = http.get("/h?id=9")
+    assert (answer.headers["X-Id"], answer.headers["X-Plain"]) == ("9", "p")
