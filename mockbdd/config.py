@@ -121,6 +121,11 @@ class ServerConfig(BaseModel):
         description="a server span per request, continuing its traceparent, exported over "
         "OTLP as the OTEL_* variables say (needs mockbdd[otel])",
     )
+    templates: Annotated[Path | None, Cli(metavar="DIR")] = Field(
+        None,
+        description="folder of Jinja template files (*.j2) answering what no stub matches, "
+        "mockstack-style: /svc/user/7 tries svc-user.7.j2, svc-user.j2, index.j2",
+    )
     global_response_templating: bool = Field(
         False,
         description="render every stub's body and headers as a WireMock response template, "

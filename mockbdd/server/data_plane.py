@@ -42,6 +42,7 @@ from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
 from mockbdd.server.websockets import WebSockets
+from mockbdd.templating.files import TemplateFiles
 from mockbdd.templating.transformers import TemplateRenderFailed
 
 log = logging.getLogger("mockbdd.server")
@@ -62,8 +63,11 @@ class DataPlane:
         extensions: Extensions,
         stages: tuple[Stage, ...] = (),
         exposed_on: str | None = None,
+        templates: TemplateFiles | None = None,
     ) -> None:
-        """``stages``: the server's own (metrics, event streams), after the registered ones."""
+        """``stages``: the server's own (metrics, event streams), after the registered ones;
+        ``templates``: the template files that answer what no stub matches (``--templates``)."""
+        self.templates = templates
         self.files_root = files_root.resolve() if files_root is not None else None
         self.max_body_bytes = max_body_bytes
         self.proxy = Proxy(proxy_allow, max_body_bytes, exposed_on=exposed_on)
@@ -277,9 +281,29 @@ class DataPlane:
             ctx.close()  # a fault ends the connection, whatever the action did
         return web.Response(status=500), ResponseRecord(fault=name)  # never written
 
+    async def _template_file(
+        self, ns: Namespace, plan: ServePlan, started: float, queued: float
+    ) -> web.StreamResponse | None:
+        """A template file's answer (or the resource-creation default) for an unmatched
+        request, journaled; None when none applies."""
+        assert self.templates is not None
+        request = plan.event.request
+        found = await asyncio.to_thread(self.templates.find, request.path)
+        answer = self.templates.answer(found, request, serve_context(ns, plan))
+        if answer is None:
+            return None
+        elapsed = self._ms(started)
+        record = ResponseRecord(answer.status, answer.headers, answer.body)
+        self._finish(ns, plan.event, record, elapsed, elapsed, queued)
+        return web.Response(status=answer.status, body=answer.body, headers=answer.headers)
+
     async def _not_matched(
         self, ns: Namespace, plan: ServePlan, started: float, queued: float
     ) -> web.StreamResponse:
+        if self.templates is not None:
+            answered = await self._template_file(ns, plan, started, queued)
+            if answered is not None:
+                return answered
         search = plan.near_misses
         misses = [] if search is None else await self.search(search)
         body = render_unmatched_report(plan.event.request, misses).encode()

@@ -32,6 +32,7 @@ from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
 from mockbdd.server.tracing import Tracing
 from mockbdd.server.websockets import WebSockets
+from mockbdd.templating.files import TemplateFiles
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
@@ -114,6 +115,7 @@ class MockHttpServer:
             extensions=self.extensions,
             stages=tuple(own_stages),
             exposed_on=None if config.host in LOOPBACK_HOSTS else config.host,
+            templates=None if config.templates is None else TemplateFiles(config.templates),
         )
         streams = {} if self.events is None else {spec.EVENTS.name: self.events}
         self.admin = AdminApi(self.engine, self, config.admin_token, streams)
