@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from mockbdd.bdd.journal_report import attach_journal
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings
 from mockbdd.bdd.session import (
     ENGINE,
@@ -181,6 +182,24 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     if report:
         pytest.fail(report, pytrace=False)
     return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test gets its namespace's journal: a report section, and a HAR file under
+    ``reports/mockbdd/`` whose path the section gives."""
+    report = yield
+    mocks = item.stash.get(MOCKS_KEY, None)
+    if mocks is not None and report.when == "call" and report.failed:
+        labels = {"test": item.nodeid, "scenario": item.name}
+        try:
+            text, _ = attach_journal(mocks, labels)
+        except Exception as exc:  # the failure stays the news
+            text = f"mockbdd: could not attach the journal: {exc}"
+        report.sections.append(("mockbdd journal", text))
+    return report
 
 
 # ------------------------------------------------------------------------------ marks and tags

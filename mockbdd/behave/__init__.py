@@ -23,6 +23,7 @@ from typing import Any
 
 from behave.userdata import UserData
 
+from mockbdd.bdd.journal_report import attach_journal
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings
 from mockbdd.bdd.session import (
     Options,
@@ -110,14 +111,39 @@ def before_scenario(context: Any, scenario: Any) -> None:
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
-    """``@mockbdd:strict``: fail on unmatched requests and unused stubs (skipped when the
-    scenario already failed, whose own error says more)."""
+    """A failed scenario gets its namespace's journal: printed with the failure and written as
+    a HAR under ``reports/mockbdd/``. ``@mockbdd:strict``: fail on unmatched requests and
+    unused stubs (skipped when the scenario already failed, whose own error says more)."""
     mocks: ScenarioMocks | None = getattr(context, "mockbdd_scenario", None)
-    if mocks is None or not mocks.strict:
+    if mocks is None:
         return
     if getattr(scenario.status, "name", str(scenario.status)) not in _NOT_FAILED:
+        _attach_journal(mocks, scenario)
         return
-    check_strict(mocks)
+    if mocks.strict:
+        check_strict(mocks)
+
+
+def scenario_labels(scenario: Any) -> dict[str, str]:
+    """The feature, scenario and example row a namespace served (for reports and HAR files)."""
+    feature = getattr(scenario, "feature", None)
+    row = outline_row(scenario)
+    return {
+        "feature": str(getattr(feature, "name", "") or ""),
+        "scenario": str(scenario.name),
+        "example": ""
+        if row is None
+        else ", ".join(f"{h}={c}" for h, c in zip(row.headings, row.cells, strict=False)),
+        "location": f"{scenario.filename}:{scenario.line}",
+    }
+
+
+def _attach_journal(mocks: ScenarioMocks, scenario: Any) -> None:
+    try:
+        text, _ = attach_journal(mocks, scenario_labels(scenario))
+    except Exception as exc:  # the server is gone, the disk is full: the failure stays the news
+        text = f"mockbdd: could not attach the journal: {exc}"
+    print(text, file=sys.stderr, flush=True)
 
 
 def scenario_levels(scenario: Any) -> TagLevels:
