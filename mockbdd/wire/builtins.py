@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cache, partial
 from typing import Final
 
-from mockbdd import crud, llm, webhooks
+from mockbdd import crud, exchanges, llm, webhooks
 from mockbdd.domain import faults
 from mockbdd.extensions import Extensions, Register, assemble
 from mockbdd.templating import transformers as templating
@@ -22,6 +22,7 @@ def register(extensions: Extensions, *, global_response_templating: bool = False
     faults.register(extensions)
     llm.register(extensions)
     crud.register(extensions)
+    exchanges.register(extensions)
     webhooks.register(
         extensions, lambda obj, at: delays.parse_delay(obj, at, extensions=extensions)
     )

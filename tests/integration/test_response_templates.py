@@ -147,3 +147,29 @@ def test_without_global_templating_a_plain_stub_is_served_as_written(http: httpx
         json={"request": {"url": "/raw"}, "response": {"body": "{{request.url}}"}},
     )
     assert http.get("/raw").text == "{{request.url}}"
+
+
+def test_mockbdd_lint_names_a_tag_map_template_that_does_not_compile(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "tag_maps").mkdir()
+    (tmp_path / "features").mkdir()
+    (tmp_path / "tag_maps" / "t.yaml").write_text(
+        "version: 1\nmaps:\n  tpl:\n    services:\n      users:\n"
+        "        - request: {method: GET, urlPath: /u}\n"
+        '          response: {status: 200, body: "{{#each x}}", transformers: [response-template]}\n'
+    )
+    (tmp_path / "features" / "a.feature").write_text(
+        'Feature: f\n  @mock:tpl\n  Scenario: s\n    Given "users" responds to GET /u with status 200\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mockbdd", "lint", "features", "--tag-maps", "tag_maps"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "tag_maps/t.yaml:7:" in result.stdout
+    assert "response-template: body:line 1: {{#each}} is not closed" in result.stdout
