@@ -143,6 +143,7 @@ def mockbdd_scenario(
             line=found.line,
             extra_strict=found.strict,
             extra_shared=found.shared,
+            labels={"test": request.node.nodeid, "scenario": request.node.name},
         )
     except MockBddError as exc:
         problem = str(exc)

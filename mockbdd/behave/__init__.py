@@ -104,6 +104,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
         options=options,
         file=str(scenario.filename),
         line=int(scenario.line),
+        labels={k: v for k, v in scenario_labels(scenario).items() if v},
     )
     context.add_cleanup(close_scenario, mocks)
     context.mockbdd_scenario = mocks

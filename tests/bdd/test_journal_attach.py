@@ -54,6 +54,10 @@ def test_behave_prints_the_journal_and_writes_a_labelled_har(tmp_path: Path) -> 
     (entry,) = har["log"]["entries"]
     assert entry["response"]["status"] == 201
     assert "checkout journal" in entry["comment"]
+    # the server was told too: the namespace carries the labels into every export
+    (labels,) = har["log"]["_mockbdd"]["namespaces"].values()
+    assert labels["example"] == "what=health"
+    assert labels["feature"] == "checkout journal"
 
 
 def test_pytest_adds_a_report_section_with_the_har_path(pytester: pytest.Pytester) -> None:
