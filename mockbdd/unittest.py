@@ -33,6 +33,7 @@ from mockbdd.bdd.session import (
     open_scenario,
 )
 from mockbdd.client.namespace import NamespaceHandle
+from mockbdd.tagmaps.errors import MockBddError
 from mockbdd.tagmaps.tags import MOCK_PREFIX
 from mockbdd.unittest_internals import passed_so_far, watch
 
@@ -52,6 +53,11 @@ class MockBDDMixin:
 
     def setUp(self) -> None:
         super().setUp()  # type: ignore[misc]
+        if isinstance(self.mock_tags, str):  # ("a") is a string, not a tuple: a common slip
+            raise MockBddError(
+                f"{type(self).__name__}.mock_tags is the string {self.mock_tags!r}; it must be "
+                f"a tuple of tag bodies: mock_tags = ({self.mock_tags!r},) (mind the comma)"
+            )
         tags = [_tag(t) for t in self.mock_tags]
         file, line = _where(type(self))
         mocks = open_scenario(

@@ -3,6 +3,7 @@ and resolves, and the feature passes ``mockbdd lint`` against it."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -110,3 +111,25 @@ def test_the_json_body_from_schema_example_generates_valid_data() -> None:
         stub = {"request": {"url": "/p"}, "response": {"jsonBodyFromSchema": schema}}
         assert http.post("/__admin/mappings", json=stub).status_code == 201
         jsonschema.validate(http.get("/p").json(), schema)
+
+
+def test_the_pytest_bdd_module_runs_the_feature_against_the_tag_map(tmp_path: Path) -> None:
+    """The README's pytest-bdd example as a user lays it out: its module, its feature and its
+    tag map, run by pytest in a subprocess outside the repository."""
+    (module,) = [b for b in blocks("python") if b.startswith("# tests/test_checkout.py")]
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tag_maps").mkdir()
+    (tmp_path / "tests" / "test_checkout.py").write_text(module)
+    (tmp_path / "tests" / "checkout.feature").write_text(blocks("gherkin")[0])
+    (tmp_path / "tag_maps" / "shop.yaml").write_text(blocks("yaml")[0])
+    (tmp_path / "pytest.ini").write_text("[pytest]\nmockbdd_tag_maps = tag_maps\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if not k.startswith("MOCKBDD_")},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout

@@ -370,6 +370,22 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def reset_websocket_messages(self) -> None:
         await self._run(calls.reset_websocket_messages())
 
+    # -- OpenAPI ----------------------------------------------------------------------------
+    async def import_openapi(
+        self,
+        document: Mapping[str, Any] | str,
+        mode: str | None = None,
+        validate: bool | None = None,
+        service: str | None = None,
+    ) -> Json:
+        """``POST /__admin/openapi``: stubs for every operation of an OpenAPI 3.0/3.1
+        ``document`` (JSON or YAML text, or a parsed object); ``validate`` polices requests."""
+        return await self._run(calls.import_openapi(document, mode, validate, service))
+
+    async def openapi_docs(self) -> Json:
+        """``GET /__admin/docs/openapi.json``: the mocked endpoints as an OpenAPI document."""
+        return await self._run(calls.openapi_docs())
+
     # -- service plugins --------------------------------------------------------------------
     async def plugins(self) -> Json:
         """``GET /__admin/plugins``: the service plugins installed and those mounted here."""

@@ -551,6 +551,23 @@ def sample_delays(
     return _json(call(spec.SAMPLE_DELAYS, body=body))
 
 
+def import_openapi(
+    document: Mapping[str, Any] | str,
+    mode: str | None = None,
+    validate: bool | None = None,
+    service: str | None = None,
+) -> Op[Json]:
+    body: dict[str, Any] = {"spec": document if isinstance(document, str) else dict(document)}
+    for key, value in (("mode", mode), ("validate", validate), ("service", service)):
+        if value is not None:
+            body[key] = value
+    return _json(call(spec.IMPORT_OPENAPI, body=body))
+
+
+def openapi_docs() -> Op[Json]:
+    return _json(call(spec.OPENAPI_DOCS))
+
+
 def plugins() -> Op[Json]:
     return _json(call(spec.LIST_PLUGINS))
 

@@ -352,6 +352,22 @@ class Client(ClientBase[httpx.Client]):
     def reset_websocket_messages(self) -> None:
         self._run(calls.reset_websocket_messages())
 
+    # -- OpenAPI ----------------------------------------------------------------------------
+    def import_openapi(
+        self,
+        document: Mapping[str, Any] | str,
+        mode: str | None = None,
+        validate: bool | None = None,
+        service: str | None = None,
+    ) -> Json:
+        """``POST /__admin/openapi``: stubs for every operation of an OpenAPI 3.0/3.1
+        ``document`` (JSON or YAML text, or a parsed object); ``validate`` polices requests."""
+        return self._run(calls.import_openapi(document, mode, validate, service))
+
+    def openapi_docs(self) -> Json:
+        """``GET /__admin/docs/openapi.json``: the mocked endpoints as an OpenAPI document."""
+        return self._run(calls.openapi_docs())
+
     # -- service plugins --------------------------------------------------------------------
     def plugins(self) -> Json:
         """``GET /__admin/plugins``: the service plugins installed and those mounted here."""

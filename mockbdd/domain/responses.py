@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -82,6 +82,8 @@ class ResponseDefinition:
     # what each transformer's ``prepare`` made of this definition when it was decoded (its
     # compiled templates), aligned with ``transformers``; None where it has no ``prepare``
     prepared: tuple[object, ...] = field(default=(), compare=False)
+    # set by a template transformer for one answer: renders the body file's contents once read
+    file_template: Callable[[bytes], bytes] | None = field(default=None, compare=False)
     sse: EventStream | None = None  # written event by event, each after its delay
     websocket: WebSocketScript | None = None  # a webSocket stub: the upgrade is accepted
     # the stub's own chaos, network, bandwidth, degradation and limits (DESIGN §11)

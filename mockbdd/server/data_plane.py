@@ -368,6 +368,13 @@ class DataPlane:
                 response = web.Response(status=500, reason=reason, text=text, headers=_TEXT_PLAIN)
                 return response, ResponseRecord(500, (), text.encode())
             body = loaded
+            if definition.file_template is not None:  # a template transformer's, this answer's
+                try:
+                    body = definition.file_template(body)
+                except TemplateRenderFailed as failed:
+                    text = str(failed)
+                    response = web.Response(status=500, text=text, headers=_TEXT_PLAIN)
+                    return response, ResponseRecord(500, (), text.encode())
         if definition.sse is not None and request.method != "HEAD":
             return await self._event_stream(request, definition, cached, definition.sse)
         if definition.sse is not None:

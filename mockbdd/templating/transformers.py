@@ -8,8 +8,10 @@ line and the reason; the data plane journals it."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property, partial
 from typing import Any
 
 from mockbdd.domain.requests import RecordedRequest
@@ -97,7 +99,10 @@ class _TemplateTransformer:
         if response.body_file_name is not None:
             file_name = _maybe(self.compile, response.body_file_name, "bodyFileName", marker)
         templated = any(t is not None for _, t in headers)
-        if body is None and not templated and file_name is None:
+        file_body = response.body_file_name is not None and not parameters.get(
+            "disableBodyFileTemplating", False
+        )
+        if body is None and not templated and file_name is None and not file_body:
             return None
         return CompiledResponse(body, headers, file_name, templated)
 
@@ -129,6 +134,10 @@ class _TemplateTransformer:
             if prepared.body_file_name is not None:
                 where = "bodyFileName"
                 changes["body_file_name"] = prepared.body_file_name.render(model)
+            if response.body_file_name is not None and not parameters.get(
+                "disableBodyFileTemplating", False
+            ):
+                changes["file_template"] = partial(self._render_file, model)
         except TemplateError as exc:
             raise TemplateRenderFailed(
                 self.failure(exc if exc.name else exc.named(where))
@@ -137,6 +146,46 @@ class _TemplateTransformer:
 
     def failure(self, exc: TemplateError) -> str:
         return f"mockbdd: {self.engine} template {exc}\n"
+
+    def _render_file(self, model: Mapping[str, Any], content: bytes) -> bytes:
+        """A body file's contents rendered: compiled once per distinct content (kept for the
+        last ``MAX_FILE_TEMPLATES`` contents), never per request."""
+        key = hashlib.sha256(content).digest()
+        template = self._files.get(key)
+        if template is None:
+            text = content.decode("utf-8", errors="replace")
+            try:
+                template = _maybe(self.compile, text, "bodyFile", self.marker) or _Verbatim(text)
+            except TemplateError as exc:
+                raise TemplateRenderFailed(self.failure(exc)) from None
+            if len(self._files) >= MAX_FILE_TEMPLATES:
+                self._files.pop(next(iter(self._files)))
+            self._files[key] = template
+        if isinstance(template, _Verbatim):
+            return content
+        try:
+            return template.render(model).encode()
+        except TemplateError as exc:
+            raise TemplateRenderFailed(self.failure(exc)) from None
+
+    @cached_property
+    def _files(self) -> dict[bytes, Template]:
+        return {}
+
+
+MAX_FILE_TEMPLATES = 256
+
+
+class _Verbatim:
+    """A body file without expressions: sent as read."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        return self.text
 
 
 def _header_value(text: str) -> str:

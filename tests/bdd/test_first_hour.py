@@ -211,3 +211,34 @@ def test_serve_prints_the_address_bound_and_a_401_names_the_token_settings(
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+# -- point 5: clearer messages ----------------------------------------------------------------
+
+
+def test_unittest_mock_tags_as_a_string_says_a_tuple_is_expected(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "tag_maps/maps.yaml": TAG_MAPS,
+            "test_pay.py": """\
+import unittest
+
+from mockbdd.unittest import MockBDDMixin
+
+
+class PayTest(MockBDDMixin, unittest.TestCase):
+    mock_tags = ("checkout_failure")
+
+    def test_pay(self):
+        pass
+""",
+        },
+    )
+    done = run(["-m", "unittest", "test_pay"], tmp_path, env=NO_ENV)
+    assert done.returncode == 1
+    assert (
+        "PayTest.mock_tags is the string 'checkout_failure'; it must be a tuple of tag bodies: "
+        "mock_tags = ('checkout_failure',) (mind the comma)"
+    ) in done.stderr, done.stderr
+    assert "@mock:_" not in done.stderr

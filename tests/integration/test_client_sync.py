@@ -80,7 +80,9 @@ def test_import_policies_and_reset_mappings(client: Client) -> None:
     client.import_stubs([replacement], delete_all_not_in_import=True)
     stubs = client.list_stubs()
     assert [(s.id, (s.response or {})["status"]) for s in stubs] == [(keep["id"], 201)]
-    client.save_stubs()  # accepted, nothing to persist
+    with pytest.raises(AdminError) as err:  # no --mappings folder: refused, not pretended
+        client.save_stubs()
+    assert err.value.status == 409
     client.reset_mappings()
     assert client.list_stubs() == []
 
@@ -302,7 +304,8 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         "version: 1\nmaps:\n  up:\n    services:\n      svc:\n"
         "        - request: {path: /up}\n          response: {status: 204}\n"
     )
-    server = MockServer(tag_maps=maps).start()
+    (tmp_path / "mappings").mkdir()
+    server = MockServer(tag_maps=maps, mappings=tmp_path / "mappings").start()
     with httpx.Client(event_hooks={"request": [record]}) as http:
         c = Client(server.url, http=http)
         stub = c.create_stub(get("/a").with_metadata({"k": 1}).in_scenario("s"))
@@ -345,6 +348,10 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
         c.health()
         c.plugins()
         c.websocket_messages()
+        spec_doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                    "paths": {"/ping": {"get": {"responses": {"200": {"description": "ok"}}}}}}  # fmt: skip
+        c.import_openapi(spec_doc)
+        assert c.openapi_docs()["openapi"].startswith("3.")
         c.sample_delays({"type": "fixed", "milliseconds": 5}, count=3)
         assert c.recording_status() == "NeverStarted"
         c.start_recording("http://127.0.0.1:9")

@@ -173,3 +173,34 @@ def test_mockbdd_lint_names_a_tag_map_template_that_does_not_compile(tmp_path: A
     assert result.returncode == 1
     assert "tag_maps/t.yaml:7:" in result.stdout
     assert "response-template: body:line 1: {{#each}} is not closed" in result.stdout
+
+
+def test_body_files_are_templates_and_their_names_too(tmp_path: Any) -> None:
+    (tmp_path / "user-7.json").write_text(
+        '{"id": {{request.path.[1]}}, "q": "{{request.query.q}}"}'
+    )
+    (tmp_path / "raw.txt").write_text("{{request.path}}")
+    (tmp_path / "bad.txt").write_text("{{#if x}}")
+    with (
+        MockServer(files=tmp_path) as server,
+        httpx.Client(base_url=server.url, timeout=10) as http,
+    ):
+        _stub(http, {"bodyFileName": "user-{{request.path.[1]}}.json"}, urlPathPattern="/users/.*")
+        _stub(
+            http,
+            {
+                "bodyFileName": "raw.txt",
+                "transformerParameters": {"disableBodyFileTemplating": True},
+            },
+            url="/raw",
+        )
+        _stub(http, {"bodyFileName": "bad.txt"}, url="/bad")
+        _stub(http, {"bodyFileName": "{{request.query.f}}"}, urlPath="/escape")
+        for _ in range(2):
+            assert http.get("/users/7?q=x").json() == {"id": 7, "q": "x"}
+        assert http.get("/users/8").status_code == 500  # no such file
+        assert http.get("/raw").text == "{{request.path}}"
+        bad = http.get("/bad")
+        assert bad.status_code == 500
+        assert bad.text.startswith("[ERROR] bodyFile:line 1: {{#if}} is not closed")
+        assert http.get("/escape?f=../../etc/passwd").status_code == 500  # never leaves the root
