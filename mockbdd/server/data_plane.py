@@ -36,7 +36,7 @@ from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultContext, planned_head
-from mockbdd.server.listeners import ListenerRunner
+from mockbdd.server.listeners import ListenerRunner, webhook_renderer
 from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
@@ -76,7 +76,8 @@ class DataPlane:
         self._faults = dict(extensions.items(FAULTS))
         self._transformers = dict(extensions.items(TRANSFORMERS))
         # serve-event listeners (webhooks) run as the last observe stage, where stubs name them
-        self.listeners = ListenerRunner(extensions, self.proxy.refusal)
+        templating = webhook_renderer(extensions.get(TRANSFORMERS, "response-template"))
+        self.listeners = ListenerRunner(extensions, self.proxy.refusal, templating)
         # mounted service plugins answer under their service prefix, after the registered
         # admit stages (limits apply to them too) and before the stubs
         self.mounts = ServiceMounts(extensions)

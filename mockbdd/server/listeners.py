@@ -22,6 +22,7 @@ from mockbdd.domain.listeners import (
 )
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.responses import ServeContext
 from mockbdd.extensions import Extensions
 from mockbdd.server.stages import Hooks
 
@@ -34,6 +35,35 @@ Render = Callable[[str, RecordedRequest, Mapping[str, Any]], str]
 
 def _unrendered(template: str, original: RecordedRequest, parameters: Mapping[str, Any]) -> str:
     return template
+
+
+MAX_COMPILED = 1024  # distinct webhook templates kept compiled per server
+
+
+def webhook_renderer(engine: Any) -> Render | None:
+    """Webhook templates rendered as WireMock renders them: the response-template engine
+    (``engine``, the registered ``response-template`` transformer) with the triggering request
+    as ``originalRequest``. Each distinct template is compiled once and kept."""
+    if not (hasattr(engine, "compile") and hasattr(engine, "context")):
+        return None
+    compiled: dict[str, Any] = {}
+
+    def render(template: str, original: RecordedRequest, parameters: Mapping[str, Any]) -> str:
+        found = compiled.get(template)
+        if found is None:
+            if len(compiled) >= MAX_COMPILED:
+                compiled.clear()
+            found = compiled[template] = engine.compile(template, "webhook")
+        context = ServeContext(
+            namespace="", event_id="", seq=0, seed=None, path_parameters={}, values={}
+        )
+        model = engine.context(original, parameters, context)
+        text: str = found.render(
+            {"originalRequest": model["request"], "parameters": model["parameters"]}
+        )
+        return text
+
+    return render
 
 
 class ListenerRunner:

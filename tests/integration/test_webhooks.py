@@ -4,6 +4,7 @@ a second mock server started by the test is the target that receives the callbac
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -237,3 +238,35 @@ def test_a_bad_webhook_delay_is_refused_with_its_pointer(http: httpx.Client) -> 
     assert answer.status_code == 422, answer.text
     pointer = answer.json()["errors"][0]["source"]["pointer"]
     assert pointer.startswith("/postServeActions/webhook/parameters/delay")
+
+
+def test_webhooks_are_templated_from_the_original_request_as_in_wiremock(
+    http: httpx.Client, target: MockServer, callbacks: httpx.Client
+) -> None:
+    # WireMock's documented callback pattern: the URL and the body come from the request
+    stub = {
+        "request": {"method": "POST", "urlPath": "/templating"},
+        "response": {"status": 200},
+        "serveEventListeners": [{"name": "webhook", "parameters": {
+            "method": "{{jsonPath originalRequest.body '$.callbackMethod'}}",
+            "url": "{{jsonPath originalRequest.body '$.callbackUrl'}}",
+            "headers": {"X-Id": "{{jsonPath originalRequest.body '$.transactionId'}}"},
+            "body": '{"message": "success", "transactionId": "{{jsonPath originalRequest.body \'$.transactionId\'}}", "who": "{{parameters.who}}"}',
+            "who": "mockbdd",
+        }}],
+    }  # fmt: skip
+    assert http.post("/__admin/mappings", json=stub).status_code == 201
+    sent = {
+        "transactionId": "12345",
+        "callbackMethod": "PUT",
+        "callbackUrl": f"{target.url}/callback",
+    }
+    assert http.post("/templating", json=sent).status_code == 200
+    (call,) = received(callbacks)
+    assert call["method"] == "PUT"
+    assert call["headers"]["X-Id"] == "12345"
+    assert json.loads(call["body"]) == {
+        "message": "success",
+        "transactionId": "12345",
+        "who": "mockbdd",
+    }
