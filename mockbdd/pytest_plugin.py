@@ -143,6 +143,7 @@ def mockbdd_scenario(
             line=found.line,
             extra_strict=found.strict,
             extra_shared=found.shared,
+            labels={"test": request.node.nodeid, "scenario": request.node.name},
         )
     except MockBddError as exc:
         problem = str(exc)
@@ -195,10 +196,11 @@ def pytest_runtest_makereport(
     if mocks is not None and report.when == "call" and report.failed:
         labels = {"test": item.nodeid, "scenario": item.name}
         try:
-            text, _ = attach_journal(mocks, labels)
+            attached = attach_journal(mocks, labels)
         except Exception as exc:  # the failure stays the news
-            text = f"mockbdd: could not attach the journal: {exc}"
-        report.sections.append(("mockbdd journal", text))
+            attached = (f"mockbdd: could not attach the journal: {exc}", None)
+        if attached is not None:  # None: no request reached it, nothing to attach
+            report.sections.append(("mockbdd journal", attached[0]))
     return report
 
 

@@ -25,7 +25,11 @@ async def export_requests(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     if kind == "har":
         origin = ctx.runtime.base_url(ns)
         return AdminResponse(
-            json=har_log(((e, ns.name, origin) for e in events), __version__),
+            json=har_log(
+                ((e, ns.name, origin) for e in events),
+                __version__,
+                {ns.name: ns.labels} if ns.labels else None,
+            ),
             headers={"Content-Disposition": f'attachment; filename="{ns.name}.har"'},
         )
     rows = [{"namespace": ns.name, **serve_event_json(e)} for e in events]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -34,6 +35,7 @@ def namespace_json(ctx: AdminContext, ns: Namespace) -> dict[str, Any]:
         if at is None
         else datetime.fromtimestamp(at, tz=timezone.utc).isoformat().replace("+00:00", "Z"),
         "port": ns.port,
+        "labels": dict(ns.labels),
     }
 
 
@@ -48,7 +50,22 @@ _NAMESPACE_FIELDS = (
     "collections",
     "seed",
     "mounts",
+    "labels",
 )
+MAX_LABELS = 16
+MAX_LABEL_CHARS = 1000
+
+
+def _labels(body: Mapping[str, Any]) -> dict[str, str]:
+    labels = body.get("labels", {})
+    if not isinstance(labels, dict) or len(labels) > MAX_LABELS:
+        raise InvalidInput("/labels", f"must be an object of at most {MAX_LABELS} strings")
+    for key, value in labels.items():
+        if not isinstance(value, str) or len(value) > MAX_LABEL_CHARS or len(key) > 100:
+            raise InvalidInput(
+                f"/labels/{key}", f"must be a string of at most {MAX_LABEL_CHARS} characters"
+            )
+    return dict(labels)
 
 
 def _plan_contents(ctx: AdminContext, body: dict[str, Any]) -> TagMapPlan:
@@ -141,8 +158,10 @@ async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminRespons
         not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= MAX_SEED
     ):
         raise InvalidInput("/seed", f"must be a whole number in 0..{MAX_SEED}")
+    labels = _labels(body)
     plan = _plan_contents(ctx, body)
     ns = ctx.engine.create(name, ttl, seed)
+    ns.set_labels(labels)
     try:
         plan.apply_to(ns)
         await plan.mount_into(ctx, ns)

@@ -29,10 +29,13 @@ def _line(entry: Mapping[str, Any]) -> str:
 
 def attach_journal(
     mocks: ScenarioMocks, labels: Mapping[str, str], reports: Path = REPORTS
-) -> tuple[str, Path]:
-    """The journal of ``mocks``' namespace as text, and the HAR file written for it."""
+) -> tuple[str, Path | None] | None:
+    """The journal of ``mocks``' namespace as text, and the HAR file written for it; None
+    when no request reached the namespace (nothing to attach)."""
     har: dict[str, Any] = mocks.admin.export("har")
     log = har["log"]
+    if not log["entries"]:
+        return None
     log.setdefault("_mockbdd", {})["test"] = {**labels, "namespace": mocks.handle.name}
     for entry in log["entries"]:
         entry["comment"] = " / ".join(v for v in labels.values() if v)

@@ -253,6 +253,7 @@ def open_scenario(
     line: int | None = None,
     extra_strict: bool = False,
     extra_shared: bool = False,
+    labels: Mapping[str, str] | None = None,
 ) -> ScenarioMocks:
     """Resolve the tags, open the namespace (or reset ``default`` for ``@mockbdd:shared``) and
     send the resolved stubs, settings and scenario states (all or nothing)."""
@@ -278,6 +279,7 @@ def open_scenario(
             collections=dict(resolution.collections),
             mounts=dict(resolution.mounts),
             applier=applier,
+            labels=labels,
         )
     return ScenarioMocks(
         handle=handle,

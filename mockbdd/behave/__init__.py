@@ -105,6 +105,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
         options=options,
         file=str(scenario.filename),
         line=int(scenario.line),
+        labels={k: v for k, v in scenario_labels(scenario).items() if v},
     )
     context.add_cleanup(close_scenario, mocks)
     context.mockbdd_scenario = mocks
@@ -158,10 +159,11 @@ def scenario_labels(scenario: Any) -> dict[str, str]:
 
 def _attach_journal(mocks: ScenarioMocks, scenario: Any) -> None:
     try:
-        text, _ = attach_journal(mocks, scenario_labels(scenario))
+        attached = attach_journal(mocks, scenario_labels(scenario))
     except Exception as exc:  # the server is gone, the disk is full: the failure stays the news
-        text = f"mockbdd: could not attach the journal: {exc}"
-    print(text, file=sys.stderr, flush=True)
+        attached = (f"mockbdd: could not attach the journal: {exc}", None)
+    if attached is not None:
+        print(attached[0], file=sys.stderr, flush=True)
 
 
 def scenario_levels(scenario: Any) -> TagLevels:

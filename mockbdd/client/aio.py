@@ -491,9 +491,11 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
         collections: Mapping[str, Any] | None = None,
         mounts: Mapping[str, Any] | None = None,
         applier: AsyncApplier | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> AsyncNamespaceHandle:
         """A new namespace, opened with its stubs, settings, scenario states, CRUD collections
-        and service plugins (``mounts``: ``{service: {plugin, config}}``) in one call."""
+        and service plugins (``mounts``: ``{service: {plugin, config}}``) in one call.
+        ``labels`` (strings) say what it is for; exports and listings carry them."""
         info = await self._run(
             calls.create_namespace(
                 name,
@@ -505,6 +507,7 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
                 scenario_states,
                 collections,
                 mounts,
+                labels,
             )
         )
         return AsyncNamespaceHandle(self, info, applier=applier)

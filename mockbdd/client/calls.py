@@ -623,8 +623,11 @@ def create_namespace(
     scenario_states: Mapping[str, str] | None = None,
     collections: Mapping[str, Any] | None = None,
     mounts: Mapping[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Op[Json]:
     body: Json = {}
+    if labels:
+        body["labels"] = dict(labels)
     if collections:
         body["collections"] = dict(collections)
     if mounts:

@@ -473,9 +473,11 @@ class Client(ClientBase[httpx.Client]):
         collections: Mapping[str, Any] | None = None,
         mounts: Mapping[str, Any] | None = None,
         applier: Applier | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> NamespaceHandle:
         """A new namespace, opened with its stubs, settings, scenario states, CRUD collections
-        and service plugins (``mounts``: ``{service: {plugin, config}}``) in one call."""
+        and service plugins (``mounts``: ``{service: {plugin, config}}``) in one call.
+        ``labels`` (strings) say what it is for; exports and listings carry them."""
         info = self._run(
             calls.create_namespace(
                 name,
@@ -487,6 +489,7 @@ class Client(ClientBase[httpx.Client]):
                 scenario_states,
                 collections,
                 mounts,
+                labels,
             )
         )
         return NamespaceHandle(self, info, applier=applier)

@@ -7,6 +7,7 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from mockbdd.domain.collections import CollectionSpec, CollectionStore
@@ -105,6 +106,7 @@ class Namespace:
         self._settings_since = clock()
         self._derived: dict[Callable[[Settings], Any], Any] = {}
         self._stub_listeners: list[StubListener] = []
+        self._labels: Mapping[str, str] = {}
 
     # -- read-only views --------------------------------------------------------------------
     @property
@@ -182,6 +184,15 @@ class Namespace:
     def collections(self) -> CollectionStore:
         """The CRUD collections (json-server's data store), in the namespace state."""
         return self._state.collections
+
+    @property
+    def labels(self) -> Mapping[str, str]:
+        """What the namespace is for (the BDD layer's feature, scenario, example row): what
+        exports and listings say, so requests can be traced back to a test result."""
+        return self._labels
+
+    def set_labels(self, labels: Mapping[str, str]) -> None:
+        self._labels = MappingProxyType(dict(labels))
 
     @property
     def revision(self) -> int:

@@ -54,6 +54,10 @@ def test_behave_prints_the_journal_and_writes_a_labelled_har(tmp_path: Path) -> 
     (entry,) = har["log"]["entries"]
     assert entry["response"]["status"] == 201
     assert "checkout journal" in entry["comment"]
+    # the server was told too: the namespace carries the labels into every export
+    (labels,) = har["log"]["_mockbdd"]["namespaces"].values()
+    assert labels["example"] == "what=health"
+    assert labels["feature"] == "checkout journal"
 
 
 def test_pytest_adds_a_report_section_with_the_har_path(pytester: pytest.Pytester) -> None:
@@ -69,13 +73,16 @@ def test_pytest_adds_a_report_section_with_the_har_path(pytester: pytest.Pyteste
 
             def test_passes(mockbdd):
                 httpx.get(mockbdd.url() + "/nothing")
+
+            def test_fails_without_traffic(mockbdd):
+                assert False, "nothing was sent: nothing to attach"
             """
         )
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=1, failed=2)
     out = result.stdout.str()
-    assert "mockbdd journal" in out
+    assert out.count("mockbdd journal") == 1  # the test that sent nothing gets no section
     assert "mockbdd: 1 request(s) reached namespace" in out
     assert "/ping -> 204 (no stub matched" not in out
     assert "GET " in out

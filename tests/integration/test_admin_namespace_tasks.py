@@ -23,7 +23,7 @@ def error(response: httpx.Response) -> tuple[int, str, str]:
                 400,
                 "/stubs",
                 "unknown field (known: name, tagMaps, ttlSeconds, port, mappings, settings, "
-                "scenarioStates, collections, seed, mounts)",
+                "scenarioStates, collections, seed, mounts, labels)",
             ),
         ),
         ({"name": 7}, (400, "/name", "must be a string")),

@@ -141,6 +141,22 @@ def test_a_namespace_exports_its_own_journal_with_its_urls() -> None:
     assert entries[0]["_mockbdd"]["namespace"] == "shop"
 
 
+def test_namespace_labels_ride_in_the_listing_and_the_har() -> None:
+    with MockServer() as server, Client(server.url) as admin:
+        labels = {"feature": "checkout", "scenario": "pays", "example": "card=visa"}
+        with admin.create_namespace("lab", labels=labels) as ns:
+            httpx.get(ns.url() + "/x")
+            listed = {n["name"]: n for n in admin.namespaces()}
+            with Client(ns.url()) as scoped:
+                har = scoped.export("har")
+        bad = httpx.post(server.url + "/__admin/namespaces", json={"labels": {"a": 1}})
+    assert listed["lab"]["labels"] == labels
+    assert har["log"]["_mockbdd"]["namespaces"] == {"lab": labels}
+    har_validator().validate(har)
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["source"]["pointer"] == "/labels/a"
+
+
 @pytest.mark.parametrize("query", ["format=xml", "format=har&limit=many", "format=json&since=soon"])
 def test_bad_export_parameters_are_400_with_the_reason(query: str) -> None:
     with MockServer() as server:
