@@ -10,6 +10,7 @@ cut off past the output cap or the time budget; an error names the template, lin
 
 from __future__ import annotations
 
+import builtins
 import copy
 import hashlib
 import random
@@ -86,8 +87,8 @@ class Crud:
         item = None if found is None else found.get(ident)
         return None if item is None else copy.deepcopy(item)
 
-    def names(self) -> list[str]:
-        return [] if self._store is None else list(self._store.names())
+    def names(self) -> builtins.list[str]:
+        return [] if self._store is None else builtins.list(self._store.names())
 
 
 class JinjaTemplate:
