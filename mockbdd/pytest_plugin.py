@@ -328,6 +328,19 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_bdd_step_func_lookup_error(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
+) -> None:
+    """An undefined step that looks like a shipped phrase: the same error, with the closest
+    phrase (MBD008) added."""
+    from mockbdd.bdd.hints import closest_phrase
+
+    hint = closest_phrase(str(step.name))
+    if hint is not None:
+        raise type(exception)(f"{exception}\nmockbdd: {hint.text}") from None
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_bdd_before_step(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Any
 ) -> None:

@@ -2,7 +2,8 @@
 
 Diagnostics print as ``path:line:col: MBD00x message``. Codes: MBD001 unknown tag, MBD002
 malformed tag, MBD003 bad parameter, MBD004 same-level conflict, MBD006 Gherkin parse error,
-MBD007 broken tag map. (MBD005 is retired: ``@mock:`` tags on Examples blocks work in every
+MBD007 broken tag map, MBD008 (a warning) a step that looks like a shipped phrase but
+matches none, with the closest phrase. (MBD005 is retired: ``@mock:`` tags on Examples blocks work in every
 runner, including pytest-bdd under ``--strict-markers``.)
 """
 
@@ -20,6 +21,7 @@ from gherkin import Parser
 from gherkin.errors import CompositeParserException, ParserException
 from gherkin.parser_types import Feature, Rule, Scenario, Tag
 
+from mockbdd.bdd.hints import closest_phrase
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.extensions import ExtensionError, Extensions
 from mockbdd.tagmaps.errors import (
@@ -224,12 +226,17 @@ class _FeatureLinter:
                 for rule_child in _children(rule):
                     if "scenario" in rule_child:
                         self.scenario(rule_child["scenario"], outer)
+                    elif "background" in rule_child:
+                        self.steps(rule_child["background"]["steps"])
             elif "scenario" in child:
                 self.scenario(child["scenario"], {"feature": feature_tags})
+            elif "background" in child:
+                self.steps(child["background"]["steps"])
 
     def scenario(self, scenario: Scenario, outer: dict[str, list[Tag]]) -> None:
         """Resolved with the tags that passed their own checks, so a bad tag on an outer level
         does not hide a problem of the scenario (every problem of a file in one run)."""
+        self.steps(scenario["steps"])
         scenario_tags = self.check_tags(scenario["tags"])
         blocks: list[list[Tag]] = [ex["tags"] for ex in scenario["examples"]] or [[]]
         for examples_tags in blocks:
@@ -237,6 +244,19 @@ class _FeatureLinter:
             if self.registry is not None:
                 levels = {**outer, "scenario": scenario_tags, "examples": good_examples}
                 self.resolve(levels, scenario["location"]["line"])
+
+    def steps(self, steps: Iterable[Any]) -> None:
+        """MBD008 (a warning): a step that looks like a shipped phrase but matches none."""
+        for step in steps:
+            hint = closest_phrase(step["text"])
+            if hint is not None:
+                at = step["location"]
+                message = f"step {step['text']!r} matches no shipped phrase; {hint.text}"
+                self.diagnostics.append(
+                    Diagnostic(
+                        self.path, at["line"], at.get("column") or 1, "MBD008", message, "warning"
+                    )
+                )
 
     def check_tags(self, tags: Iterable[Tag]) -> list[Tag]:
         """The tags without errors; a diagnostic for each problem (once per tag)."""

@@ -23,6 +23,7 @@ from typing import Any
 
 from behave.userdata import UserData
 
+from mockbdd.bdd.hints import closest_phrase
 from mockbdd.bdd.journal_report import attach_journal
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings
 from mockbdd.bdd.session import (
@@ -111,10 +112,27 @@ def before_scenario(context: Any, scenario: Any) -> None:
     context.mockbdd = mocks.handle
 
 
+def _hint_undefined_steps(scenario: Any) -> None:
+    """An undefined step that looks like a shipped phrase gets the closest one (MBD008), on
+    the real stderr (behave captures ``sys.stderr`` while hooks run)."""
+    for step in getattr(scenario, "all_steps", None) or scenario.steps:
+        if getattr(step.status, "name", "") != "undefined":
+            continue
+        hint = closest_phrase(step.name)
+        if hint is not None:
+            stream = sys.__stderr__ or sys.stderr
+            print(
+                f"mockbdd: undefined step at {step.location}: {step.name!r} — {hint.text}",
+                file=stream,
+                flush=True,
+            )
+
+
 def after_scenario(context: Any, scenario: Any) -> None:
     """A failed scenario gets its namespace's journal: printed with the failure and written as
     a HAR under ``reports/mockbdd/``. ``@mockbdd:strict``: fail on unmatched requests and
     unused stubs (skipped when the scenario already failed, whose own error says more)."""
+    _hint_undefined_steps(scenario)
     mocks: ScenarioMocks | None = getattr(context, "mockbdd_scenario", None)
     if mocks is None:
         return

@@ -148,6 +148,7 @@ class ServeContext:
     seed: int | None
     path_parameters: Mapping[str, str]
     values: dict[str, Any]
+    collections: Any = None  # the namespace's CRUD collections (``crud`` in Jinja), read-only there
 
 
 @runtime_checkable

@@ -461,7 +461,9 @@ def serve_context(ns: Namespace, plan: ServePlan) -> ServeContext:
         variables = getattr(plan.stub.request.url, "variables", None)  # urlPathTemplate's
         if variables is not None:
             parameters = variables(event.request.path) or {}
-    return ServeContext(ns.name, event.id, event.seq, ns.seed, parameters, ns.values)
+    return ServeContext(
+        ns.name, event.id, event.seq, ns.seed, parameters, ns.values, ns.collections
+    )
 
 
 async def _delay(delay_ms: float, started: float) -> None:

@@ -111,6 +111,7 @@ class TemplateFiles:
                 context.seed,
                 params,
                 context.values,
+                context.collections,
             )
             model = self._jinja.context(request, {}, ctx)
             try:

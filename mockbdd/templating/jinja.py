@@ -10,6 +10,8 @@ cut off past the output cap or the time budget; an error names the template, lin
 
 from __future__ import annotations
 
+import builtins
+import copy
 import hashlib
 import random
 import time
@@ -66,6 +68,27 @@ class State:
     def set(self, key: str, value: Any) -> str:
         self._values[str(key)] = to_plain(value)
         return ""
+
+
+class Crud:
+    """``crud`` in a template: the namespace's collections, read-only (copies)."""
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+
+    def list(self, name: str) -> list[dict[str, Any]]:
+        found = None if self._store is None else self._store.get(str(name))
+        return [] if found is None else found.items_copy()
+
+    def get(self, name: str, ident: Any) -> dict[str, Any] | None:
+        found = None if self._store is None else self._store.get(str(name))
+        item = None if found is None else found.get(ident)
+        return None if item is None else copy.deepcopy(item)
+
+    def names(self) -> builtins.list[str]:
+        return [] if self._store is None else builtins.list(self._store.names())
 
 
 class JinjaTemplate:
@@ -168,6 +191,7 @@ class Jinja(_TemplateTransformer):
             "jsonPath": _json_path,
             "random": rng,
             "state": State(context.values),
+            "crud": Crud(context.collections),
         }
 
     def failure(self, exc: TemplateError) -> str:

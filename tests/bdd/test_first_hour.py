@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from ._suites import TAG_MAPS, behave, behave_suite, run, write
 
 TAGGED = {
@@ -19,6 +21,7 @@ Feature: pay
 """,
 }
 NO_ENV = {"MOCKBDD_TAG_MAPS": ""}
+pytest_plugins = ["pytester"]
 
 
 def _moved_maps(root: Path, folder: str) -> Path:
@@ -242,3 +245,54 @@ class PayTest(MockBDDMixin, unittest.TestCase):
         "mock_tags = ('checkout_failure',) (mind the comma)"
     ) in done.stderr, done.stderr
     assert "@mock:_" not in done.stderr
+
+
+# -- point 4: a mistyped shipped phrase gets the closest phrase -------------------------------
+
+TYPO = '"payments" responds to POST /v1/charges with status 503 twice, then with status 201'
+PHRASE_6 = (
+    'did you mean phrase 6: "{service}" responds to {method} {path} with status {status:d} '
+    "{times:d} times, then with status {then_status:d}"
+)
+TYPO_FEATURE = f"""\
+Feature: typo
+
+  @mock:checkout_failure
+  Scenario: a mistyped phrase
+    Given {TYPO}
+    When I send POST /v1/charges to "payments"
+"""
+
+
+def test_lint_hints_the_closest_phrase_for_a_mistyped_step(tmp_path: Path) -> None:
+    suite = behave_suite(tmp_path, {"typo.feature": TYPO_FEATURE})
+    code, out = lint(suite, "features")
+    assert code == 0  # a warning: a user's own step may look like ours
+    assert out.splitlines() == [
+        f"features/typo.feature:5:5: MBD008 step {TYPO!r} matches no shipped phrase; {PHRASE_6}",
+        "mockbdd lint: 0 errors, 1 warning in 1 feature file",
+    ]
+
+
+def test_behave_hints_the_closest_phrase_for_an_undefined_step(tmp_path: Path) -> None:
+    suite = behave_suite(tmp_path, {"typo.feature": TYPO_FEATURE})
+    done = behave(suite, "features/", env=NO_ENV)
+    assert done.returncode == 1
+    assert (
+        f"mockbdd: undefined step at features/typo.feature:5: {TYPO!r} — {PHRASE_6}"
+    ) in done.stderr, done.stdout + done.stderr
+
+
+def test_pytest_bdd_hints_the_closest_phrase_for_an_undefined_step(
+    pytester: pytest.Pytester,
+) -> None:
+    (pytester.path / "tag_maps").mkdir()
+    (pytester.path / "tag_maps" / "maps.yaml").write_text(TAG_MAPS)
+    (pytester.path / "features").mkdir()
+    (pytester.path / "features" / "typo.feature").write_text(TYPO_FEATURE)
+    pytester.makepyfile(test_typo="from pytest_bdd import scenarios\nscenarios('features')\n")
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "Step definition is not found" in out
+    assert f"mockbdd: {PHRASE_6}" in out

@@ -122,3 +122,16 @@ def test_headers_are_templates_too(http: httpx.Client) -> None:
     _stub(http, "/h", "ok", headers={"X-Id": "{{ request.query.id }}", "X-Plain": "p"})
     answer = http.get("/h?id=9")
     assert (answer.headers["X-Id"], answer.headers["X-Plain"]) == ("9", "p")
+
+
+def test_crud_reads_the_namespace_collections(http: httpx.Client) -> None:
+    put = http.put(
+        "/__admin/collections/users", json=[{"id": 1, "name": "Ada"}, {"id": 2, "name": "Bo"}]
+    )
+    assert put.status_code in (200, 204), put.text
+    _stub(
+        http,
+        "/who",
+        "{{ crud.get('users', 1).name }} {{ crud.list('users')|length }} {{ crud.get('users', 9) }} {{ crud.list('none') }}",
+    )
+    assert http.get("/who").text == "Ada 2 None []"
