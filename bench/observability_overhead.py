@@ -1,7 +1,7 @@
 """The data plane with metrics and one events listener on, against everything off (goal: < 5 %
 overhead), and with a listener that never reads (goal: serving unaffected, memory bounded).
 
-    .venv/bin/python bench/observability_overhead.py [--seconds 4] [--rounds 2]
+    .venv/bin/python bench/observability_overhead.py [--seconds 2] [--rounds 2]
 
 One ``mockbdd serve`` per case pinned to $SERVER_CPU (0), wrk -t1 -c50 pinned to $LOAD_CPU (1),
 one static stub (GET /api/users/1):
@@ -16,7 +16,8 @@ one static stub (GET /api/users/1):
 
 Each figure is requests per second with its ratio to ``off`` of the same round, and the
 server's CPU time per request as a throughput ratio (``off``'s CPU per request over the case's).
-About ``3 x seconds x rounds`` plus start-ups (about 30 s with the defaults). Needs wrk.
+About ``5 x seconds x rounds`` plus a start-up per case (about 30 s with the defaults; use
+``--seconds 10 --rounds 3`` on a quiet machine). Needs wrk.
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def measure(case: str, seconds: int) -> tuple[float, float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     rates: dict[str, list[float]] = {c: [] for c in CASES}
