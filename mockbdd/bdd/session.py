@@ -22,6 +22,7 @@ from typing import Any
 from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepSettings
 from mockbdd.bdd.step_checks import MockAssertionError
 from mockbdd.bdd.unexpected import (
+    not_replaced_by_steps,
     unexpected_requests_report,
     unused_stubs,
     unused_stubs_report,
@@ -396,7 +397,7 @@ def strict_report(mocks: ScenarioMocks) -> str:
     Reads the journal after the settle time (requests may still be arriving); the server waits
     up to the timeout for unused stubs to be served, as phrase 27 does."""
     time.sleep(mocks.settings.settle)
-    unused = unused_stubs(mocks, None, mocks.settings.timeout)
+    unused = not_replaced_by_steps(mocks, unused_stubs(mocks, None, mocks.settings.timeout))
     parts = [unexpected_requests_report(mocks, None), unused_stubs_report(mocks, None, unused)]
     found = [p for p in parts if p]
     if not found:

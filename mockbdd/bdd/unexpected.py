@@ -6,6 +6,8 @@ assertion reports do."""
 
 from __future__ import annotations
 
+import re
+
 from mockbdd.bdd.received import full_path, plural, relative_url
 from mockbdd.bdd.scenario_mocks import CATCH_ALL, ScenarioMocks, describe_stub, is_catch_all
 from mockbdd.client.models import LoggedRequest, StubInfo
@@ -100,3 +102,37 @@ def unused_stubs_report(
         owner = service or stub.service
         lines.append(f"  {describe_stub(stub, owner, named=service is None)}")
     return "\n".join(lines)
+
+
+def not_replaced_by_steps(mocks: ScenarioMocks, unused: list[StubInfo]) -> list[StubInfo]:
+    """``unused`` without the tag-map stubs a step's stub replaced (same method, a path the
+    step's stub takes): they were never answered because the step outranks them, which is
+    what the step asked for, not a problem strict mode should report."""
+    if not any(stub.mockbdd.get("source") != "step" for stub in unused):
+        return unused
+    steps = [s for s in mocks.admin.list_stubs() if s.mockbdd.get("source") == "step"]
+    return [s for s in unused if not any(_replaces(step, s) for step in steps)]
+
+
+def _replaces(step: StubInfo, stub: StubInfo) -> bool:
+    if stub.mockbdd.get("source") == "step" or is_catch_all(step):
+        return False
+    if "ANY" not in (step.method, stub.method) and step.method != stub.method:
+        return False
+    literal = stub.request.get("urlPath") or str(stub.request.get("url") or "").split("?")[0]
+    step_path = step.request.get("urlPath")
+    step_pattern = step.request.get("urlPathPattern")
+    if isinstance(step_path, str):
+        if literal:
+            return bool(literal == step_path)
+        return _full_match(stub.request.get("urlPathPattern"), step_path)
+    return bool(literal) and _full_match(step_pattern, str(literal))
+
+
+def _full_match(pattern: object, path: str) -> bool:
+    if not isinstance(pattern, str):
+        return False
+    try:
+        return re.fullmatch(pattern, path) is not None
+    except re.error:
+        return False

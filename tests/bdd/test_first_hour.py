@@ -296,3 +296,30 @@ def test_pytest_bdd_hints_the_closest_phrase_for_an_undefined_step(
     out = result.stdout.str()
     assert "Step definition is not found" in out
     assert f"mockbdd: {PHRASE_6}" in out
+
+
+def test_strict_mode_does_not_report_a_tag_map_stub_a_step_replaced(tmp_path: Path) -> None:
+    suite = behave_suite(
+        tmp_path,
+        {
+            "strict.feature": """\
+@mockbdd:strict
+Feature: strict
+
+  @mock:checkout_failure
+  Scenario: a step replaces the map's stub
+    Given "payments" responds to POST /v1/charges with status 201
+    When I send POST /v1/charges to "payments"
+    Then the reply status is 201
+
+  @mock:checkout_failure:off @mock:slow
+  Scenario: a map's stub no step replaced is still reported
+    When I send POST /v1/charges to "payments"
+""",
+        },
+    )
+    done = behave(suite, "features/", "--format", "plain", "-D", "mockbdd.timeout=0.3", env=NO_ENV)
+    out = done.stdout
+    assert "1 scenario passed, 0 failed, 1 hook_error" in out, out
+    assert "never answered a request:\n  GET /v1/slow on \"payments\" (from tag map 'slow')" in out
+    assert "(from tag map 'checkout_failure')" not in out
