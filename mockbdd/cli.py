@@ -232,7 +232,13 @@ def _import_openapi_parser(sub: argparse._SubParsersAction[argparse.ArgumentPars
     )
     p.add_argument("spec", help="the OpenAPI document (JSON or YAML)")
     p.add_argument("--out", type=Path, help="folder to write the mapping file to (default: stdout)")
-    p.add_argument("--mode", choices=("examples", "generated"), default="examples")
+    p.add_argument(
+        "--mode",
+        choices=("examples", "generated"),
+        default="examples",
+        help="examples: the document's examples (a value made from the schema where it has "
+        "none); generated: always values made from the schemas (default examples)",
+    )
 
 
 def docs(args: argparse.Namespace) -> int:
@@ -287,7 +293,12 @@ def _docs_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--url", help="a running mockbdd server (its GET /__admin/docs/openapi.json)"
     )
     where.add_argument("--tag-maps", type=Path, help="tag-map folder (default tag_maps/)")
-    p.add_argument("--format", choices=("markdown", "openapi"), default="markdown")
+    p.add_argument(
+        "--format",
+        choices=("markdown", "openapi"),
+        default="markdown",
+        help="Markdown for people, or an OpenAPI document (default markdown)",
+    )
     p.add_argument("--admin-token", help="the server's admin token, if it has one")
 
 
@@ -349,7 +360,12 @@ def _export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     p.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8080")
     p.add_argument("--ns", help="one namespace (default: the root namespace)")
-    p.add_argument("--format", choices=("har", "json", "ndjson"), default="har")
+    p.add_argument(
+        "--format",
+        choices=("har", "json", "ndjson"),
+        default="har",
+        help="HAR 1.2, one JSON document, or one JSON object a line (default har)",
+    )
     p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     p.add_argument("--unmatched", action="store_true", help="only requests no stub matched")
     p.add_argument("--admin-token", metavar="TOKEN", help="the server's admin token")
@@ -444,7 +460,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("lint", help="check feature files and tag maps (mockbdd lint --help)")
     p = sub.add_parser("tags", help="list the tag maps")
     p.add_argument(
-        "--tag-maps", type=Path, help="tag-map folder (default tag_maps/ or $MOCKBDD_TAG_MAPS)"
+        "--tag-maps",
+        type=Path,
+        metavar="DIR",
+        help="tag-map folder (default $MOCKBDD_TAG_MAPS, else tag_maps/ in the current directory)",
     )
     p = sub.add_parser(
         "plugins",
@@ -455,7 +474,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p = sub.add_parser("schema", help="print the JSON Schema of tag-map and mapping files")
-    p.add_argument("which", nargs="?", choices=("all", "tagMapFile", "mappingFile"), default="all")
+    p.add_argument(
+        "which",
+        nargs="?",
+        choices=("all", "tagMapFile", "mappingFile"),
+        default="all",
+        help="which schema: a tag-map file, a mapping file, or both (default all)",
+    )
     _load_parser(sub)
     return parser
 

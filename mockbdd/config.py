@@ -76,7 +76,8 @@ class ServerConfig(BaseModel):
     proxy_allow: Annotated[tuple[str, ...], Cli(metavar="ORIGIN")] = Field(
         (),
         description="origin proxyBaseUrl stubs may reach, e.g. https://api.example.com "
-        "(repeatable); without it any origin a stub names",
+        "(repeatable); without it: any origin on loopback, and only the origins the mapping "
+        "files name when bound beyond it",
     )
     namespace_reap_seconds: Annotated[float, Cli(metavar="SECONDS")] = Field(
         1.0, gt=0, description="how often namespaces past their TTL are deleted"

@@ -144,9 +144,26 @@ def map_diagnostic(error: TagMapError) -> Diagnostic:
 
 def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
     """``mockbdd lint [paths...] [--tag-maps DIR]``: print diagnostics and a summary; 1 on errors."""
-    parser = argparse.ArgumentParser(prog="mockbdd lint", description=__doc__.splitlines()[0])
-    parser.add_argument("paths", nargs="*", type=Path, help="feature files or directories")
-    parser.add_argument("--tag-maps", type=Path, default=None, help="tag-map directory")
+    parser = argparse.ArgumentParser(
+        prog="mockbdd lint",
+        description="Check feature files' mock tags and steps against the tag maps and the "
+        "shipped phrases, without running them. Prints path:line:col: MBD00x message; exits 1 "
+        "on errors (warnings do not fail).",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        help="feature files or directories (default features/ if it exists, else the current "
+        "directory)",
+    )
+    parser.add_argument(
+        "--tag-maps",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="tag-map folder (default $MOCKBDD_TAG_MAPS, else tag_maps/ in the current directory)",
+    )
     args = parser.parse_args(argv)
     stream = out if out is not None else sys.stdout
     paths: list[Path] = args.paths or [Path("features") if Path("features").is_dir() else Path()]
