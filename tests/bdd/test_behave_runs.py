@@ -131,7 +131,7 @@ Feature: settings
     )
     done = behave(suite, "features/", "--format", "plain")
     assert done.returncode == 1
-    assert "at /settings/chaos/errorRate: Input should be less than or equal to 1" in done.stdout
+    assert "at /settings/chaos/errorRate: must be at most 1, got 1.5" in done.stdout
     assert "1 hook_error" in done.stdout
 
 
