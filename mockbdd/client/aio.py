@@ -18,6 +18,7 @@ from mockbdd.client import calls
 from mockbdd.client.base import ClientBase
 from mockbdd.client.builder import MappingLike
 from mockbdd.client.calls import Call, Op, Reply
+from mockbdd.client.errors import VerificationError
 from mockbdd.client.events import AsyncEventStream, filters
 from mockbdd.client.models import (
     Json,
@@ -37,6 +38,7 @@ from mockbdd.client.namespace import (
     route_request,
     service_pattern,
     stub_json,
+    verify_message,
 )
 
 T = TypeVar("T")
@@ -572,8 +574,16 @@ class AsyncNamespaceHandle(_Handle):
         return await self.admin.wait_for(route_pattern(method, path, service), count, timeout)
 
     async def verify(self, count: int, method: str, path: str, service: str | None = None) -> None:
-        """Exactly ``count`` requests, else ``VerificationError`` with the near-miss diff."""
-        await self.admin.verify(route_pattern(method, path, service), count)
+        """Exactly ``count`` requests, else ``VerificationError`` worded as the assertion
+        phrases are: the path as given (not the namespace's service prefix) and what the
+        service received; the library's frames are hidden from pytest's traceback."""
+        __tracebackhide__ = True
+        try:
+            await self.admin.verify(route_pattern(method, path, service), count)
+        except VerificationError as failure:
+            received = await self.requests(service)
+            failure.args = (verify_message(count, method, path, service, failure, received),)
+            raise failure.with_traceback(None) from None  # no library frames
 
     async def reset(self) -> None:
         await self.admin.reset()

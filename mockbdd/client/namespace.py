@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from mockbdd.client.builder import MappingLike, mapping_json
+from mockbdd.client.errors import VerificationError
 from mockbdd.client.models import LoggedRequest, MatchResult
 from mockbdd.services import check_service, prefix_mapping, service_path, service_regex
 
@@ -26,6 +27,33 @@ _NO_APPLIER = (
     "applying tag map {name!r} needs the BDD integration (mockbdd.behave, the pytest plugin or "
     "the unittest mixin), which resolves tag maps; this handle was created without an applier"
 )
+
+
+def verify_message(
+    count: int,
+    method: str,
+    path: str,
+    service: str | None,
+    failure: VerificationError,
+    received: list[LoggedRequest],
+) -> str:
+    """``"payments" should have received 2 POST requests to /v1/charges, but it received 1``
+    and the requests it received, their paths as the test wrote them."""
+    who = f'"{service}"' if service else "the namespace"
+    noun = "request" if count == 1 else "requests"
+    lines = [
+        f"{who} should have received {count} {method.upper()} {noun} to {path}, "
+        f"but it received {failure.actual}",
+        f"{who} received {len(received)} request{'' if len(received) == 1 else 's'}"
+        + (":" if received else ""),
+    ]
+    prefix = f"/{service}" if service else ""
+    for i, request in enumerate(received, 1):
+        url = (
+            request.url[len(prefix) :] if prefix and request.url.startswith(prefix) else request.url
+        )
+        lines.append(f"  {i}. {request.method} {url or '/'}")
+    return "\n".join(lines)
 
 
 def route_pattern(method: str, path: str, service: str | None = None) -> dict[str, Any]:
@@ -114,8 +142,16 @@ class NamespaceHandle(_Handle):
         return self.admin.wait_for(route_pattern(method, path, service), count, timeout)
 
     def verify(self, count: int, method: str, path: str, service: str | None = None) -> None:
-        """Exactly ``count`` requests, else ``VerificationError`` with the near-miss diff."""
-        self.admin.verify(route_pattern(method, path, service), count)
+        """Exactly ``count`` requests, else ``VerificationError`` worded as the assertion
+        phrases are: the path as given (not the namespace's service prefix) and what the
+        service received; the library's frames are hidden from pytest's traceback."""
+        __tracebackhide__ = True
+        try:
+            self.admin.verify(route_pattern(method, path, service), count)
+        except VerificationError as failure:
+            received = self.requests(service)
+            failure.args = (verify_message(count, method, path, service, failure, received),)
+            raise failure.with_traceback(None) from None  # no library frames
 
     def reset(self) -> None:
         self.admin.reset()

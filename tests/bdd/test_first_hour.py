@@ -323,3 +323,38 @@ Feature: strict
     assert "1 scenario passed, 0 failed, 1 hook_error" in out, out
     assert "never answered a request:\n  GET /v1/slow on \"payments\" (from tag map 'slow')" in out
     assert "(from tag map 'checkout_failure')" not in out
+
+
+def test_handle_verify_fails_like_a_step_without_library_frames(
+    pytester: pytest.Pytester,
+) -> None:
+    (pytester.path / "tag_maps").mkdir()
+    (pytester.path / "tag_maps" / "maps.yaml").write_text(TAG_MAPS)
+    pytester.makepyfile(
+        test_verify="""
+import httpx
+import pytest
+
+
+@pytest.mark.mockbdd("checkout_failure")
+def test_charges(mockbdd):
+    httpx.post(mockbdd.url("payments") + "/v1/charges", json={"amount": 99})
+    httpx.get(mockbdd.url("payments") + "/v1/health")
+    mockbdd.verify(2, "POST", "/v1/charges", service="payments")
+"""
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    result.stdout.fnmatch_lines(
+        [
+            'E *VerificationError: "payments" should have received 2 POST requests to '
+            "/v1/charges, but it received 1",
+            'E * "payments" received 2 requests:',
+            "E *  1. POST /v1/charges",
+            "E *  2. GET /v1/health",
+        ]
+    )
+    failure = out.split("= FAILURES =")[1].split("mockbdd journal")[0]
+    assert "/payments/v1/charges" not in failure
+    assert "mockbdd/client/" not in out  # library frames hidden
