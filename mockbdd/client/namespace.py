@@ -53,6 +53,9 @@ def verify_message(
             request.url[len(prefix) :] if prefix and request.url.startswith(prefix) else request.url
         )
         lines.append(f"  {i}. {request.method} {url or '/'}")
+    # the server's near-miss diff (after its own two-line headline), paths as the test wrote them
+    for line in str(failure).splitlines()[2:]:
+        lines.append(line.replace(f"{prefix}/", "/") if prefix else line)
     return "\n".join(lines)
 
 
