@@ -55,7 +55,8 @@ async def test_stub_methods(client: AsyncClient, http: httpx.AsyncClient) -> Non
     assert len(await client.find_stubs_by_metadata({"matchesJsonPath": "$.team"})) == 1
     await client.remove_stubs_by_metadata({"matchesJsonPath": "$.team"})
     assert len(await client.list_stubs()) == 1
-    await client.save_stubs()
+    with pytest.raises(AdminError):  # 409: this server has no --mappings folder to save into
+        await client.save_stubs()
     await client.delete_stubs()
     assert await client.list_stubs() == []
     await client.create_stub(get("/c"))
