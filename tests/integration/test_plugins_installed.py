@@ -23,6 +23,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mockbdd.domain.responses import TRANSFORMERS
+from mockbdd.wire.builtins import BUILTIN
+
 PLUGINS = Path(__file__).parents[1] / "plugins"
 EXAMPLES = Path(__file__).parents[2] / "examples" / "plugins"  # the README's plugin guide
 PROJECT_SITE = sysconfig.get_paths()["purelib"]
@@ -163,7 +166,7 @@ REFUSED = [
     ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
      "must be at least 0, got -1"),
     ({"transformers": ["lower"]}, "/response/transformers/0",
-     "response transformer 'lower' is not supported by this server (registered: openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, upper; plugins "
+     "response transformer 'lower' is not supported by this server (registered: " + ", ".join((*BUILTIN.names(TRANSFORMERS), "upper")) + "; plugins "
      "add them through the mockbdd.plugins entry points)"),
     ({"transformers": ["upper"], "transformerParameters": {"exclaim": "yes"}},
      "/response/transformerParameters", "'exclaim' must be true or false"),
@@ -220,7 +223,7 @@ def test_mockbdd_schema_from_the_venv_offers_the_plugins_names(plugin_venv: Path
         capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
     defs = json.loads(done.stdout)["$defs"]
-    builtin = ["openai-chat", "openai-embeddings", "openai-models", "anthropic-messages", "crud"]
+    builtin = list(BUILTIN.names(TRANSFORMERS))
     assert defs["TransformerName"] == {"enum": [*builtin, "upper"]}
     assert defs["CustomMatcherName"] == {"enum": ["path-length"]}
     assert {"required": ["isPalindrome"]}.items() <= defs["ContentPattern"]["oneOf"][-1].items()
