@@ -4,6 +4,7 @@ weight with 429 then 418, and a config refused with the reason."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -117,14 +118,23 @@ def test_python_binance_reads_the_mock(market: httpx.Client) -> None:
     """The python-binance client (Binance's most used Python client) pointed at the mount."""
     from binance.client import Client
 
-    client = Client(ping=False)
-    client.API_URL = str(market.base_url).rstrip("/") + "/market/api"
-    client.ping()
-    assert client.get_server_time()["serverTime"] > 0
-    rows = client.get_klines(symbol="BTCUSDT", interval=Client.KLINE_INTERVAL_1MINUTE, limit=10)
-    assert len(rows) == 10
-    assert float(rows[-1][4]) > 0
-    info = client.get_symbol_info("BTCUSDT")
-    assert info is not None
-    assert info["quoteAsset"] == "USDT"
-    assert float(client.get_symbol_ticker(symbol="BTCUSDT")["price"]) > 0
+    # the sync client takes the thread's event loop, making one if there is none: give it one
+    # this test closes, so no loop outlives the test
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        client = Client(ping=False)
+        client.API_URL = str(market.base_url).rstrip("/") + "/market/api"
+        client.ping()
+        assert client.get_server_time()["serverTime"] > 0
+        rows = client.get_klines(symbol="BTCUSDT", interval=Client.KLINE_INTERVAL_1MINUTE, limit=10)
+        assert len(rows) == 10
+        assert float(rows[-1][4]) > 0
+        info = client.get_symbol_info("BTCUSDT")
+        assert info is not None
+        assert info["quoteAsset"] == "USDT"
+        assert float(client.get_symbol_ticker(symbol="BTCUSDT")["price"]) > 0
+        client.close_connection()
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
