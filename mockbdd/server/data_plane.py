@@ -88,6 +88,7 @@ class DataPlane:
             (*registered, *own, ("mounts", self.mounts.stage), ("listeners", self.listeners.stage))
         )
         self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
+        self._observing: list[tuple[tuple[Observe, ...], Namespace, ServeEvent]] = []
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
@@ -341,17 +342,22 @@ class DataPlane:
         self._observed(ns, event)
 
     def _observed(self, ns: Namespace, event: ServeEvent) -> None:
+        """Queue ``event`` for the observe hooks. One loop callback drains every event queued
+        before it runs: under load that is one callback per loop turn, not one per request."""
         stages = self._stages.for_namespace(ns)
         if stages is not None and stages.observe:
-            asyncio.get_running_loop().call_soon(self._notify, stages.observe, ns, event)
+            if not self._observing:
+                asyncio.get_running_loop().call_soon(self._notify)
+            self._observing.append((stages.observe, ns, event))
 
-    @staticmethod
-    def _notify(observers: tuple[Observe, ...], ns: Namespace, event: ServeEvent) -> None:
-        for observe in observers:
-            try:
-                observe(ns, event)
-            except Exception:  # a broken observer must not silence the others
-                log.exception("mockbdd: data-plane stage %r failed observing an event", observe)
+    def _notify(self) -> None:
+        queued, self._observing = self._observing, []
+        for observers, ns, event in queued:
+            for observe in observers:
+                try:
+                    observe(ns, event)
+                except Exception:  # a broken observer must not silence the others
+                    log.exception("mockbdd: data-plane stage %r failed observing an event", observe)
 
     @staticmethod
     def _ms(started: float) -> float:
