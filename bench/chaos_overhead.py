@@ -21,21 +21,11 @@ The order rotates from round to round. Each figure is requests per second with i
 
 from __future__ import annotations
 
-import argparse
-import statistics
-from typing import Any
-
-import httpx
-from common import free_port, mockbdd_cmd, pinned, wait_ready
-from limits_overhead import wrk
+from common import Case, compare_configured
 
 NEVER = {"errorRate": 1e-12, "dropRate": 1e-12}
 DAY_MS = 86_400_000
-STUB: dict[str, Any] = {
-    "request": {"method": "GET", "url": "/api/users/1"},
-    "response": {"status": 200, "jsonBody": {"id": 1, "name": "Ada"}},
-}
-CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {  # settings, response fields
+CASES: dict[str, Case] = {  # settings, response fields
     "none": ({}, {}),
     "chaos": ({"chaos": NEVER}, {}),
     "stub chaos": ({}, {"chaos": NEVER}),
@@ -48,46 +38,8 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {  # settings, respons
 }
 
 
-def configure(base: str, settings: dict[str, Any], response: dict[str, Any]) -> None:
-    httpx.post(f"{base}/__admin/reset").raise_for_status()
-    stub = {**STUB, "response": {**STUB["response"], **response}}
-    httpx.post(f"{base}/__admin/mappings", json=stub).raise_for_status()
-    httpx.post(f"{base}/__admin/settings", json=settings).raise_for_status()
-    check = httpx.get(f"{base}/api/users/1")
-    assert check.status_code == 200, check
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=2)
-    args = parser.parse_args()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    figures: dict[str, list[float]] = {name: [] for name in CASES}
-    ratios: dict[str, list[float]] = {name: [] for name in CASES}
-    cpu: dict[str, list[float]] = {name: [] for name in CASES}
-    with pinned(mockbdd_cmd(port, "--journal-max", "10000")) as proc:
-        wait_ready(f"{base}/__admin/health")
-        names = list(CASES)
-        for round_ in range(args.rounds):
-            measured: dict[str, float] = {}
-            costs: dict[str, float] = {}
-            order = names[round_ % len(names) :] + names[: round_ % len(names)]
-            for name in order:
-                settings, response = CASES[name]
-                configure(base, settings, response)
-                measured[name], costs[name] = wrk(f"{base}/api/users/1", args.seconds, proc.pid)
-            for name, value in measured.items():
-                figures[name].append(value)
-                ratios[name].append(value / measured["none"])
-                cpu[name].append(costs["none"] / costs[name])
-    print(f"{'case':<16} {'req/s (median)':>15} {'x none':>8} {'CPU/request x none':>19}")
-    for name in CASES:
-        print(
-            f"{name:<16} {statistics.median(figures[name]):>15,.0f}"
-            f" {statistics.median(ratios[name]):>8.2f} {statistics.median(cpu[name]):>19.2f}"
-        )
+    compare_configured(__doc__ or "", CASES)
 
 
 if __name__ == "__main__":

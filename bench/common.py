@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -100,3 +103,75 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 def mockbdd_cmd(port: int, *args: str) -> list[str]:
     return [sys.executable, "-m", "mockbdd", "serve", "--port", str(port), *args]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds the process ``pid`` has used."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_cpu(url: str, seconds: int, pid: int) -> tuple[float, float]:
+    """wrk -c50 on $LOAD_CPU: requests per second, and the server's CPU µs per request."""
+    before = cpu_seconds(pid)
+    out = subprocess.run(
+        ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c50", f"-d{seconds}s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    used = cpu_seconds(pid) - before
+    total = int(out.split(" requests in")[0].split()[-1])
+    return float(out.split("Requests/sec:")[1].split()[0]), used / max(total, 1) * 1e6
+
+
+Case = tuple[dict[str, Any], dict[str, Any]]  # namespace settings, fields of the stub's response
+USER_STUB: dict[str, Any] = {
+    "request": {"method": "GET", "url": "/api/users/1"},
+    "response": {"status": 200, "jsonBody": USER},
+}
+
+
+def compare_configured(
+    doc: str, cases: dict[str, Case], check: Callable[[httpx.Response, Case], None] | None = None
+) -> None:
+    """One ``mockbdd serve``, each case configured in turn (rotated per round) and loaded with
+    wrk; prints req/s and server CPU per request as ratios to the case ``none``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    figures: dict[str, list[float]] = {name: [] for name in cases}
+    ratios: dict[str, list[float]] = {name: [] for name in cases}
+    cpu: dict[str, list[float]] = {name: [] for name in cases}
+    with pinned(mockbdd_cmd(port, "--journal-max", "10000")) as proc:
+        wait_ready(f"{base}/__admin/health")
+        names = list(cases)
+        for round_ in range(args.rounds):
+            measured: dict[str, float] = {}
+            costs: dict[str, float] = {}
+            order = names[round_ % len(names) :] + names[: round_ % len(names)]  # rotated
+            for name in order:
+                settings, response = cases[name]
+                httpx.post(f"{base}/__admin/reset").raise_for_status()
+                stub = {**USER_STUB, "response": {**USER_STUB["response"], **response}}
+                httpx.post(f"{base}/__admin/mappings", json=stub).raise_for_status()
+                httpx.post(f"{base}/__admin/settings", json=settings).raise_for_status()
+                answer = httpx.get(f"{base}/api/users/1")
+                assert answer.status_code == 200, answer
+                if check is not None:
+                    check(answer, cases[name])
+                measured[name], costs[name] = wrk_cpu(f"{base}/api/users/1", args.seconds, proc.pid)
+            for name, value in measured.items():
+                figures[name].append(value)
+                ratios[name].append(value / measured["none"])
+                cpu[name].append(costs["none"] / costs[name])
+    print(f"{'case':<16} {'req/s (median)':>15} {'x none':>8} {'CPU/request x none':>19}")
+    for name in cases:
+        print(
+            f"{name:<16} {statistics.median(figures[name]):>15,.0f}"
+            f" {statistics.median(ratios[name]):>8.2f} {statistics.median(cpu[name]):>19.2f}"
+        )

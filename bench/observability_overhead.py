@@ -23,15 +23,13 @@ About ``5 x seconds x rounds`` plus a start-up per case (about 30 s with the def
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import statistics
-import subprocess
 import threading
 from typing import Any
 
 import httpx
-from common import LOAD_CPU, free_port, mockbdd_cmd, pinned, rss_mib, wait_ready
+from common import free_port, mockbdd_cmd, pinned, rss_mib, wait_ready, wrk_cpu
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -46,26 +44,6 @@ CASES = {
     "on": (),
     "stalled": (),
 }
-
-
-def cpu_seconds(pid: int) -> float:
-    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
-        fields = f.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wrk(url: str, seconds: int, pid: int) -> tuple[float, float]:
-    """Requests per second, and the server's CPU microseconds per request."""
-    before = cpu_seconds(pid)
-    out = subprocess.run(
-        ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c50", f"-d{seconds}s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    used = cpu_seconds(pid) - before
-    total = int(out.split(" requests in")[0].split()[-1])
-    return float(out.split("Requests/sec:")[1].split()[0]), used / max(total, 1) * 1e6
 
 
 def reading_listener(base: str, counted: list[int], stop: threading.Event) -> threading.Thread:
@@ -110,7 +88,7 @@ def measure(case: str, seconds: int) -> tuple[float, float, float, int]:
         listener = reading_listener(base, counted, stop) if case == "on" else None
         stalled = stalled_listener(port) if case == "stalled" else None
         try:
-            rate, cost = wrk(f"{base}/api/users/1", seconds, proc.pid)
+            rate, cost = wrk_cpu(f"{base}/api/users/1", seconds, proc.pid)
             rss = rss_mib(proc.pid)
         finally:
             stop.set()
