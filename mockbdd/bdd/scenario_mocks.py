@@ -125,6 +125,15 @@ def parse_json_text(text: str | None, what: str) -> Any:
 CATCH_ALL = "catchAll"  # metadata.mockbdd flag of phrase 13's stub
 
 
+def step_stubs(mocks: ScenarioMocks, service: str) -> list[StubInfo]:
+    """The stubs steps wrote for ``service``, newest first (the server lists newest first)."""
+    return [
+        stub
+        for stub in mocks.admin.list_stubs()
+        if stub.mockbdd.get("service") == service and stub.mockbdd.get("source") == "step"
+    ]
+
+
 def is_catch_all(stub: StubInfo) -> bool:
     """Phrase 13's stub: what it answers is unexpected, and it is never "unused"."""
     return stub.mockbdd.get(CATCH_ALL) is True

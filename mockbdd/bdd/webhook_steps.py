@@ -12,9 +12,9 @@ import re
 import time
 from typing import Any
 
-from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepUsageError
+from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepUsageError, step_stubs
 from mockbdd.bdd.step_checks import MockAssertionError
-from mockbdd.client.models import ServeEvent, StubInfo
+from mockbdd.client.models import ServeEvent
 
 POLL_S = 0.05  # callbacks are sent after the answer: the journal is read until they show
 _SERVICE_TARGET = re.compile(r'"(?P<service>[^"]+)"\s+(?P<path>/\S*)\Z')
@@ -34,20 +34,10 @@ def _target(mocks: ScenarioMocks, url: str) -> str:
     return url
 
 
-def _step_stubs(mocks: ScenarioMocks, service: str) -> list[StubInfo]:
-    """The service's stubs written by steps, newest first (the server lists newest first)."""
-    return [
-        stub
-        for stub in mocks.admin.list_stubs()
-        if stub.metadata.get("mockbdd", {}).get("service") == service
-        and stub.metadata.get("mockbdd", {}).get("source") == "step"
-    ]
-
-
 def calls_back(mocks: ScenarioMocks, service: str, url: str, body: str | None) -> None:
     """63: after answering (the service's newest step stub), POST the docstring to ``url``."""
     target = _target(mocks, url)
-    stubs = _step_stubs(mocks, service)
+    stubs = step_stubs(mocks, service)
     if not stubs:
         raise StepUsageError(
             f'"after answering" adds a callback to the answer of the step before it: write a '

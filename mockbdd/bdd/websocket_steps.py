@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepUsageError, route_path
+from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepUsageError, route_path, step_stubs
 from mockbdd.bdd.step_checks import MockAssertionError
 from mockbdd.bdd.steps_impl import STEP_PRIORITY, step_metadata
 
@@ -23,10 +23,7 @@ def _message(text: str | None, what: str) -> str:
 
 def _add_to_script(mocks: ScenarioMocks, service: str, path: str, key: str, entry: Any) -> None:
     url = route_path(service, path)
-    for stub in mocks.admin.list_stubs():
-        own = stub.metadata.get("mockbdd", {})
-        if own.get("service") != service or own.get("source") != "step":
-            continue
+    for stub in step_stubs(mocks, service):
         if stub.request.get("urlPath") == url and isinstance(stub.raw.get("webSocket"), dict):
             mapping = dict(stub.raw)
             script = dict(mapping["webSocket"])
