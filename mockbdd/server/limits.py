@@ -15,7 +15,9 @@ the admit step before the stubs answer.
 
 Buckets start full and are kept while a timeline changes the limit in force; setting the
 settings again (``POST /settings``, a tag map) or resetting the namespace fills them again.
-Slots are never forgotten: they stand for requests really in flight.
+Slots are never forgotten: they stand for requests really in flight. While requests wait for
+a namespace slot, the limit in force is looked at every ``WATCH_S``, so a timeline step or new
+settings that raise ``maxInFlight`` let the queued requests through at once.
 
 Rate limits are checked before concurrency (a request that would be refused is not queued),
 the namespace's before the stub's. Everything runs on the server's loop with nothing awaited
@@ -50,6 +52,7 @@ from mockbdd.sim.token_bucket import KeyedBuckets, rate_of
 Header = tuple[str, str]
 _TEXT = ("Content-Type", "text/plain; charset=utf-8")
 NAMESPACE_SCOPE = ""  # the scope of the namespace's own limits; a stub's is its id
+WATCH_S = 0.01  # while requests queue, how often the namespace limit in force is looked at
 
 
 class ConcurrencyGate:
@@ -66,6 +69,8 @@ class ConcurrencyGate:
 
     async def acquire(self, limit: ConcurrencyLimit) -> str | None:
         """None once a slot is held; else why not (the queue is full, or the wait timed out)."""
+        if self._waiters:  # the limit in force may have been raised since they queued
+            self.admit_waiters(limit)
         if self.in_flight < limit.max_in_flight and not self._waiters:
             self.in_flight += 1
             return None
@@ -250,6 +255,7 @@ class LimitsStage:
         self._headers: dict[int, tuple[Header, ...]] = {}
         self._slots: dict[int, list[tuple[ConcurrencyGate, ConcurrencyLimit]]] = {}
         self._rejections: dict[tuple[int, str], ResponseDefinition] = {}
+        self._watched: weakref.WeakSet[Namespace] = weakref.WeakSet()
 
     # -- the Stage protocol -------------------------------------------------------------
     @property
@@ -330,6 +336,12 @@ class LimitsStage:
             self._headers[key] = headers
         if slots:
             taken: list[tuple[ConcurrencyGate, ConcurrencyLimit]] = []
+            if ns not in self._watched and any(
+                gate.queued or gate.in_flight >= limit.max_in_flight
+                for gate, limit in state.slots
+            ):  # it will queue: watch for the limit in force rising
+                self._watched.add(ns)
+                asyncio.get_running_loop().call_later(WATCH_S, self._watch, ns)
             for gate, concurrency in slots:
                 refused = await gate.acquire(concurrency)
                 if refused is not None:
@@ -340,6 +352,19 @@ class LimitsStage:
                 taken.append((gate, concurrency))
             self._slots[key] = taken
         return None
+
+    def _watch(self, ns: Namespace) -> None:
+        """While requests wait for a namespace slot, a timeline step or new settings that
+        raise ``maxInFlight`` let them through at once, not only as slots are released."""
+        state = self._state(ns, settings_in_force(ns, ns.clock()))
+        waiting = False
+        for gate, limit in state.slots:
+            gate.admit_waiters(limit)
+            waiting = waiting or gate.queued > 0
+        if waiting:
+            asyncio.get_running_loop().call_later(WATCH_S, self._watch, ns)
+        else:
+            self._watched.discard(ns)
 
     def _shape(self, ns: Namespace, plan: ServePlan) -> ServePlan:
         headers = self._headers.pop(id(plan.event.request), None)

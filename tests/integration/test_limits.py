@@ -354,3 +354,44 @@ def test_a_stub_refusal_gives_back_the_namespace_slot_it_took(server: MockServer
     assert Counter(r.status_code for r in narrow) == {200: 1, 503: 2}
     wide = burst(f"{server.url}/wide", 10)  # all ten slots are free again
     assert Counter(r.status_code for r in wide) == {200: 10}
+
+
+@pytest.mark.parametrize("how", ["timeline", "settings"])
+def test_raising_max_in_flight_lets_the_queued_requests_through_at_once(
+    server: MockServer, how: str
+) -> None:
+    stub(server, "/hold", fixedDelayMilliseconds=5000, body="held")
+    stub(server, "/fast", body="fast")
+    one = {"maxInFlight": 1, "queueDepth": 10, "queueTimeoutMs": 60_000}
+    many = {**one, "maxInFlight": 10}
+    settings: dict[str, Any] = {"concurrency": one}
+    if how == "timeline":
+        settings["timeline"] = [{"atMs": 300, "settings": {"concurrency": many}}]
+    assert admin(server, "POST", "/settings", settings).status_code == 200
+
+    async def run() -> list[float]:
+        limits = httpx.Limits(max_connections=10, max_keepalive_connections=0)
+        async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+            start = time.monotonic()
+            hold = asyncio.create_task(client.get(f"{server.url}/hold"))
+            await asyncio.sleep(0.1)  # the one slot is taken
+
+            async def fast() -> float:
+                assert (await client.get(f"{server.url}/fast")).text == "fast"
+                return time.monotonic() - start
+
+            queued = [asyncio.create_task(fast()) for _ in range(5)]
+            if how == "settings":
+                await asyncio.sleep(0.2)
+                raised = await client.post(
+                    f"{server.url}/__admin/settings", json={"concurrency": many}
+                )
+                assert raised.status_code == 200
+            done = sorted(await asyncio.gather(*queued))
+            assert (await hold).text == "held"
+            return done
+
+    done = asyncio.run(run())
+    # queued behind a 5 s answer, they would come after it; the raised limit lets them through
+    # when it rises (about 0.3 s): order of magnitude only
+    assert done[-1] < 2.5
