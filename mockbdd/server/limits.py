@@ -337,8 +337,7 @@ class LimitsStage:
         if slots:
             taken: list[tuple[ConcurrencyGate, ConcurrencyLimit]] = []
             if ns not in self._watched and any(
-                gate.queued or gate.in_flight >= limit.max_in_flight
-                for gate, limit in state.slots
+                gate.queued or gate.in_flight >= limit.max_in_flight for gate, limit in state.slots
             ):  # it will queue: watch for the limit in force rising
                 self._watched.add(ns)
                 asyncio.get_running_loop().call_later(WATCH_S, self._watch, ns)
