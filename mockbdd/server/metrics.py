@@ -28,6 +28,7 @@ OTHER = "other"
 UNMATCHED = "none"  # the stub label of a request no stub answered
 # seconds; from a static answer on loopback (~100 µs) to a simulated timeout
 DURATION_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)  # fmt: skip
+_LE = (*(repr(b) for b in DURATION_BUCKETS), "+Inf")  # the ``le`` labels, as Prometheus writes them
 WINDOWS_S = (10, 60)
 PERCENTILES = (50.0, 90.0, 95.0, 99.0)
 
@@ -168,13 +169,11 @@ class _Histogram:
         self.sum += seconds
 
     def buckets(self) -> list[tuple[str, float]]:
-        from prometheus_client.utils import floatToGoString
-
         out: list[tuple[str, float]] = []
         seen = 0
-        for bound, n in zip((*DURATION_BUCKETS, math.inf), self.counts, strict=True):
+        for le, n in zip(_LE, self.counts, strict=True):
             seen += n
-            out.append((floatToGoString(bound), seen))
+            out.append((le, seen))
         return out
 
 
@@ -259,9 +258,9 @@ class Metrics:
         """A namespace was deleted: drop its series and free its label slot."""
         if not self.labels.forget(name):
             return
-        for table in (self._series, self._histograms, self._faults):
-            for key in [k for k in table if k[0] == name]:
-                del table[key]
+        self._series = {k: v for k, v in self._series.items() if k[0] != name}
+        self._histograms = {k: v for k, v in self._histograms.items() if k[0] != name}
+        self._faults = {k: v for k, v in self._faults.items() if k[0] != name}
         self._rate_limited.pop(name, None)
 
     # -- answering ----------------------------------------------------------------------------
