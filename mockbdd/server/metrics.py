@@ -13,13 +13,9 @@ from __future__ import annotations
 
 import math
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
-from prometheus_client.registry import Collector
 
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.journal import ServeEvent
@@ -30,9 +26,9 @@ MAX_NAMESPACE_LABELS = 100
 MAX_STUB_LABELS = 100  # per namespace
 OTHER = "other"
 UNMATCHED = "none"  # the stub label of a request no stub answered
-CONTENT_TYPE = CONTENT_TYPE_LATEST
 # seconds; from a static answer on loopback (~100 µs) to a simulated timeout
 DURATION_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)  # fmt: skip
+_LE = (*(repr(b) for b in DURATION_BUCKETS), "+Inf")  # the ``le`` labels, as Prometheus writes them
 WINDOWS_S = (10, 60)
 PERCENTILES = (50.0, 90.0, 95.0, 99.0)
 
@@ -159,9 +155,48 @@ class _Window:
         return round(self.BASE_MS * 1.05**index, 3)
 
 
+class _Histogram:
+    """One label set's histogram: a count per bucket (not cumulative) and the sum, in seconds."""
+
+    __slots__ = ("counts", "sum")
+
+    def __init__(self) -> None:
+        self.counts = [0] * (len(DURATION_BUCKETS) + 1)  # the last one is +Inf
+        self.sum = 0.0
+
+    def observe(self, seconds: float) -> None:
+        self.counts[bisect_left(DURATION_BUCKETS, seconds)] += 1  # le: value <= bound
+        self.sum += seconds
+
+    def buckets(self) -> list[tuple[str, float]]:
+        out: list[tuple[str, float]] = []
+        seen = 0
+        for le, n in zip(_LE, self.counts, strict=True):
+            seen += n
+            out.append((le, seen))
+        return out
+
+
+class _Series:
+    """What one (namespace, stub, status) has counted; its histograms are shared by every
+    status of the same (namespace, stub)."""
+
+    __slots__ = ("count", "duration", "held", "matched")
+
+    def __init__(self, matched: bool, duration: _Histogram, held: _Histogram) -> None:
+        self.count = 0
+        self.matched = matched
+        self.duration = duration
+        self.held = held
+
+
 class Metrics:
     """The server's metrics. :attr:`stage` is what the data plane runs; ``text()`` and
-    ``snapshot()`` are what the admin routes answer."""
+    ``snapshot()`` are what the admin routes answer.
+
+    Serving only adds to plain counters here: prometheus-client's objects (its registry, one
+    per server, and the metric families) are built when the metrics are read, so a server that
+    is never scraped never imports it, and a request costs no lock."""
 
     def __init__(
         self,
@@ -173,47 +208,15 @@ class Metrics:
         max_stubs: int = MAX_STUB_LABELS,
     ) -> None:
         self.engine = engine
-        self.registry = CollectorRegistry(auto_describe=True)
         self.labels = LabelCap(max_namespaces, max_stubs)
         self.sinks: list[Sink] = []  # StatsD, when configured
-        self._series: dict[str, set[tuple[Any, tuple[str, ...]]]] = {}  # namespace -> children
-        self._children: dict[tuple[str, str, str], tuple[Any, Any, Any]] = {}  # the hot cache
-        r = self.registry
-        self.requests = Counter(
-            "mockbdd_requests",
-            "Requests served, by namespace, stub (name or id; 'none' unmatched), status, matched",
-            ("namespace", "stub", "status", "matched"),
-            registry=r,
-        )
-        self.duration = Histogram(
-            "mockbdd_request_duration_seconds",
-            "Time from the request's arrival to its answer's end, delays included",
-            ("namespace", "stub"),
-            buckets=DURATION_BUCKETS,
-            registry=r,
-        )
-        self.added_delay = Histogram(
-            "mockbdd_added_delay_seconds",
-            "Time an answer was held back on purpose (delays, admission queues)",
-            ("namespace", "stub"),
-            buckets=DURATION_BUCKETS,
-            registry=r,
-        )
-        self.rate_limited = Counter(
-            "mockbdd_rate_limited",
-            "Requests refused with 429 before matching (limits)",
-            ("namespace",),
-            registry=r,
-        )
-        self.faults = Counter(
-            "mockbdd_faults", "Answers replaced by a fault", ("namespace", "fault"), registry=r
-        )
-        self.in_flight = Gauge(
-            "mockbdd_in_flight", "Requests received and not yet answered", registry=r
-        )
-        self.in_flight.set_function(lambda: float(in_flight()))
+        self.in_flight = in_flight
         self.queue_depth: Callable[[], int] = lambda: 0  # the limits stage's admission queues
-        r.register(_EngineCollector(self))
+        self._series: dict[tuple[str, str, str], _Series] = {}  # (namespace, stub, status)
+        self._histograms: dict[tuple[str, str], tuple[_Histogram, _Histogram]] = {}
+        self._faults: dict[tuple[str, str], int] = {}  # (namespace, fault)
+        self._rate_limited: dict[str, int] = {}  # namespace
+        self._registry: Any = None  # prometheus-client's, made at the first scrape
         self._window = _Window(clock)
         self.stage: Stage = Hooks(observe=self.observe)
 
@@ -224,68 +227,115 @@ class Metrics:
         response = event.response
         status = str(response.status) if response.status else "fault"
         key = (namespace, stub, status)
-        children = self._children.get(key)
-        if children is None:
-            children = self._new_children(key, event.stub_id is not None)
-        children[0].inc()
-        children[1].observe(event.total_ms / 1000)
-        held = event.total_ms - event.processing_ms
+        series = self._series.get(key)
+        if series is None:
+            series = self._new_series(key, event.stub_id is not None)
+        series.count += 1
+        total_ms = event.total_ms
+        series.duration.observe(total_ms / 1000)
+        held = total_ms - event.processing_ms
         if held > 0.5:  # beyond the noise of writing an answer: a delay or a queue held it
-            children[2].observe(held / 1000)
-        if response.fault is not None:
-            self._keep(namespace, self.faults, (namespace, response.fault)).inc()
+            series.held.observe(held / 1000)
+        fault = response.fault
+        if fault is not None:
+            fault_key = (namespace, fault)
+            self._faults[fault_key] = self._faults.get(fault_key, 0) + 1
         elif response.status == 429 and event.stub_id is None:
-            self._keep(namespace, self.rate_limited, (namespace,)).inc()
-        self._window.add(event.total_ms, response.status >= 500 or response.fault is not None)
+            self._rate_limited[namespace] = self._rate_limited.get(namespace, 0) + 1
+        self._window.add(total_ms, response.status >= 500 or fault is not None)
         for sink in self.sinks:
             sink(namespace, stub, status, event)
 
-    def _new_children(self, key: tuple[str, str, str], matched: bool) -> tuple[Any, Any, Any]:
-        namespace, stub, _status = key
-        children = (
-            self._keep(namespace, self.requests, (*key, "true" if matched else "false")),
-            self._keep(namespace, self.duration, (namespace, stub)),
-            self._keep(namespace, self.added_delay, (namespace, stub)),
-        )
-        self._children[key] = children
-        return children
-
-    def _keep(self, namespace: str, metric: Any, labels: tuple[str, ...]) -> Any:
-        """``metric.labels(*labels)``, remembered as one of ``namespace``'s series."""
-        self._series.setdefault(namespace, set()).add((metric, labels))
-        return metric.labels(*labels)
+    def _new_series(self, key: tuple[str, str, str], matched: bool) -> _Series:
+        pair = (key[0], key[1])
+        histograms = self._histograms.get(pair)
+        if histograms is None:
+            histograms = self._histograms[pair] = (_Histogram(), _Histogram())
+        series = self._series[key] = _Series(matched, *histograms)
+        return series
 
     def forget_namespace(self, name: str) -> None:
         """A namespace was deleted: drop its series and free its label slot."""
         if not self.labels.forget(name):
             return
-        for key in [k for k in self._children if k[0] == name]:
-            del self._children[key]
-        for metric, labels in self._series.pop(name, ()):
-            metric.remove(*labels)
+        self._series = {k: v for k, v in self._series.items() if k[0] != name}
+        self._histograms = {k: v for k, v in self._histograms.items() if k[0] != name}
+        self._faults = {k: v for k, v in self._faults.items() if k[0] != name}
+        self._rate_limited.pop(name, None)
 
     # -- answering ----------------------------------------------------------------------------
+    def registry(self) -> Any:
+        """This server's own ``CollectorRegistry`` (never the process-global one)."""
+        if self._registry is None:
+            from prometheus_client import CollectorRegistry
+
+            self._registry = CollectorRegistry(auto_describe=False)
+            self._registry.register(_Collector(self))
+        return self._registry
+
     def text(self) -> str:
-        return generate_latest(_WithoutCreated(self.registry)).decode()
+        from prometheus_client.exposition import generate_latest
+
+        return generate_latest(self.registry()).decode()
 
     def snapshot(self) -> dict[str, Any]:
         """The metrics as JSON, plus rates and latency percentiles over the last 10 and 60 s."""
         return {
             "windows": {f"{s}s": self._window.summary(s) for s in WINDOWS_S},
-            "metrics": [_family_json(f) for f in _WithoutCreated(self.registry).collect()],
+            "metrics": [_family_json(f) for f in self.registry().collect()],
         }
 
+    def families(self) -> Iterator[Any]:
+        """The metric families as prometheus-client's collectors yield them."""
+        from prometheus_client.core import (
+            CounterMetricFamily,
+            GaugeMetricFamily,
+            HistogramMetricFamily,
+        )
 
-class _EngineCollector(Collector):
-    """What is read from the engine at scrape time: namespaces, journals, queues."""
-
-    def __init__(self, metrics: Metrics) -> None:
-        self._metrics = metrics
-
-    def collect(self) -> Iterator[Metric]:
-        metrics = self._metrics
+        requests = CounterMetricFamily(
+            "mockbdd_requests",
+            "Requests served, by namespace, stub (name or id; 'none' unmatched), status, matched",
+            labels=("namespace", "stub", "status", "matched"),
+        )
+        for (namespace, stub, status), series in self._series.items():
+            matched = "true" if series.matched else "false"
+            requests.add_metric((namespace, stub, status, matched), series.count)
+        yield requests
+        duration = HistogramMetricFamily(
+            "mockbdd_request_duration_seconds",
+            "Time from the request's arrival to its answer's end, delays included",
+            labels=("namespace", "stub"),
+        )
+        added = HistogramMetricFamily(
+            "mockbdd_added_delay_seconds",
+            "Time an answer was held back on purpose (delays, admission queues)",
+            labels=("namespace", "stub"),
+        )
+        for labels, (total, held) in self._histograms.items():
+            duration.add_metric(labels, total.buckets(), total.sum)
+            added.add_metric(labels, held.buckets(), held.sum)
+        yield duration
+        yield added
+        limited = CounterMetricFamily(
+            "mockbdd_rate_limited",
+            "Requests refused with 429 before matching (limits)",
+            labels=("namespace",),
+        )
+        for namespace, n in self._rate_limited.items():
+            limited.add_metric((namespace,), n)
+        yield limited
+        faults = CounterMetricFamily(
+            "mockbdd_faults", "Answers replaced by a fault", labels=("namespace", "fault")
+        )
+        for labels, n in self._faults.items():
+            faults.add_metric(labels, n)
+        yield faults
+        in_flight = GaugeMetricFamily("mockbdd_in_flight", "Requests received and not yet answered")
+        in_flight.add_metric((), float(self.in_flight()))
+        yield in_flight
         namespaces = GaugeMetricFamily("mockbdd_namespaces", "Namespaces, default included")
-        namespaces.add_metric([], len(metrics.engine))
+        namespaces.add_metric((), len(self.engine))
         yield namespaces
         entries = GaugeMetricFamily(
             "mockbdd_journal_entries", "Serve events in the journal", labels=["namespace"]
@@ -296,34 +346,31 @@ class _EngineCollector(Collector):
             labels=["namespace"],
         )
         totals: dict[str, tuple[int, int]] = {}
-        for ns in metrics.engine:
-            label = metrics.labels.namespace(ns.name)
-            held, gone = totals.get(label, (0, 0))
-            totals[label] = (held + len(ns.journal), gone + ns.journal.evicted)
-        for label, (held, gone) in totals.items():
-            entries.add_metric([label], held)
+        for ns in self.engine:
+            label = self.labels.namespace(ns.name)
+            kept, gone = totals.get(label, (0, 0))
+            totals[label] = (kept + len(ns.journal), gone + ns.journal.evicted)
+        for label, (kept, gone) in totals.items():
+            entries.add_metric([label], kept)
             evicted.add_metric([label], gone)
         yield entries
         yield evicted
         depth = GaugeMetricFamily("mockbdd_queue_depth", "Requests waiting in admission queues")
-        depth.add_metric([], metrics.queue_depth())
+        depth.add_metric((), self.queue_depth())
         yield depth
 
 
-class _WithoutCreated(Collector):
-    """The registry without the ``_created`` timestamp samples (half the series, and no
-    dashboard reads them), without touching prometheus-client's process-wide switch."""
+class _Collector:
+    """The server's metrics as a prometheus-client collector (``collect()``)."""
 
-    def __init__(self, registry: CollectorRegistry) -> None:
-        self._registry = registry
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
 
-    def collect(self) -> Iterator[Metric]:
-        for family in self._registry.collect():
-            family.samples = [s for s in family.samples if not s.name.endswith("_created")]
-            yield family
+    def collect(self) -> Iterator[Any]:
+        return self._metrics.families()
 
 
-def _family_json(family: Metric) -> dict[str, Any]:
+def _family_json(family: Any) -> dict[str, Any]:
     return {
         "name": family.name,
         "type": family.type,
