@@ -473,13 +473,15 @@ def build_parser() -> argparse.ArgumentParser:
         "listeners, service plugins, stages) with its names and where each came from.",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
-    p = sub.add_parser("schema", help="print the JSON Schema of tag-map and mapping files")
+    p = sub.add_parser(
+        "schema", help="print the JSON Schema of tag-map, mapping and load-script files"
+    )
     p.add_argument(
         "which",
         nargs="?",
-        choices=("all", "tagMapFile", "mappingFile"),
+        choices=("all", "tagMapFile", "mappingFile", "loadScript"),
         default="all",
-        help="which schema: a tag-map file, a mapping file, or both (default all)",
+        help="which schema: a tag-map file, a mapping file, a load script, or all (default)",
     )
     _load_parser(sub)
     return parser

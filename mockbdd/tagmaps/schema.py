@@ -1,4 +1,5 @@
-"""JSON Schemas for editors (``mockbdd schema``): tag-map files and WireMock mapping files.
+"""JSON Schemas for editors (``mockbdd schema``): tag-map files, WireMock mapping files and
+``mockbdd load`` scripts.
 
 Generated, never written by hand: the shapes come from the pydantic models the server decodes
 with (``wire/models.py``, ``tagmaps/models.py``), and what the registry decides (content
@@ -22,6 +23,7 @@ from mockbdd.extensions import Extensions, Kind
 from mockbdd.tagmaps.models import PLACEHOLDER, TagMapFileModel, TagMapStubModel
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import DELAY_TYPES
+from mockbdd.wire.load_script import LoadScriptModel
 from mockbdd.wire.models import DEF_REF, StubMappingModel
 from mockbdd.wire.operators import PATTERN, PATTERNS
 from mockbdd.wire.patterns import CONTENT_OPERATORS
@@ -217,6 +219,17 @@ def tag_map_schema(extensions: Extensions = BUILTIN) -> Json:
     }
 
 
+def load_script_schema() -> Json:
+    """``mockbdd load`` scripts (DESIGN §11)."""
+    defs = _model_defs(LoadScriptModel)
+    script = defs.pop("LoadScript")
+    return {"$schema": DRAFT, "title": "mockbdd load script", **script, "$defs": defs}
+
+
 def schema_json(extensions: Extensions = BUILTIN) -> Json:
-    """Both schemas, keyed by file kind."""
-    return {"tagMapFile": tag_map_schema(extensions), "mappingFile": mapping_schema(extensions)}
+    """Every schema, keyed by file kind."""
+    return {
+        "tagMapFile": tag_map_schema(extensions),
+        "mappingFile": mapping_schema(extensions),
+        "loadScript": load_script_schema(),
+    }

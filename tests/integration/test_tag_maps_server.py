@@ -107,7 +107,7 @@ def test_cli_tags_lists_maps(tag_maps: Path) -> None:
 def test_cli_schema_is_json_schema() -> None:
     result = run_cli("schema")
     data = json.loads(result.stdout)
-    assert set(data) == {"tagMapFile", "mappingFile"}
+    assert set(data) == {"tagMapFile", "mappingFile", "loadScript"}
 
 
 def test_cli_lint_reports_unknown_tag_with_suggestion(tag_maps: Path, tmp_path: Path) -> None:
