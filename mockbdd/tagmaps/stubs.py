@@ -118,35 +118,36 @@ def _check_responses(
 def _check_response(
     response: Any, path: DataPath, index: LineIndex, params: Mapping[str, ParamDef]
 ) -> list[TagMapError]:
+    """Every shape problem of one response (not only the first), each at its key's line."""
     what = f"'{path[-2]}[{path[-1]}]'" if path[-1].isdigit() else f"'{path[-1]}'"
     if not isinstance(response, dict):
         return [index.error(path, f"{what} must be a mapping")]
+    errors: list[TagMapError] = []
     bodies = [f for f in ("json", *_BODY_FIELDS) if f in response]
     if len(bodies) > 1:
-        return [index.error((*path, bodies[1]), f"use only one of {', '.join(bodies)}")]
+        errors.append(index.error((*path, bodies[1]), f"use only one of {', '.join(bodies)}"))
     if "delay" in response and "fixedDelayMilliseconds" in response:
-        return [index.error((*path, "delay"), "use either 'delay' or 'fixedDelayMilliseconds'")]
+        detail = "use either 'delay' or 'fixedDelayMilliseconds'"
+        errors.append(index.error((*path, "delay"), detail))
     shorthands = [k for k in TRANSFORMER_SHORTHANDS if k in response]
     clashing = [k for k in ("transformers", "transformerParameters") if k in response]
     if shorthands and (len(shorthands) > 1 or clashing):
         other = [*shorthands[1:], *clashing][0]
-        return [
-            index.error(
-                (*path, other),
-                f"use either {shorthands[0]!r} or {other!r}: {shorthands[0]!r} sets the "
-                "transformers and their parameters itself",
-            )
-        ]
+        detail = (
+            f"use either {shorthands[0]!r} or {other!r}: {shorthands[0]!r} sets the "
+            "transformers and their parameters itself"
+        )
+        errors.append(index.error((*path, other), detail))
     if shorthands and not isinstance(response[shorthands[0]], dict):
         key = shorthands[0]
         reason = f"{key!r} must be a mapping of the {TRANSFORMER_SHORTHANDS[key]} parameters"
-        return [index.error((*path, key), reason)]
+        errors.append(index.error((*path, key), reason))
     for key in ("delay", "fixedDelayMilliseconds"):
         if key in response:
             problem = check_delay_value(response[key], params)
             if problem:
-                return [index.error((*path, key), f"{key!r}: {problem}")]
-    return []
+                errors.append(index.error((*path, key), f"{key!r}: {problem}"))
+    return errors
 
 
 def check_delay_value(value: Any, params: Mapping[str, ParamDef]) -> str:

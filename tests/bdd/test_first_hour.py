@@ -170,6 +170,35 @@ Feature: F
     ]
 
 
+def test_lint_reports_every_shape_problem_of_one_stub_response(tmp_path: Path) -> None:
+    # two load-time shape mistakes in one response: before, only the first was reported
+    maps = """\
+version: 1
+maps:
+  two:
+    services:
+      payments:
+        - request: {method: GET, path: /x}
+          response: {status: 200, json: {a: 1}, body: "x", delay: banana}
+"""
+    write(
+        tmp_path,
+        {
+            "tag_maps/maps.yaml": maps,
+            "features/f.feature": "Feature: F\n  @mock:two\n  Scenario: S\n    When x\n",
+        },
+    )
+    code, out = lint(tmp_path, "features")
+    assert code == 1, out
+    lines = out.splitlines()
+    assert lines[:2] == [
+        "tag_maps/maps.yaml:7:49: MBD007 use only one of json, body",
+        "tag_maps/maps.yaml:7:60: MBD007 'delay': expected a duration such as 250ms, 2s, 1.5s "
+        "or 1m (a bare number is milliseconds), got 'banana'",
+    ], out
+    assert lines[2].startswith("mockbdd lint: 2 errors, 0 warnings"), out
+
+
 # -- point 6: the start-up line shows the bound address; a 401 says how to send the token -----
 
 
