@@ -225,14 +225,15 @@ def _unknown_message(name: str, known: list[str]) -> str:
 
 
 def describe_errors(exc: ValidationError, label: Callable[[str], str]) -> str:
-    """A ValidationError of ServerConfig in mockbdd's words, one line per bad setting;
-    ``label(field_name)`` says how the setting was given (``--port``, ``port``)."""
-    lines = []
-    for error in exc.errors():
+    """A ValidationError of ServerConfig in mockbdd's words, one part per bad setting;
+    ``label(field_name)`` says how the setting was given (``--port``, ``port``). The reasons
+    are :func:`mockbdd.wire.errors.reason_of`'s, the same the admin API and tag maps give."""
+    from mockbdd.wire.errors import reason_of  # only when a setting is wrong
+
+    found: dict[str, list[Any]] = {}
+    for error in exc.errors(include_url=False):
         name = str(error["loc"][0]) if error["loc"] else ""
-        message = str(error["msg"])
-        message = message[:1].lower() + message[1:]
-        given = error["input"]
-        shown = given if isinstance(given, str) and given.strip() else repr(given)
-        lines.append(f"{label(name)}: {message} (got {shown})")
-    return "; ".join(lines)
+        found.setdefault(name, []).append(error)
+    return "; ".join(
+        f"{label(name)}: {reason_of(errs, ServerConfig)}" for name, errs in found.items()
+    )

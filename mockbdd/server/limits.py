@@ -130,6 +130,7 @@ class _Rate(NamedTuple):
     capacity: int
     limit_header: Header
     policy_header: Header
+    made: dict[tuple[int, int, bool], tuple[Header, ...]]  # headers by (remaining, reset, allowed)
 
 
 class _NamespaceLimits:
@@ -144,6 +145,7 @@ class _NamespaceLimits:
         self.stub_limits = False
         self.rates: tuple[_Rate, ...] = ()  # the namespace's own, compiled
         self.slots: tuple[tuple[ConcurrencyGate, ConcurrencyLimit], ...] = ()
+        self.stub_rates: dict[tuple[str, RateLimit], _Rate] = {}  # a stub's, compiled
 
     def compile(self, ns: Namespace, settings: Settings) -> None:
         """What the namespace's limits need per request, worked out once per change."""
@@ -151,6 +153,7 @@ class _NamespaceLimits:
             self.revision = ns.revision
             self.stub_limits = stub_limited(ns)
         self.settings = settings
+        self.stub_rates.clear()  # their buckets may have been emptied
         rate, concurrency = settings.rate_limit, settings.concurrency
         self.rates = (
             () if rate is None else (self.rate(_scope(rate.bucket, NAMESPACE_SCOPE), rate),)
@@ -162,7 +165,16 @@ class _NamespaceLimits:
         )
 
     def rate(self, scope: str, limit: RateLimit) -> _Rate:
-        return _Rate(self.bucket(scope), limit, rate_of(limit), limit.capacity, *_policy(limit))
+        return _Rate(self.bucket(scope), limit, rate_of(limit), limit.capacity, *_policy(limit), {})
+
+    def stub_rate(self, scope: str, limit: RateLimit) -> _Rate:
+        """:meth:`rate` for a stub's limit, made once per scope and limit."""
+        found = self.stub_rates.get((scope, limit))
+        if found is None:
+            if len(self.stub_rates) >= 1024:
+                self.stub_rates.clear()
+            found = self.stub_rates[(scope, limit)] = self.rate(scope, limit)
+        return found
 
     def bucket(self, scope: str) -> KeyedBuckets:
         found = self.buckets.get(scope)
@@ -225,9 +237,24 @@ def _policy(limit: RateLimit) -> tuple[Header, Header]:
 
 
 def _headers(entry: _Rate, tokens: float, allowed: bool) -> tuple[Header, ...]:
-    """The headers of an answer after a draw that left ``tokens``."""
-    remaining = str(math.floor(tokens + 1e-9))
-    reset = str(math.ceil((entry.capacity - tokens) / entry.per_second - 1e-9))
+    """The headers of an answer after a draw that left ``tokens``; made once per distinct
+    (remaining, reset), so a limit that is not reached builds no strings per request."""
+    remaining = math.floor(tokens + 1e-9)
+    reset = math.ceil((entry.capacity - tokens) / entry.per_second - 1e-9)
+    if not allowed:  # Retry-After depends on the tokens themselves
+        return _make_headers(entry, tokens, str(remaining), str(reset), allowed)
+    key = (remaining, reset, allowed)
+    found = entry.made.get(key)
+    if found is None:
+        if len(entry.made) >= 64:
+            entry.made.clear()
+        found = entry.made[key] = _make_headers(entry, tokens, str(remaining), str(reset), allowed)
+    return found
+
+
+def _make_headers(
+    entry: _Rate, tokens: float, remaining: str, reset: str, allowed: bool
+) -> tuple[Header, ...]:
     headers: tuple[Header, ...] = (
         entry.limit_header,
         ("X-RateLimit-Remaining", remaining),
@@ -253,7 +280,7 @@ class LimitsStage:
         # by id() of the admitted RecordedRequest: its answer's headers (until shape) and the
         # slots it holds (until its serve event completes)
         self._headers: dict[int, tuple[Header, ...]] = {}
-        self._slots: dict[int, list[tuple[ConcurrencyGate, ConcurrencyLimit]]] = {}
+        self._slots: dict[int, tuple[tuple[ConcurrencyGate, ConcurrencyLimit], ...]] = {}
         self._rejections: dict[tuple[int, str], ResponseDefinition] = {}
         self._watched: weakref.WeakSet[Namespace] = weakref.WeakSet()
 
@@ -315,7 +342,7 @@ class LimitsStage:
                 own = selection.stub.id
                 if response.rate_limit is not None:
                     limit = response.rate_limit
-                    rates = (*rates, state.rate(_scope(limit.bucket, own), limit))
+                    rates = (*rates, state.stub_rate(_scope(limit.bucket, own), limit))
                 if response.concurrency is not None:
                     gate = state.gate(_scope(response.concurrency.bucket, own))
                     slots = (*slots, (gate, response.concurrency))
@@ -335,22 +362,23 @@ class LimitsStage:
                     headers = _headers(entry, bucket.tokens, True)
             self._headers[key] = headers
         if slots:
-            taken: list[tuple[ConcurrencyGate, ConcurrencyLimit]] = []
-            if ns not in self._watched and any(
-                gate.queued or gate.in_flight >= limit.max_in_flight for gate, limit in state.slots
-            ):  # it will queue: watch for the limit in force rising
-                self._watched.add(ns)
-                asyncio.get_running_loop().call_later(WATCH_S, self._watch, ns)
-            for gate, concurrency in slots:
+            for gate, own_limit in state.slots:  # the namespace's: a request that will queue
+                if gate.queued or gate.in_flight >= own_limit.max_in_flight:
+                    self._watch_soon(ns)  # watch for the limit in force rising
+            for i, (gate, concurrency) in enumerate(slots):
                 refused = await gate.acquire(concurrency)
                 if refused is not None:
-                    for held, held_limit in taken:
+                    for held, held_limit in slots[:i]:
                         held.release(held_limit)
                     text = f"mockbdd: concurrency limit reached: {refused}\n"
                     return self._rejection(concurrency.reject_status, text)
-                taken.append((gate, concurrency))
-            self._slots[key] = taken
+            self._slots[key] = slots
         return None
+
+    def _watch_soon(self, ns: Namespace) -> None:
+        if ns not in self._watched:
+            self._watched.add(ns)
+            asyncio.get_running_loop().call_later(WATCH_S, self._watch, ns)
 
     def _watch(self, ns: Namespace) -> None:
         """While requests wait for a namespace slot, a timeline step or new settings that

@@ -151,7 +151,7 @@ class SimulationStage:
             spaced = ns.delay_ms(response, settings)  # the namespace delay in force now
             if spaced != plan.delay_ms:
                 plan = plan._replace(delay_ms=spaced)
-            space = _ready(settings.simulation)
+            space = self._stub_ready(settings.simulation)  # prepared once per phase
         else:
             space = ns.settings_derived(_namespace_ready)
         own = self._stub_ready(response.simulation)
@@ -190,6 +190,8 @@ class SimulationStage:
         return plan
 
     def _stub_ready(self, sim: Simulation | None) -> _Ready:
+        """``sim`` prepared, once per object: a stub's, or a timeline phase's (outside a ramp
+        the values in force are the same object, so nothing is built per request)."""
         if sim is None:
             return _NOTHING
         found = self._stubs.get(id(sim))

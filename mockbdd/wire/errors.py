@@ -114,6 +114,8 @@ def reason_of(errs: list[Mapping[str, Any]], model: type[BaseModel]) -> str:
     if kinds:
         return f"must be {' or '.join(dict.fromkeys(kinds))}{got}"
     message = str(first["msg"])
+    if kind == "value_error":  # a validator's own reason: pydantic prefixes "Value error, "
+        return message.removeprefix("Value error, ")
     return message[:1].lower() + message[1:]
 
 

@@ -100,9 +100,10 @@ def test_an_unknown_setting_is_named_with_the_closest_one() -> None:
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"journal_max": -1}, "journal_max: input should be greater than or equal to 0 (got -1)"),
-        ({"port": 70000}, "port: input should be less than or equal to 65535 (got 70000)"),
-        ({"namespace_reap_seconds": 0}, "namespace_reap_seconds: input should be greater than 0"),
+        ({"journal_max": -1}, "journal_max: must be at least 0, got -1"),
+        ({"port": 70000}, "port: must be at most 65535, got 70000"),
+        ({"port": "abc"}, "port: must be a whole number, got 'abc'"),
+        ({"namespace_reap_seconds": 0}, "namespace_reap_seconds: must be greater than 0, got 0"),
     ],
 )
 def test_a_bad_value_names_the_setting(settings: dict[str, object], message: str) -> None:
