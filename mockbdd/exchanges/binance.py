@@ -7,12 +7,21 @@ Routes (under the service's prefix): ``GET /api/v3/ping``, ``/api/v3/time``,
 ``Retry-After`` and Binance's -1003 error, and after ``banAfter`` 429s in a minute, 418 (banned
 until the minute is over), as Binance answers clients that keep polling.
 
+WebSocket market streams (under the same prefix): ``/ws/<stream>[/<stream>...]`` and
+``/stream?streams=a/b`` (each event wrapped as ``{"stream", "data"}``) push ``kline`` events
+(``<symbol>@kline_<interval>``, Binance's field names, every 2 s) from the same seeded candles as
+``/api/v3/klines``; ``SUBSCRIBE``/``UNSUBSCRIBE``/``LIST_SUBSCRIPTIONS`` answer as Binance does
+(``{"result": null, "id": 1}``, ``{"error": {"code": 2, ...}, "id"}``); at most 1024 streams per
+connection, and more than 5 incoming messages in a second closes the connection (1008).
+
 Config: ``{"tradingPairs": [{"symbol", "interval", "initialPrice"}], "seed"?, "timeScale"?,
 "weightLimit"?, "banAfter"?}``. ``timeScale`` 60 makes a minute of candles pass every second.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import random
 import time
@@ -21,6 +30,7 @@ from typing import Any
 
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
+from mockbdd.domain.service_plugins import PluginSocket, websocket_route
 from mockbdd.exchanges.candles import INTERVALS_MS, Candle, Series
 
 DEFAULT_LIMIT, MAX_LIMIT = 500, 1000
@@ -106,6 +116,8 @@ class Market:
         return int((self._started + (real - self._started) * self._scale) * 1000)
 
     async def answer(self, request: RecordedRequest, path: str) -> ResponseDefinition | None:
+        if path.startswith("/ws/") or path == "/stream":
+            return self._socket(request, path)
         weight = WEIGHTS.get(path)
         if weight is None or request.method not in ("GET", "HEAD"):
             return None
@@ -122,6 +134,20 @@ class Market:
         if path == "/api/v3/ticker/price":
             return self._ticker(query.get("symbol"))
         return self._klines(query)
+
+    def _socket(self, request: RecordedRequest, path: str) -> ResponseDefinition:
+        if path == "/stream":
+            names = (request.query.get("streams") or [""])[0]
+            streams, combined = [n.lower() for n in names.split("/") if n], True
+        else:
+            streams, combined = [n.lower() for n in path[4:].split("/") if n], False
+        if len(streams) > MAX_STREAMS:
+            return self._error(400, 2, f"at most {MAX_STREAMS} streams per connection")
+
+        async def handler(socket: PluginSocket) -> None:
+            await serve_streams(self, socket, streams, combined)
+
+        return websocket_route(handler)
 
     # -- request weight ---------------------------------------------------------------------
     def _spend(self, weight: int) -> ResponseDefinition | None:
@@ -228,3 +254,96 @@ class Market:
 
     async def close(self) -> None:
         pass
+
+
+# -- WebSocket market streams (``/ws/<stream>``, ``/stream?streams=a/b``) -------------------------
+MAX_STREAMS = 1024  # per connection, as Binance documents
+MAX_INCOMING_PER_SECOND = 5  # more and Binance disconnects
+PUSH_EVERY_S = 2.0  # Binance pushes kline updates every 2 seconds
+
+
+class KlineStreams:
+    """One connection's subscriptions and pushes; ``combined`` wraps ``{stream, data}``."""
+
+    def __init__(self, market: Market, streams: list[str], combined: bool) -> None:
+        self._market, self._combined = market, combined
+        self._streams: dict[str, None] = dict.fromkeys(streams)
+        self._window, self._seen = -1, 0
+
+    def _known(self, stream: str) -> bool:
+        symbol, _, kind = stream.partition("@kline_")
+        return (symbol.upper(), kind) in self._market.series
+
+    def event(self, stream: str) -> str:
+        symbol, _, interval = stream.partition("@kline_")
+        series = self._market.series[(symbol.upper(), interval)]
+        now = self._market.now_ms()
+        c = series.candle(series.index(now))
+        row = Market._row(c, series.interval_ms)
+        data = {"e": "kline", "E": now, "s": symbol.upper(), "k": {
+            "t": row[0], "T": row[6], "s": symbol.upper(), "i": interval, "f": 0,
+            "L": max(c.trades - 1, 0), "o": row[1], "c": row[4], "h": row[2], "l": row[3],
+            "v": row[5], "n": row[8], "x": now >= row[6], "q": row[7], "V": row[9],
+            "Q": row[10], "B": "0"}}  # fmt: skip
+        body = {"stream": stream, "data": data} if self._combined else data
+        return json.dumps(body, separators=(",", ":"))
+
+    def reply(self, text: str) -> tuple[str | None, bool]:
+        """(the answer to a client message, whether to disconnect)."""
+        second = int(time.monotonic())
+        if second != self._window:
+            self._window, self._seen = second, 0
+        self._seen += 1
+        if self._seen > MAX_INCOMING_PER_SECOND:
+            return None, True
+        try:
+            msg = json.loads(text)
+        except ValueError:
+            return json.dumps({"error": {"code": 3, "msg": "Invalid JSON: expected value at line 1 column 1"}}), False  # fmt: skip
+        if not isinstance(msg, dict):
+            return json.dumps({"error": {"code": 2, "msg": "Invalid request: request must be an object"}}), False  # fmt: skip
+        ident, method, params = msg.get("id"), msg.get("method"), msg.get("params", [])
+        if method == "LIST_SUBSCRIPTIONS":
+            return json.dumps({"result": list(self._streams), "id": ident}), False
+        if method not in ("SUBSCRIBE", "UNSUBSCRIBE") or not isinstance(params, list):
+            return json.dumps({"error": {"code": 2, "msg": f"Invalid request: unknown method {method!r} (SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS)"}, "id": ident}), False  # fmt: skip
+        names = [p.lower() for p in params if isinstance(p, str)]
+        if len(names) != len(params):
+            return json.dumps({"error": {"code": 2, "msg": "Invalid request: params must be stream names"}, "id": ident}), False  # fmt: skip
+        if method == "SUBSCRIBE":
+            if len(set(self._streams) | set(names)) > MAX_STREAMS:
+                return json.dumps({"error": {"code": 2, "msg": f"Invalid request: at most {MAX_STREAMS} streams per connection"}, "id": ident}), False  # fmt: skip
+            self._streams.update(dict.fromkeys(names))
+        else:
+            for name in names:
+                self._streams.pop(name, None)
+        return json.dumps({"result": None, "id": ident}), False
+
+    def pushes(self) -> list[str]:
+        return [self.event(s) for s in self._streams if self._known(s)]
+
+
+async def serve_streams(
+    market: Market, socket: PluginSocket, streams: list[str], combined: bool
+) -> None:
+    conn = KlineStreams(market, streams, combined)
+
+    async def push() -> None:
+        while not socket.closed:
+            for text in conn.pushes():
+                await socket.send(text)
+            await asyncio.sleep(PUSH_EVERY_S)
+
+    pusher = asyncio.get_running_loop().create_task(push())
+    try:
+        async for text in socket.incoming():
+            answer, drop = conn.reply(text)
+            if drop:
+                await socket.close(1008, "Too many messages")
+                return
+            if answer is not None:
+                await socket.send(answer)
+    finally:
+        pusher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pusher
