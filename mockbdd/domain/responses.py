@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -86,6 +86,9 @@ class ResponseDefinition:
     file_template: Callable[[bytes], bytes] | None = field(default=None, compare=False)
     sse: EventStream | None = None  # written event by event, each after its delay
     websocket: WebSocketScript | None = None  # a webSocket stub: the upgrade is accepted
+    # a service plugin's WebSocket route (``service_plugins.websocket_route``): the upgrade is
+    # accepted and this coroutine function runs with the socket
+    socket_handler: Callable[[Any], Awaitable[None]] | None = field(default=None, compare=False)
     # the stub's own chaos, network, bandwidth, degradation and limits (DESIGN §11)
     simulation: Simulation | None = None
     rate_limit: RateLimit | None = None  # this stub's own limits (the admit stage applies them)
@@ -101,6 +104,7 @@ class ResponseDefinition:
             and not self.transformers
             and self.sse is None
             and self.websocket is None
+            and self.socket_handler is None
         )
         object.__setattr__(self, "is_static", static)
 

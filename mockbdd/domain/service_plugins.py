@@ -5,18 +5,47 @@ A plugin registers a :class:`ServicePlugin` under a name. Mounting it into a nam
 service (tag map ``services: {market: {plugin: binance_spot, config: {...}}}``, admin
 ``POST /__admin/plugins/{name}/mount``) checks the config, then makes a :class:`MountedService`
 that the data plane asks first for requests under the service's prefix. Only the kind and these
-two protocols exist yet: the mounting, and WebSocket routes, come with the issues that need them.
+protocols are the contract.
+
+WebSocket routes: a mount's ``answer`` may return :func:`websocket_route` (a
+``ResponseDefinition`` carrying a :data:`SocketHandler`) for an upgrade under its prefix; the
+server accepts the upgrade and runs the handler with a :class:`PluginSocket`, so a plugin's
+WebSocket endpoints live under ``/<service>`` exactly like its REST routes. Returning an
+ordinary ``ResponseDefinition`` instead refuses the upgrade with that HTTP answer.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.extensions import Kind
+
+
+class PluginSocket(Protocol):
+    """An accepted WebSocket as a plugin's handler sees it (the server owns the transport)."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    def incoming(self) -> AsyncIterator[str]:
+        """Text (binary frames decoded as UTF-8) the client sends, until it closes."""
+
+    async def send(self, text: str) -> None:
+        """Send a text frame; a no-op once closed."""
+
+    async def close(self, code: int = 1000, reason: str = "") -> None: ...
+
+
+SocketHandler = Callable[[PluginSocket], Awaitable[None]]
+
+
+def websocket_route(handler: SocketHandler) -> ResponseDefinition:
+    """The answer that accepts a WebSocket upgrade and hands it to ``handler``."""
+    return ResponseDefinition(status=101, socket_handler=handler)
 
 
 class MountedService(Protocol):

@@ -38,6 +38,7 @@ from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.listeners import ListenerRunner, webhook_renderer
 from mockbdd.server.mounts import ServiceMounts
+from mockbdd.server.plugin_sockets import plugin_session
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
@@ -218,6 +219,8 @@ class DataPlane:
         if definition.websocket is not None:
             path = plan.event.request.path
             return await self.websockets.session(ns, request, path, definition.websocket)
+        if definition.socket_handler is not None:
+            return await plugin_session(request, definition.socket_handler)
         if definition.proxy_base_url is not None:
             proxied = await self.proxy.forward(plan.event.request, definition)
             record = record_of(proxied)

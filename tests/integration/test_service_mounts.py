@@ -11,12 +11,14 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
 import httpx
+import pytest
 
 from mockbdd.config import ServerConfig
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
-from mockbdd.domain.service_plugins import SERVICE_PLUGINS
+from mockbdd.domain.service_plugins import SERVICE_PLUGINS, PluginSocket, websocket_route
 from mockbdd.extensions import Extensions
 from mockbdd.server.runner import MockHttpServer
 from mockbdd.wire import builtins
@@ -31,11 +33,21 @@ class Counting:
     async def answer(self, request: RecordedRequest, path: str) -> ResponseDefinition | None:
         if path == "/boom":
             raise RuntimeError("the counter broke")
+        if path == "/echo":  # a WebSocket route under the service, like the REST one
+            return websocket_route(self._echo)
         if path != "/next":
             return None
         self.count += 1
         body = json.dumps({"count": self.count, "roll": self.rng.randint(1, 10**9)})
         return ResponseDefinition(200, body=body.encode())
+
+    async def _echo(self, socket: PluginSocket) -> None:
+        async for text in socket.incoming():
+            if text == "bye":
+                await socket.close(4000, "asked to")
+                return
+            self.count += 1
+            await socket.send(f"{self.count}:{text}")
 
     async def close(self) -> None:
         CLOSED.append(self.service)
@@ -160,3 +172,26 @@ async def test_a_namespace_opens_with_mounts_all_or_nothing() -> None:
         assert "n" not in names  # nothing was left behind
         shape = await http.post("/__admin/namespaces", json={"mounts": {"t": {"plug": "x"}}})
         assert shape.json()["errors"][0]["source"]["pointer"] == "/mounts/t"
+
+
+async def test_a_plugin_websocket_route_is_served_under_its_service() -> None:
+    async with serving() as http:
+        mounted = await mount(http, {"service": "tally", "config": {"start": 9}})
+        assert mounted.status_code == 201, mounted.text
+        base = str(http.base_url).replace("http", "ws", 1).rstrip("/")
+        ws_url = base + "/tally/echo"
+        async with aiohttp.ClientSession() as session, session.ws_connect(ws_url) as ws:
+            await ws.send_str("hi")
+            assert await ws.receive_str() == "10:hi"  # the mount's own state, shared with REST
+            assert (await http.get("/tally/next")).json()["count"] == 11
+            await ws.send_str("bye")
+            closing = await ws.receive()
+            assert closing.type == aiohttp.WSMsgType.CLOSE
+            assert closing.data == 4000
+        plain = await http.get("/tally/echo")  # no Upgrade: told how to ask
+        assert plain.status_code == 426
+        assert "WebSocket" in plain.text
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await session.ws_connect(base + "/tally/x")  # not the plugin's: the 404 report
+            assert refused.value.status == 404
