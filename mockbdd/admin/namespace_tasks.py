@@ -77,6 +77,7 @@ def _plan_contents(ctx: AdminContext, body: dict[str, Any]) -> TagMapPlan:
     plan = TagMapPlan()
     if tag_maps:
         plan = plan_tag_maps(ctx.runtime.tag_map_registry(), tag_maps, extensions)
+        check_reach(ctx.runtime, plan.stubs, "/tagMaps")  # as a stub created directly is
     mappings = body.get("mappings") or []
     if not isinstance(mappings, list):
         raise InvalidInput("/mappings", "must be a list of stub mappings")

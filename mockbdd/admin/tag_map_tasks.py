@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
+from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, check_reach
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import InitialCollection, Namespace, Settings
 from mockbdd.domain.stubs import StubMapping
@@ -114,6 +114,7 @@ async def apply_tag_map(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     except MockBddError as exc:
         raise InvalidInput("/params", str(exc)) from None
     plan = plan_resolution(resolution, "", ctx.runtime.extensions)
+    check_reach(ctx.runtime, plan.stubs, "/mappings/{i}")  # as a stub created directly is
     await plan.mount_into(ctx, ctx.ns)  # first: a plugin may still refuse its config
     plan.apply_to(ctx.ns)
     return AdminResponse(
