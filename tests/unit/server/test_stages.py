@@ -20,7 +20,8 @@ def test_the_pipeline_follows_the_revision_and_goes_with_the_namespace() -> None
     slow, fast = Namespace("slow"), Namespace("fast")
     assert stages.for_namespace(slow) is not None
     assert stages.for_namespace(fast) is None  # the unstaged fast path
-    assert stages.for_namespace(slow) is not None and stages.for_namespace(fast) is None
+    assert stages.for_namespace(slow) is not None
+    assert stages.for_namespace(fast) is None
     assert asked == ["slow", "fast"]  # once per namespace and revision, not per request
 
     fast.mark_changed()
