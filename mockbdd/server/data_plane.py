@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -27,6 +28,7 @@ from mockbdd.domain.responses import (
     TRANSFORMERS,
     ChunkedDribbleDelay,
     EventStream,
+    LazyTransformer,
     PreparingTransformer,
     ResponseDefinition,
     ServeContext,
@@ -44,8 +46,10 @@ from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
 from mockbdd.server.websockets import WebSockets
-from mockbdd.templating.files import TemplateFiles
-from mockbdd.templating.transformers import TemplateRenderFailed
+from mockbdd.templating import TemplateRenderFailed
+
+if TYPE_CHECKING:  # loaded only with --templates (it brings Jinja2)
+    from mockbdd.templating.files import TemplateFiles
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -265,6 +269,8 @@ class DataPlane:
             transformer = self._transformers.get(name)
             if transformer is None:  # decoded where it was registered, but not here
                 return f"mockbdd: no response transformer named {name!r} on this server\n"
+            if isinstance(transformer, LazyTransformer):  # imported once, then kept
+                transformer = self._transformers[name] = transformer.load()
             made = prepared[i] if i < len(prepared) else None
             try:
                 if made is not None and isinstance(transformer, PreparingTransformer):
