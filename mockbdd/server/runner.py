@@ -307,6 +307,7 @@ class MockHttpServer:
         if self.tracing is not None:
             await asyncio.to_thread(self.tracing.shutdown)  # flushes the batch: a blocking call
         await self.data_plane.proxy.close()
+        self.data_plane.close()
         await self._pressure.release_all()
         self.stopped.set()
 
