@@ -241,7 +241,10 @@ class DataPlane:
             path = plan.event.request.path
             return await self.websockets.session(ns, request, path, definition.websocket)
         if definition.socket_handler is not None:
-            return await plugin_session(request, definition.socket_handler)
+            path = plan.event.request.path
+            return await plugin_session(
+                request, definition.socket_handler, ns, self.websockets, path
+            )
         if definition.proxy_base_url is not None:
             proxied = await self.proxy.forward(plan.event.request, definition)
             record = record_of(proxied)
