@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mockbdd.domain.service_plugins import SERVICE_PLUGINS
+from mockbdd.wire.builtins import installed_extensions
+
 from ._suites import behave, behave_suite, free_port, run, write
 
 MAPS = """\
@@ -27,9 +30,10 @@ Feature: market
   Scenario: klines
     When I send GET /api/v3/ping to "market"
 """
+INSTALLED = ", ".join(installed_extensions().names(SERVICE_PLUGINS))  # binance_spot, ...
 REASON = (
     "service 'market': no service plugin named 'binanse_spot'; did you mean 'binance_spot'? "
-    "(installed: binance_spot; mockbdd plugins lists them) (map 'market')"
+    f"(installed: {INSTALLED}; mockbdd plugins lists them) (map 'market')"
 )
 NO_ENV = {"MOCKBDD_TAG_MAPS": ""}
 
