@@ -114,6 +114,7 @@ async def test_an_oversized_message_closes_only_that_connection(mock: MockServer
             await asyncio.wait_for(big.recv(), 10)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 1009
+    assert closed.value.rcvd.reason == "mockbdd: a message over 1048576 bytes"
     async with websockets.connect(ws_url(mock, "/chat")) as other:  # serving goes on
         assert await other.recv() == "welcome"
 
@@ -129,6 +130,14 @@ async def test_an_oversized_message_closes_only_that_connection(mock: MockServer
          "must be at least 1, got 0"),
         ({"onMessage": [{"match": {"sortOf": "x"}}]}, "/webSocket/onMessage/0/match", ""),
         ({"onConnect": [{"txt": "x"}]}, "/webSocket/onConnect/0/txt", "unknown field 'txt'"),
+        ({"onConect": [{"text": "x"}]}, "/webSocket/onConect", "unknown field 'onConect'"),
+        ({"onMessage": [{"match": {"matches": "("}}]}, "/webSocket/onMessage/0/match",
+         "invalid regex '(': missing )"),
+        ({"periodic": [{"everyMs": -5, "send": {"text": "x"}}]}, "/webSocket/periodic/0/everyMs",
+         "must be at least 1, got -5"),
+        ({"onConnect": [{"text": "x", "delayMs": -1}]}, "/webSocket/onConnect/0/delayMs",
+         "must be at least 0, got -1"),
+        ({"close": {"code": 999}}, "/webSocket/close/code", "must be at least 1000, got 999"),
     ],
 )  # fmt: skip
 async def test_bad_scripts_are_refused_with_the_field(
