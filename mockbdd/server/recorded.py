@@ -3,7 +3,7 @@ aiohttp already parsed, so a request that no stub inspects closely costs almost 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, Mapping
 from http.cookies import SimpleCookie
 from types import MappingProxyType
 
@@ -32,10 +32,11 @@ async def read_capped(request: web.BaseRequest, cap: int) -> bytes:
 class HeaderView(Mapping[str, list[str]]):
     """Lower-cased header names → every value, over aiohttp's case-insensitive multidict."""
 
-    __slots__ = ("_headers",)
+    __slots__ = ("_grouped", "_headers")
 
     def __init__(self, headers: CIMultiDictProxy[str]) -> None:
         self._headers = headers
+        self._grouped: dict[str, list[str]] | None = None
 
     def get(self, key: str, default: list[str] | None = None) -> list[str] | None:  # type: ignore[override]
         values = self._headers.getall(key, None)
@@ -53,26 +54,50 @@ class HeaderView(Mapping[str, list[str]]):
     def __len__(self) -> int:
         return len({k.lower() for k in self._headers})
 
+    def items(self) -> ItemsView[str, list[str]]:
+        """Every name with its values in one pass (the journal's JSON lists them all), not a
+        lookup per name."""
+        if self._grouped is None:
+            grouped: dict[str, list[str]] = {}
+            for name, value in self._headers.items():
+                lower = name.lower()
+                values = grouped.get(lower)
+                if values is None:
+                    grouped[lower] = [value]
+                else:
+                    values.append(value)
+            self._grouped = grouped
+        return self._grouped.items()
+
 
 class HeaderNames(Mapping[str, str]):
     """Lower-cased name → the spelling first received (for reports and the journal)."""
 
-    __slots__ = ("_headers",)
+    __slots__ = ("_headers", "_names")
 
     def __init__(self, headers: CIMultiDictProxy[str]) -> None:
         self._headers = headers
+        self._names: dict[str, str] | None = None
+
+    def _spellings(self) -> dict[str, str]:
+        if self._names is None:
+            names: dict[str, str] = {}
+            for name in self._headers:
+                names.setdefault(name.lower(), name)
+            self._names = names
+        return self._names
 
     def __getitem__(self, key: str) -> str:
-        for name in self._headers:
-            if name.lower() == key:
-                return name
-        raise KeyError(key)
+        return self._spellings()[key]
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self._spellings().get(key, default)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys(k.lower() for k in self._headers))
+        return iter(self._spellings())
 
     def __len__(self) -> int:
-        return len({k.lower() for k in self._headers})
+        return len(self._spellings())
 
 
 class QueryView(Mapping[str, list[str]]):

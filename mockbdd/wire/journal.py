@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -17,11 +18,17 @@ from mockbdd.domain.stubs import StubMapping
 
 
 def _iso(ts: float) -> str:
-    return (
-        datetime.fromtimestamp(ts, tz=timezone.utc)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z")
-    )
+    """``2026-12-03T08:20:11.123Z``; the part up to the second is formatted once per second."""
+    seconds = int(ts)
+    micros = round((ts - seconds) * 1e6)  # as datetime rounds, then isoformat truncates
+    if micros >= 1_000_000:
+        seconds, micros = seconds + 1, micros - 1_000_000
+    return f"{_iso_seconds(seconds)}.{micros // 1000:03d}Z"
+
+
+@lru_cache(maxsize=8)
+def _iso_seconds(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def _headers_json(request: RecordedRequest) -> dict[str, Any]:

@@ -67,6 +67,27 @@ async def test_serve_events_arrive_in_order_as_the_journal_lists_them() -> None:
         assert first["wasMatched"] is True
 
 
+async def test_a_burst_arrives_as_one_frame_per_event_in_every_length_form() -> None:
+    """Events pending together share a transport write, each its own frame: bodies that need
+    RFC 6455's 7-bit, 16-bit and 64-bit payload lengths come through whole and in order, and
+    no deflate is negotiated (compressing small frames cost more than serving them)."""
+    sizes = [0, 40, 3_000, 70_000, 10, 200_000, 5]
+    async with running() as (origin, http), aiohttp.ClientSession() as session:
+        await stub(http, "/up")
+        async with session.ws_connect(origin + "/__admin/events?type=serve", compress=15) as ws:
+            assert ws.compress == 0
+            await asyncio.gather(
+                *(http.post(f"/up?n={i}", content=b"x" * size) for i, size in enumerate(sizes))
+            )
+            events = await receive(ws, len(sizes))
+        got = {int(e["request"]["url"].split("=")[1]): e for e in events}
+        assert sorted(got) == list(range(len(sizes)))
+        for i, size in enumerate(sizes):
+            assert got[i]["request"]["body"] == "x" * size
+        seqs = [e["seq"] for e in events]
+        assert seqs == sorted(seqs)
+
+
 async def test_stub_and_namespace_events() -> None:
     async with running() as (origin, http), aiohttp.ClientSession() as session:
         async with session.ws_connect(origin + "/__admin/events") as ws:

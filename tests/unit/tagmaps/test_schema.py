@@ -20,12 +20,12 @@ def errors(schema: dict[str, Any], document: Any) -> list[str]:
 
 
 def test_schemas_are_valid_draft_2020_12() -> None:
-    both = schema_json()
-    assert set(both) == {"tagMapFile", "mappingFile"}
-    for schema in both.values():
+    every = schema_json()
+    assert set(every) == {"tagMapFile", "mappingFile", "loadScript"}
+    for schema in every.values():
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert both["tagMapFile"]["title"] == "mockbdd tag-map file"
+    assert every["tagMapFile"]["title"] == "mockbdd tag-map file"
 
 
 @pytest.mark.parametrize("name", ["shop.yaml", "extra.yml"])

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+from random import Random
 from typing import Any
 
 import pytest
 
 from mockbdd.domain.errors import InvalidInput
-from mockbdd.wire.journal import parse_logged_request, parse_timestamp
+from mockbdd.wire.journal import _iso, parse_logged_request, parse_timestamp
 
 
 @pytest.mark.parametrize(
@@ -69,3 +71,15 @@ def test_logged_request_with_invalid_base64_body_is_invalid_input(encoded: objec
     with pytest.raises(InvalidInput) as info:
         parse_logged_request({"url": "/a", "bodyAsBase64": encoded})
     assert info.value.pointer == "/bodyAsBase64"
+
+
+def test_logged_date_string_is_what_datetime_writes() -> None:
+    """``loggedDateString`` is formatted once per second and the milliseconds appended: the
+    same text as ``datetime.isoformat`` (its rounding to microseconds, then truncation)."""
+    rng = Random(7)
+    moments = [0.0, 1.9999996, 5.0005, 1764750011.9995]
+    moments += [rng.uniform(0, 2e9) for _ in range(20_000)]
+    moments += [1764750011 + i * 1e-4 for i in range(20_000)]  # across several seconds
+    for ts in moments:
+        written = datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds")
+        assert _iso(ts) == written.replace("+00:00", "Z"), ts
