@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: venv demo test test-matrix lint bench client-async wiremock-diff wiremock-diff-admin clean
+.PHONY: venv demo test test-matrix lint bench client-async wiremock-diff wiremock-diff-admin wiremock-diff-recording clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(BIN)/mypy bench/wiremock_diff.py bench/wiremock_diff_cases.py
 	$(BIN)/mypy bench/wiremock_diff_responses.py
 	$(BIN)/mypy bench/wiremock_diff_admin.py
+	$(BIN)/mypy bench/wiremock_diff_recording.py
 	$(BIN)/mypy --strict scripts/coverage_gate.py
 	$(BIN)/lint-imports
 
@@ -73,6 +74,11 @@ wiremock-diff-responses: $(STAMP)
 # the admin API's JSON shapes against a real WireMock (needs Java; WIREMOCK_JAR overrides the jar)
 wiremock-diff-admin: $(STAMP)
 	$(BIN)/python bench/wiremock_diff_admin.py
+
+# recording sessions (RecordSpec options, snapshot, persisted files, load-back) through a real
+# WireMock and mockbdd; --write-golden refreshes tests/data/wiremock_3_13_2/recordings.json
+wiremock-diff-recording: $(STAMP)
+	$(BIN)/python bench/wiremock_diff_recording.py
 
 clean:
 	rm -rf $(VENV) $(OLDEST) pytest_results.json .mypy_cache .ruff_cache .coverage .coverage.* coverage.json coverage_packages.json

@@ -184,19 +184,26 @@ TRANSFORMERS: Kind[Transformer] = Kind(
 
 class LazyTransformer:
     """A transformer imported when a stub first names it: ``module``'s class ``name``, built
-    with no arguments. Built-ins that most runs never use register this way, so a server that
-    serves none of them does not hold their modules."""
+    with ``options`` as keyword arguments. Built-ins that most runs never use register this
+    way, so a server that serves none of them does not hold their modules. Where a transformer
+    is used rather than checked, :func:`loaded` gives the real one (a preparing transformer's
+    ``prepare``/``render`` are reached only through it); ``applies_globally`` is known without
+    importing anything."""
 
-    __slots__ = ("_loaded", "module", "name")
+    __slots__ = ("_loaded", "applies_globally", "module", "name", "options")
 
-    def __init__(self, module: str, name: str) -> None:
+    def __init__(self, module: str, name: str, **options: Any) -> None:
         self.module = module
         self.name = name
+        self.options = options
+        self.applies_globally = bool(options.get("applies_globally", False))
         self._loaded: Transformer | None = None
 
     def load(self) -> Transformer:
         if self._loaded is None:
-            built: Transformer = getattr(importlib.import_module(self.module), self.name)()
+            built: Transformer = getattr(importlib.import_module(self.module), self.name)(
+                **self.options
+            )
             self._loaded = built
         return self._loaded
 
@@ -214,6 +221,11 @@ class LazyTransformer:
 
     def __repr__(self) -> str:
         return f"LazyTransformer({self.module}.{self.name})"
+
+
+def loaded(entry: Transformer) -> Transformer:
+    """``entry`` itself, or what a :class:`LazyTransformer` stands for (imported now)."""
+    return entry.load() if isinstance(entry, LazyTransformer) else entry
 
 
 class WhenExhausted(enum.Enum):

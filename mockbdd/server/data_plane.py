@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -27,6 +28,7 @@ from mockbdd.domain.responses import (
     TRANSFORMERS,
     ChunkedDribbleDelay,
     EventStream,
+    LazyTransformer,
     PreparingTransformer,
     ResponseDefinition,
     ServeContext,
@@ -35,6 +37,7 @@ from mockbdd.domain.responses import (
 from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
+from mockbdd.server.deadline import Deadlines
 from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.listeners import ListenerRunner, webhook_renderer
 from mockbdd.server.mounts import ServiceMounts
@@ -43,8 +46,10 @@ from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
 from mockbdd.server.websockets import WebSockets
-from mockbdd.templating.files import TemplateFiles
-from mockbdd.templating.transformers import TemplateRenderFailed
+from mockbdd.templating import TemplateRenderFailed
+
+if TYPE_CHECKING:  # loaded only with --templates (it brings Jinja2)
+    from mockbdd.templating.files import TemplateFiles
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -91,6 +96,7 @@ class DataPlane:
         self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
         self._observing: list[tuple[tuple[Observe, ...], Namespace, ServeEvent]] = []
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
+        self._deadlines: Deadlines | None = None  # made on the serving loop, at the first delay
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
@@ -112,7 +118,7 @@ class DataPlane:
                 return await self._not_matched(ns, plan, started, queued)
             processing = (time.perf_counter() - started) * 1000 - queued
             if plan.delay_ms > 0:  # sampled and capped by the domain
-                await _delay(plan.delay_ms, started + queued / 1000)  # queueing is not delay
+                await self._delay(plan.delay_ms, started + queued / 1000)  # queueing is not delay
             if plan.fault is not None or not definition.is_static:
                 return await self._dynamic(
                     ns, request, plan, definition, started, processing, queued
@@ -120,6 +126,21 @@ class DataPlane:
             return self._static(ns, request, plan, definition, started, processing, queued)
         finally:
             self.in_flight -= 1
+
+    async def _delay(self, delay_ms: float, started: float) -> None:
+        """Wait until ``delay_ms`` after the request arrived (``started``, perf_counter): the
+        time spent reading and matching counts towards the delay. Ends on a timerfd, to the
+        tens of microseconds, not on the loop's millisecond timers (``deadline.Deadlines``)."""
+        deadlines = self._deadlines
+        if deadlines is None:
+            deadlines = self._deadlines = Deadlines(asyncio.get_running_loop())
+        await deadlines.sleep_until(started + delay_ms / 1000)
+
+    def close(self) -> None:
+        """Release what serving holds outside the loop's sockets (the delays' timerfd)."""
+        if self._deadlines is not None:
+            self._deadlines.close()
+            self._deadlines = None
 
     async def _staged_plan(
         self, stages: Pipeline, ns: Namespace, recorded: RecordedRequest, started: float
@@ -249,6 +270,8 @@ class DataPlane:
             transformer = self._transformers.get(name)
             if transformer is None:  # decoded where it was registered, but not here
                 return f"mockbdd: no response transformer named {name!r} on this server\n"
+            if isinstance(transformer, LazyTransformer):  # imported once, then kept
+                transformer = self._transformers[name] = transformer.load()
             made = prepared[i] if i < len(prepared) else None
             try:
                 if made is not None and isinstance(transformer, PreparingTransformer):
@@ -474,15 +497,6 @@ def serve_context(ns: Namespace, plan: ServePlan) -> ServeContext:
     return ServeContext(
         ns.name, event.id, event.seq, ns.seed, parameters, ns.values, ns.collections
     )
-
-
-async def _delay(delay_ms: float, started: float) -> None:
-    """Wait until ``delay_ms`` after the request arrived (``started``, perf_counter): the time
-    spent reading and matching counts towards the delay. Rounded to whole milliseconds, the
-    event loop's timer resolution (uvloop returns at once from a sub-millisecond sleep)."""
-    left_ms = round(delay_ms - (time.perf_counter() - started) * 1000)
-    if left_ms > 0:
-        await asyncio.sleep(left_ms / 1000)
 
 
 def _text(status: int, text: str) -> web.Response:

@@ -22,7 +22,7 @@ from mockbdd.domain.listeners import (
 )
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.requests import RecordedRequest
-from mockbdd.domain.responses import ServeContext
+from mockbdd.domain.responses import ServeContext, loaded
 from mockbdd.extensions import Extensions
 from mockbdd.server.stages import Hooks
 
@@ -40,15 +40,19 @@ def _unrendered(template: str, original: RecordedRequest, parameters: Mapping[st
 MAX_COMPILED = 1024  # distinct webhook templates kept compiled per server
 
 
-def webhook_renderer(engine: Any) -> Render | None:
+def webhook_renderer(entry: Any) -> Render | None:
     """Webhook templates rendered as WireMock renders them: the response-template engine
-    (``engine``, the registered ``response-template`` transformer) with the triggering request
-    as ``originalRequest``. Each distinct template is compiled once and kept."""
-    if not (hasattr(engine, "compile") and hasattr(engine, "context")):
+    (``entry``, the registered ``response-template`` transformer, imported at the first
+    webhook template) with the triggering request as ``originalRequest``. Each distinct
+    template is compiled once and kept."""
+    if entry is None:
         return None
     compiled: dict[str, Any] = {}
 
     def render(template: str, original: RecordedRequest, parameters: Mapping[str, Any]) -> str:
+        engine: Any = loaded(entry)
+        if not (hasattr(engine, "compile") and hasattr(engine, "context")):
+            return template  # a plugin's response-template that is no template engine
         found = compiled.get(template)
         if found is None:
             if len(compiled) >= MAX_COMPILED:

@@ -32,7 +32,6 @@ from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
 from mockbdd.server.tracing import Tracing
 from mockbdd.server.websockets import WebSockets
-from mockbdd.templating.files import TemplateFiles
 from mockbdd.wire.builtins import load_extensions
 from mockbdd.wire.files import load_mapping_dir
 
@@ -44,6 +43,7 @@ if TYPE_CHECKING:
     from mockbdd.domain.requests import RecordedRequest
     from mockbdd.load.runs import LoadRuns
     from mockbdd.tagmaps.registry import TagMapRegistry
+    from mockbdd.templating.files import TemplateFiles
 
 log = logging.getLogger("mockbdd.server")
 SHUTDOWN_GRACE_S = 1.0  # in-flight delayed answers (a simulated timeout) must not hold up exit
@@ -115,7 +115,7 @@ class MockHttpServer:
             extensions=self.extensions,
             stages=tuple(own_stages),
             exposed_on=None if config.host in LOOPBACK_HOSTS else config.host,
-            templates=None if config.templates is None else TemplateFiles(config.templates),
+            templates=None if config.templates is None else _template_files(config.templates),
         )
         streams = {} if self.events is None else {spec.EVENTS.name: self.events}
         self.admin = AdminApi(self.engine, self, config.admin_token, streams)
@@ -307,5 +307,13 @@ class MockHttpServer:
         if self.tracing is not None:
             await asyncio.to_thread(self.tracing.shutdown)  # flushes the batch: a blocking call
         await self.data_plane.proxy.close()
+        self.data_plane.close()
         await self._pressure.release_all()
         self.stopped.set()
+
+
+def _template_files(root: Path) -> TemplateFiles:
+    """``--templates DIR``, compiled now (imported only when given: it brings Jinja2)."""
+    from mockbdd.templating.files import TemplateFiles
+
+    return TemplateFiles(root)

@@ -107,9 +107,10 @@ class Stages:
         self._conditional = tuple(p for p in stages if getattr(p[1], "active", None) is not None)
         pipeline = Pipeline.of(stages) if not self._conditional else Pipeline.of(self._always)
         self._fixed = pipeline if pipeline else None
-        self._cache: weakref.WeakKeyDictionary[Namespace, tuple[int, Pipeline | None]] = (
-            weakref.WeakKeyDictionary()
-        )
+        # id(ns) -> (a weak reference to ns, its revision, its pipeline): a dict lookup by int
+        # and a dereference (a WeakKeyDictionary makes a new weak reference per lookup); the
+        # entry goes when the namespace does, before its id can be reused
+        self._cache: dict[int, tuple[weakref.ref[Namespace], int, Pipeline | None]] = {}
 
     @property
     def conditional(self) -> bool:
@@ -119,14 +120,20 @@ class Stages:
         """The hooks that take part in serving ``ns`` now; None: the unstaged fast path."""
         if not self._conditional:
             return self._fixed
-        cached = self._cache.get(ns)
+        key = id(ns)
+        cached = self._cache.get(key)
         revision = ns.revision
-        if cached is not None and cached[0] == revision:
-            return cached[1]
+        if cached is not None and cached[1] == revision and cached[0]() is ns:
+            return cached[2]
         taking_part = self._always + tuple(
             (name, s) for name, s in self._conditional if s.active is not None and s.active(ns)
         )
         pipeline = Pipeline.of(taking_part)
         result = pipeline if pipeline else None
-        self._cache[ns] = (revision, result)
+        if cached is not None and cached[0]() is ns:
+            ref = cached[0]
+        else:
+            cache = self._cache
+            ref = weakref.ref(ns, lambda _, key=key: cache.pop(key, None))  # type: ignore[misc]
+        self._cache[key] = (ref, revision, result)
         return result

@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from mockbdd.domain.responses import TRANSFORMERS, LazyTransformer
+from mockbdd.extensions import Extensions
+
 MAX_OUTPUT_CHARS = 4 * 1024 * 1024  # what one render may produce before it is cut off
 MAX_RENDER_SECONDS = 2.0  # a render taking longer than this is stopped
 
@@ -32,10 +35,44 @@ class TemplateError(ValueError):
         return TemplateError(self.reason, self.line, name)
 
 
+class TemplateRenderFailed(Exception):
+    """A render failed: the 500 text to answer (the data plane journals it). Here, not beside
+    the engines, so the data plane can catch it without loading them."""
+
+
 class Template(Protocol):
     """A compiled template: render it against plain data."""
 
     def render(self, context: Mapping[str, Any]) -> str: ...
 
 
-__all__ = ["MAX_OUTPUT_CHARS", "MAX_RENDER_SECONDS", "Template", "TemplateError"]
+def register(extensions: Extensions, *, global_response_templating: bool = False) -> None:
+    """``response-template``, ``jinja`` and ``json-body-from-schema``, registered by name and
+    imported when a stub first names them: a server that serves no template never loads the
+    engines, their helpers, Jinja2 or Faker (``global_response_templating``: every stub names
+    ``response-template``, so it loads with the first stub)."""
+    extensions.add(
+        TRANSFORMERS,
+        "response-template",
+        LazyTransformer(
+            "mockbdd.templating.transformers",
+            "ResponseTemplate",
+            applies_globally=global_response_templating,
+        ),
+    )
+    extensions.add(TRANSFORMERS, "jinja", LazyTransformer("mockbdd.templating.jinja", "Jinja"))
+    extensions.add(
+        TRANSFORMERS,
+        "json-body-from-schema",
+        LazyTransformer("mockbdd.templating.schema_data", "JsonBodyFromSchema"),
+    )
+
+
+__all__ = [
+    "MAX_OUTPUT_CHARS",
+    "MAX_RENDER_SECONDS",
+    "Template",
+    "TemplateError",
+    "TemplateRenderFailed",
+    "register",
+]

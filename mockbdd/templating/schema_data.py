@@ -14,12 +14,10 @@ from typing import Any
 
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import (
-    TRANSFORMERS,
     ResponseDefinition,
     ServeContext,
     TransformContext,
 )
-from mockbdd.extensions import Extensions
 
 NAME = "json-body-from-schema"
 MAX_DEPTH = 8  # recursive schemas stop here (optional members left out, arrays emptied)
@@ -269,7 +267,3 @@ def generate(schema: Mapping[str, Any], faker: Any, seed: int) -> Any:
 
 def body_bytes(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def register(extensions: Extensions) -> None:
-    extensions.add(TRANSFORMERS, NAME, JsonBodyFromSchema())

@@ -16,13 +16,11 @@ from typing import Any
 
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import (
-    TRANSFORMERS,
     ResponseDefinition,
     ServeContext,
     TransformContext,
 )
-from mockbdd.extensions import Extensions
-from mockbdd.templating import Template, TemplateError
+from mockbdd.templating import Template, TemplateError, TemplateRenderFailed
 from mockbdd.templating.handlebars import Compiler
 from mockbdd.templating.model import RequestModel
 from mockbdd.templating.values import to_plain
@@ -39,10 +37,6 @@ class CompiledResponse:
     headers: tuple[tuple[str, Template | None], ...]
     body_file_name: Template | None
     templated_headers: bool
-
-
-class TemplateRenderFailed(Exception):
-    """A render failed: the 500 text to answer (the data plane journals it)."""
 
 
 def _maybe(
@@ -211,16 +205,3 @@ class ResponseTemplate(_TemplateTransformer):
 
     def failure(self, exc: TemplateError) -> str:
         return f"[ERROR] {exc}"  # as WireMock answers a template that fails to render
-
-
-def register(extensions: Extensions, *, global_response_templating: bool = False) -> None:
-    from mockbdd.templating import schema_data
-    from mockbdd.templating.jinja import Jinja
-
-    extensions.add(
-        TRANSFORMERS,
-        "response-template",
-        ResponseTemplate(applies_globally=global_response_templating),
-    )
-    extensions.add(TRANSFORMERS, "jinja", Jinja())
-    schema_data.register(extensions)

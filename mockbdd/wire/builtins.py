@@ -7,10 +7,9 @@ from __future__ import annotations
 from functools import cache, partial
 from typing import Final
 
-from mockbdd import crud, exchanges, llm, webhooks
+from mockbdd import crud, exchanges, llm, templating, webhooks
 from mockbdd.domain import faults
 from mockbdd.extensions import Extensions, Register, assemble
-from mockbdd.templating import transformers as templating
 from mockbdd.wire import delays, operators
 
 

@@ -25,6 +25,7 @@ from mockbdd.domain.responses import (
     ResponseDefinition,
     SseEvent,
     Transformer,
+    loaded,
 )
 from mockbdd.extensions import Extensions
 from mockbdd.wire.delays import parse_delay
@@ -110,7 +111,8 @@ def _prepared(
     kept: list[tuple[str, Mapping[str, Any]]] = []
     prepared: list[object] = []
     for name, parameters in definition.transformers:
-        found = extensions.get(TRANSFORMERS, name)
+        entry = extensions.get(TRANSFORMERS, name)
+        found = None if entry is None else loaded(entry)  # imported once a stub uses it
         if not isinstance(found, PreparingTransformer):
             kept.append((name, parameters))
             prepared.append(None)

@@ -226,7 +226,15 @@ LAZY = (
     "mockbdd.crud.transformer",
     "mockbdd.llm.openai",
     "prometheus_client",  # built at the first scrape
+    # the template engines and what they bring: imported when a stub first names them
+    "mockbdd.templating.handlebars",
+    "mockbdd.templating.wiremock_helpers",
+    "mockbdd.templating.jinja",
+    "mockbdd.templating.schema_data",
+    "jinja2",
+    "faker",
 )
+NEVER = ("pybars",)  # mockbdd's Handlebars is its own (templating/handlebars.py)
 
 IDLE_THEN_USED = """
 import asyncio, json, sys
@@ -235,11 +243,11 @@ from mockbdd.config import ServerConfig
 from mockbdd.server.embedded import new_event_loop
 from mockbdd.server.runner import MockHttpServer
 
-LAZY = %r
+LAZY, NEVER = %r
 server = MockHttpServer(ServerConfig.from_environment(port=0))
 
 def loaded():
-    return [name for name in LAZY if name in sys.modules]
+    return [name for name in LAZY + NEVER if name in sys.modules]
 
 async def main():
     await server.start()
@@ -253,6 +261,9 @@ async def main():
             {"request": {"url": "/d", "headers": {"D": {"before": "now"}}}, "response": {}},
             {"request": {"urlPathPattern": "/users.*"}, "response": {"transformers": ["crud"], "transformerParameters": {"collection": "users"}}},
             {"request": {"url": "/v1/models"}, "response": {"transformers": ["openai-models"]}},
+            {"request": {"urlPath": "/hb"}, "response": {"body": "{{request.query.q}}", "transformers": ["response-template"]}},
+            {"request": {"urlPath": "/jj"}, "response": {"body": "{{ faker.name() | length > 0 }}", "transformers": ["jinja"]}},
+            {"request": {"urlPath": "/gen"}, "response": {"jsonBodyFromSchema": {"type": "integer"}}},
         ]
         for stub in stubs:
             created = await http.post("/__admin/mappings", json=stub)
@@ -262,6 +273,9 @@ async def main():
             (await http.get("/d", headers={"D": "2001-01-01T00:00:00Z"})).status_code,
             (await http.get("/users")).status_code,
             (await http.get("/v1/models")).status_code,
+            (await http.get("/hb?q=ok")).text,
+            (await http.get("/jj")).text,
+            (await http.get("/gen")).status_code,
             (await http.post("/__admin/requests/verify", json={"pattern": {"url": "/a"}})).json()["holds"],
             (await http.get("/__admin/tag-maps")).status_code,
             (await http.get("/__admin/namespaces")).status_code,
@@ -278,13 +292,14 @@ loop.run_until_complete(main())
 def test_an_idle_server_loads_what_it_serves_and_the_rest_on_first_use(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("MOCKBDD_")}
     done = subprocess.run(
-        [sys.executable, "-c", IDLE_THEN_USED % (LAZY,)],
+        [sys.executable, "-c", IDLE_THEN_USED % ((LAZY, NEVER),)],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["idle"] == []  # no env, no .env: not even pydantic-settings
-    assert report["answers"] == [200, 200, 200, 200, True, 422, 200, 200]  # 422: no tag-map folder
+    # 422: no tag-map folder
+    assert report["answers"] == [200, 200, 200, 200, "ok", "True", 200, True, 422, 200, 200]
     assert set(report["used"]) == set(LAZY) - {"pydantic_settings"}
 
 
