@@ -11,7 +11,7 @@ from collections.abc import Callable
 from mockbdd.domain.delays import DelayDistribution, FixedDelay
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.frozen import freeze
-from mockbdd.domain.responses import TRANSFORMERS
+from mockbdd.domain.responses import TRANSFORMERS, loaded
 from mockbdd.domain.websockets import (
     Close,
     MessageConditions,
@@ -78,12 +78,15 @@ def _templating(model: WebSocketModel, pointer: str, extensions: Extensions) -> 
             f"give one template transformer for the messages, got {', '.join(names)}",
         )
     name = names[0]
-    found = extensions.get(TRANSFORMERS, name)
-    usable = sorted(
-        n for n, entry in extensions.items(TRANSFORMERS) if isinstance(entry, MessageTemplating)
-    )
+    entry = extensions.get(TRANSFORMERS, name)
+    found = None if entry is None else loaded(entry)
     if not isinstance(found, MessageTemplating):
         what = "is not supported by this server" if found is None else "does not render messages"
+        usable = sorted(
+            n
+            for n, other in extensions.items(TRANSFORMERS)
+            if isinstance(loaded(other), MessageTemplating)
+        )
         raise InvalidInput(
             f"{pointer}/transformers/0",
             f"response transformer {name!r} {what} (WebSocket messages: {', '.join(usable)})",
