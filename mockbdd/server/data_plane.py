@@ -242,7 +242,10 @@ class DataPlane:
             served = None if script.templating is None else serve_context(ns, plan)
             return await self.websockets.session(ns, request, script, plan.event.request, served)
         if definition.socket_handler is not None:
-            return await plugin_session(request, definition.socket_handler)
+            path = plan.event.request.path
+            return await plugin_session(
+                request, definition.socket_handler, ns, self.websockets, path
+            )
         if definition.proxy_base_url is not None:
             proxied = await self.proxy.forward(plan.event.request, definition)
             record = record_of(proxied)

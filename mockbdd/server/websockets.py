@@ -12,7 +12,7 @@ import itertools
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -136,6 +136,22 @@ class WebSockets:
         data: bytes | None,
     ) -> None:
         self._journal(ns, WsMessage(conn, path, direction, text, data, time.time()))
+
+    # -- for other WebSocket sessions (service plugins' routes) to share the journal ------------
+    def connection_id(self) -> int:
+        return next(self._ids)
+
+    def record(self, ns: Namespace, message: WsMessage) -> None:
+        self._journal(ns, message)
+
+    @contextlib.contextmanager
+    def tracked(self, ws: web.WebSocketResponse) -> Iterator[None]:
+        """``ws`` is open for the block: a shutdown closes it with the others."""
+        self._open.add(ws)
+        try:
+            yield
+        finally:
+            self._open.discard(ws)
 
     def _journal(self, ns: Namespace, message: WsMessage) -> None:
         journal = self._journals.get(ns)
