@@ -238,8 +238,9 @@ class DataPlane:
         if plan.fault is not None:
             return await self._fault(request, plan.fault, definition, cached)
         if definition.websocket is not None:
-            path = plan.event.request.path
-            return await self.websockets.session(ns, request, path, definition.websocket)
+            script = definition.websocket
+            served = None if script.templating is None else serve_context(ns, plan)
+            return await self.websockets.session(ns, request, script, plan.event.request, served)
         if definition.socket_handler is not None:
             path = plan.event.request.path
             return await plugin_session(
