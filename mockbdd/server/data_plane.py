@@ -37,6 +37,7 @@ from mockbdd.domain.responses import (
 from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
+from mockbdd.server.deadline import Deadlines
 from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.listeners import ListenerRunner, webhook_renderer
 from mockbdd.server.mounts import ServiceMounts
@@ -95,6 +96,7 @@ class DataPlane:
         self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
         self._observing: list[tuple[tuple[Observe, ...], Namespace, ServeEvent]] = []
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
+        self._deadlines: Deadlines | None = None  # made on the serving loop, at the first delay
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
@@ -116,7 +118,7 @@ class DataPlane:
                 return await self._not_matched(ns, plan, started, queued)
             processing = (time.perf_counter() - started) * 1000 - queued
             if plan.delay_ms > 0:  # sampled and capped by the domain
-                await _delay(plan.delay_ms, started + queued / 1000)  # queueing is not delay
+                await self._delay(plan.delay_ms, started + queued / 1000)  # queueing is not delay
             if plan.fault is not None or not definition.is_static:
                 return await self._dynamic(
                     ns, request, plan, definition, started, processing, queued
@@ -124,6 +126,21 @@ class DataPlane:
             return self._static(ns, request, plan, definition, started, processing, queued)
         finally:
             self.in_flight -= 1
+
+    async def _delay(self, delay_ms: float, started: float) -> None:
+        """Wait until ``delay_ms`` after the request arrived (``started``, perf_counter): the
+        time spent reading and matching counts towards the delay. Ends on a timerfd, to the
+        tens of microseconds, not on the loop's millisecond timers (``deadline.Deadlines``)."""
+        deadlines = self._deadlines
+        if deadlines is None:
+            deadlines = self._deadlines = Deadlines(asyncio.get_running_loop())
+        await deadlines.sleep_until(started + delay_ms / 1000)
+
+    def close(self) -> None:
+        """Release what serving holds outside the loop's sockets (the delays' timerfd)."""
+        if self._deadlines is not None:
+            self._deadlines.close()
+            self._deadlines = None
 
     async def _staged_plan(
         self, stages: Pipeline, ns: Namespace, recorded: RecordedRequest, started: float
@@ -221,10 +238,14 @@ class DataPlane:
         if plan.fault is not None:
             return await self._fault(request, plan.fault, definition, cached)
         if definition.websocket is not None:
-            path = plan.event.request.path
-            return await self.websockets.session(ns, request, path, definition.websocket)
+            script = definition.websocket
+            served = None if script.templating is None else serve_context(ns, plan)
+            return await self.websockets.session(ns, request, script, plan.event.request, served)
         if definition.socket_handler is not None:
-            return await plugin_session(request, definition.socket_handler)
+            path = plan.event.request.path
+            return await plugin_session(
+                request, definition.socket_handler, ns, self.websockets, path
+            )
         if definition.proxy_base_url is not None:
             proxied = await self.proxy.forward(plan.event.request, definition)
             record = record_of(proxied)
@@ -479,15 +500,6 @@ def serve_context(ns: Namespace, plan: ServePlan) -> ServeContext:
     return ServeContext(
         ns.name, event.id, event.seq, ns.seed, parameters, ns.values, ns.collections
     )
-
-
-async def _delay(delay_ms: float, started: float) -> None:
-    """Wait until ``delay_ms`` after the request arrived (``started``, perf_counter): the time
-    spent reading and matching counts towards the delay. Rounded to whole milliseconds, the
-    event loop's timer resolution (uvloop returns at once from a sub-millisecond sleep)."""
-    left_ms = round(delay_ms - (time.perf_counter() - started) * 1000)
-    if left_ms > 0:
-        await asyncio.sleep(left_ms / 1000)
 
 
 def _text(status: int, text: str) -> web.Response:
