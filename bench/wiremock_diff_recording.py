@@ -4,8 +4,8 @@
         [--show-expected] [--write-golden]
     make wiremock-diff-recording
 
-Needs Java and the WireMock standalone jar (``WIREMOCK_JAR``; by default the one the peers'
-``wiremock`` npm package ships). A tiny aiohttp upstream (:class:`Upstream`) runs in this
+Needs Java and the WireMock standalone jar: ``make`` installs it (``make wiremock-jar``, from
+the ``wiremock`` npm package) and passes it as ``WIREMOCK_JAR``. A tiny aiohttp upstream (:class:`Upstream`) runs in this
 process; WireMock and ``mockbdd serve`` each get a ``--root-dir`` of their own. Every case of
 :func:`cases` runs on each server in turn: its mapping folders emptied and the server reset,
 ``POST /__admin/recordings/start`` with the case's ``RecordSpec`` (or, for a snapshot case, a
@@ -30,6 +30,7 @@ import asyncio
 import base64
 import fnmatch
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -40,7 +41,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from aiohttp import web
@@ -57,16 +58,59 @@ XML = "<order><item>7</item><qty>2</qty></order>"
 UPSTREAM_HEADERS = {"Server": "upstream"}  # not aiohttp's, which names the Python version
 
 
-class Upstream:
-    """The recorded service: an aiohttp app on a free 127.0.0.1 port, in a thread of its own.
-    ``reset`` restarts its counters (each server records the same answers)."""
+T = TypeVar("T", bound="AppThread")
+
+
+class AppThread:
+    """An aiohttp app (``app()``) on a free 127.0.0.1 port, in a thread of its own: ``url``."""
 
     def __init__(self) -> None:
-        self.calls: dict[str, int] = {}
         self.url = ""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
+
+    def app(self) -> web.Application:
+        raise NotImplementedError
+
+    def __enter__(self: T) -> T:
+        ready = threading.Event()
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            self._runner = web.AppRunner(self.app(), access_log=None)
+            loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            loop.run_until_complete(site.start())
+            server = site._server
+            assert server is not None
+            port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+            self.url = f"http://127.0.0.1:{port}"
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=serve, name=type(self).__name__, daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise TimeoutError(f"{type(self).__name__} did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+
+
+class Upstream(AppThread):
+    """The recorded service. ``reset`` restarts its counters (each server records the same
+    answers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: dict[str, int] = {}
 
     def reset(self) -> None:
         self.calls.clear()
@@ -119,6 +163,18 @@ class Upstream:
         async def empty(request: web.Request) -> web.Response:
             return web.Response(status=204, headers=h)
 
+        async def redirect(request: web.Request) -> web.Response:
+            return web.Response(status=302, headers={**h, "Location": "/things/1"})
+
+        async def error(request: web.Request) -> web.Response:
+            return web.json_response({"error": "boom"}, status=500, headers=h)
+
+        async def cookies(request: web.Request) -> web.Response:
+            response = web.Response(text="cookies", headers=h)
+            response.headers.add("Set-Cookie", "a=1; Path=/")
+            response.headers.add("Set-Cookie", "b=2; HttpOnly")
+            return response
+
         async def anything(request: web.Request) -> web.Response:
             return web.Response(text="any", headers=h)
 
@@ -141,39 +197,12 @@ class Upstream:
         app.router.add_get("/missing", missing)
         app.router.add_delete("/things/{id}", empty)
         app.router.add_get("/untyped", untyped)
+        app.router.add_get("/redirect", redirect)
+        app.router.add_get("/error", error)
+        app.router.add_get("/cookies", cookies)
         app.router.add_route("*", "/names/{tail:.*}", anything)
         app.router.add_get("/", anything)
         return app
-
-    def __enter__(self) -> Upstream:
-        ready = threading.Event()
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            self._runner = web.AppRunner(self.app(), access_log=None)
-            loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0)
-            loop.run_until_complete(site.start())
-            server = site._server
-            assert server is not None
-            port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
-            self.url = f"http://127.0.0.1:{port}"
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
-
-        self._thread = threading.Thread(target=serve, name="upstream", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise TimeoutError("the upstream did not start")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._loop is not None and self._thread is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(10)
 
 
 # -- the cases ---------------------------------------------------------------------------------
@@ -324,6 +353,45 @@ def cases() -> list[RCase]:
             "extract-no-persist",
             {"extractBodyCriteria": {"textSizeThreshold": "10"}, "persist": False},
             (Req("GET", "/big"), Req("GET", "/image.png")),
+        ),
+        RCase(
+            "statuses-and-methods",
+            {"persist": False},
+            (
+                Req("GET", "/redirect"),
+                Req("GET", "/error"),
+                Req("GET", "/cookies"),
+                Req("PATCH", "/names/p", (("Content-Type", "text/plain"),), b"patch me"),
+                Req("OPTIONS", "/names/o"),
+                Req("HEAD", "/things/1"),
+                Req(
+                    "PUT",
+                    "/names/form",
+                    (("Content-Type", "application/x-www-form-urlencoded"),),
+                    b"a=1&b=two",
+                ),
+                Req("POST", "/orders", JSON_TYPE, '{"name": "Zoë", "n": [3, 1, 2]}'.encode()),
+            ),
+        ),
+        RCase(
+            "stop-ids",
+            {"outputFormat": "IDS", "persist": False},
+            (Req("GET", "/things/1"), Req("GET", "/counter"), Req("GET", "/counter")),
+        ),
+        RCase(
+            "filters-header-and-body",
+            {
+                "filters": {
+                    "headers": {"X-Rec": {"equalTo": "yes"}},
+                    "bodyPatterns": [{"contains": "keep"}],
+                },
+                "persist": False,
+            },
+            (
+                Req("POST", "/orders", (("X-Rec", "yes"),), b"keep this"),
+                Req("POST", "/orders", (("X-Rec", "no"),), b"keep that"),
+                Req("POST", "/orders", (("X-Rec", "yes"),), b"drop it"),
+            ),
         ),
         RCase("binary-inline", {"persist": False}, (Req("GET", "/image.png"),)),
         RCase(
@@ -586,8 +654,8 @@ EXPECTED: dict[tuple[str, str], str] = {
 }
 
 
-def explain(case: str, path: str) -> str | None:
-    for (case_glob, path_glob), reason in EXPECTED.items():
+def explain(case: str, path: str, expected: Mapping[tuple[str, str], str] = EXPECTED) -> str | None:
+    for (case_glob, path_glob), reason in expected.items():
         if fnmatch.fnmatchcase(case, case_glob) and fnmatch.fnmatchcase(path, path_glob):
             return reason
     return None
@@ -602,10 +670,12 @@ class Difference:
     reason: str | None
 
 
-def differences(case: str, w: Json, m: Json) -> list[Difference]:
+def differences(
+    case: str, w: Json, m: Json, expected: Mapping[tuple[str, str], str] = EXPECTED
+) -> list[Difference]:
     raw: list[tuple[str, str, str]] = []
     compare("$", w, m, raw)
-    return [Difference(case, p, a, b, explain(case, p)) for p, a, b in raw]
+    return [Difference(case, p, a, b, explain(case, p, expected)) for p, a, b in raw]
 
 
 def table(rows: list[Difference], with_reason: bool) -> str:
@@ -663,6 +733,11 @@ def run_all(
     return diffs, golden, ours
 
 
+def fingerprint() -> str:
+    """Of the cases' definitions: the golden file says which cases WireMock answered."""
+    return hashlib.sha256(repr(cases()).encode()).hexdigest()
+
+
 def main() -> int:
     import tempfile
 
@@ -697,7 +772,8 @@ def main() -> int:
             (args.dump / f"{side}.json").write_text(text + "\n", encoding="utf-8")
     if args.write_golden and not args.only:
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(json.dumps(golden, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        stored = {"_cases": fingerprint(), **golden}
+        GOLDEN.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"wrote {GOLDEN.relative_to(ROOT)}")
     unexplained = [d for d in diffs if d.reason is None]
     expected = [d for d in diffs if d.reason is not None]
@@ -705,6 +781,9 @@ def main() -> int:
         table(unexplained, with_reason=False) if unexplained else None,
         table(expected, with_reason=True) if expected and args.show_expected else None,
     )
+    used = {k for k, reason in EXPECTED.items() if any(d.reason == reason for d in expected)}
+    for key in sorted(set(EXPECTED) - used) if not args.only else []:
+        print(f"note: EXPECTED entry matched nothing: {key}")
     print(
         f"{len(chosen)} recording cases in {elapsed:.1f} s: {len(unexplained)} unexplained, "
         f"{len(expected)} expected differences"

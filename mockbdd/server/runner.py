@@ -158,9 +158,15 @@ class MockHttpServer:
                 raise InvalidInput(
                     "/tagMaps", "this server has no tag maps: start it with --tag-maps DIR"
                 )
-            from mockbdd.tagmaps.registry import TagMapRegistry  # the BDD layer, on first use
+            from mockbdd.tagmaps.errors import TagMapLoadError  # the BDD layer, on first use
+            from mockbdd.tagmaps.registry import TagMapRegistry
+            from mockbdd.tagmaps.resolve import check_plugins
 
-            self._registry = TagMapRegistry.load_dir(self.config.tag_maps)
+            registry = TagMapRegistry.load_dir(self.config.tag_maps)
+            unknown = check_plugins(registry, self.extensions)  # as a broken map, stops start-up
+            if unknown:
+                raise TagMapLoadError(unknown)
+            self._registry = registry
         return self._registry
 
     async def open_port(self, ns: Namespace, port: int) -> int:
