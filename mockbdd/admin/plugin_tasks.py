@@ -1,4 +1,5 @@
-"""``/__admin/plugins``: the service plugins installed and mounted, mounting and unmounting."""
+"""``/__admin/plugins``: the service plugins installed and mounted, mounting, reconfiguring and
+unmounting."""
 
 from __future__ import annotations
 
@@ -37,3 +38,12 @@ async def unmount_service(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     if not await ctx.runtime.mounts.unmount(ctx.ns, service):
         raise NotFound(f"no service plugin is mounted as {service!r} in this namespace")
     return AdminResponse(200, {"unmounted": service})
+
+
+async def configure_mount(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    """``{"config": {...}}`` merged over the mount's config (its keys replace the mount's): a
+    mount that can take it in place keeps its state (candles, clock, connections); any other
+    is mounted again."""
+    body = req.json_object()
+    mount = await ctx.runtime.mounts.configure(ctx.ns, req.params["service"], body.get("config"))
+    return AdminResponse(200, _mount_json(ctx, mount))

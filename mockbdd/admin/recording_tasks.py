@@ -136,23 +136,30 @@ async def snapshot_recording(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 async def _finish(ctx: AdminContext, spec: RecordSpec, events: list[ServeEvent]) -> AdminResponse:
     folder = ctx.runtime.recordings_dir()
     files = ctx.runtime.files_dir()
-    recorded = stubs_of(selected(events, spec), spec, extract=spec.persist and files is not None)
+    # WireMock extracts bodies over the thresholds to files whether or not it persists
+    recorded = stubs_of(selected(events, spec), spec, extract=files is not None)
     stubs = [parse_stub_mapping(r.mapping, extensions=ctx.runtime.extensions) for r in recorded]
     for stub in stubs:
         ctx.ns.add_stub(stub)
-    if spec.persist and folder is not None:
-        await asyncio.to_thread(_write, folder, files, recorded)
+    persist = folder if spec.persist else None
+    if files is not None or persist is not None:
+        await asyncio.to_thread(_write, persist, files, recorded)
+    if persist is not None:
+        ctx.ns.keep_also(stubs)
     if spec.ids_only:
         return AdminResponse(json={"ids": [r.mapping["id"] for r in recorded]})
     return AdminResponse(json={"mappings": [r.mapping for r in recorded]})
 
 
-def _write(folder: Path, files: Path | None, recorded: list[RecordedStub]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+def _write(folder: Path | None, files: Path | None, recorded: list[RecordedStub]) -> None:
+    """Each mapping into ``folder`` (None: not persisted), each extracted body into ``files``."""
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
     for item in recorded:
         mapping = item.mapping
-        name = f"{mapping['name']}-{mapping['id']}.json"
-        (folder / name).write_text(json.dumps(mapping, indent=2) + "\n", encoding="utf-8")
+        if folder is not None:
+            name = f"{mapping['name']}-{mapping['id']}.json"
+            (folder / name).write_text(json.dumps(mapping, indent=2) + "\n", encoding="utf-8")
         if item.body_file is not None and files is not None:
             files.mkdir(parents=True, exist_ok=True)
             file_name, body = item.body_file

@@ -135,6 +135,7 @@ ROUTES: tuple[Route, ...] = (
     Route(spec.LIST_PLUGINS, lazy("plugin_tasks", "list_plugins")),
     Route(spec.MOUNT_PLUGIN, lazy("plugin_tasks", "mount_plugin")),
     Route(spec.UNMOUNT_SERVICE, lazy("plugin_tasks", "unmount_service")),
+    Route(spec.CONFIGURE_MOUNT, lazy("plugin_tasks", "configure_mount")),
     Route(spec.LIST_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "list_messages")),
     Route(spec.COUNT_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "count_messages")),
     Route(spec.RESET_WEBSOCKET_MESSAGES, lazy("websocket_tasks", "reset_messages")),

@@ -103,6 +103,7 @@ EVENTS = RouteSpec("events", "GET", "/events")  # a WebSocket (mockbdd.client.ev
 LIST_PLUGINS = RouteSpec("list_plugins", "GET", "/plugins")
 MOUNT_PLUGIN = RouteSpec("mount_plugin", "POST", "/plugins/{name}/mount")
 UNMOUNT_SERVICE = RouteSpec("unmount_service", "DELETE", "/plugins/mounts/{service}")
+CONFIGURE_MOUNT = RouteSpec("configure_mount", "PATCH", "/plugins/mounts/{service}")
 # webSocket stubs' messages, both ways (DESIGN §14, :mod:`mockbdd.admin.websocket_tasks`)
 LIST_WEBSOCKET_MESSAGES = RouteSpec("list_websocket_messages", "GET", "/websockets")
 COUNT_WEBSOCKET_MESSAGES = RouteSpec("count_websocket_messages", "POST", "/websockets/count")
@@ -180,6 +181,7 @@ ALL: tuple[RouteSpec, ...] = (
     LIST_PLUGINS,
     MOUNT_PLUGIN,
     UNMOUNT_SERVICE,
+    CONFIGURE_MOUNT,
     LIST_WEBSOCKET_MESSAGES,
     COUNT_WEBSOCKET_MESSAGES,
     RESET_WEBSOCKET_MESSAGES,

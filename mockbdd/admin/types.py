@@ -120,6 +120,11 @@ class MountsView(Protocol):
 
     def unmount(self, ns: Namespace, service: str) -> Awaitable[bool]: ...
 
+    def configure(self, ns: Namespace, service: str, config: Any) -> Awaitable[Any]:
+        """``config``'s keys over the mount's (in place where the mount can take them);
+        raises ``NotFound`` or ``InvalidInput`` naming the field."""
+        ...
+
 
 class PressureControl(Protocol):
     """The server's resource pressure (``/__admin/pressure``), per namespace name."""

@@ -3,7 +3,9 @@
 Diagnostics print as ``path:line:col: MBD00x message``. Codes: MBD001 unknown tag, MBD002
 malformed tag, MBD003 bad parameter, MBD004 same-level conflict, MBD006 Gherkin parse error,
 MBD007 broken tag map, MBD008 (a warning) a step that looks like a shipped phrase but
-matches none, with the closest phrase. (MBD005 is retired: ``@mock:`` tags on Examples blocks work in every
+matches none, with the closest phrase, MBD009 a tag-map ``proxyBaseUrl`` to an origin the
+``--proxy-allow`` list given to lint does not cover (a server started with it refuses the map).
+(MBD005 is retired: ``@mock:`` tags on Examples blocks work in every
 runner, including pytest-bdd under ``--strict-markers``.)
 """
 
@@ -23,6 +25,7 @@ from gherkin.parser_types import Feature, Rule, Scenario, Tag
 
 from mockbdd.bdd.hints import closest_phrase
 from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.reach import origin_of, reach_refusal
 from mockbdd.extensions import ExtensionError, Extensions
 from mockbdd.tagmaps.errors import (
     SET_TAG_MAPS,
@@ -32,8 +35,9 @@ from mockbdd.tagmaps.errors import (
     TagMapLoadError,
     TagParamError,
 )
-from mockbdd.tagmaps.registry import TagMapRegistry, display_path, load_registry
-from mockbdd.tagmaps.resolve import LEVELS, check_tag, resolve
+from mockbdd.tagmaps.params import PLACEHOLDER_RE
+from mockbdd.tagmaps.registry import TagMap, TagMapRegistry, display_path, load_registry
+from mockbdd.tagmaps.resolve import LEVELS, Resolution, check_plugins, check_tag, resolve
 from mockbdd.tagmaps.tags import MockTag, parse_tag
 from mockbdd.wire.builtins import BUILTIN, installed_extensions
 from mockbdd.wire.settings import parse_settings
@@ -77,11 +81,13 @@ def lint_paths(
     registry: TagMapRegistry | None,
     extensions: Extensions = BUILTIN,
     missing: str | None = None,
+    allowed: frozenset[str] | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics for every feature file under ``paths``; ``registry`` None skips the checks
     that need tag maps (unknown names, parameters, conflicts); stubs are checked with
     ``extensions`` (``mockbdd lint``: the built-ins and the installed plugins). ``missing`` says
-    where tag maps were looked for and not found: a file with mock tags is then an error."""
+    where tag maps were looked for and not found: a file with mock tags is then an error.
+    ``allowed`` (origins): check the proxies of the maps a scenario applies (MBD009)."""
     files, diagnostics = collect_feature_files(paths)
     for file in files:
         name = display_path(file)
@@ -90,7 +96,7 @@ def lint_paths(
         except (OSError, UnicodeDecodeError) as exc:
             diagnostics.append(Diagnostic(name, 1, 1, "MBD006", f"cannot read: {exc}"))
             continue
-        diagnostics += lint_text(text, name, registry, extensions, missing)
+        diagnostics += lint_text(text, name, registry, extensions, missing, allowed)
     return sorted(set(diagnostics))
 
 
@@ -100,6 +106,7 @@ def lint_text(
     registry: TagMapRegistry | None,
     extensions: Extensions = BUILTIN,
     missing: str | None = None,
+    allowed: frozenset[str] | None = None,
 ) -> list[Diagnostic]:
     """Diagnostics for one feature file's text."""
     try:
@@ -111,14 +118,15 @@ def lint_text(
     feature = document.get("feature")
     if not feature:
         return []
-    linter = _FeatureLinter(path, registry, extensions, missing)
+    linter = _FeatureLinter(path, registry, extensions, missing, allowed)
     linter.run(feature)
     return sorted(set(linter.diagnostics))
 
 
 def lint_registry(registry: TagMapRegistry, extensions: Extensions = BUILTIN) -> list[Diagnostic]:
-    """MBD007 for maps that cannot be applied even alone, with their default parameters."""
-    diagnostics: list[Diagnostic] = []
+    """MBD007 for maps that cannot be applied even alone, with their default parameters, and
+    for every service plugin a map names that is not installed."""
+    diagnostics = [map_diagnostic(e) for e in check_plugins(registry, extensions)]
     for tag_map in registry:
         names = {tag_map.name, *registry.ancestors(tag_map.name)}
         if any(p.required for n in names for p in registry.get(n).params.values()):
@@ -142,8 +150,55 @@ def map_diagnostic(error: TagMapError) -> Diagnostic:
     return Diagnostic(error.file or "?", error.line or 1, error.column or 1, "MBD007", error.detail)
 
 
-def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
-    """``mockbdd lint [paths...] [--tag-maps DIR]``: print diagnostics and a summary; 1 on errors."""
+def proxy_urls(stub: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
+    """The ``proxyBaseUrl`` of each response of a stub (a tag map's, or resolved), with its
+    data path in the stub."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    response = stub.get("response")
+    if isinstance(response, Mapping) and isinstance(response.get("proxyBaseUrl"), str):
+        found.append((("response", "proxyBaseUrl"), response["proxyBaseUrl"]))
+    responses = stub.get("responses")
+    for i, item in enumerate(responses if isinstance(responses, list) else []):
+        if isinstance(item, Mapping) and isinstance(item.get("proxyBaseUrl"), str):
+            found.append((("responses", str(i), "proxyBaseUrl"), item["proxyBaseUrl"]))
+    return found
+
+
+def reach_message(url: str, refused: str, map_name: str) -> str:
+    return (
+        f"proxy target {refused}: a server started with these --proxy-allow origins refuses "
+        f"map {map_name!r} when a scenario applies it; proxy to an allowed origin, or add "
+        f"--proxy-allow {origin_of(url)} to mockbdd serve and to mockbdd lint"
+    )
+
+
+def _static_proxy_urls(tag_map: TagMap) -> set[str]:
+    """The proxy targets of ``tag_map`` written without parameters (checked at the map)."""
+    return {
+        url
+        for template in tag_map.stubs
+        for _, url in proxy_urls(template.body)
+        if not PLACEHOLDER_RE.search(url)
+    }
+
+
+def lint_reach(registry: TagMapRegistry, allowed: frozenset[str]) -> list[Diagnostic]:
+    """MBD009 for each tag-map ``proxyBaseUrl`` (written without parameters) to an origin
+    ``allowed`` does not hold; those with parameters are checked where a scenario applies them."""
+    diagnostics: list[Diagnostic] = []
+    for tag_map in registry:
+        for template in tag_map.stubs:
+            for sub, url in proxy_urls(template.body):
+                refused = None if PLACEHOLDER_RE.search(url) else reach_refusal(url, allowed)
+                if refused is not None:
+                    line, column = tag_map.index.locate((*template.path, *sub))
+                    message = reach_message(url, refused, tag_map.name)
+                    diagnostics.append(Diagnostic(tag_map.file, line, column, "MBD009", message))
+    return diagnostics
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """``mockbdd lint``'s options (``mockbdd lint --help``)."""
     parser = argparse.ArgumentParser(
         prog="mockbdd lint",
         description="Check feature files' mock tags and steps against the tag maps and the "
@@ -164,8 +219,25 @@ def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) ->
         metavar="DIR",
         help="tag-map folder (default $MOCKBDD_TAG_MAPS, else tag_maps/ in the current directory)",
     )
+    parser.add_argument(
+        "--proxy-allow",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="an origin the server is started with --proxy-allow (repeatable, as for mockbdd "
+        "serve): a tag-map proxyBaseUrl to any other origin is an MBD009 error, as that server "
+        "refuses the map; bound beyond loopback, give the origins its mapping files name too "
+        "(default: proxy targets not checked)",
+    )
+    return parser
+
+
+def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """``mockbdd lint [paths...] [--tag-maps DIR]``: print diagnostics and a summary; 1 on errors."""
+    parser = build_parser()
     args = parser.parse_args(argv)
     stream = out if out is not None else sys.stdout
+    allowed = frozenset(origin_of(o) for o in args.proxy_allow) if args.proxy_allow else None
     paths: list[Path] = args.paths or [Path("features") if Path("features").is_dir() else Path()]
     diagnostics: list[Diagnostic] = []
     registry: TagMapRegistry | None = None
@@ -186,7 +258,9 @@ def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) ->
         registry = None
     if registry is not None:
         diagnostics += lint_registry(registry, extensions)
-    diagnostics += lint_paths(paths, registry, extensions, missing)
+        if allowed is not None:
+            diagnostics += lint_reach(registry, allowed)
+    diagnostics += lint_paths(paths, registry, extensions, missing, allowed)
     diagnostics = sorted(set(diagnostics))
     for diagnostic in diagnostics:
         print(format_diagnostic(diagnostic), file=stream)
@@ -227,11 +301,13 @@ class _FeatureLinter:
         registry: TagMapRegistry | None,
         extensions: Extensions = BUILTIN,
         missing: str | None = None,
+        allowed: frozenset[str] | None = None,
     ) -> None:
         self.path = path
         self.registry = registry
         self.extensions = extensions
         self.missing = missing  # where tag maps were looked for, when none were found
+        self.allowed = allowed  # --proxy-allow origins to check proxy targets against
         self.diagnostics: list[Diagnostic] = []
 
     def run(self, feature: Feature) -> None:
@@ -310,7 +386,7 @@ class _FeatureLinter:
         assert self.registry is not None
         names = {lvl: [t["name"] for t in levels.get(lvl, [])] for lvl in LEVELS}
         try:
-            resolve(
+            resolution = resolve(
                 self.registry,
                 feature=names["feature"],
                 rule=names["rule"],
@@ -325,6 +401,33 @@ class _FeatureLinter:
         except MockBddError as exc:
             at = self.tag_location(exc, levels) or (line, 1)
             self.diagnostics.append(Diagnostic(self.path, *at, exc.code, exc.summary))
+        else:
+            if self.allowed is not None:
+                self.reach(resolution, levels, line)
+
+    def reach(self, resolution: Resolution, levels: Mapping[str, list[Tag]], line: int) -> None:
+        """MBD009 at the tag for a proxy target a parameter made (the others are reported at
+        the map)."""
+        assert self.registry is not None
+        assert self.allowed is not None
+        for stub in resolution.stubs:
+            static = _static_proxy_urls(self.registry.get(stub.map_name))
+            for _, url in proxy_urls(stub.mapping):
+                refused = None if url in static else reach_refusal(url, self.allowed)
+                if refused is not None:
+                    at = self.map_tag_location(stub.map_name, levels) or (line, 1)
+                    message = f"as applied here, {reach_message(url, refused, stub.map_name)}"
+                    self.diagnostics.append(Diagnostic(self.path, *at, "MBD009", message))
+
+    @staticmethod
+    def map_tag_location(name: str, levels: Mapping[str, list[Tag]]) -> tuple[int, int] | None:
+        """Where the most specific tag applying map ``name`` is written."""
+        for level in reversed(LEVELS):
+            for tag in levels.get(level, []):
+                parsed = parse_tag(tag["name"])
+                if isinstance(parsed, MockTag) and parsed.name == name and not parsed.off:
+                    return tag["location"]["line"], tag["location"].get("column") or 1
+        return None
 
     @staticmethod
     def tag_location(exc: MockBddError, levels: Mapping[str, list[Tag]]) -> tuple[int, int] | None:

@@ -402,6 +402,11 @@ class AsyncClient(ClientBase[httpx.AsyncClient]):
     async def unmount_service(self, service: str) -> None:
         await self._run(calls.unmount_service(service))
 
+    async def configure_mount(self, service: str, config: Mapping[str, Any]) -> Json:
+        """``PATCH /plugins/mounts/{service}``: ``config``'s keys over the mount's config, taken
+        in place by a mount that can (an exchange keeps its candles, clock and connections)."""
+        return await self._run(calls.configure_mount(service, config))
+
     async def export(
         self,
         format: str = "har",

@@ -581,6 +581,10 @@ def unmount_service(service: str) -> Op[None]:
     return _none(call(spec.UNMOUNT_SERVICE, service=service))
 
 
+def configure_mount(service: str, config: Mapping[str, Any]) -> Op[Json]:
+    return _json(call(spec.CONFIGURE_MOUNT, body={"config": dict(config)}, service=service))
+
+
 def shutdown() -> Op[None]:
     return _none(call(spec.SHUTDOWN))
 

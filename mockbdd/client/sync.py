@@ -382,6 +382,11 @@ class Client(ClientBase[httpx.Client]):
     def unmount_service(self, service: str) -> None:
         self._run(calls.unmount_service(service))
 
+    def configure_mount(self, service: str, config: Mapping[str, Any]) -> Json:
+        """``PATCH /plugins/mounts/{service}``: ``config``'s keys over the mount's config, taken
+        in place by a mount that can (an exchange keeps its candles, clock and connections)."""
+        return self._run(calls.configure_mount(service, config))
+
     def export(
         self,
         format: str = "har",

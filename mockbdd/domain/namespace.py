@@ -454,6 +454,11 @@ class Namespace:
         """``POST /mappings/save``: the stubs as they are now become what resets restore."""
         self._initial_stubs = tuple(self._stubs)
 
+    def keep_also(self, stubs: Iterable[StubMapping]) -> None:
+        """Stubs just written to the mapping folder (a persisted recording) are restored by
+        resets too, as WireMock's reset reloads them from the files."""
+        self._initial_stubs = (*self._initial_stubs, *stubs)
+
     def define_collections(self, collections: tuple[InitialCollection, ...]) -> None:
         """Replace these collections (each whole; the others stay). Every item is checked
         before anything changes: ``CollectionError`` naming ``/<name>/<index>/<pointer>``."""

@@ -60,6 +60,14 @@ class MountedService(Protocol):
 
 
 @runtime_checkable
+class Reconfigurable(Protocol):
+    """A mount that takes a new config in place (``PATCH /__admin/plugins/mounts/{service}``),
+    keeping its state; a mount without it is mounted again with the new config."""
+
+    def reconfigure(self, config: Mapping[str, Any]) -> None: ...
+
+
+@runtime_checkable
 class ServicePlugin(Protocol):
     def check(self, config: Mapping[str, Any]) -> None:
         """Raise ``ValueError`` (the reason) for a config the plugin cannot serve, before

@@ -4,21 +4,53 @@ for each connection and journals the messages both ways."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
+from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.patterns import ContentPattern
+from mockbdd.domain.simulation import Chaos, Network
+
+if TYPE_CHECKING:  # domain.responses imports this module
+    from mockbdd.domain.requests import RecordedRequest
+    from mockbdd.domain.responses import ServeContext
 
 MAX_MESSAGE_BYTES = 1024 * 1024  # a frame over this closes the connection (1009, too big)
+MAX_QUEUED_MESSAGES = 1024  # messages waiting for a client that does not read: past it, 1008
+
+
+class MessageTemplate(Protocol):
+    """A compiled template (``mockbdd.templating.Template``): rendered per message."""
+
+    def render(self, context: Mapping[str, Any]) -> str: ...
+
+
+@runtime_checkable
+class MessageTemplating(Protocol):
+    """A template transformer that can render WebSocket messages (``response-template`` and
+    ``jinja``): compile once, build the request part of the model once per connection, and
+    say a render failure in its own words (the frame sent instead of the reply)."""
+
+    def compile(self, source: str, name: str) -> MessageTemplate: ...
+
+    def context(
+        self, request: RecordedRequest, parameters: Mapping[str, Any], context: ServeContext
+    ) -> Mapping[str, Any]: ...
+
+    def failure(self, exc: Any) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Send:
     """One message to send after ``delay_ms``: text (``text`` or ``json``, as written once) or
-    binary (``base64``)."""
+    binary (``base64``); ``template`` is the text compiled, when the script is templated and
+    the text holds an expression."""
 
     text: str | None = None
     data: bytes | None = None
     delay_ms: int = 0
+    template: MessageTemplate | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +79,64 @@ class Periodic:
 
 
 @dataclass(frozen=True, slots=True)
+class Templating:
+    """The script's template transformer, by ``name``, with its ``parameters``."""
+
+    name: str
+    engine: MessageTemplating
+    parameters: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRateLimit:
+    """Per connection: ``messages`` from the client per ``period_ms`` (``burst`` at once,
+    default ``messages``); past it the connection is closed (1008) or the message ignored."""
+
+    messages: int
+    period_ms: int
+    burst: int | None = None
+    on_exceed: Literal["close", "drop"] = "close"
+
+    @property
+    def capacity(self) -> int:
+        return self.messages if self.burst is None else self.burst
+
+    @property
+    def per_second(self) -> float:
+        return self.messages * 1000 / self.period_ms
+
+
+@dataclass(frozen=True, slots=True)
+class MessageConditions:
+    """What happens to the messages of a connection on the way (DESIGN §14, §11): a ``delay``
+    drawn per message the stub sends, ``chaos`` and ``network`` conditions drawn per message
+    (lost, cut, or closed with 1011), and a ``rate_limit`` on the client's messages."""
+
+    delay: DelayDistribution | None = None
+    chaos: Chaos | None = None
+    network: Network | None = None
+    rate_limit: MessageRateLimit | None = None
+
+    def __bool__(self) -> bool:
+        return not (
+            self.delay is None
+            and self.chaos is None
+            and self.network is None
+            and self.rate_limit is None
+        )
+
+
+NO_CONDITIONS = MessageConditions()
+
+
+@dataclass(frozen=True, slots=True)
 class WebSocketScript:
     on_connect: tuple[Send, ...] = ()
     on_message: tuple[OnMessage, ...] = ()
     periodic: tuple[Periodic, ...] = ()
     close: Close | None = None  # the server ends the connection ``after_ms`` after it opens
+    templating: Templating | None = None
+    conditions: MessageConditions = NO_CONDITIONS
 
     def reply_to(self, text: str) -> OnMessage | None:
         """The first ``onMessage`` rule the message matches."""

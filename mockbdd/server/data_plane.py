@@ -268,10 +268,14 @@ class DataPlane:
         if plan.fault is not None:
             return await self._fault(request, plan.fault, definition, cached)
         if definition.websocket is not None:
-            path = plan.event.request.path
-            return await self.websockets.session(ns, request, path, definition.websocket)
+            script = definition.websocket
+            served = None if script.templating is None else serve_context(ns, plan)
+            return await self.websockets.session(ns, request, script, plan.event.request, served)
         if definition.socket_handler is not None:
-            return await plugin_session(request, definition.socket_handler)
+            path = plan.event.request.path
+            return await plugin_session(
+                request, definition.socket_handler, ns, self.websockets, path
+            )
         if definition.proxy_base_url is not None:
             proxied = await self.proxy.forward(plan.event.request, definition)
             record = record_of(proxied)

@@ -10,6 +10,7 @@ from typing import Any
 
 from mockbdd.config import ServerConfig
 from mockbdd.domain.engine import Engine
+from mockbdd.extensions import Register
 from mockbdd.server.runner import MockHttpServer
 
 
@@ -27,14 +28,22 @@ class MockServer:
 
     ``MockServer(journal_max=5, tag_maps="tag_maps")`` takes any :class:`ServerConfig` setting
     by name (``mockbdd serve --help`` lists them), and nothing from the environment; or pass a
-    whole ``config=``. An unknown setting raises ``TypeError``, a bad value ``ValueError``."""
+    whole ``config=``. An unknown setting raises ``TypeError``, a bad value ``ValueError``.
+    ``plugins``: register functions of this server's own, beside the installed entry points."""
 
-    def __init__(self, *, config: ServerConfig | None = None, **settings: object) -> None:
+    def __init__(
+        self,
+        *,
+        config: ServerConfig | None = None,
+        plugins: tuple[Register, ...] = (),
+        **settings: object,
+    ) -> None:
         if config is not None and settings:
             raise TypeError(
                 f"mockbdd: MockServer takes config= or settings ({', '.join(settings)}), not both"
             )
         self.config = config if config is not None else ServerConfig.embedded(**settings)
+        self._plugins = plugins
         self._server: MockHttpServer | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -78,7 +87,7 @@ class MockServer:
             def run() -> None:
                 asyncio.set_event_loop(loop)
                 try:  # a bad mappings or tag-maps folder fails here: report it, never hang
-                    server = MockHttpServer(self.config)
+                    server = MockHttpServer(self.config, plugins=self._plugins)
                     loop.run_until_complete(server.start())
                 except BaseException as exc:  # handed to the starting thread
                     failure.append(exc)
@@ -134,7 +143,7 @@ class MockServer:
     # -- on the caller's loop ---------------------------------------------------------------
     async def __aenter__(self) -> MockServer:
         if self._server is None:
-            server = MockHttpServer(self.config)
+            server = MockHttpServer(self.config, plugins=self._plugins)
             await server.start()
             self._server = server
             self._watcher = asyncio.get_running_loop().create_task(self._stop_when_asked(server))

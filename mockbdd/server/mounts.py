@@ -11,12 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mockbdd.domain.errors import InvalidInput
-from mockbdd.domain.frozen import freeze
+from mockbdd.domain.errors import InvalidInput, NotFound
+from mockbdd.domain.frozen import freeze, thaw
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
-from mockbdd.domain.service_plugins import SERVICE_PLUGINS, MountedService, ServicePlugin
+from mockbdd.domain.service_plugins import (
+    SERVICE_PLUGINS,
+    MountedService,
+    Reconfigurable,
+    ServicePlugin,
+)
 from mockbdd.extensions import Extensions
 from mockbdd.server.stages import Hooks
 from mockbdd.services import check_service
@@ -87,6 +92,28 @@ class ServiceMounts:
         mounts[service] = mount
         ns.mark_changed()
         return mount, old is not None
+
+    async def configure(self, ns: Namespace, service: str, config: Any) -> Mount:
+        """``config``'s keys over the mount's config, checked by its plugin; taken in place by a
+        mount with ``reconfigure(config)`` (its state kept), else mounted again."""
+        mount = self._mounts.get(ns, {}).get(service)
+        if mount is None:
+            raise NotFound(f"no service plugin is mounted as {service!r} in this namespace")
+        if not isinstance(config, dict):
+            raise InvalidInput("/config", "the config keys to change, a JSON object")
+        merged = freeze({**thaw(mount.config), **config})
+        try:
+            self._plugins[mount.plugin].check(merged)
+        except ValueError as exc:
+            raise InvalidInput("/config", f"{mount.plugin}: {exc}") from None
+        if not isinstance(mount.mounted, Reconfigurable):
+            replaced, _ = await self.mount(ns, mount.plugin, service, thaw(merged))
+            return replaced
+        mount.mounted.reconfigure(merged)
+        updated = Mount(mount.plugin, service, merged, mount.mounted)
+        self._mounts[ns][service] = updated
+        ns.mark_changed()
+        return updated
 
     async def unmount(self, ns: Namespace, service: str) -> bool:
         mounts = self._mounts.get(ns)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import aiohttp
 from aiohttp import web
 from multidict import CIMultiDict
 
+from mockbdd.domain.reach import origin_of, reach_refusal
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
 
@@ -28,12 +27,7 @@ _HOP_BY_HOP = frozenset(
 )
 PROXY_TIMEOUT = aiohttp.ClientTimeout(total=30)
 
-
-def origin_of(url: str) -> str:
-    """``scheme://host:port`` with the default port made explicit, lower-cased."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}"
+__all__ = ["PROXY_TIMEOUT", "Proxy", "origin_of"]
 
 
 class Proxy:
@@ -53,17 +47,7 @@ class Proxy:
 
     def refusal(self, url: str) -> str | None:
         """Why this server may not reach ``url`` (proxies and webhooks alike); None: it may."""
-        if not (self._allowed or self._exposed_on) or origin_of(url) in self._allowed:
-            return None
-        allowed = ", ".join(sorted(self._allowed)) or "none"
-        if self._exposed_on:
-            return (
-                f"{origin_of(url)} is not an allowed target: the server is bound to "
-                f"{self._exposed_on}, beyond loopback, so it reaches only the --proxy-allow "
-                f"origins and those its mapping files name (allowed: {allowed}); add "
-                f"--proxy-allow {origin_of(url)} to allow it"
-            )
-        return f"{origin_of(url)} is not allowed by --proxy-allow (allowed: {allowed})"
+        return reach_refusal(url, self._allowed, self._exposed_on)
 
     async def forward(
         self, request: RecordedRequest, definition: ResponseDefinition

@@ -19,7 +19,7 @@ from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.stubs import StubMapping, proxy_targets
-from mockbdd.extensions import Extensions
+from mockbdd.extensions import Extensions, Register
 from mockbdd.server import limits, simulation, validation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
 from mockbdd.server.app import Dispatcher
@@ -58,8 +58,10 @@ class MockHttpServer:
         engine: Engine | None = None,
         extensions: Extensions | None = None,
         tracer_provider: TracerProvider | None = None,
+        plugins: tuple[Register, ...] = (),
     ) -> None:
-        """``tracer_provider``: spans go there (as with ``--otel``) instead of OTLP."""
+        """``tracer_provider``: spans go there (as with ``--otel``) instead of OTLP; ``plugins``:
+        register functions of this server's own (as a ``mockbdd.plugins`` entry point's)."""
         self.config = config
         # built-ins and the mockbdd.plugins entry points; a broken plugin stops start-up
         self.extensions = (
@@ -67,6 +69,7 @@ class MockHttpServer:
                 limits.register,
                 simulation.register,
                 validation.register,
+                *plugins,
                 global_response_templating=config.global_response_templating,
             )
             if extensions is None
@@ -155,9 +158,15 @@ class MockHttpServer:
                 raise InvalidInput(
                     "/tagMaps", "this server has no tag maps: start it with --tag-maps DIR"
                 )
-            from mockbdd.tagmaps.registry import TagMapRegistry  # the BDD layer, on first use
+            from mockbdd.tagmaps.errors import TagMapLoadError  # the BDD layer, on first use
+            from mockbdd.tagmaps.registry import TagMapRegistry
+            from mockbdd.tagmaps.resolve import check_plugins
 
-            self._registry = TagMapRegistry.load_dir(self.config.tag_maps)
+            registry = TagMapRegistry.load_dir(self.config.tag_maps)
+            unknown = check_plugins(registry, self.extensions)  # as a broken map, stops start-up
+            if unknown:
+                raise TagMapLoadError(unknown)
+            self._registry = registry
         return self._registry
 
     async def open_port(self, ns: Namespace, port: int) -> int:

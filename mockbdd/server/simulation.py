@@ -31,6 +31,7 @@ from mockbdd.sim.timeline import settings_in_force
 PACE_CHUNK_MS = 10.0  # a paced body goes out in slices about this far apart
 MAX_CACHED = 4096
 NAMESPACE = ""  # the load meter's scope for the namespace as a whole
+SERVICE_MOUNTS = "mounts"  # the admit stage of mounted service plugins (data_plane)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,9 @@ class SimulationStage:
     # -- the hooks ------------------------------------------------------------------------
     def _shape(self, ns: Namespace, plan: ServePlan) -> ServePlan:
         response, stub = plan.response, plan.stub
-        if stub is None or response is None:  # unmatched, or an admit stage's answer
+        # unmatched, or an admit stage's answer (a limit's refusal); a mounted service plugin's
+        # answers are the service's own, and the namespace's settings apply to them
+        if response is None or (stub is None and plan.event.admitted_by != SERVICE_MOUNTS):
             return plan
         settings = ns.settings
         if settings.timeline:
@@ -170,7 +173,7 @@ class SimulationStage:
             extra += rng.uniform(low, network.latency_ms + network.jitter_ms)
         degradation = own.degradation or space.degradation
         if degradation is not None:
-            scope = stub.id if own.degradation is not None else NAMESPACE
+            scope = stub.id if own.degradation is not None and stub is not None else NAMESPACE
             extra += self._degrade(ns, plan.event, scope, degradation)
         if extra:
             plan = plan._replace(delay_ms=min(plan.delay_ms + extra, MAX_DELAY_MS))

@@ -6,31 +6,44 @@ the size cap, or one that breaks the protocol, closes that connection and nothin
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import itertools
 import time
 import weakref
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from mockbdd.domain.journal import ResponseRecord
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.patterns import ContentPattern
-from mockbdd.domain.websockets import (
-    MAX_MESSAGE_BYTES,
-    Close,
-    Periodic,
-    Send,
-    WebSocketScript,
-)
+from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.responses import ServeContext
+from mockbdd.domain.websockets import MAX_MESSAGE_BYTES, WebSocketScript
+from mockbdd.server.websocket_player import Player
 
 MAX_JOURNALED = 10_000  # messages kept per namespace; the oldest go first
+# the reasons of the closes aiohttp makes itself (it gives the code only)
+_REASONS = {
+    1002: b"mockbdd: a frame that breaks the WebSocket protocol",
+    1007: b"mockbdd: a text message that is not UTF-8",
+    1009: f"mockbdd: a message over {MAX_MESSAGE_BYTES} bytes".encode(),
+}
+
+
+class _Socket(web.WebSocketResponse):
+    """A WebSocket whose closes say why: aiohttp closes a connection that breaks the protocol
+    or sends too big a message with the code alone."""
+
+    async def close(self, *, code: int = 1000, message: bytes = b"", drain: bool = True) -> bool:
+        return await super().close(
+            code=code, message=message or _REASONS.get(code, b""), drain=drain
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,21 +103,55 @@ class WebSockets:
                 await ws.close(code=1001, message=b"server shutting down")
 
     async def session(
-        self, ns: Namespace, request: web.BaseRequest, path: str, script: WebSocketScript
+        self,
+        ns: Namespace,
+        request: web.BaseRequest,
+        script: WebSocketScript,
+        recorded: RecordedRequest,
+        served: ServeContext | None,
     ) -> tuple[web.StreamResponse, ResponseRecord]:
-        ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES, autoping=True)
+        """Play ``script`` on the upgraded ``request`` (``recorded`` as the journal has it;
+        ``served`` what its templates see besides the request) until the connection ends."""
+        ws = _Socket(max_msg_size=MAX_MESSAGE_BYTES, autoping=True)
         if not ws.can_prepare(request).ok:
             text = "mockbdd: this stub answers WebSocket upgrades only (send Upgrade: websocket)\n"
             answer = web.Response(status=426, text=text, headers={"Upgrade": "websocket"})
             return answer, ResponseRecord(426, (), text.encode())
         await ws.prepare(request)
         self._open.add(ws)
-        player = _Player(self, ns, ws, next(self._ids), path)
+        journal = partial(self._log, ns, next(self._ids), recorded.path)
         try:
-            await player.play(script)
+            await Player(ns, ws, script, journal, recorded, served, request.transport).play()
         finally:
             self._open.discard(ws)
         return ws, ResponseRecord(101, (("Upgrade", "websocket"),), b"")
+
+    def _log(
+        self,
+        ns: Namespace,
+        conn: int,
+        path: str,
+        direction: str,
+        text: str | None,
+        data: bytes | None,
+    ) -> None:
+        self._journal(ns, WsMessage(conn, path, direction, text, data, time.time()))
+
+    # -- for other WebSocket sessions (service plugins' routes) to share the journal ------------
+    def connection_id(self) -> int:
+        return next(self._ids)
+
+    def record(self, ns: Namespace, message: WsMessage) -> None:
+        self._journal(ns, message)
+
+    @contextlib.contextmanager
+    def tracked(self, ws: web.WebSocketResponse) -> Iterator[None]:
+        """``ws`` is open for the block: a shutdown closes it with the others."""
+        self._open.add(ws)
+        try:
+            yield
+        finally:
+            self._open.discard(ws)
 
     def _journal(self, ns: Namespace, message: WsMessage) -> None:
         journal = self._journals.get(ns)
@@ -119,78 +166,3 @@ def _selected(
     for m in messages:
         if (direction is None or m.direction == direction) and (path is None or m.path == path):
             yield m
-
-
-class _Player:
-    def __init__(
-        self, owner: WebSockets, ns: Namespace, ws: web.WebSocketResponse, conn: int, path: str
-    ) -> None:
-        self._owner, self._ns, self._ws, self._conn, self._path = owner, ns, ws, conn, path
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def _spawn(self, work: Any) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def play(self, script: WebSocketScript) -> None:
-        try:
-            if script.on_connect:
-                self._spawn(self._send_all(script.on_connect, None))
-            for periodic in script.periodic:
-                self._spawn(self._tick(periodic))
-            if script.close is not None:
-                self._spawn(self._send_all((), script.close))
-            async for msg in self._ws:
-                if msg.type == WSMsgType.TEXT:
-                    self._log("in", msg.data, None)
-                    text = msg.data
-                elif msg.type == WSMsgType.BINARY:
-                    self._log("in", None, msg.data)
-                    text = msg.data.decode("utf-8", errors="replace")
-                else:  # ERROR (too big, a broken frame): aiohttp has closed it with a reason
-                    break
-                rule = script.reply_to(text)
-                if rule is not None and (rule.reply or rule.close is not None):
-                    self._spawn(self._send_all(rule.reply, rule.close))
-        finally:
-            for task in list(self._tasks):
-                task.cancel()
-            for task in list(self._tasks):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
-            if not self._ws.closed:
-                await self._ws.close()
-
-    async def _send_all(self, sends: tuple[Send, ...], close: Close | None) -> None:
-        for send in sends:
-            if send.delay_ms:
-                await asyncio.sleep(send.delay_ms / 1000)
-            await self._send(send)
-        if close is not None:
-            if close.after_ms:
-                await asyncio.sleep(close.after_ms / 1000)
-            await self._ws.close(code=close.code, message=close.reason.encode())
-
-    async def _tick(self, periodic: Periodic) -> None:
-        sent = 0
-        while periodic.count is None or sent < periodic.count:
-            await asyncio.sleep(periodic.every_ms / 1000)
-            await self._send(periodic.send)
-            sent += 1
-
-    async def _send(self, send: Send) -> None:
-        if self._ws.closed:
-            return
-        try:
-            if send.text is not None:
-                await self._ws.send_str(send.text)
-            else:
-                await self._ws.send_bytes(send.data or b"")
-        except ConnectionError:
-            return
-        self._log("out", send.text, send.data if send.text is None else None)
-
-    def _log(self, direction: str, text: str | None, data: bytes | None) -> None:
-        message = WsMessage(self._conn, self._path, direction, text, data, time.time())
-        self._owner._journal(self._ns, message)

@@ -10,6 +10,7 @@ runner, so nothing here depends on tag order.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,9 +18,10 @@ from types import MappingProxyType
 from typing import Any
 
 from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.service_plugins import SERVICE_PLUGINS
 from mockbdd.extensions import Extensions
 from mockbdd.tagmaps.binding import MapApplication, Scope, expand, tag_seed
-from mockbdd.tagmaps.errors import MockBddError, TagConflictError
+from mockbdd.tagmaps.errors import MockBddError, TagConflictError, TagMapError
 from mockbdd.tagmaps.params import parse_duration
 from mockbdd.tagmaps.precedence import Candidate, LevelResult, build_level
 from mockbdd.tagmaps.registry import TagMap, TagMapRegistry
@@ -29,7 +31,16 @@ from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.collections import parse_collection
 from mockbdd.wire.mappings import parse_stub_mapping
 
-__all__ = ["LEVELS", "Level", "Resolution", "ResolvedStub", "check_tag", "resolve", "resolve_map"]
+__all__ = [
+    "LEVELS",
+    "Level",
+    "Resolution",
+    "ResolvedStub",
+    "check_plugins",
+    "check_tag",
+    "resolve",
+    "resolve_map",
+]
 
 TagInput = str | MockTag | ReservedTag
 
@@ -117,6 +128,32 @@ def resolve_map(
     )
 
 
+def check_plugins(registry: TagMapRegistry, extensions: Extensions = BUILTIN) -> list[TagMapError]:
+    """A problem for each service plugin a map names that ``extensions`` does not have (what
+    a server with them refuses), naming the installed ones: checked when maps are loaded by a
+    server, by ``mockbdd lint``, and when a scenario applies a map."""
+    scope = Scope(registry)
+    return [e for tag_map in registry for e in _plugin_errors(scope, tag_map, extensions)]
+
+
+def _plugin_errors(scope: Scope, tag_map: TagMap, extensions: Extensions) -> list[TagMapError]:
+    installed = extensions.names(SERVICE_PLUGINS)
+    errors: list[TagMapError] = []
+    for service, mount in tag_map.mounts.items():
+        plugin = str(mount["plugin"])
+        if plugin in installed:
+            continue
+        close = difflib.get_close_matches(plugin, installed, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        known = ", ".join(installed) or "none"
+        detail = (
+            f"service {service!r}: no service plugin named {plugin!r}{hint} (installed: "
+            f"{known}; mockbdd plugins lists them)"
+        )
+        errors.append(scope.map_error(tag_map, None, ("services", service, "plugin"), detail))
+    return errors
+
+
 def check_tag(registry: TagMapRegistry, tag: MockTag) -> None:
     """Raise what applying ``tag`` alone would raise about its name and parameters."""
     scope = Scope(registry)
@@ -199,6 +236,10 @@ def _merge(
             seed = tag_seed(scope, app.root)
             if seed is not None:
                 settings["seed"] = seed
+    applied = dict.fromkeys(a.name for r in results for a in r.apps)
+    unknown = [e for n in applied for e in _plugin_errors(scope, scope.registry.get(n), extensions)]
+    if unknown:
+        raise unknown[0].with_more(unknown[1:])
     return Resolution(
         stubs=stubs + crud_stubs,
         collections=MappingProxyType(collections),
@@ -208,7 +249,7 @@ def _merge(
         mounts=MappingProxyType(values.get("mounts", {})),
         strict=strict,
         shared=shared,
-        applied_maps=tuple(dict.fromkeys(a.name for r in results for a in r.apps)),
+        applied_maps=tuple(applied),
     )
 
 

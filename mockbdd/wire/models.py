@@ -203,13 +203,33 @@ class WsPeriodicModel(_Strict):
     count: Annotated[int, Field(ge=1)] | None = None
 
 
+class WsRateLimitModel(_Strict):
+    """``rateLimit`` of a ``webSocket`` stub: ``messages`` from the client per ``periodMs``
+    on each connection (``burst`` at once); past it the connection is closed (1008) or the
+    message is ignored (``onExceed: drop``)."""
+
+    messages: Annotated[int, Field(ge=1, le=1_000_000_000)]
+    periodMs: Annotated[int, Field(ge=1, le=86_400_000)]
+    burst: Annotated[int, Field(ge=1, le=1_000_000_000)] | None = None
+    onExceed: Literal["close", "drop"] = "close"
+
+
 class WebSocketModel(_Strict):
-    """A ``webSocket`` stub's script (DESIGN §14), instead of a ``response``."""
+    """A ``webSocket`` stub's script (DESIGN §14), instead of a ``response``; ``transformers``
+    (``response-template`` or ``jinja``) render what it sends, and the delay, chaos, network
+    and rate limit apply to its messages."""
 
     onConnect: list[WsSendModel] = []
     onMessage: list[WsOnMessageModel] = []
     periodic: list[WsPeriodicModel] = []
     close: WsCloseModel | None = None
+    transformers: list[TransformerName] | None = None
+    transformerParameters: dict[str, Any] | None = None
+    fixedDelayMilliseconds: Annotated[int, Field(ge=0, le=MAX_DELAY_MS)] | None = None
+    delayDistribution: DelayDistributionJson | None = None
+    chaos: ChaosModel | None = None
+    network: NetworkModel | None = None
+    rateLimit: WsRateLimitModel | None = None
 
 
 class StubMappingModel(_Strict):

@@ -4,8 +4,9 @@ answer as the upstream did.
 
 Options: ``targetBaseUrl`` (start only), ``filters`` (a request pattern plus ``ids`` and
 ``allowNonProxied``), ``captureHeaders`` (``{"Accept": {}, "X": {"caseInsensitive": true}}``),
-``requestBodyPattern`` (``matcher``: ``auto``, ``equalTo``, ``equalToJson``, ``equalToXml``,
-with ``ignoreArrayOrder``, ``ignoreExtraElements``, ``caseInsensitive``),
+``requestBodyPattern`` (``matcher``: ``auto``, ``equalTo``, ``equalToJson``, with
+``ignoreArrayOrder``, ``ignoreExtraElements``, ``caseInsensitive``; no ``equalToXml``, which
+mockbdd cannot match),
 ``extractBodyCriteria`` (``textSizeThreshold``, ``binarySizeThreshold``: ``"2 kb"``, ``1024``),
 ``persist`` (default true), ``repeatsAsScenarios`` (default true), ``transformers``,
 ``transformerParameters``, ``outputFormat`` (``FULL`` or ``IDS``).
@@ -17,15 +18,19 @@ import base64
 import gzip
 import json
 import re
+import unicodedata
 import uuid
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote, unquote_plus
+from xml.etree import ElementTree
 
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.request_pattern import RequestPattern
+from mockbdd.domain.responses import TRANSFORMERS
 from mockbdd.extensions import Extensions
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.request_patterns import parse_request_pattern
@@ -42,7 +47,7 @@ SPEC_FIELDS = (
     "transformerParameters",
     "outputFormat",
 )
-MATCHERS = ("auto", "equalTo", "equalToJson", "equalToXml")
+MATCHERS = ("auto", "equalTo", "equalToJson")
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?b?)?\s*\Z", re.IGNORECASE)
 _UNITS = {
     "": 1,
@@ -64,11 +69,11 @@ _DROPPED = frozenset(
         "content-encoding",
         "matched-stub-id",
         "matched-stub-name",
-        "date",
         "keep-alive",
     }
 )
-_TEXT_TYPES = ("text/", "json", "xml", "javascript", "x-www-form-urlencoded", "yaml", "csv")
+# WireMock's TEXT_MIME_TYPE_PATTERNS: a body of any other type (or of none) is binary
+_TEXT_TYPES = ("text", "json", "xml", "html", "yaml", "csv", "x-www-form-urlencoded")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +123,14 @@ def parse_record_spec(obj: Any, *, start: bool, extensions: Extensions = BUILTIN
     transformers = obj.get("transformers", [])
     if not isinstance(transformers, list) or not all(isinstance(t, str) for t in transformers):
         raise InvalidInput("/transformers", "must be a list of transformer names")
+    known = extensions.names(TRANSFORMERS)
+    for i, name in enumerate(transformers):
+        if name not in known:  # refused now: the recording would fail at stop, and be lost
+            raise InvalidInput(
+                f"/transformers/{i}",
+                f"no response transformer named {name!r} (known: {', '.join(known)}); "
+                "mockbdd gives the recorded stubs' responses these transformers",
+            )
     parameters = obj.get("transformerParameters")
     if parameters is not None and not isinstance(parameters, dict):
         raise InvalidInput("/transformerParameters", "must be an object")
@@ -196,6 +209,12 @@ def _body_pattern(raw: Any) -> BodyPattern:
             f"/requestBodyPattern/{extra[0]}", f"unknown field (known: {', '.join(known)})"
         )
     matcher = raw.get("matcher", "auto")
+    if matcher == "equalToXml":
+        raise InvalidInput(
+            "/requestBodyPattern/matcher",
+            "mockbdd has no equalToXml matcher to play such stubs back: use auto or equalTo "
+            "(XML bodies are recorded as equalTo)",
+        )
     if matcher not in MATCHERS:
         raise InvalidInput("/requestBodyPattern/matcher", f"must be one of {', '.join(MATCHERS)}")
     flags = {}
@@ -213,10 +232,10 @@ def _body_pattern(raw: Any) -> BodyPattern:
 
 
 def parse_size(value: Any, pointer: str) -> int:
-    """``2048``, ``"2 kb"``, ``"1 Mb"`` → bytes."""
+    """``2048``, ``"2 kb"``, ``"1 Mb"``, ``"1,5 KB"`` → bytes."""
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    match = _SIZE.match(value) if isinstance(value, str) else None
+    match = _SIZE.match(value.replace(",", ".")) if isinstance(value, str) else None
     if match is None:
         raise InvalidInput(pointer, f"{value!r} is not a size such as 2048, '2 kb' or '1 Mb'")
     return int(float(match.group(1)) * _UNITS[(match.group(2) or "").lower()])
@@ -231,7 +250,7 @@ def _extract(raw: Any) -> tuple[int | None, int | None]:
         )
     text = raw.get("textSizeThreshold")
     binary = raw.get("binarySizeThreshold")
-    return (
+    return (  # WireMock: a threshold not given is never reached
         None if text is None else parse_size(text, "/extractBodyCriteria/textSizeThreshold"),
         None if binary is None else parse_size(binary, "/extractBodyCriteria/binarySizeThreshold"),
     )
@@ -274,45 +293,70 @@ def _proxied(event: ServeEvent) -> bool:
 
 
 def stubs_of(events: Iterable[ServeEvent], spec: RecordSpec, extract: bool) -> list[RecordedStub]:
-    """One stub per distinct request (method, URL, captured headers, body); repeats become a
-    scenario in recorded order (``repeatsAsScenarios``) or are dropped. ``extract``: bodies
-    over the thresholds go to files (``bodyFileName``)."""
-    groups: dict[str, list[ServeEvent]] = {}
-    for event in events:
-        key = json.dumps(_request(event, spec), sort_keys=True)
-        groups.setdefault(key, []).append(event)
-    out: list[RecordedStub] = []
-    scenarios = 0
-    for group in groups.values():
-        repeats = group if spec.repeats_as_scenarios else group[:1]
-        name = stub_name(group[0])
-        scenario = None
-        if len(repeats) > 1:
-            scenarios += 1
-            scenario = f"scenario-{scenarios}-{name.replace('_', '-')}"
-        for i, event in enumerate(repeats):
-            recorded = _stub(event, spec, name, extract)
-            if scenario is not None:
-                mapping = recorded.mapping
+    """One stub per serve event (``events`` oldest first), newest first as WireMock returns
+    them. Events with the same request pattern (method, URL, captured headers, body) are
+    repeats: with ``repeatsAsScenarios`` they become a scenario whose states follow the order
+    they were served in (scenarios numbered from the most recent request), else only the
+    newest is kept. ``extract``: bodies over the thresholds go to files (``bodyFileName``)."""
+    newest_first = [(event, _request(event, spec)) for event in reversed(list(events))]
+    groups: dict[str, list[int]] = {}  # pattern -> indexes in newest_first, newest first
+    for i, (_, pattern) in enumerate(newest_first):
+        groups.setdefault(json.dumps(pattern, sort_keys=True), []).append(i)
+    kept = set(range(len(newest_first)))
+    if not spec.repeats_as_scenarios:
+        kept = {indexes[0] for indexes in groups.values()}
+    out: dict[int, RecordedStub] = {}
+    for i in sorted(kept):
+        event, pattern = newest_first[i]
+        out[i] = _stub(event, pattern, spec, extract)
+    if spec.repeats_as_scenarios:
+        number = 0
+        for indexes in groups.values():
+            if len(indexes) < 2:
+                continue
+            number += 1
+            path = unquote(newest_first[indexes[0]][0].request.path)
+            parts = "-".join(s for s in path.split("/") if s)
+            scenario = f"scenario-{number}-{parts}"
+            chronological = indexes[::-1]
+            for state, i in enumerate(chronological, start=1):
+                mapping = out[i].mapping
                 mapping["scenarioName"] = scenario
-                mapping["requiredScenarioState"] = "Started" if i == 0 else f"{scenario}-{i + 1}"
-                if i < len(repeats) - 1:
-                    mapping["newScenarioState"] = f"{scenario}-{i + 2}"
-            out.append(recorded)
-    return out
+                mapping["requiredScenarioState"] = (
+                    "Started" if state == 1 else f"{scenario}-{state}"
+                )
+                if state < len(chronological):
+                    mapping["newScenarioState"] = f"{scenario}-{state + 1}"
+    return [out[i] for i in sorted(out)]
 
 
 def stub_name(event: ServeEvent) -> str:
-    """WireMock's name for a recorded stub: the path's segments, joined by ``_``."""
-    path = event.request.path
-    words = [re.sub(r"[^A-Za-z0-9-]+", "", s) for s in path.split("/")]
-    name = "_".join(w for w in words if w)[:150]
-    return name or "root"
+    """WireMock's name for a recorded stub (``SafeNames.makeSafeNameFromUrl``): the decoded
+    path with ``/`` as ``_`` and spaces as ``-``, accents and every character but letters,
+    digits, ``_``, ``-`` and ``.`` dropped, no ``_`` at either end, lower case, 200 at most."""
+    name = re.sub(r"\s", "-", unquote(event.request.path).replace("/", "_"))
+    name = unicodedata.normalize("NFD", name)
+    name = re.sub(r"[^A-Za-z0-9_.-]", "", name).strip("_")
+    return name[:200].lower()
 
 
 def _request(event: ServeEvent, spec: RecordSpec) -> dict[str, Any]:
     request = event.request
-    pattern: dict[str, Any] = {"url": request.url or "/", "method": request.method}
+    url = request.url or "/"
+    path, mark, query = url.partition("?")
+    pattern: dict[str, Any]
+    if mark and query:  # WireMock: urlPath and each query parameter's values, decoded
+        params: dict[str, list[dict[str, str]]] = {}
+        for item in query.split("&"):
+            key, _, value = item.partition("=")
+            params.setdefault(unquote_plus(key), []).append({"equalTo": unquote_plus(value)})
+        pattern = {
+            "urlPath": path,
+            "method": request.method,
+            "queryParameters": {k: {"hasExactly": v} for k, v in params.items()},
+        }
+    else:
+        pattern = {"url": url, "method": request.method}
     headers = {}
     for name, insensitive in spec.capture_headers:
         values = request.header(name)
@@ -330,29 +374,32 @@ def _request(event: ServeEvent, spec: RecordSpec) -> dict[str, Any]:
 
 
 def _body_matcher(raw: bytes, content_type: list[str] | None, spec: RecordSpec) -> dict[str, Any]:
+    """WireMock's body pattern of a recorded request. ``auto``: JSON types get
+    ``equalToJson``, XML types ``equalTo`` (mockbdd has no ``equalToXml``), multipart
+    ``anything``, other non-text types ``binaryEqualTo``, the rest ``equalTo``."""
     options = spec.body_pattern
-    kind = (content_type or [""])[0].lower()
+    kind = (content_type or [""])[0].split(";")[0].strip().lower()
     matcher = options.matcher
     text = raw.decode("utf-8", errors="replace")
-    if matcher == "auto":
-        if "json" in kind and _is_json(text):
-            matcher = "equalToJson"
-        elif "xml" in kind:
-            matcher = "equalToXml"
-        else:
-            matcher = "equalTo"
+    if matcher == "auto" and kind:
+        if "json" in kind:
+            matcher = "equalToJson" if _is_json(text) else "equalTo"
+        elif kind == "multipart/form-data":
+            return {"anything": "anything"}
+        elif "xml" not in kind and not _text_type(kind):
+            return {"binaryEqualTo": base64.b64encode(raw).decode("ascii")}
     if matcher == "equalToJson":
         return {
             "equalToJson": text,
             "ignoreArrayOrder": options.ignore_array_order,
             "ignoreExtraElements": options.ignore_extra_elements,
         }
-    if matcher == "equalToXml":
-        return {"equalToXml": text}
-    found: dict[str, Any] = {"equalTo": text}
-    if options.case_insensitive:
-        found["caseInsensitive"] = True
-    return found
+    return {"equalTo": text, "caseInsensitive": options.case_insensitive}
+
+
+def _text_type(mime: str) -> bool:
+    """WireMock's ``determineIsTextFromMimeType``."""
+    return any(t in mime for t in _TEXT_TYPES)
 
 
 def _is_json(text: str) -> bool:
@@ -375,27 +422,25 @@ def _decoded(headers: tuple[tuple[str, str], ...], body: bytes) -> bytes:
     return body
 
 
-def _is_text(headers: tuple[tuple[str, str], ...], body: bytes) -> bool:
+def _is_text(headers: tuple[tuple[str, str], ...]) -> bool:
+    """As WireMock decides it: by the Content-Type alone (none: binary)."""
     kind = next((v.lower() for k, v in headers if k.lower() == "content-type"), "")
-    if kind:
-        return any(t in kind for t in _TEXT_TYPES)
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    return _text_type(kind.split(";")[0])
 
 
-def _stub(event: ServeEvent, spec: RecordSpec, name: str, extract: bool) -> RecordedStub:
+def _stub(
+    event: ServeEvent, request: dict[str, Any], spec: RecordSpec, extract: bool
+) -> RecordedStub:
     record = event.response
     body = _decoded(record.headers, record.body)
     response: dict[str, Any] = {"status": record.status}
-    text = _is_text(record.headers, body)
+    text = _is_text(record.headers)
     ident = str(uuid.uuid4())
+    name = stub_name(event)
     threshold = spec.text_threshold if text else spec.binary_threshold
     body_file = None
     if body and extract and threshold is not None and len(body) > threshold:
-        file_name = f"{name}-{ident}.{_extension(record.headers, text)}"
+        file_name = f"{name}-{ident}.{_extension(record.headers, event.request.path, body)}"
         response["bodyFileName"] = file_name
         body_file = (file_name, body)
     elif body and text:
@@ -417,20 +462,53 @@ def _stub(event: ServeEvent, spec: RecordSpec, name: str, extract: bool) -> Reco
         response["transformers"] = list(spec.transformers)
     if spec.transformer_parameters is not None:
         response["transformerParameters"] = dict(spec.transformer_parameters)
-    mapping = {
+    mapping: dict[str, Any] = {
         "id": ident,
         "name": name,
-        "request": _request(event, spec),
+        "request": request,
         "response": response,
         "uuid": ident,
-        "persistent": True,
     }
+    if spec.persist:
+        mapping["persistent"] = True
     return RecordedStub(mapping, body_file)
 
 
-def _extension(headers: tuple[tuple[str, str], ...], text: bool) -> str:
+_COMMON_TYPES = {
+    "image/jpeg": "jpeg",
+    "image/gif": "gif",
+    "image/tiff": "tiff",
+    "image/png": "png",
+    "image/x-icon": "ico",
+    "image/svg+xml": "svg",
+    "audio/x-aiff": "aiff",
+    "video/x-ms-asf": "asf",
+    "video/mpeg": "mp2",
+    "audio/mpeg": "mp3",
+    "video/quicktime": "mov",
+    "application/pdf": "pdf",
+}
+
+
+def _extension(headers: tuple[tuple[str, str], ...], path: str, body: bytes) -> str:
+    """WireMock's ``ContentTypes.determineFileExtension``: from the Content-Type, else the
+    URL's last segment, else what the body parses as (JSON, XML, else text)."""
     kind = next((v.lower() for k, v in headers if k.lower() == "content-type"), "")
-    for needle, ext in (("json", "json"), ("xml", "xml"), ("html", "html"), ("javascript", "js")):
-        if needle in kind:
-            return ext
-    return "txt" if text else "bin"
+    kind = kind.split(";")[0].strip()
+    if kind:
+        for needle, ext in (("json", "json"), ("xml", "xml"), ("text", "txt")):
+            if needle in kind:
+                return ext
+        if kind in _COMMON_TYPES:
+            return _COMMON_TYPES[kind]
+    last = path.rsplit("/", 1)[-1]
+    if "." in last:
+        return last.rsplit(".", 1)[-1]
+    text = body.decode("utf-8", errors="replace")
+    if _is_json(text):
+        return "json"
+    try:
+        ElementTree.fromstring(text)
+    except ElementTree.ParseError:
+        return "txt"
+    return "xml"

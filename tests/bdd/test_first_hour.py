@@ -199,6 +199,72 @@ maps:
     assert lines[2].startswith("mockbdd lint: 2 errors, 0 warnings"), out
 
 
+# -- point 10: mockbdd lint --proxy-allow checks the tag maps' proxy targets ------------------
+
+PROXY_MAPS = """\
+version: 1
+maps:
+  via_allowed:
+    services:
+      payments:
+        - request: {method: GET, path: /a}
+          response: {proxyBaseUrl: "https://api.allowed.example"}
+  via_evil:
+    services:
+      payments:
+        - request: {method: GET, path: /e}
+          responses:
+            - {status: 503}
+            - {proxyBaseUrl: "http://evil.example"}
+  via_param:
+    params: {upstream: {type: str, default: "https://api.allowed.example"}}
+    services:
+      payments:
+        - request: {method: GET, path: /p}
+          response: {proxyBaseUrl: "{upstream}"}
+"""
+PROXY_FEATURE = """\
+Feature: proxies
+
+  @mock:via_allowed @mock:via_param
+  Scenario: allowed
+    When x
+
+  @mock:via_param:upstream=http://evil.example:8080
+  Scenario: a parameter names a refused origin
+    When x
+"""
+
+
+def test_lint_proxy_allow_fails_a_tag_map_proxy_the_server_would_refuse(tmp_path: Path) -> None:
+    write(tmp_path, {"tag_maps/maps.yaml": PROXY_MAPS, "features/f.feature": PROXY_FEATURE})
+    # without --proxy-allow, as a loopback server without it: any origin
+    assert lint(tmp_path, "features") == (0, "mockbdd lint: no problems in 1 feature file\n")
+    code, out = lint(tmp_path, "features", "--proxy-allow", "https://api.allowed.example")
+    assert code == 1, out
+    refusal = (
+        "is not allowed by --proxy-allow (allowed: https://api.allowed.example:443): a server "
+        "started with these --proxy-allow origins refuses map {map!r} when a scenario applies "
+        "it; proxy to an allowed origin, or add --proxy-allow {origin} to mockbdd serve and to "
+        "mockbdd lint"
+    )
+    assert out.splitlines() == [
+        "features/f.feature:7:3: MBD009 as applied here, proxy target http://evil.example:8080 "
+        + refusal.format(map="via_param", origin="http://evil.example:8080"),
+        "tag_maps/maps.yaml:14:16: MBD009 proxy target http://evil.example:80 "
+        + refusal.format(map="via_evil", origin="http://evil.example:80"),
+        "mockbdd lint: 2 errors, 0 warnings in 1 feature file",
+    ], out
+    allowed = (
+        "--proxy-allow",
+        "https://api.allowed.example",
+        "--proxy-allow",
+        "http://evil.example",
+    )
+    code, out = lint(tmp_path, "features", *allowed, "--proxy-allow", "http://evil.example:8080")
+    assert (code, out) == (0, "mockbdd lint: no problems in 1 feature file\n")
+
+
 # -- point 6: the start-up line shows the bound address; a 401 says how to send the token -----
 
 

@@ -370,6 +370,8 @@ def test_every_admin_route_is_reachable_from_the_client(tmp_path: Path) -> None:
             c.mount_plugin("no-such-plugin", "svc")
         with pytest.raises(AdminError):
             c.unmount_service("svc")
+        with pytest.raises(AdminError):
+            c.configure_mount("svc", {"wsLimit": 2})
         c.version()
         assert c.export("har")["log"]["version"] == "1.2"
         run_id = c.start_load_run(

@@ -253,7 +253,11 @@ def test_the_readme_example_plugin_installs_lists_and_serves(tmp_path: Path) -> 
     assert by_kind["response transformer"]["stamp"] == origin
     assert by_kind["response transformer"]["openai-chat"] == "mockbdd"
     assert by_kind["custom matcher"] == {"json-items": origin}
-    assert by_kind["service plugin"] == {"binance_spot": "mockbdd", "clock": origin}
+    assert by_kind["service plugin"] == {
+        "binance_spot": "mockbdd",
+        "kraken_spot": "mockbdd",
+        "clock": origin,
+    }
     text = subprocess.run(
         [python, "-m", "mockbdd", "plugins"], check=True, capture_output=True, text=True
     ).stdout

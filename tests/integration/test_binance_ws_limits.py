@@ -1,0 +1,102 @@
+"""``binance_spot``'s WebSocket side as clients meet it: python-binance's
+``BinanceSocketManager`` (over the ``websockets`` library) reading kline streams from the mock,
+messages journaled and countable like the webSocket stubs', connection attempts per client IP
+refused as Binance refuses them, and the namespace's network latency on stream messages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import aiohttp
+import httpx
+
+from mockbdd.exchanges import ExchangeType, MockedCandleFeedServer
+
+PAIRS = [("BTCUSDT", "1m", 50000.0), ("ETHUSDT", "1m", 3000.0)]
+
+
+async def test_python_binance_socket_manager_reads_the_kline_streams() -> None:
+    from binance import AsyncClient, BinanceSocketManager
+
+    async with MockedCandleFeedServer(
+        ExchangeType.BINANCE_SPOT, trading_pairs=PAIRS, seed=7
+    ) as feed:
+        client = AsyncClient()  # not create(): that pings Binance itself
+        client.API_URL = feed.url + "/api"
+        try:
+            sockets = BinanceSocketManager(client)
+            sockets.STREAM_URL = feed.url.replace("http", "ws", 1) + "/"
+            async with sockets.kline_socket("BTCUSDT", AsyncClient.KLINE_INTERVAL_1MINUTE) as s:
+                event = await asyncio.wait_for(s.recv(), 10)
+            async with sockets.multiplex_socket(["ethusdt@kline_1m", "btcusdt@kline_1m"]) as s:
+                combined = [await asyncio.wait_for(s.recv(), 10) for _ in range(2)]
+            rows = await client.get_klines(symbol="BTCUSDT", interval="1m", limit=1)
+        finally:
+            await client.close_connection()
+        assert event["e"] == "kline"
+        assert event["k"]["t"] == rows[-1][0]
+        assert event["k"]["n"] == event["k"]["L"] - event["k"]["f"] + 1
+        assert {m["stream"] for m in combined} == {"ethusdt@kline_1m", "btcusdt@kline_1m"}
+        pushed = feed.admin.count_websocket_messages({"contains": '"e":"kline"'}, direction="out")
+        assert pushed >= 3
+        paths = {m["path"] for m in feed.admin.websocket_messages(direction="out")}
+        assert paths == {"/market/ws/btcusdt@kline_1m", "/market/stream"}
+
+
+def test_subscribe_messages_are_journaled_both_ways() -> None:
+    with MockedCandleFeedServer(trading_pairs=PAIRS, seed=7) as feed:
+
+        async def talk() -> Any:
+            async with aiohttp.ClientSession() as s, s.ws_connect(feed.ws_url) as ws:
+                await ws.send_str(json.dumps({"method": "SUBSCRIBE", "params": ["btcusdt@kline_1m"], "id": 9}))  # fmt: skip
+                return json.loads(await ws.receive_str(timeout=10))
+
+        assert asyncio.run(talk()) == {"result": None, "id": 9}
+        admin = feed.admin
+        assert admin.count_websocket_messages({"contains": "SUBSCRIBE"}, direction="in") == 1
+        assert admin.count_websocket_messages({"equalToJson": {"result": None, "id": 9}}) == 1
+
+
+def test_connection_attempts_past_the_limit_are_refused_with_429() -> None:
+    with MockedCandleFeedServer(trading_pairs=PAIRS, seed=7) as feed:
+        feed.set_rate_limits(connection_limit=2, connection_period_ms=60_000)
+
+        async def connect_three() -> list[Any]:
+            outcomes: list[Any] = []
+            async with aiohttp.ClientSession() as s:
+                for _ in range(3):
+                    try:
+                        async with s.ws_connect(feed.ws_url + "/btcusdt@kline_1m"):
+                            outcomes.append("open")
+                    except aiohttp.WSServerHandshakeError as refused:
+                        outcomes.append(refused.status)
+            return outcomes
+
+        assert asyncio.run(connect_three()) == ["open", "open", 429]
+        upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                   "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
+        refused = httpx.get(feed.ws_url.replace("ws", "http", 1), headers=upgrade)
+        assert refused.status_code == 429
+        assert 0 < int(refused.headers["Retry-After"]) <= 60
+        assert refused.json()["code"] == -1003
+        assert "2 connections per 60 seconds" in refused.json()["msg"]
+        feed.set_rate_limits(connection_limit=300)
+        assert asyncio.run(connect_three()) == ["open", "open", "open"]
+
+
+def test_network_latency_delays_stream_messages() -> None:
+    latency_ms = 300
+    with MockedCandleFeedServer(trading_pairs=PAIRS, seed=7) as feed:
+        feed.set_network_conditions(latency_ms=latency_ms)
+
+        async def round_trip() -> float:
+            async with aiohttp.ClientSession() as s, s.ws_connect(feed.ws_url) as ws:
+                started = time.perf_counter()
+                await ws.send_str(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": 1}))
+                await ws.receive_str(timeout=10)
+                return time.perf_counter() - started
+
+        assert asyncio.run(round_trip()) >= latency_ms / 1000 * 0.7
