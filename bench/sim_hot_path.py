@@ -19,20 +19,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 from aiohttp.test_utils import make_mocked_request
+from chaos_overhead import CASES as SIM_CASES
+from common import USER_STUB, Case
+from limits_overhead import CASES as LIMIT_CASES
 
-sys.path.insert(0, str(Path(__file__).parent))
-from chaos_overhead import CASES as SIM_CASES  # noqa: E402
-from common import USER_STUB, Case  # noqa: E402
-from limits_overhead import CASES as LIMIT_CASES  # noqa: E402
-
-from mockbdd.server.embedded import MockServer  # noqa: E402
+from mockbdd.server.embedded import MockServer
 
 BATCH = 20  # requests served per loop turn, about what wrk -c50 brings
 CASES: dict[str, Case] = {**SIM_CASES, **{k: v for k, v in LIMIT_CASES.items() if k != "none"}}
@@ -74,7 +70,8 @@ def main() -> None:
     with MockServer(journal_max=10000) as mock:
         inner = mock._server
         loop = mock._loop
-        assert inner is not None and loop is not None
+        assert inner is not None
+        assert loop is not None
         names = list(CASES)
         for round_ in range(args.rounds):
             for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
