@@ -33,7 +33,10 @@ async def test_python_binance_socket_manager_reads_the_kline_streams() -> None:
                 event = await asyncio.wait_for(s.recv(), 10)
             async with sockets.multiplex_socket(["ethusdt@kline_1m", "btcusdt@kline_1m"]) as s:
                 combined = [await asyncio.wait_for(s.recv(), 10) for _ in range(2)]
-            rows = await client.get_klines(symbol="BTCUSDT", interval="1m", limit=1)
+            start = event["k"]["t"]  # the minute may have turned since
+            rows = await client.get_klines(
+                symbol="BTCUSDT", interval="1m", startTime=start, limit=1
+            )
         finally:
             await client.close_connection()
         assert event["e"] == "kline"
