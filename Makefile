@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: venv demo test test-matrix lint bench client-async wiremock-diff wiremock-diff-admin wiremock-diff-recording clean
+.PHONY: venv demo test test-matrix lint bench client-async wiremock-diff wiremock-diff-admin wiremock-diff-recording wiremock-diff-webhooks clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(BIN)/mypy bench/wiremock_diff_responses.py
 	$(BIN)/mypy bench/wiremock_diff_admin.py
 	$(BIN)/mypy bench/wiremock_diff_recording.py
+	$(BIN)/mypy bench/wiremock_diff_webhooks.py
 	$(BIN)/mypy --strict scripts/coverage_gate.py
 	$(BIN)/lint-imports
 
@@ -79,6 +80,11 @@ wiremock-diff-admin: $(STAMP)
 # WireMock and mockbdd; --write-golden refreshes tests/data/wiremock_3_13_2/recordings.json
 wiremock-diff-recording: $(STAMP)
 	$(BIN)/python bench/wiremock_diff_recording.py
+
+# webhook stubs (serveEventListeners, postServeActions) on a real WireMock and mockbdd, the
+# callbacks received locally; --write-golden refreshes tests/data/wiremock_3_13_2/webhooks.json
+wiremock-diff-webhooks: $(STAMP)
+	$(BIN)/python bench/wiremock_diff_webhooks.py
 
 clean:
 	rm -rf $(VENV) $(OLDEST) pytest_results.json .mypy_cache .ruff_cache .coverage .coverage.* coverage.json coverage_packages.json

@@ -24,12 +24,14 @@ Config: the common keys (``tradingPairs``, ``seed``, ``timeScale``, ``weightLimi
 
 from __future__ import annotations
 
+import json
+import weakref
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
-from mockbdd.exchanges.candles import INTERVALS_MS, Candle
+from mockbdd.exchanges.candles import INTERVALS_MS, Candle, Series
 from mockbdd.exchanges.market import Limits, Market
 from mockbdd.exchanges.plugin import (
     Connection,
@@ -67,12 +69,49 @@ def _error(ident: Any, code: int, msg: str) -> dict[str, Any]:
     return {"error": {"code": code, "msg": msg}, "id": ident}
 
 
+class KlineBodies:
+    """``/api/v3/klines`` bodies from each row's JSON made once per candle (a candle never
+    changes), and the last window asked for per series kept whole: clients poll the same one.
+    Keyed weakly by series, so an unmounted market takes its rows with it."""
+
+    MAX_ROWS = 100_000  # per series
+
+    def __init__(self) -> None:
+        self._rows: weakref.WeakKeyDictionary[Series, dict[int, bytes]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._last: weakref.WeakKeyDictionary[Series, tuple[int, int, bytes]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def body(self, series: Series, first: int, last: int) -> bytes:
+        kept = self._last.get(series)
+        if kept is not None and kept[0] == first and kept[1] == last:
+            return kept[2]
+        rows = self._rows.get(series)
+        if rows is None or len(rows) > self.MAX_ROWS:
+            rows = self._rows[series] = {}
+        parts = []
+        for k in range(first, last + 1):
+            text = rows.get(k)
+            if text is None:
+                row = kline_row(series.candle(k), series.interval_ms)
+                text = rows[k] = json.dumps(row, separators=(",", ":")).encode()
+            parts.append(text)
+        body = b"[" + b",".join(parts) + b"]"
+        self._last[series] = (first, last, body)
+        return body
+
+
 class BinanceSpot(ExchangePlugin):
     name = "binance_spot"
     title = "Binance"
     intervals = INTERVALS_MS
     ws_paths = ("/ws", "/stream")
     default_limits: ClassVar[Limits] = Limits(weight_limit=6000, weight_period_ms=60_000)
+
+    def __init__(self) -> None:
+        self._bodies = KlineBodies()
 
     @property
     def rest_routes(self) -> Mapping[str, RestHandler]:
@@ -185,7 +224,8 @@ class BinanceSpot(ExchangePlugin):
             last = min(last, first + limit - 1)
         else:  # the newest ``limit`` candles up to endTime (or now)
             first = last - limit + 1
-        return [kline_row(series.candle(k), series.interval_ms) for k in range(first, last + 1)]
+        body = self._bodies.body(series, first, last)
+        return ResponseDefinition(status=200, headers=self.headers(market), body=body)
 
     # -- WebSocket ----------------------------------------------------------------------------
     def open_streams(self, conn: Connection, request: RecordedRequest) -> ResponseDefinition | None:

@@ -41,6 +41,7 @@ class Series:
         period = max(86_400_000, interval_ms)
         self._anchor = anchor_ms - anchor_ms % period
         self._closes: dict[int, float] = {-1: initial}  # candle k closes at _closes[k]
+        self._candles: dict[int, Candle] = {}  # made once: a candle never changes
         self._vol = 0.002 * math.sqrt(interval_ms / 60_000)  # per-candle volatility
 
     def _rng(self, k: int) -> random.Random:
@@ -73,6 +74,15 @@ class Series:
         return (time_ms - self._anchor) // self.interval_ms
 
     def candle(self, k: int) -> Candle:
+        found = self._candles.get(k)
+        if found is not None:
+            return found
+        if len(self._candles) > MAX_CACHED:
+            self._candles.clear()
+        made = self._candles[k] = self._make(k)
+        return made
+
+    def _make(self, k: int) -> Candle:
         rng = self._rng(k)
         rng.gauss(0.0, 1.0)  # the draw the close used
         open_, close = self._close(k - 1), self._close(k)

@@ -205,13 +205,15 @@ class MountedExchange:
         self._routes = dict(plugin.rest_routes)
         self._handlers = dict(plugin.ws_message_handlers)
         self._open: set[Connection] = set()
+        self._ws_exact = frozenset(plugin.ws_paths)
+        self._ws_under = tuple(p + "/" for p in plugin.ws_paths)
 
     def reconfigure(self, config: Mapping[str, Any]) -> None:
         """New limits for the running mount (``PATCH /__admin/plugins/mounts/{service}``)."""
         self.market.reconfigure(config)
 
     async def answer(self, request: RecordedRequest, path: str) -> ResponseDefinition | None:
-        if any(path == p or path.startswith(p + "/") for p in self.plugin.ws_paths):
+        if path in self._ws_exact or path.startswith(self._ws_under):
             return self._upgrade(request, path)
         handler = self._routes.get(path)
         if handler is None or request.method not in ("GET", "HEAD"):
@@ -220,6 +222,8 @@ class MountedExchange:
         if refused is not None:
             return self.plugin.refused(self.market, *refused)
         answer = handler(self.market, request)
+        if isinstance(answer, ResponseDefinition):
+            return answer
         if inspect.isawaitable(answer):
             answer = await answer
         if isinstance(answer, ResponseDefinition):

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.errors import InvalidInput
@@ -21,7 +21,8 @@ from mockbdd.domain.listeners import ListenerContext, OutboundRequest, OutboundR
 
 _KNOWN = ("method", "url", "headers", "body", "base64Body", "delay")
 _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-_NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})  # WireMock's RequestMethod.hasEntity
+# methods WireMock 3.13.2 sends no body with (RequestMethod.hasEntity: only POST, PUT, PATCH)
+_NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "DELETE"})
 MAX_LOGGED_BODY = 64 * 1024  # of a webhook's answer, in its sub-event
 
 
@@ -184,20 +185,39 @@ def _error(event: ServeEvent, message: str) -> None:
 
 
 def _logged_request(request: OutboundRequest) -> dict[str, Any]:
+    """The call as WireMock 3.13.2 logs it: a LoggedRequest of the headers the webhook names
+    (body fields only when there is a body)."""
     parts = urlsplit(request.url)
     now = datetime.now(timezone.utc)
     body = request.body or b""
     headers = _header_json(request.headers)
-    return {
+    query: dict[str, dict[str, Any]] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        query.setdefault(key, {"key": key, "values": []})["values"].append(value)
+    logged: dict[str, Any] = {
         "url": (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
         "absoluteUrl": request.url,
         "method": request.method,
         "headers": headers,
-        "body": body.decode("utf-8", errors="replace"),
-        "bodyAsBase64": base64.b64encode(body).decode(),
+        "browserProxyRequest": False,
         "loggedDate": int(now.timestamp() * 1000),
-        "loggedDateString": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
     }
+    if body:
+        logged["bodyAsBase64"] = base64.b64encode(body).decode()
+        logged["body"] = body.decode("utf-8", errors="replace")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    logged |= {
+        "scheme": parts.scheme,
+        "host": parts.hostname or "",
+        "port": port if port is not None else (443 if parts.scheme == "https" else 80),
+        "loggedDateString": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+        "queryParams": query,
+        "formParams": {},
+    }
+    return logged
 
 
 def _logged_response(answer: OutboundResponse) -> dict[str, Any]:
