@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 OLDEST := .venv-oldest
 OLDEST_STAMP := $(OLDEST)/.installed
 
-.PHONY: venv demo test test-matrix lint bench client-async wiremock-diff wiremock-diff-admin wiremock-diff-recording wiremock-diff-webhooks clean
+.PHONY: venv demo test test-matrix lint bench client-async wiremock-diff wiremock-diff-responses wiremock-diff-admin wiremock-diff-recording wiremock-diff-webhooks wiremock-jar clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -64,27 +64,40 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/bdd_overhead.py
 
+# the real WireMock the differential runs compare with: its standalone jar, from the npm package
+# that ships it (needs npm, and Java to run it); WIREMOCK_JAR=path uses another jar instead
+WIREMOCK_VERSION := 3.13.2
+WIREMOCK_DIR := .wiremock
+WIREMOCK_JAR ?= $(CURDIR)/$(WIREMOCK_DIR)/node_modules/wiremock/build/wiremock-standalone-$(WIREMOCK_VERSION).jar
+export WIREMOCK_JAR
+
+$(WIREMOCK_JAR):
+	@command -v java >/dev/null || { echo "the differential runs need Java (a JRE 11+) on PATH" >&2; exit 1; }
+	npm install --prefix $(WIREMOCK_DIR) --no-audit --no-fund --no-save wiremock@$(WIREMOCK_VERSION)
+
+wiremock-jar: $(WIREMOCK_JAR)
+
 # differential run against a real WireMock (needs Java; WIREMOCK_JAR overrides the jar)
-wiremock-diff: $(STAMP)
+wiremock-diff: $(STAMP) $(WIREMOCK_JAR)
 	$(BIN)/python bench/wiremock_diff.py
 
 # the same, for stub answers: status line, headers, body, framing, delays, faults
-wiremock-diff-responses: $(STAMP)
+wiremock-diff-responses: $(STAMP) $(WIREMOCK_JAR)
 	$(BIN)/python bench/wiremock_diff_responses.py
 
 # the admin API's JSON shapes against a real WireMock (needs Java; WIREMOCK_JAR overrides the jar)
-wiremock-diff-admin: $(STAMP)
+wiremock-diff-admin: $(STAMP) $(WIREMOCK_JAR)
 	$(BIN)/python bench/wiremock_diff_admin.py
 
 # recording sessions (RecordSpec options, snapshot, persisted files, load-back) through a real
-# WireMock and mockbdd; --write-golden refreshes tests/data/wiremock_3_13_2/recordings.json
-wiremock-diff-recording: $(STAMP)
-	$(BIN)/python bench/wiremock_diff_recording.py
+# WireMock and mockbdd; ARGS=--write-golden refreshes tests/data/wiremock_3_13_2/recordings.json
+wiremock-diff-recording: $(STAMP) $(WIREMOCK_JAR)
+	$(BIN)/python bench/wiremock_diff_recording.py $(ARGS)
 
 # webhook stubs (serveEventListeners, postServeActions) on a real WireMock and mockbdd, the
-# callbacks received locally; --write-golden refreshes tests/data/wiremock_3_13_2/webhooks.json
-wiremock-diff-webhooks: $(STAMP)
-	$(BIN)/python bench/wiremock_diff_webhooks.py
+# callbacks received locally; ARGS=--write-golden refreshes tests/data/wiremock_3_13_2/webhooks.json
+wiremock-diff-webhooks: $(STAMP) $(WIREMOCK_JAR)
+	$(BIN)/python bench/wiremock_diff_webhooks.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(OLDEST) pytest_results.json .mypy_cache .ruff_cache .coverage .coverage.* coverage.json coverage_packages.json
+	rm -rf $(VENV) $(OLDEST) $(WIREMOCK_DIR) pytest_results.json .mypy_cache .ruff_cache .coverage .coverage.* coverage.json coverage_packages.json

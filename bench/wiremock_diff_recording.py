@@ -4,8 +4,8 @@
         [--show-expected] [--write-golden]
     make wiremock-diff-recording
 
-Needs Java and the WireMock standalone jar (``WIREMOCK_JAR``; by default the one the peers'
-``wiremock`` npm package ships). A tiny aiohttp upstream (:class:`Upstream`) runs in this
+Needs Java and the WireMock standalone jar: ``make`` installs it (``make wiremock-jar``, from
+the ``wiremock`` npm package) and passes it as ``WIREMOCK_JAR``. A tiny aiohttp upstream (:class:`Upstream`) runs in this
 process; WireMock and ``mockbdd serve`` each get a ``--root-dir`` of their own. Every case of
 :func:`cases` runs on each server in turn: its mapping folders emptied and the server reset,
 ``POST /__admin/recordings/start`` with the case's ``RecordSpec`` (or, for a snapshot case, a
@@ -30,6 +30,7 @@ import asyncio
 import base64
 import fnmatch
 import gzip
+import hashlib
 import json
 import re
 import shutil
@@ -162,6 +163,18 @@ class Upstream(AppThread):
         async def empty(request: web.Request) -> web.Response:
             return web.Response(status=204, headers=h)
 
+        async def redirect(request: web.Request) -> web.Response:
+            return web.Response(status=302, headers={**h, "Location": "/things/1"})
+
+        async def error(request: web.Request) -> web.Response:
+            return web.json_response({"error": "boom"}, status=500, headers=h)
+
+        async def cookies(request: web.Request) -> web.Response:
+            response = web.Response(text="cookies", headers=h)
+            response.headers.add("Set-Cookie", "a=1; Path=/")
+            response.headers.add("Set-Cookie", "b=2; HttpOnly")
+            return response
+
         async def anything(request: web.Request) -> web.Response:
             return web.Response(text="any", headers=h)
 
@@ -184,6 +197,9 @@ class Upstream(AppThread):
         app.router.add_get("/missing", missing)
         app.router.add_delete("/things/{id}", empty)
         app.router.add_get("/untyped", untyped)
+        app.router.add_get("/redirect", redirect)
+        app.router.add_get("/error", error)
+        app.router.add_get("/cookies", cookies)
         app.router.add_route("*", "/names/{tail:.*}", anything)
         app.router.add_get("/", anything)
         return app
@@ -337,6 +353,45 @@ def cases() -> list[RCase]:
             "extract-no-persist",
             {"extractBodyCriteria": {"textSizeThreshold": "10"}, "persist": False},
             (Req("GET", "/big"), Req("GET", "/image.png")),
+        ),
+        RCase(
+            "statuses-and-methods",
+            {"persist": False},
+            (
+                Req("GET", "/redirect"),
+                Req("GET", "/error"),
+                Req("GET", "/cookies"),
+                Req("PATCH", "/names/p", (("Content-Type", "text/plain"),), b"patch me"),
+                Req("OPTIONS", "/names/o"),
+                Req("HEAD", "/things/1"),
+                Req(
+                    "PUT",
+                    "/names/form",
+                    (("Content-Type", "application/x-www-form-urlencoded"),),
+                    b"a=1&b=two",
+                ),
+                Req("POST", "/orders", JSON_TYPE, '{"name": "Zoë", "n": [3, 1, 2]}'.encode()),
+            ),
+        ),
+        RCase(
+            "stop-ids",
+            {"outputFormat": "IDS", "persist": False},
+            (Req("GET", "/things/1"), Req("GET", "/counter"), Req("GET", "/counter")),
+        ),
+        RCase(
+            "filters-header-and-body",
+            {
+                "filters": {
+                    "headers": {"X-Rec": {"equalTo": "yes"}},
+                    "bodyPatterns": [{"contains": "keep"}],
+                },
+                "persist": False,
+            },
+            (
+                Req("POST", "/orders", (("X-Rec", "yes"),), b"keep this"),
+                Req("POST", "/orders", (("X-Rec", "no"),), b"keep that"),
+                Req("POST", "/orders", (("X-Rec", "yes"),), b"drop it"),
+            ),
         ),
         RCase("binary-inline", {"persist": False}, (Req("GET", "/image.png"),)),
         RCase(
@@ -678,6 +733,11 @@ def run_all(
     return diffs, golden, ours
 
 
+def fingerprint() -> str:
+    """Of the cases' definitions: the golden file says which cases WireMock answered."""
+    return hashlib.sha256(repr(cases()).encode()).hexdigest()
+
+
 def main() -> int:
     import tempfile
 
@@ -712,7 +772,8 @@ def main() -> int:
             (args.dump / f"{side}.json").write_text(text + "\n", encoding="utf-8")
     if args.write_golden and not args.only:
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(json.dumps(golden, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        stored = {"_cases": fingerprint(), **golden}
+        GOLDEN.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"wrote {GOLDEN.relative_to(ROOT)}")
     unexplained = [d for d in diffs if d.reason is None]
     expected = [d for d in diffs if d.reason is not None]

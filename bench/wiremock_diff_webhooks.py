@@ -4,8 +4,8 @@
         [--show-expected] [--write-golden]
     make wiremock-diff-webhooks
 
-Needs Java and the WireMock standalone jar (``WIREMOCK_JAR``; by default the one the peers'
-``wiremock`` npm package ships). A local aiohttp :class:`Receiver` in this process records every
+Needs Java and the WireMock standalone jar: ``make`` installs it (``make wiremock-jar``, from
+the ``wiremock`` npm package) and passes it as ``WIREMOCK_JAR``. A local aiohttp :class:`Receiver` in this process records every
 request it gets. Each case of :func:`cases` runs on each server in turn: reset, its stubs posted
 (``serveEventListeners`` webhooks, or the older ``postServeActions``), its trigger requests sent,
 then the callbacks awaited. What is compared: whether each stub was accepted, each trigger's
@@ -21,6 +21,7 @@ unexplained difference remains.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import threading
@@ -220,6 +221,77 @@ def cases() -> list[WCase]:
             (ORDER,),
         ),
         WCase(
+            "templated-escaping",
+            (
+                stub(
+                    "/orders",
+                    webhook(
+                        method="POST",
+                        headers={"X-Echo": "{{originalRequest.headers.X-Odd}}"},
+                        body="{{originalRequest.body}}|{{{originalRequest.body}}}",
+                    ),
+                ),
+            ),
+            (Trigger("POST", "/orders", (*JSON, ("X-Odd", "a&b<c>\"d'")), b'{"q": "<&>"}'),),
+        ),
+        WCase(
+            "callback-url-from-the-request",
+            (
+                stub(
+                    "/orders",
+                    webhook(
+                        method="POST",
+                        url="{{jsonPath originalRequest.body '$.callbackUrl'}}",
+                        body="{{jsonPath originalRequest.body '$.id'}}",
+                    ),
+                ),
+            ),
+            (
+                Trigger(
+                    "POST", "/orders", JSON,
+                    b'{"id": 7, "callbackUrl": "' + RECEIVER.encode() + b'/dynamic?k=v"}',
+                ),
+            ),
+        ),
+        WCase(
+            "templated-helpers",
+            (
+                stub(
+                    "/orders",
+                    webhook(
+                        method="POST",
+                        body="{{upper (jsonPath originalRequest.body '$.name')}} "
+                        "{{size originalRequest.pathSegments}} {{originalRequest.query.source.[0]}} "
+                        "{{#each (jsonPath originalRequest.body '$.tags') as |t|}}[{{t}}]{{/each}} "
+                        "{{math 6 '*' 7}} {{base64 'hi'}}",
+                    ),
+                ),
+            ),
+            (
+                Trigger(
+                    "POST", "/orders?source=app", JSON,
+                    b'{"name": "ada", "tags": ["x", "y"]}',
+                ),
+            ),
+        ),
+        WCase(
+            "templated-response-and-webhook",
+            (
+                {
+                    "request": {"method": "POST", "urlPath": "/orders"},
+                    "response": {
+                        "status": 201,
+                        "body": "made {{jsonPath request.body '$.id'}}",
+                        "transformers": ["response-template"],
+                    },
+                    "serveEventListeners": [
+                        webhook(method="POST", body="told {{jsonPath originalRequest.body '$.id'}}")
+                    ],
+                },
+            ),
+            (ORDER,),
+        ),
+        WCase(
             "templated-parameters",
             (
                 stub(
@@ -336,8 +408,9 @@ def session(base: str, receiver: Receiver, case: WCase) -> Json:
         out["accepted"] = accepted
         answers, sent_at = [], []
         for t in case.triggers:
+            body = t.body.replace(RECEIVER.encode(), receiver.url.encode()) if t.body else None
             sent_at.append(time.monotonic())
-            r = http.request(t.method, t.path, headers=list(t.headers), content=t.body)
+            r = http.request(t.method, t.path, headers=list(t.headers), content=body)
             answers.append([r.status_code, r.text if r.status_code != 404 else "(not matched)"])
         answered_at = time.monotonic()
         out["answers"] = answers
@@ -403,6 +476,11 @@ def run_all(
     return diffs, golden, ours
 
 
+def fingerprint() -> str:
+    """Of the cases' definitions: the golden file says which cases WireMock answered."""
+    return hashlib.sha256(repr(cases()).encode()).hexdigest()
+
+
 def main() -> int:
     from wiremock_diff import JarMissing, arguments, both_servers, report
 
@@ -431,7 +509,8 @@ def main() -> int:
             (args.dump / f"{side}.json").write_text(text + "\n", encoding="utf-8")
     if args.write_golden and not args.only:
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(json.dumps(golden, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        stored = {"_cases": fingerprint(), **golden}
+        GOLDEN.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"wrote {GOLDEN.relative_to(ROOT)}")
     unexplained = [d for d in diffs if d.reason is None]
     expected = [d for d in diffs if d.reason is not None]

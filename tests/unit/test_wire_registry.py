@@ -20,6 +20,7 @@ from mockbdd.extensions import ExtensionError, Extensions, assemble
 from mockbdd.wire import builtins
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import DELAY_TYPES, FIXED, delay_json, parse_delay
+from mockbdd.wire.errors import unknown_name
 from mockbdd.wire.mappings import parse_request_pattern, parse_stub_mapping
 from mockbdd.wire.patterns import CONTENT_OPERATORS, Operator, parse_content_pattern
 from mockbdd.wire.settings import parse_settings, settings_json
@@ -64,8 +65,9 @@ def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
         "response-template",
         "jinja",
         "json-body-from-schema",
+        "template-files",
     )
-    assert BUILTIN.names(CUSTOM_MATCHERS) == ()
+    assert BUILTIN.names(CUSTOM_MATCHERS) == ("template-files",)
     with pytest.raises(ExtensionError):
         BUILTIN.add(DELAY_TYPES, "other", FIXED)
 
@@ -279,7 +281,7 @@ def test_transformers_and_their_parameters_are_refused_in_mockbdds_voice() -> No
     assert error.reason == (
         "response transformer 'velocity' is not supported by this server (registered: "
         "openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, "
-        "response-template, jinja, json-body-from-schema, upper; plugins add them through the "
+        "response-template, jinja, json-body-from-schema, template-files, upper; plugins add them through the "
         "mockbdd.plugins entry "
         "points)"
     )
@@ -322,7 +324,8 @@ def test_custom_matcher_names_and_parameters_are_checked() -> None:
         parse_request_pattern({"customMatcher": {"name": "path-len"}}, extensions=PLUGGED)
     assert (info.value.pointer, info.value.reason) == (
         "/customMatcher/name",
-        "must be one of the registered custom matchers (path-length), got 'path-len'; did you "
+        "must be one of the registered custom matchers (template-files, path-length), got "
+        "'path-len'; did you "
         "mean 'path-length'?",
     )
     with pytest.raises(InvalidInput) as info:
@@ -331,6 +334,9 @@ def test_custom_matcher_names_and_parameters_are_checked() -> None:
     with pytest.raises(InvalidInput) as info:
         parse_request_pattern({"customMatcher": {"name": "x"}})
     assert info.value.reason == (
+        "must be one of the registered custom matchers (template-files), got 'x'"
+    )  # the built-in one serves a tag map's templates: folder
+    assert unknown_name("custom matcher", "x", ()) == (
         "no custom matcher is registered, got 'x' (plugins register them through the "
         "mockbdd.plugins entry points)"
     )
