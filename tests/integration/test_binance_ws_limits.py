@@ -103,3 +103,25 @@ def test_network_latency_delays_stream_messages() -> None:
                 return time.perf_counter() - started
 
         assert asyncio.run(round_trip()) >= latency_ms / 1000 * 0.7
+
+
+def test_a_closed_candle_is_pushed_with_x_true_and_agrees_with_rest() -> None:
+    # time_scale 60: a minute of candles every second, so a 1m candle closes between pushes
+    with MockedCandleFeedServer(trading_pairs=PAIRS, seed=7, time_scale=60) as feed:
+
+        async def until_closed() -> tuple[dict[str, Any], dict[str, Any]]:
+            async with aiohttp.ClientSession() as s, s.ws_connect(feed.ws_url + "/btcusdt@kline_1m") as ws:  # fmt: skip
+                running = json.loads(await ws.receive_str(timeout=10))
+                while True:
+                    event = json.loads(await ws.receive_str(timeout=10))
+                    if event["k"]["x"]:
+                        return running, event
+
+        running, closed = asyncio.run(until_closed())
+        assert running["k"]["x"] is False
+        k = closed["k"]
+        assert k["t"] > running["k"]["t"] - 60_000
+        assert closed["E"] > k["T"]  # sent after its interval ended
+        query = {"symbol": "BTCUSDT", "interval": "1m", "startTime": k["t"], "limit": 1}
+        (row,) = httpx.get(feed.url + "/api/v3/klines", params=query).json()
+        assert [k["o"], k["h"], k["l"], k["c"], k["v"]] == row[1:6]
