@@ -1,11 +1,13 @@
 """Templated stubs against a static one, in the same run of one server (goal: a typical
 templated stub at ≥ 0.5× the static stub's throughput), and the engine's render cost.
 
-    .venv/bin/python bench/templating.py [--seconds 5] [--connections 32]
+    .venv/bin/python bench/templating.py [--seconds 5]
 
 Starts ``mockbdd serve`` pinned to CPU ``SERVER_CPU`` (default 0) and drives it with ``wrk``
-pinned to ``LOAD_CPU`` (default 1), ``--seconds`` per stub, in the order static, Handlebars,
-Jinja, static again (the two static runs show the machine's drift). Then renders the same
+pinned to ``LOAD_CPU`` (default 1; 50 connections), ``--seconds`` per stub, in the order
+static, Handlebars, Jinja, static again (the two static runs show the machine's drift), and
+reads the server's CPU time per request too: on a busy machine req/s follows the machine's
+load, CPU per request does not. Then renders the same
 Handlebars template in-process to give µs per render (compiled once) against µs per compile,
 the cost a per-request compilation would have added. Figures from a loaded machine are not
 worth quoting.
@@ -14,16 +16,14 @@ worth quoting.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from common import LOAD_CPU, free_port, mockbdd_cmd, pinned, wait_ready
+from common import free_port, mockbdd_cmd, pinned, wait_ready, wrk_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -59,17 +59,6 @@ PATHS = {
     "handlebars": "/hb/7?name=Ada",
     "jinja": "/jinja/7?name=Ada",
 }
-
-
-def wrk(url: str, seconds: int, connections: int) -> float:
-    out = subprocess.run(
-        ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    return float(m.group(1)) if m else float("nan")
 
 
 def render_cost(rounds: int = 20_000) -> tuple[float, float]:
@@ -150,7 +139,6 @@ def against_pybars3(rounds: int = 20_000) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
     render_us, compile_us = render_cost()
     print(f"handlebars, in process: {render_us:.1f} µs per render, {compile_us:.1f} µs per compile")
@@ -159,7 +147,7 @@ def main() -> int:
         print("wrk not found: the throughput part needs it (peers.sh install)", file=sys.stderr)
         return 2
     port = free_port()
-    with tempfile.TemporaryDirectory(), pinned(mockbdd_cmd(port, "--journal-max", "0")):
+    with tempfile.TemporaryDirectory(), pinned(mockbdd_cmd(port, "--journal-max", "0")) as proc:
         base = f"http://127.0.0.1:{port}"
         wait_ready(f"{base}/__admin/health")
         for stub in STUBS.values():
@@ -169,14 +157,21 @@ def main() -> int:
             assert (answer.status_code == 200 and '"7"' in answer.text) or name == "static", (
                 answer.text
             )
-        results: dict[str, float] = {}
+        results: dict[str, tuple[float, float]] = {}
         for name in ("static", "handlebars", "jinja", "static-again"):
             path = PATHS[name.removesuffix("-again")]
-            results[name] = wrk(base + path, args.seconds, args.connections)
-        static = (results["static"] + results["static-again"]) / 2
-        print("\n| stub | req/s | × static |\n|---|---|---|")
-        for name, rate in results.items():
-            print(f"| {name} | {rate:,.0f} | {rate / static:.2f} |")
+            results[name] = wrk_cpu(base + path, args.seconds, proc.pid)
+        static_rate = (results["static"][0] + results["static-again"][0]) / 2
+        static_cpu = (results["static"][1] + results["static-again"][1]) / 2
+        # on a busy machine req/s follows the load; the server's CPU per request does not:
+        # static CPU / this CPU is the throughput ratio the server itself allows
+        print("\n| stub | req/s | × static | server CPU µs/req | × static by CPU |")
+        print("|---|---|---|---|---|")
+        for name, (rate, cpu) in results.items():
+            print(
+                f"| {name} | {rate:,.0f} | {rate / static_rate:.2f} | {cpu:.0f} "
+                f"| {static_cpu / cpu:.2f} |"
+            )
     return 0
 
 

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from aiohttp import web
 
@@ -82,6 +82,7 @@ class DataPlane:
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
         self._transformers = dict(extensions.items(TRANSFORMERS))
+        self._preparing: dict[str, bool] = {}
         # serve-event listeners (webhooks) run as the last observe stage, where stubs name them
         templating = webhook_renderer(extensions.get(TRANSFORMERS, "response-template"))
         self.listeners = ListenerRunner(extensions, self.proxy.refusal, templating)
@@ -259,8 +260,28 @@ class DataPlane:
             transformed = self._transform(ns, plan, definition)
             if isinstance(transformed, str):
                 return _text(500, transformed), ResponseRecord(500, (), transformed.encode())
+            if (
+                not plan.headers  # else ``definition`` is this answer's own already
+                and transformed.status == definition.status
+                and transformed.headers == definition.headers
+                and transformed.status_message == definition.status_message
+            ):  # only the body was made for this answer: the stub's head is kept as it is
+                cached = self._cache.get(definition, plan.stub)
+                if (
+                    plan.fault is None
+                    and cached.head is not None
+                    and _body_only(transformed)
+                    and bool(transformed.body) == bool(definition.body)  # same Content-Type
+                    and len(transformed.body) <= prepared.MAX_PREPARED_BODY
+                    and prepared.can_prepare(request)
+                ):  # the static answer's fast path, its head given this body's length
+                    body = transformed.body
+                    head = _with_length(cached.head, cached.body_length, len(body))
+                    answer = prepared.PreparedResponse(head, self._date(), body, transformed.status)
+                    return answer, ResponseRecord(transformed.status, transformed.headers, body)
+            else:
+                cached = self._cache.build(transformed, plan.stub)  # one answer's: never kept
             definition = transformed
-            cached = self._cache.build(definition, plan.stub)  # one answer's: never kept
         elif plan.headers:
             cached = self._cache.build(definition, plan.stub)
         else:
@@ -305,12 +326,18 @@ class DataPlane:
                 return f"mockbdd: no response transformer named {name!r} on this server\n"
             if isinstance(transformer, LazyTransformer):  # imported once, then kept
                 transformer = self._transformers[name] = transformer.load()
+            preparing = self._preparing.get(name)
+            if (
+                preparing is None
+            ):  # a runtime-checked protocol: asked once per name, not per request
+                preparing = self._preparing[name] = isinstance(transformer, PreparingTransformer)
             made = prepared[i] if i < len(prepared) else None
             try:
-                if made is not None and isinstance(transformer, PreparingTransformer):
+                if made is not None and preparing:
                     if served is None:
                         served = serve_context(ns, plan)
-                    definition = transformer.render(made, definition, request, parameters, served)
+                    render = cast(PreparingTransformer, transformer).render
+                    definition = render(made, definition, request, parameters, served)
                 else:
                     definition = transformer.transform(definition, request, parameters, context)
             except TemplateRenderFailed as failed:  # the template's own words, no trace
@@ -517,6 +544,28 @@ class DataPlane:
             return await asyncio.to_thread(target.read_bytes)
         except (OSError, ValueError):  # missing, unreadable, or a name the OS refuses
             return None
+
+
+def _body_only(definition: ResponseDefinition) -> bool:
+    """Nothing to carry out but status, headers and body (a transformed answer)."""
+    return (
+        definition.body_file_name is None
+        and definition.sse is None
+        and definition.chunked_dribble_delay is None
+        and definition.proxy_base_url is None
+        and definition.websocket is None
+        and definition.socket_handler is None
+        and definition.fault is None
+    )
+
+
+def _with_length(head: bytes, length: int, new: int) -> bytes:
+    """A prepared head (``prepared.serialise_head``) for a body of ``new`` bytes instead."""
+    if new == length:
+        return head
+    return head.replace(
+        b"\r\nContent-Length: %d\r\n" % length, b"\r\nContent-Length: %d\r\n" % new, 1
+    )
 
 
 def serve_context(ns: Namespace, plan: ServePlan) -> ServeContext:

@@ -432,6 +432,8 @@ class _Render:
 
 def _get(value: Any, key: str | int) -> Any:
     """One step of a path: a mapping key or a sequence index; never an attribute."""
+    if type(value) is dict and type(key) is str:  # the common case, without the ABC check
+        return value.get(key)
     if isinstance(value, Mapping):
         found = value.get(key)
         if found is None and isinstance(key, int):

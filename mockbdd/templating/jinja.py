@@ -170,8 +170,7 @@ class Jinja(_TemplateTransformer):
     ) -> Mapping[str, Any]:
         seed = _seed(context)
         rng = random.Random(seed)
-        faker = self._faker
-        faker.seed_instance(seed)
+        faker = _SeededFaker(self, seed)  # seeded when a template first reads it
 
         def uuid() -> str:
             return str(uuid_module.UUID(int=rng.getrandbits(128), version=4))
@@ -184,7 +183,7 @@ class Jinja(_TemplateTransformer):
 
         return {
             "request": JinjaRequest(request, context),
-            "parameters": to_plain(parameters),
+            "parameters": self.plain(parameters),
             "faker": faker,
             "uuid": uuid,
             "now": now,
@@ -196,6 +195,26 @@ class Jinja(_TemplateTransformer):
 
     def failure(self, exc: TemplateError) -> str:
         return f"mockbdd: jinja template {exc}\n"
+
+
+class _SeededFaker:
+    """``faker`` in a template: the transformer's Faker, seeded for this request when a
+    template first reads one of its providers (a render that never names it costs nothing)."""
+
+    __slots__ = ("_faker", "_jinja", "_seed")
+
+    def __init__(self, jinja: Jinja, seed: int) -> None:
+        self._jinja = jinja
+        self._seed = seed
+        self._faker: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._faker is None:
+            self._faker = self._jinja._faker
+            self._faker.seed_instance(self._seed)
+        return getattr(self._faker, name)
 
 
 def _seed(context: ServeContext) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ServeContext
-from mockbdd.templating.values import CaseInsensitive, ListOrSingle, PathSegments
+from mockbdd.templating.values import BodyText, LazyValues, PathSegments
 
 
 class RequestModel(Mapping[str, Any]):
@@ -51,17 +51,16 @@ def _path(request: RecordedRequest, context: ServeContext) -> PathSegments:
     return PathSegments(request.path, context.path_parameters)
 
 
-def _query(request: RecordedRequest, context: ServeContext) -> dict[str, ListOrSingle]:
-    return {k: ListOrSingle(v) for k, v in request.query.items()}
+def _query(request: RecordedRequest, context: ServeContext) -> LazyValues:
+    return LazyValues(request.query)
 
 
-def _headers(request: RecordedRequest, context: ServeContext) -> CaseInsensitive:
-    names = request.header_names
-    return CaseInsensitive({names.get(k, k): ListOrSingle(v) for k, v in request.headers.items()})
+def _headers(request: RecordedRequest, context: ServeContext) -> LazyValues:
+    return LazyValues(request.headers, fold=True, names=request.header_names)
 
 
-def _cookies(request: RecordedRequest, context: ServeContext) -> dict[str, ListOrSingle]:
-    return {k: ListOrSingle(v) for k, v in request.cookies.items()}
+def _cookies(request: RecordedRequest, context: ServeContext) -> LazyValues:
+    return LazyValues(request.cookies)
 
 
 def _base_url(request: RecordedRequest, context: ServeContext) -> str:
@@ -96,7 +95,7 @@ _KEYS: dict[str, Callable[[RecordedRequest, ServeContext], Any]] = {
     "baseUrl": _base_url,
     "headers": _headers,
     "cookies": _cookies,
-    "body": lambda r, c: r.body.text,
+    "body": lambda r, c: BodyText(r.body.text, r.body),
     "bodyAsBase64": lambda r, c: base64.b64encode(r.body.raw).decode(),
     "binary": _binary,
     "multipart": _multipart,

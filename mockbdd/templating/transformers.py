@@ -166,6 +166,22 @@ class _TemplateTransformer:
     def _files(self) -> dict[bytes, Template]:
         return {}
 
+    def plain(self, parameters: Mapping[str, Any]) -> Any:
+        """``transformerParameters`` as plain data, made once per stub (the frozen mapping is
+        kept by identity; templates cannot change what they read)."""
+        kept = self._plain.get(id(parameters))
+        if kept is not None and kept[0] is parameters:
+            return kept[1]
+        plain = to_plain(parameters)
+        if len(self._plain) >= MAX_FILE_TEMPLATES * 16:  # stubs come and go: bounded
+            self._plain.clear()
+        self._plain[id(parameters)] = (parameters, plain)
+        return plain
+
+    @cached_property
+    def _plain(self) -> dict[int, tuple[Mapping[str, Any], Any]]:
+        return {}
+
 
 MAX_FILE_TEMPLATES = 256
 
@@ -201,7 +217,7 @@ class ResponseTemplate(_TemplateTransformer):
     def context(
         self, request: RecordedRequest, parameters: Mapping[str, Any], context: ServeContext
     ) -> Mapping[str, Any]:
-        return {"request": RequestModel(request, context), "parameters": to_plain(parameters)}
+        return {"request": RequestModel(request, context), "parameters": self.plain(parameters)}
 
     def failure(self, exc: TemplateError) -> str:
         return f"[ERROR] {exc}"  # as WireMock answers a template that fails to render

@@ -11,6 +11,20 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 
+class BodyText(str):
+    """``request.body``: the text, which also knows the request's parsed JSON (parsed once per
+    request, and already when a body pattern read it), so ``jsonPath request.body ...`` does
+    not parse it again per call. Nothing but the text is reachable from a template (the
+    parsed document is behind an underscore name, which neither engine reads)."""
+
+    def __new__(cls, text: str, body: Any) -> BodyText:
+        made = super().__new__(cls, text)
+        made._mb_body = body  # the request's Body: its ``json`` is parsed once, when first read
+        return made
+
+    _mb_body: Any
+
+
 class ListOrSingle(tuple[Any, ...]):
     """WireMock's ``ListOrSingle``: a query parameter's or header's values; renders as the
     value when there is one, as ``[a, b]`` when there are several."""
@@ -87,6 +101,58 @@ class CaseInsensitive(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class LazyValues(Mapping[str, Any]):
+    """Query parameters, headers or cookies as templates see them (``ListOrSingle`` each),
+    made one name at a time when a template reads it: ``{{request.query.q}}`` wraps ``q``
+    only, not every parameter. ``fold``: names looked up whatever the case (headers; listed
+    in case-insensitive order with their received spelling, ``names``)."""
+
+    __slots__ = ("_fold", "_made", "_names", "_source")
+
+    def __init__(
+        self,
+        source: Mapping[str, Any],
+        *,
+        fold: bool = False,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
+        self._source = source
+        self._fold = fold
+        self._names = names or {}
+        self._made: dict[str, ListOrSingle | None] = {}
+
+    def _value(self, key: Any) -> ListOrSingle | None:
+        name = str(key).lower() if self._fold else str(key)
+        try:
+            return self._made[name]
+        except KeyError:
+            pass
+        found = self._source.get(name)
+        made = self._made[name] = None if found is None else ListOrSingle(found)
+        return made
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._value(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = self._value(key)
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        return self._value(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        if not self._fold:
+            return iter(self._source)
+        return iter([self._names.get(k, k) for k in sorted(self._source, key=str.lower)])
+
+    def __len__(self) -> int:
+        return len(self._source)
 
 
 def to_plain(value: Any) -> Any:

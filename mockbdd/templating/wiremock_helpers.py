@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from mockbdd.domain.requests import Body
 from mockbdd.templating.dates import (
     RenderableDate,
     format_date,
@@ -39,6 +40,7 @@ from mockbdd.templating.handlebars import (
     to_text,
 )
 from mockbdd.templating.values import (
+    BodyText,
     JsonList,
     JsonMap,
     ListOrSingle,
@@ -271,6 +273,16 @@ def _json_path(expression: str) -> Any:
     return compile_json_path(expression)
 
 
+def _read_document(value: Any) -> Any:
+    """``_document`` for a helper that only reads it: the request body's JSON as the request
+    already parsed it (never changed here: helpers that change a document copy it first)."""
+    if type(value) is BodyText:
+        parsed = value._mb_body.json
+        if parsed is not Body.NOT_JSON:
+            return parsed
+    return _document(value)
+
+
 def _document(value: Any) -> Any:
     if isinstance(value, (Mapping, list, tuple)):
         return to_plain(value)
@@ -302,7 +314,7 @@ def _json_path_helper(context: Any, options: Options) -> Any:
     if expression is None:
         return _error("The JSONPath cannot be empty")
     try:
-        document = _document(context)
+        document = _read_document(context)
     except ValueError:
         return _error(f"{to_text(context)} is not valid JSON")
     try:
