@@ -182,6 +182,7 @@ Feature: The mockbdd step library
       """
       subscribed to {{message.body}}
       """
+    And "inventory" delays its WebSocket messages on /v1/live by 50 ms
     When the client says "sub:stock" over the WebSocket /v1/live of "inventory"
     Then the client hears "subscribed to sub:stock"
     And "inventory" should have received 1 message containing "sub:" on /v1/live

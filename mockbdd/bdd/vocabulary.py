@@ -183,7 +183,7 @@ CHAT_CALLS_TOOL = '"{service}" answers chat completions by calling the tool "{to
 CHAT_ASKED_ABOUT = '"{service}" should have been asked a chat completion whose last message contains "{text}"'  # 48
 CHAT_OFFERED_TOOL = '"{service}" should have been offered the tool "{tool}"'  # 49
 
-# -- WebSocket endpoints (50-52, 55-57) ----------------------------------------------------------
+# -- WebSocket endpoints (50-52, 55-58) ----------------------------------------------------------
 WS_ON_CONNECT = '"{service}" sends on connect to {path:MbdPath}:'  # 50
 WS_REPLIES = (
     'when "{service}" receives a message containing "{text}" on {path:MbdPath}, it replies:'  # 51
@@ -198,6 +198,9 @@ WS_REPLIES_MATCHING = (
 WS_RECEIVED_COUNT = '"{service}" should have received {count:d} messages containing "{text}" on {path:MbdPath}'  # 56, plural
 WS_RECEIVED_COUNT_ONE = '"{service}" should have received {count:d} message containing "{text}" on {path:MbdPath}'  # 56, singular
 WS_SENT = '"{service}" should have sent a message containing "{text}" on {path:MbdPath}'  # 57
+WS_DELAYS = (
+    '"{service}" delays its WebSocket messages on {path:MbdPath} by {delay:MbdDuration}'  # 58
+)
 
 # -- Anthropic's Messages API (53-54) -------------------------------------------------------------
 MESSAGES_ANSWERS = '"{service}" answers Anthropic messages with:'  # 53
@@ -342,6 +345,7 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase(56, WS_RECEIVED_COUNT, ASSERTION, websocket_steps.received_messages),
     Phrase(56, WS_RECEIVED_COUNT_ONE, ASSERTION, websocket_steps.received_messages),
     Phrase(57, WS_SENT, ASSERTION, websocket_steps.sent_message),
+    Phrase(58, WS_DELAYS, SETUP, websocket_steps.delays_messages),
     Phrase(63, CALLS_BACK, SETUP, webhook_steps.calls_back, DOCSTRING),
     Phrase(64, CALLED_BACK, ASSERTION, webhook_steps.called_back),
 )

@@ -1,6 +1,7 @@
-"""Phrases 50-52 and 55-57: a WebSocket endpoint of a service in one line each (what it sends
+"""Phrases 50-52 and 55-58: a WebSocket endpoint of a service in one line each (what it sends
 on connect, what it replies to a message containing a text or matching a regular expression),
-and assertions on what it received (one message, or how many) and sent. The phrases of a route
+how long its messages take on the way, and assertions on what it received (one message, or how
+many) and sent. The phrases of a route
 write one ``webSocket`` stub between them: each adds to the script of the route's step stub (a
 connection is answered by one stub). A reply with ``{{`` is a Handlebars template
 (``response-template``): ``{{message.body}}`` is the message it answers."""
@@ -41,6 +42,22 @@ def _add_to_script(mocks: ScenarioMocks, service: str, path: str, key: str, entr
         "webSocket": _templated({key: [entry]}, entry),
         "metadata": step_metadata(service),
     })  # fmt: skip
+
+
+def delays_messages(mocks: ScenarioMocks, service: str, path: str, delay_ms: int) -> None:
+    """58: every message the WebSocket ``path`` sends waits ``delay_ms`` more (the script's
+    ``fixedDelayMilliseconds``; later messages wait behind earlier ones, as on one stream)."""
+    url = route_path(service, path)
+    for stub in step_stubs(mocks, service):
+        if stub.request.get("urlPath") == url and isinstance(stub.raw.get("webSocket"), dict):
+            mapping = dict(stub.raw)
+            mapping["webSocket"] = {**mapping["webSocket"], "fixedDelayMilliseconds": delay_ms}
+            mocks.admin.update_stub(stub.id, mapping)
+            return
+    raise StepUsageError(
+        f'say first what "{service}" sends or replies on the WebSocket {path} '
+        "(phrases 50, 51 or 55), then how long its messages take"
+    )
 
 
 def _templated(script: dict[str, Any], entry: Any) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Phrases 50-52 and 55-57 (a WebSocket endpoint's greeting and replies, templated or not, and
-what it received and sent) under
+"""Phrases 50-52 and 55-58 (a WebSocket endpoint's greeting and replies, templated or not, how
+long its messages take, and what it received and sent) under
 behave (a subprocess) and pytest-bdd (pytester), with the ``websockets`` client as the system
 under test."""
 
@@ -42,6 +42,7 @@ Feature: a live feed
       """
       ok {{message.body}}
       """
+    And "feed" delays its WebSocket messages on /live by 50 ms
     When the client sends "sub:btc" and "sub:eth" to /live of "feed"
     Then the client heard "hi, ok sub:btc, ok sub:eth"
     And "feed" should have received 2 messages containing "sub:" on /live
