@@ -160,7 +160,7 @@ def test_a_pip_installed_plugin_is_used_by_every_decoding_path(plugged_server: s
 
 REFUSED = [
     ({"delayDistribution": {"type": "exact"}}, "/response/delayDistribution/type",
-     "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, "
+     "must be one of the registered delay types (fixed, uniform, lognormal, normal, exponential, "
      "pareto, poisson, mixture, percentiles, empirical, exactly), got "
      "'exact'; did you mean 'exactly'?"),
     ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
@@ -191,7 +191,7 @@ def test_plugin_names_and_parameters_are_checked_in_mockbdds_voice(plugged_serve
         }
         unknown = http.post("/__admin/requests/count", json={"customMatcher": {"name": "len"}})
         assert unknown.json()["errors"][0]["title"] == (
-            "Input should be a registered custom matcher (template-files, path-length), got 'len'"
+            "must be one of the registered custom matchers (template-files, path-length), got 'len'"
         )
         assert http.get("/__admin/mappings").json() == before  # nothing was added
 

@@ -182,7 +182,7 @@ def test_webhooks_reach_only_allowed_origins(target: MockServer, callbacks: http
         (
             [{"name": "webhok", "parameters": {"url": "http://127.0.0.1:1/"}}],
             "/serveEventListeners/0/name",
-            "Input should be a registered serve event listener (webhook), got 'webhok'; "
+            "must be one of the registered serve event listeners (webhook), got 'webhok'; "
             "did you mean 'webhook'?",
         ),
         (

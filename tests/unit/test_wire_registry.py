@@ -153,10 +153,10 @@ def test_each_delay_type_decodes_and_encodes_back(obj: dict[str, Any], delay: ob
         ([], "/d", "must be an object with a 'type' (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly)"),
         ({"ms": 1}, "/d/type", "required: one of fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly"),
         ({"type": ["fixed"]}, "/d/type",
-         "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
+         "must be one of the registered delay types (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got ['fixed']"),
         ({"type": "unifrom"}, "/d/type",
-         "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
+         "must be one of the registered delay types (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got 'unifrom'; did you mean 'uniform'?"),
         ({"type": "uniform", "lower": 3, "upper": 2}, "/d/lower", "must not be greater than 'upper'"),
         ({"type": "exactly", "ms": 1, "extra": 1}, "/d/extra", "unknown field 'extra' (fields: ms)"),
@@ -227,7 +227,7 @@ def test_faults_are_the_registered_names() -> None:
     error = refused({"request": {}, "response": {"fault": "EMPTY_RESPONS"}})
     assert error.pointer == "/response/fault"
     assert error.reason == (
-        "Input should be a registered fault (CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, "
+        "must be one of the registered faults (CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, "
         "MALFORMED_RESPONSE_CHUNK, RANDOM_DATA_THEN_CLOSE, NO_RESPONSE, TRUNCATED_BODY), "
         "got 'EMPTY_RESPONS'; did you mean 'EMPTY_RESPONSE'?"
     )
@@ -324,7 +324,7 @@ def test_custom_matcher_names_and_parameters_are_checked() -> None:
         parse_request_pattern({"customMatcher": {"name": "path-len"}}, extensions=PLUGGED)
     assert (info.value.pointer, info.value.reason) == (
         "/customMatcher/name",
-        "Input should be a registered custom matcher (template-files, path-length), got "
+        "must be one of the registered custom matchers (template-files, path-length), got "
         "'path-len'; did you "
         "mean 'path-length'?",
     )
@@ -334,7 +334,7 @@ def test_custom_matcher_names_and_parameters_are_checked() -> None:
     with pytest.raises(InvalidInput) as info:
         parse_request_pattern({"customMatcher": {"name": "x"}})
     assert info.value.reason == (
-        "Input should be a registered custom matcher (template-files), got 'x'"
+        "must be one of the registered custom matchers (template-files), got 'x'"
     )  # the built-in one serves a tag map's templates: folder
     assert unknown_name("custom matcher", "x", ()) == (
         "no custom matcher is registered, got 'x' (plugins register them through the "
