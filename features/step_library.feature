@@ -177,6 +177,18 @@ Feature: The mockbdd step library
     And the client hears "pong"
     And "inventory" should have received a message containing "ping" on /v1/live
 
+  Scenario: A WebSocket endpoint answers a pattern with a template
+    Given when "inventory" receives a message matching "sub:[a-z]+" on /v1/live, it replies:
+      """
+      subscribed to {{message.body}}
+      """
+    And "inventory" delays its WebSocket messages on /v1/live by 50 ms
+    When the client says "sub:stock" over the WebSocket /v1/live of "inventory"
+    Then the client hears "subscribed to sub:stock"
+    And "inventory" should have received 1 message containing "sub:" on /v1/live
+    And "inventory" should have received 0 messages containing "ping" on /v1/live
+    And "inventory" should have sent a message containing "subscribed" on /v1/live
+
   Scenario: Nothing unexpected, nothing unused
     When the shop checks out item 7 for 100 EUR
     Then "payments" should not have received unexpected requests

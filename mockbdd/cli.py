@@ -196,13 +196,15 @@ def import_openapi(args: argparse.Namespace) -> int:
 
     try:
         from mockbdd.openapi.document import Document
+        from mockbdd.openapi.refs import Files
         from mockbdd.openapi.stubs import stubs_for
     except ImportError:
         print("mockbdd import-openapi: pip install 'mockbdd[openapi]'", file=sys.stderr)
         return 2
     try:
         text = Path(args.spec).read_text(encoding="utf-8")
-        document = Document(text, "")
+        # $ref to other files: read next to SPEC, never outside its folder
+        document = Document(text, "", Files(Path(args.spec).parent))
         mappings = stubs_for(document, args.mode)
     except OSError as exc:
         print(f"mockbdd import-openapi: {args.spec}: {exc.strerror}", file=sys.stderr)

@@ -133,3 +133,74 @@ def test_the_pytest_bdd_module_runs_the_feature_against_the_tag_map(tmp_path: Pa
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+
+
+def _step_rows() -> dict[int, str]:
+    rows: dict[int, list[str]] = {}
+    for number, text in re.findall(r"^\| (\d+) \| (.*) \|$", README, flags=re.MULTILINE):
+        rows.setdefault(int(number), []).append(text)
+    return {n: " ".join(texts) for n, texts in rows.items()}
+
+
+def test_the_step_table_gives_every_phrase_its_docstring_table_columns_and_subsets() -> None:
+    """Issue 10 point 7: each shipped phrase is in the README's table as the runners register
+    it; a table-taking phrase names its columns (or what its rows are), a docstring-taking one
+    says so, and the JSON comparisons that are subsets (19, 25) say it."""
+    from mockbdd.bdd.hints import display
+    from mockbdd.bdd.vocabulary import PHRASES, Extra
+
+    rows = _step_rows()
+    for phrase in PHRASES:
+        row = rows.get(phrase.number, "")
+        where = f"README step table, phrase {phrase.number}"
+        spellings = {row.replace("(s)", "s"), row.replace("(s)", "")}  # "request(s)": both
+        assert any(f"`{display(phrase.pattern)}`" in r for r in spellings), where
+        if phrase.extra is Extra.TABLE:
+            assert re.search(r"\(`\\\| \w+ \\\|.*\\\|`|\(table", row), f"{where}: columns"
+        if phrase.extra is Extra.DOCSTRING:
+            assert "docstring" in row, f"{where}: docstring"
+    assert "`\\| field \\| value \\|`" in rows[12]
+    for number in (19, 25):
+        assert "a subset" in rows[number]
+    assert "The JSON comparisons of phrases 19 and 25 are subsets" in README
+
+
+def test_the_install_section_names_each_extra_and_what_it_brings() -> None:
+    """Issue 10 point 1: behave, pytest and speed each have their pip line naming the packages
+    pyproject.toml's extra installs."""
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # no tomllib on 3.10
+    extras = {
+        name: re.findall(r'"([^"]+)"', items)
+        for name, items in re.findall(r"^(\w+) = \[(.*?)\]", pyproject, flags=re.MULTILINE)
+    }
+    shell = "\n".join(blocks("sh"))
+    for extra in ("behave", "pytest", "speed"):
+        (line,) = [x for x in shell.splitlines() if f'pip install "mockbdd[{extra}]"' in x]
+        for requirement in extras[extra]:
+            package = re.split(r"[<>=;\[ ]", requirement, maxsplit=1)[0]
+            assert package in line, f"the {extra} line does not name {package}: {line}"
+
+
+def test_the_behave_steps_without_behave_say_which_extra_to_install(tmp_path: Path) -> None:
+    code = """\
+import sys
+
+
+class NotInstalled:  # behave and its modules cannot be found, as when it is not installed
+    def find_spec(self, name, path, target=None):
+        if name.partition(".")[0] == "behave":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+
+sys.meta_path.insert(0, NotInstalled())
+from mockbdd.behave.steps import *
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "ModuleNotFoundError: mockbdd.behave needs behave, which is not installed: pip install "
+        '"mockbdd[behave]" (the pytest marker, fixture and unittest mixin need no extra)'
+    )
+    assert "mockbdd.behave needs behave" in README

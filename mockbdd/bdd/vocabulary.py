@@ -183,13 +183,23 @@ CHAT_CALLS_TOOL = '"{service}" answers chat completions by calling the tool "{to
 CHAT_ASKED_ABOUT = '"{service}" should have been asked a chat completion whose last message contains "{text}"'  # 48
 CHAT_OFFERED_TOOL = '"{service}" should have been offered the tool "{tool}"'  # 49
 
-# -- WebSocket endpoints (50-52) ---------------------------------------------------------------
+# -- WebSocket endpoints (50-52, 55-58) ----------------------------------------------------------
 WS_ON_CONNECT = '"{service}" sends on connect to {path:MbdPath}:'  # 50
 WS_REPLIES = (
     'when "{service}" receives a message containing "{text}" on {path:MbdPath}, it replies:'  # 51
 )
 WS_RECEIVED = (
     '"{service}" should have received a message containing "{text}" on {path:MbdPath}'  # 52
+)
+
+WS_REPLIES_MATCHING = (
+    'when "{service}" receives a message matching "{regex}" on {path:MbdPath}, it replies:'  # 55
+)
+WS_RECEIVED_COUNT = '"{service}" should have received {count:d} messages containing "{text}" on {path:MbdPath}'  # 56, plural
+WS_RECEIVED_COUNT_ONE = '"{service}" should have received {count:d} message containing "{text}" on {path:MbdPath}'  # 56, singular
+WS_SENT = '"{service}" should have sent a message containing "{text}" on {path:MbdPath}'  # 57
+WS_DELAYS = (
+    '"{service}" delays its WebSocket messages on {path:MbdPath} by {delay:MbdDuration}'  # 58
 )
 
 # -- Anthropic's Messages API (53-54) -------------------------------------------------------------
@@ -331,6 +341,11 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase(52, WS_RECEIVED, ASSERTION, websocket_steps.received_message),
     Phrase(53, MESSAGES_ANSWERS, SETUP, llm_steps.answers_messages, DOCSTRING),
     Phrase(54, MESSAGES_ANSWERS_ABOUT, SETUP, llm_steps.answers_messages_about, DOCSTRING),
+    Phrase(55, WS_REPLIES_MATCHING, SETUP, websocket_steps.replies_to_matching, DOCSTRING),
+    Phrase(56, WS_RECEIVED_COUNT, ASSERTION, websocket_steps.received_messages),
+    Phrase(56, WS_RECEIVED_COUNT_ONE, ASSERTION, websocket_steps.received_messages),
+    Phrase(57, WS_SENT, ASSERTION, websocket_steps.sent_message),
+    Phrase(58, WS_DELAYS, SETUP, websocket_steps.delays_messages),
     Phrase(63, CALLS_BACK, SETUP, webhook_steps.calls_back, DOCSTRING),
     Phrase(64, CALLED_BACK, ASSERTION, webhook_steps.called_back),
 )

@@ -21,7 +21,16 @@ import difflib
 import sys
 from typing import Any
 
-from behave.userdata import UserData
+try:
+    from behave.userdata import UserData
+except ModuleNotFoundError as exc:  # the behave extra is not installed
+    if (exc.name or "").partition(".")[0] != "behave":
+        raise
+    raise ModuleNotFoundError(
+        'mockbdd.behave needs behave, which is not installed: pip install "mockbdd[behave]" '
+        "(the pytest marker, fixture and unittest mixin need no extra)",
+        name="behave",
+    ) from None
 
 from mockbdd.bdd.hints import closest_phrase
 from mockbdd.bdd.journal_report import attach_journal

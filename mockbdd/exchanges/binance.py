@@ -9,9 +9,10 @@ is over), as Binance answers clients that keep polling.
 
 WebSocket market streams: ``/ws[/<stream>...]`` and ``/stream?streams=a/b`` (each event wrapped
 as ``{"stream", "data"}``) push ``kline`` events (``<symbol>@kline_<interval>``, Binance's field
-names, every 2 s) from the same seeded candles as ``/api/v3/klines``;
-``SUBSCRIBE``/``UNSUBSCRIBE``/``LIST_SUBSCRIPTIONS`` answer as Binance does (``{"result": null,
-"id": 1}``, ``{"error": {"code": 2, ...}, "id"}``); at most 1024 streams per connection; more
+names, every 2 s) from the same seeded candles as ``/api/v3/klines``: the running candle with
+``"x": false``, and once its interval is over the final one with ``"x": true``;
+``SUBSCRIBE``/``UNSUBSCRIBE``/``LIST_SUBSCRIPTIONS`` answer as Binance does (``{"result":
+null, "id": 1}``, ``{"error": {"code": 2, ...}, "id"}``); at most 1024 streams per connection; more
 than ``wsLimit`` (5) incoming messages a second closes the connection with 1008, and past
 ``connectionLimit`` (300) connection attempts per 5 minutes from one IP the upgrade is refused
 with 429 and ``Retry-After``. Binance documents these limits but not the refusal's body: it
@@ -47,6 +48,7 @@ WEIGHTS = {"/api/v3/ping": 1, "/api/v3/time": 1, "/api/v3/exchangeInfo": 20,
            "/api/v3/klines": 2, "/api/v3/ticker/price": 2}  # fmt: skip
 MAX_TRADES = 2000  # per candle (candles.py): trade ids f..L are numbered from the candle's index
 _JSON = ("Content-Type", "application/json;charset=UTF-8")
+_TEXT = (("Content-Type", "text/plain; charset=utf-8"),)
 _QUOTES = ("USDT", "BUSD", "USDC", "BTC", "ETH")
 
 
@@ -233,7 +235,8 @@ class BinanceSpot(ExchangePlugin):
             names = _param(request, "streams") or ""
             streams, combined = [n.lower() for n in names.split("/") if n], True
         elif conn.path.startswith("/stream/"):
-            return None  # not a Binance path: the stubs' 404 answers
+            text = "mockbdd: binance_spot streams are at /ws/<stream> and /stream?streams=<a>/<b>\n"
+            return ResponseDefinition(status=404, headers=_TEXT, body=text.encode())
         else:
             streams, combined = [n.lower() for n in conn.path[4:].split("/") if n], False
         if len(streams) > MAX_STREAMS:
@@ -275,6 +278,12 @@ class BinanceSpot(ExchangePlugin):
         return {"error": {"code": 3, "msg": "Invalid JSON: expected value at line 1 column 1"}}
 
     def candle_message(self, conn: Connection, sub: Subscription, candle: Candle) -> Any:
+        return self._kline(conn, sub, candle, closed=False)
+
+    def closed_candle_message(self, conn: Connection, sub: Subscription, candle: Candle) -> Any:
+        return self._kline(conn, sub, candle, closed=True)
+
+    def _kline(self, conn: Connection, sub: Subscription, candle: Candle, closed: bool) -> Any:
         market = conn.market
         series = market.series[(sub.symbol, sub.interval)]
         now = market.now_ms()
@@ -283,7 +292,7 @@ class BinanceSpot(ExchangePlugin):
         data = {"e": "kline", "E": now, "s": sub.symbol, "k": {
             "t": row[0], "T": row[6], "s": sub.symbol, "i": sub.interval, "f": first_trade,
             "L": first_trade + candle.trades - 1, "o": row[1], "c": row[4], "h": row[2],
-            "l": row[3], "v": row[5], "n": row[8], "x": now >= row[6], "q": row[7],
+            "l": row[3], "v": row[5], "n": row[8], "x": closed, "q": row[7],
             "V": row[9], "Q": row[10], "B": "0"}}  # fmt: skip
         return {"stream": sub.key, "data": data} if conn.state.get("combined") else data
 

@@ -54,6 +54,7 @@ class Subscription:
     symbol: str
     interval: str
     extra: dict[str, Any] = field(default_factory=dict)
+    pushed: int | None = None  # the index of the candle last pushed
 
 
 class Connection:
@@ -116,6 +117,11 @@ class ExchangePlugin:
         """The message a subscription pushes for its current candle (None: nothing)."""
         return None
 
+    def closed_candle_message(self, conn: Connection, sub: Subscription, candle: Candle) -> Any:
+        """The message for the candle a subscription followed, once its interval is over
+        (Binance's ``"x": true``); None (the default): the exchange sends none."""
+        return None
+
     # -- hooks with defaults -------------------------------------------------------------------
     def check_config(self, config: Mapping[str, Any]) -> None:
         """The plugin's own keys; raise ``ValueError`` with the reason."""
@@ -161,14 +167,22 @@ class ExchangePlugin:
         await conn.close(1008, "Too many requests")
 
     def pushes(self, conn: Connection) -> Iterator[Any]:
-        """What goes out every :attr:`push_every_s`: each subscription's candle message."""
+        """What goes out every :attr:`push_every_s`: each subscription's candle message, after
+        the closed message of the newest candle that closed since the last push (time
+        acceleration may skip older ones)."""
         market = conn.market
         now = market.now_ms()
         for sub in list(conn.subscriptions.values()):
             series = market.series.get((sub.symbol, sub.interval))
             if series is None:
                 continue
-            message = self.candle_message(conn, sub, series.candle(series.index(now)))
+            k = series.index(now)
+            if sub.pushed is not None and sub.pushed < k:
+                closed = self.closed_candle_message(conn, sub, series.candle(k - 1))
+                if closed is not None:
+                    yield closed
+            sub.pushed = k
+            message = self.candle_message(conn, sub, series.candle(k))
             if message is not None:
                 yield message
 

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from mockbdd.domain.errors import InvalidInput
+from mockbdd.openapi.refs import Load, bundle
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_REFS = 8  # a recursive schema is followed through this many $refs, then left out
@@ -33,9 +34,11 @@ class Operation:
 
 
 class Document:
-    """A valid OpenAPI document (``InvalidInput`` with the validator's reason otherwise)."""
+    """A valid OpenAPI document (``InvalidInput`` with the validator's reason otherwise).
+    ``files`` reads the files next to it that its ``$ref`` name (``refs.Files``); without it,
+    a reference to another file is refused."""
 
-    def __init__(self, raw: Any, pointer: str = "/spec") -> None:
+    def __init__(self, raw: Any, pointer: str = "/spec", files: Load | None = None) -> None:
         if isinstance(raw, str):
             try:
                 raw = yaml.safe_load(raw)
@@ -46,6 +49,7 @@ class Document:
         version = str(raw.get("openapi", ""))
         if not version.startswith(("3.0", "3.1")):
             raise InvalidInput(f"{pointer}/openapi", "only OpenAPI 3.0 and 3.1 are supported")
+        raw = bundle(raw, files, pointer)  # one self-contained document
         try:
             from openapi_core import OpenAPI
         except ImportError:  # pragma: no cover - the extra is in every test environment

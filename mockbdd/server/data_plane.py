@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # loaded only with --templates (it brings Jinja2)
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
+MAX_EXTRA_HEADS = 256
 NEAR_MISS_SLICE_S = 0.001  # a near-miss search gives the loop back after about this long
 _FAILED = ResponseRecord(500, (), b"mockbdd internal error; see the server log")
 Answer = tuple[web.StreamResponse, ResponseRecord]
@@ -97,6 +98,11 @@ class DataPlane:
         self._observing: list[tuple[tuple[Observe, ...], Namespace, ServeEvent]] = []
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
         self._deadlines: Deadlines | None = None  # made on the serving loop, at the first delay
+        # static answers with a limit's headers: (answer, headers) -> (record, prepared head)
+        self._extra: dict[
+            tuple[int, int],
+            tuple[CachedResponse, tuple[tuple[str, str], ...], ResponseRecord, bytes | None],
+        ] = {}
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
@@ -111,6 +117,8 @@ class DataPlane:
             stages = self._stages.for_namespace(ns)
             if stages is None or not (stages.admit or stages.shape):  # the same path for all
                 plan, queued = ns.serve(recorded), 0.0
+            elif not stages.admit:  # shape only (chaos, network...): nothing to await
+                plan, queued = self._shaped(stages, ns, ns.serve(recorded), started, 0.0), 0.0
             else:
                 plan, queued = await self._staged_plan(stages, ns, recorded, started)
             definition = plan.response
@@ -156,13 +164,19 @@ class DataPlane:
         queued = (time.perf_counter() - admitting) * 1000
         if plan is None:
             plan = ns.serve(recorded)
+        return self._shaped(stages, ns, plan, started, queued), queued
+
+    def _shaped(
+        self, stages: Pipeline, ns: Namespace, plan: ServePlan, started: float, queued: float
+    ) -> ServePlan:
+        """``plan`` as the shape hooks leave it (a hook that raises: journaled as a 500)."""
         try:
             for shape in stages.shape:
                 plan = shape(ns, plan)
         except Exception:
             self._finish(ns, plan.event, _FAILED, self._ms(started), self._ms(started), queued)
             raise
-        return plan, queued
+        return plan
 
     def _static(
         self,
@@ -179,12 +193,12 @@ class DataPlane:
         total = (time.perf_counter() - started) * 1000
         extra = plan.headers  # this answer's own (a limit's), after the definition's
         record = cached.record(definition)
+        head = cached.head
         if extra:
-            record = ResponseRecord(record.status, record.headers + extra, record.body)
+            record, head = self._with_headers(cached, record, extra)
         ns.complete(plan.event, record, processing, total, queued, plan.delay_ms)
         self._observed(ns, plan.event)
-        if cached.head is not None and prepared.can_prepare(request):
-            head = cached.head if not extra else cached.head + prepared.header_lines(extra)
+        if head is not None and prepared.can_prepare(request):
             return prepared.PreparedResponse(head, self._date(), definition.body, definition.status)
         headers = cached.headers()
         if extra:
@@ -195,6 +209,22 @@ class DataPlane:
         if cached.close:
             response.force_close()
         return response
+
+    def _with_headers(
+        self, cached: CachedResponse, record: ResponseRecord, extra: tuple[tuple[str, str], ...]
+    ) -> tuple[ResponseRecord, bytes | None]:
+        """The record and the prepared head of a static answer with ``extra`` headers after its
+        own, made once per answer and header tuple: a limit that is not reached gives the same
+        tuple to request after request (``limits._headers``), so nothing is built for them."""
+        key = (id(cached), id(extra))
+        found = self._extra.get(key)
+        if found is None or found[0] is not cached or found[1] is not extra:
+            if len(self._extra) >= MAX_EXTRA_HEADS:
+                self._extra.clear()
+            head = None if cached.head is None else cached.head + prepared.header_lines(extra)
+            made = ResponseRecord(record.status, record.headers + extra, record.body)
+            found = self._extra[key] = (cached, extra, made, head)
+        return found[2], found[3]
 
     async def _dynamic(
         self,

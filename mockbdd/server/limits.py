@@ -67,6 +67,13 @@ class ConcurrencyGate:
     def queued(self) -> int:
         return len(self._waiters)
 
+    def try_acquire(self, limit: ConcurrencyLimit) -> bool:
+        """Take a slot if one is free and no one waits for it (the common case, at once)."""
+        if self.in_flight < limit.max_in_flight and not self._waiters:
+            self.in_flight += 1
+            return True
+        return False
+
     async def acquire(self, limit: ConcurrencyLimit) -> str | None:
         """None once a slot is held; else why not (the queue is full, or the wait timed out)."""
         if self._waiters:  # the limit in force may have been raised since they queued
@@ -274,9 +281,9 @@ class LimitsStage:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._namespaces: weakref.WeakKeyDictionary[Namespace, _NamespaceLimits] = (
-            weakref.WeakKeyDictionary()
-        )
+        # id(ns) -> (a weak reference to ns, its limits): an int lookup (a WeakKeyDictionary
+        # makes a weak reference per lookup); the entry goes with the namespace
+        self._namespaces: dict[int, tuple[weakref.ref[Namespace], _NamespaceLimits]] = {}
         # by id() of the admitted RecordedRequest: its answer's headers (until shape) and the
         # slots it holds (until its serve event completes)
         self._headers: dict[int, tuple[Header, ...]] = {}
@@ -303,7 +310,7 @@ class LimitsStage:
 
     def queued(self) -> int:
         """Requests waiting in every concurrency queue now (``mockbdd_queue_depth``)."""
-        return sum(g.queued for state in self._namespaces.values() for g in state.gates.values())
+        return sum(g.queued for _, state in self._namespaces.values() for g in state.gates.values())
 
     # -- hooks ----------------------------------------------------------------------------
     def _active(self, ns: Namespace) -> bool:
@@ -319,9 +326,15 @@ class LimitsStage:
         )
 
     def _state(self, ns: Namespace, settings: Settings) -> _NamespaceLimits:
-        state = self._namespaces.get(ns)
-        if state is None:
-            state = self._namespaces[ns] = _NamespaceLimits()
+        key = id(ns)
+        found = self._namespaces.get(key)
+        if found is not None and found[0]() is ns:
+            state = found[1]
+        else:
+            state = _NamespaceLimits()
+            kept = self._namespaces
+            ref = weakref.ref(ns, lambda _, key=key: kept.pop(key, None))  # type: ignore[misc]
+            kept[key] = (ref, state)
         if state.since != ns.settings_since:  # settings set again, or a reset: full buckets
             state.since = ns.settings_since
             state.buckets.clear()
@@ -333,7 +346,10 @@ class LimitsStage:
     async def _admit(self, ns: Namespace, request: RecordedRequest) -> ResponseDefinition | None:
         # a timeline may change the limits: its settings in force now (without a timeline,
         # the settings object itself, so the compiled limits are kept)
-        state = self._state(ns, settings_in_force(ns, ns.clock()))
+        settings = ns.settings
+        if settings.timeline:
+            settings = settings_in_force(ns, ns.clock())
+        state = self._state(ns, settings)
         rates, slots = state.rates, state.slots
         if state.stub_limits:
             selection = ns.select(request)  # the stub that would answer now (a dry run)
@@ -353,7 +369,8 @@ class LimitsStage:
             least = -1.0
             for entry in rates:
                 limit = entry.limit
-                bucket = entry.buckets.bucket(_key(limit, request), limit, now)
+                key_of = "" if limit.key == "namespace" else _key(limit, request)
+                bucket = entry.buckets.bucket(key_of, limit, now)
                 if not bucket.draw(entry.per_second, entry.capacity, now):
                     self._headers[key] = _headers(entry, bucket.tokens, False)
                     return self._rejection(limit.status, _limited(limit))
@@ -366,6 +383,8 @@ class LimitsStage:
                 if gate.queued or gate.in_flight >= own_limit.max_in_flight:
                     self._watch_soon(ns)  # watch for the limit in force rising
             for i, (gate, concurrency) in enumerate(slots):
+                if gate.try_acquire(concurrency):  # a slot free, no one waiting: no coroutine
+                    continue
                 refused = await gate.acquire(concurrency)
                 if refused is not None:
                     for held, held_limit in slots[:i]:

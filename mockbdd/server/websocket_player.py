@@ -37,6 +37,7 @@ from mockbdd.domain.websockets import (
 )
 from mockbdd.sim.token_bucket import TokenBucket
 
+INLINE_MAX_CHARS = 8 * 1024  # a reply this short, to a client keeping up, skips the outbox
 CLOSE_TIMEOUT_S = 2.0  # a close the client does not take in this long cuts the connection
 Journal = Callable[[str, str | None, bytes | None], None]  # direction, text, data
 _CUT = "cut"  # an outbox entry: end the connection without a close frame (chaos, dropMode reset)
@@ -125,7 +126,7 @@ class Player:
         if script.templating is not None and served is not None:
             t = script.templating
             self._model = t.engine.context(request, t.parameters, served)
-        self._closing = False
+        self._writing = False  # the writer task is in a send (the reading loop must not)
 
     async def play(self) -> None:
         script, now = self._script, time.monotonic()
@@ -174,7 +175,28 @@ class Player:
                 reason = f"mockbdd: the client is not reading ({len(self._outbox)} messages wait)"
                 await close_within(self._ws, 1008, reason)
                 return
+            reply = rule.reply[0] if len(rule.reply) == 1 and rule.close is None else None
+            if reply is not None and self._can_send_now(reply):
+                out = reply if reply.template is None else self._render(reply, (text, data))
+                if out.text is not None and len(out.text) <= INLINE_MAX_CHARS:
+                    await self._send(out)
+                else:  # too big to be sure the write does not wait for the client
+                    self._queue(time.monotonic(), out, None)
+                continue
             self._queue_all(rule.reply, rule.close, time.monotonic(), (text, data))
+
+    def _can_send_now(self, send: Send) -> bool:
+        """Whether ``send`` may be written from the reading loop, skipping the outbox (the
+        common case: one reply, no delay, no conditions): nothing waits before it, and the
+        client has taken all that was written, so the write cannot block the reading."""
+        if send.delay_ms or self._conditioned or self._outbox or self._writing:
+            return False
+        if send.text is None:
+            return False
+        transport = self._transport
+        return isinstance(transport, asyncio.WriteTransport) and (
+            transport.get_write_buffer_size() == 0
+        )
 
     # -- the outbox -----------------------------------------------------------------------------
 
@@ -269,7 +291,11 @@ class Player:
                 continue  # an earlier message may have come meanwhile
             due, _, _, entry = heapq.heappop(outbox)
             if isinstance(entry, Send):
-                await self._send(entry)
+                self._writing = True
+                try:
+                    await self._send(entry)
+                finally:
+                    self._writing = False
             elif isinstance(entry, Periodic):  # its message joins the outbox; the next tick too
                 self._queue(due, entry.send, None)
                 if entry.count is None or entry.count > 1:

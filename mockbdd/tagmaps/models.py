@@ -146,6 +146,16 @@ class TagMapModel(_Strict):
         dict[str, list[dict[str, Any]]],
         Field(description="the items each CRUD collection starts with: {users: [{id: 1}]}"),
     ] = {}
+    templates: Annotated[
+        StrictStr | None,
+        Field(
+            description="a folder of Jinja template files (*.j2), relative to this file and "
+            "inside its folder, answering what no stub matches as --templates DIR does: "
+            "GET /svc/user/7 tries svc-user.7.j2, svc-user.j2, index.j2; a JSON POST no file "
+            "answers creates a resource (201), PUT/PATCH answer 200, DELETE 204",
+            min_length=1,
+        ),
+    ] = None
 
 
 class TagMapFileModel(_Strict):

@@ -14,7 +14,7 @@ from mockbdd.tagmaps.registry import StubTemplate, TagMap
 from mockbdd.tagmaps.stubs import Route, StubError, normalise_stub, route_of, source_path
 from mockbdd.tagmaps.tags import Level
 
-KEYED_KINDS = ("settings", "scenarios", "data", "collections", "mounts")
+KEYED_KINDS = ("settings", "scenarios", "data", "collections", "mounts", "templates")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ def build_level(scope: Scope, level: Level, apps: list[MapApplication]) -> Level
             tag_map.data,
             tag_map.collections,
             tag_map.mounts,
+            {} if tag_map.templates is None else {"folder": tag_map.templates},
         )
         for kind, source in zip(KEYED_KINDS, sources, strict=True):
             for key, value in source.items():

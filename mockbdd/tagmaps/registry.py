@@ -55,6 +55,8 @@ class TagMap:
     collections: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     # service -> {plugin, config}: services a service plugin answers (mounted when applied)
     mounts: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # ``templates:``: the folder of template files (absolute), read when the map is applied
+    templates: str | None = None
 
     @property
     def path(self) -> DataPath:
@@ -284,8 +286,30 @@ def _build_map(
             }
         ),
         mounts=MappingProxyType(mounts),
+        templates=_templates_folder(spec.templates, path, index, errors),
     )
     return tag_map, errors
+
+
+def _templates_folder(
+    given: str | None, path: DataPath, index: LineIndex, errors: list[TagMapError]
+) -> str | None:
+    """``templates:`` as an absolute folder: relative to the map's file and inside its folder
+    (the map is shared with whoever runs the suite; it may not read elsewhere)."""
+    if given is None:
+        return None
+    home = Path(index.file).resolve().parent
+    folder = (home / given).resolve()
+    where = (*path, "templates")
+    if Path(given).is_absolute() or not folder.is_relative_to(home):
+        detail = f"'templates' must be a folder inside {display_path(home)}/, got {given!r}"
+        errors.append(index.error(where, detail))
+        return None
+    if not folder.is_dir():
+        detail = f"'templates': no folder {display_path(folder)}"
+        errors.append(index.error(where, detail))
+        return None
+    return str(folder)
 
 
 def _build_params(

@@ -14,6 +14,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -24,9 +25,11 @@ from mockbdd.tagmaps.binding import MapApplication, Scope, expand, tag_seed
 from mockbdd.tagmaps.errors import MockBddError, TagConflictError, TagMapError
 from mockbdd.tagmaps.params import parse_duration
 from mockbdd.tagmaps.precedence import Candidate, LevelResult, build_level
-from mockbdd.tagmaps.registry import TagMap, TagMapRegistry
+from mockbdd.tagmaps.registry import TagMap, TagMapRegistry, display_path
 from mockbdd.tagmaps.stubs import Route, StubError, prefix_service, source_path
 from mockbdd.tagmaps.tags import LEVELS, Level, MockTag, ReservedTag, make_mock_tag, parse_tag
+from mockbdd.templating.file_routes import NAME as TEMPLATE_FILES
+from mockbdd.templating.file_routes import templates_stub
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.collections import parse_collection
 from mockbdd.wire.mappings import parse_stub_mapping
@@ -53,6 +56,7 @@ class ResolvedStub:
     mapping: dict[str, Any]
     map_name: str
     level: Level
+    at: str | None = None  # "file:line" of the stub in its tag map, for messages
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,9 @@ class Resolution:
 
     @property
     def services(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([*(s.service for s in self.stubs), *self.mounts]))
+        """The services the stubs and mounts answer under (a ``templates:`` stub has none)."""
+        named = [*(s.service for s in self.stubs if s.service), *self.mounts]
+        return tuple(dict.fromkeys(named))
 
 
 def resolve(
@@ -221,7 +227,11 @@ def _merge(
             keyed.setdefault(kind, {}).update(by_key)
     stubs = tuple(
         ResolvedStub(
-            c.template.service, _finish_stub(scope, c, extensions), c.app.name, result.level
+            c.template.service,
+            _finish_stub(scope, c, extensions),
+            c.app.name,
+            result.level,
+            _stub_at(scope.registry.get(c.app.name), c.template.path),
         )
         for result in results
         for c in result.candidates
@@ -230,6 +240,7 @@ def _merge(
     values = {kind: {k: v for k, (_, v) in by_key.items()} for kind, by_key in keyed.items()}
     levels = {app: r.level for r in results for app in r.apps}
     crud_stubs, collections = _collections(scope, keyed, levels, extensions)
+    crud_stubs += _templates(scope, keyed, levels, extensions)
     settings = _normalise_settings(scope, keyed.get("settings", {}))
     for result in results:  # the most specific level's seed wins
         for app in result.apps:
@@ -300,6 +311,42 @@ def _collections(
         out[name] = wire
         stubs.append(ResolvedStub(service, mapping, owner.name, levels.get(owner, "scenario")))
     return tuple(stubs), out
+
+
+def _templates(
+    scope: Scope,
+    keyed: Mapping[str, Mapping[str, tuple[MapApplication, Any]]],
+    levels: Mapping[MapApplication, Level],
+    extensions: Extensions,
+) -> tuple[ResolvedStub, ...]:
+    """The ``templates:`` folder of the most specific map that names one, read now and sent
+    as one stub at the lowest priority (``mockbdd.templating.file_routes``): the server needs
+    no copy of the folder, and a file that does not compile is the map's error, with its line."""
+    found = keyed.get("templates", {}).get("folder")
+    if found is None:
+        return ()
+    app, folder = found
+    tag_map = scope.registry.get(app.name)
+    shown = display_path(Path(folder))
+    try:
+        mapping = templates_stub(Path(folder), shown)
+        mapping["metadata"]["mockbdd"]["tagMap"] = tag_map.name
+        parse_stub_mapping(mapping, extensions=extensions)
+    except (OSError, UnicodeDecodeError) as exc:
+        detail = f"'templates': cannot read {shown}: {exc}"
+        raise scope.map_error(tag_map, None, ("templates",), detail) from None
+    except InvalidInput as exc:
+        reason = exc.reason.removeprefix(f"{TEMPLATE_FILES}: ")
+        detail = f"'templates' ({shown}): {reason}"
+        raise scope.map_error(tag_map, None, ("templates",), detail) from None
+    except ValueError as exc:
+        detail = f"'templates' ({shown}): {exc}"
+        raise scope.map_error(tag_map, None, ("templates",), detail) from None
+    return (ResolvedStub("", mapping, app.name, levels.get(app, "scenario")),)
+
+
+def _stub_at(tag_map: TagMap, path: tuple[str, ...]) -> str:
+    return f"{tag_map.file}:{tag_map.index.locate(path)[0]}"
 
 
 def _only_service(tag_map: TagMap) -> str:

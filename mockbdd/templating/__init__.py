@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from mockbdd.domain.custom_matchers import CUSTOM_MATCHERS
 from mockbdd.domain.responses import TRANSFORMERS, LazyTransformer
 from mockbdd.extensions import Extensions
 
@@ -47,10 +48,11 @@ class Template(Protocol):
 
 
 def register(extensions: Extensions, *, global_response_templating: bool = False) -> None:
-    """``response-template``, ``jinja`` and ``json-body-from-schema``, registered by name and
-    imported when a stub first names them: a server that serves no template never loads the
-    engines, their helpers, Jinja2 or Faker (``global_response_templating``: every stub names
-    ``response-template``, so it loads with the first stub)."""
+    """``response-template``, ``jinja``, ``json-body-from-schema`` and ``template-files``,
+    registered by name and imported when a stub first names them: a server that serves no
+    template never loads the engines, their helpers, Jinja2 or Faker
+    (``global_response_templating``: every stub names ``response-template``, so it loads with
+    the first stub)."""
     extensions.add(
         TRANSFORMERS,
         "response-template",
@@ -66,6 +68,13 @@ def register(extensions: Extensions, *, global_response_templating: bool = False
         "json-body-from-schema",
         LazyTransformer("mockbdd.templating.schema_data", "JsonBodyFromSchema"),
     )
+    # a tag map's templates: folder, served by one stub (mockbdd.templating.file_routes)
+    from mockbdd.templating.file_routes import NAME, TemplateFilesMatcher
+
+    extensions.add(
+        TRANSFORMERS, NAME, LazyTransformer("mockbdd.templating.files", "TemplateFilesTransformer")
+    )
+    extensions.add(CUSTOM_MATCHERS, NAME, TemplateFilesMatcher())
 
 
 __all__ = [

@@ -1,52 +1,32 @@
 """Template files, mockstack-style (DESIGN §13): a request no stub matches is looked up as a
-Jinja file under ``--templates DIR``.
+Jinja file under ``--templates DIR``, or answered by a tag map's ``templates:`` stub (the
+``template-files`` transformer here, with the routing of ``mockbdd.templating.file_routes``).
 
 ``GET /svc/api/v1/user/<id>`` tries ``svc-api-v1-user.<id>.j2``, then ``svc-api-v1-user.j2``,
 then ``index.j2`` (an id is a number or a UUID); a JSON ``POST`` for which no file matches
 creates a resource (the body echoed with ``id`` and ``createdAt``, 201), ``PUT``/``PATCH``
-answer 200 with the body and ``DELETE`` 204. Every file compiles when the server starts (one
-that does not stops it, naming the file and line) and again only when it changes.
+answer 200 with the body and ``DELETE`` 204. ``--templates``' files compile when the server
+starts (one that does not stops it, naming the file and line) and again only when they change;
+a ``templates:`` stub's compile when the stub is created (one that does not refuses it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
-from mockbdd.domain.requests import Body, RecordedRequest
-from mockbdd.domain.responses import ServeContext
-from mockbdd.templating import TemplateError
+from mockbdd.domain.requests import RecordedRequest
+from mockbdd.domain.responses import ResponseDefinition, ServeContext, TransformContext
+from mockbdd.templating import TemplateError, TemplateRenderFailed
+from mockbdd.templating.file_routes import FileAnswer, candidates, default_answer, first_file
 from mockbdd.templating.jinja import Jinja, JinjaTemplate
 
-_ID = re.compile(r"\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _JSON = (("Content-Type", "application/json"),)
 _TEXT = (("Content-Type", "text/plain; charset=utf-8"),)
-
-
-def candidates(path: str) -> tuple[list[str], str | None]:
-    """The file names to try for ``path``, most specific first, and the id it ends with."""
-    segments = [s for s in path.split("/") if s]
-    ident = segments.pop() if segments and _ID.fullmatch(segments[-1]) else None
-    base = "-".join(segments)
-    names = []
-    if base and ident is not None:
-        names.append(f"{base}.{ident}.j2")
-    if base:
-        names.append(f"{base}.j2")
-    names.append("index.j2")
-    return names, ident
-
-
-@dataclass(frozen=True, slots=True)
-class FileAnswer:
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,23 +83,26 @@ class TemplateFiles:
         if found.error:
             return FileAnswer(500, _TEXT, f"mockbdd: jinja template {found.error}\n".encode())
         if found.template is not None:
-            params: Mapping[str, str] = {"id": found.ident} if found.ident is not None else {}
-            ctx = ServeContext(
-                context.namespace,
-                context.event_id,
-                context.seq,
-                context.seed,
-                params,
-                context.values,
-                context.collections,
-            )
-            model = self._jinja.context(request, {}, ctx)
             try:
-                text = found.template.render(model)
+                return rendered(self._jinja, found.template, found.ident, request, context)
             except TemplateError as exc:
                 return FileAnswer(500, _TEXT, f"mockbdd: jinja template {exc}\n".encode())
-            return FileAnswer(200, _JSON if _is_json(text) else _TEXT, text.encode())
-        return _default(request)
+        return default_answer(request)
+
+
+def rendered(
+    jinja: Jinja,
+    template: JinjaTemplate,
+    ident: str | None,
+    request: RecordedRequest,
+    context: ServeContext,
+) -> FileAnswer:
+    """A template file's answer: 200, JSON when the text is JSON (``TemplateError`` when the
+    render fails). The path's id is ``request.pathParameters.id``."""
+    params: Mapping[str, str] = {"id": ident} if ident is not None else {}
+    model = jinja.context(request, {}, dataclasses.replace(context, path_parameters=params))
+    text = template.render(model)
+    return FileAnswer(200, _JSON if _is_json(text) else _TEXT, text.encode())
 
 
 def _is_json(text: str) -> bool:
@@ -130,27 +113,66 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def _default(request: RecordedRequest) -> FileAnswer | None:
-    method = request.method
-    if method == "DELETE":
-        return FileAnswer(204, (), b"")
-    if method not in ("POST", "PUT", "PATCH"):
-        return None
-    parsed = request.body.json
-    if parsed is Body.NOT_JSON or not isinstance(parsed, dict):
-        return None
-    if method == "POST":
-        created = {
-            **parsed,
-            "id": parsed.get("id", str(uuid.uuid4())),
-            "createdAt": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
-        }
-        return FileAnswer(201, _JSON, json.dumps(created, separators=(",", ":")).encode())
-    return FileAnswer(200, _JSON, request.body.raw)
+class TemplateFilesTransformer:
+    """``"transformers": ["template-files"]`` with ``{"files": {name: source}}``: a tag map's
+    ``templates:`` folder, carried in its stub (the stub goes where the tag map is applied,
+    so a remote server needs no copy of the folder). Every file compiles when the stub is
+    created; a request renders the most specific file its path tries, or gets its method's
+    default answer (the stub's matcher lets nothing else through)."""
+
+    def __init__(self) -> None:
+        self._jinja = Jinja()
+
+    def check(self, parameters: Mapping[str, Any]) -> None:
+        files = parameters.get("files")
+        if not isinstance(files, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+        ):
+            raise ValueError("/files: an object of template file name to its Jinja source")
+
+    def transform(
+        self,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: TransformContext,
+    ) -> ResponseDefinition:  # pragma: no cover - the data plane calls render() instead
+        raise TypeError("template files are rendered through prepare/render")
+
+    def prepare(self, response: ResponseDefinition, parameters: Mapping[str, Any]) -> object:
+        compiled: dict[str, JinjaTemplate] = {}
+        problems = []
+        for name, source in parameters["files"].items():
+            try:
+                compiled[name] = self._jinja.compile(source, name)
+            except TemplateError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ValueError("template files that do not compile: " + "; ".join(problems))
+        return compiled
+
+    def render(
+        self,
+        prepared: object,
+        response: ResponseDefinition,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: ServeContext,
+    ) -> ResponseDefinition:
+        assert isinstance(prepared, dict)
+        name, ident = first_file(request.path, prepared)
+        if name is not None:
+            try:
+                answer = rendered(self._jinja, prepared[name], ident, request, context)
+            except TemplateError as exc:
+                raise TemplateRenderFailed(f"mockbdd: jinja template {exc}\n") from None
+        else:
+            answer = default_answer(request) or FileAnswer(
+                404, _TEXT, b"mockbdd: no template file for this request\n"
+            )
+        return dataclasses.replace(
+            response, status=answer.status, headers=answer.headers, body=answer.body
+        )
 
 
-def answer_record(answer: FileAnswer) -> tuple[int, tuple[tuple[str, str], ...], bytes]:
-    return answer.status, answer.headers, answer.body
-
-
-__all__ = ["FileAnswer", "Found", "TemplateFiles", "candidates"]
+__all__ = ["FileAnswer", "Found", "TemplateFiles", "TemplateFilesTransformer", "candidates"]

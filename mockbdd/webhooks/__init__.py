@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.listeners import SERVE_EVENT_LISTENERS
+from mockbdd.domain.responses import TRANSFORMERS, loaded
 from mockbdd.extensions import Extensions
 from mockbdd.webhooks.webhook import Webhook, WebhookDefinition
 
@@ -21,5 +22,13 @@ DelayCodec = Callable[[object, str], DelayDistribution]
 
 def register(extensions: Extensions, delay: DelayCodec) -> None:
     """``delay`` decodes a webhook's ``delay`` as stubs' delays are decoded (every registered
-    delay type), raising ``InvalidInput``."""
-    extensions.add(SERVE_EVENT_LISTENERS, "webhook", Webhook(delay))
+    delay type), raising ``InvalidInput``. Templates compile with the registered
+    ``response-template`` engine (loaded at the first webhook template), as they render."""
+
+    def compile(text: str) -> object:
+        entry = extensions.get(TRANSFORMERS, "response-template")
+        engine = None if entry is None else loaded(entry)
+        compiler = getattr(engine, "compile", None)
+        return None if compiler is None else compiler(text, "")
+
+    extensions.add(SERVE_EVENT_LISTENERS, "webhook", Webhook(delay, compile))

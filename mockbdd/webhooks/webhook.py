@@ -39,11 +39,19 @@ class WebhookDefinition:
     extra: Mapping[str, Any] | None = None  # every other parameter, seen by templates
 
 
-class Webhook:
-    """Registered as ``webhook`` under ``SERVE_EVENT_LISTENERS``."""
+Compile = Callable[[str], object]  # compiles a template, raising ValueError (line, reason)
 
-    def __init__(self, delay: Callable[[object, str], DelayDistribution]) -> None:
+
+class Webhook:
+    """Registered as ``webhook`` under ``SERVE_EVENT_LISTENERS``. ``compile`` checks each
+    templated string (``url``, ``method``, header values, ``body``) when the stub is decoded,
+    so one that does not compile refuses the stub instead of failing at every callback."""
+
+    def __init__(
+        self, delay: Callable[[object, str], DelayDistribution], compile: Compile | None = None
+    ) -> None:
         self._delay = delay
+        self._compile = compile
         self._decoded: dict[int, tuple[Mapping[str, Any], WebhookDefinition]] = {}
 
     def check(self, parameters: Mapping[str, Any]) -> None:
@@ -93,7 +101,31 @@ class Webhook:
             except InvalidInput as exc:
                 raise ValueError(f"{exc.pointer}: {exc.reason}") from None
         extra = {k: v for k, v in p.items() if k not in _KNOWN}
-        return WebhookDefinition(url, method, headers, body, binary, delay, extra or None)
+        definition = WebhookDefinition(url, method, headers, body, binary, delay, extra or None)
+        if self._compile is not None:
+            self._check_templates(definition, self._compile)
+        return definition
+
+    @staticmethod
+    def _check_templates(definition: WebhookDefinition, compile: Compile) -> None:
+        """Every templated string compiles (``/field: line N: reason`` otherwise)."""
+        fields: list[tuple[str, str | None]] = [
+            ("/url", definition.url),
+            ("/method", definition.method),
+            ("/body", definition.body),
+        ]
+        for name, values in definition.headers:
+            if len(values) == 1:
+                fields.append((f"/headers/{name}", values[0]))
+            else:
+                fields += [(f"/headers/{name}/{i}", v) for i, v in enumerate(values)]
+        for pointer, text in fields:
+            if text is None or "{{" not in text:
+                continue
+            try:
+                compile(text)
+            except ValueError as exc:
+                raise ValueError(f"{pointer}: {exc}") from None
 
     async def after_complete(
         self, context: ListenerContext, event: ServeEvent, parameters: Mapping[str, Any]

@@ -121,7 +121,8 @@ def reason_of(errs: list[Mapping[str, Any]], model: type[BaseModel]) -> str:
 
 def unknown_name(label: str, name: object, known: Iterable[str]) -> str:
     """The reason for a name no registry entry has, listing the valid choices:
-    ``Input should be a registered fault (A, B), got 'X'; did you mean 'A'?``."""
+    ``must be one of the registered faults (A, B), got 'X'; did you mean 'A'?`` (mockbdd's
+    words, as ``reason_of`` says a literal's choices)."""
     choices = list(known)
     if not choices:
         return (
@@ -132,7 +133,7 @@ def unknown_name(label: str, name: object, known: Iterable[str]) -> str:
         difflib.get_close_matches(name, choices, n=1, cutoff=0.7) if isinstance(name, str) else []
     )
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"Input should be a registered {label} ({', '.join(choices)}), got {name!r}{hint}"
+    return f"must be one of the registered {label}s ({', '.join(choices)}), got {name!r}{hint}"
 
 
 def registered(extensions: Extensions, kind: Kind[T], name: str, pointer: str) -> T:

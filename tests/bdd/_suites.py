@@ -94,9 +94,9 @@ def run(
 
 
 def behave(
-    cwd: Path, *args: str, env: dict[str, str] | None = None
+    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    return run(["-m", "behave", "--no-color", *args], cwd, env)
+    return run(["-m", "behave", "--no-color", *args], cwd, env, timeout)
 
 
 def free_port() -> int:

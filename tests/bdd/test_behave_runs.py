@@ -8,7 +8,8 @@ from ._suites import ENVIRONMENT, ROOT, behave, behave_suite
 
 
 def test_the_project_suite_passes_from_the_repository_root() -> None:
-    done = behave(ROOT, "features/", "--format", "progress")
+    # the whole project suite: ~50 s on a loaded machine, so more than the small suites' 60 s
+    done = behave(ROOT, "features/", "--format", "progress", timeout=240)
     assert done.returncode == 0, done.stdout + done.stderr
     assert " 0 failed" in done.stdout
     assert "undefined" not in done.stdout

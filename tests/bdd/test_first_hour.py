@@ -91,6 +91,32 @@ def test_an_unknown_tag_names_the_folder_the_maps_came_from(tmp_path: Path) -> N
     ) in done.stdout
 
 
+def test_pytest_says_where_it_looked_for_tag_maps(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MOCKBDD_TAG_MAPS", raising=False)
+    pytester.makepyfile(
+        test_pay="""
+import pytest
+
+
+@pytest.mark.mockbdd("checkout_failure")
+def test_pay(mockbdd):
+    pass
+"""
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(errors=1)
+    out = " ".join(result.stdout.str().split())  # as one line, whatever pytest wrapped
+    assert (
+        "mockbdd: unknown mock tag @mock:checkout_failure at test_pay.py:4 — known tags: none "
+        f"(no tag maps found: looked for {pytester.path / 'tag_maps'} (the default: tag_maps/ "
+        "in the current directory), which does not exist, and $MOCKBDD_TAG_MAPS is not set; "
+        "set the folder with -D mockbdd.tag_maps=DIR"
+    ) in out, out
+    assert "the ini option mockbdd_tag_maps (pytest)" in out
+
+
 # -- point 3: mockbdd lint never goes green having checked nothing ----------------------------
 
 

@@ -1,4 +1,5 @@
-"""Phrases 50-52 (a WebSocket endpoint's greeting and replies, and what it received) under
+"""Phrases 50-52 and 55-58 (a WebSocket endpoint's greeting and replies, templated or not, how
+long its messages take, and what it received and sent) under
 behave (a subprocess) and pytest-bdd (pytester), with the ``websockets`` client as the system
 under test."""
 
@@ -31,6 +32,22 @@ Feature: a live feed
     When the client sends "ping" and "time" to /live of "feed"
     Then the client heard "welcome, pong, noon"
     And "feed" should have received a message containing "time" on /live
+
+  Scenario: a templated reply to a pattern, what was received counted, and what was sent
+    Given "feed" sends on connect to /live:
+      """
+      hi
+      """
+    And when "feed" receives a message matching "sub:[a-z]+" on /live, it replies:
+      """
+      ok {{message.body}}
+      """
+    And "feed" delays its WebSocket messages on /live by 50 ms
+    When the client sends "sub:btc" and "sub:eth" to /live of "feed"
+    Then the client heard "hi, ok sub:btc, ok sub:eth"
+    And "feed" should have received 2 messages containing "sub:" on /live
+    And "feed" should have received 1 message containing "eth" on /live
+    And "feed" should have sent a message containing "ok sub:eth" on /live
 
   Scenario: a message that was never sent
     Given "feed" sends on connect to /live:
@@ -104,7 +121,7 @@ def test_under_behave(tmp_path: Path) -> None:
         "features/feed.feature": FEATURE,
     })  # fmt: skip
     done = behave(tmp_path, "-D", "mockbdd.timeout=0.3", env={"PYTHONPATH": str(tmp_path)})
-    assert "1 scenario passed, 1 failed" in done.stdout, done.stdout + done.stderr
+    assert "2 scenarios passed, 1 failed" in done.stdout, done.stdout + done.stderr
     assert FAILURE in done.stdout
     assert all(line in done.stdout for line in LISTED)
 
@@ -120,6 +137,6 @@ def test_under_pytest_bdd(pytester: pytest.Pytester) -> None:
     (pytester.path / "features" / "feed.feature").write_text(FEATURE)
     pytester.makepyfile(test_feed="from pytest_bdd import scenarios\nscenarios('features')\n")
     result = pytester.runpytest_subprocess("-rf")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=2, failed=1)
     assert FAILURE in result.stdout.str()
     assert all(line in result.stdout.str() for line in LISTED)

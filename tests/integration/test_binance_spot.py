@@ -94,7 +94,12 @@ def test_bad_parameters_get_binance_errors(market: httpx.Client) -> None:
 
 def test_request_weight_runs_out_with_429_then_418() -> None:
     with MockServer() as server, httpx.Client(base_url=server.url, timeout=10) as http:
-        config = {"tradingPairs": PAIRS, "weightLimit": 4, "banAfter": 2}
+        config = {
+            "tradingPairs": PAIRS,
+            "weightLimit": 4,
+            "banAfter": 2,
+            "weightPeriodMs": 3_600_000,
+        }
         http.post("/__admin/plugins/binance_spot/mount", json={"service": "m", "config": config})
         first = http.get("/m/api/v3/klines", params={"symbol": "BTCUSDT", "interval": "1m"})
         assert first.headers["X-MBX-USED-WEIGHT-1M"] == "2"

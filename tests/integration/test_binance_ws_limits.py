@@ -33,7 +33,10 @@ async def test_python_binance_socket_manager_reads_the_kline_streams() -> None:
                 event = await asyncio.wait_for(s.recv(), 10)
             async with sockets.multiplex_socket(["ethusdt@kline_1m", "btcusdt@kline_1m"]) as s:
                 combined = [await asyncio.wait_for(s.recv(), 10) for _ in range(2)]
-            rows = await client.get_klines(symbol="BTCUSDT", interval="1m", limit=1)
+            start = event["k"]["t"]  # the minute may have turned since
+            rows = await client.get_klines(
+                symbol="BTCUSDT", interval="1m", startTime=start, limit=1
+            )
         finally:
             await client.close_connection()
         assert event["e"] == "kline"
@@ -100,3 +103,25 @@ def test_network_latency_delays_stream_messages() -> None:
                 return time.perf_counter() - started
 
         assert asyncio.run(round_trip()) >= latency_ms / 1000 * 0.7
+
+
+def test_a_closed_candle_is_pushed_with_x_true_and_agrees_with_rest() -> None:
+    # time_scale 60: a minute of candles every second, so a 1m candle closes between pushes
+    with MockedCandleFeedServer(trading_pairs=PAIRS, seed=7, time_scale=60) as feed:
+
+        async def until_closed() -> tuple[dict[str, Any], dict[str, Any]]:
+            async with aiohttp.ClientSession() as s, s.ws_connect(feed.ws_url + "/btcusdt@kline_1m") as ws:  # fmt: skip
+                running = json.loads(await ws.receive_str(timeout=10))
+                while True:
+                    event = json.loads(await ws.receive_str(timeout=10))
+                    if event["k"]["x"]:
+                        return running, event
+
+        running, closed = asyncio.run(until_closed())
+        assert running["k"]["x"] is False
+        k = closed["k"]
+        assert k["t"] > running["k"]["t"] - 60_000
+        assert closed["E"] > k["T"]  # sent after its interval ended
+        query = {"symbol": "BTCUSDT", "interval": "1m", "startTime": k["t"], "limit": 1}
+        (row,) = httpx.get(feed.url + "/api/v3/klines", params=query).json()
+        assert [k["o"], k["h"], k["l"], k["c"], k["v"]] == row[1:6]

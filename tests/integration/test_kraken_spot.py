@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -92,7 +93,7 @@ def test_too_many_requests_reads_as_kraken_says_it() -> None:
     import ccxt
 
     with MockServer() as server:
-        config = {"tradingPairs": PAIRS, "weightLimit": 2}
+        config = {"tradingPairs": PAIRS, "weightLimit": 2, "weightPeriodMs": 3_600_000}
         httpx.post(server.url + "/__admin/plugins/kraken_spot/mount", json={"service": "k", "config": config})  # fmt: skip
         answers = [httpx.get(server.url + "/k/0/public/Time").json() for _ in range(3)]
         assert answers[2] == {"error": ["EGeneral:Too many requests"]}
@@ -124,13 +125,17 @@ def test_websocket_v2_ohlc_subscription(kraken: str) -> None:
         assert set(candle) == {"symbol", "open", "high", "low", "close", "trades", "volume",
                                "vwap", "interval_begin", "interval", "timestamp"}  # fmt: skip
         assert candle["interval"] == 5
-        assert candle["interval_begin"] == snapshot["data"][-1]["interval_begin"]
+        assert candle["interval_begin"] >= snapshot["data"][-1]["interval_begin"]  # RFC 3339
         ws.send(json.dumps({"method": "unsubscribe", "req_id": 3, "params": {
             "channel": "ohlc", "symbol": ["BTC/USD"], "interval": 5}}))  # fmt: skip
         done = next(m for m in _messages(ws) if m.get("method") == "unsubscribe")
         assert done["success"] is True
-    rest = httpx.get(kraken + "/0/public/OHLC", params={"pair": "XBTUSD", "interval": 5}).json()
-    last = rest["result"]["XXBTZUSD"][-1]
+    begin = candle["interval_begin"][:19] + "+00:00"
+    since = int(datetime.fromisoformat(begin).timestamp())
+    query = {"pair": "XBTUSD", "interval": 5, "since": since}
+    rest = httpx.get(kraken + "/0/public/OHLC", params=query).json()
+    last = rest["result"]["XXBTZUSD"][0]
+    assert last[0] == since
     assert [float(v) for v in last[1:4]] == pytest.approx(
         [candle["open"], candle["high"], candle["low"]], rel=1e-4
     )
@@ -139,3 +144,25 @@ def test_websocket_v2_ohlc_subscription(kraken: str) -> None:
 def _messages(ws: Any) -> Iterator[dict[str, Any]]:
     for _ in range(50):
         yield json.loads(ws.recv(timeout=10))
+
+
+def test_past_the_message_rate_kraken_says_so_and_closes(kraken: str) -> None:
+    with connect(kraken.replace("http", "ws", 1) + "/v2", open_timeout=10) as ws:
+        ws.recv(timeout=10)  # status
+        for i in range(8):  # wsLimit 5 a second by default
+            ws.send(json.dumps({"method": "ping", "req_id": i}))
+        got, closed = _until_closed(ws)
+    assert got[-1] == {"error": "Exceeded msg rate", "success": False}
+    assert closed.rcvd is not None
+    assert closed.rcvd.code == 1008
+
+
+def _until_closed(ws: Any) -> tuple[list[Any], Any]:
+    from websockets.exceptions import ConnectionClosed
+
+    got: list[Any] = []
+    try:
+        while True:
+            got.append(json.loads(ws.recv(timeout=10)))
+    except ConnectionClosed as closed:
+        return got, closed

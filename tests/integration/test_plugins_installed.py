@@ -160,7 +160,7 @@ def test_a_pip_installed_plugin_is_used_by_every_decoding_path(plugged_server: s
 
 REFUSED = [
     ({"delayDistribution": {"type": "exact"}}, "/response/delayDistribution/type",
-     "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, "
+     "must be one of the registered delay types (fixed, uniform, lognormal, normal, exponential, "
      "pareto, poisson, mixture, percentiles, empirical, exactly), got "
      "'exact'; did you mean 'exactly'?"),
     ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
@@ -191,7 +191,7 @@ def test_plugin_names_and_parameters_are_checked_in_mockbdds_voice(plugged_serve
         }
         unknown = http.post("/__admin/requests/count", json={"customMatcher": {"name": "len"}})
         assert unknown.json()["errors"][0]["title"] == (
-            "Input should be a registered custom matcher (path-length), got 'len'"
+            "must be one of the registered custom matchers (template-files, path-length), got 'len'"
         )
         assert http.get("/__admin/mappings").json() == before  # nothing was added
 
@@ -225,7 +225,7 @@ def test_mockbdd_schema_from_the_venv_offers_the_plugins_names(plugin_venv: Path
     defs = json.loads(done.stdout)["$defs"]
     builtin = list(BUILTIN.names(TRANSFORMERS))
     assert defs["TransformerName"] == {"enum": [*builtin, "upper"]}
-    assert defs["CustomMatcherName"] == {"enum": ["path-length"]}
+    assert defs["CustomMatcherName"] == {"enum": ["template-files", "path-length"]}
     assert {"required": ["isPalindrome"]}.items() <= defs["ContentPattern"]["oneOf"][-1].items()
     types = [branch["properties"]["type"]["const"] for branch in defs["DelayDistribution"]["oneOf"]]
     assert types == [
@@ -252,7 +252,7 @@ def test_the_readme_example_plugin_installs_lists_and_serves(tmp_path: Path) -> 
     }
     assert by_kind["response transformer"]["stamp"] == origin
     assert by_kind["response transformer"]["openai-chat"] == "mockbdd"
-    assert by_kind["custom matcher"] == {"json-items": origin}
+    assert by_kind["custom matcher"] == {"template-files": "mockbdd", "json-items": origin}
     assert by_kind["service plugin"] == {
         "binance_spot": "mockbdd",
         "kraken_spot": "mockbdd",

@@ -250,6 +250,7 @@ def test_plugins_reach_the_schema_through_the_registry() -> None:
             "response-template",
             "jinja",
             "json-body-from-schema",
+            "template-files",
             "upper",
         ]
     }

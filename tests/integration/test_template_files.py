@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from mockbdd.server.embedded import MockServer
+from mockbdd.templating.file_routes import templates_stub
 from mockbdd.templating.files import candidates
 
 
@@ -86,3 +87,22 @@ def test_a_file_that_does_not_compile_stops_start_up(tmp_path: Path) -> None:
     (tmp_path / "broken.j2").write_text("ok\n{% if %}")
     with pytest.raises(ValueError, match=r"broken.j2:line 2: "), MockServer(templates=tmp_path):
         pass
+
+
+def test_a_templates_stub_that_does_not_compile_is_refused(tmp_path: Path) -> None:
+    """The stub a tag map's ``templates:`` sends compiles every file when it is created."""
+    (tmp_path / "svc-user.j2").write_text('{"id": "{{ request.pathParameters.id }}"}')
+    (tmp_path / "broken.j2").write_text("ok\n{% if %}")
+    with MockServer() as server, httpx.Client(base_url=server.url, timeout=10) as client:
+        refused = client.post("/__admin/mappings", json=templates_stub(tmp_path, "t"))
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0] == {
+            "code": 10,
+            "source": {"pointer": "/response"},
+            "title": "template-files: template files that do not compile: broken.j2:line 2: "
+            "Expected an expression, got 'end of statement block'",
+        }
+        (tmp_path / "broken.j2").unlink()
+        assert client.post("/__admin/mappings", json=templates_stub(tmp_path, "t")).is_success
+        assert client.get("/svc/user/5").json() == {"id": "5"}
+        assert client.get("/svc/other").status_code == 404  # neither a file nor a default

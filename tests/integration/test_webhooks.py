@@ -182,7 +182,7 @@ def test_webhooks_reach_only_allowed_origins(target: MockServer, callbacks: http
         (
             [{"name": "webhok", "parameters": {"url": "http://127.0.0.1:1/"}}],
             "/serveEventListeners/0/name",
-            "Input should be a registered serve event listener (webhook), got 'webhok'; "
+            "must be one of the registered serve event listeners (webhook), got 'webhok'; "
             "did you mean 'webhook'?",
         ),
         (
@@ -270,3 +270,51 @@ def test_webhooks_are_templated_from_the_original_request_as_in_wiremock(
         "transactionId": "12345",
         "who": "mockbdd",
     }
+
+
+@pytest.mark.parametrize(
+    ("parameters", "pointer", "reason"),
+    [
+        (
+            {"url": "http://x/", "body": '{"id": "{{jsonPath originalRequest.body \'$.id\'}"}'},
+            "/serveEventListeners/0/parameters/body",
+            "line 1: a '{{' is not closed with '}}'",
+        ),
+        (
+            {"url": "http://x/", "body": "ok\n{{#each originalRequest.headers}}{{this}}"},
+            "/serveEventListeners/0/parameters/body",
+            "line 2: {{#each}} is not closed",
+        ),
+        (
+            {"url": "http://x/{{nope originalRequest.path}}"},
+            "/serveEventListeners/0/parameters/url",
+            "line 1: no helper named 'nope'",
+        ),
+        (
+            {"url": "http://x/", "headers": {"X-Sig": ["a", "{{/if}}"]}},
+            "/serveEventListeners/0/parameters/headers/X-Sig/1",
+            "line 1: {{/if}} without an open block",
+        ),
+    ],
+)
+def test_a_webhook_template_that_does_not_compile_is_refused_with_line_and_reason(
+    http: httpx.Client, parameters: dict[str, Any], pointer: str, reason: str
+) -> None:
+    stub = {
+        "request": {"urlPath": "/x"},
+        "response": {"status": 200},
+        "serveEventListeners": [{"name": "webhook", "parameters": parameters}],
+    }
+    answer = http.post("/__admin/mappings", json=stub)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["errors"][0]
+    assert (error["source"]["pointer"], error["title"]) == (pointer, reason)
+    older = {**stub, "serveEventListeners": None, "postServeActions": {"webhook": parameters}}
+    answer = http.post("/__admin/mappings", json=older)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["errors"][0]
+    assert error["source"]["pointer"] == pointer.replace(
+        "/serveEventListeners/0", "/postServeActions/webhook"
+    )
+    assert error["title"] == reason
+    assert http.get("/__admin/mappings").json()["mappings"] == []

@@ -20,6 +20,7 @@ from mockbdd.extensions import ExtensionError, Extensions, assemble
 from mockbdd.wire import builtins
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import DELAY_TYPES, FIXED, delay_json, parse_delay
+from mockbdd.wire.errors import unknown_name
 from mockbdd.wire.mappings import parse_request_pattern, parse_stub_mapping
 from mockbdd.wire.patterns import CONTENT_OPERATORS, Operator, parse_content_pattern
 from mockbdd.wire.settings import parse_settings, settings_json
@@ -64,8 +65,9 @@ def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
         "response-template",
         "jinja",
         "json-body-from-schema",
+        "template-files",
     )
-    assert BUILTIN.names(CUSTOM_MATCHERS) == ()
+    assert BUILTIN.names(CUSTOM_MATCHERS) == ("template-files",)
     with pytest.raises(ExtensionError):
         BUILTIN.add(DELAY_TYPES, "other", FIXED)
 
@@ -151,10 +153,10 @@ def test_each_delay_type_decodes_and_encodes_back(obj: dict[str, Any], delay: ob
         ([], "/d", "must be an object with a 'type' (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly)"),
         ({"ms": 1}, "/d/type", "required: one of fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly"),
         ({"type": ["fixed"]}, "/d/type",
-         "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
+         "must be one of the registered delay types (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got ['fixed']"),
         ({"type": "unifrom"}, "/d/type",
-         "Input should be a registered delay type (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
+         "must be one of the registered delay types (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got 'unifrom'; did you mean 'uniform'?"),
         ({"type": "uniform", "lower": 3, "upper": 2}, "/d/lower", "must not be greater than 'upper'"),
         ({"type": "exactly", "ms": 1, "extra": 1}, "/d/extra", "unknown field 'extra' (fields: ms)"),
@@ -225,7 +227,7 @@ def test_faults_are_the_registered_names() -> None:
     error = refused({"request": {}, "response": {"fault": "EMPTY_RESPONS"}})
     assert error.pointer == "/response/fault"
     assert error.reason == (
-        "Input should be a registered fault (CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, "
+        "must be one of the registered faults (CONNECTION_RESET_BY_PEER, EMPTY_RESPONSE, "
         "MALFORMED_RESPONSE_CHUNK, RANDOM_DATA_THEN_CLOSE, NO_RESPONSE, TRUNCATED_BODY), "
         "got 'EMPTY_RESPONS'; did you mean 'EMPTY_RESPONSE'?"
     )
@@ -279,7 +281,7 @@ def test_transformers_and_their_parameters_are_refused_in_mockbdds_voice() -> No
     assert error.reason == (
         "response transformer 'velocity' is not supported by this server (registered: "
         "openai-chat, openai-embeddings, openai-models, anthropic-messages, crud, "
-        "response-template, jinja, json-body-from-schema, upper; plugins add them through the "
+        "response-template, jinja, json-body-from-schema, template-files, upper; plugins add them through the "
         "mockbdd.plugins entry "
         "points)"
     )
@@ -322,7 +324,8 @@ def test_custom_matcher_names_and_parameters_are_checked() -> None:
         parse_request_pattern({"customMatcher": {"name": "path-len"}}, extensions=PLUGGED)
     assert (info.value.pointer, info.value.reason) == (
         "/customMatcher/name",
-        "Input should be a registered custom matcher (path-length), got 'path-len'; did you "
+        "must be one of the registered custom matchers (template-files, path-length), got "
+        "'path-len'; did you "
         "mean 'path-length'?",
     )
     with pytest.raises(InvalidInput) as info:
@@ -331,6 +334,9 @@ def test_custom_matcher_names_and_parameters_are_checked() -> None:
     with pytest.raises(InvalidInput) as info:
         parse_request_pattern({"customMatcher": {"name": "x"}})
     assert info.value.reason == (
+        "must be one of the registered custom matchers (template-files), got 'x'"
+    )  # the built-in one serves a tag map's templates: folder
+    assert unknown_name("custom matcher", "x", ()) == (
         "no custom matcher is registered, got 'x' (plugins register them through the "
         "mockbdd.plugins entry points)"
     )

@@ -112,9 +112,11 @@ maps:
 """
     assert load_errors(make_registry, text) == [
         "tag_maps/test.yaml:4: unknown key 'extend' in map 'a'; did you mean 'extends'? "
-        "(known keys: description, extends, params, services, settings, scenarios, collections, data)",
+        "(known keys: description, extends, params, services, settings, scenarios, collections, data, "
+        "templates)",
         "tag_maps/test.yaml:6: unknown key 'servces' in map 'b'; did you mean 'services'? "
-        "(known keys: description, extends, params, services, settings, scenarios, collections, data)",
+        "(known keys: description, extends, params, services, settings, scenarios, collections, data, "
+        "templates)",
     ]
 
 

@@ -139,7 +139,7 @@ def test_a_stub_carries_its_own_simulation_settings() -> None:
          "/timeline/0/settings/chaos/errorRate", "must be at most 1, got 2"),
         ({"timeline": [{"atMs": 0, "settings": {"delayDistribution": {"type": "gamma"}}}]},
          "/timeline/0/settings/delayDistribution/type",
-         "Input should be a registered delay type (fixed, uniform, lognormal, normal, "
+         "must be one of the registered delay types (fixed, uniform, lognormal, normal, "
          "exponential, pareto, poisson, mixture, percentiles, empirical), got 'gamma'"),
         ({"timeline": [{"atMs": 0, "settings": {"fixedDelay": 1, "delayDistribution": {
             "type": "fixed", "milliseconds": 1}}}]},
@@ -211,7 +211,7 @@ def _component(delay: FixedDelay) -> Any:
         ({"type": "mixture", "components": [
             {"weight": 1, "distribution": {"type": "nope"}}]},
          "/d/components/0/distribution/type",
-         "Input should be a registered delay type (fixed, uniform, lognormal, normal, "
+         "must be one of the registered delay types (fixed, uniform, lognormal, normal, "
          "exponential, pareto, poisson, mixture, percentiles, empirical), got 'nope'"),
         ({"type": "percentiles", "p50": 100, "p99": 50}, "/d/p99",
          "must not be below p50 (100): percentiles rise"),

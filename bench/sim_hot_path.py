@@ -1,0 +1,94 @@
+"""The data plane's own CPU per request with simulation or limits configured but never
+triggered, against none (goal of issue 8: >= 0.9x), measured in process.
+
+    .venv/bin/python bench/sim_hot_path.py [--requests 20000] [--rounds 3]
+
+``chaos_overhead.py`` and ``limits_overhead.py`` load a real server with wrk, which on a
+shared 2-core machine measures the other processes as much as mockbdd. This one calls
+``DataPlane.serve`` directly on the server's loop with a prepared aiohttp request (everything
+from reading the request to the prepared answer: recording, the stages, matching, the
+journal, metrics) and takes the loop thread's own CPU time (``time.thread_time``), which
+other processes do not move. What it leaves out (aiohttp parsing the request and writing the
+answer, about as much again) is the same in every case, so the real ratio lies between the
+``serve`` ratio shown and 1; the column ``x none, whole request`` adds ``--outside-us`` (the
+aiohttp share of a request, measured by ``bench/run.py``'s profile) to every case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+from typing import Any
+
+import httpx
+from aiohttp.test_utils import make_mocked_request
+from chaos_overhead import CASES as SIM_CASES
+from common import USER_STUB, Case
+from limits_overhead import CASES as LIMIT_CASES
+
+from mockbdd.server.embedded import MockServer
+
+BATCH = 20  # requests served per loop turn, about what wrk -c50 brings
+CASES: dict[str, Case] = {**SIM_CASES, **{k: v for k, v in LIMIT_CASES.items() if k != "none"}}
+
+
+class _Transport:
+    """What the data plane asks of a request's transport (a Mock would cost more than it)."""
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return ("127.0.0.1", 40000) if name == "peername" else default
+
+    def is_closing(self) -> bool:
+        return False
+
+
+async def cpu_per_request(server: Any, count: int) -> float:
+    """µs of the loop thread's CPU per ``DataPlane.serve`` call."""
+    plane = server.data_plane
+    ns = server.engine.default
+    request = make_mocked_request("GET", "/api/users/1", transport=_Transport())
+    started = time.thread_time()
+    for i in range(count):
+        await plane.serve(ns, request, "/api/users/1")
+        if i % BATCH == 0:
+            await asyncio.sleep(0)  # a loop turn: the observe hooks run, as under load
+    return (time.thread_time() - started) / count * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--outside-us", type=float, default=15.0)
+    args = parser.parse_args()
+    cost: dict[str, list[float]] = {name: [] for name in CASES}
+    with MockServer(journal_max=10000) as mock:
+        inner = mock._server
+        loop = mock._loop
+        assert inner is not None
+        assert loop is not None
+        names = list(CASES)
+        for round_ in range(args.rounds):
+            for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+                settings, response = CASES[name]
+                httpx.post(f"{mock.url}/__admin/reset").raise_for_status()
+                stub = {**USER_STUB, "response": {**USER_STUB["response"], **response}}
+                httpx.post(f"{mock.url}/__admin/mappings", json=stub).raise_for_status()
+                httpx.post(f"{mock.url}/__admin/settings", json=settings).raise_for_status()
+                run = cpu_per_request(inner, args.requests)
+                cost[name].append(asyncio.run_coroutine_threadsafe(run, loop).result())
+    base = statistics.median(cost["none"])
+    print(f"{'case':<16} {'serve µs':>9} {'x none':>7} {'x none, whole request':>22}")
+    for name, values in cost.items():
+        us = statistics.median(values)
+        whole = (base + args.outside_us) / (us + args.outside_us)
+        print(f"{name:<16} {us:>9.2f} {base / us:>7.2f} {whole:>22.2f}")
+
+
+if __name__ == "__main__":
+    main()
