@@ -204,3 +204,22 @@ from mockbdd.behave.steps import *
         '"mockbdd[behave]" (the pytest marker, fixture and unittest mixin need no extra)'
     )
     assert "mockbdd.behave needs behave" in README
+
+
+def test_the_documented_userdata_syntax_and_default_folder_work(tmp_path: Path) -> None:
+    """Issue 10 point 2: the README says where tag maps are read from by default, and its
+    ``[tool.behave.userdata]`` block, as written, points behave at another folder."""
+    from tests.bdd._suites import TAG_MAPS, behave, behave_suite, write
+
+    assert "they are read from `tag_maps/` in the current directory" in README
+    (toml,) = [b for b in blocks("toml") if b.startswith("[tool.behave.userdata]")]
+    feature = (
+        'Feature: f\n  @mock:slow\n  Scenario: s\n    When I send GET /v1/slow to "payments"\n'
+    )
+    suite = behave_suite(tmp_path, {"f.feature": feature})
+    (suite / "tag_maps" / "maps.yaml").unlink()
+    (suite / "tag_maps").rmdir()
+    write(suite, {"mocks/maps.yaml": TAG_MAPS, "pyproject.toml": toml})
+    done = behave(suite, "features/", "--format", "plain", env={"MOCKBDD_TAG_MAPS": ""})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 scenario passed" in done.stdout

@@ -27,6 +27,7 @@ from mockbdd.bdd.unexpected import (
     unused_stubs,
     unused_stubs_report,
 )
+from mockbdd.client.errors import AdminError
 from mockbdd.client.namespace import NamespaceHandle
 from mockbdd.client.sync import Client
 from mockbdd.tagmaps.errors import (
@@ -266,22 +267,25 @@ def open_scenario(
     client = ENGINE.client()
     applier = MapApplier(lambda: ENGINE.registry(tag_maps_folder(options.tag_maps)), file, line)
     shared = resolution.shared or extra_shared
-    if shared:
-        handle = client.namespace("default", applier=applier)
-        handle.reset()
-        push(handle, resolution)
-    else:  # one call: the namespace opens with its stubs, settings and states, or not at all
-        handle = client.create_namespace(
-            namespace_name(options.worker),
-            ttl_seconds=NAMESPACE_TTL_S,
-            mappings=[s.mapping for s in resolution.stubs],
-            settings=settings,
-            scenario_states=dict(resolution.scenarios),
-            collections=dict(resolution.collections),
-            mounts=dict(resolution.mounts),
-            applier=applier,
-            labels=labels,
-        )
+    try:
+        if shared:
+            handle = client.namespace("default", applier=applier)
+            handle.reset()
+            push(handle, resolution)
+        else:  # one call: the namespace opens with its stubs, settings and states, or not at all
+            handle = client.create_namespace(
+                namespace_name(options.worker),
+                ttl_seconds=NAMESPACE_TTL_S,
+                mappings=[s.mapping for s in resolution.stubs],
+                settings=settings,
+                scenario_states=dict(resolution.scenarios),
+                collections=dict(resolution.collections),
+                mounts=dict(resolution.mounts),
+                applier=applier,
+                labels=labels,
+            )
+    except AdminError as exc:
+        raise with_stub_source(exc, resolution, location) from None
     return ScenarioMocks(
         handle=handle,
         settings=options.settings,
@@ -290,6 +294,25 @@ def open_scenario(
         location=location,
         maps=applier,
     )
+
+
+_MAPPING_POINTER = re.compile(r"/mappings/(\d+)(/.*)?\Z")
+
+
+def with_stub_source(exc: AdminError, resolution: Resolution, location: str) -> AdminError:
+    """``exc`` naming the tag-map stub the server refused, when its pointer is one of the
+    stubs sent (``/mappings/<i>/...``): the map, its file and line, and the scenario."""
+    found = _MAPPING_POINTER.match(exc.pointer or "")
+    index = int(found.group(1)) if found else len(resolution.stubs)
+    if index >= len(resolution.stubs):
+        return exc
+    stub = resolution.stubs[index]
+    if not stub.map_name:
+        return exc
+    where = f", {stub.at}" if stub.at else ""
+    scenario = f"; applied at {location}" if location else ""
+    context = f"a stub of tag map {stub.map_name!r}{where}, service {stub.service!r}{scenario}"
+    return AdminError(exc.status, f"{exc.title} ({context})", exc.pointer)
 
 
 def push(handle: NamespaceHandle, resolution: Resolution, services: Sequence[str] = ()) -> None:

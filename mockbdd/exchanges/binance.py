@@ -48,6 +48,7 @@ WEIGHTS = {"/api/v3/ping": 1, "/api/v3/time": 1, "/api/v3/exchangeInfo": 20,
            "/api/v3/klines": 2, "/api/v3/ticker/price": 2}  # fmt: skip
 MAX_TRADES = 2000  # per candle (candles.py): trade ids f..L are numbered from the candle's index
 _JSON = ("Content-Type", "application/json;charset=UTF-8")
+_TEXT = (("Content-Type", "text/plain; charset=utf-8"),)
 _QUOTES = ("USDT", "BUSD", "USDC", "BTC", "ETH")
 
 
@@ -234,7 +235,8 @@ class BinanceSpot(ExchangePlugin):
             names = _param(request, "streams") or ""
             streams, combined = [n.lower() for n in names.split("/") if n], True
         elif conn.path.startswith("/stream/"):
-            return None  # not a Binance path: the stubs' 404 answers
+            text = "mockbdd: binance_spot streams are at /ws/<stream> and /stream?streams=<a>/<b>\n"
+            return ResponseDefinition(status=404, headers=_TEXT, body=text.encode())
         else:
             streams, combined = [n.lower() for n in conn.path[4:].split("/") if n], False
         if len(streams) > MAX_STREAMS:

@@ -121,6 +121,8 @@ async def _send(
         wait = wrote_at + COALESCE_S - loop.time()
         if wait > 0 and pending and not listener.abrupt:
             await asyncio.sleep(wait)
+        if transport.is_closing():
+            return  # what was popped is in the transport: ``last_sent`` tells no lie
         size = 0
         while pending and not listener.abrupt and size < BATCH_BYTES:
             entry = pending.popleft()
@@ -129,8 +131,6 @@ async def _send(
             size += len(frame)
             listener.sent(entry)  # in the transport before the drain is awaited
         if batch:
-            if transport.is_closing():
-                return
             transport.write(b"".join(batch))
             wrote_at = loop.time()
             batch.clear()

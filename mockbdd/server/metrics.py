@@ -30,6 +30,7 @@ UNMATCHED = "none"  # the stub label of a request no stub answered
 DURATION_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)  # fmt: skip
 _LE = (*(repr(b) for b in DURATION_BUCKETS), "+Inf")  # the ``le`` labels, as Prometheus writes them
 WINDOWS_S = (10, 60)
+MAX_ROUTES = 50_000  # served (namespace, stub id, status) remembered with their series
 PERCENTILES = (50.0, 90.0, 95.0, 99.0)
 
 Sink = Callable[[str, str, str, ServeEvent], None]  # (namespace, stub, status, event)
@@ -82,7 +83,7 @@ class _Window:
 
     BUCKETS = 400  # 1.05 ** 400 * 0.01 ms covers well past an hour
     BASE_MS = 0.01
-    LOG_RATIO = math.log(1.05)
+    BOUNDS_MS = tuple(0.01 * 1.05**i for i in range(400))  # bucket i: up to BOUNDS_MS[i]
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
@@ -92,9 +93,9 @@ class _Window:
         self._count = [0] * span
         self._errors = [0] * span
         self._hist: list[dict[int, int]] = [{} for _ in range(span)]
+        self._now = (-1, 0)  # (the second last added to, its slot)
 
-    def _slot(self, now: float) -> int:
-        second = int(now)
+    def _slot(self, second: int) -> int:
         slot = second % self._span
         if self._second[slot] != second:
             self._second[slot] = second
@@ -104,12 +105,17 @@ class _Window:
         return slot
 
     def add(self, total_ms: float, error: bool) -> None:
-        slot = self._slot(self._clock())
+        """Count one answer; on the data plane's observe path, so a bisection on the bucket
+        bounds, not a logarithm, and the slot looked up again only when the second turns."""
+        second = int(self._clock())
+        current, slot = self._now
+        if second != current:
+            slot = self._slot(second)
+            self._now = (second, slot)
         self._count[slot] += 1
         if error:
             self._errors[slot] += 1
-        ratio = total_ms / self.BASE_MS
-        index = 0 if ratio <= 1 else min(self.BUCKETS, int(math.log(ratio) / self.LOG_RATIO) + 1)
+        index = bisect_left(self.BOUNDS_MS, total_ms)  # BUCKETS past the last bound
         hist = self._hist[slot]
         hist[index] = hist.get(index, 0) + 1
 
@@ -181,9 +187,12 @@ class _Series:
     """What one (namespace, stub, status) has counted; its histograms are shared by every
     status of the same (namespace, stub)."""
 
-    __slots__ = ("count", "duration", "held", "matched")
+    __slots__ = ("count", "duration", "held", "matched", "namespace", "status", "stub")
 
-    def __init__(self, matched: bool, duration: _Histogram, held: _Histogram) -> None:
+    def __init__(
+        self, key: tuple[str, str, str], matched: bool, duration: _Histogram, held: _Histogram
+    ) -> None:
+        self.namespace, self.stub, self.status = key  # the labels
         self.count = 0
         self.matched = matched
         self.duration = duration
@@ -213,6 +222,9 @@ class Metrics:
         self.in_flight = in_flight
         self.queue_depth: Callable[[], int] = lambda: 0  # the limits stage's admission queues
         self._series: dict[tuple[str, str, str], _Series] = {}  # (namespace, stub, status)
+        # (namespace name, stub id, status) as served -> its series: the labels are worked out
+        # once per route, not per request (many routes may share an ``other`` series)
+        self._routes: dict[tuple[str, str | None, int], _Series] = {}
         self._histograms: dict[tuple[str, str], tuple[_Histogram, _Histogram]] = {}
         self._faults: dict[tuple[str, str], int] = {}  # (namespace, fault)
         self._rate_limited: dict[str, int] = {}  # namespace
@@ -222,14 +234,11 @@ class Metrics:
 
     # -- feeding ------------------------------------------------------------------------------
     def observe(self, ns: Namespace, event: ServeEvent) -> None:
-        namespace = self.labels.namespace(ns.name)
-        stub = self.labels.stub(namespace, event)
         response = event.response
-        status = str(response.status) if response.status else "fault"
-        key = (namespace, stub, status)
-        series = self._series.get(key)
+        route = (ns.name, event.stub_id, response.status)
+        series = self._routes.get(route)
         if series is None:
-            series = self._new_series(key, event.stub_id is not None)
+            series = self._series_of(route, event)
         series.count += 1
         total_ms = event.total_ms
         series.duration.observe(total_ms / 1000)
@@ -238,24 +247,36 @@ class Metrics:
             series.held.observe(held / 1000)
         fault = response.fault
         if fault is not None:
-            fault_key = (namespace, fault)
+            fault_key = (series.namespace, fault)
             self._faults[fault_key] = self._faults.get(fault_key, 0) + 1
         elif response.status == 429 and event.stub_id is None:
+            namespace = series.namespace
             self._rate_limited[namespace] = self._rate_limited.get(namespace, 0) + 1
         self._window.add(total_ms, response.status >= 500 or fault is not None)
         for sink in self.sinks:
-            sink(namespace, stub, status, event)
+            sink(series.namespace, series.stub, series.status, event)
 
-    def _new_series(self, key: tuple[str, str, str], matched: bool) -> _Series:
-        pair = (key[0], key[1])
-        histograms = self._histograms.get(pair)
-        if histograms is None:
-            histograms = self._histograms[pair] = (_Histogram(), _Histogram())
-        series = self._series[key] = _Series(matched, *histograms)
+    def _series_of(self, route: tuple[str, str | None, int], event: ServeEvent) -> _Series:
+        """The series a route counts in, its labels capped (first come, first kept)."""
+        namespace = self.labels.namespace(route[0])
+        stub = self.labels.stub(namespace, event)
+        status = str(route[2]) if route[2] else "fault"
+        key = (namespace, stub, status)
+        series = self._series.get(key)
+        if series is None:
+            pair = (namespace, stub)
+            histograms = self._histograms.get(pair)
+            if histograms is None:
+                histograms = self._histograms[pair] = (_Histogram(), _Histogram())
+            series = self._series[key] = _Series(key, event.stub_id is not None, *histograms)
+        if len(self._routes) >= MAX_ROUTES:
+            self._routes.clear()  # a cache: the series stay
+        self._routes[route] = series
         return series
 
     def forget_namespace(self, name: str) -> None:
         """A namespace was deleted: drop its series and free its label slot."""
+        self._routes = {k: v for k, v in self._routes.items() if k[0] != name}
         if not self.labels.forget(name):
             return
         self._series = {k: v for k, v in self._series.items() if k[0] != name}

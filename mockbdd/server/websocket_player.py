@@ -177,19 +177,32 @@ class Player:
                 return
             reply = rule.reply[0] if len(rule.reply) == 1 and rule.close is None else None
             if reply is not None and self._can_send_now(reply):
-                out = reply if reply.template is None else self._render(reply, (text, data))
-                if out.text is not None and len(out.text) <= INLINE_MAX_CHARS:
-                    await self._send(out)
-                else:  # too big to be sure the write does not wait for the client
-                    self._queue(time.monotonic(), out, None)
+                await self._reply_now(reply, (text, data))
                 continue
             self._queue_all(rule.reply, rule.close, time.monotonic(), (text, data))
 
+    async def _reply_now(self, reply: Send, message: tuple[str | None, bytes | None]) -> None:
+        """One reply due now: rendered, its conditions drawn, and written at once when they
+        add no delay and it is small; else it joins the outbox."""
+        now = time.monotonic()
+        rendered = reply if reply.template is None else self._render(reply, message)
+        entry: _Entry = rendered
+        extra = 0.0
+        if self._conditioned:
+            found = self._condition(rendered)
+            if found is None:
+                return  # lost on the way
+            entry, extra = found
+        if extra <= 0 and isinstance(entry, Send) and len(entry.text or "") <= INLINE_MAX_CHARS:
+            await self._send(entry)
+        else:  # later, not a message, or too big to be sure the write does not wait
+            self._push(now, now + extra / 1000, entry)
+
     def _can_send_now(self, send: Send) -> bool:
         """Whether ``send`` may be written from the reading loop, skipping the outbox (the
-        common case: one reply, no delay, no conditions): nothing waits before it, and the
+        common case: one reply without a delay of its own): nothing waits before it, and the
         client has taken all that was written, so the write cannot block the reading."""
-        if send.delay_ms or self._conditioned or self._outbox or self._writing:
+        if send.delay_ms or self._outbox or self._writing:
             return False
         if send.text is None:
             return False
@@ -227,6 +240,10 @@ class Player:
                     return  # lost on the way
                 entry, extra_ms = found
                 sent_at = due + extra_ms / 1000
+        self._push(due, sent_at, entry)
+
+    def _push(self, due: float, sent_at: float, entry: _Entry) -> None:
+        """``entry`` into the outbox: in order of ``due``, written at ``sent_at`` or later."""
         heapq.heappush(self._outbox, (due, next(self._seq), sent_at, entry))
         wake = self._wake
         if wake is not None and not wake.done():

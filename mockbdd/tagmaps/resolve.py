@@ -56,6 +56,7 @@ class ResolvedStub:
     mapping: dict[str, Any]
     map_name: str
     level: Level
+    at: str | None = None  # "file:line" of the stub in its tag map, for messages
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,11 @@ def _merge(
             keyed.setdefault(kind, {}).update(by_key)
     stubs = tuple(
         ResolvedStub(
-            c.template.service, _finish_stub(scope, c, extensions), c.app.name, result.level
+            c.template.service,
+            _finish_stub(scope, c, extensions),
+            c.app.name,
+            result.level,
+            _stub_at(scope.registry.get(c.app.name), c.template.path),
         )
         for result in results
         for c in result.candidates
@@ -338,6 +343,10 @@ def _templates(
         detail = f"'templates' ({shown}): {exc}"
         raise scope.map_error(tag_map, None, ("templates",), detail) from None
     return (ResolvedStub("", mapping, app.name, levels.get(app, "scenario")),)
+
+
+def _stub_at(tag_map: TagMap, path: tuple[str, ...]) -> str:
+    return f"{tag_map.file}:{tag_map.index.locate(path)[0]}"
 
 
 def _only_service(tag_map: TagMap) -> str:

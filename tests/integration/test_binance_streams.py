@@ -116,3 +116,15 @@ def test_more_than_five_messages_a_second_disconnects() -> None:
         assert closing.data == 1008
     finally:
         server.__exit__(None, None, None)
+
+
+def test_a_stream_path_binance_does_not_have_is_refused_with_where_they_are() -> None:
+    server = _serve()
+    try:
+        upgrade = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+                   "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}  # fmt: skip
+        answer = httpx.get(server.url + "/market/stream/btcusdt@kline_1m", headers=upgrade)
+        assert answer.status_code == 404
+        assert "/ws/<stream> and /stream?streams=" in answer.text
+    finally:
+        server.__exit__(None, None, None)

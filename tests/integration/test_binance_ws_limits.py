@@ -125,3 +125,41 @@ def test_a_closed_candle_is_pushed_with_x_true_and_agrees_with_rest() -> None:
         query = {"symbol": "BTCUSDT", "interval": "1m", "startTime": k["t"], "limit": 1}
         (row,) = httpx.get(feed.url + "/api/v3/klines", params=query).json()
         assert [k["o"], k["h"], k["l"], k["c"], k["v"]] == row[1:6]
+
+
+def test_python_binance_threaded_websocket_manager_calls_back_with_klines() -> None:
+    """The sync face of python-binance: a callback on its own thread. Its socket_listener is
+    overridden only to make the client without ``AsyncClient.create()`` (which pings Binance
+    itself) and to point the socket manager at the mock; the threads, queue and callbacks are
+    the library's."""
+    import queue
+
+    from binance import AsyncClient, BinanceSocketManager, ThreadedWebsocketManager
+
+    got: queue.Queue[dict[str, Any]] = queue.Queue()
+    with MockedCandleFeedServer(trading_pairs=PAIRS, seed=7) as feed:
+        stream_url = feed.url.replace("http", "ws", 1) + "/"
+
+        class Local(ThreadedWebsocketManager):
+            async def socket_listener(self) -> None:
+                self._client = AsyncClient()
+                self._client.API_URL = feed.url + "/api"
+                self._bsm = BinanceSocketManager(self._client)
+                self._bsm.STREAM_URL = stream_url
+                # as the library's own listener waits: stop() only flips these flags
+                while self._running or self._socket_running:  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+                await self._client.close_connection()
+
+        twm = Local()
+        twm.start()
+        try:
+            twm.start_kline_socket(callback=got.put, symbol="ETHUSDT", interval="1m")
+            event = got.get(timeout=10)
+        finally:
+            twm.stop()
+            twm.join(timeout=10)
+        assert (event["e"], event["s"], event["k"]["i"]) == ("kline", "ETHUSDT", "1m")
+        query = {"symbol": "ETHUSDT", "interval": "1m", "startTime": event["k"]["t"], "limit": 1}
+        (row,) = httpx.get(feed.url + "/api/v3/klines", params=query).json()
+        assert event["k"]["o"] == row[1]

@@ -87,6 +87,34 @@ def test_sub_millisecond_and_past_deadlines_on_a_real_loop() -> None:
     assert min(late[:5]) >= -1e-4  # none early (a past deadline returns at once)
 
 
+def test_abandoned_long_waits_do_not_pile_up() -> None:
+    """Clients that give up on a long delay (their handlers cancelled) leave nothing behind for
+    the length of the delay: the heap is swept once they are most of it."""
+
+    async def run() -> tuple[int, int]:
+        deadlines = Deadlines(asyncio.get_running_loop())
+        kept = asyncio.ensure_future(deadlines.sleep_until(time.perf_counter() + 0.05))
+        gone = [
+            asyncio.ensure_future(deadlines.sleep_until(time.perf_counter() + 3600))
+            for _ in range(3000)
+        ]
+        await asyncio.sleep(0)
+        for task in gone:
+            task.cancel()
+        await asyncio.gather(*gone, return_exceptions=True)
+        after_cancel = deadlines.pending
+        await asyncio.wait_for(kept, 5)  # the live wait still ends
+        deadlines.close()
+        return after_cancel, len(gone)
+
+    loop = new_event_loop()
+    try:
+        after_cancel, started = loop.run_until_complete(run())
+    finally:
+        loop.close()
+    assert after_cancel < started // 2
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts /proc/self/fd")
 def test_the_timerfd_is_closed_with_the_server() -> None:
     def open_fds() -> int:

@@ -144,3 +144,25 @@ def test_websocket_v2_ohlc_subscription(kraken: str) -> None:
 def _messages(ws: Any) -> Iterator[dict[str, Any]]:
     for _ in range(50):
         yield json.loads(ws.recv(timeout=10))
+
+
+def test_past_the_message_rate_kraken_says_so_and_closes(kraken: str) -> None:
+    with connect(kraken.replace("http", "ws", 1) + "/v2", open_timeout=10) as ws:
+        ws.recv(timeout=10)  # status
+        for i in range(8):  # wsLimit 5 a second by default
+            ws.send(json.dumps({"method": "ping", "req_id": i}))
+        got, closed = _until_closed(ws)
+    assert got[-1] == {"error": "Exceeded msg rate", "success": False}
+    assert closed.rcvd is not None
+    assert closed.rcvd.code == 1008
+
+
+def _until_closed(ws: Any) -> tuple[list[Any], Any]:
+    from websockets.exceptions import ConnectionClosed
+
+    got: list[Any] = []
+    try:
+        while True:
+            got.append(json.loads(ws.recv(timeout=10)))
+    except ConnectionClosed as closed:
+        return got, closed

@@ -155,6 +155,26 @@ def test_label_cardinality_is_capped_with_other(
     assert sample(admin.metrics(), "mockbdd_requests_total", stub="other") == 3
 
 
+def test_routes_past_their_cap_still_count_in_their_series(
+    served: tuple[MockServer, Client, httpx.Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each served (namespace, stub, status) remembers its series; past MAX_ROUTES the memo is
+    dropped and worked out again, and no request goes uncounted or counted twice."""
+    _server, admin, http = served
+    monkeypatch.setattr(metrics_module, "MAX_ROUTES", 2)
+    for i in range(4):
+        admin.create_stub(
+            {"name": f"r{i}", "request": {"url": f"/r/{i}"}, "response": {"status": 200 + i}}
+        )
+    for _ in range(3):
+        for i in range(4):
+            http.get(f"/r/{i}")
+    wait_for(lambda: sample(admin.metrics(), "mockbdd_requests_total") == 12)
+    text = admin.metrics()
+    for i in range(4):
+        assert sample(text, "mockbdd_requests_total", stub=f"r{i}", status=str(200 + i)) == 3
+
+
 def test_each_server_has_its_own_registry() -> None:
     with MockServer() as one, MockServer() as two, Client(one.url) as a, Client(two.url) as b:
         a.create_stub({"request": {"url": "/a"}, "response": {}})
