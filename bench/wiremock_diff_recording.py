@@ -714,6 +714,52 @@ def table(rows: list[Difference], with_reason: bool) -> str:
     return "\n".join(lines)
 
 
+def finish(
+    args: Any,
+    diffs: list[Difference],
+    golden: dict[str, Json],
+    ours: dict[str, Json],
+    summary: Callable[[list[Difference], list[Difference], float], str],
+    started: float,
+    *,
+    golden_path: Path | None = None,
+    expected_reasons: Mapping[tuple[str, str], str] | None = None,
+    cases_fingerprint: Callable[[], str] | None = None,
+) -> int:
+    """The end of a differential run (recording's and webhooks'): ``--dump`` both sides,
+    ``--write-golden`` WireMock's answers with the cases' fingerprint, print the unexplained
+    (and with ``--show-expected`` the explained) differences, the EXPECTED entries that matched
+    nothing, and ``summary``; exit 1 if anything is unexplained."""
+    from wiremock_diff import report
+
+    golden_path = GOLDEN if golden_path is None else golden_path
+    expected_reasons = EXPECTED if expected_reasons is None else expected_reasons
+    cases_fingerprint = fingerprint if cases_fingerprint is None else cases_fingerprint
+    elapsed = time.perf_counter() - started
+    if args.dump is not None:
+        args.dump.mkdir(parents=True, exist_ok=True)
+        for side, data in (("wiremock", golden), ("mockbdd", ours)):
+            text = json.dumps(data, indent=1, sort_keys=True)
+            (args.dump / f"{side}.json").write_text(text + "\n", encoding="utf-8")
+    if args.write_golden and not args.only:
+        golden_path.parent.mkdir(parents=True, exist_ok=True)
+        stored = {"_cases": cases_fingerprint(), **golden}
+        text = json.dumps(stored, indent=1, sort_keys=True)
+        golden_path.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {golden_path.relative_to(ROOT)}")
+    unexplained = [d for d in diffs if d.reason is None]
+    expected = [d for d in diffs if d.reason is not None]
+    report(
+        table(unexplained, with_reason=False) if unexplained else None,
+        table(expected, with_reason=True) if expected and args.show_expected else None,
+    )
+    used = {k for k, why in expected_reasons.items() if any(d.reason == why for d in expected)}
+    for key in sorted(set(expected_reasons) - used) if not args.only else []:
+        print(f"note: EXPECTED entry matched nothing: {key}")
+    print(summary(unexplained, expected, elapsed))
+    return 1 if unexplained else 0
+
+
 # -- running both ------------------------------------------------------------------------------
 
 
@@ -765,7 +811,7 @@ def fingerprint() -> str:
 def main() -> int:
     import tempfile
 
-    from wiremock_diff import JarMissing, arguments, report
+    from wiremock_diff import JarMissing, arguments
 
     parser = arguments(__doc__, "cases")
     parser.add_argument("--write-golden", action="store_true", help=f"write {GOLDEN}")
@@ -799,31 +845,17 @@ def main() -> int:
     except JarMissing as exc:
         print(exc, file=sys.stderr)
         return 2
-    elapsed = time.perf_counter() - started
-    if args.dump is not None:
-        args.dump.mkdir(parents=True, exist_ok=True)
-        for side, data in (("wiremock", golden), ("mockbdd", ours)):
-            text = json.dumps(data, indent=1, sort_keys=True)
-            (args.dump / f"{side}.json").write_text(text + "\n", encoding="utf-8")
-    if args.write_golden and not args.only:
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        stored = {"_cases": fingerprint(), **golden}
-        GOLDEN.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        print(f"wrote {GOLDEN.relative_to(ROOT)}")
-    unexplained = [d for d in diffs if d.reason is None]
-    expected = [d for d in diffs if d.reason is not None]
-    report(
-        table(unexplained, with_reason=False) if unexplained else None,
-        table(expected, with_reason=True) if expected and args.show_expected else None,
+    return finish(
+        args,
+        diffs,
+        golden,
+        ours,
+        lambda unexplained, expected, elapsed: (
+            f"{len(chosen)} recording cases in {elapsed:.1f} s: {len(unexplained)} unexplained, "
+            f"{len(expected)} expected differences"
+        ),
+        started,
     )
-    used = {k for k, reason in EXPECTED.items() if any(d.reason == reason for d in expected)}
-    for key in sorted(set(EXPECTED) - used) if not args.only else []:
-        print(f"note: EXPECTED entry matched nothing: {key}")
-    print(
-        f"{len(chosen)} recording cases in {elapsed:.1f} s: {len(unexplained)} unexplained, "
-        f"{len(expected)} expected differences"
-    )
-    return 1 if unexplained else 0
 
 
 if __name__ == "__main__":

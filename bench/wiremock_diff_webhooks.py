@@ -35,7 +35,7 @@ import httpx
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/'s modules, under pytest too
-from wiremock_diff_recording import AppThread, Difference, differences, table
+from wiremock_diff_recording import AppThread, Difference, differences, finish
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "data" / "wiremock_3_13_2" / "webhooks.json"
@@ -482,7 +482,7 @@ def fingerprint() -> str:
 
 
 def main() -> int:
-    from wiremock_diff import JarMissing, arguments, both_servers, report
+    from wiremock_diff import JarMissing, arguments, both_servers
 
     parser = arguments(__doc__, "cases")
     parser.add_argument("--write-golden", action="store_true", help=f"write {GOLDEN}")
@@ -501,31 +501,20 @@ def main() -> int:
     except JarMissing as exc:
         print(exc, file=sys.stderr)
         return 2
-    elapsed = time.perf_counter() - started
-    if args.dump is not None:
-        args.dump.mkdir(parents=True, exist_ok=True)
-        for side, data in (("wiremock", golden), ("mockbdd", ours)):
-            text = json.dumps(data, indent=1, sort_keys=True)
-            (args.dump / f"{side}.json").write_text(text + "\n", encoding="utf-8")
-    if args.write_golden and not args.only:
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        stored = {"_cases": fingerprint(), **golden}
-        GOLDEN.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        print(f"wrote {GOLDEN.relative_to(ROOT)}")
-    unexplained = [d for d in diffs if d.reason is None]
-    expected = [d for d in diffs if d.reason is not None]
-    report(
-        table(unexplained, with_reason=False) if unexplained else None,
-        table(expected, with_reason=True) if expected and args.show_expected else None,
+    return finish(
+        args,
+        diffs,
+        golden,
+        ours,
+        lambda unexplained, expected, elapsed: (
+            f"{len(chosen)} webhook cases, {sum(c.callbacks for c in chosen)} callbacks in "
+            f"{elapsed:.1f} s: {len(unexplained)} unexplained, {len(expected)} expected differences"
+        ),
+        started,
+        golden_path=GOLDEN,
+        expected_reasons=EXPECTED,
+        cases_fingerprint=fingerprint,
     )
-    used = {k for k, reason in EXPECTED.items() if any(d.reason == reason for d in expected)}
-    for key in sorted(set(EXPECTED) - used) if not args.only else []:
-        print(f"note: EXPECTED entry matched nothing: {key}")
-    print(
-        f"{len(chosen)} webhook cases, {sum(c.callbacks for c in chosen)} callbacks in "
-        f"{elapsed:.1f} s: {len(unexplained)} unexplained, {len(expected)} expected differences"
-    )
-    return 1 if unexplained else 0
 
 
 if __name__ == "__main__":

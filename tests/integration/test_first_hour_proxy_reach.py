@@ -4,51 +4,18 @@ origins and those the loaded mapping files name; another is refused with 422 at 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
 
+from tests.bdd._suites import serving as serve_subprocess
+
 TOKEN = {"Authorization": "Bearer sekret"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(*args: str) -> Iterator[str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockbdd", "serve", "--port", str(port), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("MOCKBDD_")},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{url}/__admin/health", timeout=1, headers=TOKEN)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None, proc.communicate()
-                time.sleep(0.05)
-        yield url
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=10)
+def serving(*args: str) -> AbstractContextManager[str]:
+    return serve_subprocess(*args, token="sekret")
 
 
 def proxy_stub(target: str, path: str = "/p") -> dict[str, object]:
