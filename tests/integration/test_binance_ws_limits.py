@@ -151,6 +151,12 @@ def test_python_binance_threaded_websocket_manager_calls_back_with_klines() -> N
                     await asyncio.sleep(0.05)
                 await self._client.close_connection()
 
+        # python-binance takes the main thread's current loop (get_loop(), in the manager and
+        # in each socket it makes there) and runs it on its thread: give it one, closed and
+        # unset here (left to get_loop(), it was never closed: a ResourceWarning in whichever
+        # test came next)
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
         twm = Local()
         twm.start()
         try:
@@ -159,7 +165,11 @@ def test_python_binance_threaded_websocket_manager_calls_back_with_klines() -> N
         finally:
             twm.stop()
             twm.join(timeout=10)
+            assert not twm.is_alive()
+            asyncio.set_event_loop(None)
+            loop.close()
         assert (event["e"], event["s"], event["k"]["i"]) == ("kline", "ETHUSDT", "1m")
         query = {"symbol": "ETHUSDT", "interval": "1m", "startTime": event["k"]["t"], "limit": 1}
         (row,) = httpx.get(feed.url + "/api/v3/klines", params=query).json()
         assert event["k"]["o"] == row[1]
+
