@@ -172,4 +172,3 @@ def test_python_binance_threaded_websocket_manager_calls_back_with_klines() -> N
         query = {"symbol": "ETHUSDT", "interval": "1m", "startTime": event["k"]["t"], "limit": 1}
         (row,) = httpx.get(feed.url + "/api/v3/klines", params=query).json()
         assert event["k"]["o"] == row[1]
-
