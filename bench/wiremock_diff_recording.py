@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from aiohttp import web
@@ -788,9 +788,23 @@ def servers(root: Path) -> Iterator[tuple[str, str]]:
         yield wm_url, mb_url
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+C = TypeVar("C", bound=_Named)
+
+
 def run_all(
-    wm: Callable[[RCase], Json], mb: Callable[[RCase], Json], chosen: list[RCase], verbose: bool
+    wm: Callable[[C], Json],
+    mb: Callable[[C], Json],
+    chosen: list[C],
+    verbose: bool,
+    expected: Mapping[tuple[str, str], str] = EXPECTED,
 ) -> tuple[list[Difference], dict[str, Json], dict[str, Json]]:
+    """Each case on both sides (recording's and webhooks'): the differences, WireMock's answers
+    (the golden file) and mockbdd's."""
     diffs: list[Difference] = []
     golden: dict[str, Json] = {}
     ours: dict[str, Json] = {}
@@ -799,7 +813,7 @@ def run_all(
         golden[case.name], ours[case.name] = w, m
         if verbose:
             print(f"## {case.name}\nWireMock: {json.dumps(w)}\nmockbdd:  {json.dumps(m)}\n")
-        diffs += differences(case.name, w, m)
+        diffs += differences(case.name, w, m, expected)
     return diffs, golden, ours
 
 

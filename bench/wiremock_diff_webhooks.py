@@ -26,7 +26,7 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ import httpx
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/'s modules, under pytest too
-from wiremock_diff_recording import AppThread, Difference, differences, finish
+from wiremock_diff_recording import AppThread, finish, run_all
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "data" / "wiremock_3_13_2" / "webhooks.json"
@@ -461,21 +461,6 @@ EXPECTED: dict[tuple[str, str], str] = {
 }
 
 
-def run_all(
-    wm: Callable[[WCase], Json], mb: Callable[[WCase], Json], chosen: list[WCase], verbose: bool
-) -> tuple[list[Difference], dict[str, Json], dict[str, Json]]:
-    diffs: list[Difference] = []
-    golden: dict[str, Json] = {}
-    ours: dict[str, Json] = {}
-    for case in chosen:
-        w, m = wm(case), mb(case)
-        golden[case.name], ours[case.name] = w, m
-        if verbose:
-            print(f"## {case.name}\nWireMock: {json.dumps(w)}\nmockbdd:  {json.dumps(m)}\n")
-        diffs += differences(case.name, w, m, EXPECTED)
-    return diffs, golden, ours
-
-
 def fingerprint() -> str:
     """Of the cases' definitions: the golden file says which cases WireMock answered."""
     return hashlib.sha256(repr(cases()).encode()).hexdigest()
@@ -497,6 +482,7 @@ def main() -> int:
                 lambda c: session(mb_url, receiver, c),
                 chosen,
                 args.verbose,
+                EXPECTED,
             )
     except JarMissing as exc:
         print(exc, file=sys.stderr)

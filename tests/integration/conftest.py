@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -20,3 +20,10 @@ def server() -> Iterator[MockServer]:
 def http(server: MockServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+async def mock() -> AsyncIterator[MockServer]:
+    """A server started on the test's own loop (the async tests')."""
+    async with MockServer() as server:
+        yield server

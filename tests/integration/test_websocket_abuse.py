@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,12 +17,6 @@ import websockets
 from mockbdd.server.embedded import MockServer
 
 BIG = 256 * 1024  # a reply this big fills the socket buffers of a client that does not read
-
-
-@pytest.fixture
-async def mock() -> AsyncIterator[MockServer]:
-    async with MockServer() as server:
-        yield server
 
 
 async def create(server: MockServer, mapping: dict[str, Any]) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -16,21 +15,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 from mockbdd.server.embedded import MockServer
-
-
-@pytest.fixture
-async def mock() -> AsyncIterator[MockServer]:
-    async with MockServer() as server:
-        yield server
-
-
-def ws_url(server: MockServer, path: str) -> str:
-    return server.url.replace("http://", "ws://") + path
-
-
-async def create(server: MockServer, mapping: dict[str, Any]) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.url) as http:
-        return await http.post("/__admin/mappings", json=mapping)
+from tests.integration._websocket import create, ws_url
 
 
 def echo(path: str = "/echo", **conditions: Any) -> dict[str, Any]:

@@ -6,7 +6,6 @@ fails to render sends its error in a frame instead of the reply and the connecti
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -15,21 +14,7 @@ import pytest
 import websockets
 
 from mockbdd.server.embedded import MockServer
-
-
-@pytest.fixture
-async def mock() -> AsyncIterator[MockServer]:
-    async with MockServer() as server:
-        yield server
-
-
-def ws_url(server: MockServer, path: str) -> str:
-    return server.url.replace("http://", "ws://") + path
-
-
-async def create(server: MockServer, mapping: dict[str, Any]) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=server.url) as http:
-        return await http.post("/__admin/mappings", json=mapping)
+from tests.integration._websocket import create, ws_url
 
 
 def script(transformer: str, reply: dict[str, Any], **more: Any) -> dict[str, Any]:

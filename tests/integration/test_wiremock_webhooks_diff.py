@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
+from bench.wiremock_diff_recording import differences
 from bench.wiremock_diff_webhooks import (
     EXPECTED,
     GOLDEN,
     Receiver,
     cases,
-    differences,
     fingerprint,
     session,
 )
