@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+from mockbdd.admin.mapping_files import MappingFiles, apply
 from mockbdd.admin.types import (
     AdminContext,
     AdminRequest,
@@ -51,15 +50,47 @@ def check_contracts(ctx: AdminContext, stubs: list[StubMapping], pointer: str = 
                 raise InvalidInput(where, f"{reason} (OpenAPI document {validator.name!r})")
 
 
+def _files(ctx: AdminContext) -> MappingFiles | None:
+    """The mapping folder's registry when the root's stubs change (a namespace has none)."""
+    return ctx.runtime.mapping_files() if ctx.ns is ctx.engine.default else None
+
+
+async def _persist(ctx: AdminContext, stubs: list[StubMapping]) -> None:
+    """WireMock's add and edit: a persistent stub is written to the mapping folder (and so
+    restored by resets); an edit that drops ``persistent`` leaves the file alone."""
+    files = _files(ctx)
+    if files is None:
+        return
+    writes = [w for stub in stubs for w in files.edited(stub)]
+    if writes:
+        await asyncio.to_thread(apply, writes)
+        ctx.ns.keep_also(stub for stub in stubs if stub.persistent)
+
+
+async def _unpersist(ctx: AdminContext, stub_ids: list[str]) -> None:
+    """Before stubs are removed: the files of the persistent ones are deleted (refused, and
+    nothing changed, for a stub of a multi-mapping file), and resets no longer restore them."""
+    files = _files(ctx)
+    if files is None:
+        return
+    deletions = files.remove(stub_ids)
+    if deletions:
+        await asyncio.to_thread(apply, (), deletions.values())
+        ctx.ns.forget_initial(deletions)
+
+
 async def create_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     stub = parse_stub_mapping(req.json(), extensions=ctx.runtime.extensions)
     check_contracts(ctx, [stub])
     check_reach(ctx.runtime, [stub])
+    await _persist(ctx, [stub])
     ctx.ns.add_stub(stub)
     return AdminResponse(201, stub_to_json(stub))
 
 
 async def delete_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    """WireMock's ``DELETE /mappings`` deletes the files of the persistent stubs too."""
+    await _unpersist(ctx, [stub.id for stub in ctx.ns.stubs])
     ctx.ns.remove_all_stubs()
     return AdminResponse(200, {})
 
@@ -81,13 +112,17 @@ async def edit_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     stub = parse_stub_mapping(body, extensions=ctx.runtime.extensions)
     check_contracts(ctx, [stub])
     check_reach(ctx.runtime, [stub])
+    await _persist(ctx, [stub])
     ctx.ns.edit_stub(stub)
     return AdminResponse(json=stub_to_json(stub))
 
 
 async def delete_mapping(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    if ctx.ns.remove_stub(req.params["id"]) is None:
-        raise NotFound(f"no stub mapping with id {req.params['id']!r}")
+    stub_id = req.params["id"]
+    if ctx.ns.stubs.get(stub_id) is None:
+        raise NotFound(f"no stub mapping with id {stub_id!r}")
+    await _unpersist(ctx, [stub_id])
+    ctx.ns.remove_stub(stub_id)
     return AdminResponse(200, {})
 
 
@@ -102,14 +137,22 @@ async def import_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     check_contracts(ctx, list(stubs), "/mappings")
     check_reach(ctx.runtime, stubs, "/mappings/{i}")
     options = parse_import_options(body.get("importOptions"))
+    stored: list[StubMapping] = []  # newest last, as they are added
+    present = {stub.id for stub in ctx.ns.stubs}
+    for stub in reversed(stubs):  # WireMock: the first mapping of an import ends up newest
+        if options.duplicatePolicy == "IGNORE" and stub.id in present:
+            continue
+        stored.append(stub)
+        present.add(stub.id)
+    dropped: list[str] = []
     if options.deleteAllNotInImport:
         keep = {s.id for s in stubs}
-        for existing in list(ctx.ns.stubs):
-            if existing.id not in keep:
-                ctx.ns.remove_stub(existing.id)
-    for stub in reversed(stubs):  # WireMock: the first mapping of an import ends up newest
-        if options.duplicatePolicy == "IGNORE" and ctx.ns.stubs.get(stub.id) is not None:
-            continue
+        dropped = [existing.id for existing in ctx.ns.stubs if existing.id not in keep]
+    await _unpersist(ctx, dropped)
+    await _persist(ctx, stored)
+    for stub_id in dropped:
+        ctx.ns.remove_stub(stub_id)
+    for stub in stored:
         ctx.ns.add_stub(stub)
     return AdminResponse(200, {})
 
@@ -127,37 +170,20 @@ async def save_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
             "the stubs of a namespace are not saved: a namespace lives as long as its test; "
             "save the root's stubs (POST /__admin/mappings/save) instead"
         )
-    folder = ctx.runtime.recordings_dir()
-    if folder is None:
+    files = ctx.runtime.mapping_files()
+    if files is None:
         raise Conflict(
             "nothing saved: the server was started without a mapping folder; start it with "
             "--mappings DIR (or --root-dir DIR) to save stubs there"
         )
     on_disk = {stub.id: stub.source for stub in ctx.ns.initial_stubs}
     unsaved = [stub for stub in ctx.ns.stubs if on_disk.get(stub.id) != stub.source]
-    written = await asyncio.to_thread(_write_stubs, folder, unsaved)
+    writes = files.save(unsaved)
+    # as WireMock's save, every stub is persistent now: removing one deletes its file
+    files.mark_persistent(stub.id for stub in ctx.ns.stubs)
+    written = await asyncio.to_thread(apply, writes)
     ctx.ns.keep_stubs()
     return AdminResponse(200, {"saved": written})
-
-
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
-
-
-def saved_file_name(stub: StubMapping) -> str:
-    """``<name>-<id>.json`` (the name made safe for a file name), or ``<id>.json``."""
-    safe = _UNSAFE_NAME.sub("-", stub.name or "").strip("-").lower()[:80]
-    return f"{safe}-{stub.id}.json" if safe else f"{stub.id}.json"
-
-
-def _write_stubs(folder: Path, stubs: list[StubMapping]) -> list[str]:
-    folder.mkdir(parents=True, exist_ok=True)
-    names = []
-    for stub in stubs:
-        name = saved_file_name(stub)
-        mapping = {**stub_to_json(stub), "persistent": True}
-        (folder / name).write_text(json.dumps(mapping, indent=2) + "\n", encoding="utf-8")
-        names.append(name)
-    return names
 
 
 def metadata_filter(ctx: AdminContext, req: AdminRequest) -> Callable[[StubMapping], bool]:
@@ -181,7 +207,9 @@ async def find_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminRespons
 
 
 async def remove_by_metadata(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
-    for stub in _metadata_matches(ctx, req):
+    matched = _metadata_matches(ctx, req)
+    await _unpersist(ctx, [stub.id for stub in matched])
+    for stub in matched:
         ctx.ns.remove_stub(stub.id)
     return AdminResponse(200, {})
 
@@ -194,6 +222,7 @@ async def unmatched_mappings(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 async def remove_unmatched_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     """WireMock's ``DELETE /mappings/unmatched``: removes the stubs never hit, answers them."""
     unused = ctx.ns.unused_stubs()
+    await _unpersist(ctx, [stub.id for stub in unused])
     for stub in unused:
         ctx.ns.remove_stub(stub.id)
     stubs = [stub_to_json(s) for s in unused]

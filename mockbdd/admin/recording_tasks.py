@@ -146,9 +146,17 @@ async def _finish(ctx: AdminContext, spec: RecordSpec, events: list[ServeEvent])
         await asyncio.to_thread(_write, persist, files, recorded)
     if persist is not None:
         ctx.ns.keep_also(stubs)
+        registry = ctx.runtime.mapping_files()
+        if registry is not None and ctx.ns is ctx.engine.default:  # deleting them deletes files
+            for stub, item in zip(stubs, recorded, strict=True):
+                registry.track(stub, persist / recorded_file_name(item.mapping))
     if spec.ids_only:
         return AdminResponse(json={"ids": [r.mapping["id"] for r in recorded]})
     return AdminResponse(json={"mappings": [r.mapping for r in recorded]})
+
+
+def recorded_file_name(mapping: dict[str, Any]) -> str:
+    return f"{mapping['name']}-{mapping['id']}.json"
 
 
 def _write(folder: Path | None, files: Path | None, recorded: list[RecordedStub]) -> None:
@@ -158,8 +166,9 @@ def _write(folder: Path | None, files: Path | None, recorded: list[RecordedStub]
     for item in recorded:
         mapping = item.mapping
         if folder is not None:
-            name = f"{mapping['name']}-{mapping['id']}.json"
-            (folder / name).write_text(json.dumps(mapping, indent=2) + "\n", encoding="utf-8")
+            (folder / recorded_file_name(mapping)).write_text(
+                json.dumps(mapping, indent=2) + "\n", encoding="utf-8"
+            )
         if item.body_file is not None and files is not None:
             files.mkdir(parents=True, exist_ok=True)
             file_name, body = item.body_file

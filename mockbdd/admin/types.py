@@ -17,6 +17,7 @@ from mockbdd.extensions import Extensions
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from mockbdd.admin.mapping_files import MappingFiles
     from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.domain.near_miss import NearMiss
     from mockbdd.domain.requests import RecordedRequest
@@ -219,6 +220,10 @@ class Runtime(Protocol):
 
     def files_dir(self) -> Path | None:
         """Where extracted response bodies go (``--files``), if anywhere."""
+        ...
+
+    def mapping_files(self) -> MappingFiles | None:
+        """The root's mapping folder and which stub has which file there, if it has one."""
         ...
 
 

@@ -455,9 +455,18 @@ class Namespace:
         self._initial_stubs = tuple(self._stubs)
 
     def keep_also(self, stubs: Iterable[StubMapping]) -> None:
-        """Stubs just written to the mapping folder (a persisted recording) are restored by
-        resets too, as WireMock's reset reloads them from the files."""
-        self._initial_stubs = (*self._initial_stubs, *stubs)
+        """Stubs just written to the mapping folder (a persisted recording, a persistent stub)
+        are restored by resets too, as WireMock's reset reloads them from the files; one
+        already there is replaced in place."""
+        added = {stub.id: stub for stub in stubs}
+        kept = tuple(added.pop(s.id, s) for s in self._initial_stubs)
+        self._initial_stubs = (*kept, *added.values())
+
+    def forget_initial(self, stub_ids: Iterable[str]) -> None:
+        """Stubs whose files were just deleted are no longer restored by resets."""
+        gone = set(stub_ids)
+        if gone:
+            self._initial_stubs = tuple(s for s in self._initial_stubs if s.id not in gone)
 
     def define_collections(self, collections: tuple[InitialCollection, ...]) -> None:
         """Replace these collections (each whole; the others stay). Every item is checked

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from mockbdd.admin import spec
 from mockbdd.admin.events import EventHub
+from mockbdd.admin.mapping_files import MappingFiles
 from mockbdd.config import LOOPBACK_HOSTS, ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
@@ -33,7 +34,7 @@ from mockbdd.server.statsd import StatsdPusher
 from mockbdd.server.tracing import Tracing
 from mockbdd.server.websockets import WebSockets
 from mockbdd.wire.builtins import load_extensions
-from mockbdd.wire.files import load_mapping_dir
+from mockbdd.wire.files import LoadedStub, load_mapping_sources
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -80,11 +81,13 @@ class MockHttpServer:
             journal_max_body_bytes=config.journal_max_bytes,
             seed=config.seed,
         )
-        self.file_stubs: tuple[StubMapping, ...] = ()
+        loaded: list[LoadedStub] = []
         folder = config.mappings_dir
         # a --root-dir without a mappings folder yet is a server with no file stubs (WireMock)
         if folder is not None and (config.mappings is not None or folder.is_dir()):
-            self.file_stubs = tuple(load_mapping_dir(folder, extensions=self.extensions))
+            loaded = load_mapping_sources(folder, extensions=self.extensions)
+        self.file_stubs: tuple[StubMapping, ...] = tuple(item.stub for item in loaded)
+        self._mapping_files = None if folder is None else MappingFiles(folder, loaded)
         self._metrics: Metrics | None = None
         self._pressure = Pressure(config.pressure_max_memory_mb, config.pressure_max_cpu_percent)
         self.engine.subscribe(self._pressure_of_deleted)
@@ -202,6 +205,9 @@ class MockHttpServer:
 
     def files_dir(self) -> Path | None:
         return self.config.files_dir
+
+    def mapping_files(self) -> MappingFiles | None:
+        return self._mapping_files
 
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)

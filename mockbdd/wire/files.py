@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,22 +45,46 @@ def read_document(path: Path) -> Any:
 
 
 def load_mapping_file(path: Path, *, extensions: Extensions = BUILTIN) -> list[StubMapping]:
+    return [loaded.stub for loaded in _load_file(path, extensions)]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedStub:
+    """A stub and the file it came from; ``multi``: one of a ``{"mappings": [...]}`` file."""
+
+    stub: StubMapping
+    path: Path
+    multi: bool
+
+
+def _load_file(path: Path, extensions: Extensions) -> list[LoadedStub]:
+    document = read_document(path)
+    multi = isinstance(document, dict) and "mappings" in document and "request" not in document
     try:
-        return parse_mappings_document(read_document(path), extensions=extensions)
+        stubs = parse_mappings_document(document, extensions=extensions)
     except InvalidInput as exc:
         raise MappingFileError(path, str(exc)) from None
+    return [LoadedStub(stub, path, multi) for stub in stubs]
+
+
+def load_mapping_sources(directory: Path, *, extensions: Extensions = BUILTIN) -> list[LoadedStub]:
+    """Every mapping file under ``directory`` (recursively, sorted), each stub with its file;
+    all valid or an error."""
+    if not directory.is_dir():
+        raise MappingFileError(directory, "not a directory")
+    loaded: list[LoadedStub] = []
+    seen: dict[str, Path] = {}
+    for path in sorted(p for p in directory.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
+        for item in _load_file(path, extensions):
+            if item.stub.id in seen:
+                raise MappingFileError(
+                    path, f"/id: {item.stub.id!r} is also used in {seen[item.stub.id]}"
+                )
+            seen[item.stub.id] = path
+            loaded.append(item)
+    return loaded
 
 
 def load_mapping_dir(directory: Path, *, extensions: Extensions = BUILTIN) -> list[StubMapping]:
     """Every mapping file under ``directory`` (recursively, sorted); all valid or an error."""
-    if not directory.is_dir():
-        raise MappingFileError(directory, "not a directory")
-    stubs: list[StubMapping] = []
-    seen: dict[str, Path] = {}
-    for path in sorted(p for p in directory.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
-        for stub in load_mapping_file(path, extensions=extensions):
-            if stub.id in seen:
-                raise MappingFileError(path, f"/id: {stub.id!r} is also used in {seen[stub.id]}")
-            seen[stub.id] = path
-            stubs.append(stub)
-    return stubs
+    return [item.stub for item in load_mapping_sources(directory, extensions=extensions)]
