@@ -19,7 +19,7 @@ from typing import Any
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.stubs import StubMapping
-from mockbdd.wire.journal import serve_event_json
+from mockbdd.wire.journal import iso_time, serve_event_json
 
 try:  # mockbdd[speed]: the same JSON for a fraction of the CPU (the stream encodes every event)
     import orjson
@@ -65,10 +65,13 @@ class Entry:
             data["stub"] = {"id": payload.id, **dict(payload.source)}
         return data
 
-    def data(self) -> bytes:
+    def data(self, encoder: EventEncoder | None = None) -> bytes:
         """The event's JSON as UTF-8, encoded once (the first listener that needs it)."""
         if self._data is None:
-            self._data = encode(self.json())
+            if encoder is None:
+                self._data = encode(self.json())
+            else:
+                self._data = encoder.encode(self)
         return self._data
 
 
@@ -76,12 +79,125 @@ def encode(data: dict[str, Any]) -> bytes:
     """Compact JSON as UTF-8: orjson when installed, else the standard library's."""
     if orjson is not None:
         try:
-            # a copy: orjson's own bytes keep its whole (16 KiB) buffer, and the history
-            # holds 10,000 of them; istr header names need OPT_NON_STR_KEYS
-            return bytes(memoryview(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)))
+            return _dumps(data)
         except TypeError:  # what orjson refuses (an int beyond 64 bits) json still writes
             pass
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _dumps(data: Any) -> bytes:
+    # a copy: orjson's own bytes keep its whole (16 KiB) buffer, and the history holds 10,000
+    # of them; istr header names need OPT_NON_STR_KEYS
+    return bytes(memoryview(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)))
+
+
+TEMPLATES = 512  # serve-event templates kept per hub; then they start over
+_MARK = "@@mockbdd-event-{}@@"
+# the values that change from one alike serve event to the next, in the order of the JSON;
+# True: a JSON number (its quotes replaced too), False: a string (quotes kept)
+_VARYING = (True, False, True, False, True, True, True, True, True)
+
+
+class EventEncoder:
+    """Encodes a hub's events. With orjson (mockbdd[speed]), a serve event like one before it
+    (the same request headers, URL and client, answered by the same stub with the same shared
+    record, no body, no sub-events) is its template's bytes with the sequence number, id, time
+    and timing put in: under load most events are alike, and building each one's JSON afresh
+    cost the server more than serving the request. The template is the generic JSON of the
+    second such event with markers in place of those values, so the shape is defined once
+    (:func:`mockbdd.wire.journal.serve_event_json`)."""
+
+    def __init__(self) -> None:
+        self._templates: dict[tuple[object, ...], tuple[object, object, tuple[bytes, ...]]] = {}
+        self._seen: set[tuple[object, ...]] = set()
+        self._alike = orjson is not None
+
+    def encode(self, entry: Entry) -> bytes:
+        event = entry.payload
+        if not self._alike or not isinstance(event, ServeEvent):
+            return encode(entry.json())
+        stub, request, resp = event.stub, event.request, event.response
+        signature = getattr(request.headers, "signature", None)
+        if stub is None or event.sub_events or request.body.raw or signature is None:
+            return encode(entry.json())
+        key = (
+            entry.namespace,
+            signature(),
+            request.method,
+            request.raw_path,
+            request.url,
+            request.client_ip,
+            request.scheme,
+            request.authority,
+            id(resp),
+            id(stub),
+        )
+        template = self._templates.get(key)
+        if template is None or template[0] is not resp or template[1] is not stub:
+            if key not in self._seen:  # a one-off (a templated answer): no template for it
+                if len(self._seen) >= TEMPLATES:
+                    self._seen.clear()
+                self._seen.add(key)
+                return encode(entry.json())
+            if len(self._templates) >= TEMPLATES:
+                self._templates.clear()
+            parts = _template(entry)
+            if parts is None:
+                return encode(entry.json())
+            template = self._templates[key] = (resp, stub, parts)
+        p = template[2]
+        logged_at = event.logged_at
+        total = b"%d" % round(event.total_ms)
+        return b"".join(
+            (
+                p[0],
+                b"%d" % entry.seq,
+                p[1],
+                event.id.encode(),
+                p[2],
+                b"%d" % int(logged_at * 1000),
+                p[3],
+                iso_time(logged_at).encode(),
+                p[4],
+                b"%d" % round(event.added_delay_ms),
+                p[5],
+                b"%d" % round(event.processing_ms),
+                p[6],
+                total,
+                p[7],
+                total,
+                p[8],
+                b"%d" % round(event.queued_ms),
+                p[9],
+            )
+        )
+
+
+def _template(entry: Entry) -> tuple[bytes, ...] | None:
+    """The entry's JSON cut where :data:`_VARYING` go; None if a marker is not found once each
+    where it belongs (a request that happens to carry one)."""
+    data = entry.json()
+    marks = [_MARK.format(i) for i in range(len(_VARYING))]
+    data["seq"], data["id"] = marks[0], marks[1]
+    logged = data["request"]
+    logged["loggedDate"], logged["loggedDateString"] = marks[2], marks[3]
+    timing = data["timing"]
+    timing["addedDelay"], timing["processTime"] = marks[4], marks[5]
+    timing["serveTime"], timing["totalTime"], timing["queuedTime"] = marks[6], marks[7], marks[8]
+    encoded = _dumps(data)
+    parts: list[bytes] = []
+    at = 0
+    for mark, number in zip(marks, _VARYING, strict=True):
+        token = f'"{mark}"'.encode() if number else mark.encode()
+        if encoded.count(token) != 1:
+            return None
+        found = encoded.find(token, at)
+        if found < 0:
+            return None
+        parts.append(encoded[at:found])
+        at = found + len(token)
+    parts.append(encoded[at:])
+    return tuple(parts)
 
 
 def _bool(name: str, raw: str) -> bool:
@@ -169,8 +285,10 @@ class Listener:
         event_filter: EventFilter,
         buffer: int,
         wake: Callable[[], None],
+        encoder: EventEncoder | None = None,
     ) -> None:
         self.scope = scope
+        self.encoder = encoder
         self.filter = event_filter
         self.buffer = buffer
         self.pending: deque[Entry] = deque()
@@ -219,6 +337,7 @@ class EventHub:
         self.buffer = buffer
         self._history: deque[Entry] = deque(maxlen=max(history, 1))
         self._listeners: list[Listener] = []
+        self.encoder = EventEncoder()
 
     @property
     def listeners(self) -> int:
@@ -250,7 +369,7 @@ class EventHub:
     ) -> Listener:
         """A new listener; with ``since``, first the kept events after it (and, if some were
         no longer kept, a ``gap`` message saying how many)."""
-        listener = Listener(scope, event_filter, self.buffer, wake)
+        listener = Listener(scope, event_filter, self.buffer, wake, self.encoder)
         if event_filter.since is not None:
             replay = [e for e in self._replay(event_filter.since) if _in_scope(listener, e)]
             listener.pending.extend(replay)

@@ -115,6 +115,7 @@ async def _send(
         return
     batch: list[bytes] = [] if gap is None else [text_frame(json.dumps(gap).encode())]
     pending = listener.pending
+    encoder = listener.encoder
     loop = asyncio.get_running_loop()
     wrote_at = -COALESCE_S
     while True:
@@ -126,7 +127,7 @@ async def _send(
         size = 0
         while pending and not listener.abrupt and size < BATCH_BYTES:
             entry = pending.popleft()
-            frame = text_frame(entry.data())
+            frame = text_frame(entry.data(encoder))
             batch.append(frame)
             size += len(frame)
             listener.sent(entry)  # in the transport before the drain is awaited

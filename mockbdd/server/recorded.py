@@ -69,6 +69,11 @@ class HeaderView(Mapping[str, list[str]]):
             self._grouped = grouped
         return self._grouped.items()
 
+    def signature(self) -> tuple[tuple[str, str], ...]:
+        """Every (name, value) as received: equal for requests with equal headers, which have
+        equal JSON (a key for the event stream's encoder)."""
+        return tuple(self._headers.items())
+
 
 class HeaderNames(Mapping[str, str]):
     """Lower-cased name → the spelling first received (for reports and the journal)."""

@@ -17,7 +17,7 @@ from mockbdd.domain.requests import Body, RecordedRequest
 from mockbdd.domain.stubs import StubMapping
 
 
-def _iso(ts: float) -> str:
+def iso_time(ts: float) -> str:
     """``2026-12-03T08:20:11.123Z``; the part up to the second is formatted once per second."""
     seconds = int(ts)
     micros = round((ts - seconds) * 1e6)  # as datetime rounds, then isoformat truncates
@@ -68,7 +68,7 @@ def logged_request_json(request: RecordedRequest, logged_at: float | None = None
     }
     if logged_at is not None:
         data["loggedDate"] = int(logged_at * 1000)
-        data["loggedDateString"] = _iso(logged_at)
+        data["loggedDateString"] = iso_time(logged_at)
     return data
 
 

@@ -67,6 +67,40 @@ async def test_serve_events_arrive_in_order_as_the_journal_lists_them() -> None:
         assert first["wasMatched"] is True
 
 
+async def test_alike_events_are_each_the_json_of_get_requests() -> None:
+    """Alike serve events (the same request, the same stub) are written from a template: each
+    must still be exactly its own ServeEvent JSON, its id, time and timing included, also when
+    a request carries the template's marker text or a body, or another stub answers."""
+    async with running() as (origin, http), aiohttp.ClientSession() as session:
+        await stub(http, "/same")
+        await stub(http, "/slow", response={"fixedDelayMilliseconds": 30})
+        async with session.ws_connect(origin + "/__admin/events?type=serve") as ws:
+            sent = 0
+            for _ in range(4):
+                for path in ("/same", "/slow"):
+                    await http.get(path)
+                    sent += 1
+            await http.get("/same", headers={"X-Trick": "@@mockbdd-event-1@@"})
+            await http.get("/same", headers={"X-Trick": "@@mockbdd-event-1@@"})
+            await http.post("/same", content=b"a body")
+            await http.get("/nothing-here")
+            events = await receive(ws, sent + 4)
+        listed = (await http.get("/__admin/requests")).json()["requests"]
+        by_id = {r["id"]: r for r in listed}
+        for event in events:
+            assert {k: v for k, v in event.items() if k not in ("seq", "type", "namespace")} == (
+                by_id[event["id"]]
+            )
+        assert len({e["id"] for e in events}) == len(events)
+        seqs = [e["seq"] for e in events]
+        assert seqs == list(range(seqs[0], seqs[0] + len(events)))  # nothing else came between
+        slow = [e for e in events if e["request"]["url"] == "/slow"]
+        assert all(e["timing"]["addedDelay"] == 30 for e in slow)
+        assert all(e["timing"]["totalTime"] >= 30 for e in slow)
+        tricked = [e for e in events if "X-Trick" in e["request"]["headers"]]
+        assert [e["request"]["headers"]["X-Trick"] for e in tricked] == ["@@mockbdd-event-1@@"] * 2
+
+
 async def test_a_burst_arrives_as_one_frame_per_event_in_every_length_form() -> None:
     """Events pending together share a transport write, each its own frame: bodies that need
     RFC 6455's 7-bit, 16-bit and 64-bit payload lengths come through whole and in order, and

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mockbdd.domain.errors import InvalidInput
-from mockbdd.wire.journal import _iso, parse_logged_request, parse_timestamp
+from mockbdd.wire.journal import iso_time, parse_logged_request, parse_timestamp
 
 
 @pytest.mark.parametrize(
@@ -82,4 +82,4 @@ def test_logged_date_string_is_what_datetime_writes() -> None:
     moments += [1764750011 + i * 1e-4 for i in range(20_000)]  # across several seconds
     for ts in moments:
         written = datetime.fromtimestamp(ts, tz=timezone.utc).isoformat(timespec="milliseconds")
-        assert _iso(ts) == written.replace("+00:00", "Z"), ts
+        assert iso_time(ts) == written.replace("+00:00", "Z"), ts
