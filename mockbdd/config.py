@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -152,6 +153,21 @@ class ServerConfig(BaseModel):
             return self.files
         return self.root_dir / "__files"
 
+    @field_validator("proxy_allow", mode="before")
+    @classmethod
+    def _origins_as_text(cls, value: object) -> object:
+        """Text is origins separated by commas (``MOCKBDD_PROXY_ALLOW=https://a,https://b``)."""
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("proxy_allow")
+    @classmethod
+    def _origins(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for origin in value:
+            check_origin(origin)
+        return value
+
     @field_validator("statsd")
     @classmethod
     def _host_port(cls, value: str | None) -> str | None:
@@ -206,6 +222,21 @@ def statsd_address(value: str) -> tuple[str, int]:
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError("must be HOST:PORT with a port in 1..65535, e.g. 127.0.0.1:8125")
     return host, int(port)
+
+
+def check_origin(value: str) -> None:
+    """A ``--proxy-allow`` origin: ``http(s)://host`` with an optional port (a path is
+    ignored); ValueError saying what is wrong (a bare host would silently allow nothing)."""
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            "must be origins such as https://api.example.com or http://127.0.0.1:9000 "
+            f"(scheme, host, optional port; several separated by commas), got {value!r}"
+        )
 
 
 def flag(name: str) -> str:

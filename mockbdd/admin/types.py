@@ -11,7 +11,8 @@ from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.patterns import ContentPattern
-from mockbdd.domain.stubs import StubMapping, proxy_targets
+from mockbdd.domain.reach import outbound_targets
+from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
 
 if TYPE_CHECKING:
@@ -228,13 +229,14 @@ class Runtime(Protocol):
 
 
 def check_reach(runtime: Runtime, stubs: Iterable[StubMapping], pointer: str = "") -> None:
-    """Refuse, before anything is stored, a stub whose proxy this server may not reach."""
+    """Refuse, before anything is stored, a stub whose proxy or webhook this server may not
+    reach (``mockbdd lint --proxy-allow`` asks the same of tag maps)."""
     for i, stub in enumerate(stubs):
-        for at, url in proxy_targets(stub):
+        for at, url, what in outbound_targets(stub.source):
             refused = runtime.outbound_refusal(url)
             if refused is not None:
                 where = pointer.replace("{i}", str(i))
-                raise InvalidInput(f"{where}{at}", f"proxy target {refused}")
+                raise InvalidInput(f"{where}{at}", f"{what} target {refused}")
 
 
 @dataclass(slots=True)

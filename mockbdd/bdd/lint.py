@@ -3,8 +3,9 @@
 Diagnostics print as ``path:line:col: MBD00x message``. Codes: MBD001 unknown tag, MBD002
 malformed tag, MBD003 bad parameter, MBD004 same-level conflict, MBD006 Gherkin parse error,
 MBD007 broken tag map, MBD008 (a warning) a step that looks like a shipped phrase but
-matches none, with the closest phrase, MBD009 a tag-map ``proxyBaseUrl`` to an origin the
-``--proxy-allow`` list given to lint does not cover (a server started with it refuses the map).
+matches none, with the closest phrase, MBD009 a tag-map ``proxyBaseUrl`` or webhook ``url`` to
+an origin the ``--proxy-allow`` list given to lint (or ``$MOCKBDD_PROXY_ALLOW``) does not cover
+(a server started with it refuses the map).
 (MBD005 is retired: ``@mock:`` tags on Examples blocks work in every
 runner, including pytest-bdd under ``--strict-markers``.)
 """
@@ -25,7 +26,7 @@ from gherkin.parser_types import Feature, Rule, Scenario, Tag
 
 from mockbdd.bdd.hints import closest_phrase
 from mockbdd.domain.errors import InvalidInput
-from mockbdd.domain.reach import origin_of, reach_refusal
+from mockbdd.domain.reach import origin_of, outbound_targets, reach_refusal
 from mockbdd.extensions import ExtensionError, Extensions
 from mockbdd.tagmaps.errors import (
     SET_TAG_MAPS,
@@ -150,49 +151,41 @@ def map_diagnostic(error: TagMapError) -> Diagnostic:
     return Diagnostic(error.file or "?", error.line or 1, error.column or 1, "MBD007", error.detail)
 
 
-def proxy_urls(stub: Mapping[str, Any]) -> list[tuple[tuple[str, ...], str]]:
-    """The ``proxyBaseUrl`` of each response of a stub (a tag map's, or resolved), with its
-    data path in the stub."""
-    found: list[tuple[tuple[str, ...], str]] = []
-    response = stub.get("response")
-    if isinstance(response, Mapping) and isinstance(response.get("proxyBaseUrl"), str):
-        found.append((("response", "proxyBaseUrl"), response["proxyBaseUrl"]))
-    responses = stub.get("responses")
-    for i, item in enumerate(responses if isinstance(responses, list) else []):
-        if isinstance(item, Mapping) and isinstance(item.get("proxyBaseUrl"), str):
-            found.append((("responses", str(i), "proxyBaseUrl"), item["proxyBaseUrl"]))
-    return found
+_REMEDY = {"proxy": "proxy to an allowed origin", "webhook": "call back an allowed origin"}
 
 
-def reach_message(url: str, refused: str, map_name: str) -> str:
+def reach_message(url: str, what: str, refused: str, map_name: str) -> str:
     return (
-        f"proxy target {refused}: a server started with these --proxy-allow origins refuses "
-        f"map {map_name!r} when a scenario applies it; proxy to an allowed origin, or add "
+        f"{what} target {refused}: a server started with these --proxy-allow origins refuses "
+        f"map {map_name!r} when a scenario applies it; {_REMEDY[what]}, or add "
         f"--proxy-allow {origin_of(url)} to mockbdd serve and to mockbdd lint"
     )
 
 
-def _static_proxy_urls(tag_map: TagMap) -> set[str]:
-    """The proxy targets of ``tag_map`` written without parameters (checked at the map)."""
+def _static_targets(tag_map: TagMap) -> set[str]:
+    """The outbound targets of ``tag_map`` written without parameters (checked at the map)."""
     return {
         url
         for template in tag_map.stubs
-        for _, url in proxy_urls(template.body)
+        for _, url, _ in outbound_targets(template.body)
         if not PLACEHOLDER_RE.search(url)
     }
 
 
 def lint_reach(registry: TagMapRegistry, allowed: frozenset[str]) -> list[Diagnostic]:
-    """MBD009 for each tag-map ``proxyBaseUrl`` (written without parameters) to an origin
-    ``allowed`` does not hold; those with parameters are checked where a scenario applies them."""
+    """MBD009 for each tag-map ``proxyBaseUrl`` or webhook ``url`` (written without
+    parameters) to an origin ``allowed`` does not hold, as the server's check at creation
+    (``outbound_targets``, ``reach_refusal``) refuses it; those with parameters are checked
+    where a scenario applies them."""
     diagnostics: list[Diagnostic] = []
     for tag_map in registry:
         for template in tag_map.stubs:
-            for sub, url in proxy_urls(template.body):
+            for at, url, what in outbound_targets(template.body):
                 refused = None if PLACEHOLDER_RE.search(url) else reach_refusal(url, allowed)
                 if refused is not None:
+                    sub = tuple(at.strip("/").split("/"))
                     line, column = tag_map.index.locate((*template.path, *sub))
-                    message = reach_message(url, refused, tag_map.name)
+                    message = reach_message(url, what, refused, tag_map.name)
                     diagnostics.append(Diagnostic(tag_map.file, line, column, "MBD009", message))
     return diagnostics
 
@@ -225,9 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="ORIGIN",
         help="an origin the server is started with --proxy-allow (repeatable, as for mockbdd "
-        "serve): a tag-map proxyBaseUrl to any other origin is an MBD009 error, as that server "
-        "refuses the map; bound beyond loopback, give the origins its mapping files name too "
-        "(default: proxy targets not checked)",
+        "serve): a tag-map proxyBaseUrl or webhook url to any other origin is an MBD009 error, "
+        "as that server refuses the map; bound beyond loopback, give the origins its mapping "
+        "files name too (default $MOCKBDD_PROXY_ALLOW, read as mockbdd serve reads it; "
+        "else targets not checked)",
     )
     return parser
 
@@ -237,7 +231,12 @@ def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) ->
     parser = build_parser()
     args = parser.parse_args(argv)
     stream = out if out is not None else sys.stdout
-    allowed = frozenset(origin_of(o) for o in args.proxy_allow) if args.proxy_allow else None
+    try:
+        origins = proxy_allow(args.proxy_allow)
+    except ValueError as exc:
+        print(f"mockbdd lint: {exc}", file=sys.stderr)
+        return 2
+    allowed = frozenset(origin_of(o) for o in origins) if origins else None
     paths: list[Path] = args.paths or [Path("features") if Path("features").is_dir() else Path()]
     diagnostics: list[Diagnostic] = []
     registry: TagMapRegistry | None = None
@@ -266,6 +265,25 @@ def run_lint(argv: Sequence[str] | None = None, *, out: TextIO | None = None) ->
         print(format_diagnostic(diagnostic), file=stream)
     print(_summary(diagnostics, len(collect_feature_files(paths)[0]), registry), file=stream)
     return 1 if any(d.severity == "error" for d in diagnostics) else 0
+
+
+def proxy_allow(flags: Sequence[str]) -> tuple[str, ...]:
+    """``--proxy-allow`` given to lint, else ``$MOCKBDD_PROXY_ALLOW`` (or ``.env``), read and
+    checked by the settings model as ``mockbdd serve`` reads them (the other settings held at
+    their defaults: lint uses none of them). ValueError in ``mockbdd serve``'s words."""
+    from pydantic import ValidationError
+
+    from mockbdd.config import ServerConfig, describe_errors, env_var, flag
+
+    given: dict[str, object] = {
+        n: f.default for n, f in ServerConfig.model_fields.items() if n != "proxy_allow"
+    }
+    if flags:
+        given["proxy_allow"] = tuple(flags)
+    try:
+        return ServerConfig.from_environment(**given).proxy_allow
+    except ValidationError as exc:
+        raise ValueError(describe_errors(exc, flag if flags else env_var)) from None
 
 
 def _summary(diagnostics: Sequence[Diagnostic], files: int, registry: TagMapRegistry | None) -> str:
@@ -411,12 +429,13 @@ class _FeatureLinter:
         assert self.registry is not None
         assert self.allowed is not None
         for stub in resolution.stubs:
-            static = _static_proxy_urls(self.registry.get(stub.map_name))
-            for _, url in proxy_urls(stub.mapping):
+            static = _static_targets(self.registry.get(stub.map_name))
+            for _, url, what in outbound_targets(stub.mapping):
                 refused = None if url in static else reach_refusal(url, self.allowed)
                 if refused is not None:
                     at = self.map_tag_location(stub.map_name, levels) or (line, 1)
-                    message = f"as applied here, {reach_message(url, refused, stub.map_name)}"
+                    told = reach_message(url, what, refused, stub.map_name)
+                    message = f"as applied here, {told}"
                     self.diagnostics.append(Diagnostic(self.path, *at, "MBD009", message))
 
     @staticmethod

@@ -16,19 +16,6 @@ DEFAULT_PRIORITY = 5
 _CACHE_LIMIT = 4096
 
 
-def proxy_targets(stub: StubMapping) -> list[tuple[str, str]]:
-    """The ``proxyBaseUrl`` of each of the stub's responses, with its JSON pointer."""
-    if isinstance(stub.response, ResponseDefinition):
-        answers = [("/response", stub.response)]
-    else:
-        answers = [(f"/responses/{i}", item.response) for i, item in enumerate(stub.response.items)]
-    return [
-        (f"{at}/proxyBaseUrl", answer.proxy_base_url)
-        for at, answer in answers
-        if answer.proxy_base_url is not None
-    ]
-
-
 @dataclass(frozen=True, slots=True)
 class StubMapping:
     """A stub as configured. ``source`` is its WireMock JSON, as the admin API returns it."""

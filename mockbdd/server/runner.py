@@ -19,7 +19,8 @@ from mockbdd.config import LOOPBACK_HOSTS, ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.stubs import StubMapping, proxy_targets
+from mockbdd.domain.reach import outbound_targets
+from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions, Register
 from mockbdd.server import limits, simulation, validation
 from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
@@ -116,7 +117,10 @@ class MockHttpServer:
         self.data_plane = DataPlane(
             config.files_dir,
             config.max_body_bytes,
-            (*config.proxy_allow, *(url for s in self.file_stubs for _, url in proxy_targets(s))),
+            (
+                *config.proxy_allow,
+                *(url for s in self.file_stubs for _, url, _ in outbound_targets(s.source)),
+            ),
             config.prepared,
             extensions=self.extensions,
             stages=tuple(own_stages),

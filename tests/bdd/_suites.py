@@ -108,9 +108,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(*args: str, token: str | None = None) -> Iterator[str]:
-    """``mockbdd serve ARGS`` in a subprocess (no ``MOCKBDD_*`` from the environment); yields
-    its loopback URL once it answers, and stops it with SIGINT."""
+def serving(
+    *args: str, token: str | None = None, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """``mockbdd serve ARGS`` in a subprocess (no ``MOCKBDD_*`` from the environment but those
+    of ``env``); yields its loopback URL once it answers, and stops it with SIGINT."""
     import signal
     import time
 
@@ -122,7 +124,10 @@ def serving(*args: str, token: str | None = None) -> Iterator[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("MOCKBDD_")},
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("MOCKBDD_")},
+            **(env or {}),
+        },
     )
     url = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -161,13 +161,30 @@ def test_a_target_that_cannot_be_reached_is_an_error_sub_event(
 
 
 def test_webhooks_reach_only_allowed_origins(target: MockServer, callbacks: httpx.Client) -> None:
+    """A written-out target the allow-list refuses is refused at creation (422, as a proxy's
+    is), nothing stored; one whose origin a template makes is refused when the call is made."""
     with (
         MockServer(proxy_allow=("http://127.0.0.1:1",)) as guarded,
         httpx.Client(base_url=guarded.url, timeout=10) as http,
     ):
-        stub = webhook_stub(target)
-        assert http.post("/__admin/mappings", json=stub).status_code == 201
-        assert http.post("/orders").status_code == 201
+        refused = http.post("/__admin/mappings", json=webhook_stub(target))
+        assert refused.status_code == 422, refused.text
+        origin = target.url.rstrip("/")
+        assert refused.json()["errors"] == [
+            {
+                "code": 10,
+                "title": f"webhook target {origin} is not allowed by --proxy-allow "
+                "(allowed: http://127.0.0.1:1)",
+                "source": {"pointer": "/serveEventListeners/0/parameters/url"},
+            }
+        ]
+        assert http.get("/__admin/mappings").json()["mappings"] == []
+        templated = webhook_stub(target)
+        url = "http://{{jsonPath originalRequest.body '$.to'}}/callback"
+        templated["serveEventListeners"][0]["parameters"]["url"] = url
+        assert http.post("/__admin/mappings", json=templated).status_code == 201
+        to = origin.removeprefix("http://")
+        assert http.post("/orders", json={"to": to}).status_code == 201
         event = serve_event(http, want_sub_events=2)
     error = event["subEvents"][1]
     assert error["type"] == "ERROR"

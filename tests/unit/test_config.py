@@ -104,6 +104,12 @@ def test_an_unknown_setting_is_named_with_the_closest_one() -> None:
         ({"port": 70000}, "port: must be at most 65535, got 70000"),
         ({"port": "abc"}, "port: must be a whole number, got 'abc'"),
         ({"namespace_reap_seconds": 0}, "namespace_reap_seconds: must be greater than 0, got 0"),
+        (
+            {"proxy_allow": ("https://a.example", "b.example")},
+            "proxy_allow: must be origins such as https://api.example.com or "
+            "http://127.0.0.1:9000 (scheme, host, optional port; several separated by commas), "
+            "got 'b.example'",
+        ),
     ],
 )
 def test_a_bad_value_names_the_setting(settings: dict[str, object], message: str) -> None:

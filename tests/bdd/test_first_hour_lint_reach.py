@@ -1,0 +1,169 @@
+"""Issue 10 points 6 and 10, what was left: ``mockbdd lint`` reads ``$MOCKBDD_PROXY_ALLOW``
+through the settings model ``mockbdd serve`` reads it with (the same comma-separated or JSON
+forms, the same refusal of a bad origin), and checks webhook URLs of the tag maps against it
+as the server does when a stub is created (one check, ``outbound_targets``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+
+from ._suites import run, serving, write
+
+MAPS = """\
+version: 1
+maps:
+  calls_back:
+    services:
+      payments:
+        - request: {method: POST, path: /charges}
+          response: {status: 201}
+          serveEventListeners:
+            - name: webhook
+              parameters: {url: "http://evil.example/hook", method: POST}
+            - name: webhook
+              parameters: {url: "http://{{request.headers.X-Callback}}/hook"}
+        - request: {method: POST, path: /refunds}
+          response: {status: 201}
+          postServeActions:
+            webhook: {url: "https://api.allowed.example/refunds/{{request.path}}"}
+  calls_param:
+    params: {callback: {type: str, default: "https://api.allowed.example/cb"}}
+    services:
+      payments:
+        - request: {method: POST, path: /p}
+          response: {status: 201}
+          postServeActions:
+            - name: webhook
+              parameters: {url: "{callback}"}
+  via_evil:
+    services:
+      payments:
+        - request: {method: GET, path: /e}
+          response: {proxyBaseUrl: "http://evil.example"}
+"""
+FEATURE = """\
+Feature: callbacks
+
+  @mock:calls_back
+  Scenario: a static webhook target
+    When x
+
+  @mock:calls_param:callback=http://evil.example:9000/cb
+  Scenario: a parameter names the webhook target
+    When x
+
+  @mock:calls_param
+  Scenario: the default target is allowed
+    When x
+"""
+REFUSAL = (
+    "is not allowed by --proxy-allow (allowed: {allowed}): a server started with these "
+    "--proxy-allow origins refuses map {map!r} when a scenario applies it; {remedy}, or add "
+    "--proxy-allow {origin} to mockbdd serve and to mockbdd lint"
+)
+BAD_ORIGIN = (
+    "must be origins such as https://api.example.com or http://127.0.0.1:9000 (scheme, host, "
+    "optional port; several separated by commas), got 'api.allowed.example'"
+)
+
+
+def lint(cwd: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MOCKBDD_")}
+    done = run(["-m", "mockbdd", "lint", *args], cwd, env={**clean, **(env or {})})
+    return done.returncode, done.stdout + done.stderr
+
+
+def suite(tmp_path: Path) -> Path:
+    return write(tmp_path, {"tag_maps/maps.yaml": MAPS, "features/f.feature": FEATURE})
+
+
+def test_lint_checks_webhook_targets_against_the_allow_list(tmp_path: Path) -> None:
+    root = suite(tmp_path)
+    assert lint(root, "features") == (0, "mockbdd lint: no problems in 1 feature file\n")
+    code, out = lint(root, "features", "--proxy-allow", "https://api.allowed.example")
+    allowed = "https://api.allowed.example:443"
+    webhook = {"allowed": allowed, "remedy": "call back an allowed origin"}
+    assert code == 1, out
+    # the templated origin (http://{{...}}/) is checked when the call is made; a templated path
+    # on a written-out origin (postServeActions' object form) is checked, and allowed
+    assert out.splitlines() == [
+        "features/f.feature:7:3: MBD009 as applied here, webhook target "
+        "http://evil.example:9000 "
+        + REFUSAL.format(**webhook, map="calls_param", origin="http://evil.example:9000"),
+        "tag_maps/maps.yaml:10:28: MBD009 webhook target http://evil.example:80 "
+        + REFUSAL.format(**webhook, map="calls_back", origin="http://evil.example:80"),
+        "tag_maps/maps.yaml:30:22: MBD009 proxy target http://evil.example:80 "
+        + REFUSAL.format(
+            allowed=allowed,
+            remedy="proxy to an allowed origin",
+            map="via_evil",
+            origin="http://evil.example:80",
+        ),
+        "mockbdd lint: 3 errors, 0 warnings in 1 feature file",
+    ], out
+
+
+def test_the_server_refuses_the_same_webhook_when_a_scenario_opens_the_map(
+    tmp_path: Path,
+) -> None:
+    root = suite(tmp_path)
+    allow = ("--proxy-allow", "https://api.allowed.example")
+    with serving("--tag-maps", str(root / "tag_maps"), *allow) as url:
+        opened = httpx.post(f"{url}/__admin/namespaces", json={"tagMaps": ["calls_back"]})
+        assert opened.status_code == 400, opened.text
+        assert opened.json()["errors"] == [
+            {
+                "code": 400,
+                "title": "webhook target http://evil.example:80 is not allowed by --proxy-allow "
+                "(allowed: https://api.allowed.example:443)",
+                "source": {"pointer": "/tagMaps/serveEventListeners/0/parameters/url"},
+            }
+        ]
+        fine = httpx.post(f"{url}/__admin/namespaces", json={"tagMaps": ["calls_param"]})
+        assert fine.status_code == 201, fine.text
+
+
+def test_lint_reads_mockbdd_proxy_allow_as_serve_does(tmp_path: Path) -> None:
+    root = suite(tmp_path)
+    both = "https://api.allowed.example, http://evil.example:9000"  # the comma-separated form
+    code, out = lint(root, "features", env={"MOCKBDD_PROXY_ALLOW": both})
+    assert code == 1, out
+    assert [line.split(": MBD009 ")[0] for line in out.splitlines()[:-1]] == [
+        "tag_maps/maps.yaml:10:28",  # the parameter's origin is allowed now
+        "tag_maps/maps.yaml:30:22",
+    ], out
+    assert "(allowed: http://evil.example:9000, https://api.allowed.example:443)" in out
+    # the flag wins over the environment, as for mockbdd serve
+    flags = ("--proxy-allow", "http://evil.example", "--proxy-allow", "https://api.allowed.example")
+    code, out = lint(root, "features", *flags, env={"MOCKBDD_PROXY_ALLOW": "http://x.example"})
+    assert code == 1, out
+    assert out.splitlines()[0].startswith("features/f.feature:7:3: MBD009"), out
+    # the JSON form pydantic-settings reads is still accepted
+    listed = '["https://api.allowed.example", "http://evil.example", "http://evil.example:9000"]'
+    done = lint(root, "features", env={"MOCKBDD_PROXY_ALLOW": listed})
+    assert done == (0, "mockbdd lint: no problems in 1 feature file\n")
+    # the same server refuses the same map, read from the same variable
+    with serving("--tag-maps", str(root / "tag_maps"), env={"MOCKBDD_PROXY_ALLOW": both}) as url:
+        opened = httpx.post(f"{url}/__admin/namespaces", json={"tagMaps": ["via_evil"]})
+        assert opened.status_code == 400, opened.text
+        assert "(allowed: http://evil.example:9000, https://api.allowed.example:443)" in opened.text
+
+
+def test_a_bad_origin_is_refused_alike_by_lint_and_serve(tmp_path: Path) -> None:
+    root = suite(tmp_path)
+    bad = {"MOCKBDD_PROXY_ALLOW": "api.allowed.example"}
+    assert lint(root, "features", env=bad) == (
+        2,
+        f"mockbdd lint: MOCKBDD_PROXY_ALLOW: {BAD_ORIGIN}\n",
+    )
+    code, out = lint(root, "features", "--proxy-allow", "api.allowed.example")
+    assert (code, out) == (2, f"mockbdd lint: --proxy-allow: {BAD_ORIGIN}\n")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MOCKBDD_")}
+    served = run(["-m", "mockbdd", "serve", "--port", "0"], root, env={**clean, **bad})
+    assert (served.returncode, served.stderr) == (
+        2,
+        f"mockbdd serve: MOCKBDD_PROXY_ALLOW: {BAD_ORIGIN}\n",
+    )
