@@ -34,7 +34,7 @@ async def start_load_run(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
         raise InvalidInput(
             f"{base}/target",
             f"a load run started over the admin API may only target this machine (127.0.0.1, "
-            f"::1, localhost), got {script.host!r}: run `mockbdd load` for other targets",
+            f"::1, localhost), got {script.host!r}: run mockbdd load for other targets",
         )
     try:
         run_id = ctx.runtime.load_runs().start(script)

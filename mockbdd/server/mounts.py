@@ -25,6 +25,7 @@ from mockbdd.domain.service_plugins import (
 from mockbdd.extensions import Extensions
 from mockbdd.server.stages import Hooks
 from mockbdd.services import check_service
+from mockbdd.wire.errors import unknown_name
 
 log = logging.getLogger("mockbdd.server")
 _TEXT = (("Content-Type", "text/plain; charset=utf-8"),)
@@ -62,11 +63,8 @@ class ServiceMounts:
         ``InvalidInput`` naming the field for an unknown plugin or a config it refuses."""
         found = self._plugins.get(plugin)
         if found is None:
-            known = ", ".join(self._plugins) or "none are installed"
             raise InvalidInput(
-                "/plugin",
-                f"no service plugin named {plugin!r} (installed: {known}; `mockbdd plugins` "
-                "lists them)",
+                "/plugin", unknown_name(SERVICE_PLUGINS.label, plugin, self._plugins)
             )
         if not isinstance(service, str):
             raise InvalidInput("/service", "the service to mount it as, a name like 'market'")

@@ -10,7 +10,6 @@ runner, so nothing here depends on tag order.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from mockbdd.templating.file_routes import NAME as TEMPLATE_FILES
 from mockbdd.templating.file_routes import templates_stub
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.collections import parse_collection
+from mockbdd.wire.errors import unknown_name
 from mockbdd.wire.mappings import parse_stub_mapping
 
 __all__ = [
@@ -149,13 +149,7 @@ def _plugin_errors(scope: Scope, tag_map: TagMap, extensions: Extensions) -> lis
         plugin = str(mount["plugin"])
         if plugin in installed:
             continue
-        close = difflib.get_close_matches(plugin, installed, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        known = ", ".join(installed) or "none"
-        detail = (
-            f"service {service!r}: no service plugin named {plugin!r}{hint} (installed: "
-            f"{known}; mockbdd plugins lists them)"
-        )
+        detail = f"service {service!r}: {unknown_name(SERVICE_PLUGINS.label, plugin, installed)}"
         errors.append(scope.map_error(tag_map, None, ("services", service, "plugin"), detail))
     return errors
 

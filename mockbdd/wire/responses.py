@@ -24,7 +24,6 @@ from mockbdd.domain.responses import (
     PreparingTransformer,
     ResponseDefinition,
     SseEvent,
-    Transformer,
     loaded,
 )
 from mockbdd.extensions import Extensions
@@ -223,15 +222,7 @@ def _transformers(
     if not names:
         return ()
     for i, name in enumerate(names):
-        found: Transformer | None = extensions.get(TRANSFORMERS, name)
-        if found is None:
-            known = extensions.names(TRANSFORMERS)
-            raise InvalidInput(
-                f"{pointer}/transformers/{i}",
-                f"response transformer {name!r} is not supported by this server "
-                f"(registered: {', '.join(known) or 'none'}; plugins add them through the "
-                "mockbdd.plugins entry points)",
-            )
+        found = registered(extensions, TRANSFORMERS, name, f"{pointer}/transformers/{i}")
         check_parameters(found.check, parameters, f"{pointer}/transformerParameters")
         chosen.append((name, parameters))
     return tuple(chosen)

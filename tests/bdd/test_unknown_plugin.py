@@ -32,8 +32,8 @@ Feature: market
 """
 INSTALLED = ", ".join(installed_extensions().names(SERVICE_PLUGINS))  # binance_spot, ...
 REASON = (
-    "service 'market': no service plugin named 'binanse_spot'; did you mean 'binance_spot'? "
-    f"(installed: {INSTALLED}; mockbdd plugins lists them) (map 'market')"
+    f"service 'market': must be one of the registered service plugins ({INSTALLED}), got "
+    "'binanse_spot'; did you mean 'binance_spot'? (map 'market')"
 )
 NO_ENV = {"MOCKBDD_TAG_MAPS": ""}
 

@@ -80,3 +80,82 @@ def test_a_bad_mapping_is_told_in_mockbdds_words(
         assert title.startswith(want_title), title
         assert "Input should" not in title
         assert "valid integer" not in title
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "pointer", "label", "given", "hint"),
+    [
+        (
+            "/__admin/mappings",
+            {"request": URL, "response": {"transformers": ["response-templat"]}},
+            "/response/transformers/0",
+            "response transformers",
+            "response-templat",
+            "response-template",
+        ),
+        (
+            "/__admin/mappings",
+            {"request": {**URL, "customMatcher": {"name": "path-lenght"}}, "response": {}},
+            "/request/customMatcher/name",
+            "custom matchers",
+            "path-lenght",
+            None,
+        ),
+        (
+            "/__admin/mappings",
+            {"request": URL, "response": {}, "serveEventListeners": [{"name": "webhok"}]},
+            "/serveEventListeners/0/name",
+            "serve event listeners",
+            "webhok",
+            "webhook",
+        ),
+        (
+            "/__admin/plugins/binanse_spot/mount",
+            {"service": "market"},
+            "/plugin",
+            "service plugins",
+            "binanse_spot",
+            "binance_spot",
+        ),
+    ],
+)
+def test_every_unknown_extension_name_is_told_alike(
+    http: httpx.Client,
+    path: str,
+    body: dict[str, Any],
+    pointer: str,
+    label: str,
+    given: str,
+    hint: str | None,
+) -> None:
+    """Transformers, custom matchers, listeners and service plugins: one wording (the field,
+    the registered choices, the closest one), as faults and delay types have it."""
+    from mockbdd.wire.builtins import installed_extensions
+
+    kind = next(k for k in installed_extensions().kinds() if f"{k.label}s" == label)
+    choices = ", ".join(installed_extensions().names(kind))
+    answer = http.post(path, json=body)
+    assert answer.status_code in (400, 422), answer.text
+    ((error,),) = [answer.json()["errors"]]
+    want = f"must be one of the registered {label} ({choices}), got {given!r}"
+    want += f"; did you mean {hint!r}?" if hint else ""
+    assert (error["source"]["pointer"], error["title"]) == (pointer, want)
+
+
+def test_messages_name_commands_without_markup(http: httpx.Client) -> None:
+    """A command named in a message is plain text, as mockbdd's other messages write it
+    (``mockbdd plugins``, ``--proxy-allow``), never reST or markdown backticks."""
+    script = {
+        "target": "http://10.1.2.3:80",
+        "requests": [{"path": "/"}],
+        "stages": [{"kind": "constant", "rate": 1, "duration": 1}],
+    }
+    answer = http.post("/__admin/load-runs", json={"script": script})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["title"] == (
+        "a load run started over the admin API may only target this machine (127.0.0.1, ::1, "
+        "localhost), got '10.1.2.3': run mockbdd load for other targets"
+    )
+    mounted = http.post("/__admin/plugins/nope/mount", json={"service": "x"})
+    assert mounted.status_code == 422, mounted.text
+    assert "`" not in mounted.text

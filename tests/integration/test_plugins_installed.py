@@ -166,8 +166,7 @@ REFUSED = [
     ({"delayDistribution": {"type": "exactly", "ms": -1}}, "/response/delayDistribution/ms",
      "must be at least 0, got -1"),
     ({"transformers": ["lower"]}, "/response/transformers/0",
-     "response transformer 'lower' is not supported by this server (registered: " + ", ".join((*BUILTIN.names(TRANSFORMERS), "upper")) + "; plugins "
-     "add them through the mockbdd.plugins entry points)"),
+     "must be one of the registered response transformers (" + ", ".join((*BUILTIN.names(TRANSFORMERS), "upper")) + "), got 'lower'"),
     ({"transformers": ["upper"], "transformerParameters": {"exclaim": "yes"}},
      "/response/transformerParameters", "'exclaim' must be true or false"),
 ]  # fmt: skip

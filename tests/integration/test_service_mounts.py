@@ -135,7 +135,7 @@ async def test_the_same_seed_gives_a_plugin_the_same_random_numbers() -> None:
 async def test_bad_mounts_are_refused_whole_with_the_field() -> None:
     async with serving() as http:
         cases = [
-            ("/__admin/plugins/nope/mount", {"service": "x"}, "/plugin", "no service plugin named 'nope' (installed: binance_spot, kraken_spot, counter"),
+            ("/__admin/plugins/nope/mount", {"service": "x"}, "/plugin", "must be one of the registered service plugins (binance_spot, kraken_spot, counter"),
             ("/__admin/plugins/counter/mount", {}, "/service", "the service to mount it as"),
             ("/__admin/plugins/counter/mount", {"service": "a b"}, "/service", "service name 'a b' must match"),
             ("/__admin/plugins/counter/mount", {"service": "x", "config": []}, "/config", "the plugin's config, a JSON object"),
