@@ -233,7 +233,12 @@ def _import_openapi_parser(sub: argparse._SubParsersAction[argparse.ArgumentPars
         "path, answering the lowest 2xx response: its example, else a value made from the schema.",
     )
     p.add_argument("spec", help="the OpenAPI document (JSON or YAML)")
-    p.add_argument("--out", type=Path, help="folder to write the mapping file to (default: stdout)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder to write the mapping file to (default: stdout)",
+    )
     p.add_argument(
         "--mode",
         choices=("examples", "generated"),
@@ -292,16 +297,21 @@ def _docs_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     where = p.add_mutually_exclusive_group()
     where.add_argument(
-        "--url", help="a running mockbdd server (its GET /__admin/docs/openapi.json)"
+        "--url", metavar="URL", help="a running mockbdd server (its GET /__admin/docs/openapi.json)"
     )
-    where.add_argument("--tag-maps", type=Path, help="tag-map folder (default tag_maps/)")
+    where.add_argument(
+        "--tag-maps",
+        type=Path,
+        metavar="DIR",
+        help="tag-map folder (default $MOCKBDD_TAG_MAPS, else tag_maps/ in the current directory)",
+    )
     p.add_argument(
         "--format",
         choices=("markdown", "openapi"),
         default="markdown",
         help="Markdown for people, or an OpenAPI document (default markdown)",
     )
-    p.add_argument("--admin-token", help="the server's admin token, if it has one")
+    p.add_argument("--admin-token", metavar="TOKEN", help="the server's admin token, if it has one")
 
 
 def _record_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -311,8 +321,17 @@ def _record_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         description="Proxy a local port to --target and record what passes; Ctrl-C writes "
         "the mappings into --out (mockbdd serve --mappings DIR plays them back).",
     )
-    p.add_argument("--target", required=True, help="the API to record, http(s)://host[:port]")
-    p.add_argument("--out", type=Path, default=Path("mappings"), help="folder (default mappings/)")
+    p.add_argument(
+        "--target", required=True, metavar="URL", help="the API to record, http(s)://host[:port]"
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("mappings"),
+        metavar="DIR",
+        help="folder the mapping files are written to, bodies under DIR/__files "
+        "(default mappings/)",
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument(
         "--port", type=int, default=8080, help="port to listen on (default 8080; 0: any)"
@@ -360,7 +379,9 @@ def _export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         description="GET /__admin/requests/export of a running server into a file "
         "(a HAR opens in browser devtools).",
     )
-    p.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8080")
+    p.add_argument(
+        "--url", required=True, metavar="URL", help="the server, e.g. http://127.0.0.1:8080"
+    )
     p.add_argument("--ns", help="one namespace (default: the root namespace)")
     p.add_argument(
         "--format",
@@ -368,7 +389,9 @@ def _export_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         default="har",
         help="HAR 1.2, one JSON document, or one JSON object a line (default har)",
     )
-    p.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    p.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="file to write (default: stdout)"
+    )
     p.add_argument("--unmatched", action="store_true", help="only requests no stub matched")
     p.add_argument("--admin-token", metavar="TOKEN", help="the server's admin token")
 
@@ -440,7 +463,9 @@ def _load_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "holds, 1 when one is crossed, 2 for a bad script.",
     )
     p.add_argument("script", type=Path, help="the load script (YAML or JSON)")
-    p.add_argument("--target", help="the URL to load, instead of the script's target")
+    p.add_argument(
+        "--target", metavar="URL", help="the URL to load, instead of the script's target"
+    )
     p.add_argument("--report", type=Path, metavar="FILE", help="write the JSON report here")
     p.add_argument(
         "--plot", type=Path, metavar="FILE", help="write a PNG plot here (needs mockbdd[plot])"

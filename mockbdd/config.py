@@ -54,7 +54,9 @@ class ServerConfig(BaseModel):
         "DIR/__files (--mappings and --files win)",
     )
     tag_maps: Annotated[Path | None, Cli(metavar="DIR")] = Field(
-        None, description="folder of tag maps (tag_maps/*.yaml)"
+        None,
+        description="folder of tag maps (*.yaml) the admin API applies by name "
+        "(/__admin/tag-maps/NAME/apply, namespaces opened with tagMaps); none unless given",
     )
     admin_token: Annotated[str | None, Cli(metavar="TOKEN")] = Field(
         None, description="require 'Authorization: Bearer TOKEN' on /__admin"
@@ -76,9 +78,10 @@ class ServerConfig(BaseModel):
     )
     proxy_allow: Annotated[tuple[str, ...], Cli(metavar="ORIGIN")] = Field(
         (),
-        description="origin proxyBaseUrl stubs may reach, e.g. https://api.example.com "
-        "(repeatable); without it: any origin on loopback, and only the origins the mapping "
-        "files name when bound beyond it",
+        description="origin proxyBaseUrl stubs and webhooks may reach, e.g. "
+        "https://api.example.com (repeatable; in the environment, separated by commas); "
+        "without it: any origin on loopback, and only the origins the mapping files name when "
+        "bound beyond it",
     )
     namespace_reap_seconds: Annotated[float, Cli(metavar="SECONDS")] = Field(
         1.0, gt=0, description="how often namespaces past their TTL are deleted"

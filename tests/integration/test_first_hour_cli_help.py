@@ -67,3 +67,22 @@ def test_help_has_no_rest_markup_and_lists_every_option(name: str) -> None:
         flat = " ".join(done.stdout.split())
         assert "--tag-maps DIR tag-map folder (default $MOCKBDD_TAG_MAPS" in flat
         assert "--proxy-allow ORIGIN an origin the server is started with --proxy-allow" in flat
+
+
+@pytest.mark.parametrize("name", sorted(_SUBCOMMANDS))
+def test_option_values_are_named_alike(name: str) -> None:
+    """A value is shown as what it is (DIR, URL, TOKEN, FILE), the same in every subcommand,
+    never argparse's made-up TAG_MAPS or ADMIN_TOKEN; a tag-map folder says where it is
+    looked for when not given (the same place for every subcommand)."""
+    named = {"--tag-maps": "DIR", "--admin-token": "TOKEN", "--out": "DIR", "--url": "URL"}
+    for action in _SUBCOMMANDS[name]._actions:
+        if action.nargs == 0 or not action.option_strings:
+            continue
+        where = f"mockbdd {name} {'/'.join(action.option_strings)}"
+        shown = action.metavar or action.dest.upper()
+        assert "_" not in str(shown), f"{where} shows its value as {shown}"
+        for option in action.option_strings:
+            if option in named and action.choices is None:
+                assert shown == named[option], f"{where} shows its value as {shown}"
+            if option == "--tag-maps" and name != "serve":  # serve reads none unless given
+                assert "default $MOCKBDD_TAG_MAPS, else tag_maps/" in (action.help or ""), where
