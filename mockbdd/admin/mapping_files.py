@@ -5,7 +5,7 @@ WireMock 3.13.2 writes a stub's file when it is created or edited with ``"persis
 and on ``POST /mappings/save``; removing one stub (``DELETE /mappings/{id}``, remove by metadata,
 unmatched, ``deleteAllNotInImport``) deletes its file when the stub is persistent;
 ``DELETE /mappings`` deletes the files of every stub it knows a file of; resets delete nothing
-(they reload the folder). mockbdd differs in one point, on purpose: ``DELETE /mappings`` deletes
+(they reload the folder, as mockbdd's do). mockbdd differs in one point, on purpose: ``DELETE /mappings`` deletes
 only the files of persistent stubs, never a hand-written mapping file without ``persistent``
 (WireMock deletes every mapping file it loaded, which a test's clean-up should not do to
 files under version control). Stubs of a ``{"mappings": [...]}`` file are read-only, as in
@@ -61,6 +61,12 @@ class MappingFiles:
 
     def has_file(self, stub_id: str) -> bool:
         return stub_id in self._files
+
+    def reloaded(self, loaded: Iterable[LoadedStub]) -> None:
+        """What a reset read from the folder (WireMock's reset reloads it): the registry anew."""
+        self._files = {
+            item.stub.id: _File(item.path, item.multi, item.stub.persistent) for item in loaded
+        }
 
     def save(self, stubs: Iterable[StubMapping]) -> list[Write]:
         """Each stub to its file (the one it came from, else ``saved_file_name``), marked

@@ -19,6 +19,7 @@ from mockbdd.admin.types import (
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.requests import Body
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.wire.files import MappingFileError, load_mapping_sources
 from mockbdd.wire.mappings import (
     parse_import_options,
     parse_mappings_document,
@@ -157,7 +158,27 @@ async def import_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     return AdminResponse(200, {})
 
 
+async def reload_mapping_folder(ctx: AdminContext) -> None:
+    """WireMock's resets read the root's mapping folder again (files written, restored or
+    deleted since count); a file that no longer loads is refused (409) and nothing changes."""
+    files = _files(ctx)
+    if files is None or not files.folder.is_dir():
+        return
+    try:
+        loaded = await asyncio.to_thread(
+            load_mapping_sources, files.folder, extensions=ctx.runtime.extensions
+        )
+    except MappingFileError as exc:
+        raise Conflict(
+            f"the mapping folder cannot be reloaded, nothing was reset: {exc}; fix or remove "
+            "the file and reset again"
+        ) from None
+    files.reloaded(loaded)
+    ctx.ns.set_initial_stubs(tuple(item.stub for item in loaded))
+
+
 async def reset_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    await reload_mapping_folder(ctx)
     ctx.ns.reset_mappings()
     return AdminResponse(200, {})
 

@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+from mockbdd.admin.mapping_tasks import reload_mapping_folder
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.domain.delays import SeededDelay
 from mockbdd.domain.errors import InvalidInput, NotFound
@@ -73,6 +74,7 @@ async def set_scenario_state(ctx: AdminContext, req: AdminRequest) -> AdminRespo
 
 
 async def reset_all(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
+    await reload_mapping_folder(ctx)
     ctx.ns.reset()
     await ctx.runtime.pressure.release(ctx.ns.name)  # a reset ends the namespace's pressure
     return AdminResponse(200, {})

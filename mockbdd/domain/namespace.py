@@ -462,6 +462,10 @@ class Namespace:
         kept = tuple(added.pop(s.id, s) for s in self._initial_stubs)
         self._initial_stubs = (*kept, *added.values())
 
+    def set_initial_stubs(self, stubs: tuple[StubMapping, ...]) -> None:
+        """What resets restore from now on (the mapping folder as a reset re-read it)."""
+        self._initial_stubs = stubs
+
     def forget_initial(self, stub_ids: Iterable[str]) -> None:
         """Stubs whose files were just deleted are no longer restored by resets."""
         gone = set(stub_ids)

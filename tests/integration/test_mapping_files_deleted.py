@@ -134,6 +134,24 @@ def test_a_persistent_stub_of_a_multi_mapping_file_is_read_only(root: Path) -> N
     assert _files(root) == ["hand.json", "multi.json"]
 
 
+def test_resets_reload_the_folder_as_wiremock(root: Path, url: str) -> None:
+    added = {"id": "44444444-4444-4444-4444-444444444444", **_stub("/added")}
+    (root / "mappings" / "added.json").write_text(json.dumps(added))
+    assert httpx.get(f"{url}/added").status_code == 404
+    assert httpx.post(f"{url}/__admin/reset").status_code == 200
+    assert httpx.get(f"{url}/added").text == "/added"
+    (root / "mappings" / "added.json").unlink()
+    assert httpx.post(f"{url}/__admin/mappings/reset").status_code == 200
+    assert httpx.get(f"{url}/added").status_code == 404
+    # a file that no longer loads: the reset is refused with the reason, nothing changes
+    (root / "mappings" / "broken.json").write_text("{")
+    refused = httpx.post(f"{url}/__admin/reset")
+    assert refused.status_code == 409
+    assert "the mapping folder cannot be reloaded" in refused.text
+    assert "broken.json" in refused.text
+    assert httpx.get(f"{url}/hand").text == "/hand"
+
+
 def test_a_namespace_never_touches_the_folder(root: Path, url: str) -> None:
     httpx.post(f"{url}/__admin/namespaces", json={"name": "t1"})
     created = httpx.post(f"{url}/__ns/t1/__admin/mappings", json=_stub("/n", persistent=True))
