@@ -649,14 +649,6 @@ EXPECTED: dict[tuple[str, str], str] = {
         "WireMock writes its internal insertion counter into each persisted file; it is no part "
         "of the mapping (WireMock's own GET leaves it out) and mockbdd does not write it"
     ),
-    ("body-auto", "*.bodyPatterns[[]0].*"): (
-        "an XML request body: WireMock records equalToXml, which mockbdd cannot match; mockbdd "
-        "records the exact text (equalTo), which the same request matches"
-    ),
-    ("body-auto", "WireMock's mapping into mockbdd"): (
-        "WireMock's recording of an XML body uses equalToXml, which mockbdd refuses (422 naming "
-        "the operator) rather than match it loosely"
-    ),
     ("json-body-not-json", "*"): (
         "a body sent as application/json that is not JSON: WireMock's stop fails with 422 "
         "'Error parsing JSON' and the whole recording is lost; mockbdd records it as equalTo"

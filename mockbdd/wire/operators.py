@@ -1,6 +1,6 @@
 """The built-in content operators (WireMock's StringValuePattern keys), registered like a
-plugin's: one :class:`Operator` entry per key. The date and JSON patterns (and what they load:
-date parsing, JSONPath, JSON Schema) are imported when a stub first uses one, not at start."""
+plugin's: one :class:`Operator` entry per key. The date, JSON and XML patterns (and what they
+load: date parsing, JSONPath, JSON Schema, expat) are imported when a stub first uses one, not at start."""
 
 from __future__ import annotations
 
@@ -180,6 +180,41 @@ def _date_operator(pattern: str, key: str) -> Operator:
     return Operator(build, _DATE_OPTIONS, _STRING, _DATE_OPTION_SCHEMAS)
 
 
+_XML_OPTIONS = (
+    "enablePlaceholders",
+    "placeholderOpeningDelimiterRegex",
+    "placeholderClosingDelimiterRegex",
+    "exemptedComparisons",
+    "ignoreOrderOfSameNode",
+    "namespaceAwareness",
+)
+
+
+def _equal_to_xml(value: Any, obj: Mapping[str, Any], ctx: OperatorContext) -> ContentPattern:
+    from mockbdd.domain.patterns_xml import EqualToXmlPattern, exempted_comparisons
+    from mockbdd.domain.xml_tree import NAMESPACE_AWARENESS
+
+    exempted = obj.get("exemptedComparisons") or []
+    if not isinstance(exempted, list):
+        raise InvalidInput("", f"exemptedComparisons must be an array, got {kind_of(exempted)}")
+    namespaces = option(obj, "namespaceAwareness", str, "STRICT")
+    if namespaces not in NAMESPACE_AWARENESS:
+        raise InvalidInput(
+            "",
+            f"namespaceAwareness must be one of {', '.join(NAMESPACE_AWARENESS)}, "
+            f"got {namespaces!r}",
+        )
+    return EqualToXmlPattern(
+        text(value, "equalToXml"),
+        bool(option(obj, "enablePlaceholders", bool, False)),
+        option(obj, "placeholderOpeningDelimiterRegex", str),
+        option(obj, "placeholderClosingDelimiterRegex", str),
+        exempted_comparisons(exempted),
+        bool(option(obj, "ignoreOrderOfSameNode", bool, False)),
+        namespaces,
+    )
+
+
 _BUILT_IN: Mapping[str, Operator] = {
     "absent": Operator(_absent, value_schema={"const": True}),
     "after": _date_operator("AfterDateTimePattern", "after"),
@@ -197,6 +232,19 @@ _BUILT_IN: Mapping[str, Operator] = {
         ("ignoreArrayOrder", "ignoreExtraElements"),
         _JSON_OR_TEXT,
         {"ignoreArrayOrder": _BOOL, "ignoreExtraElements": _BOOL},
+    ),
+    "equalToXml": Operator(
+        _equal_to_xml,
+        _XML_OPTIONS,
+        _STRING,
+        {
+            "enablePlaceholders": _BOOL,
+            "placeholderOpeningDelimiterRegex": _STRING,
+            "placeholderClosingDelimiterRegex": _STRING,
+            "exemptedComparisons": {"type": "array", "items": _STRING},
+            "ignoreOrderOfSameNode": _BOOL,
+            "namespaceAwareness": {"enum": ["STRICT", "LEGACY", "NONE"]},
+        },
     ),
     "equalToNumber": _number_operator(EqualToNumberPattern, "equalToNumber"),
     "greaterThanNumber": _number_operator(GreaterThanNumberPattern, "greaterThanNumber"),

@@ -4,9 +4,8 @@ answer as the upstream did.
 
 Options: ``targetBaseUrl`` (start only), ``filters`` (a request pattern plus ``ids`` and
 ``allowNonProxied``), ``captureHeaders`` (``{"Accept": {}, "X": {"caseInsensitive": true}}``),
-``requestBodyPattern`` (``matcher``: ``auto``, ``equalTo``, ``equalToJson``, with
-``ignoreArrayOrder``, ``ignoreExtraElements``, ``caseInsensitive``; no ``equalToXml``, which
-mockbdd cannot match),
+``requestBodyPattern`` (``matcher``: ``auto``, ``equalTo``, ``equalToJson``, ``equalToXml``,
+with ``ignoreArrayOrder``, ``ignoreExtraElements``, ``caseInsensitive``),
 ``extractBodyCriteria`` (``textSizeThreshold``, ``binarySizeThreshold``: ``"2 kb"``, ``1024``),
 ``persist`` (default true), ``repeatsAsScenarios`` (default true), ``transformers``,
 ``transformerParameters``, ``outputFormat`` (``FULL`` or ``IDS``).
@@ -47,7 +46,7 @@ SPEC_FIELDS = (
     "transformerParameters",
     "outputFormat",
 )
-MATCHERS = ("auto", "equalTo", "equalToJson")
+MATCHERS = ("auto", "equalTo", "equalToJson", "equalToXml")
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?b?)?\s*\Z", re.IGNORECASE)
 _UNITS = {
     "": 1,
@@ -209,12 +208,6 @@ def _body_pattern(raw: Any) -> BodyPattern:
             f"/requestBodyPattern/{extra[0]}", f"unknown field (known: {', '.join(known)})"
         )
     matcher = raw.get("matcher", "auto")
-    if matcher == "equalToXml":
-        raise InvalidInput(
-            "/requestBodyPattern/matcher",
-            "mockbdd has no equalToXml matcher to play such stubs back: use auto or equalTo "
-            "(XML bodies are recorded as equalTo)",
-        )
     if matcher not in MATCHERS:
         raise InvalidInput("/requestBodyPattern/matcher", f"must be one of {', '.join(MATCHERS)}")
     flags = {}
@@ -375,8 +368,8 @@ def _request(event: ServeEvent, spec: RecordSpec) -> dict[str, Any]:
 
 def _body_matcher(raw: bytes, content_type: list[str] | None, spec: RecordSpec) -> dict[str, Any]:
     """WireMock's body pattern of a recorded request. ``auto``: JSON types get
-    ``equalToJson``, XML types ``equalTo`` (mockbdd has no ``equalToXml``), multipart
-    ``anything``, other non-text types ``binaryEqualTo``, the rest ``equalTo``."""
+    ``equalToJson``, XML types ``equalToXml``, multipart ``anything``, other non-text types
+    ``binaryEqualTo``, the rest ``equalTo``; a body that is not JSON (XML) gets ``equalTo``."""
     options = spec.body_pattern
     kind = (content_type or [""])[0].split(";")[0].strip().lower()
     matcher = options.matcher
@@ -384,6 +377,8 @@ def _body_matcher(raw: bytes, content_type: list[str] | None, spec: RecordSpec) 
     if matcher == "auto" and kind:
         if "json" in kind:
             matcher = "equalToJson" if _is_json(text) else "equalTo"
+        elif "xml" in kind:
+            matcher = "equalToXml"
         elif kind == "multipart/form-data":
             return {"anything": "anything"}
         elif "xml" not in kind and not _text_type(kind):
@@ -394,12 +389,24 @@ def _body_matcher(raw: bytes, content_type: list[str] | None, spec: RecordSpec) 
             "ignoreArrayOrder": options.ignore_array_order,
             "ignoreExtraElements": options.ignore_extra_elements,
         }
+    if matcher == "equalToXml" and _is_xml(text):
+        return {"equalToXml": text}
     return {"equalTo": text, "caseInsensitive": options.case_insensitive}
 
 
 def _text_type(mime: str) -> bool:
     """WireMock's ``determineIsTextFromMimeType``."""
     return any(t in mime for t in _TEXT_TYPES)
+
+
+def _is_xml(text: str) -> bool:
+    from mockbdd.domain.xml_tree import XmlError, parse_xml
+
+    try:
+        parse_xml(text)
+    except XmlError:
+        return False
+    return True
 
 
 def _is_json(text: str) -> bool:

@@ -102,7 +102,7 @@ def test_the_registry_covers_every_operator_of_the_design() -> None:
     assert set(BUILTIN.names(CONTENT_OPERATORS)) == {
         "absent", "after", "and", "anything", "before", "binaryEqualTo", "contains",
         "doesNotContain", "doesNotMatch", "equalTo", "equalToDateTime", "equalToJson",
-        "equalToNumber", "greaterThanNumber", "greaterThanOrEqualNumber", "lessThanNumber",
+        "equalToNumber", "equalToXml", "greaterThanNumber", "greaterThanOrEqualNumber", "lessThanNumber",
         "lessThanOrEqualNumber", "matches", "matchesJsonPath", "matchesJsonSchema", "not", "or",
     }  # fmt: skip
 
@@ -139,7 +139,7 @@ def test_the_clock_reaches_nested_date_patterns() -> None:
          "(allowed: caseInsensitive)"),
         ({"contains": "x", "caseInsensitive": True}, P,
          "unknown option 'caseInsensitive' for contains (allowed: none)"),
-        ({"equalToXml": "<a/>"}, P, "operator 'equalToXml' is not supported by mockbdd"),
+        ({"matchesXPath": "/a"}, P, "operator 'matchesXPath' is not supported by mockbdd"),
         ({"hasExactly": [{"equalTo": "a"}]}, P,
          "'hasExactly' matches several values: it is allowed"),
         ("equalTo", P, 'a pattern must be an object like {"equalTo": "…"}, got a string'),

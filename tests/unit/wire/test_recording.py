@@ -54,8 +54,9 @@ def test_events_are_chosen_by_proxy_ids_fault_and_filter() -> None:
 @pytest.mark.parametrize(
     ("matcher", "content_type", "body", "expected"),
     [
-        # WireMock records equalToXml, which mockbdd cannot match: the exact text instead
-        ("auto", "application/xml", b"<a/>", {"equalTo": "<a/>", "caseInsensitive": False}),
+        ("auto", "application/xml", b"<a/>", {"equalToXml": "<a/>"}),
+        ("auto", "text/xml", b"<a>", {"equalTo": "<a>", "caseInsensitive": False}),
+        ("equalToXml", "text/plain", b"<a/>", {"equalToXml": "<a/>"}),
         ("auto", "application/json", b"not json", {"equalTo": "not json", "caseInsensitive": False}),
         ("auto", "image/png", b"\x89P", {"binaryEqualTo": "iVA="}),
         ("auto", "multipart/form-data; boundary=x", b"--x--", {"anything": "anything"}),
@@ -71,11 +72,11 @@ def test_body_matchers(matcher: str, content_type: str, body: bytes, expected: A
     assert recorded.mapping["request"]["bodyPatterns"] == [expected]
 
 
-def test_an_xml_body_matcher_is_refused_with_the_reason() -> None:
+def test_an_unknown_body_matcher_is_refused_with_the_choices() -> None:
     with pytest.raises(InvalidInput) as refused:
-        parse_record_spec({"requestBodyPattern": {"matcher": "equalToXml"}}, start=False)
+        parse_record_spec({"requestBodyPattern": {"matcher": "equalToYaml"}}, start=False)
     assert refused.value.pointer == "/requestBodyPattern/matcher"
-    assert "no equalToXml matcher" in refused.value.reason
+    assert refused.value.reason == "must be one of auto, equalTo, equalToJson, equalToXml"
 
 
 def test_response_bodies_encodings_and_headers() -> None:
