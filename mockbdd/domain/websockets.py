@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-from mockbdd.domain.delays import DelayDistribution
+from mockbdd.domain.delays import DelayDistribution, FixedDelay
 from mockbdd.domain.patterns import ContentPattern
 from mockbdd.domain.simulation import Chaos, Network
 
-if TYPE_CHECKING:  # domain.responses imports this module
+if TYPE_CHECKING:  # domain.responses imports this module (and domain.namespace imports that)
+    from mockbdd.domain.namespace import Settings
     from mockbdd.domain.requests import RecordedRequest
     from mockbdd.domain.responses import ServeContext
 
@@ -110,20 +111,41 @@ class MessageRateLimit:
 class MessageConditions:
     """What happens to the messages of a connection on the way (DESIGN §14, §11): a ``delay``
     drawn per message the stub sends, ``chaos`` and ``network`` conditions drawn per message
-    (lost, cut, or closed with 1011), and a ``rate_limit`` on the client's messages."""
+    (lost, cut, or closed with 1011), and a ``rate_limit`` on the client's messages.
+    ``added_delays`` are the namespace's delays (:meth:`under`), drawn after ``delay``."""
 
     delay: DelayDistribution | None = None
     chaos: Chaos | None = None
     network: Network | None = None
     rate_limit: MessageRateLimit | None = None
+    added_delays: tuple[DelayDistribution, ...] = ()
 
     def __bool__(self) -> bool:
+        return self.on_sends or self.rate_limit is not None
+
+    @property
+    def on_sends(self) -> bool:
+        """Whether anything is drawn for the messages the server sends."""
         return not (
-            self.delay is None
-            and self.chaos is None
-            and self.network is None
-            and self.rate_limit is None
-        )
+            self.delay is None and self.chaos is None and self.network is None
+            and not self.added_delays
+        )  # fmt: skip
+
+    def under(self, settings: Settings) -> MessageConditions:
+        """These (a stub's) conditions in a namespace whose settings in force are ``settings``:
+        the stub's ``chaos`` and ``network`` over the namespace's, and the namespace's delays
+        (``fixedDelay``, ``delayDistribution``) added to the stub's, as for HTTP answers."""
+        sim = settings.simulation
+        delays: list[DelayDistribution] = []
+        if settings.fixed_delay_ms:
+            delays.append(FixedDelay(settings.fixed_delay_ms))
+        if settings.delay_distribution is not None:
+            delays.append(settings.delay_distribution)
+        chaos = self.chaos if self.chaos is not None else sim.chaos
+        network = self.network if self.network is not None else sim.network
+        if chaos is self.chaos and network is self.network and not delays:
+            return self
+        return MessageConditions(self.delay, chaos, network, self.rate_limit, tuple(delays))
 
 
 NO_CONDITIONS = MessageConditions()

@@ -4,8 +4,9 @@ Everything the stub sends goes through one outbox per connection, a heap in the 
 (when each message is due; ties first come first), written by one writer task: a delay, the
 network's latency or a client that is slow to read holds back what follows, as on one TCP
 stream, and never reorders it. The outbox is bounded: a client that keeps sending but never
-reads is closed (1008) when ``MAX_QUEUED_MESSAGES`` wait. Conditions (delay, chaos, network)
-are drawn once per message as it is queued; the rate limit per message from the client.
+reads is closed (1008) when ``MAX_QUEUED_MESSAGES`` wait. Conditions (delay, chaos, network:
+the stub's over the namespace's settings in force, the namespace's delays added) are drawn once
+per message as it is queued; the stub's rate limit per message from the client.
 """
 
 from __future__ import annotations
@@ -23,10 +24,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from mockbdd.domain.delays import DelayDistribution, SeededDelay
-from mockbdd.domain.namespace import Namespace
+from mockbdd.domain.namespace import Namespace, Settings
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ServeContext
-from mockbdd.domain.simulation import Network
 from mockbdd.domain.websockets import (
     MAX_QUEUED_MESSAGES,
     Close,
@@ -35,12 +35,13 @@ from mockbdd.domain.websockets import (
     Send,
     WebSocketScript,
 )
+from mockbdd.sim.timeline import settings_in_force
 from mockbdd.sim.token_bucket import TokenBucket
 
 INLINE_MAX_CHARS = 8 * 1024  # a reply this short, to a client keeping up, skips the outbox
 CLOSE_TIMEOUT_S = 2.0  # a close the client does not take in this long cuts the connection
 Journal = Callable[[str, str | None, bytes | None], None]  # direction, text, data
-_CUT = "cut"  # an outbox entry: end the connection without a close frame (chaos, dropMode reset)
+CUT = "cut"  # an outbox entry: end the connection without a close frame (chaos, dropMode reset)
 _Entry = Send | Close | Periodic | str
 
 
@@ -49,6 +50,46 @@ async def close_within(ws: web.WebSocketResponse, code: int, reason: str) -> Non
     handshake within ``CLOSE_TIMEOUT_S`` has its connection cut."""
     with contextlib.suppress(Exception):
         await asyncio.wait_for(ws.close(code=code, message=reason.encode()), CLOSE_TIMEOUT_S)
+
+
+def draw(ns: Namespace, conditions: MessageConditions) -> tuple[float, Close | str | None] | None:
+    """What becomes of one message the server sends under ``conditions`` (DESIGN §11's
+    draws, per message): None when it is lost on the way, else the extra delay (ms) before it
+    goes and what goes instead of it: nothing (None: the message), a close (1011) or ``CUT``
+    (the connection ends without a close frame: chaos ``dropMode`` reset). Chaos draws from
+    its own seeded stream when it has a ``seed`` (the same stream as the namespace's chaos on
+    requests), the rest from the namespace's: the same seed loses the same messages."""
+    extra = 0.0
+    if conditions.delay is not None:
+        extra = _sample(ns, conditions.delay)
+    for delay in conditions.added_delays:
+        extra += _sample(ns, delay)
+    chaos = conditions.chaos
+    if chaos is not None and (chaos.error_rate > 0 or chaos.drop_rate > 0):
+        u = ns.rng_for(chaos, chaos.seed).random()
+        if u < chaos.error_rate:
+            return extra, Close(1011, "mockbdd: chaos errorRate")
+        if u < chaos.error_rate + chaos.drop_rate:
+            return None if chaos.drop_mode == "hang" else (extra, CUT)
+    network = conditions.network
+    if network is not None:
+        rng = ns.rng
+        if network.error_rate > 0 or network.packet_loss_rate > 0:
+            u = rng.random()
+            if u < network.error_rate:
+                return extra, Close(1011, "mockbdd: network errorRate")
+            if u < network.error_rate + network.packet_loss_rate:
+                return None
+        if network.latency_ms or network.jitter_ms:
+            jitter = rng.uniform(-network.jitter_ms, network.jitter_ms)
+            extra += max(0.0, network.latency_ms + jitter)
+    return extra, None
+
+
+def _sample(ns: Namespace, delay: DelayDistribution) -> float:
+    if isinstance(delay, SeededDelay):
+        return delay.distribution.sample_ms(ns.rng_for(delay, delay.seed))
+    return delay.sample_ms(ns.rng)
 
 
 class MessageModel(Mapping[str, Any]):
@@ -113,12 +154,8 @@ class Player:
     ) -> None:
         self._ns, self._ws, self._script, self._journal = ns, ws, script, journal
         self._transport = transport
+        self._settings: Settings | None = None  # what ``_conditions`` was worked out for
         self._conditions: MessageConditions = script.conditions
-        network = script.conditions.network
-        if network is None:  # the namespace's network conditions reach messages too
-            network = ns.settings.simulation.network
-        self._network: Network | None = network
-        self._conditioned = bool(script.conditions) or network is not None
         self._outbox: list[tuple[float, int, float, _Entry]] = []
         self._seq = itertools.count()
         self._wake: asyncio.Future[None] | None = None
@@ -146,7 +183,7 @@ class Player:
                 await close_within(self._ws, 1000, "")
 
     async def _read(self) -> None:
-        limit = self._conditions.rate_limit
+        limit = self._script.conditions.rate_limit  # the stub's own (per connection)
         bucket = None if limit is None else TokenBucket(limit.capacity, time.monotonic())
         async for msg in self._ws:
             if msg.type == WSMsgType.TEXT:
@@ -188,7 +225,7 @@ class Player:
         rendered = reply if reply.template is None else self._render(reply, message)
         entry: _Entry = rendered
         extra = 0.0
-        if self._conditioned:
+        if self._in_force().on_sends:
             found = self._condition(rendered)
             if found is None:
                 return  # lost on the way
@@ -234,7 +271,7 @@ class Player:
         if isinstance(entry, Send):
             if entry.template is not None and self._model is not None:
                 entry = self._render(entry, message)
-            if self._conditioned:
+            if self._in_force().on_sends:
                 found = self._condition(entry)
                 if found is None:
                     return  # lost on the way
@@ -263,34 +300,25 @@ class Player:
             return Send(text=templating.engine.failure(exc))
 
     def _condition(self, send: Send) -> tuple[_Entry, float] | None:
-        """What becomes of ``send`` on the way: sent after an extra delay, lost (None), or
-        replaced by a close (1011) or a cut connection."""
-        conditions, network = self._conditions, self._network
-        extra = 0.0 if conditions.delay is None else self._sample(conditions.delay)
-        chaos = conditions.chaos
-        if chaos is not None and (chaos.error_rate > 0 or chaos.drop_rate > 0):
-            u = self._ns.rng_for(chaos, chaos.seed).random()
-            if u < chaos.error_rate:
-                return Close(1011, "mockbdd: chaos errorRate"), extra
-            if u < chaos.error_rate + chaos.drop_rate:
-                return None if chaos.drop_mode == "hang" else (_CUT, extra)
-        if network is not None:
-            rng = self._ns.rng
-            if network.error_rate > 0 or network.packet_loss_rate > 0:
-                u = rng.random()
-                if u < network.error_rate:
-                    return Close(1011, "mockbdd: network errorRate"), extra
-                if u < network.error_rate + network.packet_loss_rate:
-                    return None
-            if network.latency_ms or network.jitter_ms:
-                jitter = rng.uniform(-network.jitter_ms, network.jitter_ms)
-                extra += max(0.0, network.latency_ms + jitter)
-        return send, extra
+        """What becomes of ``send`` on the way (:func:`draw`): sent after an extra delay,
+        lost (None), or replaced by a close (1011) or a cut connection."""
+        drawn = draw(self._ns, self._in_force())
+        if drawn is None:
+            return None
+        extra, instead = drawn
+        return (send if instead is None else instead), extra
 
-    def _sample(self, delay: DelayDistribution) -> float:
-        if isinstance(delay, SeededDelay):
-            return delay.distribution.sample_ms(self._ns.rng_for(delay, delay.seed))
-        return delay.sample_ms(self._ns.rng)
+    def _in_force(self) -> MessageConditions:
+        """The script's conditions under the namespace's settings in force now: a settings
+        change or a timeline reaches open connections at their next message."""
+        ns = self._ns
+        settings = ns.settings
+        if settings.timeline:
+            settings = settings_in_force(ns, ns.clock())
+        if settings is not self._settings:  # the same object until they change: no work
+            self._settings = settings
+            self._conditions = self._script.conditions.under(settings)
+        return self._conditions
 
     async def _write(self) -> None:
         loop = asyncio.get_running_loop()
@@ -322,7 +350,7 @@ class Player:
             elif isinstance(entry, Close):
                 await close_within(self._ws, entry.code, entry.reason)
                 return
-            else:  # _CUT: no close frame, as a connection lost on the way
+            else:  # CUT: no close frame, as a connection lost on the way
                 if isinstance(self._transport, asyncio.WriteTransport):
                     self._transport.abort()
                 return

@@ -1,7 +1,7 @@
 """Conditions on the messages of ``webSocket`` stubs over real sockets: a delay drawn per message
 (in order), chaos and network conditions (lost, cut, closed with 1011), a per-connection rate
-limit on what the client sends (closed with 1008, or ignored), the namespace's network
-conditions; bad settings refused with the field, the reason and the valid values."""
+limit on what the client sends (closed with 1008, or ignored); the namespace's delays, chaos and
+network conditions per message too, as in force at each; bad settings refused with the field, the reason and the valid values."""
 
 from __future__ import annotations
 
@@ -101,20 +101,69 @@ async def test_the_stubs_network_loses_every_message_at_packet_loss_1(mock: Mock
     assert await replies(ws_url(mock, "/echo"), "a", "b", wait=0.3) == []
 
 
-async def test_the_namespaces_network_latency_reaches_messages(mock: MockServer) -> None:
+async def settle(mock: MockServer, settings: dict[str, Any]) -> None:
+    async with httpx.AsyncClient(base_url=mock.url) as http:
+        assert (await http.post("/__admin/settings", json=settings)).status_code == 200
+
+
+async def test_the_namespaces_network_latency_reaches_open_connections(mock: MockServer) -> None:
     assert (await create(mock, echo())).status_code == 201
     async with websockets.connect(ws_url(mock, "/echo")) as ws:
-        async with httpx.AsyncClient(base_url=mock.url) as http:
-            # settings as they are when the connection opens: set them before the next one
-            set_to = {"network": {"latencyMs": 200}}
-            assert (await http.post("/__admin/settings", json=set_to)).status_code == 200
         await ws.send("before")
         assert await ws.recv() == "got before"
-    async with websockets.connect(ws_url(mock, "/echo")) as ws:
+        # settings in force per message: an open connection gets the new ones at its next
+        await settle(mock, {"network": {"latencyMs": 200}})
         started = time.perf_counter()
         await ws.send("x")
         assert await ws.recv() == "got x"
         assert time.perf_counter() - started >= 0.15
+
+
+async def test_the_namespaces_delay_adds_to_the_stubs_per_message(mock: MockServer) -> None:
+    assert (await create(mock, echo(fixedDelayMilliseconds=100))).status_code == 201
+    await settle(mock, {"delayDistribution": {"type": "uniform", "lower": 200, "upper": 300}})
+    async with websockets.connect(ws_url(mock, "/echo")) as ws:  # the upgrade waits too
+        for message in ("a", "b"):
+            started = time.perf_counter()
+            await ws.send(message)
+            assert await ws.recv() == f"got {message}"
+            assert time.perf_counter() - started >= 0.25  # 100 ms + 200..300 ms
+
+
+async def test_the_namespaces_chaos_loses_the_same_messages_for_the_same_seed(
+    mock: MockServer,
+) -> None:
+    assert (await create(mock, echo())).status_code == 201
+    # the upgrade is one of the namespace's requests: it draws first (seed 2's keeps it)
+    chaos = {"chaos": {"dropRate": 0.5, "dropMode": "hang", "seed": 2}}
+    sent = [str(i) for i in range(20)]
+    heard = []
+    for _ in range(2):
+        await settle(mock, chaos)  # settings set again: the seeded stream starts again
+        heard.append(await replies(ws_url(mock, "/echo"), *sent))
+    assert heard[0] == heard[1]
+    assert 0 < len(heard[0]) < 20
+    assert heard[0] == sorted(heard[0], key=lambda r: int(r.split()[1]))
+    # the stub's own chaos wins over the namespace's: none lost
+    assert (await create(mock, echo("/calm", chaos={"dropRate": 0.0}))).status_code == 201
+    await settle(mock, chaos)
+    assert len(await replies(ws_url(mock, "/calm"), *sent)) == 20
+
+
+async def test_the_namespaces_chaos_error_rate_closes_a_connection_with_1011(
+    mock: MockServer,
+) -> None:
+    assert (await create(mock, echo())).status_code == 201
+    # seed 2 draws 0.96 (the upgrade passes), 0.95 (the first reply goes), then 0.06
+    await settle(mock, {"chaos": {"errorRate": 0.5, "seed": 2}})
+    async with websockets.connect(ws_url(mock, "/echo")) as ws:
+        await ws.send("a")
+        assert await ws.recv() == "got a"
+        await ws.send("b")
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1011, "mockbdd: chaos errorRate")
 
 
 async def test_over_the_rate_limit_the_connection_is_closed_with_1008(mock: MockServer) -> None:
