@@ -1,6 +1,7 @@
-"""``POST /__admin/openapi {"spec", "mode"?, "validate"?, "service"?}``: a stub for every
-operation of the document, and in validating mode requests checked against it. Everything is
-checked before anything is added."""
+"""``POST /__admin/openapi {"spec", "files"?, "mode"?, "validate"?, "service"?}``: a stub for
+every operation of the document, and in validating mode requests checked against it. ``files``
+are the documents its ``$ref`` name (``{"schemas/pet.yaml": <object or text>}``), the only ones
+references resolve among. Everything is checked before anything is added."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.services import check_service, prefix_mapping
 from mockbdd.wire.mappings import parse_stub_mapping
 
-FIELDS = ("spec", "mode", "validate", "service")
+FIELDS = ("spec", "files", "mode", "validate", "service")
 
 
 async def import_openapi(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
@@ -30,13 +31,15 @@ async def import_openapi(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
             raise InvalidInput("/service", str(exc)) from None
     try:
         from mockbdd.openapi.document import Document
+        from mockbdd.openapi.refs import Uploaded
         from mockbdd.openapi.stubs import stubs_for
         from mockbdd.openapi.validation import OpenApiValidator
     except ImportError:  # pragma: no cover - openapi-core is in every test environment
         from mockbdd.openapi.document import INSTALL_HINT
 
         raise InvalidInput("/spec", INSTALL_HINT) from None
-    document = Document(body["spec"])
+    files = Uploaded(body["files"]) if body.get("files") is not None else None
+    document = Document(body["spec"], files=files)
     mappings = stubs_for(document, body.get("mode", "examples"))
     if service:
         mappings = [prefix_mapping(m, service) for m in mappings]

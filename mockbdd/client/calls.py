@@ -556,11 +556,14 @@ def import_openapi(
     mode: str | None = None,
     validate: bool | None = None,
     service: str | None = None,
+    files: Mapping[str, Any] | None = None,
 ) -> Op[Json]:
     body: dict[str, Any] = {"spec": document if isinstance(document, str) else dict(document)}
     for key, value in (("mode", mode), ("validate", validate), ("service", service)):
         if value is not None:
             body[key] = value
+    if files is not None:
+        body["files"] = dict(files)
     return _json(call(spec.IMPORT_OPENAPI, body=body))
 
 

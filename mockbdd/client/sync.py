@@ -359,10 +359,12 @@ class Client(ClientBase[httpx.Client]):
         mode: str | None = None,
         validate: bool | None = None,
         service: str | None = None,
+        files: Mapping[str, Any] | None = None,
     ) -> Json:
         """``POST /__admin/openapi``: stubs for every operation of an OpenAPI 3.0/3.1
-        ``document`` (JSON or YAML text, or a parsed object); ``validate`` polices requests."""
-        return self._run(calls.import_openapi(document, mode, validate, service))
+        ``document`` (JSON or YAML text, or a parsed object); ``validate`` polices requests;
+        ``files`` are the documents its ``$ref`` name, by name (``"schemas/pet.yaml"``)."""
+        return self._run(calls.import_openapi(document, mode, validate, service, files))
 
     def openapi_docs(self) -> Json:
         """``GET /__admin/docs/openapi.json``: the mocked endpoints as an OpenAPI document."""

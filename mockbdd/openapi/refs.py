@@ -7,7 +7,10 @@ that file to itself (``#/...``) is resolved in that file. The spec's own local r
 as they are (the importer and the validator follow them, recursive schemas included). What
 cannot be resolved is refused with the JSON pointer of the ``$ref`` and the reason: a file
 outside the folder, a URL, a missing file or a missing target, a cycle through other files,
-and any external reference in a document that came without its folder (the admin API)."""
+and any external reference in a document that came without its files. The admin API's files
+come in the request (``Uploaded``): references resolve among them only, never on the server's
+disk or the network. A document whose references (or YAML aliases) expand past ``MAX_NODES``
+values is refused, so a small upload cannot grow without bound."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from mockbdd.domain.errors import InvalidInput
 
 MAX_FILES = 256  # distinct files one document may reference
 MAX_DEPTH = 64
+MAX_NODES = 1_000_000  # values in the bundled document
 Load = Callable[[str], Any]  # a file name relative to the spec's folder -> its parsed document
 
 
@@ -55,6 +59,45 @@ class Files:
         return self._read[name]
 
 
+class Uploaded:
+    """Files sent with a document (``{"schemas/pet.yaml": <object or its text>}``), by their
+    normalised relative name; ``load`` of any other name fails, naming the ones sent."""
+
+    def __init__(self, files: Any, pointer: str = "/files") -> None:
+        if not isinstance(files, dict):
+            raise InvalidInput(pointer, "must be an object: {file name: document or its text}")
+        if len(files) > MAX_FILES:
+            raise InvalidInput(pointer, f"at most {MAX_FILES} files")
+        self._files: dict[str, Any] = {}
+        for name, content in files.items():
+            where = f"{pointer}/{_escape(name)}"
+            normal = _normal(PurePosixPath(unquote(name))) if name else None
+            if normal is None or "\\" in name:
+                raise InvalidInput(
+                    where,
+                    "a file name is a relative path inside the spec's folder, like "
+                    "schemas/pet.yaml (no .., no leading /)",
+                )
+            if normal in self._files:
+                raise InvalidInput(where, f"{normal} is sent twice")
+            self._files[normal] = _parsed(content, where)
+
+    def __call__(self, name: str) -> Any:
+        if name not in self._files:
+            sent = ", ".join(sorted(self._files)) or "none"
+            raise ValueError(f"{name} was not sent in files (sent: {sent})")
+        return self._files[name]
+
+
+def _parsed(content: Any, where: str) -> Any:
+    if not isinstance(content, str):
+        return content
+    try:
+        return yaml.safe_load(content)
+    except yaml.YAMLError as exc:
+        raise InvalidInput(where, f"not JSON or YAML: {exc}") from None
+
+
 def bundle(raw: Any, load: Load | None, pointer: str = "") -> Any:
     """``raw`` with every reference to another file replaced by its target (see the module);
     ``load`` None: the document came alone, and any such reference is refused."""
@@ -64,6 +107,7 @@ def bundle(raw: Any, load: Load | None, pointer: str = "") -> Any:
 class _Bundler:
     def __init__(self, load: Load | None) -> None:
         self._load = load
+        self._nodes = 0
 
     def walk(
         self,
@@ -76,6 +120,13 @@ class _Bundler:
     ) -> Any:
         if depth > MAX_DEPTH:
             raise InvalidInput(at, f"references nest deeper than {MAX_DEPTH} levels")
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise InvalidInput(
+                at,
+                f"the document expands past {MAX_NODES} values once its references "
+                "and YAML aliases are followed",
+            )
         if isinstance(node, list):
             return [
                 self.walk(v, file, document, f"{at}/{i}", stack, depth + 1)
@@ -116,8 +167,9 @@ class _Bundler:
                 raise InvalidInput(
                     where,
                     f"{named} points into another file, which a document sent on its "
-                    "own cannot: bundle it into one document, or import it with mockbdd "
-                    "import-openapi SPEC (which reads the files next to SPEC)",
+                    'own cannot: send the file with it ({"spec": ..., "files": '
+                    f'{{"{target_file}": ...}}}}), bundle it into one document, or import '
+                    "it with mockbdd import-openapi SPEC (which reads the files next to SPEC)",
                 )
             try:
                 target_document = self._load(target_file)
@@ -181,4 +233,4 @@ def _escape(key: str) -> str:
     return key.replace("~", "~0").replace("/", "~1")
 
 
-__all__ = ["Files", "bundle"]
+__all__ = ["Files", "Uploaded", "bundle"]
