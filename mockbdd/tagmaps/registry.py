@@ -112,7 +112,7 @@ class TagMapRegistry:
         """Load every ``*.yaml``/``*.yml`` in ``path`` (or the one file ``path``)."""
         directory = Path(path)
         if not directory.exists():
-            raise TagMapError("tag-map directory not found", file=display_path(directory))
+            raise missing_folder(directory)
         files = (
             [directory]
             if directory.is_file()
@@ -183,16 +183,25 @@ class TagMapRegistry:
 def load_registry(path: str | os.PathLike[str] | None = None) -> TagMapRegistry:
     """The registry from ``path``, else ``$MOCKBDD_TAG_MAPS``, else ``./tag_maps`` when it exists,
     else an empty registry (``source`` None)."""
-    origin = "given path"
+    origin = None
     if path is None and os.environ.get(ENV_VAR):
-        path, origin = os.environ[ENV_VAR], ENV_VAR
+        path, origin = os.environ[ENV_VAR], f"${ENV_VAR}"
     if path is None:
         default = Path.cwd() / DEFAULT_DIR
         return TagMapRegistry.load_dir(default) if default.is_dir() else empty_registry()
     target = Path(path)
     if not target.exists():
-        raise TagMapError(f"tag-map directory not found ({origin})", file=display_path(target))
+        raise missing_folder(target, origin)
     return TagMapRegistry.load_dir(target)
+
+
+def missing_folder(directory: Path, origin: str | None = None) -> TagMapError:
+    """A tag-map folder that is not there, said with the absolute path looked at (a relative
+    one is read from the current directory) and where it came from."""
+    where = f" (from {origin})" if origin else ""
+    return TagMapError(
+        f"tag-map folder {directory.resolve()} does not exist{where}", file=display_path(directory)
+    )
 
 
 def empty_registry() -> TagMapRegistry:

@@ -1,7 +1,8 @@
-"""Issue 10 points 6 and 10, what was left: ``mockbdd lint`` reads ``$MOCKBDD_PROXY_ALLOW``
-through the settings model ``mockbdd serve`` reads it with (the same comma-separated or JSON
-forms, the same refusal of a bad origin), and checks webhook URLs of the tag maps against it
-as the server does when a stub is created (one check, ``outbound_targets``)."""
+"""Issue 10, what was left after the first sessions: ``mockbdd lint`` reads
+``$MOCKBDD_PROXY_ALLOW`` through the settings model ``mockbdd serve`` reads it with (the same
+comma-separated or JSON forms, the same refusal of a bad origin) and checks the tag maps'
+webhook URLs against it as the server does when a stub is created (one check,
+``outbound_targets``); a missing tag-map folder is named by the absolute path looked at."""
 
 from __future__ import annotations
 
@@ -166,4 +167,22 @@ def test_a_bad_origin_is_refused_alike_by_lint_and_serve(tmp_path: Path) -> None
     assert (served.returncode, served.stderr) == (
         2,
         f"mockbdd serve: MOCKBDD_PROXY_ALLOW: {BAD_ORIGIN}\n",
+    )
+
+
+def test_a_missing_tag_map_folder_is_named_by_its_absolute_path(tmp_path: Path) -> None:
+    root = suite(tmp_path)
+    looked = root.resolve() / "mocks"
+    code, out = lint(root, "features", "--tag-maps", "mocks")
+    assert code == 1, out
+    assert out.splitlines()[0] == f"mocks:1:1: MBD007 tag-map folder {looked} does not exist"
+    code, out = lint(root, "features", env={"MOCKBDD_TAG_MAPS": "mocks"})
+    assert out.splitlines()[0] == (
+        f"mocks:1:1: MBD007 tag-map folder {looked} does not exist (from $MOCKBDD_TAG_MAPS)"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MOCKBDD_")}
+    served = run(["-m", "mockbdd", "serve", "--port", "0", "--tag-maps", "mocks"], root, env=clean)
+    assert (served.returncode, served.stderr) == (
+        2,
+        f"mockbdd serve: mocks: tag-map folder {looked} does not exist\n",
     )

@@ -322,7 +322,9 @@ def test_load_registry_sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("MOCKBDD_TAG_MAPS", str(tmp_path / "missing"))
     with pytest.raises(TagMapError) as info:
         load_registry()
-    assert str(info.value) == "missing: tag-map directory not found (MOCKBDD_TAG_MAPS)"
+    assert str(info.value) == (
+        f"missing: tag-map folder {tmp_path / 'missing'} does not exist (from $MOCKBDD_TAG_MAPS)"
+    )
 
 
 def test_more_shape_errors(make_registry: Build) -> None:
@@ -351,4 +353,6 @@ def test_load_dir_of_one_file_and_of_nothing(
     assert TagMapRegistry.load_dir("one.yaml").names() == ("solo",)
     with pytest.raises(TagMapError) as info:
         TagMapRegistry.load_dir("missing_dir")
-    assert str(info.value) == "missing_dir: tag-map directory not found"
+    assert (
+        str(info.value) == f"missing_dir: tag-map folder {tmp_path / 'missing_dir'} does not exist"
+    )
