@@ -72,8 +72,8 @@ def verification_message(
     ]
     if actual > expected:
         return "\n".join(lines)
-    if not near_misses:
-        lines.append("No recorded request is close to this pattern.")
+    if not near_misses:  # "other": the ``actual`` ones matched, too few of them
+        lines.append(f"No {'other ' if actual else ''}recorded request is close to this pattern.")
         return "\n".join(lines)
     lines.append("Closest requests, field by field:")
     for i, miss in enumerate(near_misses, 1):

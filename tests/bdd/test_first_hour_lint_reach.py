@@ -10,8 +10,11 @@ import os
 from pathlib import Path
 
 import httpx
+import pytest
 
-from ._suites import run, serving, write
+from ._suites import TAG_MAPS, run, serving, write
+
+pytest_plugins = ["pytester"]
 
 MAPS = """\
 version: 1
@@ -185,4 +188,31 @@ def test_a_missing_tag_map_folder_is_named_by_its_absolute_path(tmp_path: Path) 
     assert (served.returncode, served.stderr) == (
         2,
         f"mockbdd serve: mocks: tag-map folder {looked} does not exist\n",
+    )
+
+
+def test_too_few_matching_requests_are_not_said_to_be_far(pytester: pytest.Pytester) -> None:
+    """The request that matched is not "not close": too few of them came."""
+    (pytester.path / "tag_maps").mkdir()
+    (pytester.path / "tag_maps" / "maps.yaml").write_text(TAG_MAPS)
+    pytester.makepyfile(
+        test_verify="""
+import httpx
+import pytest
+
+
+@pytest.mark.mockbdd("checkout_failure")
+def test_charges(mockbdd):
+    httpx.post(mockbdd.url("payments") + "/v1/charges", json={"amount": 99})
+    mockbdd.verify(3, "POST", "/v1/charges", service="payments")
+"""
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            'E *"payments" should have received 3 POST requests to /v1/charges, but it received 1',
+            "E *  1. POST /v1/charges",
+            "E *No other recorded request is close to this pattern.",
+        ]
     )
