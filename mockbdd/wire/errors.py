@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -24,11 +24,30 @@ def to_invalid_input(exc: ValidationError, model: type[BaseModel], base: str = "
     """Every problem pydantic found, each as a JSON pointer and a reason in mockbdd's words (the
     first is the error's own field and reason, the others are in ``more``)."""
     found: dict[str, list[Mapping[str, Any]]] = {}
-    for err in exc.errors(include_url=False):
+    raw = exc.errors(include_url=False)
+    for err in raw:
+        if _wrong_branch(err, raw):
+            continue
         loc = tuple(step for step in err["loc"] if not _is_union_member(step))
         found.setdefault(pointer_of(loc, base), []).append({**err, "loc": loc})
     errors = [InvalidInput(pointer, reason_of(errs, model)) for pointer, errs in found.items()]
     return InvalidInput.of(errors)
+
+
+def _wrong_branch(err: Mapping[str, Any], errors: Sequence[Mapping[str, Any]]) -> bool:
+    """A union member whose type the value is not, when another member took the value and
+    found a problem inside it (``postServeActions`` as a list with a bad entry is not also
+    "must be a JSON object", its other form)."""
+    loc = tuple(err["loc"])
+    if str(err["type"]) not in _KIND_WORDS or not loc or not _is_union_member(loc[-1]):
+        return False
+    union = loc[:-1]
+    return any(
+        tuple(other["loc"])[: len(union)] == union
+        and len(other["loc"]) > len(loc)
+        and _is_union_member(other["loc"][len(union)])
+        for other in errors
+    )
 
 
 # the steps pydantic adds to a location for the member of a union it tried (``str``,

@@ -18,6 +18,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.patterns import ContentPattern, MultiValuePattern
 from mockbdd.domain.patterns_multi import HasExactlyPattern, IncludesPattern, SingleValueAdapter
 from mockbdd.extensions import Extensions, Kind
+from mockbdd.wire.errors import unknown_name
 
 # (the operator's value, the whole pattern object, the context) -> the pattern; raise
 # InvalidInput("", reason) or ValueError(reason) to refuse, the pointer is added here
@@ -145,8 +146,7 @@ def _no_operator(obj: Mapping[str, Any], table: _Table) -> InvalidInput:
     if not unknown:
         first = next(iter(obj))
         return InvalidInput("", f"option {first!r} needs an operator (known: {table.known})")
-    hint = _suggest(unknown[0], list(table.operators))
-    return InvalidInput("", f"unknown operator {unknown[0]!r}{hint} (known: {table.known})")
+    return InvalidInput("", unknown_name(CONTENT_OPERATORS.label, unknown[0], table.operators))
 
 
 def _build(obj: Any, ctx: OperatorContext) -> ContentPattern:

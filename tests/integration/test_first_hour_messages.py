@@ -66,6 +66,14 @@ URL = {"url": "/x"}
             {"request": URL, "response": {}, "priority": "high"},
             [("/priority", "must be a whole number, got 'high'")],
         ),
+        (  # a list with a bad entry: not also "must be a JSON object", the other form
+            {
+                "request": URL,
+                "response": {},
+                "postServeActions": [{"name": "webhook", "parameters": "x"}],
+            },
+            [("/postServeActions/0/parameters", "must be a JSON object, got 'x'")],
+        ),
     ],
 )
 def test_a_bad_mapping_is_told_in_mockbdds_words(

@@ -92,8 +92,9 @@ def test_a_registered_operator_decodes_anywhere_a_pattern_goes() -> None:
 def test_operator_errors_list_the_registered_operators() -> None:
     error = refused({"request": {"bodyPatterns": [{"isPalindrom": True}]}, "response": {}})
     assert error.pointer == "/request/bodyPatterns/0"
-    assert error.reason.startswith("unknown operator 'isPalindrom', did you mean 'isPalindrome'?")
-    assert "isPalindrome" in error.reason.split("known: ")[1]
+    assert error.reason.startswith("must be one of the registered content operators (")
+    assert error.reason.endswith("got 'isPalindrom'; did you mean 'isPalindrome'?")
+    assert "isPalindrome" in error.reason.split(", got")[0]
     nested = refused({"request": {"bodyPatterns": [{"isPalindrome": False}]}, "response": {}})
     assert (nested.pointer, nested.reason) == (
         "/request/bodyPatterns/0",
@@ -104,7 +105,7 @@ def test_operator_errors_list_the_registered_operators() -> None:
         "isPalindrome"
         not in refused(
             {"request": {"bodyPatterns": [{"isPalindrome": True}]}, "response": {}}, BUILTIN
-        ).reason.split("known: ")[1]
+        ).reason.split(", got")[0]
     )
 
 
