@@ -23,7 +23,6 @@ from mockbdd.domain.journal import ResponseRecord, ServeEvent
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.near_miss import NearMiss, render_unmatched_report
 from mockbdd.domain.plan import NearMissSearch, ServePlan
-from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import (
     TRANSFORMERS,
     ChunkedDribbleDelay,
@@ -120,8 +119,23 @@ class DataPlane:
                 plan, queued = ns.serve(recorded), 0.0
             elif not stages.admit:  # shape only (chaos, network...): nothing to await
                 plan, queued = self._shaped(stages, ns, ns.serve(recorded), started, 0.0), 0.0
-            else:
-                plan, queued = await self._staged_plan(stages, ns, recorded, started)
+            else:  # admit hooks decide at once, or hand back what to await (a queue)
+                queued = 0.0
+                admitted: ServePlan | None = None
+                for name, admit in stages.admit:
+                    found = admit(ns, recorded)
+                    if found is None:
+                        continue
+                    if not isinstance(found, ResponseDefinition):
+                        waiting = time.perf_counter()
+                        found = await found
+                        queued += (time.perf_counter() - waiting) * 1000
+                        if found is None:
+                            continue
+                    admitted = ns.intercept(recorded, found, name)
+                    break
+                plan = ns.serve(recorded) if admitted is None else admitted
+                plan = self._shaped(stages, ns, plan, started, queued)
             definition = plan.response
             if definition is None:
                 return await self._not_matched(ns, plan, started, queued)
@@ -150,22 +164,6 @@ class DataPlane:
         if self._deadlines is not None:
             self._deadlines.close()
             self._deadlines = None
-
-    async def _staged_plan(
-        self, stages: Pipeline, ns: Namespace, recorded: RecordedRequest, started: float
-    ) -> tuple[ServePlan, float]:
-        """The plan as the admit and shape hooks leave it, and the ms spent in admit."""
-        admitting = time.perf_counter()
-        plan = None
-        for name, admit in stages.admit:
-            answer = await admit(ns, recorded)
-            if answer is not None:
-                plan = ns.intercept(recorded, answer, name)
-                break
-        queued = (time.perf_counter() - admitting) * 1000
-        if plan is None:
-            plan = ns.serve(recorded)
-        return self._shaped(stages, ns, plan, started, queued), queued
 
     def _shaped(
         self, stages: Pipeline, ns: Namespace, plan: ServePlan, started: float, queued: float

@@ -22,7 +22,7 @@ settings that raise ``maxInFlight`` let the queued requests through at once.
 Rate limits are checked before concurrency (a request that would be refused is not queued),
 the namespace's before the stub's. Everything runs on the server's loop with nothing awaited
 between a check and its effect, so the counts are exact under any number of concurrent
-clients. A stub's limits apply to the stub that would answer when the request arrives (a dry
+clients (a request decided at once is decided with no coroutine at all). A stub's limits apply to the stub that would answer when the request arrives (a dry
 run of the match), each stub on its own budget unless its limits name a ``bucket`` that
 other stubs name too (a whole service's budget); namespaces that set no limit are not
 touched (``active``).
@@ -45,7 +45,7 @@ from mockbdd.domain.plan import ServePlan
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
 from mockbdd.extensions import Extensions
-from mockbdd.server.stages import STAGES, Active, Admit, Observe, Shape
+from mockbdd.server.stages import STAGES, Active, Admit, AdmitAnswer, Observe, Shape
 from mockbdd.sim.timeline import settings_in_force
 from mockbdd.sim.token_bucket import KeyedBuckets, rate_of
 
@@ -152,7 +152,7 @@ class _NamespaceLimits:
         self.stub_limits = False
         self.rates: tuple[_Rate, ...] = ()  # the namespace's own, compiled
         self.slots: tuple[tuple[ConcurrencyGate, ConcurrencyLimit], ...] = ()
-        self.stub_rates: dict[tuple[str, RateLimit], _Rate] = {}  # a stub's, compiled
+        self.stub_rates: dict[tuple[str, int], _Rate] = {}  # a stub's, by (id, id(limit))
 
     def compile(self, ns: Namespace, settings: Settings) -> None:
         """What the namespace's limits need per request, worked out once per change."""
@@ -174,13 +174,15 @@ class _NamespaceLimits:
     def rate(self, scope: str, limit: RateLimit) -> _Rate:
         return _Rate(self.bucket(scope), limit, rate_of(limit), limit.capacity, *_policy(limit), {})
 
-    def stub_rate(self, scope: str, limit: RateLimit) -> _Rate:
-        """:meth:`rate` for a stub's limit, made once per scope and limit."""
-        found = self.stub_rates.get((scope, limit))
-        if found is None:
+    def stub_rate(self, stub_id: str, limit: RateLimit) -> _Rate:
+        """:meth:`rate` for the limit of the stub ``stub_id``, made once per stub and limit
+        object (looked up by identity: hashing the limit's fields costs more per request)."""
+        found = self.stub_rates.get((stub_id, id(limit)))
+        if found is None or found.limit is not limit:
             if len(self.stub_rates) >= 1024:
                 self.stub_rates.clear()
-            found = self.stub_rates[(scope, limit)] = self.rate(scope, limit)
+            rate = self.rate(_scope(limit.bucket, stub_id), limit)
+            found = self.stub_rates[(stub_id, id(limit))] = rate
         return found
 
     def bucket(self, scope: str) -> KeyedBuckets:
@@ -343,25 +345,36 @@ class LimitsStage:
             state.compile(ns, settings)
         return state
 
-    async def _admit(self, ns: Namespace, request: RecordedRequest) -> ResponseDefinition | None:
+    def _admit(self, ns: Namespace, request: RecordedRequest) -> AdmitAnswer:
+        """Decided at once while a token and a slot are there (no coroutine, nothing
+        awaited); only a request that must queue for a slot gets a coroutine to await."""
         # a timeline may change the limits: its settings in force now (without a timeline,
         # the settings object itself, so the compiled limits are kept)
         settings = ns.settings
         if settings.timeline:
             settings = settings_in_force(ns, ns.clock())
-        state = self._state(ns, settings)
+        found = self._namespaces.get(id(ns))
+        state = found[1] if found is not None else None
+        if (  # what was compiled still holds (the common case, checked here without a call)
+            state is None
+            or state.settings is not settings
+            or state.since != ns.settings_since
+            or state.revision != ns.revision
+            or found is None
+            or found[0]() is not ns
+        ):
+            state = self._state(ns, settings)
         rates, slots = state.rates, state.slots
         if state.stub_limits:
             selection = ns.select(request)  # the stub that would answer now (a dry run)
             if selection is not None:
                 response = selection.response
-                own = selection.stub.id
                 if response.rate_limit is not None:
                     limit = response.rate_limit
-                    rates = (*rates, state.stub_rate(_scope(limit.bucket, own), limit))
+                    rates = (*rates, state.stub_rate(selection.stub.id, limit))
                 if response.concurrency is not None:
-                    gate = state.gate(_scope(response.concurrency.bucket, own))
-                    slots = (*slots, (gate, response.concurrency))
+                    own = _scope(response.concurrency.bucket, selection.stub.id)
+                    slots = (*slots, (state.gate(own), response.concurrency))
         key = id(request)
         if rates:
             now = self._clock()
@@ -383,15 +396,25 @@ class LimitsStage:
                 if gate.queued or gate.in_flight >= own_limit.max_in_flight:
                     self._watch_soon(ns)  # watch for the limit in force rising
             for i, (gate, concurrency) in enumerate(slots):
-                if gate.try_acquire(concurrency):  # a slot free, no one waiting: no coroutine
-                    continue
-                refused = await gate.acquire(concurrency)
-                if refused is not None:
-                    for held, held_limit in slots[:i]:
-                        held.release(held_limit)
-                    text = f"mockbdd: concurrency limit reached: {refused}\n"
-                    return self._rejection(concurrency.reject_status, text)
+                if not gate.try_acquire(concurrency):  # a slot free, no one waiting: at once
+                    return self._queue(slots, i, key)
             self._slots[key] = slots
+        return None
+
+    async def _queue(
+        self, slots: tuple[tuple[ConcurrencyGate, ConcurrencyLimit], ...], first: int, key: int
+    ) -> ResponseDefinition | None:
+        """The rest of :meth:`_admit` for a request that found no free slot in
+        ``slots[first]``: wait in the queues in turn (the slots before ``first`` are held)."""
+        for i in range(first, len(slots)):
+            gate, concurrency = slots[i]
+            refused = await gate.acquire(concurrency)
+            if refused is not None:
+                for held, held_limit in slots[:i]:
+                    held.release(held_limit)
+                text = f"mockbdd: concurrency limit reached: {refused}\n"
+                return self._rejection(concurrency.reject_status, text)
+        self._slots[key] = slots
         return None
 
     def _watch_soon(self, ns: Namespace) -> None:

@@ -63,26 +63,60 @@ def _network_chaos(network: Network) -> _Chaos:
 
 @dataclass(frozen=True, slots=True)
 class _Ready:
-    """A :class:`Simulation` with its parts prepared (per settings object or stub)."""
+    """A :class:`Simulation` with its parts prepared (per settings object or stub, and per
+    stub over namespace): the chaos that draws, in order, and whether anything else applies."""
 
     chaos: _Chaos | None
     network: Network | None
     network_chaos: _Chaos | None
     bandwidth: Bandwidth | None
     degradation: Degradation | None
+    own_degradation: bool = False  # the degradation is a stub's (its own load meter)
+    draws: tuple[_Chaos, ...] = ()  # the chaos and network chaos that may fire, in order
+    only_draws: bool = True  # no latency, degradation or bandwidth: nothing after the draws
+
+
+def _made(
+    chaos: _Chaos | None,
+    network: Network | None,
+    network_chaos: _Chaos | None,
+    bandwidth: Bandwidth | None,
+    degradation: Degradation | None,
+    own_degradation: bool = False,
+) -> _Ready:
+    draws = tuple(
+        c for c in (chaos, network_chaos) if c is not None and (c.error_rate > 0 or c.drop_rate > 0)
+    )
+    latency = network is not None and bool(network.latency_ms or network.jitter_ms)
+    only = not latency and degradation is None and bandwidth is None
+    return _Ready(
+        chaos, network, network_chaos, bandwidth, degradation, own_degradation, draws, only
+    )
 
 
 def _ready(sim: Simulation | None) -> _Ready:
     if sim is None:
-        return _Ready(None, None, None, None, None)
+        return _NOTHING
     network = sim.network
     loses = network is not None and (network.error_rate > 0 or network.packet_loss_rate > 0)
-    return _Ready(
+    return _made(
         None if sim.chaos is None else _chaos(sim.chaos),
         network,
         _network_chaos(network) if loses and network is not None else None,
         sim.bandwidth,
         sim.degradation,
+    )
+
+
+def _over(own: _Ready, space: _Ready) -> _Ready:
+    """A stub's own settings over the namespace's: each key the stub sets wins."""
+    return _made(
+        own.chaos or space.chaos,
+        own.network or space.network,
+        own.network_chaos if own.network is not None else space.network_chaos,
+        own.bandwidth or space.bandwidth,
+        own.degradation or space.degradation,
+        own.degradation is not None,
     )
 
 
@@ -116,10 +150,11 @@ class SimulationStage:
 
     def __init__(self) -> None:
         self._stubs: dict[int, tuple[Simulation, _Ready]] = {}
+        self._over: dict[tuple[int, int], tuple[Simulation, _Ready, _Ready]] = {}
         self._paced: dict[tuple[int, float], tuple[ResponseDefinition, ResponseDefinition]] = {}
-        self._meters: weakref.WeakKeyDictionary[Namespace, dict[str, LoadMeter]] = (
-            weakref.WeakKeyDictionary()
-        )
+        # id(ns) -> (a weak reference to ns, its load meters by scope): an int lookup (a
+        # WeakKeyDictionary makes a weak reference per lookup); the entry goes with ns
+        self._meters: dict[int, tuple[weakref.ref[Namespace], dict[str, LoadMeter]]] = {}
         self._counted: dict[int, tuple[dict[str, LoadMeter], str]] = {}
 
     @property
@@ -150,47 +185,52 @@ class SimulationStage:
             return plan
         settings = ns.settings
         if settings.timeline:
+            base = settings
             settings = settings_in_force(ns, ns.clock())
-            spaced = ns.delay_ms(response, settings)  # the namespace delay in force now
-            if spaced != plan.delay_ms:
-                plan = plan._replace(delay_ms=spaced)
+            if (
+                settings.delay_distribution is not base.delay_distribution
+                or settings.fixed_delay_ms != base.fixed_delay_ms
+            ):  # the namespace delay in force now is not the one the plan sampled
+                spaced = ns.delay_ms(response, settings)
+                if spaced != plan.delay_ms:
+                    plan = plan._replace(delay_ms=spaced)
             space = self._stub_ready(settings.simulation)  # prepared once per phase
         else:
             space = ns.settings_derived(_namespace_ready)
-        own = self._stub_ready(response.simulation)
-        chaos = own.chaos or space.chaos
-        network = own.network or space.network
-        network_chaos = own.network_chaos if own.network is not None else space.network_chaos
-        for decided in (chaos, network_chaos):
-            if decided is not None:
-                changed = self._decide(ns, decided, plan)
-                if changed is not plan:
-                    return changed
+        ready = space if response.simulation is None else self._merged(response.simulation, space)
+        for chaos in ready.draws:  # one draw each, from its own seeded stream or the namespace's
+            u = ns.rng_for(chaos.owner, chaos.seed).random()
+            if u < chaos.error_rate:
+                return plan._replace(response=chaos.error, fault=None)  # limit headers stay
+            if u < chaos.error_rate + chaos.drop_rate:
+                return plan._replace(fault=chaos.drop_fault)
+        if ready.only_draws:
+            return plan
         extra = 0.0
+        network = ready.network
         if network is not None and (network.latency_ms or network.jitter_ms):
             rng = ns.rng_for(network, None)
             low = max(network.latency_ms - network.jitter_ms, 0.0)
             extra += rng.uniform(low, network.latency_ms + network.jitter_ms)
-        degradation = own.degradation or space.degradation
+        degradation = ready.degradation
         if degradation is not None:
-            scope = stub.id if own.degradation is not None and stub is not None else NAMESPACE
+            scope = stub.id if ready.own_degradation and stub is not None else NAMESPACE
             extra += self._degrade(ns, plan.event, scope, degradation)
         if extra:
             plan = plan._replace(delay_ms=min(plan.delay_ms + extra, MAX_DELAY_MS))
-        bandwidth = own.bandwidth or space.bandwidth
-        if bandwidth is not None:
-            plan = plan._replace(response=self._pace(response, bandwidth))
+        if ready.bandwidth is not None:
+            plan = plan._replace(response=self._pace(response, ready.bandwidth))
         return plan
 
-    def _decide(self, ns: Namespace, chaos: _Chaos, plan: ServePlan) -> ServePlan:
-        if chaos.error_rate <= 0 and chaos.drop_rate <= 0:
-            return plan
-        u = ns.rng_for(chaos.owner, chaos.seed).random()
-        if u < chaos.error_rate:
-            return plan._replace(response=chaos.error, fault=None)  # limit headers stay
-        if u < chaos.error_rate + chaos.drop_rate:
-            return plan._replace(fault=chaos.drop_fault)
-        return plan
+    def _merged(self, sim: Simulation, space: _Ready) -> _Ready:
+        """A stub's ``sim`` over the namespace's ``space``, made once per pair of objects."""
+        key = (id(sim), id(space))
+        found = self._over.get(key)
+        if found is None or found[0] is not sim or found[1] is not space:
+            if len(self._over) >= MAX_CACHED:
+                self._over.clear()
+            found = self._over[key] = (sim, space, _over(self._stub_ready(sim), space))
+        return found[2]
 
     def _stub_ready(self, sim: Simulation | None) -> _Ready:
         """``sim`` prepared, once per object: a stub's, or a timeline phase's (outside a ramp
@@ -232,11 +272,17 @@ class SimulationStage:
     def _degrade(
         self, ns: Namespace, event: ServeEvent, scope: str, degradation: Degradation
     ) -> float:
-        meters = self._meters.setdefault(ns, {})
+        key = id(ns)
+        kept = self._meters.get(key)
+        if kept is None or kept[0]() is not ns:
+            everyone = self._meters
+            ref = weakref.ref(ns, lambda _, key=key: everyone.pop(key, None))  # type: ignore[misc]
+            kept = everyone[key] = (ref, {})
+        meters = kept[1]
         meter = meters.get(scope)
         if meter is None:
             meter = meters[scope] = LoadMeter()
-        now = ns.clock()
+        now = 0.0 if degradation.per_in_flight_ms is not None else ns.clock()  # mm1's only
         added = meter.arrive(now, degradation)
         self._counted[id(event)] = (meters, scope)
         return added

@@ -4,8 +4,11 @@ into the serving of a request, registered under :data:`STAGES` (in registration 
 A request goes through three steps, and a stage takes part in any of them:
 
 - ``admit`` (before matching): may answer instead of the stubs (a 429 from a limit, a 400 from
-  validation) by returning a response; None lets the request on. It may await (a queue). The
-  first stage that answers wins; the request is journaled with that answer, unmatched.
+  validation) by returning a response; None lets the request on. It decides at once when it
+  can (a plain function returning the answer or None: no coroutine is made, nothing is
+  awaited) and returns an awaitable when it must wait (a queue); an ``async def`` works too.
+  The first stage that answers wins; the request is journaled with that answer, unmatched,
+  and the time spent awaiting is its ``queuedTime``.
 - ``shape`` (after matching): gets the :class:`ServePlan` and returns it, or a changed one
   (``plan._replace(delay_ms=..., fault=..., response=...)``); each stage gets the previous
   stage's plan. An unmatched request's plan (``response`` None) comes through as well.
@@ -34,7 +37,10 @@ from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.extensions import Kind
 
-Admit = Callable[[Namespace, RecordedRequest], Awaitable[ResponseDefinition | None]]
+# an admit hook answers at once (a response, or None to let the request on) or, when it must
+# wait, with an awaitable of the same
+AdmitAnswer = ResponseDefinition | None | Awaitable[ResponseDefinition | None]
+Admit = Callable[[Namespace, RecordedRequest], AdmitAnswer]
 Shape = Callable[[Namespace, ServePlan], ServePlan]
 Observe = Callable[[Namespace, ServeEvent], None]
 Active = Callable[[Namespace], bool]

@@ -17,7 +17,8 @@ one interpolation.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, fields, is_dataclass, replace
+import math
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, TypeVar
 
 from mockbdd.domain.delays import DelayDistribution, FixedDelay
@@ -155,14 +156,25 @@ class CompiledTimeline:
     base: Settings
     starts: tuple[float, ...]
     segments: tuple[_Segment, ...]
+    # [from_ms, until_ms, settings]: the last settings found that hold over a stretch of time
+    # (outside ramps), so a request inside that stretch costs two comparisons
+    _held: list[Any] = field(default_factory=lambda: [1.0, 0.0, None], compare=False, repr=False)
 
     def at(self, elapsed_ms: float) -> Settings:
         """The settings in force ``elapsed_ms`` after the timeline started."""
-        i = bisect.bisect_right(self.starts, elapsed_ms) - 1
+        held = self._held
+        if held[0] <= elapsed_ms < held[1]:
+            found: Settings = held[2]
+            return found
+        starts = self.starts
+        i = bisect.bisect_right(starts, elapsed_ms) - 1
+        until = starts[i + 1] if i + 1 < len(starts) else math.inf
         if i < 0:
+            held[:] = (-math.inf, until, self.base)
             return self.base
         segment = self.segments[i]
         if elapsed_ms >= segment.end_ms:
+            held[:] = (segment.end_ms, until, segment.after)
             return segment.after
         t = (elapsed_ms - segment.start_ms) / (segment.end_ms - segment.start_ms)
         return _ramped(segment.before, segment.after, segment.phase, t)

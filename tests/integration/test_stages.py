@@ -127,6 +127,19 @@ async def test_an_admit_stage_may_wait_and_the_wait_is_journaled_as_queued_time(
         assert event.total_ms >= event.queued_ms
 
 
+async def test_an_admit_stage_may_decide_at_once_without_a_coroutine() -> None:
+    def at_once(ns: Namespace, request: RecordedRequest) -> ResponseDefinition | None:
+        return SLOW_DOWN if "x-over" in request.headers else None  # a plain function
+
+    async with serving(Hooks(admit=at_once)) as (server, http):
+        await stub(http, {"request": {"url": "/q"}, "response": {"status": 204}})
+        assert (await http.get("/q", headers={"X-Over": "1"})).status_code == 429
+        assert (await http.get("/q")).status_code == 204
+        served, refused = server.engine.default.journal.events()  # newest first
+        assert refused.admitted_by == "stage-0"
+        assert (refused.queued_ms, served.queued_ms) == (0.0, 0.0)  # nothing was awaited
+
+
 def shaped(ns: Namespace, plan: ServePlan) -> ServePlan:
     if plan.response is None or plan.response.status != 200:
         return plan

@@ -147,3 +147,26 @@ def test_a_timeline_starts_again_when_settings_are_set_or_reset() -> None:
     assert settings_in_force(ns, clock.now).simulation.chaos is None
     clock.now += 1
     assert settings_in_force(ns, clock.now).simulation.chaos == Chaos(1.0)
+
+
+def test_the_values_in_force_are_right_whatever_order_the_moments_are_asked_in() -> None:
+    """The stretch found last is kept (a request inside it costs two comparisons): asking
+    back and forth across steps and through a ramp gives what asking afresh gives."""
+    body = {
+        "chaos": {"errorRate": 0.1},
+        "timeline": [
+            {"atMs": 1000, "settings": {"chaos": {"errorRate": 0.5}}},
+            {"atMs": 2000, "rampMs": 1000, "to": {"chaos": {"errorRate": 0.9}}},
+            {"atMs": 4000, "settings": {"chaos": {"errorRate": 0.2}}},
+        ],
+    }
+    ns, clock = namespace(body)
+    moments = [1500, 500, 1500, 999, 1000, 2500, 1999, 3500, 2250, 4000, 3999, 9000, 0, 2000]
+    seen = [at(ns, clock, ms).simulation.chaos for ms in moments]
+    for ms, chaos in zip(moments, seen, strict=True):
+        fresh, fresh_clock = namespace(body)
+        assert at(fresh, fresh_clock, ms).simulation.chaos == chaos, ms
+    rates = [c.error_rate if c is not None else None for c in seen]
+    assert rates[:5] == [0.5, 0.1, 0.5, 0.1, 0.5]
+    assert rates[5] == 0.7  # half way up the ramp from 0.5 to 0.9
+    assert rates[-5:] == [0.2, 0.9, 0.2, 0.1, 0.5]
