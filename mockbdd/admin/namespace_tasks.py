@@ -15,7 +15,7 @@ from mockbdd.admin.types import (
     Conflict,
     check_reach,
 )
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.errors import InvalidInput, unknown_field
 from mockbdd.domain.namespace import Namespace
 from mockbdd.wire.collections import parse_collections
 from mockbdd.wire.delays import MAX_SEED
@@ -124,7 +124,7 @@ def _mounts(value: Any) -> tuple[tuple[str, str, Any], ...]:
         extra = sorted(set(mount) - {"plugin", "config"})
         if extra:
             raise InvalidInput(
-                f"/mounts/{service}/{extra[0]}", "unknown field (known: plugin, config)"
+                f"/mounts/{service}/{extra[0]}", unknown_field(extra[0], ("plugin", "config"))
             )
         out.append((service, mount["plugin"], mount.get("config") or {}))
     return tuple(out)
@@ -135,9 +135,7 @@ async def create_namespace(ctx: AdminContext, req: AdminRequest) -> AdminRespons
     body = req.json_object()
     unknown = sorted(set(body) - set(_NAMESPACE_FIELDS))
     if unknown:
-        raise InvalidInput(
-            f"/{unknown[0]}", f"unknown field (known: {', '.join(_NAMESPACE_FIELDS)})"
-        )
+        raise InvalidInput(f"/{unknown[0]}", unknown_field(unknown[0], _NAMESPACE_FIELDS))
     name = body.get("name")
     if name is not None and not isinstance(name, str):
         raise InvalidInput("/name", "must be a string")

@@ -6,7 +6,7 @@ references resolve among. Everything is checked before anything is added."""
 from __future__ import annotations
 
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.errors import InvalidInput, unknown_field
 from mockbdd.services import check_service, prefix_mapping
 from mockbdd.wire.mappings import parse_stub_mapping
 
@@ -17,7 +17,7 @@ async def import_openapi(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     body = req.json_object()
     unknown = sorted(set(body) - set(FIELDS))
     if unknown:
-        raise InvalidInput(f"/{unknown[0]}", f"unknown field (known: {', '.join(FIELDS)})")
+        raise InvalidInput(f"/{unknown[0]}", unknown_field(unknown[0], FIELDS))
     if "spec" not in body:
         raise InvalidInput("/spec", "required: the OpenAPI document (an object, or its text)")
     validate = body.get("validate", False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.errors import InvalidInput, unknown_field
 
 FIELDS = ("memoryMb", "cpuPercent", "durationMs")
 MAX_DURATION_MS = 3_600_000  # an hour
@@ -25,9 +25,7 @@ def parse_pressure(body: dict[str, Any]) -> tuple[int, int, int]:
     """(memoryMb, cpuPercent, durationMs) of a pressure request, checked field by field."""
     unknown = sorted(set(body) - set(FIELDS))
     if unknown:
-        raise InvalidInput(
-            f"/{unknown[0]}", f"unknown field {unknown[0]!r} (valid: {', '.join(FIELDS)})"
-        )
+        raise InvalidInput(f"/{unknown[0]}", unknown_field(unknown[0], FIELDS))
     memory = _whole(body, "memoryMb", 0, 1 << 20) or 0
     cpu = _whole(body, "cpuPercent", 0, 6400) or 0
     duration = _whole(body, "durationMs", 1, MAX_DURATION_MS)

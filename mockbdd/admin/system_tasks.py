@@ -10,7 +10,7 @@ from typing import Any
 from mockbdd.admin.mapping_tasks import reload_mapping_folder
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.domain.delays import SeededDelay
-from mockbdd.domain.errors import InvalidInput, NotFound
+from mockbdd.domain.errors import InvalidInput, NotFound, unknown_field
 from mockbdd.domain.scenarios import STARTED
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.sim.summary import draw, summarise
@@ -115,7 +115,7 @@ async def sample_delays(ctx: AdminContext, req: AdminRequest) -> AdminResponse:
     unknown = sorted(set(body) - {"delayDistribution", "count", "seed"})
     if unknown:
         raise InvalidInput(
-            f"/{unknown[0]}", "unknown field (known: delayDistribution, count, seed)"
+            f"/{unknown[0]}", unknown_field(unknown[0], ("delayDistribution", "count", "seed"))
         )
     if body.get("delayDistribution") is None:
         raise InvalidInput("/delayDistribution", "required: the distribution to sample")

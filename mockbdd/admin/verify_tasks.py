@@ -22,7 +22,7 @@ from mockbdd.admin.journal_tasks import MAX_WAIT_MS
 from mockbdd.admin.tag_map_tasks import TagMapPlan
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse
 from mockbdd.admin.verify_report import near_miss_report, numbered, under
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.errors import InvalidInput, unknown_field
 from mockbdd.domain.journal import JournalReader, ServeEvent
 from mockbdd.domain.namespace import InitialCollection, Namespace, Selection
 from mockbdd.domain.near_miss import NearMiss, closest_requests
@@ -448,7 +448,7 @@ async def switch_mappings(ctx: AdminContext, req: AdminRequest) -> AdminResponse
     body = req.json_object()
     unknown = sorted(set(body) - set(_SWITCH_FIELDS))
     if unknown:
-        raise InvalidInput(f"/{unknown[0]}", f"unknown field (known: {', '.join(_SWITCH_FIELDS)})")
+        raise InvalidInput(f"/{unknown[0]}", unknown_field(unknown[0], _SWITCH_FIELDS))
     services = set(_services(body))
     plan = _switch_plan(body, ctx.runtime.extensions)
     ns = ctx.ns

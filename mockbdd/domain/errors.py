@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 
 
 class InvalidInput(ValueError):
@@ -24,6 +25,17 @@ class InvalidInput(ValueError):
         """One error carrying every one of ``found`` (not empty)."""
         flat = [e for error in found for e in error.all()]
         return InvalidInput(flat[0].pointer, flat[0].reason, flat[1:])
+
+
+def unknown_field(name: object, known: Iterable[str]) -> str:
+    """The reason for a field the input may not have, with the closest one and the fields it
+    may have: ``unknown field 'respone'; did you mean 'response'? (known: request, response)``
+    (one wording for every part of the admin API and the files)."""
+    fields = list(known)
+    close = difflib.get_close_matches(name, fields, n=1) if isinstance(name, str) else []
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    listed = f" (known: {', '.join(fields)})" if fields else ""
+    return f"unknown field {name!r}{hint}{listed}"
 
 
 class NotFound(LookupError):

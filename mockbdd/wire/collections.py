@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockbdd.domain.collections import Collection, CollectionSpec, Relation
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.errors import InvalidInput, unknown_field
 from mockbdd.domain.namespace import InitialCollection
 
 COLLECTION_FIELDS = ("items", "schema", "idField", "relations")
@@ -33,7 +33,7 @@ def parse_collection(
         if unknown:
             raise InvalidInput(
                 f"{pointer}/{unknown[0]}",
-                f"unknown field (known: {', '.join(COLLECTION_FIELDS)})",
+                unknown_field(unknown[0], COLLECTION_FIELDS),
             )
         spec = _spec(name, value, pointer)
         items = value.get("items", [])
@@ -87,7 +87,9 @@ def _relations(raw: Any, pointer: str) -> tuple[Relation, ...]:
             raise InvalidInput(where, "a foreign key ('userId') or {foreignKey, cascade}")
         extra = sorted(set(how) - {"foreignKey", "cascade"})
         if extra:
-            raise InvalidInput(f"{where}/{extra[0]}", "unknown field (known: foreignKey, cascade)")
+            raise InvalidInput(
+                f"{where}/{extra[0]}", unknown_field(extra[0], ("foreignKey", "cascade"))
+            )
         key, cascade = how.get("foreignKey"), how.get("cascade", False)
         if not isinstance(key, str) or not key:
             raise InvalidInput(

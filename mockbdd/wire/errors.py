@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.errors import InvalidInput, unknown_field
 from mockbdd.extensions import Extensions, Kind
 
 T = TypeVar("T")
@@ -107,10 +107,7 @@ def reason_of(errs: list[Mapping[str, Any]], model: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         name = str(loc[-1]) if loc else ""
         known = _known_fields(model, loc[:-1])
-        close = difflib.get_close_matches(name, known, n=1)
-        if close:
-            return f"unknown field {name!r} (did you mean {close[0]!r}?)"
-        return f"unknown field {name!r}" + (f" (fields: {', '.join(known)})" if known else "")
+        return unknown_field(name, known)
     if kind == "missing":
         return "required"
     if kind in _BOUNDS:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from mockbdd.domain.delays import MAX_DELAY_MS
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.errors import InvalidInput, unknown_field
 from mockbdd.domain.limits import (
     DEFAULT_QUEUE_TIMEOUT_MS,
     RATE_LIMIT_KEYS,
@@ -68,9 +68,7 @@ def _object(obj: Any, pointer: str, fields: tuple[str, ...]) -> dict[str, Any]:
         raise InvalidInput(pointer, f"must be an object with {', '.join(fields)}")
     unknown = sorted(set(obj) - set(fields))
     if unknown:
-        raise InvalidInput(
-            f"{pointer}/{unknown[0]}", f"unknown field {unknown[0]!r} (valid: {', '.join(fields)})"
-        )
+        raise InvalidInput(f"{pointer}/{unknown[0]}", unknown_field(unknown[0], fields))
     return obj
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import unquote, unquote_plus
 from xml.etree import ElementTree
 
-from mockbdd.domain.errors import InvalidInput
+from mockbdd.domain.errors import InvalidInput, unknown_field
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.request_pattern import RequestPattern
 from mockbdd.domain.responses import TRANSFORMERS
@@ -109,7 +109,7 @@ def parse_record_spec(obj: Any, *, start: bool, extensions: Extensions = BUILTIN
         raise InvalidInput("", "the record spec must be a JSON object")
     unknown = sorted(set(obj) - set(SPEC_FIELDS))
     if unknown:
-        raise InvalidInput(f"/{unknown[0]}", f"unknown field (known: {', '.join(SPEC_FIELDS)})")
+        raise InvalidInput(f"/{unknown[0]}", unknown_field(unknown[0], SPEC_FIELDS))
     target = obj.get("targetBaseUrl")
     if start and (not isinstance(target, str) or not re.match(r"https?://[^/?#]+", target)):
         raise InvalidInput(
@@ -204,9 +204,7 @@ def _body_pattern(raw: Any) -> BodyPattern:
         raise InvalidInput("/requestBodyPattern", f"must be an object ({', '.join(known)})")
     extra = sorted(set(raw) - set(known))
     if extra:
-        raise InvalidInput(
-            f"/requestBodyPattern/{extra[0]}", f"unknown field (known: {', '.join(known)})"
-        )
+        raise InvalidInput(f"/requestBodyPattern/{extra[0]}", unknown_field(extra[0], known))
     matcher = raw.get("matcher", "auto")
     if matcher not in MATCHERS:
         raise InvalidInput("/requestBodyPattern/matcher", f"must be one of {', '.join(MATCHERS)}")

@@ -22,7 +22,7 @@ def error(response: httpx.Response) -> tuple[int, str, str]:
             (
                 400,
                 "/stubs",
-                "unknown field (known: name, tagMaps, ttlSeconds, port, mappings, settings, "
+                "unknown field 'stubs' (known: name, tagMaps, ttlSeconds, port, mappings, settings, "
                 "scenarioStates, collections, seed, mounts, labels)",
             ),
         ),

@@ -235,7 +235,7 @@ def test_a_full_queue_in_one_namespace_does_not_hold_up_another(server: MockServ
         (
             {"rateLimit": {"requests": 5, "periodMs": 10, "statsu": 1}},
             "/rateLimit/statsu",
-            "valid:",
+            "unknown field 'statsu'; did you mean 'status'? (known:",
         ),
         ({"concurrency": {"maxInFlight": 2, "queueDepth": -1}}, "/concurrency/queueDepth", "0.."),
         ({"concurrency": {"maxInFlight": 0}}, "/concurrency/maxInFlight", "1.."),

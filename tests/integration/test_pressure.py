@@ -128,7 +128,7 @@ def test_a_namespace_reset_or_deletion_ends_its_pressure_only(server: MockServer
         ({"memoryMb": 10, "durationMs": 0}, "/durationMs", "1..3600000"),
         ({"memoryMb": -1, "durationMs": 10}, "/memoryMb", "whole number"),
         ({"durationMs": 10}, "/", "give memoryMb or cpuPercent"),
-        ({"memory": 10, "durationMs": 10}, "/memory", "valid: memoryMb, cpuPercent, durationMs"),
+        ({"memory": 10, "durationMs": 10}, "/memory", "known: memoryMb, cpuPercent, durationMs"),
     ],
 )
 def test_a_request_over_the_caps_or_malformed_is_refused_whole(

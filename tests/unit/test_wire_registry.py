@@ -160,7 +160,7 @@ def test_each_delay_type_decodes_and_encodes_back(obj: dict[str, Any], delay: ob
          "must be one of the registered delay types (fixed, uniform, lognormal, normal, exponential, pareto, poisson, mixture, percentiles, empirical, exactly), "
          "got 'unifrom'; did you mean 'uniform'?"),
         ({"type": "uniform", "lower": 3, "upper": 2}, "/d/lower", "must not be greater than 'upper'"),
-        ({"type": "exactly", "ms": 1, "extra": 1}, "/d/extra", "unknown field 'extra' (fields: ms)"),
+        ({"type": "exactly", "ms": 1, "extra": 1}, "/d/extra", "unknown field 'extra' (known: ms)"),
         ({"type": "fixed"}, "/d/milliseconds", "required"),
     ],
 )  # fmt: skip

@@ -231,7 +231,7 @@ def test_the_wire_form_is_checked_field_by_field() -> None:
     assert reason(7)[0] == "/c"
     assert reason({"itemz": []}) == (
         "/c/itemz",
-        "unknown field (known: items, schema, idField, relations)",
+        "unknown field 'itemz'; did you mean 'items'? (known: items, schema, idField, relations)",
     )
     assert reason({"items": {}})[0] == "/c/items"
     assert reason({"items": [1]})[0] == "/c/items/0"

@@ -65,7 +65,11 @@ def test_a_concurrency_limit_takes_its_defaults() -> None:
         ({"requests": 1, "periodMs": 1, "key": "header:a b"}, "/r/key", "got 'header:a b'"),
         ({"requests": 1, "periodMs": 1, "status": 302}, "/r/status", "400..599"),
         ({"requests": 1}, "/r/periodMs", "is required: the period in milliseconds"),
-        ({"requests": 1, "periodMs": 1, "reqs": 1}, "/r/reqs", "unknown field 'reqs' (valid:"),
+        (
+            {"requests": 1, "periodMs": 1, "reqs": 1},
+            "/r/reqs",
+            "unknown field 'reqs'; did you mean 'requests'? (known:",
+        ),
     ],
 )
 def test_bad_rate_limits_name_the_field_and_the_valid_values(

@@ -105,7 +105,8 @@ def test_a_stub_carries_its_own_simulation_settings() -> None:
          "errorRate + dropRate must not exceed 1, got 1.2"),
         ({"chaos": {"dropMode": "slow"}}, "/chaos/dropMode", "must be one of 'reset', 'hang', got 'slow'"),
         ({"chaos": {"errorRat": 0.1}}, "/chaos/errorRat",
-         "unknown field 'errorRat' (did you mean 'errorRate'?)"),
+         "unknown field 'errorRat'; did you mean 'errorRate'? (known: errorRate, errorStatus, "
+         "errorBody, dropRate, dropMode, seed)"),
         ({"network": {"packetLossRate": 0.7, "errorRate": 0.7}}, "/network",
          "packetLossRate + errorRate must not exceed 1, got 1.4"),
         ({"bandwidth": {"bytesPerSecond": 0}}, "/bandwidth/bytesPerSecond",
