@@ -69,7 +69,6 @@ def serve(args: argparse.Namespace) -> int:
     from mockbdd.server.embedded import new_event_loop
     from mockbdd.server.runner import MockHttpServer
     from mockbdd.tagmaps.errors import MockBddError
-    from mockbdd.wire.files import MappingFileError
 
     given = {k: v for k, v in vars(args).items() if k in ServerConfig.model_fields}
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
@@ -85,7 +84,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         config.check_exposure()
         server = MockHttpServer(config)
-    except (ValueError, MappingFileError, MockBddError) as exc:
+    except (ValueError, MockBddError) as exc:  # a bad mapping file is a ValueError
         print(f"mockbdd serve: {exc}", file=sys.stderr)
         return 2
 

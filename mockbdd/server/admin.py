@@ -6,15 +6,17 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockbdd.admin.routes import match_route
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Conflict, Runtime
 from mockbdd.domain.engine import Engine, NamespaceExists
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
+
+if TYPE_CHECKING:
+    from mockbdd.admin.routes import RouteMatch
 
 log = logging.getLogger("mockbdd.admin")
 MAX_ADMIN_BODY = 50 * 1024 * 1024
@@ -67,6 +69,16 @@ def _status_of(exc: InvalidInput, task: str) -> int:
 
 
 Stream = Callable[[web.BaseRequest, Namespace, bool], Awaitable[web.StreamResponse]]
+MatchRoute = Callable[..., "RouteMatch"]
+
+
+def _route_table() -> MatchRoute:
+    """The admin route table, imported at the first admin request: with its tasks come the
+    wire codecs (pydantic models of WireMock's JSON), which a server that is only served, or
+    not yet configured, never needs (idle RSS, ``bench/run.py rss``)."""
+    from mockbdd.admin.routes import match_route
+
+    return match_route
 
 
 class AdminApi:
@@ -82,6 +94,7 @@ class AdminApi:
         self.runtime = runtime
         self.token = token
         self.streams: Mapping[str, Stream] = streams or {}
+        self._match_route: MatchRoute | None = None  # the route table, at the first call
 
     def _authorised(self, request: web.BaseRequest) -> bool:
         if not self.token:
@@ -94,6 +107,9 @@ class AdminApi:
     ) -> web.StreamResponse:
         if not self._authorised(request):
             return error_json(401, ADMIN_TOKEN_HINT)
+        match_route = self._match_route
+        if match_route is None:
+            match_route = self._match_route = _route_table()
         found = match_route(request.method, path or "/", at_root=at_root)
         if found.route is None:
             if found.allowed:

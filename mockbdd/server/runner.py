@@ -14,7 +14,6 @@ from aiohttp import web
 
 from mockbdd.admin import spec
 from mockbdd.admin.events import EventHub
-from mockbdd.admin.mapping_files import MappingFiles
 from mockbdd.config import LOOPBACK_HOSTS, ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.errors import InvalidInput, NotFound
@@ -35,17 +34,18 @@ from mockbdd.server.statsd import StatsdPusher
 from mockbdd.server.tracing import Tracing
 from mockbdd.server.websockets import WebSockets
 from mockbdd.wire.builtins import load_extensions
-from mockbdd.wire.files import LoadedStub, load_mapping_sources
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
 
+    from mockbdd.admin.mapping_files import MappingFiles
     from mockbdd.admin.recording_tasks import Recorder
     from mockbdd.domain.near_miss import NearMiss
     from mockbdd.domain.requests import RecordedRequest
     from mockbdd.load.runs import LoadRuns
     from mockbdd.tagmaps.registry import TagMapRegistry
     from mockbdd.templating.files import TemplateFiles
+    from mockbdd.wire.files import LoadedStub
 
 log = logging.getLogger("mockbdd.server")
 SHUTDOWN_GRACE_S = 1.0  # in-flight delayed answers (a simulated timeout) must not hold up exit
@@ -86,9 +86,16 @@ class MockHttpServer:
         folder = config.mappings_dir
         # a --root-dir without a mappings folder yet is a server with no file stubs (WireMock)
         if folder is not None and (config.mappings is not None or folder.is_dir()):
+            # the wire codecs load with the first mapping: a server with none never pays them
+            from mockbdd.wire.files import load_mapping_sources
+
             loaded = load_mapping_sources(folder, extensions=self.extensions)
         self.file_stubs: tuple[StubMapping, ...] = tuple(item.stub for item in loaded)
-        self._mapping_files = None if folder is None else MappingFiles(folder, loaded)
+        self._mapping_files: MappingFiles | None = None
+        if folder is not None:  # which file each stub came from, for persistent stubs
+            from mockbdd.admin.mapping_files import MappingFiles
+
+            self._mapping_files = MappingFiles(folder, loaded)
         self._metrics: Metrics | None = None
         self._pressure = Pressure(config.pressure_max_memory_mb, config.pressure_max_cpu_percent)
         self.engine.subscribe(self._pressure_of_deleted)

@@ -19,15 +19,14 @@ from mockbdd.wire.errors import reason_of
 from mockbdd.wire.limits import ConcurrencyJson, RateLimitJson
 from mockbdd.wire.models import (
     BODY_FIELDS,
-    DEF_REF,
     URL_FIELDS,
-    DelayDistributionJson,
     RequestPatternModel,
     ResponseDefinitionModel,
     SequenceItemModel,
     StubMappingModel,
     at_most_one,
 )
+from mockbdd.wire.refs import DEF_REF, DelayDistributionJson
 
 
 class _Strict(BaseModel):

@@ -24,9 +24,10 @@ from mockbdd.tagmaps.models import PLACEHOLDER, TagMapFileModel, TagMapStubModel
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import DELAY_TYPES
 from mockbdd.wire.load_script import LoadScriptModel
-from mockbdd.wire.models import DEF_REF, StubMappingModel
+from mockbdd.wire.models import StubMappingModel
 from mockbdd.wire.operators import PATTERN, PATTERNS
 from mockbdd.wire.patterns import CONTENT_OPERATORS
+from mockbdd.wire.refs import DEF_REF
 from mockbdd.wire.sim_models import (
     BandwidthModel,
     ChaosModel,

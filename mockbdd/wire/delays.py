@@ -37,7 +37,7 @@ from mockbdd.sim.distributions import (
     PoissonDelay,
 )
 from mockbdd.wire.errors import to_invalid_input, unknown_name
-from mockbdd.wire.models import DelayDistributionJson
+from mockbdd.wire.refs import DelayDistributionJson
 
 M = TypeVar("M", bound=BaseModel)
 D = TypeVar("D")

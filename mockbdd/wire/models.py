@@ -12,24 +12,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from mockbdd.domain.delays import MAX_DELAY_MS
 from mockbdd.wire.limits import ConcurrencyJson, RateLimitJson
+from mockbdd.wire.refs import (
+    DelayDistributionJson,
+    FaultName,
+    MultiValuePatternJson,
+    PatternJson,
+    TransformerName,
+)
+from mockbdd.wire.refs import ref as _ref
 from mockbdd.wire.sim_models import BandwidthModel, ChaosModel, DegradationModel, NetworkModel
-
-DEF_REF = "x-mockbdd-def"  # becomes a $ref to a definition tagmaps/schema.py makes (the registry's)
-
-
-def _ref(name: str) -> WithJsonSchema:
-    return WithJsonSchema({DEF_REF: name})
-
-
-PatternJson = Annotated[dict[str, Any], _ref("ContentPattern")]
-MultiValuePatternJson = Annotated[dict[str, Any], _ref("MultiValuePattern")]
-DelayDistributionJson = Annotated[dict[str, Any], _ref("DelayDistribution")]
-FaultName = Annotated[str, _ref("Fault")]
-TransformerName = Annotated[str, _ref("TransformerName")]
 
 URL_FIELDS = ("url", "urlPattern", "urlPath", "urlPathPattern", "urlPathTemplate")
 BODY_FIELDS = ("body", "jsonBody", "base64Body", "bodyFileName", "sse", "jsonBodyFromSchema")

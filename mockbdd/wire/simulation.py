@@ -32,7 +32,7 @@ from mockbdd.wire.limits import (
     parse_rate_limit,
     rate_limit_json,
 )
-from mockbdd.wire.models import DelayDistributionJson
+from mockbdd.wire.refs import DelayDistributionJson
 from mockbdd.wire.sim_models import (
     SIMULATION_FIELDS,
     BandwidthModel,

@@ -312,3 +312,47 @@ def test_a_dotenv_file_is_still_read(tmp_path: Path) -> None:
         check=True,
     )  # fmt: skip
     assert done.stdout.strip() == "3"
+
+
+WIRE_AND_ADMIN = ("mockbdd.wire.models", "mockbdd.wire.mappings", "mockbdd.admin.routes")
+UNCONFIGURED_THEN_ADMIN = """
+import asyncio, json, sys
+import httpx
+from mockbdd.config import ServerConfig
+from mockbdd.server.embedded import new_event_loop
+from mockbdd.server.runner import MockHttpServer
+
+HEAVY = %r
+server = MockHttpServer(ServerConfig.from_environment(port=0))
+
+def loaded():
+    return [name for name in HEAVY if name in sys.modules]
+
+async def main():
+    await server.start()
+    async with httpx.AsyncClient(base_url=server.origin()) as http:
+        unmatched = (await http.get("/nothing")).status_code
+        started = loaded()
+        created = await http.post("/__admin/mappings", json={"request": {"url": "/a"}, "response": {}})
+        answers = [unmatched, created.status_code, (await http.get("/a")).status_code]
+    await server.stop()
+    print(json.dumps({"started": started, "answers": answers, "after": loaded()}))
+
+loop = new_event_loop()
+loop.run_until_complete(main())
+"""
+
+
+def test_a_server_without_mappings_loads_the_wire_codecs_at_the_first_admin_request(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("MOCKBDD_")}
+    done = subprocess.run(
+        [sys.executable, "-c", UNCONFIGURED_THEN_ADMIN % (WIRE_AND_ADMIN,)],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["started"] == []  # started, and an unmatched request answered: none loaded
+    assert report["answers"] == [404, 201, 200]
+    assert report["after"] == list(WIRE_AND_ADMIN)
