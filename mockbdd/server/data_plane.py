@@ -36,7 +36,6 @@ from mockbdd.domain.responses import (
 from mockbdd.extensions import Extensions
 from mockbdd.server import prepared
 from mockbdd.server import recorded as recording
-from mockbdd.server.deadline import Deadlines
 from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.listeners import ListenerRunner, webhook_renderer
 from mockbdd.server.mounts import ServiceMounts
@@ -47,8 +46,9 @@ from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
 from mockbdd.server.websockets import WebSockets
 from mockbdd.templating import TemplateRenderFailed
 
-if TYPE_CHECKING:  # loaded only with --templates (it brings Jinja2)
-    from mockbdd.templating.files import TemplateFiles
+if TYPE_CHECKING:
+    from mockbdd.server.deadline import Deadlines  # at the first delay (it brings ctypes)
+    from mockbdd.templating.files import TemplateFiles  # only with --templates (Jinja2)
 
 log = logging.getLogger("mockbdd.server")
 _TEXT_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
@@ -155,7 +155,9 @@ class DataPlane:
         time spent reading and matching counts towards the delay. Ends on a timerfd, to the
         tens of microseconds, not on the loop's millisecond timers (``deadline.Deadlines``)."""
         deadlines = self._deadlines
-        if deadlines is None:
+        if deadlines is None:  # once per server: later delays find it made
+            from mockbdd.server.deadline import Deadlines
+
             deadlines = self._deadlines = Deadlines(asyncio.get_running_loop())
         await deadlines.sleep_until(started + delay_ms / 1000)
 

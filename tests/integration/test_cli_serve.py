@@ -315,6 +315,7 @@ def test_a_dotenv_file_is_still_read(tmp_path: Path) -> None:
 
 
 WIRE_AND_ADMIN = ("mockbdd.wire.models", "mockbdd.wire.mappings", "mockbdd.admin.routes")
+UNTIL_USED = ("mockbdd.server.deadline",)  # the first delay
 UNCONFIGURED_THEN_ADMIN = """
 import asyncio, json, sys
 import httpx
@@ -348,11 +349,11 @@ def test_a_server_without_mappings_loads_the_wire_codecs_at_the_first_admin_requ
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("MOCKBDD_")}
     done = subprocess.run(
-        [sys.executable, "-c", UNCONFIGURED_THEN_ADMIN % (WIRE_AND_ADMIN,)],
+        [sys.executable, "-c", UNCONFIGURED_THEN_ADMIN % (WIRE_AND_ADMIN + UNTIL_USED,)],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["started"] == []  # started, and an unmatched request answered: none loaded
     assert report["answers"] == [404, 201, 200]
-    assert report["after"] == list(WIRE_AND_ADMIN)
+    assert report["after"] == list(WIRE_AND_ADMIN)  # no delay was served
