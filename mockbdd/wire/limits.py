@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from mockbdd.domain.delays import MAX_DELAY_MS
 from mockbdd.domain.errors import InvalidInput, unknown_field
@@ -26,11 +28,14 @@ BUCKET_PATTERN = r"^[A-Za-z0-9_.:/-]{1,128}$"
 _BUCKET = re.compile(BUCKET_PATTERN)
 
 
+# The two models only describe (the schema, the field names): the checks are the functions
+# below. defer_build: pydantic never builds their validators (compiling each ``pattern`` costs
+# pydantic-core 0.5 MiB of RSS), and their schemas are made when a schema is (_SchemaOf).
 class RateLimitModel(BaseModel):
     """``rateLimit``: a token bucket of ``burst`` (default ``requests``) tokens, refilled at
     ``requests`` per ``periodMs``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     requests: Annotated[int, Field(ge=1, le=MAX_COUNT)]
     periodMs: Annotated[int, Field(ge=1, le=MAX_PERIOD_MS)]
@@ -50,7 +55,7 @@ class ConcurrencyModel(BaseModel):
     """``concurrency``: ``maxInFlight`` answered at once, ``queueDepth`` more waiting (FIFO)
     up to ``queueTimeoutMs`` each; the rest answered ``rejectStatus``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     maxInFlight: Annotated[int, Field(ge=1, le=MAX_COUNT)]
     queueDepth: Annotated[int, Field(ge=0, le=MAX_QUEUE_DEPTH)] = 0
@@ -59,8 +64,23 @@ class ConcurrencyModel(BaseModel):
     bucket: Annotated[str, Field(pattern=BUCKET_PATTERN)] | None = None
 
 
-RateLimitJson = Annotated[dict[str, Any], WithJsonSchema(RateLimitModel.model_json_schema())]
-ConcurrencyJson = Annotated[dict[str, Any], WithJsonSchema(ConcurrencyModel.model_json_schema())]
+class _SchemaOf:
+    """JSON Schema metadata, as ``WithJsonSchema(model.model_json_schema())`` but generated
+    when a schema is (``mockbdd schema``), not when the models using it are built."""
+
+    __slots__ = ("model",)
+
+    def __init__(self, model: type[BaseModel]) -> None:
+        self.model = model
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return self.model.model_json_schema()
+
+
+RateLimitJson = Annotated[dict[str, Any], _SchemaOf(RateLimitModel)]
+ConcurrencyJson = Annotated[dict[str, Any], _SchemaOf(ConcurrencyModel)]
 
 
 def _object(obj: Any, pointer: str, fields: tuple[str, ...]) -> dict[str, Any]:
