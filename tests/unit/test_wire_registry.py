@@ -350,3 +350,24 @@ def test_matcher_and_transformer_entries_are_checked_when_registered() -> None:
         ext.add(CUSTOM_MATCHERS, "m", plugin.Upper())  # type: ignore[arg-type]
     with pytest.raises(ExtensionError, match="needs check\\(\\) and transform\\(\\)"):
         ext.add(TRANSFORMERS, "t", plugin.PathLength())  # type: ignore[arg-type]
+
+
+def test_the_exchange_mocks_are_registered_by_name_and_loaded_at_their_first_mount() -> None:
+    from mockbdd.domain.frozen import freeze
+    from mockbdd.domain.service_plugins import SERVICE_PLUGINS
+    from mockbdd.exchanges import BUILT_IN
+    from mockbdd.exchanges.plugin import MountedExchange
+
+    assert {cls.name: cls for cls in BUILT_IN} == {
+        name: type(BUILTIN.get(SERVICE_PLUGINS, name).plugin())  # type: ignore[union-attr]
+        for name in builtins.EXCHANGES
+    }
+    entry = builtins.OnFirstUse("mockbdd.exchanges.kraken", "KrakenSpot")
+    with pytest.raises(ValueError):
+        entry.check({"symbols": 7})
+    pair = {"symbol": "BTC/USD", "interval": "1m", "initialPrice": 50000.0}
+    config = freeze({"tradingPairs": [pair], "seed": 7})  # as mounts hand it
+    entry.check(config)
+    mounted = entry.mount("market", config, random.Random(1))
+    assert isinstance(mounted, MountedExchange)
+    assert entry.plugin() is entry.plugin()  # made once
