@@ -484,7 +484,12 @@ def build_parser() -> argparse.ArgumentParser:
     _import_openapi_parser(sub)
     _docs_parser(sub)
     sub.add_parser("lint", help="check feature files and tag maps (mockbdd lint --help)")
-    p = sub.add_parser("tags", help="list the tag maps")
+    p = sub.add_parser(
+        "tags",
+        help="list the tag maps",
+        description="Each @mock: tag the tag maps define, with its file:line, description, "
+        "parameters, what it extends and the services it stubs.",
+    )
     p.add_argument(
         "--tag-maps",
         type=Path,
@@ -500,7 +505,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p = sub.add_parser(
-        "schema", help="print the JSON Schema of tag-map, mapping and load-script files"
+        "schema",
+        help="print the JSON Schema of tag-map, mapping and load-script files",
+        description="Print the JSON Schema of tag-map, mapping and load-script files, "
+        "generated from the models the server and lint check them with, for an editor "
+        "(e.g. mockbdd schema tagMapFile > tag_maps.schema.json).",
     )
     p.add_argument(
         "which",

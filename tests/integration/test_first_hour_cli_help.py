@@ -86,3 +86,10 @@ def test_option_values_are_named_alike(name: str) -> None:
                 assert shown == named[option], f"{where} shows its value as {shown}"
             if option == "--tag-maps" and name != "serve":  # serve reads none unless given
                 assert "default $MOCKBDD_TAG_MAPS, else tag_maps/" in (action.help or ""), where
+
+
+@pytest.mark.parametrize("name", sorted(_SUBCOMMANDS))
+def test_every_subcommand_says_what_it_does(name: str) -> None:
+    """``mockbdd X --help`` opens with a sentence of what X does, not only its usage line."""
+    description = _SUBCOMMANDS[name].description or ""
+    assert description[:1].isupper() and description.rstrip().endswith((".", ")")), name
