@@ -170,8 +170,8 @@ async def reload_mapping_folder(ctx: AdminContext) -> None:
         )
     except MappingFileError as exc:
         raise Conflict(
-            f"the mapping folder cannot be reloaded, nothing was reset: {exc}; fix or remove "
-            "the file and reset again"
+            f"the mapping folder cannot be reloaded, nothing was reset: {'; '.join(exc.problems)}; "
+            "fix or remove the file and reset again"
         ) from None
     files.reloaded(loaded)
     ctx.ns.set_initial_stubs(tuple(item.stub for item in loaded))

@@ -22,8 +22,9 @@ class InvalidInput(ValueError):
 
     @staticmethod
     def of(found: Sequence[InvalidInput]) -> InvalidInput:
-        """One error carrying every one of ``found`` (not empty)."""
-        flat = [e for error in found for e in error.all()]
+        """One error carrying every one of ``found`` (not empty), each mistake once (an error
+        of ``found`` may already carry the others as its ``more``)."""
+        flat = list({(e.pointer, e.reason): e for error in found for e in error.all()}.values())
         return InvalidInput(flat[0].pointer, flat[0].reason, flat[1:])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,27 @@ SUFFIXES = (".json", ".yaml", ".yml")
 
 
 class MappingFileError(ValueError):
-    """``file: field: reason`` — a mapping file that cannot be loaded."""
+    """``file: field: reason`` — a mapping file that cannot be loaded; ``problems`` holds every
+    one found (of this file and, from a folder, of the others), one ``file: reason`` each, so a
+    folder is fixed in one go."""
 
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+    def __init__(self, path: Path, reason: str, more: Sequence[str] = ()) -> None:
+        self.problems = (f"{path}: {reason}", *more)
+        told = self.problems[0]
+        if more:  # laid out as the other start-up errors of several parts are
+            told = f"{len(self.problems)} problems in the mapping files:" + "".join(
+                f"\n  {problem}" for problem in self.problems
+            )
+        super().__init__(told)
         self.path = path
+        self.reason = reason
+
+    @staticmethod
+    def of(found: Sequence[MappingFileError]) -> MappingFileError:
+        """One error carrying every problem of ``found`` (not empty)."""
+        first = found[0]
+        rest = [p for error in found for p in error.problems][1:]
+        return MappingFileError(first.path, first.reason, rest)
 
 
 def read_document(path: Path) -> Any:
@@ -63,7 +80,8 @@ def _load_file(path: Path, extensions: Extensions) -> list[LoadedStub]:
     try:
         stubs = parse_mappings_document(document, extensions=extensions)
     except InvalidInput as exc:
-        raise MappingFileError(path, str(exc)) from None
+        problems = [f"{path}: {e.pointer or '/'}: {e.reason}" for e in exc.all()]
+        raise MappingFileError(path, str(exc), problems[1:]) from None
     return [LoadedStub(stub, path, multi) for stub in stubs]
 
 
@@ -74,14 +92,21 @@ def load_mapping_sources(directory: Path, *, extensions: Extensions = BUILTIN) -
         raise MappingFileError(directory, "not a directory")
     loaded: list[LoadedStub] = []
     seen: dict[str, Path] = {}
+    broken: list[MappingFileError] = []
     for path in sorted(p for p in directory.rglob("*") if p.suffix in SUFFIXES and p.is_file()):
-        for item in _load_file(path, extensions):
+        try:
+            items = _load_file(path, extensions)
+        except MappingFileError as exc:  # read on: every broken file is told at once
+            broken.append(exc)
+            continue
+        for item in items:
             if item.stub.id in seen:
-                raise MappingFileError(
-                    path, f"/id: {item.stub.id!r} is also used in {seen[item.stub.id]}"
-                )
+                reason = f"/id: {item.stub.id!r} is also used in {seen[item.stub.id]}"
+                broken.append(MappingFileError(path, reason))
             seen[item.stub.id] = path
             loaded.append(item)
+    if broken:
+        raise MappingFileError.of(broken)
     return loaded
 
 

@@ -216,3 +216,28 @@ def test_charges(mockbdd):
             "E *No other recorded request is close to this pattern.",
         ]
     )
+
+
+def test_serve_tells_every_broken_mapping_file_at_once(tmp_path: Path) -> None:
+    """A folder of WireMock mapping files is fixed in one go: every problem of every file,
+    each once, then exit 2 (the good files are not served half)."""
+    root = write(
+        tmp_path,
+        {
+            "mappings/a.json": '{"request": {"url": "/a"}, "respone": {}, "priority": "high"}',
+            "mappings/b.json": '{"request": {"url": "/b"}, "response": {"status": 200}',
+            "mappings/c.json": '{"request": {"url": "/c"}, "response": {"status": 200}}',
+        },
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MOCKBDD_")}
+    served = run(["-m", "mockbdd", "serve", "--port", "0", "--root-dir", "."], root, env=clean)
+    assert served.returncode == 2, served.stdout
+    assert served.stderr.splitlines() == [
+        "mockbdd serve: 3 problems in the mapping files:",
+        "  mappings/a.json: /priority: must be a whole number, got 'high'",
+        "  mappings/a.json: /respone: unknown field 'respone'; did you mean 'response'? "
+        "(known: id, uuid, name, priority, request, response, responses, webSocket, "
+        "whenExhausted, scenarioName, requiredScenarioState, newScenarioState, metadata, "
+        "persistent, insertionIndex, postServeActions, serveEventListeners)",
+        "  mappings/b.json: line 1: invalid JSON: Expecting ',' delimiter",
+    ]

@@ -66,6 +66,13 @@ URL = {"url": "/x"}
             {"request": URL, "response": {}, "priority": "high"},
             [("/priority", "must be a whole number, got 'high'")],
         ),
+        (  # two mistakes: each once
+            {"request": {**URL, "method": 1}, "response": {"status": "x"}},
+            [
+                ("/request/method", "must be text, got 1"),
+                ("/response/status", "must be a whole number, got 'x'"),
+            ],
+        ),
         (  # a list with a bad entry: not also "must be a JSON object", the other form
             {
                 "request": URL,
