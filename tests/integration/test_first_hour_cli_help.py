@@ -92,4 +92,5 @@ def test_option_values_are_named_alike(name: str) -> None:
 def test_every_subcommand_says_what_it_does(name: str) -> None:
     """``mockbdd X --help`` opens with a sentence of what X does, not only its usage line."""
     description = _SUBCOMMANDS[name].description or ""
-    assert description[:1].isupper() and description.rstrip().endswith((".", ")")), name
+    assert description[:1].isupper(), name
+    assert description.rstrip().endswith((".", ")")), name
