@@ -1,16 +1,30 @@
 #!/usr/bin/env python3
 """Where the idle RSS of ``mockbdd serve`` goes, layer by layer, in one fresh process.
 
-Loads what ``mockbdd serve`` loads, in dependency order, and prints the resident set after each
-layer; then starts the real server, creates one mapping and serves one request (what the idle
-figure in ``bench/run.py rss`` measures). Run it on its own (``python bench/rss_layers.py``):
-it must be the only thing in its process, so it is started as a subprocess by ``run.py``.
+Loads what ``mockbdd serve`` loads at start-up, in dependency order, and prints the resident
+set after each layer; then starts the real server (no mapping), and only then asks the admin
+API for its first time: one mapping created, one request served (the figures ``bench/run.py
+rss`` measures as "just started" and "after 1 mapping, 1 request"). The admin route table and
+the StubMapping models load at that first admin call, so they appear after start-up. Run it on
+its own (``python bench/rss_layers.py``): it must be the only thing in its process, so it is
+started as a subprocess by ``run.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
+
+# what a server loads only when asked for it: none of these may be in the start-up layers
+ON_FIRST_USE = (
+    "mockbdd.admin.routes",  # the first admin request
+    "mockbdd.wire.models",  # with it (or a mapping file): the StubMapping models
+    "mockbdd.wire.mappings",
+    "mockbdd.exchanges",  # the first mount of an exchange mock
+    "mockbdd.server.deadline",  # the first delayed answer (ctypes, a timerfd)
+    "prometheus_client",  # the first /__admin/metrics scrape
+)
 
 
 def rss_mib() -> float:
@@ -35,20 +49,26 @@ def main() -> None:
 
     layers.append(("pydantic (one model built)", rss_mib()))
 
-    import prometheus_client  # noqa: F401
+    from mockbdd.config import ServerConfig  # its first model is ServerConfig
 
-    layers.append(("prometheus-client (metrics are on by default)", rss_mib()))
+    layers.append(("mockbdd.config (ServerConfig; the journal and stubs it names)", rss_mib()))
 
-    import mockbdd.wire.models
+    import mockbdd.domain.engine
 
-    layers.append(("mockbdd's wire models (pydantic)", rss_mib()))
+    layers.append(("the rest of the domain (engine, namespaces)", rss_mib()))
+
+    import mockbdd.wire.builtins
+
+    layers.append(("built-in extensions (delay types, operators, transformers)", rss_mib()))
 
     import mockbdd.cli  # noqa: F401
-    from mockbdd.config import ServerConfig
     from mockbdd.server.embedded import new_event_loop
     from mockbdd.server.runner import MockHttpServer
 
-    layers.append(("the rest of mockbdd's modules", rss_mib()))
+    layers.append(("the server (data plane, stages, metrics, events) and cli", rss_mib()))
+    early = [name for name in ON_FIRST_USE if name in sys.modules]
+    if early:  # a regression (tests/integration/test_cli_serve.py checks the first three)
+        print(f"note: loaded at start-up, expected on first use: {', '.join(early)}\n")
 
     # as mockbdd serve does; pydantic-settings is imported only when MOCKBDD_* or .env is set
     server = MockHttpServer(ServerConfig.from_environment(port=0))
@@ -56,6 +76,7 @@ def main() -> None:
 
     async def exercise() -> None:
         await server.start()
+        layers.append(("started: listening, nothing asked", rss_mib()))
         port = int(server.origin().rsplit(":", 1)[1])
 
         async def send(raw: bytes) -> None:
@@ -69,8 +90,9 @@ def main() -> None:
             b"POST /__admin/mappings HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
             b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
         )
+        layers.append(("first admin call: route table, StubMapping models, 1 mapping", rss_mib()))
         await send(b"GET /api/users/1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        layers.append(("serving: 1 mapping, 1 request", rss_mib()))
+        layers.append(("serving: 1 request", rss_mib()))
         await server.stop()
 
     loop.run_until_complete(exercise())
