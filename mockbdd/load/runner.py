@@ -15,6 +15,7 @@ from mockbdd.load.client import Connection, Pool
 from mockbdd.load.schedule import Arrival, arrivals, stage_starts
 from mockbdd.load.script import LoadScript
 from mockbdd.load.stats import StageStats, Timeline, new_histogram, record
+from mockbdd.sim.timerfd import timerfd
 
 State = Literal["pending", "running", "done", "cancelled"]
 HOUSEKEEPING_S = 0.05  # timeouts are enforced, and timeline intervals closed, this often
@@ -120,15 +121,55 @@ class LoadRun:
 
     # -- the schedule ----------------------------------------------------------------------
     async def _schedule(self) -> None:
+        """Fire the arrivals from callbacks: each tick sends every arrival due by now, then
+        sets one wake-up for the next, on a timerfd (the kernel wakes the loop to the tens of
+        microseconds: ``mockbdd.sim.timerfd``) where there is one, else on a loop timer. An
+        arrival costs no task wake-up, future or sleep of its own, the loop does not spin
+        between arrivals, and when it falls behind the arrivals due go out together."""
+        loop = self._loop
+        finished: asyncio.Future[None] = loop.create_future()
+        upcoming = arrivals(self.script, self.seed)
         t0 = self._t0
         fire = self._fire
-        for arrival in arrivals(self.script, self.seed):
-            when = t0 + arrival.at
-            now = _now()
-            while when > now:  # a sleep may end early (uvloop rounds to milliseconds)
-                await asyncio.sleep(when - now)
+        pending = next(upcoming, None)
+        wake = timerfd()
+        timer: asyncio.Handle | None = None
+
+        def tick() -> None:
+            nonlocal pending, timer
+            try:
+                if wake is not None:
+                    wake.consume()
+                arrival = pending
                 now = _now()
-            fire(arrival, now)
+                while arrival is not None:
+                    when = t0 + arrival.at
+                    if when > now:
+                        if wake is not None:
+                            wake.arm(when)
+                        else:  # a loop timer may end early (uvloop rounds to milliseconds)
+                            timer = loop.call_later(when - now, tick)
+                        break
+                    fire(arrival, now)
+                    arrival = next(upcoming, None)
+                    now = _now()
+                pending = arrival
+                if arrival is None and not finished.done():
+                    finished.set_result(None)
+            except BaseException as exc:  # not lost in a callback: the run ends with it
+                if not finished.done():
+                    finished.set_exception(exc)
+
+        if wake is not None:
+            loop.add_reader(wake.fd, tick)
+        timer = loop.call_soon(tick)
+        try:
+            await finished
+        finally:
+            timer.cancel()
+            if wake is not None:
+                loop.remove_reader(wake.fd)
+                wake.close()
 
     def _fire(self, arrival: Arrival, now: float) -> None:
         stage = self.stages[arrival.stage]

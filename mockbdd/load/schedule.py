@@ -13,13 +13,12 @@ import bisect
 import itertools
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mockbdd.load.script import LoadScript
 
 
-@dataclass(frozen=True, slots=True)
-class Arrival:
+class Arrival(NamedTuple):  # a tuple: one per request, cheaper to make than a dataclass
     at: float  # seconds from the start of the run
     stage: int
     request: int  # index into script.requests

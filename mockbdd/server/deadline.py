@@ -3,7 +3,7 @@
 uvloop's timers (libuv's) count whole milliseconds, and asyncio's own loop rounds its poll
 timeout up to one: an ``asyncio.sleep(0.05)`` ends anywhere from about 1 ms early to 1 ms late,
 depending on what else woke the loop meanwhile, and a sleep under a millisecond returns at once.
-On Linux, :class:`Deadlines` keeps one ``timerfd`` per loop (CLOCK_MONOTONIC, absolute,
+On Linux, :class:`Deadlines` keeps one ``timerfd`` (``mockbdd.sim.timerfd``) per loop (CLOCK_MONOTONIC, absolute,
 nanoseconds: ``time.perf_counter``'s clock), armed for the earliest pending deadline and watched
 by the loop like any socket, so a wait ends when the kernel wakes the loop: with a core free,
 0.06 ms after the deadline at the median and 0.24 ms at p99 (``bench/delay_precision.py``).
@@ -13,76 +13,14 @@ Elsewhere, or when the timerfd cannot be made, it falls back to the loop's own t
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
 import heapq
 import itertools
-import logging
-import os
-import sys
 import time
 
-log = logging.getLogger("mockbdd.server")
-CLOCK_MONOTONIC = 1
-TFD_TIMER_ABSTIME = 1
-TFD_NONBLOCK = os.O_NONBLOCK
-TFD_CLOEXEC = os.O_CLOEXEC
+from mockbdd.sim.timerfd import timerfd
+
 SOONER_S = 0.00002  # a deadline this close is as good as now: no timer is that fine
 MAX_ABANDONED = 1024  # cancelled waits kept in the heap before it is swept of them
-
-
-class _Timespec(ctypes.Structure):
-    _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
-
-
-class _Itimerspec(ctypes.Structure):
-    _fields_ = [("it_interval", _Timespec), ("it_value", _Timespec)]
-
-
-class _TimerFd:
-    """A non-blocking CLOCK_MONOTONIC timerfd, set to absolute deadlines (perf_counter s)."""
-
-    def __init__(self) -> None:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        self._settime = libc.timerfd_settime
-        self._settime.argtypes = [
-            ctypes.c_int,
-            ctypes.c_int,
-            ctypes.POINTER(_Itimerspec),
-            ctypes.c_void_p,
-        ]
-        fd = libc.timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)
-        if fd < 0:
-            raise OSError(ctypes.get_errno(), "timerfd_create")
-        self.fd: int = fd
-        self._spec = _Itimerspec()
-
-    def arm(self, deadline: float) -> None:
-        sec = int(deadline)
-        value = self._spec.it_value
-        value.tv_sec, value.tv_nsec = sec, max(1, int((deadline - sec) * 1e9))
-        if self._settime(self.fd, TFD_TIMER_ABSTIME, ctypes.byref(self._spec), None) < 0:
-            raise OSError(ctypes.get_errno(), "timerfd_settime")
-
-    def consume(self) -> None:
-        try:
-            os.read(self.fd, 8)
-        except BlockingIOError:  # woken by a re-arm that moved the deadline
-            pass
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-
-def _timerfd() -> _TimerFd | None:
-    clock = time.get_clock_info("perf_counter").implementation
-    if not sys.platform.startswith("linux") or clock != "clock_gettime(CLOCK_MONOTONIC)":
-        return None
-    try:
-        return _TimerFd()
-    except (OSError, AttributeError, TypeError) as exc:  # no libc, no timerfd: loop timers
-        log.debug("mockbdd: no timerfd (%s); delays use the loop's timers", exc)
-        return None
 
 
 class Deadlines:
@@ -94,7 +32,7 @@ class Deadlines:
         self._order = itertools.count()  # ties in arrival order; futures are not ordered
         self._armed = float("inf")
         self._abandoned = 0  # cancelled waits still in the heap (about: some may have gone)
-        self._timer = _timerfd()
+        self._timer = timerfd()
         if self._timer is not None:
             loop.add_reader(self._timer.fd, self._fire)
 
