@@ -1,15 +1,21 @@
 """mockbdd load on one core: the highest open-model rate it holds with ≤ 1 % rate error (and
-locust FastHttpUser's ceiling on the same core), its rate error at 1,000 req/s, and its p50
-against a 50 ms fixed-delay stub beside wrk's.
+locust FastHttpUser's ceiling on the same core), its rate error at 1,000 req/s, its p50
+against a 50 ms fixed-delay stub beside wrk's, and the CPU each generator spends per request.
 
-    .venv/bin/python bench/load_generator.py                 # all three parts, ~75 s
-    .venv/bin/python bench/load_generator.py --only rate      # or: locust, wrk
+    .venv/bin/python bench/load_generator.py                 # all four parts, ~100 s
+    .venv/bin/python bench/load_generator.py --only rate      # or: locust, wrk, cpu
     DUR=10 RATES=2000,4000,6000,8000,10000 .venv/bin/python bench/load_generator.py
 
 The server (mockbdd serve, 100 stubs, no journal) runs on CPU $SERVER_CPU (0), every load generator on
 CPU $LOAD_CPU (1). A rate "holds" when the report's rateError (the share of the scheduled
 requests not sent within the stage) is ≤ 1 % with nothing dropped or failed. Uniform arrivals,
 so the schedule has exactly rate × duration requests.
+
+The ``cpu`` part is the steadiest on a busy machine, where the rates measure the other
+processes as much as the generators: each generator's CPU time (user + system, from
+``getrusage`` of its process) per request, with start-up taken out by running it for DUR and
+for 2 × DUR and dividing the difference in CPU by the difference in requests. mockbdd load
+runs open-model at $CPU_RATE (3000) req/s, locust closed-model as fast as it goes.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import csv
 import json
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -32,10 +39,19 @@ from common import LOAD_CPU, free_port, mockbdd_cmd, pinned, wait_ready, write_s
 DUR = float(os.environ.get("DUR", "3"))
 RATES = [int(r) for r in os.environ.get("RATES", "1000,2000,3000,4000,5000,6000,8000").split(",")]
 LOCUST_USERS = int(os.environ.get("LOCUST_USERS", "50"))
+CPU_RATE = int(os.environ.get("CPU_RATE", "3000"))
 TMP = Path(tempfile.mkdtemp(prefix="mockbdd-load-bench-"))
 
 
-def run_load(url: str, rate: float, path: str = "/api/users/1") -> dict[str, Any]:
+def child_cpu() -> float:
+    """CPU seconds (user + system) of the children waited for so far."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def run_load(
+    url: str, rate: float, path: str = "/api/users/1", duration: float = DUR
+) -> dict[str, Any]:
     script = TMP / "script.json"
     report = TMP / "report.json"
     script.write_text(
@@ -46,7 +62,7 @@ def run_load(url: str, rate: float, path: str = "/api/users/1") -> dict[str, Any
                 "arrivals": "uniform",
                 "maxInFlight": 1000,
                 "requests": [{"method": "GET", "path": path}],
-                "stages": [{"kind": "constant", "rate": rate, "duration": f"{DUR}s"}],
+                "stages": [{"kind": "constant", "rate": rate, "duration": f"{duration}s"}],
             }
         )
     )
@@ -85,22 +101,33 @@ def part_rate(url: str) -> None:
           f"(achieved {at_1000['achievedRate']:.1f} req/s)")  # fmt: skip
 
 
-def part_locust(url: str) -> None:
-    if shutil.which("locust") is None and not (Path(sys.executable).parent / "locust").exists():
-        print("locust is not installed (pip install -e '.[dev]')")
-        return
+def run_locust(url: str, seconds: int) -> dict[str, str]:
+    """One headless locust run; its aggregated row of the stats CSV."""
     locust = str(Path(sys.executable).parent / "locust")
     locustfile = Path(__file__).with_name("locust_fast.py")
     prefix = TMP / "locust"
     cmd = [
         "taskset", "-c", LOAD_CPU, locust, "-f", str(locustfile), "--headless",
-        "-u", str(LOCUST_USERS), "-r", str(LOCUST_USERS), "-t", f"{int(DUR) + 1}s",
+        "-u", str(LOCUST_USERS), "-r", str(LOCUST_USERS), "-t", f"{seconds}s",
         "--host", url, "--only-summary", "--csv", str(prefix), "--loglevel", "ERROR",
     ]  # fmt: skip
     subprocess.run(cmd, check=False, capture_output=True, timeout=120)
     with open(f"{prefix}_stats.csv", newline="") as f:
         rows = {r["Name"]: r for r in csv.DictReader(f)}
-    agg = rows["Aggregated"]
+    return rows["Aggregated"]
+
+
+def has_locust() -> bool:
+    if shutil.which("locust") is None and not (Path(sys.executable).parent / "locust").exists():
+        print("locust is not installed (pip install -e '.[dev]')")
+        return False
+    return True
+
+
+def part_locust(url: str) -> None:
+    if not has_locust():
+        return
+    agg = run_locust(url, int(DUR) + 1)
     print(
         f"## locust FastHttpUser, {LOCUST_USERS} users, no wait (its ceiling, closed model), "
         f"CPU {LOAD_CPU}: {float(agg['Requests/s']):.0f} req/s, "
@@ -137,9 +164,31 @@ def part_wrk(url: str) -> None:
     )
 
 
+def part_cpu(url: str) -> None:
+    """CPU µs per request of each generator, start-up taken out (see the module's notes)."""
+    ours = []
+    for duration in (DUR, 2 * DUR):
+        before = child_cpu()
+        total = run_load(url, CPU_RATE, duration=duration)["total"]
+        ours.append((child_cpu() - before, total["completed"]))
+    mine = (ours[1][0] - ours[0][0]) / max(ours[1][1] - ours[0][1], 1) * 1e6
+    print(f"## CPU per request on CPU {LOAD_CPU} (start-up taken out)")
+    print(f"mockbdd load, open model at {CPU_RATE} req/s: {mine:.1f} µs")
+    if not has_locust():
+        return
+    theirs = []
+    for seconds in (int(DUR) + 1, 2 * (int(DUR) + 1)):
+        before = child_cpu()
+        agg = run_locust(url, seconds)
+        theirs.append((child_cpu() - before, int(agg["Request Count"])))
+    locust = (theirs[1][0] - theirs[0][0]) / max(theirs[1][1] - theirs[0][1], 1) * 1e6
+    print(f"locust FastHttpUser, {LOCUST_USERS} users, closed model: {locust:.1f} µs")
+    print(f"locust's CPU per request over mockbdd load's: {locust / mine:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=("rate", "locust", "wrk"))
+    parser.add_argument("--only", choices=("rate", "locust", "wrk", "cpu"))
     args = parser.parse_args()
     port = free_port()
     stubs = TMP / "mappings"
@@ -147,7 +196,8 @@ def main() -> None:
     with pinned(mockbdd_cmd(port, "--mappings", str(stubs), "--journal-max", "0")):
         url = f"http://127.0.0.1:{port}/api/users/1"
         wait_ready(url)
-        for name, part in (("rate", part_rate), ("locust", part_locust), ("wrk", part_wrk)):
+        parts = (("rate", part_rate), ("locust", part_locust), ("wrk", part_wrk), ("cpu", part_cpu))
+        for name, part in parts:
             if args.only in (None, name):
                 part(f"http://127.0.0.1:{port}")
                 print()
