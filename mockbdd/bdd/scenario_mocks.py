@@ -55,10 +55,9 @@ class StepTable:
         missing = [h for h in required if h not in self.headings]
         if unknown or missing:
             shown = " | ".join(known)
-            raise StepUsageError(
-                f"the table needs the columns | {shown} | "
-                f"(optional: {', '.join(optional) or 'none'}); got | {' | '.join(self.headings)} |"
-            )
+            note = f" (optional: {', '.join(optional)})" if optional else ""
+            got = " | ".join(self.headings)
+            raise StepUsageError(f"the table needs the columns | {shown} |{note}; got | {got} |")
         return [
             dict(zip(self.headings, (c.strip() for c in row), strict=True)) for row in self.rows
         ]

@@ -27,7 +27,8 @@ from mockbdd.bdd import (
     websocket_steps,
 )
 from mockbdd.bdd import steps_impl as impl
-from mockbdd.bdd.scenario_mocks import ScenarioMocks
+from mockbdd.bdd.scenario_mocks import ScenarioMocks, StepUsageError
+from mockbdd.client.errors import AdminError
 from mockbdd.tagmaps.params import parse_duration
 
 METHOD_PATTERN = r"[A-Z][A-Z-]*"
@@ -266,7 +267,13 @@ class Phrase:
         positional = [values[name] for name in self.args]
         if self.extra is not Extra.NONE:
             positional.append(extra)
-        self.impl(mocks, *positional)
+        try:
+            self.impl(mocks, *positional)
+        except AdminError as exc:  # what the step asked for was refused: the step's mistake
+            if exc.status not in (400, 422):
+                raise
+            where = f"{exc.pointer}: " if exc.pointer else ""
+            raise StepUsageError(f"the server refused this step: {where}{exc.title}") from None
 
 
 SETUP, ASSERTION = Kind.SETUP, Kind.ASSERTION

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ._suites import TAG_MAPS, run, serving, write
+from ._suites import TAG_MAPS, behave, behave_suite, run, serving, write
 
 pytest_plugins = ["pytester"]
 
@@ -241,3 +241,49 @@ def test_serve_tells_every_broken_mapping_file_at_once(tmp_path: Path) -> None:
         "persistent, insertionIndex, postServeActions, serveEventListeners)",
         "  mappings/b.json: line 1: invalid JSON: Expecting ',' delimiter",
     ]
+
+
+MISUSED = """\
+Feature: misused steps
+
+  Scenario: a kind the server does not know
+    Given "payments" responds to GET /v1/l with latency following a lognormall distribution:
+      | parameter | value |
+      | median    | 50 ms |
+
+  Scenario: a table without its columns
+    Given "payments" responds to GET /v1/y with status 200 and headers:
+      | header | val |
+      | a      | b   |
+"""
+REFUSED_KIND = (
+    "mockbdd: the server refused this step: /response/delayDistribution/type: must be one of "
+    "the registered delay types ("
+)
+WRONG_COLUMNS = "mockbdd: the table needs the columns | name | value |; got | header | val |"
+
+
+def test_a_step_the_server_refuses_fails_with_the_reason_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    """behave: an assertion failure naming the field and the valid kinds, no library frames
+    (it was an error with the client's traceback and its admin-API wording)."""
+    done = behave(behave_suite(tmp_path, {"misused.feature": MISUSED}), "features/")
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert "0 scenarios passed, 2 failed, 0 skipped" in out, out
+    assert f"ASSERT FAILED: {REFUSED_KIND}" in out, out
+    assert "got 'lognormall'; did you mean 'lognormal'?" in out, out
+    assert f"ASSERT FAILED: {WRONG_COLUMNS}\n" in out, out  # no "(optional: none)"
+    assert "mockbdd/client/" not in out, out
+
+
+def test_pytest_bdd_fails_a_refused_step_alike(pytester: pytest.Pytester) -> None:
+    (pytester.path / "features").mkdir()
+    (pytester.path / "features" / "misused.feature").write_text(MISUSED)
+    pytester.makepyfile(test_misused="from pytest_bdd import scenarios\nscenarios('features')\n")
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert REFUSED_KIND in out, out
+    assert WRONG_COLUMNS in out, out
