@@ -378,8 +378,8 @@ class LimitsStage:
         key = id(request)
         if rates:
             now = self._clock()
-            headers: tuple[Header, ...] = ()
-            least = -1.0
+            headers: tuple[Header, ...] | None = None
+            least = 0.0
             for entry in rates:
                 limit = entry.limit
                 key_of = "" if limit.key == "namespace" else _key(limit, request)
@@ -387,16 +387,16 @@ class LimitsStage:
                 if not bucket.draw(entry.per_second, entry.capacity, now):
                     self._headers[key] = _headers(entry, bucket.tokens, False)
                     return self._rejection(limit.status, _limited(limit))
-                if least < 0 or bucket.tokens < least:
-                    least = bucket.tokens
-                    headers = _headers(entry, bucket.tokens, True)
-            self._headers[key] = headers
+                tokens = bucket.tokens
+                if headers is None or tokens < least:  # the headers of the tightest limit
+                    least = tokens
+                    headers = _headers(entry, tokens, True)
+            self._headers[key] = headers or ()
         if slots:
-            for gate, own_limit in state.slots:  # the namespace's: a request that will queue
-                if gate.queued or gate.in_flight >= own_limit.max_in_flight:
-                    self._watch_soon(ns)  # watch for the limit in force rising
             for i, (gate, concurrency) in enumerate(slots):
                 if not gate.try_acquire(concurrency):  # a slot free, no one waiting: at once
+                    if i < len(state.slots):  # the namespace's: watch for its limit rising
+                        self._watch_soon(ns)
                     return self._queue(slots, i, key)
             self._slots[key] = slots
         return None
