@@ -123,7 +123,9 @@ def test_ws_message_limits_change_the_running_mount() -> None:
 
 
 def test_an_unknown_exchange_is_refused_naming_the_installed_ones() -> None:
-    with pytest.raises(AdminError, match="installed: binance_spot, kraken_spot"):
+    with pytest.raises(
+        AdminError, match="registered service plugins \\(binance_spot, kraken_spot\\)"
+    ):
         MockedCandleFeedServer("nasdaq").start_sync()
 
 
