@@ -51,6 +51,12 @@ def _skeleton_of_text(text: str) -> str:
     return _VALUES.sub("#", text)
 
 
+def matching_phrase(text: str) -> Phrase | None:
+    """The shipped phrase a runner runs for ``text``, if any."""
+    step = text.strip()
+    return next((p for p, parser, _ in _compiled() if parser.parse(step) is not None), None)
+
+
 def closest_phrase(text: str) -> Hint | None:
     """The shipped phrase ``text`` looks like, when it matches none of them; else None."""
     step = text.strip()

@@ -5,7 +5,9 @@ malformed tag, MBD003 bad parameter, MBD004 same-level conflict, MBD006 Gherkin 
 MBD007 broken tag map, MBD008 (a warning) a step that looks like a shipped phrase but
 matches none, with the closest phrase, MBD009 a tag-map ``proxyBaseUrl`` or webhook ``url`` to
 an origin the ``--proxy-allow`` list given to lint (or ``$MOCKBDD_PROXY_ALLOW``) does not cover
-(a server started with it refuses the map).
+(a server started with it refuses the map), MBD010 a shipped phrase without the table or
+docstring it takes, or with a JSON body that is not JSON (a warning for a table or docstring
+the phrase ignores).
 (MBD005 is retired: ``@mock:`` tags on Examples blocks work in every
 runner, including pytest-bdd under ``--strict-markers``.)
 """
@@ -13,6 +15,7 @@ runner, including pytest-bdd under ``--strict-markers``.)
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -24,7 +27,8 @@ from gherkin import Parser
 from gherkin.errors import CompositeParserException, ParserException
 from gherkin.parser_types import Feature, Rule, Scenario, Tag
 
-from mockbdd.bdd.hints import closest_phrase
+from mockbdd.bdd.hints import closest_phrase, display, matching_phrase
+from mockbdd.bdd.vocabulary import Extra, Phrase
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.reach import origin_of, outbound_targets, reach_refusal
 from mockbdd.extensions import ExtensionError, Extensions
@@ -357,8 +361,14 @@ class _FeatureLinter:
                 self.resolve(levels, scenario["location"]["line"])
 
     def steps(self, steps: Iterable[Any]) -> None:
-        """MBD008 (a warning): a step that looks like a shipped phrase but matches none."""
+        """MBD008 (a warning): a step that looks like a shipped phrase but matches none;
+        MBD010: a shipped phrase without the table or docstring it takes, or whose JSON body
+        is not JSON (the step would fail when run)."""
         for step in steps:
+            phrase = matching_phrase(step["text"])
+            if phrase is not None:
+                self.diagnostics += step_diagnostics(self.path, step, phrase)
+                continue
             hint = closest_phrase(step["text"])
             if hint is not None:
                 at = step["location"]
@@ -462,6 +472,40 @@ class _FeatureLinter:
                 if tag["name"] in wanted:
                     return tag["location"]["line"], tag["location"].get("column") or 1
         return None
+
+
+_OUTLINE_VALUE = re.compile(r"<[^<>\s]+>")
+
+
+def step_diagnostics(path: str, step: Mapping[str, Any], phrase: Phrase) -> list[Diagnostic]:
+    """MBD010 for what running ``step`` as ``phrase`` would fail on at once: a table or a
+    docstring missing (a warning for one the phrase ignores), a JSON body that is not JSON."""
+    at = step["location"]
+    line, column = at["line"], at.get("column") or 1
+    told = f"phrase {phrase.number} ({display(phrase.pattern)})"
+    doc = step.get("docString")
+    table = step.get("dataTable")
+    if phrase.extra is Extra.TABLE and table is None:
+        return [Diagnostic(path, line, column, "MBD010", f"{told} needs a table under it")]
+    if phrase.extra is Extra.DOCSTRING and doc is None:
+        message = f'{told} needs a docstring under it (the text between two """ lines)'
+        return [Diagnostic(path, line, column, "MBD010", message)]
+    if phrase.extra not in (Extra.TABLE, Extra.DOCSTRING) and (doc or table):
+        what = "docstring" if doc else "table"
+        message = f"{told} takes no {what}: the {what} under it is ignored"
+        return [Diagnostic(path, line, column, "MBD010", message, "warning")]
+    if doc is not None and "JSON body" in phrase.pattern:
+        content = str(doc.get("content") or "")
+        if _OUTLINE_VALUE.search(content):  # a Scenario Outline's <value>: JSON once filled
+            return []
+        try:
+            json.loads(content)
+        except ValueError as exc:
+            where = doc["location"]
+            at_line = where["line"] + getattr(exc, "lineno", 1)
+            message = f"the JSON body of {told} is not valid JSON: {getattr(exc, 'msg', exc)}"
+            return [Diagnostic(path, at_line, where.get("column") or 1, "MBD010", message)]
+    return []
 
 
 def _children(node: Feature | Rule) -> list[dict[str, Any]]:

@@ -287,3 +287,55 @@ def test_pytest_bdd_fails_a_refused_step_alike(pytester: pytest.Pytester) -> Non
     out = result.stdout.str()
     assert REFUSED_KIND in out, out
     assert WRONG_COLUMNS in out, out
+
+
+STEPS_FEATURE = '''\
+Feature: steps lint can check
+
+  Scenario: each mistake the runner would fail on
+    Given "payments" responds to GET /v1/x with status 200 and JSON body:
+    And "payments" responds to GET /v1/y with status 200 and headers:
+    And "payments" responds to GET /v1/z with status 200 and JSON body:
+      """
+      {"a": 1,
+       "b": }
+      """
+    And "payments" responds to GET /v1/w with status 200
+      | a | b |
+    Then "payments" should have received a GET request to /v1/x with JSON body:
+      """
+      {"a": 1}
+      """
+
+  Scenario Outline: a JSON body an Examples row fills in
+    Given "payments" responds to GET /v1/o with status 200 and JSON body:
+      """
+      {"a": <n>}
+      """
+    Examples:
+      | n |
+      | 1 |
+'''
+
+
+def test_lint_checks_the_table_and_docstring_a_phrase_takes(tmp_path: Path) -> None:
+    """lint was green on steps the runners fail at once: a phrase without its table or
+    docstring, a JSON body that is not JSON (MBD010); a table a phrase ignores is a warning."""
+    root = write(tmp_path, {"features/steps.feature": STEPS_FEATURE})
+    code, out = lint(root, "features")
+    phrase_3 = (
+        'phrase 3 ("{service}" responds to {method} {path} with status {status:d} and JSON body:)'
+    )
+    assert code == 1, out
+    assert out.splitlines() == [
+        f"features/steps.feature:4:5: MBD010 {phrase_3} needs a docstring under it (the text "
+        'between two """ lines)',
+        'features/steps.feature:5:5: MBD010 phrase 4 ("{service}" responds to {method} {path} '
+        "with status {status:d} and headers:) needs a table under it",
+        f"features/steps.feature:9:7: MBD010 the JSON body of {phrase_3} is not valid JSON: "
+        "Expecting value",
+        'features/steps.feature:11:5: MBD010 phrase 1 ("{service}" responds to {method} {path} '
+        "with status {status:d}) takes no table: the table under it is ignored",
+        "mockbdd lint: 3 errors, 1 warning in 1 feature file (no tag maps loaded: map names and "
+        "parameters not checked)",
+    ], out
