@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # domain.responses imports this module (and domain.namespace 
 
 MAX_MESSAGE_BYTES = 1024 * 1024  # a frame over this closes the connection (1009, too big)
 MAX_QUEUED_MESSAGES = 1024  # messages waiting for a client that does not read: past it, 1008
+MAX_SEND_BUFFER_BYTES = 1024 * 1024  # written, not yet taken by the client: past it, 1008
 
 
 class MessageTemplate(Protocol):

@@ -4,8 +4,11 @@ or the client goes, the socket is closed.
 
 Messages both ways are journaled with the ``webSocket`` stubs' (``GET /__admin/websockets``,
 ``POST /__admin/websockets/count``), under the path the client connected to. The namespace's
-``network`` setting applies to what the plugin sends: each message waits the latency (± the
-jitter) and ``packetLossRate`` of them are never sent, drawn from the namespace's seeded source.
+settings in force apply to each message the plugin sends as to a ``webSocket`` stub's
+(``websocket_player.draw``): its delays and network latency hold it (and what follows) back,
+chaos and ``packetLossRate`` lose it, an error closes the connection (1011). A client that does
+not take what is sent is closed (1008) once ``MAX_SEND_BUFFER_BYTES`` wait for it
+(``send_buffer``): its pushes cost no more than that, and the other connections go on.
 """
 
 from __future__ import annotations
@@ -18,19 +21,28 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from mockbdd.domain.journal import ResponseRecord
-from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.websockets import MAX_MESSAGE_BYTES
-from mockbdd.server.websockets import WebSockets, WsMessage
+from mockbdd.domain.namespace import Namespace, Settings
+from mockbdd.domain.websockets import MAX_MESSAGE_BYTES, NO_CONDITIONS, Close, MessageConditions
+from mockbdd.server.send_buffer import SendBuffer
+from mockbdd.server.websocket_player import close_within, draw
+from mockbdd.server.websockets import ReasonedSocket, WebSockets, WsMessage
 from mockbdd.sim.timeline import settings_in_force
 
 
 class _Socket:
     def __init__(
-        self, ws: web.WebSocketResponse, ns: Namespace, journal: WebSockets, path: str
+        self,
+        ws: web.WebSocketResponse,
+        ns: Namespace,
+        journal: WebSockets,
+        path: str,
+        buffer: SendBuffer,
     ) -> None:
         self._ws, self._ns, self._journal, self._path = ws, ns, journal, path
+        self._buffer = buffer
         self._conn = journal.connection_id()
-        self._rng = ns.random_source(f"plugin-socket:{path}:{self._conn}")
+        self._settings: Settings | None = None  # what ``_conditions`` was worked out for
+        self._conditions: MessageConditions = NO_CONDITIONS
 
     @property
     def closed(self) -> bool:
@@ -48,24 +60,43 @@ class _Socket:
             elif msg.type == WSMsgType.BINARY:
                 self._log("in", None, msg.data)
                 yield msg.data.decode("utf-8", errors="replace")
-            else:  # ERROR (too big, a broken frame): aiohttp has closed it with a reason
+            else:  # ERROR (too big, a broken frame): closed with the reason (ReasonedSocket)
                 return
 
     async def send(self, text: str) -> None:
-        network = settings_in_force(self._ns, self._ns.clock()).simulation.network
-        if network is not None:
-            if network.packet_loss_rate and self._rng.random() < network.packet_loss_rate:
+        conditions = self._in_force()
+        if conditions.on_sends:
+            drawn = draw(self._ns, conditions)
+            if drawn is None:
+                return  # lost on the way
+            extra, instead = drawn
+            if extra > 0:
+                await asyncio.sleep(extra / 1000)
+            if isinstance(instead, Close):
+                await close_within(self._ws, instead.code, instead.reason)
                 return
-            wait = network.latency_ms + self._rng.uniform(-1, 1) * network.jitter_ms
-            if wait > 0:
-                await asyncio.sleep(wait / 1000)
+            if instead is not None:  # CUT
+                self._buffer.cut()
+                return
         if self._ws.closed:
+            return
+        full = self._buffer.full(len(text))
+        if full is not None:
+            await close_within(self._ws, 1008, full)
             return
         try:
             await self._ws.send_str(text)
         except ConnectionError:
             return
         self._log("out", text, None)
+
+    def _in_force(self) -> MessageConditions:
+        ns = self._ns
+        settings = settings_in_force(ns, ns.clock())
+        if settings is not self._settings:  # the same object until they change: no work
+            self._settings = settings
+            self._conditions = NO_CONDITIONS.under(settings)
+        return self._conditions
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         await self._ws.close(code=code, message=reason.encode())
@@ -78,16 +109,18 @@ async def plugin_session(
     journal: WebSockets,
     path: str,
 ) -> tuple[web.StreamResponse, ResponseRecord]:
-    ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES, autoping=True)
+    ws = ReasonedSocket(max_msg_size=MAX_MESSAGE_BYTES, autoping=True)
     if not ws.can_prepare(request).ok:
         text = "mockbdd: this service route answers WebSocket upgrades only (send Upgrade: websocket)\n"
         answer = web.Response(status=426, text=text, headers={"Upgrade": "websocket"})
         return answer, ResponseRecord(426, (), text.encode())
     await ws.prepare(request)
+    buffer = SendBuffer(request.transport)
     with journal.tracked(ws):  # closed with the others when the server stops
         try:
-            await handler(_Socket(ws, ns, journal, path))
+            await handler(_Socket(ws, ns, journal, path, buffer))
         finally:
             if not ws.closed:
-                await ws.close()
+                await close_within(ws, 1000, "")
+            buffer.linger()
     return ws, ResponseRecord(101, (("Upgrade", "websocket"),), b"")

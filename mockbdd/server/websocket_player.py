@@ -4,7 +4,8 @@ Everything the stub sends goes through one outbox per connection, a heap in the 
 (when each message is due; ties first come first), written by one writer task: a delay, the
 network's latency or a client that is slow to read holds back what follows, as on one TCP
 stream, and never reorders it. The outbox is bounded: a client that keeps sending but never
-reads is closed (1008) when ``MAX_QUEUED_MESSAGES`` wait. Conditions (delay, chaos, network:
+reads is closed (1008) when ``MAX_QUEUED_MESSAGES`` wait; so is what was written and waits for
+the client to take it (``send_buffer``). Conditions (delay, chaos, network:
 the stub's over the namespace's settings in force, the namespace's delays added) are drawn once
 per message as it is queued; the stub's rate limit per message from the client.
 """
@@ -35,6 +36,7 @@ from mockbdd.domain.websockets import (
     Send,
     WebSocketScript,
 )
+from mockbdd.server.send_buffer import SendBuffer
 from mockbdd.sim.timeline import settings_in_force
 from mockbdd.sim.token_bucket import TokenBucket
 
@@ -47,7 +49,8 @@ _Entry = Send | Close | Periodic | str
 
 async def close_within(ws: web.WebSocketResponse, code: int, reason: str) -> None:
     """Close with ``code`` and ``reason``; a client that takes neither the frame nor the
-    handshake within ``CLOSE_TIMEOUT_S`` has its connection cut."""
+    handshake within ``CLOSE_TIMEOUT_S`` has its transport closed (what waits for it is
+    still sent, until ``SendBuffer.linger`` cuts it)."""
     with contextlib.suppress(Exception):
         await asyncio.wait_for(ws.close(code=code, message=reason.encode()), CLOSE_TIMEOUT_S)
 
@@ -153,7 +156,7 @@ class Player:
         transport: asyncio.BaseTransport | None,
     ) -> None:
         self._ns, self._ws, self._script, self._journal = ns, ws, script, journal
-        self._transport = transport
+        self._buffer = SendBuffer(transport)
         self._settings: Settings | None = None  # what ``_conditions`` was worked out for
         self._conditions: MessageConditions = script.conditions
         self._outbox: list[tuple[float, int, float, _Entry]] = []
@@ -181,6 +184,7 @@ class Player:
                 await writer
             if not self._ws.closed:
                 await close_within(self._ws, 1000, "")
+            self._buffer.linger()
 
     async def _read(self) -> None:
         limit = self._script.conditions.rate_limit  # the stub's own (per connection)
@@ -243,10 +247,7 @@ class Player:
             return False
         if send.text is None:
             return False
-        transport = self._transport
-        return isinstance(transport, asyncio.WriteTransport) and (
-            transport.get_write_buffer_size() == 0
-        )
+        return self._buffer.waiting() == 0
 
     # -- the outbox -----------------------------------------------------------------------------
 
@@ -338,7 +339,8 @@ class Player:
             if isinstance(entry, Send):
                 self._writing = True
                 try:
-                    await self._send(entry)
+                    if not await self._send(entry):
+                        return
                 finally:
                     self._writing = False
             elif isinstance(entry, Periodic):  # its message joins the outbox; the next tick too
@@ -351,19 +353,26 @@ class Player:
                 await close_within(self._ws, entry.code, entry.reason)
                 return
             else:  # CUT: no close frame, as a connection lost on the way
-                if isinstance(self._transport, asyncio.WriteTransport):
-                    self._transport.abort()
+                self._buffer.cut()
                 return
 
-    async def _send(self, send: Send) -> None:
+    async def _send(self, send: Send) -> bool:
+        """Write ``send``; False when the connection is over (closed, or now closed because
+        its client does not take what is written)."""
         ws = self._ws
         if ws.closed:
-            return
+            return False
+        text = send.text
+        full = self._buffer.full(len(text) if text is not None else len(send.data or b""))
+        if full is not None:
+            await close_within(ws, 1008, full)
+            return False
         try:
-            if send.text is not None:
-                await ws.send_str(send.text)
+            if text is not None:
+                await ws.send_str(text)
             else:
                 await ws.send_bytes(send.data or b"")
         except ConnectionError:
-            return
-        self._journal("out", send.text, send.data if send.text is None else None)
+            return False
+        self._journal("out", text, send.data if text is None else None)
+        return True

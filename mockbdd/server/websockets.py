@@ -34,7 +34,7 @@ _REASONS = {
 }
 
 
-class _Socket(web.WebSocketResponse):
+class ReasonedSocket(web.WebSocketResponse):
     """A WebSocket whose closes say why: aiohttp closes a connection that breaks the protocol
     or sends too big a message with the code alone."""
 
@@ -111,7 +111,7 @@ class WebSockets:
     ) -> tuple[web.StreamResponse, ResponseRecord]:
         """Play ``script`` on the upgraded ``request`` (``recorded`` as the journal has it;
         ``served`` what its templates see besides the request) until the connection ends."""
-        ws = _Socket(max_msg_size=MAX_MESSAGE_BYTES, autoping=True)
+        ws = ReasonedSocket(max_msg_size=MAX_MESSAGE_BYTES, autoping=True)
         if not ws.can_prepare(request).ok:
             text = "mockbdd: this stub answers WebSocket upgrades only (send Upgrade: websocket)\n"
             answer = web.Response(status=426, text=text, headers={"Upgrade": "websocket"})
