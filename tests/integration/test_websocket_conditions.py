@@ -13,6 +13,7 @@ import httpx
 import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as sync_connect
 
 from mockbdd.server.embedded import MockServer
 from tests.integration._websocket import create, ws_url
@@ -94,6 +95,19 @@ async def test_chaos_reset_cuts_the_connection_without_a_close_frame(mock: MockS
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
     assert closed.value.rcvd is None  # 1006: the connection is gone, as a network drop
+
+
+def test_chaos_reset_cuts_the_connection_on_the_cli_loop_too(
+    server: MockServer, http: httpx.Client
+) -> None:
+    """The embedded server's own loop is uvloop's where it is installed, as ``mockbdd serve``'s:
+    its transports are no asyncio.WriteTransport, and are cut all the same."""
+    assert http.post("/__admin/mappings", json=echo(chaos={"dropRate": 1.0})).status_code == 201
+    with sync_connect(ws_url(server, "/echo")) as ws:
+        ws.send("x")
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=5)
+    assert closed.value.rcvd is None
 
 
 async def test_the_stubs_network_loses_every_message_at_packet_loss_1(mock: MockServer) -> None:
