@@ -332,7 +332,10 @@ def test_an_unknown_transformer_is_refused_not_served_raw(http: httpx.Client) ->
         },
     )
     assert resp.status_code == 422
-    assert "not supported" in resp.json()["errors"][0]["title"]
+    title = resp.json()["errors"][0]["title"]
+    assert "registered response transformers" in title
+    assert "response-template" in title  # the choices are named
+    assert "'velocity-template'" in title
 
 
 def test_response_template_renders_the_request_url(http: httpx.Client) -> None:
