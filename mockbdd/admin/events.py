@@ -21,10 +21,24 @@ from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.wire.journal import iso_time, serve_event_json
 
-try:  # mockbdd[speed]: the same JSON for a fraction of the CPU (the stream encodes every event)
-    import orjson
-except ImportError:  # pragma: no cover - the dev install has it; the fallback is json
-    orjson = None  # type: ignore[assignment]
+_UNLOADED: Any = object()
+# mockbdd[speed]: the same JSON for a fraction of the CPU (the stream encodes every event);
+# imported at the first event encoded or the first listener (idle RSS: an idle server has none)
+orjson: Any = _UNLOADED
+
+
+def speedups() -> Any:
+    """orjson, imported now if it is not yet; None when it is not installed (json then)."""
+    global orjson
+    if orjson is _UNLOADED:
+        try:
+            import orjson as module
+        except ImportError:  # pragma: no cover - the dev install has it; the fallback is json
+            orjson = None
+        else:
+            orjson = module
+    return orjson
+
 
 SERVE = "serve"
 EVENT_TYPES = (
@@ -77,6 +91,8 @@ class Entry:
 
 def encode(data: dict[str, Any]) -> bytes:
     """Compact JSON as UTF-8: orjson when installed, else the standard library's."""
+    if orjson is _UNLOADED:
+        speedups()
     if orjson is not None:
         try:
             return _dumps(data)
@@ -110,7 +126,7 @@ class EventEncoder:
     def __init__(self) -> None:
         self._templates: dict[tuple[object, ...], tuple[object, object, tuple[bytes, ...]]] = {}
         self._seen: set[tuple[object, ...]] = set()
-        self._alike = orjson is not None
+        self._alike = speedups() is not None
 
     def encode(self, entry: Entry) -> bytes:
         event = entry.payload
@@ -337,7 +353,14 @@ class EventHub:
         self.buffer = buffer
         self._history: deque[Entry] = deque(maxlen=max(history, 1))
         self._listeners: list[Listener] = []
-        self.encoder = EventEncoder()
+        self._encoder: EventEncoder | None = None  # at the first listener (it loads orjson)
+
+    @property
+    def encoder(self) -> EventEncoder:
+        """The hub's encoder, made for its first listener (one a hub)."""
+        if self._encoder is None:
+            self._encoder = EventEncoder()
+        return self._encoder
 
     @property
     def listeners(self) -> int:
