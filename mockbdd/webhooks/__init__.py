@@ -7,17 +7,56 @@ without holding up the answer. The request is kept on the serve event as a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from mockbdd.domain.delays import DelayDistribution
-from mockbdd.domain.listeners import SERVE_EVENT_LISTENERS
+from mockbdd.domain.listeners import SERVE_EVENT_LISTENERS, ListenerContext
 from mockbdd.domain.responses import TRANSFORMERS, loaded
 from mockbdd.extensions import Extensions
-from mockbdd.webhooks.webhook import Webhook, WebhookDefinition
+
+if TYPE_CHECKING:
+    from mockbdd.domain.journal import ServeEvent
+    from mockbdd.webhooks.webhook import Compile, Webhook, WebhookDefinition
 
 __all__ = ["Webhook", "WebhookDefinition", "register"]
 
 DelayCodec = Callable[[object, str], DelayDistribution]
+
+
+class _OnFirstStub:
+    """The ``webhook`` listener, its module (:mod:`mockbdd.webhooks.webhook`) imported at the
+    first stub that names it (idle RSS: a server without webhooks never loads it). Once
+    loaded, the :class:`Webhook`'s own bound methods stand in this object's attributes, so a
+    callback costs what it would without this wrapper."""
+
+    def __init__(self, delay: DelayCodec, compile: Compile) -> None:
+        self._delay = delay
+        self._compile = compile
+
+    def _load(self) -> Webhook:
+        from mockbdd.webhooks.webhook import Webhook
+
+        made = Webhook(self._delay, self._compile)
+        self.check = made.check  # type: ignore[method-assign]
+        self.after_complete = made.after_complete  # type: ignore[method-assign]
+        return made
+
+    def check(self, parameters: Mapping[str, Any]) -> None:
+        self._load().check(parameters)
+
+    async def after_complete(
+        self, context: ListenerContext, event: ServeEvent, parameters: Mapping[str, Any]
+    ) -> None:  # a stub is checked when decoded, so this is reached only once loaded
+        await self._load().after_complete(context, event, parameters)
+
+
+def __getattr__(name: str) -> Any:  # Webhook, WebhookDefinition: from their module, on use
+    if name in ("Webhook", "WebhookDefinition"):
+        from mockbdd.webhooks import webhook
+
+        return getattr(webhook, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def register(extensions: Extensions, delay: DelayCodec) -> None:
@@ -31,4 +70,4 @@ def register(extensions: Extensions, delay: DelayCodec) -> None:
         compiler = getattr(engine, "compile", None)
         return None if compiler is None else compiler(text, "")
 
-    extensions.add(SERVE_EVENT_LISTENERS, "webhook", Webhook(delay, compile))
+    extensions.add(SERVE_EVENT_LISTENERS, "webhook", _OnFirstStub(delay, compile))
