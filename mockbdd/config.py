@@ -10,7 +10,6 @@ default everywhere, its name gives ``--the-name`` and ``MOCKBDD_THE_NAME``.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -253,6 +252,8 @@ def env_var(name: str) -> str:
 
 
 def _unknown_message(name: str, known: list[str]) -> str:
+    import difflib  # only when a close name is wanted (idle RSS)
+
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"mockbdd: no server setting named {name!r}{hint} (settings: {', '.join(known)})"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 
 
@@ -33,6 +32,8 @@ def unknown_field(name: object, known: Iterable[str]) -> str:
     may have: ``unknown field 'respone'; did you mean 'response'? (known: request, response)``
     (one wording for every part of the admin API and the files)."""
     fields = list(known)
+    import difflib  # only when a close name is wanted (idle RSS)
+
     close = difflib.get_close_matches(name, fields, n=1) if isinstance(name, str) else []
     hint = f"; did you mean {close[0]!r}?" if close else ""
     listed = f" (known: {', '.join(fields)})" if fields else ""

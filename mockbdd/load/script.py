@@ -8,7 +8,6 @@ the script is sound.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Mapping
@@ -374,6 +373,8 @@ def _no_unknown(obj: Mapping[str, Any], ptr: str, known: tuple[str, ...]) -> Non
 
 
 def _choice(label: str, given: object, valid: tuple[str, ...], *, unknown: bool = False) -> str:
+    import difflib  # only when a close name is wanted (idle RSS)
+
     close = difflib.get_close_matches(given, valid, n=1) if isinstance(given, str) else []
     hint = f"; did you mean {close[0]!r}?" if close else ""
     head = (

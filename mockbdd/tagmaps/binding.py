@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -115,6 +114,8 @@ def tag_seed(scope: Scope, tag: MockTag) -> int | None:
 
 
 def _unknown_param(scope: Scope, tag: MockTag, key: str, declared: list[str]) -> TagParamError:
+    import difflib  # only when a close name is wanted (idle RSS)
+
     close = difflib.get_close_matches(key, declared, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     known = f"known parameters: {', '.join(declared)}" if declared else "it takes no parameters"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import types
 from collections.abc import Sequence
@@ -281,6 +280,8 @@ def _message(kind: str, loc: tuple[str, ...], msg: str) -> str:
     where = f" in map {loc[1]!r}" if len(loc) > 2 and loc[0] == "maps" else ""
     if kind == "extra_forbidden":
         known = _known_keys(TagMapFileModel, loc[:-1])
+        import difflib  # only when a close name is wanted (idle RSS)
+
         close = difflib.get_close_matches(loc[-1], known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown key {loc[-1]!r}{where}{hint} (known keys: {', '.join(known)})"

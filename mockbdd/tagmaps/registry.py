@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -172,6 +171,8 @@ class TagMapRegistry:
         return self._ancestors[name]
 
     def suggest(self, name: str) -> str | None:
+        import difflib  # only when a close name is wanted (idle RSS)
+
         close = difflib.get_close_matches(name, self.names(), n=1)
         return close[0] if close else None
 
@@ -368,6 +369,8 @@ def _graph_errors(maps: Mapping[str, TagMap]) -> list[TagMapError]:
     for tag_map in maps.values():
         for i, parent in enumerate(tag_map.extends):
             if parent not in maps:
+                import difflib  # only when a close name is wanted (idle RSS)
+
                 close = difflib.get_close_matches(parent, list(maps), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 detail = f"map {tag_map.name!r} extends unknown map {parent!r}{hint}"

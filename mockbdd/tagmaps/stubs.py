@@ -3,7 +3,6 @@ service prefixes and routes at resolve time."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -71,6 +70,8 @@ def check_stub(
     errors: list[TagMapError] = []
     for key in stub:
         if key not in STUB_KEYS:
+            import difflib  # only when a close name is wanted (idle RSS)
+
             close = difflib.get_close_matches(str(key), STUB_KEYS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             errors.append(index.error((*path, str(key)), f"unknown stub key {key!r}{hint}"))

@@ -8,7 +8,6 @@ not mockbdd's. Syntax: ``@mock:<name>``, ``@mock:<name>:key=v;key2=v``, ``@mock:
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -181,6 +180,8 @@ def _parse_reserved(body: str, raw: str) -> ReservedTag:
         if sep:
             raise TagSyntaxError(f"invalid tag {shown}: @mockbdd:{name} takes no parameters")
         return ReservedTag(name=reserved, raw=raw)
+    import difflib  # only when a close name is wanted (idle RSS)
+
     close = difflib.get_close_matches(name, RESERVED_NAMES, n=1)
     hint = f"; did you mean @mockbdd:{close[0]}?" if close else ""
     known = ", ".join(f"@mockbdd:{n}" for n in RESERVED_NAMES)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -145,6 +144,8 @@ def unknown_name(label: str, name: object, known: Iterable[str]) -> str:
             f"no {label} is registered, got {name!r} (plugins register them through the "
             "mockbdd.plugins entry points)"
         )
+    import difflib  # only when a close name is wanted (idle RSS)
+
     close = (
         difflib.get_close_matches(name, choices, n=1, cutoff=0.7) if isinstance(name, str) else []
     )

@@ -8,7 +8,6 @@ declares the kind, the :class:`Operator` entry and what a builder gets (:class:`
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -126,6 +125,8 @@ def patterns(value: Any, ctx: OperatorContext, key: str) -> tuple[ContentPattern
 
 
 def _suggest(name: str, candidates: list[str]) -> str:
+    import difflib  # only when a close name is wanted (idle RSS)
+
     close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.7)
     return f", did you mean {close[0]!r}?" if close else ""
 
