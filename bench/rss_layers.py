@@ -24,6 +24,9 @@ ON_FIRST_USE = (
     "mockbdd.exchanges",  # the first mount of an exchange mock
     "mockbdd.server.deadline",  # the first delayed answer (ctypes, a timerfd)
     "prometheus_client",  # the first /__admin/metrics scrape
+    "orjson",  # the first event encoded (a listener of /__admin/events)
+    "difflib",  # the first close name suggested in an error
+    "mockbdd.webhooks.webhook",  # the first stub with a webhook
 )
 
 

@@ -315,7 +315,12 @@ def test_a_dotenv_file_is_still_read(tmp_path: Path) -> None:
 
 
 WIRE_AND_ADMIN = ("mockbdd.wire.models", "mockbdd.wire.mappings", "mockbdd.admin.routes")
-UNTIL_USED = ("mockbdd.server.deadline",)  # the first delay
+UNTIL_USED = (
+    "mockbdd.server.deadline",  # the first delay
+    "orjson",  # the first event encoded (a listener)
+    "difflib",  # the first close name suggested (a mistake)
+    "mockbdd.webhooks.webhook",  # the first stub with a webhook
+)
 UNCONFIGURED_THEN_ADMIN = """
 import asyncio, json, sys
 import httpx
