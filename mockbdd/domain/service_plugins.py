@@ -64,7 +64,9 @@ class Reconfigurable(Protocol):
     """A mount that takes a new config in place (``PATCH /__admin/plugins/mounts/{service}``),
     keeping its state; a mount without it is mounted again with the new config."""
 
-    def reconfigure(self, config: Mapping[str, Any]) -> None: ...
+    def reconfigure(self, config: Mapping[str, Any]) -> None:
+        """Take ``config`` (checked already), or raise ``ValueError`` (the reason) for a
+        change it cannot take in place, having changed nothing."""
 
 
 @runtime_checkable

@@ -27,7 +27,7 @@ from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.domain.service_plugins import PluginSocket, websocket_route
 from mockbdd.exchanges.candles import INTERVALS_MS, Candle, Series
-from mockbdd.exchanges.market import Limits, Market, MessageBudget, check_common
+from mockbdd.exchanges.market import LIMIT_KEYS, Limits, Market, MessageBudget, check_common
 
 _JSON = ("Content-Type", "application/json")
 
@@ -208,14 +208,15 @@ class ExchangePlugin:
         market = Market(
             config, rng, self.intervals, self.default_limits, normalize=self.normalize_symbol
         )
-        return MountedExchange(self, market)
+        return MountedExchange(self, market, config)
 
 
 class MountedExchange:
     """One mount: REST answers and WebSocket sessions over one :class:`Market`."""
 
-    def __init__(self, plugin: ExchangePlugin, market: Market) -> None:
+    def __init__(self, plugin: ExchangePlugin, market: Market, config: Mapping[str, Any]) -> None:
         self.plugin, self.market = plugin, market
+        self._config = config  # as mounted: what may not change in place is compared to it
         self._routes = dict(plugin.rest_routes)
         self._handlers = dict(plugin.ws_message_handlers)
         self._open: set[Connection] = set()
@@ -223,7 +224,18 @@ class MountedExchange:
         self._ws_under = tuple(p + "/" for p in plugin.ws_paths)
 
     def reconfigure(self, config: Mapping[str, Any]) -> None:
-        """New limits for the running mount (``PATCH /__admin/plugins/mounts/{service}``)."""
+        """New limits for the running mount (``PATCH /__admin/plugins/mounts/{service}``);
+        ``ValueError`` (nothing changed) for another key: its candles are made at the mount."""
+        fixed = sorted(
+            key
+            for key in {*config, *self._config}
+            if key not in LIMIT_KEYS and config.get(key) != self._config.get(key)
+        )
+        if fixed:
+            raise ValueError(
+                f"{fixed[0]!r} does not change on a running mount (in place: "
+                f"{', '.join(LIMIT_KEYS)}); mount it again to change it"
+            )
         self.market.reconfigure(config)
 
     async def answer(self, request: RecordedRequest, path: str) -> ResponseDefinition | None:

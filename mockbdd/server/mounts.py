@@ -102,12 +102,13 @@ class ServiceMounts:
         merged = freeze({**thaw(mount.config), **config})
         try:
             self._plugins[mount.plugin].check(merged)
+            if isinstance(mount.mounted, Reconfigurable):  # may refuse a key (nothing changed)
+                mount.mounted.reconfigure(merged)
         except ValueError as exc:
             raise InvalidInput("/config", f"{mount.plugin}: {exc}") from None
         if not isinstance(mount.mounted, Reconfigurable):
             replaced, _ = await self.mount(ns, mount.plugin, service, thaw(merged))
             return replaced
-        mount.mounted.reconfigure(merged)
         updated = Mount(mount.plugin, service, merged, mount.mounted)
         self._mounts[ns][service] = updated
         ns.mark_changed()

@@ -105,6 +105,22 @@ def test_rate_limits_change_the_running_mount_and_keep_its_candles() -> None:
         assert mounts[0]["config"]["weightLimit"] == 1000
 
 
+def test_a_running_mount_refuses_a_change_it_cannot_take_in_place() -> None:
+    with MockedCandleFeedServer(trading_pairs=PAIRS, seed=7) as feed:
+        before = klines(feed, limit=3).json()
+        pairs = [{"symbol": "ETHUSDT", "interval": "1m", "initialPrice": 3000.0}]
+        with pytest.raises(AdminError) as refused:
+            feed.admin.configure_mount(feed.service, {"tradingPairs": pairs, "wsLimit": 2})
+        assert refused.value.status == 422
+        message = str(refused.value)
+        assert "'tradingPairs' does not change on a running mount" in message
+        assert "weightLimit" in message  # what does
+        mount = feed.admin.plugins()["mounts"][0]  # nothing half-applied: the limit neither
+        assert "wsLimit" not in mount["config"]
+        assert [p["symbol"] for p in mount["config"]["tradingPairs"]] == ["BTCUSDT"]
+        assert klines(feed, startTime=before[0][0], limit=3).json() == before
+
+
 def test_ws_message_limits_change_the_running_mount() -> None:
     with MockedCandleFeedServer(trading_pairs=PAIRS, seed=7) as feed:
         feed.set_rate_limits(ws_limit=1, ws_burst=2)
