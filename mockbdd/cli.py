@@ -366,7 +366,8 @@ def export(args: argparse.Namespace) -> int:
     else:
         args.output.write_text(text, encoding="utf-8")
         count = len(data["log"]["entries"]) if args.format == "har" else None
-        shown = f"{count} request(s)" if count is not None else args.format
+        noun = "request" if count == 1 else "requests"
+        shown = f"{count} {noun}" if count is not None else args.format
         print(f"mockbdd: exported {shown} to {args.output}")
     return 0
 

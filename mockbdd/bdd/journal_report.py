@@ -44,7 +44,8 @@ def attach_journal(
     path = reports / f"{stem}-{mocks.handle.name}.har"
     path.write_text(json.dumps(har, indent=2), encoding="utf-8")
     entries = log["entries"]
-    lines = [f"mockbdd: {len(entries)} request(s) reached namespace {mocks.handle.name}:"]
+    noun = "request" if len(entries) == 1 else "requests"
+    lines = [f"mockbdd: {len(entries)} {noun} reached namespace {mocks.handle.name}:"]
     lines.extend(_line(e) for e in entries[:MAX_LINES])
     if len(entries) > MAX_LINES:
         lines.append(f"  ... {len(entries) - MAX_LINES} more in the HAR")

@@ -39,7 +39,7 @@ def test_behave_prints_the_journal_and_writes_a_labelled_har(tmp_path: Path) -> 
     done = behave(suite, "features/", "--format", "plain", "-D", "mockbdd.timeout=0.3")
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
-    assert "mockbdd: 1 request(s) reached namespace" in output
+    assert "mockbdd: 1 request reached namespace" in output
     assert "POST " in output
     assert "/payments/v1/charges -> 201" in output
     hars = sorted((suite / "reports" / "mockbdd").glob("*.har"))
@@ -83,7 +83,7 @@ def test_pytest_adds_a_report_section_with_the_har_path(pytester: pytest.Pyteste
     result.assert_outcomes(passed=1, failed=2)
     out = result.stdout.str()
     assert out.count("mockbdd journal") == 1  # the test that sent nothing gets no section
-    assert "mockbdd: 1 request(s) reached namespace" in out
+    assert "mockbdd: 1 request reached namespace" in out
     assert "/ping -> 204 (no stub matched" not in out
     assert "GET " in out
     hars = list((pytester.path / "reports" / "mockbdd").glob("*.har"))

@@ -187,7 +187,7 @@ def test_cli_export_writes_a_har_file(tmp_path: Path) -> None:
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "exported 1 request(s)" in done.stdout
+    assert "exported 1 request to " in done.stdout
     har = json.loads(out.read_text())
     har_validator().validate(har)
     assert har["log"]["entries"][0]["response"]["status"] == 204
