@@ -133,6 +133,20 @@ async def test_the_namespaces_network_latency_reaches_open_connections(mock: Moc
         assert time.perf_counter() - started >= 0.15
 
 
+async def test_a_namespace_timeline_reaches_an_open_connections_messages(mock: MockServer) -> None:
+    assert (await create(mock, echo())).status_code == 201
+    step = {"atMs": 400, "settings": {"network": {"latencyMs": 300}}}  # a brown-out at 0.4 s
+    async with websockets.connect(ws_url(mock, "/echo")) as ws:
+        await settle(mock, {"timeline": [step]})
+        await ws.send("early")
+        assert await ws.recv() == "got early"
+        await asyncio.sleep(0.5)
+        started = time.perf_counter()
+        await ws.send("late")
+        assert await ws.recv() == "got late"
+        assert time.perf_counter() - started >= 0.25
+
+
 async def test_the_namespaces_delay_adds_to_the_stubs_per_message(mock: MockServer) -> None:
     assert (await create(mock, echo(fixedDelayMilliseconds=100))).status_code == 201
     await settle(mock, {"delayDistribution": {"type": "uniform", "lower": 200, "upper": 300}})
