@@ -105,16 +105,25 @@ async def test_a_client_that_sends_but_never_reads_is_closed_and_costs_nothing_e
     await still_served(mock)
 
 
+async def never_reading_its_pushes(server: MockServer) -> None:
+    feed = {"request": {"urlPath": "/feed"}, "webSocket": {"periodic": [
+        {"everyMs": 1, "send": {"text": "x" * (BIG // 4)}}]}}  # fmt: skip
+    await create(server, feed)
+    await create(server, PONG)
+    reader, writer = await upgrade(server.url, "/feed", rcvbuf=4096)
+    await still_served(server)
+    await until_steady(lambda: sent_on(server, "/feed"))
+    await still_served(server)
+    await closed_for_not_reading(reader, BIG // 4, pushes=True)
+    writer.close()
+
+
 async def test_a_client_that_never_reads_its_pushes_is_closed_and_costs_nothing_else(
     mock: MockServer,
 ) -> None:
-    feed = {"request": {"urlPath": "/feed"}, "webSocket": {"periodic": [
-        {"everyMs": 1, "send": {"text": "x" * (BIG // 4)}}]}}  # fmt: skip
-    await create(mock, feed)
-    await create(mock, PONG)
-    reader, writer = await upgrade(mock.url, "/feed", rcvbuf=4096)
-    await still_served(mock)
-    await until_steady(lambda: sent_on(mock, "/feed"))
-    await still_served(mock)
-    await closed_for_not_reading(reader, BIG // 4, pushes=True)
-    writer.close()
+    await never_reading_its_pushes(mock)
+
+
+def test_a_client_that_never_reads_is_closed_on_the_cli_loop_too(server: MockServer) -> None:
+    """The embedded server's own loop: uvloop's where it is installed, as ``mockbdd serve``'s."""
+    asyncio.run(never_reading_its_pushes(server))
