@@ -27,6 +27,7 @@ ON_FIRST_USE = (
     "orjson",  # the first event encoded (a listener of /__admin/events)
     "difflib",  # the first close name suggested in an error
     "mockbdd.webhooks.webhook",  # the first stub with a webhook
+    "mockbdd.domain.collections",  # the first CRUD collection used
 )
 
 

@@ -8,9 +8,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from mockbdd.domain.collections import CollectionSpec, CollectionStore
 from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution, SeededDelay
 from mockbdd.domain.journal import (
     DEFAULT_JOURNAL_BODY_BYTES,
@@ -31,6 +30,9 @@ from mockbdd.domain.simulation import NO_SIMULATION, Simulation, Timeline
 from mockbdd.domain.state import InMemoryNamespaceState, NamespaceState
 from mockbdd.domain.stubs import StubMapping, StubStore, StubsView
 from mockbdd.domain.validators import RequestValidator
+
+if TYPE_CHECKING:  # the CRUD collections' module loads with the first use of one
+    from mockbdd.domain.collections import CollectionSpec, CollectionStore
 
 R = TypeVar("R")
 # ("stub.created" | "stub.updated" | "stub.removed", stub)

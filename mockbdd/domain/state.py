@@ -9,12 +9,14 @@ here, so another store (Redis, shared by several servers) can stand in for the i
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from mockbdd.domain.collections import CollectionStore
 from mockbdd.domain.journal import Journal
 from mockbdd.domain.plan import Selection
 from mockbdd.domain.scenarios import ScenarioStates
+
+if TYPE_CHECKING:
+    from mockbdd.domain.collections import CollectionStore
 
 
 class StateSnapshot(NamedTuple):
@@ -89,7 +91,7 @@ class InMemoryNamespaceState:
         self._scenarios = ScenarioStates()
         self._cursors: dict[str, int] = {}
         self._used: set[str] = set()
-        self._collections = CollectionStore()
+        self._collections: CollectionStore | None = None  # at the first use (CRUD)
 
     @property
     def journal(self) -> Journal:
@@ -97,7 +99,12 @@ class InMemoryNamespaceState:
 
     @property
     def collections(self) -> CollectionStore:
-        return self._collections
+        store = self._collections
+        if store is None:  # the CRUD module with the first use: most namespaces have none
+            from mockbdd.domain.collections import CollectionStore
+
+            store = self._collections = CollectionStore()
+        return store
 
     def scenario_state(self, name: str) -> str:
         return self._scenarios.state(name)

@@ -320,6 +320,7 @@ UNTIL_USED = (
     "orjson",  # the first event encoded (a listener)
     "difflib",  # the first close name suggested (a mistake)
     "mockbdd.webhooks.webhook",  # the first stub with a webhook
+    "mockbdd.domain.collections",  # the first CRUD collection
 )
 UNCONFIGURED_THEN_ADMIN = """
 import asyncio, json, sys
