@@ -28,6 +28,11 @@ ON_FIRST_USE = (
     "difflib",  # the first close name suggested in an error
     "mockbdd.webhooks.webhook",  # the first stub with a webhook
     "mockbdd.domain.collections",  # the first CRUD collection used
+    "mockbdd.sim.timeline",  # the first admin call (settings tasks) or timeline
+    "mockbdd.sim.token_bucket",  # the first rate limit
+    "mockbdd.sim.degradation",  # the first degraded request
+    "mockbdd.server.websocket_player",  # the first webSocket session
+    "mockbdd.server.plugin_sockets",  # a service plugin's first WebSocket session
 )
 
 

@@ -12,9 +12,9 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from aiohttp import web
 
@@ -39,7 +39,6 @@ from mockbdd.server import recorded as recording
 from mockbdd.server.faults import SocketFaultContext, planned_head
 from mockbdd.server.listeners import ListenerRunner, webhook_renderer
 from mockbdd.server.mounts import ServiceMounts
-from mockbdd.server.plugin_sockets import plugin_session
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
@@ -56,6 +55,22 @@ MAX_EXTRA_HEADS = 256
 NEAR_MISS_SLICE_S = 0.001  # a near-miss search gives the loop back after about this long
 _FAILED = ResponseRecord(500, (), b"mockbdd internal error; see the server log")
 Answer = tuple[web.StreamResponse, ResponseRecord]
+
+
+async def plugin_session(
+    request: web.BaseRequest,
+    handler: Callable[[Any], Awaitable[None]],
+    ns: Namespace,
+    journal: WebSockets,
+    path: str,
+) -> Answer:
+    """:func:`mockbdd.server.plugin_sockets.plugin_session`, its module (and the webSocket
+    player's) imported at the first service plugin's WebSocket session (idle RSS). That one
+    then takes this name's place here: later sessions call it straight away."""
+    from mockbdd.server import plugin_sockets
+
+    globals()["plugin_session"] = plugin_sockets.plugin_session
+    return await plugin_sockets.plugin_session(request, handler, ns, journal, path)
 
 
 class DataPlane:

@@ -36,7 +36,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
@@ -46,13 +46,24 @@ from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
 from mockbdd.extensions import Extensions
 from mockbdd.server.stages import STAGES, Active, Admit, AdmitAnswer, Observe, Shape
-from mockbdd.sim.timeline import settings_in_force
-from mockbdd.sim.token_bucket import KeyedBuckets, rate_of
+
+if TYPE_CHECKING:
+    from mockbdd.sim.token_bucket import KeyedBuckets
 
 Header = tuple[str, str]
 _TEXT = ("Content-Type", "text/plain; charset=utf-8")
 NAMESPACE_SCOPE = ""  # the scope of the namespace's own limits; a stub's is its id
 WATCH_S = 0.01  # while requests queue, how often the namespace limit in force is looked at
+
+
+def settings_in_force(ns: Namespace, now: float) -> Settings:
+    """:func:`mockbdd.sim.timeline.settings_in_force`, its module imported at the first call
+    (a namespace with a timeline; idle RSS). That one then takes this name's place here, so
+    every later call goes straight to it, as if imported at the top."""
+    from mockbdd.sim import timeline
+
+    globals()["settings_in_force"] = timeline.settings_in_force
+    return timeline.settings_in_force(ns, now)
 
 
 class ConcurrencyGate:
@@ -172,6 +183,8 @@ class _NamespaceLimits:
         )
 
     def rate(self, scope: str, limit: RateLimit) -> _Rate:
+        from mockbdd.sim.token_bucket import rate_of  # with the first rate limit (idle RSS)
+
         return _Rate(self.bucket(scope), limit, rate_of(limit), limit.capacity, *_policy(limit), {})
 
     def stub_rate(self, stub_id: str, limit: RateLimit) -> _Rate:
@@ -188,6 +201,8 @@ class _NamespaceLimits:
     def bucket(self, scope: str) -> KeyedBuckets:
         found = self.buckets.get(scope)
         if found is None:
+            from mockbdd.sim.token_bucket import KeyedBuckets
+
             found = self.buckets[scope] = KeyedBuckets()
         return found
 

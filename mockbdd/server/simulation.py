@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import weakref
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from mockbdd.domain.delays import MAX_DELAY_MS
 from mockbdd.domain.faults import Fault
@@ -25,13 +26,24 @@ from mockbdd.domain.responses import ChunkedDribbleDelay, ResponseDefinition, Re
 from mockbdd.domain.simulation import Bandwidth, Chaos, Degradation, Network, Simulation
 from mockbdd.extensions import Extensions
 from mockbdd.server.stages import STAGES, Active, Observe, Shape
-from mockbdd.sim.degradation import LoadMeter
-from mockbdd.sim.timeline import settings_in_force
+
+if TYPE_CHECKING:
+    from mockbdd.sim.degradation import LoadMeter
 
 PACE_CHUNK_MS = 10.0  # a paced body goes out in slices about this far apart
 MAX_CACHED = 4096
 NAMESPACE = ""  # the load meter's scope for the namespace as a whole
 SERVICE_MOUNTS = "mounts"  # the admit stage of mounted service plugins (data_plane)
+
+
+def settings_in_force(ns: Namespace, now: float) -> Settings:
+    """:func:`mockbdd.sim.timeline.settings_in_force`, its module imported at the first call
+    (a namespace with a timeline; idle RSS). That one then takes this name's place here, so
+    every later call goes straight to it, as if imported at the top."""
+    from mockbdd.sim import timeline
+
+    globals()["settings_in_force"] = timeline.settings_in_force
+    return timeline.settings_in_force(ns, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +292,9 @@ class SimulationStage:
             kept = everyone[key] = (ref, {})
         meters = kept[1]
         meter = meters.get(scope)
-        if meter is None:
+        if meter is None:  # the first request of a degraded scope: the meters' module now
+            from mockbdd.sim.degradation import LoadMeter
+
             meter = meters[scope] = LoadMeter()
         now = 0.0 if degradation.per_in_flight_ms is not None else ns.clock()  # mm1's only
         added = meter.arrive(now, degradation)

@@ -13,7 +13,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aiohttp import web
 
@@ -23,7 +23,9 @@ from mockbdd.domain.patterns import ContentPattern
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ServeContext
 from mockbdd.domain.websockets import MAX_MESSAGE_BYTES, WebSocketScript
-from mockbdd.server.websocket_player import Journal, Player
+
+if TYPE_CHECKING:  # the player's module loads with the first webSocket stub played
+    from mockbdd.server.websocket_player import Journal, Player
 
 MAX_JOURNALED = 10_000  # messages kept per namespace; the oldest go first
 # the reasons of the closes aiohttp makes itself (it gives the code only)
@@ -81,6 +83,7 @@ class WebSockets:
         )
         self._ids = itertools.count(1)
         self._open: set[web.WebSocketResponse] = set()
+        self._player: type[Player] | None = None  # at the first session (idle RSS)
 
     def messages(self, ns: Namespace) -> list[WsMessage]:
         return list(self._journals.get(ns, ()))
@@ -120,7 +123,12 @@ class WebSockets:
         self._open.add(ws)
         journal = self._journal_of(ns, next(self._ids), recorded.path)
         try:
-            await Player(ns, ws, script, journal, recorded, served, request.transport).play()
+            player = self._player
+            if player is None:
+                from mockbdd.server.websocket_player import Player
+
+                player = self._player = Player
+            await player(ns, ws, script, journal, recorded, served, request.transport).play()
         finally:
             self._open.discard(ws)
         return ws, ResponseRecord(101, (("Upgrade", "websocket"),), b"")

@@ -314,13 +314,22 @@ def test_a_dotenv_file_is_still_read(tmp_path: Path) -> None:
     assert done.stdout.strip() == "3"
 
 
-WIRE_AND_ADMIN = ("mockbdd.wire.models", "mockbdd.wire.mappings", "mockbdd.admin.routes")
+WIRE_AND_ADMIN = (
+    "mockbdd.wire.models",
+    "mockbdd.wire.mappings",
+    "mockbdd.admin.routes",
+    "mockbdd.sim.timeline",  # with the settings tasks, or the first namespace with a timeline
+)
 UNTIL_USED = (
     "mockbdd.server.deadline",  # the first delay
     "orjson",  # the first event encoded (a listener)
     "difflib",  # the first close name suggested (a mistake)
     "mockbdd.webhooks.webhook",  # the first stub with a webhook
     "mockbdd.domain.collections",  # the first CRUD collection
+    "mockbdd.sim.token_bucket",  # the first rate limit
+    "mockbdd.sim.degradation",  # the first degraded request
+    "mockbdd.server.websocket_player",  # the first webSocket session
+    "mockbdd.server.plugin_sockets",
 )
 UNCONFIGURED_THEN_ADMIN = """
 import asyncio, json, sys
