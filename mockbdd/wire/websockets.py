@@ -26,6 +26,7 @@ from mockbdd.domain.websockets import (
 )
 from mockbdd.extensions import Extensions
 from mockbdd.wire.delays import parse_delay
+from mockbdd.wire.errors import unknown_name
 from mockbdd.wire.models import WebSocketModel, WsCloseModel, WsSendModel
 from mockbdd.wire.patterns import parse_content_pattern
 from mockbdd.wire.simulation import chaos_of, network_of
@@ -81,16 +82,16 @@ def _templating(model: WebSocketModel, pointer: str, extensions: Extensions) -> 
     entry = extensions.get(TRANSFORMERS, name)
     found = None if entry is None else loaded(entry)
     if not isinstance(found, MessageTemplating):
-        what = "is not supported by this server" if found is None else "does not render messages"
         usable = sorted(
             n
             for n, other in extensions.items(TRANSFORMERS)
             if isinstance(loaded(other), MessageTemplating)
         )
-        raise InvalidInput(
-            f"{pointer}/transformers/0",
-            f"response transformer {name!r} {what} (WebSocket messages: {', '.join(usable)})",
-        )
+        label = "message template transformer"
+        reason = unknown_name(label, name, usable)
+        if found is not None:  # registered, but it renders HTTP answers only
+            reason += f" ({name!r} renders HTTP answers only)"
+        raise InvalidInput(f"{pointer}/transformers/0", reason)
     return Templating(name, found, freeze(model.transformerParameters or {}))
 
 

@@ -99,10 +99,10 @@ async def test_a_render_failure_is_sent_instead_of_the_reply_and_the_connection_
         ({"transformers": ["jinja"], "onConnect": [{"json": {"a": "{{ x "}}]},
          "/webSocket/onConnect/0/json", "the template does not compile: line 1"),
         ({"transformers": ["nope"], "onConnect": [{"text": "x"}]}, "/webSocket/transformers/0",
-         "response transformer 'nope' is not supported by this server (WebSocket messages: "
-         "jinja, response-template)"),
+         "must be one of the registered message template transformers (jinja, "
+         "response-template), got 'nope'"),
         ({"transformers": ["openai-chat"], "onConnect": [{"text": "x"}]},
-         "/webSocket/transformers/0", "'openai-chat' does not render messages"),
+         "/webSocket/transformers/0", "got 'openai-chat' ('openai-chat' renders HTTP answers only)"),
         ({"transformers": ["jinja", "response-template"], "onConnect": [{"text": "x"}]},
          "/webSocket/transformers/1", "give one template transformer for the messages"),
     ],
