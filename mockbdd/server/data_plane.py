@@ -331,7 +331,7 @@ class DataPlane:
         one of them failed (a transformer that raises costs this answer only: 500 naming it).
         Each sees the namespace it serves through one :class:`TransformContext`; a preparing
         transformer renders what it prepared when the stub was decoded."""
-        context = TransformContext(ns, None if plan.stub is None else plan.stub.id)
+        context: TransformContext | None = None  # made for the first transformer that asks
         prepared = definition.prepared
         request = plan.event.request
         served: ServeContext | None = None
@@ -354,6 +354,8 @@ class DataPlane:
                     render = cast(PreparingTransformer, transformer).render
                     definition = render(made, definition, request, parameters, served)
                 else:
+                    if context is None:
+                        context = TransformContext(ns, None if plan.stub is None else plan.stub.id)
                     definition = transformer.transform(definition, request, parameters, context)
             except TemplateRenderFailed as failed:  # the template's own words, no trace
                 return str(failed)

@@ -430,10 +430,22 @@ class _Render:
             raise RenderLimit(f"the render took longer than {MAX_RENDER_SECONDS:g} s", line)
 
 
+_NO_LOOKUP = object()
+# per value type, its own ``__mb_lookup__`` (the request model's types: one call per step, no
+# ABC checks) or None; filled as types are met, and bounded by the classes there are
+_LOOKUPS: dict[type, Callable[[Any, str | int], Any] | None] = {}
+
+
 def _get(value: Any, key: str | int) -> Any:
     """One step of a path: a mapping key or a sequence index; never an attribute."""
-    if type(value) is dict and type(key) is str:  # the common case, without the ABC check
+    kind = type(value)
+    if kind is dict and type(key) is str:  # the common case, without the ABC check
         return value.get(key)
+    lookup = _LOOKUPS.get(kind, _NO_LOOKUP)
+    if lookup is _NO_LOOKUP:
+        lookup = _LOOKUPS[kind] = getattr(kind, "__mb_lookup__", None)
+    if lookup is not None:
+        return lookup(value, key)  # type: ignore[operator]
     if isinstance(value, Mapping):
         found = value.get(key)
         if found is None and isinstance(key, int):
@@ -488,6 +500,26 @@ def _resolve(path: Path, frame: _Frame) -> Any:
             return None
         value = _get(value, part)
     return value
+
+
+def _plain_path(head: str | int, rest: tuple[str | int, ...]) -> Callable[[_Frame], Any]:
+    """``a.b.c`` resolved as ``_resolve`` does, the top level (no block params, no enclosing
+    context) without walking frames: the path most templates are made of."""
+
+    def resolve(frame: _Frame) -> Any:
+        if frame.parent is None and frame.data is None:
+            value = _get(frame.this, head)
+            if value is None and isinstance(head, str):
+                value = frame.render.vars.get(head)
+        else:
+            value = _lookup_head(head, frame)
+        for part in rest:
+            if value is None:
+                return None
+            value = _get(value, part)
+        return value
+
+    return resolve
 
 
 def _lookup_head(head: str | int, frame: _Frame) -> Any:
@@ -691,7 +723,9 @@ class Compiler:
         if path.simple and path.parts[0] in self.helpers:
             helper_call = Call(path, (), (), (), line)
             return self._call(helper_call, None, None)
-        return lambda frame: _resolve(path, frame)
+        if path.data or path.this or path.depth or not path.parts:
+            return lambda frame: _resolve(path, frame)
+        return _plain_path(path.parts[0], path.parts[1:])
 
     def _call(
         self, call: Call, fn: Render | None, inverse: Render | None
@@ -736,10 +770,15 @@ class Compiler:
 
         def render(frame: _Frame, out: list[str]) -> None:
             value = evaluate(frame)
-            text = to_text(value)
+            text = value if type(value) is str else to_text(value)
             if escape_html and not isinstance(value, SafeString):
                 text = escape(text)
-            _write(frame, out, text)
+            if text:
+                state = frame.render
+                state.size += len(text)
+                if state.size > MAX_OUTPUT_CHARS:
+                    raise RenderLimit(f"the output grew past {MAX_OUTPUT_CHARS} characters")
+                out.append(text)
 
         return render
 

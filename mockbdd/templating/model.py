@@ -13,6 +13,8 @@ from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ServeContext
 from mockbdd.templating.values import BodyText, LazyValues, PathSegments
 
+_MISSING: Any = object()
+
 
 class RequestModel(Mapping[str, Any]):
     """``request`` in a template: each key computed on first use, then kept."""
@@ -25,10 +27,9 @@ class RequestModel(Mapping[str, Any]):
         self._done: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
-        try:
-            return self._done[key]
-        except KeyError:
-            pass
+        value = self._done.get(key, _MISSING)
+        if value is not _MISSING:
+            return value
         build = _KEYS.get(key)
         if build is None:
             raise KeyError(key)
@@ -36,9 +37,18 @@ class RequestModel(Mapping[str, Any]):
         return value
 
     def get(self, key: Any, default: Any = None) -> Any:
-        if not isinstance(key, str) or key not in _KEYS:
+        if not isinstance(key, str):
             return default
-        return self[key]
+        value = self._done.get(key, _MISSING)  # a first read is the common case: no raise
+        if value is not _MISSING:
+            return value
+        build = _KEYS.get(key)
+        if build is None:
+            return default
+        value = self._done[key] = build(self._request, self._context)
+        return value
+
+    __mb_lookup__ = get  # one step of a template path
 
     def __iter__(self) -> Iterator[str]:
         return iter(_KEYS)

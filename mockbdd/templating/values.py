@@ -32,9 +32,20 @@ class ListOrSingle(tuple[Any, ...]):
     __slots__ = ()
 
     def __mb_text__(self) -> str:
+        if not self:
+            return ""
+        first = self[0]
+        if type(first) is str:
+            return first
         from mockbdd.templating.handlebars import to_text
 
-        return to_text(self[0]) if self else ""  # WireMock's ListOrSingle.toString: the first
+        return to_text(first)  # WireMock's ListOrSingle.toString: the first
+
+    def __mb_lookup__(self, key: str | int) -> Any:
+        """One step of a template path: an index, ``first`` or ``last``."""
+        if type(key) is int:
+            return self[key] if 0 <= key < len(self) else None
+        return self.__mb_get__(key)
 
     def __mb_get__(self, key: str | int) -> Any:
         if key == "first":
@@ -52,8 +63,7 @@ class PathSegments(tuple[str, ...]):
     path parameters of a ``urlPathTemplate`` by name (``request.path.id``); renders as the path."""
 
     def __new__(cls, path: str, named: Mapping[str, str]) -> PathSegments:
-        made = super().__new__(cls, tuple(s for s in path.split("/") if s))
-        return made
+        return super().__new__(cls, [s for s in path.split("/") if s])
 
     def __init__(self, path: str, named: Mapping[str, str]) -> None:
         self.text = path
@@ -64,6 +74,11 @@ class PathSegments(tuple[str, ...]):
 
     def __mb_get__(self, key: str | int) -> Any:
         return self.named.get(str(key))
+
+    def __mb_lookup__(self, key: str | int) -> Any:
+        if isinstance(key, int):
+            return self[key] if 0 <= key < len(self) else None
+        return self.named.get(key)
 
 
 class JsonMap(dict[str, Any]):
@@ -103,6 +118,9 @@ class CaseInsensitive(Mapping[str, Any]):
         return len(self._items)
 
 
+_UNMADE = ListOrSingle(("unmade",))  # a sentinel of the cache's own type
+
+
 class LazyValues(Mapping[str, Any]):
     """Query parameters, headers or cookies as templates see them (``ListOrSingle`` each),
     made one name at a time when a template reads it: ``{{request.query.q}}`` wraps ``q``
@@ -120,15 +138,14 @@ class LazyValues(Mapping[str, Any]):
     ) -> None:
         self._source = source
         self._fold = fold
-        self._names = names or {}
+        self._names = names if names is not None else {}  # a lazy view: not read until listed
         self._made: dict[str, ListOrSingle | None] = {}
 
     def _value(self, key: Any) -> ListOrSingle | None:
         name = str(key).lower() if self._fold else str(key)
-        try:
-            return self._made[name]
-        except KeyError:
-            pass
+        made = self._made.get(name, _UNMADE)
+        if made is not _UNMADE:
+            return made
         found = self._source.get(name)
         made = self._made[name] = None if found is None else ListOrSingle(found)
         return made
@@ -142,6 +159,9 @@ class LazyValues(Mapping[str, Any]):
     def get(self, key: Any, default: Any = None) -> Any:
         value = self._value(key)
         return default if value is None else value
+
+    def __mb_lookup__(self, key: str | int) -> Any:
+        return self._value(key)
 
     def __contains__(self, key: object) -> bool:
         return self._value(key) is not None
