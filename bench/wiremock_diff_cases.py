@@ -1774,8 +1774,6 @@ EXPECTED: dict[str, str] = {
     "WireMock accepts them and fails at match time",
     "accept.no-response/*": "mockbdd requires response (or responses); WireMock defaults to 200",
     "accept.status-999/*": "mockbdd takes statuses 100-599 only (what HTTP/1.1 can carry)",
-    "accept.transformers/*": "README: response templating is refused rather than served raw",
-    "accept.xml/*": "README: XML matchers (equalToXml, matchesXPath) are not supported",
     # Java regex features mockbdd does not translate: refused with the reason, never misread
     "regex.*&&*/accept#0": "class intersection (&&) has no Python equivalent: refused, not misread",
     "regex.*p{InBasicLatin}*/accept#0": "Unicode blocks (\\p{InX}) are not translated: refused",
