@@ -33,6 +33,7 @@ ON_FIRST_USE = (
     "mockbdd.sim.degradation",  # the first degraded request
     "mockbdd.server.websocket_player",  # the first webSocket session
     "mockbdd.server.plugin_sockets",  # a service plugin's first WebSocket session
+    "statistics",  # the first admin call (delay summaries) or normal/percentiles delay
 )
 
 

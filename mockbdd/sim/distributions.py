@@ -13,12 +13,27 @@ import bisect
 import math
 import random
 from dataclasses import dataclass, field
-from statistics import NormalDist
+from typing import TYPE_CHECKING
 
 from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution
 
-_STANDARD = NormalDist()
+if TYPE_CHECKING:
+    from statistics import NormalDist
+
+# the standard normal law: set by _normal_laws() when the first delay that samples it is made,
+# so statistics loads with it, not at start-up (idle RSS); the samplers read it as a global
+_STANDARD: NormalDist = None  # type: ignore[assignment]
 _TINY = 1e-300
+
+
+def _normal_laws() -> type[NormalDist]:
+    """``statistics.NormalDist``, imported now if not yet, with ``_STANDARD`` set."""
+    global _STANDARD
+    from statistics import NormalDist
+
+    if _STANDARD is None:
+        _STANDARD = NormalDist()
+    return NormalDist
 
 
 def _open_unit(rng: random.Random) -> float:
@@ -43,10 +58,11 @@ class NormalDelay:
     _high: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        normal = _normal_laws()
         lower = max(self.min or 0.0, 0.0)
         upper = MAX_DELAY_MS if self.max is None else self.max
         if self.stddev > 0:
-            law = NormalDist(self.mean, self.stddev)
+            law = normal(self.mean, self.stddev)
             low, high = law.cdf(lower), law.cdf(upper)
         else:
             low = high = 0.0
@@ -186,6 +202,7 @@ class PercentilesDelay:
     _log: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        _normal_laws()
         given = {"p50": self.p50, "p90": self.p90, "p95": self.p95, "p99": self.p99}
         points = [(q, given[name]) for q, name in PERCENTILES if given[name] is not None]
         z = tuple(_STANDARD.inv_cdf(q) for q, _ in points)

@@ -319,6 +319,7 @@ WIRE_AND_ADMIN = (
     "mockbdd.wire.mappings",
     "mockbdd.admin.routes",
     "mockbdd.sim.timeline",  # with the settings tasks, or the first namespace with a timeline
+    "statistics",  # with the delay summaries, or the first normal or percentiles delay
 )
 UNTIL_USED = (
     "mockbdd.server.deadline",  # the first delay
