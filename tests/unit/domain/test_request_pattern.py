@@ -187,9 +187,10 @@ def test_matches_holds_exactly_when_evaluate_finds_a_full_match() -> None:
         seen[full.is_exact] += 1
 
     agree()
-    # the property says little unless both outcomes were drawn often
-    assert seen[True] >= 40, seen
-    assert seen[False] >= 40, seen
+    # the property says little unless both outcomes were drawn often: about 54 of 500 match
+    # on a quiet machine, 33 were seen on a loaded one (hypothesis ran fewer examples)
+    assert seen[True] >= 15, seen
+    assert seen[False] >= 15, seen
 
 
 def test_a_short_evaluation_stops_at_a_request_line_that_differs() -> None:
