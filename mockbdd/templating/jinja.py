@@ -168,12 +168,11 @@ class Jinja(_TemplateTransformer):
     def context(
         self, request: RecordedRequest, parameters: Mapping[str, Any], context: ServeContext
     ) -> Mapping[str, Any]:
-        seed = _seed(context)
-        rng = random.Random(seed)
-        faker = _SeededFaker(self, seed)  # seeded when a template first reads it
+        draws = _Draws(context)  # seeded when a template first draws: most never do
+        faker = _SeededFaker(self, draws)
 
         def uuid() -> str:
-            return str(uuid_module.UUID(int=rng.getrandbits(128), version=4))
+            return str(uuid_module.UUID(int=draws.rng().getrandbits(128), version=4))
 
         def now(format: str | None = None, offset: str | None = None) -> str:
             moment: datetime = utc_now()
@@ -188,7 +187,7 @@ class Jinja(_TemplateTransformer):
             "uuid": uuid,
             "now": now,
             "jsonPath": _json_path,
-            "random": rng,
+            "random": _SeededRandom(draws),
             "state": State(context.values),
             "crud": Crud(context.collections),
         }
@@ -197,23 +196,65 @@ class Jinja(_TemplateTransformer):
         return f"mockbdd: jinja template {exc}\n"
 
 
+class _Draws:
+    """One render's seed and ``random.Random``, made when a template first draws (a seed costs
+    a hash, or a read of the system's randomness without a server seed: per request)."""
+
+    __slots__ = ("_context", "_rng", "_seed")
+
+    def __init__(self, context: ServeContext) -> None:
+        self._context = context
+        self._seed: int | None = None
+        self._rng: random.Random | None = None
+
+    def seed(self) -> int:
+        if self._seed is None:
+            self._seed = _seed(self._context)
+        return self._seed
+
+    def rng(self) -> random.Random:
+        if self._rng is None:
+            self._rng = random.Random(self.seed())
+        return self._rng
+
+
+class _SeededRandom:
+    """``random`` in a template: this render's seeded ``random.Random``, made at first use."""
+
+    __slots__ = ("_draws",)
+
+    def __init__(self, draws: _Draws) -> None:
+        self._draws = draws
+
+    def __str__(self) -> str:  # ``{{ random }}``: a name, not a Python repr
+        return "random"
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._draws.rng(), name)
+
+
 class _SeededFaker:
     """``faker`` in a template: the transformer's Faker, seeded for this request when a
     template first reads one of its providers (a render that never names it costs nothing)."""
 
-    __slots__ = ("_faker", "_jinja", "_seed")
+    __slots__ = ("_draws", "_faker", "_jinja")
 
-    def __init__(self, jinja: Jinja, seed: int) -> None:
+    def __init__(self, jinja: Jinja, draws: _Draws) -> None:
         self._jinja = jinja
-        self._seed = seed
+        self._draws = draws
         self._faker: Any = None
+
+    def __str__(self) -> str:  # ``{{ faker }}``: a name, not a Python repr
+        return "faker"
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         if self._faker is None:
             self._faker = self._jinja._faker
-            self._faker.seed_instance(self._seed)
+            self._faker.seed_instance(self._draws.seed())
         return getattr(self._faker, name)
 
 

@@ -78,6 +78,7 @@ def test_faker_uuid_and_random_are_the_same_for_the_same_seed() -> None:
         "{{ '%s'|format(request.__class__) }}",
         "{{ range(10**9)|list }}",
         "{{ faker.random.__class__ }}",
+        "{{ faker._jinja }}{{ random._draws._context }}{{ random.__class__ }}{{ random }}",
         "{% for x in range(100000) %}{% for y in range(100000) %}x{% endfor %}{% endfor %}",
     ],
 )
