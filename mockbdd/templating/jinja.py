@@ -28,7 +28,7 @@ from mockbdd.templating import MAX_OUTPUT_CHARS, MAX_RENDER_SECONDS, TemplateErr
 from mockbdd.templating.dates import shift, utc_now
 from mockbdd.templating.model import RequestModel
 from mockbdd.templating.transformers import _TemplateTransformer
-from mockbdd.templating.values import to_plain
+from mockbdd.templating.values import CaseInsensitive, JsonMap, LazyValues, to_plain
 
 
 class JinjaRequest(RequestModel):
@@ -118,6 +118,10 @@ class JinjaTemplate:
         return "".join(out)
 
 
+# the request model's mappings: their fields are data, looked up as items
+_FIELDS_FIRST = frozenset({JinjaRequest, CaseInsensitive, LazyValues, JsonMap})
+
+
 def _line(exc: BaseException, name: str) -> int:
     """The template line the error happened at (Jinja maps its frames to template lines)."""
     lines = [f.lineno or 0 for f in traceback.extract_tb(exc.__traceback__) if f.filename == name]
@@ -141,7 +145,22 @@ class Jinja(_TemplateTransformer):
     def _environment(self) -> Any:
         from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-        env = ImmutableSandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
+        class Sandbox(ImmutableSandboxedEnvironment):
+            """The immutable sandbox, looking the request model's fields up as items first
+            (``request.method``, ``request.query.name``): Jinja tries the attribute first and
+            catches the AttributeError, a tenth of a render per field. What the model's class
+            defines (``get``, ``items``...) and every other object go the sandbox's way."""
+
+            def getattr(self, obj: Any, attribute: str) -> Any:
+                kind = type(obj)
+                if kind in _FIELDS_FIRST and attribute[:1] != "_" and not hasattr(kind, attribute):
+                    try:
+                        return obj[attribute]
+                    except (TypeError, LookupError):
+                        pass
+                return super().getattr(obj, attribute)
+
+        env = Sandbox(autoescape=False, keep_trailing_newline=True)
         safe_range = env.globals["range"]  # the sandbox's: refuses more than MAX_RANGE items
         env.globals.clear()
         env.globals["range"] = safe_range

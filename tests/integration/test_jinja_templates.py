@@ -26,6 +26,26 @@ def http() -> Iterator[httpx.Client]:
         yield client
 
 
+def test_fields_read_as_attributes_and_the_models_methods_stay_methods(http: httpx.Client) -> None:
+    """``request.query.name`` is the field; ``request.query.get`` stays the method even when a
+    query parameter is called ``get`` (the model's fields are looked up as items first only
+    where its class defines nothing of that name)."""
+    body = (
+        "{{ request.query.name }}|{{ request.query.get('get') }}|{{ request.query.nothing }}|"
+        "{{ request.headers.get('x-a') }}|{{ request.headers['X-A'] }}|{{ request.json.name }}|"
+        "{{ request.json.items() | list | length }}|{{ request.json.missing is undefined }}"
+    )
+    assert _stub(http, "/fields", body).status_code == 201
+    answer = http.request(
+        "GET",
+        "/fields",
+        params={"name": "Ada", "get": "g"},
+        headers={"X-A": "1"},
+        json={"name": "Zoe", "items": 3},
+    )
+    assert answer.text == "Ada|g||1|1|Zoe|2|True"
+
+
 def test_request_model_json_helpers_and_state(http: httpx.Client) -> None:
     body = (
         "{{ request.method }} {{ request.path }} {{ request.pathSegments[1] }} "
