@@ -471,8 +471,7 @@ class Namespace:
     def forget_initial(self, stub_ids: Iterable[str]) -> None:
         """Stubs whose files were just deleted are no longer restored by resets."""
         gone = set(stub_ids)
-        if gone:
-            self._initial_stubs = tuple(s for s in self._initial_stubs if s.id not in gone)
+        self._initial_stubs = tuple(s for s in self._initial_stubs if s.id not in gone)
 
     def define_collections(self, collections: tuple[InitialCollection, ...]) -> None:
         """Replace these collections (each whole; the others stay). Every item is checked
