@@ -17,7 +17,7 @@ import random
 import time
 import traceback
 import uuid as uuid_module
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -32,26 +32,18 @@ from mockbdd.templating.values import CaseInsensitive, JsonMap, LazyValues, to_p
 
 
 class JinjaRequest(RequestModel):
-    """The request model with ``json`` (the parsed body, or None)."""
+    """The request model with ``json`` (the parsed body, or None), ``path`` as text and
+    ``pathSegments`` as a list."""
 
     __slots__ = ()
 
-    def __getitem__(self, key: str) -> Any:
-        if key == "json":
-            parsed = self._request.body.json
-            return None if parsed is Body.NOT_JSON else parsed
-        if key == "path":
-            return self._request.path
-        if key == "pathSegments":
-            return list(super().__getitem__(key))
-        if key == "pathParameters":
-            return dict(self._context.path_parameters)
-        return super().__getitem__(key)
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        if key in ("json", "path", "pathSegments", "pathParameters"):
-            return self[key]
-        return super().get(key, default)
+    _keys = {
+        **RequestModel._keys,
+        "json": lambda r, c: None if r.body.json is Body.NOT_JSON else r.body.json,
+        "path": lambda r, c: r.path,
+        "pathSegments": lambda r, c: [s for s in r.path.split("/") if s],
+        "pathParameters": lambda r, c: dict(c.path_parameters),
+    }
 
 
 class State:
@@ -92,34 +84,69 @@ class Crud:
 
 
 class JinjaTemplate:
-    """A compiled Jinja template; ``render`` enforces the output cap and the time budget."""
+    """A compiled Jinja template; ``render`` enforces the output cap and the time budget.
 
-    def __init__(self, template: Any, name: str) -> None:
+    It renders through the compiled root function with a context holding only the names the
+    template reads (Jinja's own analysis, at compile time): a render builds no entry it does
+    not use, and its context is made from a plain dict, not Jinja's ChainMap of globals."""
+
+    def __init__(self, template: Any, name: str, names: frozenset[str]) -> None:
         self._template = template
+        self._root = template.root_render_func
+        self._environment = template.environment
+        self._globals = dict(template.globals)  # the sandbox's range: Jinja's analysis omits it
+        self._names = tuple(sorted(names))
         self.name = name
 
     def render(self, context: Mapping[str, Any]) -> str:
         deadline = time.monotonic() + MAX_RENDER_SECONDS
+        parent = dict(self._globals)
+        for key in self._names:
+            value = context.get(key, _ABSENT)
+            if value is not _ABSENT:
+                parent[key] = value
         out: list[str] = []
         size = 0
         try:
-            for chunk in self._template.generate(dict(context)):
+            for chunk in self._root(self._template.new_context(parent, shared=True)):
                 size += len(chunk)
                 if size > MAX_OUTPUT_CHARS:
-                    raise TemplateError(f"the output grew past {MAX_OUTPUT_CHARS} characters")
+                    raise _Cut(f"the output grew past {MAX_OUTPUT_CHARS} characters")
                 if time.monotonic() > deadline:
-                    raise TemplateError(f"the render took longer than {MAX_RENDER_SECONDS:g} s")
+                    raise _Cut(f"the render took longer than {MAX_RENDER_SECONDS:g} s")
                 out.append(chunk)
-        except TemplateError as exc:
-            raise TemplateError(exc.reason, exc.line or _line(exc, self.name), self.name) from None
-        except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"
-            raise TemplateError(reason, _line(exc, self.name), self.name) from None
+        except _Cut as exc:
+            raise TemplateError(exc.reason, 0, self.name) from None
+        except Exception:
+            failed = _mapped(self._environment)
+            line = _line(failed, self.name)
+            if isinstance(failed, TemplateError):
+                raise TemplateError(failed.reason, failed.line or line, self.name) from None
+            reason = f"{type(failed).__name__}: {failed}"
+            raise TemplateError(reason, line, self.name) from None
         return "".join(out)
 
 
-# the request model's mappings: their fields are data, looked up as items
-_FIELDS_FIRST = frozenset({JinjaRequest, CaseInsensitive, LazyValues, JsonMap})
+class _Cut(TemplateError):
+    """A render stopped at the output cap or the time budget."""
+
+
+_ABSENT: Any = object()
+
+# the request model's mappings: their fields are data, looked up as items; what each class
+# defines (``get``, ``items``...) is found the sandbox's way
+_FIELDS_FIRST: dict[type, frozenset[str]] = {
+    kind: frozenset(dir(kind)) for kind in (JinjaRequest, CaseInsensitive, LazyValues, JsonMap)
+}
+
+
+def _mapped(environment: Any) -> Exception:
+    """The exception being handled, its traceback mapped to template lines by Jinja."""
+    try:
+        environment.handle_exception()
+    except Exception as mapped:  # handle_exception re-raises the one being handled
+        return mapped
+    raise AssertionError("handle_exception returned")  # pragma: no cover
 
 
 def _line(exc: BaseException, name: str) -> int:
@@ -152,8 +179,8 @@ class Jinja(_TemplateTransformer):
             defines (``get``, ``items``...) and every other object go the sandbox's way."""
 
             def getattr(self, obj: Any, attribute: str) -> Any:
-                kind = type(obj)
-                if kind in _FIELDS_FIRST and attribute[:1] != "_" and not hasattr(kind, attribute):
+                defined = _FIELDS_FIRST.get(type(obj))
+                if defined is not None and attribute not in defined and attribute[:1] != "_":
                     try:
                         return obj[attribute]
                     except (TypeError, LookupError):
@@ -174,45 +201,123 @@ class Jinja(_TemplateTransformer):
 
     def compile(self, source: str, name: str) -> JinjaTemplate:
         import jinja2
+        from jinja2 import meta
 
         env = self._environment
         try:
-            code = env.compile(source, name=name, filename=name)
+            tree = env.parse(source, name=name, filename=name)
+            code = env.compile(tree, name=name, filename=name)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(exc.message or "syntax error", exc.lineno, name) from None
-        if "faker" in source:
+        names = frozenset(meta.find_undeclared_variables(tree))
+        if "faker" in names:
             self._faker  # noqa: B018 - Faker loads in about a second: at stub creation, not mid-request
-        return JinjaTemplate(env.template_class.from_code(env, code, env.make_globals(None)), name)
+        globals_ = dict(env.make_globals(None))  # a plain dict: Jinja's ChainMap costs per render
+        return JinjaTemplate(env.template_class.from_code(env, code, globals_), name, names)
 
     def context(
         self, request: RecordedRequest, parameters: Mapping[str, Any], context: ServeContext
     ) -> Mapping[str, Any]:
-        draws = _Draws(context)  # seeded when a template first draws: most never do
-        faker = _SeededFaker(self, draws)
+        return JinjaModel(self, request, parameters, context)
+
+    def failure(self, exc: TemplateError) -> str:
+        return f"mockbdd: jinja template {exc}\n"
+
+
+class JinjaModel(Mapping[str, Any]):
+    """What a Jinja template sees, each name made when a template first reads it (most
+    read ``request`` only): the request model, ``parameters``, ``faker``, ``uuid``, ``now``,
+    ``jsonPath``, ``random``, ``state`` and ``crud``. The templates of one answer share it,
+    so they draw from one seed."""
+
+    __slots__ = ("_context", "_draws", "_jinja", "_made", "_parameters", "_request")
+
+    def __init__(
+        self,
+        jinja: Jinja,
+        request: RecordedRequest,
+        parameters: Mapping[str, Any],
+        context: ServeContext,
+    ) -> None:
+        self._jinja = jinja
+        self._request = request
+        self._parameters = parameters
+        self._context = context
+        self._made: dict[str, Any] = {}
+        self._draws: _Draws | None = None
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        made = self._made.get(key, _ABSENT)
+        if made is not _ABSENT:
+            return made
+        build = _NAMES.get(key)
+        if build is None:
+            return default
+        made = self._made[key] = build(self)
+        return made
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.get(key, _ABSENT)
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_NAMES)
+
+    def __len__(self) -> int:
+        return len(_NAMES)
+
+    def draws(self) -> _Draws:
+        if self._draws is None:
+            self._draws = _Draws(self._context)
+        return self._draws
+
+    def request(self) -> JinjaRequest:
+        return JinjaRequest(self._request, self._context)
+
+    def parameters(self) -> Any:
+        return self._jinja.plain(self._parameters)
+
+    def faker(self) -> _SeededFaker:
+        return _SeededFaker(self._jinja, self.draws())
+
+    def uuid(self) -> Callable[[], str]:
+        draws = self.draws()
 
         def uuid() -> str:
             return str(uuid_module.UUID(int=draws.rng().getrandbits(128), version=4))
 
-        def now(format: str | None = None, offset: str | None = None) -> str:
-            moment: datetime = utc_now()
-            if offset:
-                moment = shift(moment, offset)
-            return moment.strftime(format) if format else moment.isoformat()
+        return uuid
 
-        return {
-            "request": JinjaRequest(request, context),
-            "parameters": self.plain(parameters),
-            "faker": faker,
-            "uuid": uuid,
-            "now": now,
-            "jsonPath": _json_path,
-            "random": _SeededRandom(draws),
-            "state": State(context.values),
-            "crud": Crud(context.collections),
-        }
+    def random(self) -> _SeededRandom:
+        return _SeededRandom(self.draws())
 
-    def failure(self, exc: TemplateError) -> str:
-        return f"mockbdd: jinja template {exc}\n"
+    def state(self) -> State:
+        return State(self._context.values)
+
+    def crud(self) -> Crud:
+        return Crud(self._context.collections)
+
+
+def _now(format: str | None = None, offset: str | None = None) -> str:
+    moment: datetime = utc_now()
+    if offset:
+        moment = shift(moment, offset)
+    return moment.strftime(format) if format else moment.isoformat()
+
+
+_NAMES: dict[str, Callable[[JinjaModel], Any]] = {
+    "request": JinjaModel.request,
+    "parameters": JinjaModel.parameters,
+    "faker": JinjaModel.faker,
+    "uuid": JinjaModel.uuid,
+    "now": lambda model: _now,
+    "jsonPath": lambda model: _json_path,
+    "random": JinjaModel.random,
+    "state": JinjaModel.state,
+    "crud": JinjaModel.crud,
+}
 
 
 class _Draws:

@@ -21,6 +21,8 @@ class RequestModel(Mapping[str, Any]):
 
     __slots__ = ("_context", "_done", "_request")
 
+    _keys: dict[str, Callable[[RecordedRequest, ServeContext], Any]]  # set below: _KEYS
+
     def __init__(self, request: RecordedRequest, context: ServeContext) -> None:
         self._request = request
         self._context = context
@@ -30,7 +32,7 @@ class RequestModel(Mapping[str, Any]):
         value = self._done.get(key, _MISSING)
         if value is not _MISSING:
             return value
-        build = _KEYS.get(key)
+        build = self._keys.get(key)
         if build is None:
             raise KeyError(key)
         value = self._done[key] = build(self._request, self._context)
@@ -42,7 +44,7 @@ class RequestModel(Mapping[str, Any]):
         value = self._done.get(key, _MISSING)  # a first read is the common case: no raise
         if value is not _MISSING:
             return value
-        build = _KEYS.get(key)
+        build = self._keys.get(key)
         if build is None:
             return default
         value = self._done[key] = build(self._request, self._context)
@@ -51,10 +53,10 @@ class RequestModel(Mapping[str, Any]):
     __mb_lookup__ = get  # one step of a template path
 
     def __iter__(self) -> Iterator[str]:
-        return iter(_KEYS)
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(_KEYS)
+        return len(self._keys)
 
 
 def _path(request: RecordedRequest, context: ServeContext) -> PathSegments:
@@ -112,3 +114,5 @@ _KEYS: dict[str, Callable[[RecordedRequest, ServeContext], Any]] = {
     "parts": lambda r, c: {},
     "clientIp": lambda r, c: r.client_ip,
 }
+
+RequestModel._keys = _KEYS

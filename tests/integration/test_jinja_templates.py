@@ -145,6 +145,25 @@ def test_headers_are_templates_too(http: httpx.Client) -> None:
     assert (answer.headers["X-Id"], answer.headers["X-Plain"]) == ("9", "p")
 
 
+def test_a_render_reads_only_the_names_it_uses_and_one_answer_shares_its_draws(
+    http: httpx.Client,
+) -> None:
+    """A template's context holds the names Jinja finds it reading: an unknown one is
+    undefined, one it sets shadows the model's, a loop's and a macro's resolve; the body and
+    the headers of one answer draw from one seeded ``random`` (the header's is the next draw)."""
+    body = (
+        "[{{ nothing }}]{% set state = 'mine' %}{{ state }} "
+        "{% macro m(x) %}{{ x }}{{ request.method }}{% endmacro %}{{ m(1) }} "
+        "{% for q in range(2) %}{{ loop.index }}{% endfor %} {{ random.random() }}"
+    )
+    _stub(http, "/names", body, headers={"X-Draw": "{{ random.random() }}"})
+    answer = http.get("/names")
+    text, draw = answer.text.rsplit(" ", 1)
+    assert text == "[]mine 1GET 12"
+    # one seed per request: were the draws not shared, both would be its first draw
+    assert draw != answer.headers["X-Draw"]
+
+
 def test_crud_reads_the_namespace_collections(http: httpx.Client) -> None:
     put = http.put(
         "/__admin/collections/users", json=[{"id": 1, "name": "Ada"}, {"id": 2, "name": "Bo"}]
