@@ -15,6 +15,7 @@ from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.openapi.document import Document, Operation
+from mockbdd.openapi.forms import multipart_loads, with_form_encodings
 
 _PARAM = re.compile(r"\{[^}/]+\}")
 
@@ -42,7 +43,9 @@ class _Request:
         )
         self.body = request.body.raw or None
         content_type = request.header("content-type")
-        self.content_type = content_type[0].lower() if content_type else ""
+        # the media type whatever its case; its parameters as sent (a boundary is exact)
+        media, sep, params = content_type[0].partition(";") if content_type else ("", "", "")
+        self.content_type = media.strip().lower() + sep + params
 
 
 class OpenApiValidator:
@@ -50,13 +53,14 @@ class OpenApiValidator:
     ``prefix`` (a service's ``/<service>``, or '')."""
 
     def __init__(self, document: Document, prefix: str = "") -> None:
-        from openapi_core import OpenAPI
+        from openapi_core import Config, OpenAPI
 
         self._prefix = prefix
         self._base = document.base_path
-        raw = dict(document.raw)
+        raw = with_form_encodings(document.raw)
         raw["servers"] = [{"url": _HOST + document.base_path}]
-        self._api = OpenAPI.from_dict(raw)
+        config = Config(extra_media_type_deserializers={"multipart/form-data": multipart_loads})
+        self._api = OpenAPI.from_dict(raw, config=config)
         self.name = document.title
         self._document = document
         self._operations = [
@@ -162,9 +166,40 @@ def _bad_request(title: str, exc: Exception) -> ResponseDefinition:
         errors = list(getattr(cause, "schema_errors", ()) or ())
         if errors:
             first = sorted(errors, key=lambda e: list(e.absolute_path))[0]
-            body["pointer"] = "".join(f"/{p}" for p in first.absolute_path) or "/"
+            body["pointer"] = _pointer(first)
             body["reason"] = first.message
         else:
-            body["pointer"] = ""
+            field = _form_field(cause)
+            body["pointer"] = "" if field is None else "/" + _escape(field)
             body["reason"] = str(cause or exc)
     return replace(ResponseDefinition(), status=400, headers=_JSON, body=json.dumps(body).encode())
+
+
+def _pointer(error: Any) -> str:
+    """The body's JSON pointer to what breaks the schema; for a missing required property,
+    the property (``/file``, not its object)."""
+    path = [_escape(str(p)) for p in error.absolute_path]
+    if error.validator == "required" and isinstance(error.instance, Mapping):
+        missing = [p for p in error.validator_value if p not in error.instance]
+        if missing:
+            path.append(_escape(str(missing[0])))
+    return "".join(f"/{p}" for p in path) or "/"
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def _form_field(cause: BaseException | None) -> str | None:
+    """The form field openapi-core could not read as its type: its ``CastError`` carries the
+    value, the field's reader (the frame that raised it) its name."""
+    from openapi_core.deserializing.styles.deserializers import StyleDeserializer
+
+    tb = cause.__traceback__ if cause is not None else None
+    found = None
+    while tb is not None:
+        reader = tb.tb_frame.f_locals.get("self")
+        if isinstance(reader, StyleDeserializer):
+            found = reader.name
+        tb = tb.tb_next
+    return found

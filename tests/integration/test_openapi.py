@@ -73,6 +73,7 @@ def test_validating_mode_names_the_parameter_or_the_body_pointer(http: httpx.Cli
     assert "not of type 'string'" in bad_body.json()["reason"]
     missing = http.post("/v2/pets", json={"tag": "dog"}).json()
     assert "'name' is a required property" in missing["reason"]
+    assert missing["pointer"] == "/name"  # the missing property itself, not its object
     assert http.post("/v2/pets", json={"name": "Rex"}).status_code == 200
     assert http.get("/v2/pets?limit=3&tags=a").status_code == 200
     assert http.get("/elsewhere").status_code == 404  # not the document's: the stubs decide
