@@ -54,6 +54,7 @@ _STRING = {"type": "string"}
 _BOOL = {"type": "boolean"}
 _NUMBER = {"anyOf": [{"type": "number"}, {"type": "string"}]}
 _JSON_OR_TEXT: dict[str, Any] = {}  # any JSON value, or the JSON as a string
+_NAMESPACES = {"type": "object", "additionalProperties": _STRING}  # prefix -> namespace URI
 _DATE_OPTION_SCHEMAS = {
     "actualFormat": _STRING,
     "truncateExpected": _STRING,
@@ -112,6 +113,41 @@ def _matches_json_path(value: Any, obj: Mapping[str, Any], ctx: OperatorContext)
     rest = {k: v for k, v in value.items() if k != "expression"}
     sub = ctx.pattern(rest, "matchesJsonPath") if rest else None
     return MatchesJsonPathPattern(expression, sub)
+
+
+def _matches_xpath(value: Any, obj: Mapping[str, Any], ctx: OperatorContext) -> ContentPattern:
+    """WireMock's forms: ``"//a"``, or ``{"expression": "//a", <a value pattern>}``; and
+    ``xPathNamespaces`` next to it (WireMock finds it inside the object form too)."""
+    from mockbdd.domain.patterns_xpath import MatchesXPathPattern
+
+    outer = obj.get("xPathNamespaces")
+    if isinstance(value, str):
+        return MatchesXPathPattern(value, _namespaces(outer, "xPathNamespaces"))
+    if not isinstance(value, dict):
+        raise InvalidInput("", f"matchesXPath must be a string or an object, got {kind_of(value)}")
+    if "expression" not in value:
+        raise InvalidInput("", "matchesXPath needs an 'expression' in its object form")
+    expression = text(value["expression"], "matchesXPath expression")
+    inner = value.get("xPathNamespaces")
+    namespaces = _namespaces(outer if outer is not None else inner, "xPathNamespaces")
+    rest = {k: v for k, v in value.items() if k not in ("expression", "xPathNamespaces")}
+    sub = ctx.pattern(rest, "matchesXPath") if rest else None
+    return MatchesXPathPattern(expression, namespaces, sub)
+
+
+def _namespaces(value: Any, name: str) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise InvalidInput(
+            "", f"{name} must be an object of prefixes and URIs, got {kind_of(value)}"
+        )
+    for prefix, uri in value.items():
+        if not isinstance(uri, str):
+            raise InvalidInput(
+                "", f"{name}/{prefix} must be a string (a namespace URI), got {kind_of(uri)}"
+            )
+    return tuple(sorted(value.items()))
 
 
 def _matches_json_schema(
@@ -268,6 +304,21 @@ _BUILT_IN: Mapping[str, Operator] = {
                 },
             ]
         },
+    ),
+    "matchesXPath": Operator(
+        _matches_xpath,
+        ("xPathNamespaces",),
+        {
+            "anyOf": [
+                _STRING,
+                {
+                    "type": "object",
+                    "required": ["expression"],
+                    "properties": {"expression": _STRING, "xPathNamespaces": _NAMESPACES},
+                },
+            ]
+        },
+        {"xPathNamespaces": _NAMESPACES},
     ),
     "matchesJsonSchema": Operator(
         _matches_json_schema,

@@ -37,7 +37,7 @@ class Operator:
 
 
 _MULTI = {"hasExactly": HasExactlyPattern, "includes": IncludesPattern}
-_UNSUPPORTED = frozenset({"matchesXPath", "matchesPathTemplate"})
+_UNSUPPORTED = frozenset({"matchesPathTemplate"})
 
 
 def _check_operator(name: str, entry: object) -> str:

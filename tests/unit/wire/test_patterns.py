@@ -103,7 +103,8 @@ def test_the_registry_covers_every_operator_of_the_design() -> None:
         "absent", "after", "and", "anything", "before", "binaryEqualTo", "contains",
         "doesNotContain", "doesNotMatch", "equalTo", "equalToDateTime", "equalToJson",
         "equalToNumber", "equalToXml", "greaterThanNumber", "greaterThanOrEqualNumber", "lessThanNumber",
-        "lessThanOrEqualNumber", "matches", "matchesJsonPath", "matchesJsonSchema", "not", "or",
+        "lessThanOrEqualNumber", "matches", "matchesJsonPath", "matchesJsonSchema", "matchesXPath", "not",
+            "or",
     }  # fmt: skip
 
 
@@ -138,7 +139,8 @@ def test_the_clock_reaches_nested_date_patterns() -> None:
          "(allowed: caseInsensitive)"),
         ({"contains": "x", "caseInsensitive": True}, P,
          "unknown option 'caseInsensitive' for contains (allowed: none)"),
-        ({"matchesXPath": "/a"}, P, "operator 'matchesXPath' is not supported by mockbdd"),
+        ({"matchesPathTemplate": "/a"}, P,
+         "operator 'matchesPathTemplate' is not supported by mockbdd"),
         ({"hasExactly": [{"equalTo": "a"}]}, P,
          "'hasExactly' matches several values: it is allowed"),
         ("equalTo", P, 'a pattern must be an object like {"equalTo": "…"}, got a string'),
