@@ -262,22 +262,35 @@ class Namespace:
         nothing, when the state moved since the selection (see ``NamespaceState``)."""
         return self._state.commit(selection)
 
-    def serve(self, request: RecordedRequest) -> ServePlan:
+    def serve(
+        self,
+        request: RecordedRequest,
+        selection: Selection | None = None,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> ServePlan:
         """Select the stub, commit it, journal the request and plan the answer (response,
-        sampled delay, fault; for no match, the near-miss search over a snapshot)."""
+        sampled delay, fault; for no match, the near-miss search over a snapshot).
+
+        ``selection``: what :meth:`select` gave for ``request`` just now, with nothing changed
+        since (an admit stage's dry run), committed instead of matching again; ``headers``:
+        added to this one answer (``ServePlan.headers``)."""
         now = self._clock()
         self._last_used = now
-        selection = self.select(request)
+        if selection is None:
+            selection = self.select(request)
         if selection is not None and not self._state.commit(selection):
             selection = self._select_again(request)
         if selection is None:
             event = ServeEvent(request, now)
             self._journal.record(event)
-            return ServePlan(event, None, None, 0.0, None, self.near_miss_search(request))
+            search = self.near_miss_search(request)
+            return ServePlan(event, None, None, 0.0, None, search, headers)
         stub, response = selection.stub, selection.response
         event = ServeEvent(request, now, stub=stub)  # the stub as it is now, kept with the event
         self._journal.record(event)
-        return ServePlan(event, stub, response, self.delay_ms(response), response.fault, None)
+        return ServePlan(
+            event, stub, response, self.delay_ms(response), response.fault, None, headers
+        )
 
     def _select_again(self, request: RecordedRequest) -> Selection | None:
         for _ in range(MAX_SELECT_ATTEMPTS):
@@ -290,16 +303,22 @@ class Namespace:
         )
 
     def intercept(
-        self, request: RecordedRequest, response: ResponseDefinition, admitted_by: str
+        self,
+        request: RecordedRequest,
+        response: ResponseDefinition,
+        admitted_by: str,
+        headers: tuple[tuple[str, str], ...] = (),
     ) -> ServePlan:
         """Journal ``request`` as answered by ``response`` without matching (the answer of the
         admit stage named ``admitted_by``: a limit, a validation error): no stub, cursor or
-        scenario is touched, and the request is not listed as unmatched."""
+        scenario is touched, and the request is not listed as unmatched. ``headers`` are
+        added to this one answer (a limit's ``Retry-After``)."""
         now = self._clock()
         self._last_used = now
         event = ServeEvent(request, now, admitted_by=admitted_by)
         self._journal.record(event)
-        return ServePlan(event, None, response, self.delay_ms(response), response.fault, None)
+        delay = self.delay_ms(response)
+        return ServePlan(event, None, response, delay, response.fault, None, headers)
 
     def complete(
         self,

@@ -22,7 +22,7 @@ from mockbdd.domain.faults import FAULTS
 from mockbdd.domain.journal import ResponseRecord, ServeEvent
 from mockbdd.domain.namespace import Namespace
 from mockbdd.domain.near_miss import NearMiss, render_unmatched_report
-from mockbdd.domain.plan import NearMissSearch, ServePlan
+from mockbdd.domain.plan import NearMissSearch, Selection, ServePlan
 from mockbdd.domain.responses import (
     TRANSFORMERS,
     ChunkedDribbleDelay,
@@ -41,7 +41,7 @@ from mockbdd.server.listeners import ListenerRunner, webhook_renderer
 from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
-from mockbdd.server.stages import STAGES, Observe, Pipeline, Stage, Stages
+from mockbdd.server.stages import STAGES, Admission, Observe, Pipeline, Stage, Stages
 from mockbdd.server.websockets import WebSockets
 from mockbdd.templating import TemplateRenderFailed
 
@@ -118,10 +118,17 @@ class DataPlane:
             tuple[int, int],
             tuple[CachedResponse, tuple[tuple[str, str], ...], ResponseRecord, bytes | None],
         ] = {}
+        self._last_extra: tuple[object, object, ResponseRecord, bytes | None] = (
+            None,
+            None,
+            _FAILED,
+            None,
+        )
 
     async def serve(self, ns: Namespace, request: web.BaseRequest, path: str) -> web.StreamResponse:
         started = time.perf_counter()
         self.in_flight += 1
+        release: Callable[[], None] | None = None  # an admit stage's, once the exchange is over
         try:
             body = (
                 await recording.read_capped(request, self.max_body_bytes)
@@ -137,20 +144,34 @@ class DataPlane:
             else:  # admit hooks decide at once, or hand back what to await (a queue)
                 queued = 0.0
                 admitted: ServePlan | None = None
+                selection: Selection | None = None  # a hook's match of the request, still good
+                extra: tuple[tuple[str, str], ...] = ()
                 for name, admit in stages.admit:
                     found = admit(ns, recorded)
                     if found is None:
                         continue
-                    if not isinstance(found, ResponseDefinition):
-                        waiting = time.perf_counter()
-                        found = await found
-                        queued += (time.perf_counter() - waiting) * 1000
-                        if found is None:
-                            continue
-                    admitted = ns.intercept(recorded, found, name)
-                    break
-                plan = ns.serve(recorded) if admitted is None else admitted
-                plan = self._shaped(stages, ns, plan, started, queued)
+                    if not isinstance(found, Admission):
+                        if not isinstance(found, ResponseDefinition):  # to await: a queue
+                            waiting = time.perf_counter()
+                            selection = None  # the state may move while this waits
+                            found = await found
+                            queued += (time.perf_counter() - waiting) * 1000
+                            if found is None:
+                                continue
+                        if not isinstance(found, Admission):  # an answer instead of the stubs
+                            admitted = ns.intercept(recorded, found, name, extra)
+                            break
+                    if found.release is not None:
+                        release = found.release if release is None else _both(release, found)
+                    extra += found.headers  # () + headers is headers itself: cached heads hold
+                    if found.response is not None:
+                        admitted = ns.intercept(recorded, found.response, name, extra)
+                        break
+                    if found.selection is not None:
+                        selection = found.selection
+                plan = ns.serve(recorded, selection, extra) if admitted is None else admitted
+                if stages.shape:
+                    plan = self._shaped(stages, ns, plan, started, queued)
             definition = plan.response
             if definition is None:
                 return await self._not_matched(ns, plan, started, queued)
@@ -164,6 +185,11 @@ class DataPlane:
             return self._static(ns, request, plan, definition, started, processing, queued)
         finally:
             self.in_flight -= 1
+            if release is not None:
+                try:
+                    release()
+                except Exception:  # a broken stage must not cost this answer
+                    log.exception("mockbdd: a data-plane stage failed releasing a request")
 
     async def _delay(self, delay_ms: float, started: float) -> None:
         """Wait until ``delay_ms`` after the request arrived (``started``, perf_counter): the
@@ -211,7 +237,11 @@ class DataPlane:
         record = cached.record(definition)
         head = cached.head
         if extra:
-            record, head = self._with_headers(cached, record, extra)
+            last = self._last_extra  # the same answer and headers as the request before?
+            if last[0] is cached and last[1] is extra:
+                record, head = last[2], last[3]
+            else:
+                record, head = self._with_headers(cached, record, extra)
         ns.complete(plan.event, record, processing, total, queued, plan.delay_ms)
         self._observed(ns, plan.event)
         if head is not None and prepared.can_prepare(request):
@@ -240,6 +270,7 @@ class DataPlane:
             head = None if cached.head is None else cached.head + prepared.header_lines(extra)
             made = ResponseRecord(record.status, record.headers + extra, record.body)
             found = self._extra[key] = (cached, extra, made, head)
+        self._last_extra = found
         return found[2], found[3]
 
     async def _dynamic(
@@ -561,6 +592,20 @@ class DataPlane:
             return await asyncio.to_thread(target.read_bytes)
         except (OSError, ValueError):  # missing, unreadable, or a name the OS refuses
             return None
+
+
+def _both(first: Callable[[], None], then: Admission) -> Callable[[], None]:
+    """Two admit stages' releases, each called once and in order (rare: one is the rule)."""
+    second = then.release
+    assert second is not None
+
+    def release() -> None:
+        try:
+            first()
+        finally:
+            second()
+
+    return release
 
 
 def _body_only(definition: ResponseDefinition) -> bool:

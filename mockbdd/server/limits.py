@@ -11,7 +11,8 @@ the admit step before the stubs answer.
 - A concurrency limit lets ``maxInFlight`` requests be answered at once; the next
   ``queueDepth`` wait in arrival order, each at most ``queueTimeoutMs``; a full queue is
   answered ``rejectStatus`` (503) at once, a wait that times out likewise. A slot is held
-  until the answer has gone out (the completed serve event), so a delayed stub holds it too.
+  until the exchange is over (its serve event completed: the stage's ``release``, called by
+  the data plane), so a delayed stub holds it too.
 
 Buckets start full and are kept while a timeline changes the limit in force; setting the
 settings again (``POST /settings``, a tag map) or resetting the namespace fills them again.
@@ -22,10 +23,11 @@ settings that raise ``maxInFlight`` let the queued requests through at once.
 Rate limits are checked before concurrency (a request that would be refused is not queued),
 the namespace's before the stub's. Everything runs on the server's loop with nothing awaited
 between a check and its effect, so the counts are exact under any number of concurrent
-clients (a request decided at once is decided with no coroutine at all). A stub's limits apply to the stub that would answer when the request arrives (a dry
-run of the match), each stub on its own budget unless its limits name a ``bucket`` that
-other stubs name too (a whole service's budget); namespaces that set no limit are not
-touched (``active``).
+clients (a request decided at once is decided with no coroutine at all). A stub's limits
+apply to the stub that would answer when the request arrives (a dry run of the match, handed
+to the serve, so the request is matched once), each stub on its own budget unless its limits
+name a ``bucket`` that other stubs name too (a whole service's budget); namespaces that set
+no limit are not touched (``active``).
 """
 
 from __future__ import annotations
@@ -36,21 +38,21 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.namespace import Namespace, Settings
-from mockbdd.domain.plan import ServePlan
+from mockbdd.domain.plan import Selection
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
 from mockbdd.extensions import Extensions
-from mockbdd.server.stages import STAGES, Active, Admit, AdmitAnswer, Observe, Shape
+from mockbdd.server.stages import STAGES, Active, Admission, Admit, AdmitAnswer
 
 if TYPE_CHECKING:
     from mockbdd.sim.token_bucket import KeyedBuckets
 
 Header = tuple[str, str]
+Slots = tuple[tuple["ConcurrencyGate", ConcurrencyLimit], ...]
 _TEXT = ("Content-Type", "text/plain; charset=utf-8")
 NAMESPACE_SCOPE = ""  # the scope of the namespace's own limits; a stub's is its id
 WATCH_S = 0.01  # while requests queue, how often the namespace limit in force is looked at
@@ -118,7 +120,8 @@ class ConcurrencyGate:
     def release(self, limit: ConcurrencyLimit) -> None:
         """A held slot is free again: it goes to the longest waiter, if any."""
         self.in_flight -= 1
-        self.admit_waiters(limit)
+        if self._waiters:
+            self.admit_waiters(limit)
 
     def admit_waiters(self, limit: ConcurrencyLimit) -> None:
         while self._waiters and self.in_flight < limit.max_in_flight:
@@ -139,16 +142,30 @@ class ConcurrencyGate:
             pass
 
 
-class _Rate(NamedTuple):
+class _Rate:
     """One rate limit in force, with what each request needs of it worked out."""
 
-    buckets: KeyedBuckets
-    limit: RateLimit
-    per_second: float
-    capacity: int
-    limit_header: Header
-    policy_header: Header
-    made: dict[tuple[int, int, bool], tuple[Header, ...]]  # headers by (remaining, reset, allowed)
+    __slots__ = (
+        "buckets",
+        "capacity",
+        "last",
+        "limit",
+        "limit_header",
+        "made",
+        "per_second",
+        "policy_header",
+    )
+
+    def __init__(self, buckets: KeyedBuckets, limit: RateLimit, per_second: float) -> None:
+        self.buckets = buckets
+        self.limit = limit
+        self.per_second = per_second
+        self.capacity = limit.capacity
+        self.limit_header, self.policy_header = _policy(limit)
+        self.made: dict[tuple[int, int], tuple[Header, ...]] = {}  # by (remaining, reset)
+        # the tokens left by the last request let through, and its headers: a limit that is
+        # not reached leaves the same (capacity - 1) request after request
+        self.last: tuple[float, tuple[Header, ...]] = (-1.0, ())  # (see :meth:`LimitsStage._admit`)
 
 
 class _NamespaceLimits:
@@ -162,8 +179,11 @@ class _NamespaceLimits:
         self.settings: object = None  # the settings object the compiled limits are for
         self.stub_limits = False
         self.rates: tuple[_Rate, ...] = ()  # the namespace's own, compiled
-        self.slots: tuple[tuple[ConcurrencyGate, ConcurrencyLimit], ...] = ()
+        self.slots: Slots = ()
+        self.release: Callable[[], None] | None = None  # gives back a slot of each of ``slots``
         self.stub_rates: dict[tuple[str, int], _Rate] = {}  # a stub's, by (id, id(limit))
+        # the namespace's own limits' last admission, for the same headers again
+        self.admitted: tuple[tuple[Header, ...] | None, Admission | None] = (None, None)
 
     def compile(self, ns: Namespace, settings: Settings) -> None:
         """What the namespace's limits need per request, worked out once per change."""
@@ -181,11 +201,13 @@ class _NamespaceLimits:
             if concurrency is None
             else ((self.gate(_scope(concurrency.bucket, NAMESPACE_SCOPE)), concurrency),)
         )
+        self.release = _releaser(self.slots) if self.slots else None
+        self.admitted = (None, None)
 
     def rate(self, scope: str, limit: RateLimit) -> _Rate:
         from mockbdd.sim.token_bucket import rate_of  # with the first rate limit (idle RSS)
 
-        return _Rate(self.bucket(scope), limit, rate_of(limit), limit.capacity, *_policy(limit), {})
+        return _Rate(self.bucket(scope), limit, rate_of(limit))
 
     def stub_rate(self, stub_id: str, limit: RateLimit) -> _Rate:
         """:meth:`rate` for the limit of the stub ``stub_id``, made once per stub and limit
@@ -267,13 +289,24 @@ def _headers(entry: _Rate, tokens: float, allowed: bool) -> tuple[Header, ...]:
     reset = math.ceil((entry.capacity - tokens) / entry.per_second - 1e-9)
     if not allowed:  # Retry-After depends on the tokens themselves
         return _make_headers(entry, tokens, str(remaining), str(reset), allowed)
-    key = (remaining, reset, allowed)
+    key = (remaining, reset)
     found = entry.made.get(key)
     if found is None:
         if len(entry.made) >= 64:
             entry.made.clear()
         found = entry.made[key] = _make_headers(entry, tokens, str(remaining), str(reset), allowed)
+    entry.last = (tokens, found)
     return found
+
+
+def _releaser(slots: Slots) -> Callable[[], None]:
+    """What gives back one slot of each gate of ``slots`` (an admission's ``release``)."""
+
+    def release() -> None:
+        for gate, limit in slots:
+            gate.release(limit)
+
+    return release
 
 
 def _make_headers(
@@ -293,18 +326,15 @@ def _make_headers(
 
 
 class LimitsStage:
-    """The admit stage of ``rateLimit`` and ``concurrency``; releases slots when it observes
-    the completed serve event of a request that held one."""
+    """The admit stage of ``rateLimit`` and ``concurrency``. What a request let through needs
+    goes with its :class:`Admission`: the limits' headers, the dry-run match of a stub's
+    limits, and the release of the slots it holds (called when its exchange is over)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
         # id(ns) -> (a weak reference to ns, its limits): an int lookup (a WeakKeyDictionary
         # makes a weak reference per lookup); the entry goes with the namespace
         self._namespaces: dict[int, tuple[weakref.ref[Namespace], _NamespaceLimits]] = {}
-        # by id() of the admitted RecordedRequest: its answer's headers (until shape) and the
-        # slots it holds (until its serve event completes)
-        self._headers: dict[int, tuple[Header, ...]] = {}
-        self._slots: dict[int, tuple[tuple[ConcurrencyGate, ConcurrencyLimit], ...]] = {}
         self._rejections: dict[tuple[int, str], ResponseDefinition] = {}
         self._watched: weakref.WeakSet[Namespace] = weakref.WeakSet()
 
@@ -314,12 +344,12 @@ class LimitsStage:
         return self._admit
 
     @property
-    def shape(self) -> Shape:
-        return self._shape
+    def shape(self) -> None:
+        return None
 
     @property
-    def observe(self) -> Observe:
-        return self._observe
+    def observe(self) -> None:
+        return None
 
     @property
     def active(self) -> Active:
@@ -369,17 +399,18 @@ class LimitsStage:
         if settings.timeline:
             settings = settings_in_force(ns, ns.clock())
         found = self._namespaces.get(id(ns))
-        state = found[1] if found is not None else None
-        if (  # what was compiled still holds (the common case, checked here without a call)
-            state is None
-            or state.settings is not settings
-            or state.since != ns.settings_since
-            or state.revision != ns.revision
-            or found is None
+        if (  # what was compiled still holds (the common case, checked here without a call;
+            # new settings and resets move the revision too, so ``since`` is looked at there)
+            found is None
+            or found[1].settings is not settings
+            or found[1].revision != ns.revision
             or found[0]() is not ns
         ):
             state = self._state(ns, settings)
+        else:
+            state = found[1]
         rates, slots = state.rates, state.slots
+        selection: Selection | None = None
         if state.stub_limits:
             selection = ns.select(request)  # the stub that would answer now (a dry run)
             if selection is not None:
@@ -390,47 +421,56 @@ class LimitsStage:
                 if response.concurrency is not None:
                     own = _scope(response.concurrency.bucket, selection.stub.id)
                     slots = (*slots, (state.gate(own), response.concurrency))
-        key = id(request)
+        headers: tuple[Header, ...] = ()
         if rates:
             now = self._clock()
-            headers: tuple[Header, ...] | None = None
-            least = 0.0
+            least = math.inf
             for entry in rates:
                 limit = entry.limit
                 key_of = "" if limit.key == "namespace" else _key(limit, request)
                 bucket = entry.buckets.bucket(key_of, limit, now)
                 if not bucket.draw(entry.per_second, entry.capacity, now):
-                    self._headers[key] = _headers(entry, bucket.tokens, False)
-                    return self._rejection(limit.status, _limited(limit))
+                    refused = _headers(entry, bucket.tokens, False)
+                    return Admission(self._rejection(limit.status, _limited(limit)), refused)
                 tokens = bucket.tokens
-                if headers is None or tokens < least:  # the headers of the tightest limit
+                if tokens < least:  # the headers of the tightest limit
                     least = tokens
-                    headers = _headers(entry, tokens, True)
-            self._headers[key] = headers or ()
+                    last = entry.last
+                    headers = last[1] if tokens == last[0] else _headers(entry, tokens, True)
+        release = None
         if slots:
             for i, (gate, concurrency) in enumerate(slots):
                 if not gate.try_acquire(concurrency):  # a slot free, no one waiting: at once
                     if i < len(state.slots):  # the namespace's: watch for its limit rising
                         self._watch_soon(ns)
-                    return self._queue(slots, i, key)
-            self._slots[key] = slots
-        return None
+                    return self._queue(slots, i, headers)
+            release = state.release if slots is state.slots else _releaser(slots)
+        if selection is None:  # the namespace's own limits: the same admission again, if it can
+            kept = state.admitted
+            if kept[0] is headers:
+                return kept[1]
+            admission = (
+                None if not headers and release is None else Admission(None, headers, None, release)
+            )
+            state.admitted = (headers, admission)
+            return admission
+        return Admission(None, headers, selection, release)
 
-    async def _queue(
-        self, slots: tuple[tuple[ConcurrencyGate, ConcurrencyLimit], ...], first: int, key: int
-    ) -> ResponseDefinition | None:
+    async def _queue(self, slots: Slots, first: int, headers: tuple[Header, ...]) -> Admission:
         """The rest of :meth:`_admit` for a request that found no free slot in
         ``slots[first]``: wait in the queues in turn (the slots before ``first`` are held)."""
         for i in range(first, len(slots)):
             gate, concurrency = slots[i]
-            refused = await gate.acquire(concurrency)
+            try:
+                refused = await gate.acquire(concurrency)
+            except asyncio.CancelledError:  # the server is stopping: the slots held go back
+                _releaser(slots[:i])()
+                raise
             if refused is not None:
-                for held, held_limit in slots[:i]:
-                    held.release(held_limit)
+                _releaser(slots[:i])()
                 text = f"mockbdd: concurrency limit reached: {refused}\n"
-                return self._rejection(concurrency.reject_status, text)
-        self._slots[key] = slots
-        return None
+                return Admission(self._rejection(concurrency.reject_status, text), headers)
+        return Admission(None, headers, None, _releaser(slots))
 
     def _watch_soon(self, ns: Namespace) -> None:
         if ns not in self._watched:
@@ -449,26 +489,6 @@ class LimitsStage:
             asyncio.get_running_loop().call_later(WATCH_S, self._watch, ns)
         else:
             self._watched.discard(ns)
-
-    def _shape(self, ns: Namespace, plan: ServePlan) -> ServePlan:
-        headers = self._headers.pop(id(plan.event.request), None)
-        if not headers:
-            return plan
-        return ServePlan(
-            plan.event,
-            plan.stub,
-            plan.response,
-            plan.delay_ms,
-            plan.fault,
-            plan.near_misses,
-            plan.headers + headers,
-        )
-
-    def _observe(self, ns: Namespace, event: ServeEvent) -> None:
-        slots = self._slots.pop(id(event.request), None)
-        if slots is not None:
-            for gate, limit in slots:
-                gate.release(limit)
 
     def _rejection(self, status: int, text: str) -> ResponseDefinition:
         """One definition per status and text, so the response cache keeps its head."""

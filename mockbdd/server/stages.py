@@ -8,7 +8,9 @@ A request goes through three steps, and a stage takes part in any of them:
   can (a plain function returning the answer or None: no coroutine is made, nothing is
   awaited) and returns an awaitable when it must wait (a queue); an ``async def`` works too.
   The first stage that answers wins; the request is journaled with that answer, unmatched,
-  and the time spent awaiting is its ``queuedTime``.
+  and the time spent awaiting is its ``queuedTime``. An :class:`Admission` says more: headers
+  for this request's answer, the match the hook made (so the serve does not match again),
+  and what to call when the exchange is over (a limit's slot given back).
 - ``shape`` (after matching): gets the :class:`ServePlan` and returns it, or a changed one
   (``plan._replace(delay_ms=..., fault=..., response=...)``); each stage gets the previous
   stage's plan. An unmatched request's plan (``response`` None) comes through as well.
@@ -28,18 +30,38 @@ from __future__ import annotations
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.namespace import Namespace
-from mockbdd.domain.plan import ServePlan
+from mockbdd.domain.plan import Selection, ServePlan
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.extensions import Kind
 
-# an admit hook answers at once (a response, or None to let the request on) or, when it must
-# wait, with an awaitable of the same
-AdmitAnswer = ResponseDefinition | None | Awaitable[ResponseDefinition | None]
+
+class Admission(NamedTuple):  # a tuple: one per request at most, cheaper than a dataclass
+    """An admit hook's decision with more to it than a response or None.
+
+    - ``response``: the answer instead of the stubs' (None: the request goes on);
+    - ``headers``: added to this request's answer, whoever gives it (a limit's ``RateLimit``);
+    - ``selection``: the hook's dry run of the match (``Namespace.select``) made just now, which
+      the serve commits instead of matching again (None: none made, or nothing matched). It
+      is dropped if a later hook awaits: the state may move while it waits;
+    - ``release``: called once when the exchange is over, however it ends (answered, failed,
+      cancelled), e.g. to give back a concurrency slot; no observe callback is needed for it.
+    """
+
+    response: ResponseDefinition | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    selection: Selection | None = None
+    release: Callable[[], None] | None = None
+
+
+# an admit hook answers at once (a response or an Admission, or None to let the request on) or,
+# when it must wait, with an awaitable of the same
+AdmitDecision = ResponseDefinition | Admission | None
+AdmitAnswer = AdmitDecision | Awaitable[AdmitDecision]
 Admit = Callable[[Namespace, RecordedRequest], AdmitAnswer]
 Shape = Callable[[Namespace, ServePlan], ServePlan]
 Observe = Callable[[Namespace, ServeEvent], None]

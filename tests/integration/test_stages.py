@@ -21,7 +21,7 @@ from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.extensions import Extensions
 from mockbdd.server.runner import MockHttpServer
-from mockbdd.server.stages import STAGES, Hooks, Stage
+from mockbdd.server.stages import STAGES, Admission, Hooks, Stage
 from mockbdd.wire import builtins
 
 SLOW_DOWN = ResponseDefinition(status=429, headers=(("Retry-After", "1"),), body=b"slow down")
@@ -138,6 +138,55 @@ async def test_an_admit_stage_may_decide_at_once_without_a_coroutine() -> None:
         served, refused = server.engine.default.journal.events()  # newest first
         assert refused.admitted_by == "stage-0"
         assert (refused.queued_ms, served.queued_ms) == (0.0, 0.0)  # nothing was awaited
+
+
+async def test_an_admission_adds_headers_and_its_release_runs_once_the_exchange_is_over() -> None:
+    """Two stages' admissions: both headers on the answer, in stage order, and each release
+    called once per request, after its serve event completed, the first stage's first."""
+    released: list[tuple[str, bool]] = []
+
+    def admission(tag: str) -> Hooks:
+        def admit(ns: Namespace, request: RecordedRequest) -> Admission:
+            def release() -> None:
+                event = next(ns.journal.events())
+                released.append((tag, event.response is not PENDING))
+
+            return Admission(headers=(("X-Admitted", tag),), release=release)
+
+        return Hooks(admit=admit)
+
+    async with serving(admission("a"), admission("b")) as (_, http):
+        await stub(http, {"request": {"url": "/q"}, "response": {"status": 204}})
+        answer = await http.get("/q")
+        assert answer.status_code == 204
+        assert answer.headers.get_list("X-Admitted") == ["a", "b"]
+        assert released == [("a", True), ("b", True)]
+        assert (await http.get("/none")).status_code == 404  # released for any answer
+        assert released[2:] == [("a", True), ("b", True)]
+        [entry, _] = await journal(http)
+        assert entry["response"]["status"] == 404
+
+
+async def test_an_admission_may_refuse_with_headers_and_hand_over_its_match() -> None:
+    """An admission's response answers instead of the stubs, with its headers; one that lets
+    the request on with the match it made is served by that match (nothing matched again)."""
+
+    def admit(ns: Namespace, request: RecordedRequest) -> Admission:
+        if "x-over" in request.headers:
+            return Admission(SLOW_DOWN, (("X-Why", "over"),))
+        chosen = ns.select(request)
+        assert chosen is not None
+        return Admission(selection=chosen, headers=(("X-Stub", chosen.stub.id),))
+
+    async with serving(Hooks(admit=admit)) as (_, http):
+        await stub(
+            http, {"request": {"url": "/q"}, "responses": [{"status": 201}, {"status": 202}]}
+        )
+        refused = await http.get("/q", headers={"X-Over": "1"})
+        assert (refused.status_code, refused.headers["X-Why"]) == (429, "over")
+        first, second = await http.get("/q"), await http.get("/q")
+        assert (first.status_code, second.status_code) == (201, 202)  # the cursor moved once each
+        assert first.headers["X-Stub"] == first.headers["Matched-Stub-Id"]
 
 
 def shaped(ns: Namespace, plan: ServePlan) -> ServePlan:
