@@ -1,6 +1,7 @@
 """mockbdd load on one core: the highest open-model rate it holds with ≤ 1 % rate error (and
 locust FastHttpUser's ceiling on the same core), its rate error at 1,000 req/s, its p50
-against a 50 ms fixed-delay stub beside wrk's, and the CPU each generator spends per request.
+against a 50 ms fixed-delay stub beside wrk's (with 1, 10 and 50 connections: see
+``part_wrk`` for why the count matters), and the CPU each generator spends per request.
 
     .venv/bin/python bench/load_generator.py                 # all four parts, ~100 s
     .venv/bin/python bench/load_generator.py --only rate      # or: locust, wrk, cpu
@@ -40,6 +41,7 @@ DUR = float(os.environ.get("DUR", "3"))
 RATES = [int(r) for r in os.environ.get("RATES", "1000,2000,3000,4000,5000,6000,8000").split(",")]
 LOCUST_USERS = int(os.environ.get("LOCUST_USERS", "50"))
 CPU_RATE = int(os.environ.get("CPU_RATE", "3000"))
+WRK_CONNECTIONS = [int(c) for c in os.environ.get("WRK_CONNECTIONS", "1,10,50").split(",")]
 TMP = Path(tempfile.mkdtemp(prefix="mockbdd-load-bench-"))
 
 
@@ -135,10 +137,11 @@ def part_locust(url: str) -> None:
     )
 
 
-def wrk_p50(url: str) -> tuple[float, float]:
-    """wrk's p50 (ms) and its rate (req/s) with 50 connections."""
+def wrk_p50(url: str, connections: int) -> tuple[float, float]:
+    """wrk's p50 (ms) and its rate (req/s) with ``connections`` connections."""
     out = subprocess.run(
-        ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c50", f"-d{int(DUR)}s", "--latency", url],
+        ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{int(DUR)}s",
+         "--latency", url],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     value, unit = re.search(r"\n\s+50%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
@@ -147,6 +150,16 @@ def wrk_p50(url: str) -> tuple[float, float]:
 
 
 def part_wrk(url: str) -> None:
+    """p50 against a 50 ms fixed-delay stub: wrk (closed model) with WRK_CONNECTIONS (1, 10,
+    50) connections, then mockbdd load open-model at the rate wrk reached, in turn.
+
+    wrk's connections run in lock-step: all of them send at once, and with a fixed delay the
+    answers come back at once, so every 50 ms the server reads a burst of ``c`` requests one
+    after another and the last of them is read (and its delay starts) up to ``c`` x the
+    server's time per request after it was sent: with -c50 about 1.5 ms, 0.7 ms at the
+    median. mockbdd load's arrivals are spread evenly, so none waits behind another: its p50
+    is the stub's delay plus one round trip at any of these rates. The two agree where wrk's
+    bursts are short (few connections); the -c50 row shows wrk's own queueing."""
     if shutil.which("wrk") is None:
         print("wrk is not installed (bash ../shared/bench/peers.sh install)")
         return
@@ -156,12 +169,21 @@ def part_wrk(url: str) -> None:
         "response": {"status": 200, "body": "slow", "fixedDelayMilliseconds": 50},
     }
     httpx.post(f"{base}/__admin/mappings", json=stub).raise_for_status()
-    theirs, rate = wrk_p50(f"{base}/slow")
-    ours = run_load(base, round(rate), "/slow")["total"]["latencyMs"]["p50"]
+    print("## p50 against a 50 ms fixed-delay stub: wrk, then mockbdd load at wrk's rate (open)")
     print(
-        f"## p50 against a 50 ms fixed-delay stub: wrk -c50 {theirs:.2f} ms at {rate:.0f} req/s, "
-        f"mockbdd load at the same rate (open) {ours:.2f} ms, difference {ours - theirs:+.2f} ms"
+        "| wrk connections | wrk req/s | wrk p50 ms | mockbdd load p50 ms | difference ms"
+        " | mockbdd load send lag p50 ms |"
     )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for connections in WRK_CONNECTIONS:
+        theirs, rate = wrk_p50(f"{base}/slow", connections)
+        report = run_load(base, round(rate), "/slow")
+        ours, lag = report["total"]["latencyMs"]["p50"], report["sendLagMs"]["p50"]
+        print(
+            f"| {connections} | {rate:.0f} | {theirs:.2f} | {ours:.2f} | {ours - theirs:+.2f}"
+            f" | {lag:.2f} |",
+            flush=True,
+        )
 
 
 def part_cpu(url: str) -> None:

@@ -9,10 +9,16 @@ times more requests per second, which is what lets an open model hold its rate.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Callable
 from typing import Any, cast
 
 MAX_HEAD = 64 * 1024
+# new connections at most that have not yet brought back their first answer: the target may
+# not have accepted them yet, and its listen backlog (aiohttp's 128, asyncio's 100) is what
+# they fill. Past it the kernel drops SYNs, which the client sends again only after 1 s, then
+# 3 s: an overloaded target showed 1-4 s latencies that were those retries, not its queue.
+MAX_CONNECTING = 64
 
 # (connection, status or error kind) -> None; ``status`` is an int, an error kind a str
 Done = Callable[["Connection", "int | str"], None]
@@ -28,6 +34,7 @@ class Connection(asyncio.Protocol):
         "busy",
         "closing",
         "deadline",
+        "fresh",
         "seq",
         "stage",
         "started",
@@ -44,6 +51,7 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.busy = False
         self.closing = False
+        self.fresh = False  # opened, its first answer not yet back (see MAX_CONNECTING)
         self.waiting: bytes | None = None  # a request to send once connected
         self.seq = 0  # counts requests, so a stale timeout entry is recognised
         self.started = 0.0  # the intended send time of the request in flight
@@ -99,6 +107,14 @@ class Connection(asyncio.Protocol):
             self.waiting = payload
         else:
             self.transport.write(payload)
+
+    def adopt(self, transport: asyncio.Transport) -> None:
+        """Take over an idle connection's open transport and send the waiting request on it."""
+        self.transport = transport
+        transport.set_protocol(self)
+        if self.waiting is not None:
+            transport.write(self.waiting)
+            self.waiting = None
 
     def abort(self, kind: str) -> None:
         """End the request in flight as failed (a timeout) and drop the connection."""
@@ -163,7 +179,11 @@ def _chunked_size(buf: bytearray, pos: int) -> int | None:
 
 
 class Pool:
-    """Keep-alive connections to one host; at most ``limit`` requests in flight."""
+    """Keep-alive connections to one host; at most ``limit`` requests in flight. A request
+    finding no idle connection opens one; while ``MAX_CONNECTING`` new ones have not brought
+    back their first answer, it waits, first come first served, for the first connection to
+    be free or its own to be opened (its time counts: latency is taken from its intended
+    send time)."""
 
     def __init__(self, host: str, port: int, limit: int, on_done: Done) -> None:
         self.host = host
@@ -175,6 +195,13 @@ class Pool:
         self.in_flight = 0
         self._loop = asyncio.get_running_loop()
         self._connecting: set[asyncio.Task[Any]] = set()
+        self._turns: deque[Connection] = deque()  # requests waiting for a connection
+        self._fresh = 0  # opened, first answer not yet back
+
+    @property
+    def connecting(self) -> int:
+        """New connections without their first answer yet (at most ``MAX_CONNECTING``)."""
+        return self._fresh
 
     def send(
         self, payload: bytes, head_only: bool, started: float, stage: int
@@ -191,13 +218,31 @@ class Pool:
         else:
             conn = Connection(self)
             self.open.add(conn)
-            task = self._loop.create_task(self._connect(conn))
-            self._connecting.add(task)
-            task.add_done_callback(self._connecting.discard)
+            if self._fresh < MAX_CONNECTING and not self._turns:  # none waits before it
+                self._open(conn)
+            else:
+                self._turns.append(conn)
         conn.started = started
         conn.stage = stage
         conn.send(payload, head_only)
         return conn
+
+    def _open(self, conn: Connection) -> None:
+        conn.fresh = True
+        self._fresh += 1
+        task = self._loop.create_task(self._connect(conn))
+        self._connecting.add(task)
+        task.add_done_callback(self._connecting.discard)
+
+    def _next_turns(self) -> None:
+        """A new connection brought back its first answer (or failed): the next waiting go."""
+        turns = self._turns
+        while turns and self._fresh < MAX_CONNECTING:
+            conn = turns.popleft()
+            if conn.busy:
+                self._open(conn)
+            else:  # its request timed out while it waited: nothing to send
+                self.lost(conn)
 
     async def _connect(self, conn: Connection) -> None:
         try:
@@ -210,13 +255,38 @@ class Pool:
     def done(self, conn: Connection, outcome: int | str) -> None:
         self.in_flight -= 1
         if not conn.closing:
-            self.idle.append(conn)
+            if self._turns and not conn._buf:
+                self._hand_over(conn)
+            else:
+                self.idle.append(conn)
+        if conn.fresh:
+            conn.fresh = False
+            self._fresh -= 1
+            if self._turns:
+                self._next_turns()
         self.on_done(conn, outcome)
+
+    def _hand_over(self, conn: Connection) -> None:
+        """``conn`` is free: the request waiting longest takes its transport (``conn`` goes)."""
+        turns = self._turns
+        while turns:
+            waiter = turns.popleft()
+            if waiter.busy:
+                transport = conn.transport
+                assert transport is not None
+                conn.transport = None
+                conn.closing = True
+                self.open.discard(conn)
+                waiter.adopt(transport)
+                return
+            self.lost(waiter)  # its request timed out while it waited
+        self.idle.append(conn)
 
     def lost(self, conn: Connection) -> None:
         self.open.discard(conn)
 
     def close(self) -> None:
+        self._turns.clear()
         for task in list(self._connecting):
             task.cancel()
         for conn in list(self.open):

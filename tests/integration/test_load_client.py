@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from mockbdd.load.client import MAX_CONNECTING, Connection, Pool
 from mockbdd.load.report import build_report
 from mockbdd.load.runner import LoadRun
 from mockbdd.load.script import parse_script
@@ -126,3 +127,54 @@ async def test_broken_answers_count_as_errors_by_kind(raw: RawServer, path: str,
     else:
         assert total["errors"] == {kind: ended}
         assert total["failed"] == ended
+
+
+async def test_the_pool_opens_at_most_max_connecting_connections_at_once(raw: RawServer) -> None:
+    """A burst of arrivals with no idle connection opens MAX_CONNECTING connections and no more
+    at once (past a target's listen backlog the kernel drops SYNs, retried only after 1 s); the
+    others wait for the first connection free, and every request is answered."""
+    outcomes: list[int | str] = []
+    everything = asyncio.get_running_loop().create_future()
+
+    def done(conn: Connection, outcome: int | str) -> None:
+        outcomes.append(outcome)
+        if len(outcomes) == 300:
+            everything.set_result(None)
+
+    pool = Pool("127.0.0.1", raw.port, 300, done)
+    payload = b"GET /length HTTP/1.1\r\nHost: x\r\n\r\n"
+    most = 0
+    for _ in range(300):
+        assert pool.send(payload, False, 0.0, 0) is not None
+        most = max(most, pool.connecting)
+    assert most == MAX_CONNECTING < 300
+    await asyncio.wait_for(everything, 60)
+    assert outcomes == [200] * 300
+    assert MAX_CONNECTING < raw.connections < 300  # connections freed took waiting requests
+    assert pool.connecting == 0
+    pool.close()
+
+
+async def test_a_request_that_times_out_waiting_for_its_connection_sends_nothing(
+    raw: RawServer,
+) -> None:
+    """A request aborted (its timeout) while its connection waits to be opened is failed once,
+    and its connection is never opened."""
+    outcomes: list[int | str] = []
+    pool = Pool("127.0.0.1", raw.port, MAX_CONNECTING + 1, lambda c, o: outcomes.append(o))
+    payload = b"GET /length HTTP/1.1\r\nHost: x\r\n\r\n"
+    for _ in range(MAX_CONNECTING):
+        assert pool.send(payload, False, 0.0, 0) is not None
+    last = pool.send(payload, False, 0.0, 0)
+    assert last is not None
+    last.abort("timeout")
+    assert outcomes == ["timeout"]
+    for _ in range(600):
+        if len(outcomes) == MAX_CONNECTING + 1:
+            break
+        await asyncio.sleep(0.05)
+    assert sorted(map(str, outcomes)) == ["200"] * MAX_CONNECTING + ["timeout"]
+    assert raw.connections == MAX_CONNECTING
+    assert pool.connecting == 0
+    assert last not in pool.open
+    pool.close()
