@@ -18,7 +18,8 @@ Each figure is requests per second, with its ratio to ``none`` of the same round
 server's CPU time per request as a throughput ratio (``none``'s CPU per request over the
 case's: what the ratio would be with the server's core to itself; steadier than req/s on a
 busy machine). About
-``5 x seconds x rounds`` plus start-up (24 s with the defaults). Needs wrk.
+``5 x seconds x rounds`` plus start-up (24 s with the defaults). Needs wrk. For figures that
+other processes do not move: ``callgrind_overhead.py`` (instructions per whole request).
 """
 
 from __future__ import annotations
