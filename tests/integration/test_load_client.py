@@ -41,9 +41,11 @@ class RawServer:
     def __init__(self) -> None:
         self.connections = 0
         self.port = 0
+        self.writers: set[asyncio.StreamWriter] = set()
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        self.writers.add(writer)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -59,7 +61,9 @@ class RawServer:
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
-        writer.close()
+        finally:  # cancelled at the fixture's end too: no socket is left to the GC
+            self.writers.discard(writer)
+            writer.close()
 
 
 @pytest.fixture
@@ -69,6 +73,8 @@ async def raw() -> AsyncIterator[RawServer]:
     raw.port = server.sockets[0].getsockname()[1]
     async with server:
         yield raw
+    for writer in list(raw.writers):  # connections the test left open (a pool not drained)
+        writer.close()
 
 
 async def run(raw: RawServer, path: str, method: str = "GET") -> dict[str, Any]:
