@@ -30,6 +30,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult
 from mockbdd.domain.patterns import ContentPattern, quote
 from mockbdd.domain.patterns_multi import best_match
+from mockbdd.domain.xml_tree import EntityRefused, hardened_parser
 
 if TYPE_CHECKING:
     from elementpath import Selector
@@ -37,10 +38,6 @@ if TYPE_CHECKING:
 INSTALL_HINT = "matchesXPath needs elementpath: pip install 'elementpath>=4.4'"
 _JAVA_SPACE = "".join(chr(c) for c in range(0x21))  # what Java's String.trim() strips
 _XMLNS = "http://www.w3.org/2000/xmlns/"
-
-
-class _Refused(Exception):
-    """An entity declaration: refused."""
 
 
 @dataclass(slots=True)
@@ -165,15 +162,10 @@ def _clark(key: str) -> str:
     return f"{{{uri}}}{local}" if uri else local
 
 
-def _refuse(*args: object) -> None:
-    raise _Refused("entity declarations are not accepted")
-
-
 def read(text: str, aware: bool) -> tuple[ET.ElementTree, _Tree] | None:
     """The document (None when it is not well-formed or declares entities)."""
     tree = _Tree(aware)
-    parser = expat.ParserCreate(namespace_separator=" " if aware else None)
-    parser.buffer_text = True
+    parser = hardened_parser(" " if aware else None)
     parser.ordered_attributes = True
     parser.StartElementHandler = tree.start
     parser.EndElementHandler = tree.end
@@ -183,14 +175,10 @@ def read(text: str, aware: bool) -> tuple[ET.ElementTree, _Tree] | None:
     parser.CommentHandler = tree.comment
     parser.ProcessingInstructionHandler = tree.pi
     parser.StartNamespaceDeclHandler = tree.namespace
-    parser.EntityDeclHandler = _refuse
-    parser.UnparsedEntityDeclHandler = _refuse
-    parser.ExternalEntityRefHandler = _refuse  # type: ignore[assignment]
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
         parser.Parse(text, True)
         root = tree.builder.close()
-    except (expat.ExpatError, _Refused, AssertionError):
+    except (expat.ExpatError, EntityRefused, AssertionError):
         return None
     return ET.ElementTree(root), tree
 
