@@ -49,6 +49,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mockbdd.server")
 SHUTDOWN_GRACE_S = 1.0  # in-flight delayed answers (a simulated timeout) must not hold up exit
+# connections the kernel queues for accept(): a load test's burst of new connections waits there
+# instead of having its SYNs dropped (aiohttp's 128 sent clients into 1 s, 3 s retries); the
+# kernel caps it at net.core.somaxconn
+LISTEN_BACKLOG = socket.SOMAXCONN
 
 
 class MockHttpServer:
@@ -293,7 +297,7 @@ class MockHttpServer:
             sock.close()
             await runner.cleanup()
             raise
-        site = web.SockSite(runner, sock)
+        site = web.SockSite(runner, sock, backlog=LISTEN_BACKLOG)
         await site.start()
         return runner, sock.getsockname()[1]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -90,6 +91,43 @@ def test_ctrl_c_shuts_down_cleanly(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "stopped" in out
     assert "Traceback" not in err
+
+
+BURST = 600  # connections at once: past aiohttp's default backlog of 128
+
+
+def test_a_burst_of_connections_waits_in_the_accept_queue_not_on_the_floor() -> None:
+    """A load test opening hundreds of connections at once while the server is busy (here:
+    stopped) finds them queued by the kernel, all answered once it runs again; with a
+    backlog of 128 the rest of the SYNs were dropped and each client retried after 1 s."""
+    with serving() as (proc, url):
+        port = int(url.rsplit(":", 1)[1])
+        proc.send_signal(signal.SIGSTOP)
+        socks: list[socket.socket] = []
+        try:
+            for _ in range(BURST):
+                s = socket.socket()
+                s.setblocking(False)
+                s.connect_ex(("127.0.0.1", port))
+                socks.append(s)
+            pending = set(socks)
+            deadline = time.monotonic() + 5
+            while pending and time.monotonic() < deadline:  # handshakes the kernel completes
+                _, ready, _ = select.select([], list(pending)[:500], [], 0.2)
+                pending.difference_update(ready)
+            connected = [s for s in socks if s not in pending]
+            assert len(connected) == BURST, f"{BURST - len(connected)} SYNs dropped"
+            proc.send_signal(signal.SIGCONT)
+            for s in connected:
+                s.setblocking(True)
+                s.settimeout(20)
+                s.sendall(b"GET /__admin/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            for s in connected:
+                assert s.recv(12) == b"HTTP/1.1 200"
+        finally:
+            proc.send_signal(signal.SIGCONT)
+            for s in socks:
+                s.close()
 
 
 def test_settings_from_environment(tmp_path: Path) -> None:
