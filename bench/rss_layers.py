@@ -23,6 +23,8 @@ ON_FIRST_USE = (
     "mockbdd.wire.mappings",
     "mockbdd.exchanges",  # the first mount of an exchange mock
     "mockbdd.server.deadline",  # the first delayed answer (ctypes, a timerfd)
+    "mockbdd.wire.delays",  # the first delay decoded (the delay types' pydantic models)
+    "mockbdd.sim.distributions",  # with them (the samplers beyond WireMock's three)
     "prometheus_client",  # the first /__admin/metrics scrape
     "orjson",  # the first event encoded (a listener of /__admin/events)
     "difflib",  # the first close name suggested in an error

@@ -74,13 +74,29 @@ class Extensions:
         return self._frozen
 
     def add(self, kind: Kind[T], name: str, entry: T, *, origin: str = "mockbdd") -> None:
+        self._may_add(kind, name, origin)
+        problem = kind.check(name, entry) if kind.check is not None else ""
+        if problem:
+            raise ExtensionError(f"{origin}: {kind.label} {name!r}: {problem}")
+        self._put(kind, name, entry, origin)
+
+    def add_on_first_use(
+        self, kind: Kind[T], name: str, make: Callable[[], T], *, origin: str = "mockbdd"
+    ) -> None:
+        """The entry ``make()`` returns, made when it is first looked up (:meth:`get`,
+        :meth:`items`): a built-in whose module a server that never uses it does not import
+        (idle RSS). The name is taken now, so a plugin registering it again is refused at
+        start-up; ``kind``'s check runs on the entry when it is made."""
+        self._may_add(kind, name, origin)
+        self._put(kind, name, _OnFirstUse(make), origin)
+
+    def _may_add(self, kind: Kind[Any], name: str, origin: str) -> None:
         if self._frozen:
             raise ExtensionError(f"cannot add {kind.label} {name!r}: the extensions are in use")
         if not isinstance(name, str) or not name:
             raise ExtensionError(f"{origin}: a {kind.label} needs a non-empty name, got {name!r}")
-        problem = kind.check(name, entry) if kind.check is not None else ""
-        if problem:
-            raise ExtensionError(f"{origin}: {kind.label} {name!r}: {problem}")
+
+    def _put(self, kind: Kind[Any], name: str, entry: object, origin: str) -> None:
         table = self._entries.setdefault(kind, {})
         if name in table:
             first = self._origin[(kind, name)]
@@ -90,6 +106,9 @@ class Extensions:
 
     def get(self, kind: Kind[T], name: str) -> T | None:
         entry: T | None = self._entries.get(kind, {}).get(name)
+        if isinstance(entry, _OnFirstUse):
+            made: T = self._made(kind, name, entry)
+            return made
         return entry
 
     def kinds(self) -> tuple[Kind[Any], ...]:
@@ -100,7 +119,19 @@ class Extensions:
         return tuple(self._entries.get(kind, {}))
 
     def items(self, kind: Kind[T]) -> Iterator[tuple[str, T]]:
-        yield from self._entries.get(kind, {}).items()
+        table = self._entries.get(kind, {})
+        for name, entry in list(table.items()):
+            yield name, self._made(kind, name, entry) if isinstance(entry, _OnFirstUse) else entry
+
+    def _made(self, kind: Kind[T], name: str, pending: _OnFirstUse[T]) -> T:
+        """The entry of ``pending``, made now and kept in its place (the same object from
+        then on, frozen or not)."""
+        entry = pending.make()
+        problem = kind.check(name, entry) if kind.check is not None else ""
+        if problem:
+            raise ExtensionError(f"{self._origin[(kind, name)]}: {kind.label} {name!r}: {problem}")
+        self._entries[kind][name] = entry
+        return entry
 
     def origin(self, kind: Kind[Any], name: str) -> str | None:
         return self._origin.get((kind, name))
@@ -120,6 +151,15 @@ class Extensions:
                 raise ExtensionError("derived tables need frozen extensions") from None
             value = self._derived[build] = build(self)
         return value
+
+
+class _OnFirstUse(Generic[T]):
+    """An entry of :meth:`Extensions.add_on_first_use` not looked up yet."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self.make = make
 
 
 def assemble(
@@ -194,6 +234,11 @@ class _Scoped:
 
     def add(self, kind: Kind[T], name: str, entry: T, *, origin: str | None = None) -> None:
         self._extensions.add(kind, name, entry, origin=origin or self._origin)
+
+    def add_on_first_use(
+        self, kind: Kind[T], name: str, make: Callable[[], T], *, origin: str | None = None
+    ) -> None:
+        self._extensions.add_on_first_use(kind, name, make, origin=origin or self._origin)
 
     def get(self, kind: Kind[T], name: str) -> T | None:
         return self._extensions.get(kind, name)

@@ -18,7 +18,7 @@ from mockbdd.admin.types import (
 from mockbdd.domain.errors import InvalidInput, unknown_field
 from mockbdd.domain.namespace import Namespace
 from mockbdd.wire.collections import parse_collections
-from mockbdd.wire.delays import MAX_SEED
+from mockbdd.wire.delay_codec import MAX_SEED
 from mockbdd.wire.mappings import parse_stub_mapping
 from mockbdd.wire.settings import parse_settings
 

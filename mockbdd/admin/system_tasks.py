@@ -16,7 +16,7 @@ from mockbdd.domain.stubs import StubMapping
 from mockbdd.sim.summary import draw, summarise
 from mockbdd.sim.timeline import settings_in_force
 from mockbdd.version import __version__
-from mockbdd.wire.delays import parse_delay
+from mockbdd.wire.delay_codec import parse_delay
 from mockbdd.wire.mappings import stub_to_json
 from mockbdd.wire.settings import parse_settings, settings_json
 

@@ -22,7 +22,7 @@ from mockbdd.domain.responses import TRANSFORMERS
 from mockbdd.extensions import Extensions, Kind
 from mockbdd.tagmaps.models import PLACEHOLDER, TagMapFileModel, TagMapStubModel
 from mockbdd.wire.builtins import BUILTIN
-from mockbdd.wire.delays import DELAY_TYPES
+from mockbdd.wire.delay_codec import DELAY_TYPES
 from mockbdd.wire.load_script import LoadScriptModel
 from mockbdd.wire.models import StubMappingModel
 from mockbdd.wire.operators import PATTERN, PATTERNS

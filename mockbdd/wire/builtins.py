@@ -14,21 +14,21 @@ from mockbdd import crud, llm, templating, webhooks
 from mockbdd.domain import faults
 from mockbdd.domain.service_plugins import SERVICE_PLUGINS, MountedService, ServicePlugin
 from mockbdd.extensions import Extensions, Register, assemble
-from mockbdd.wire import delays, operators
+from mockbdd.wire import delay_codec, operators
 
 
 def register(extensions: Extensions, *, global_response_templating: bool = False) -> None:
     """Every built-in content operator, delay type, fault, response transformer and serve
     event listener (``global_response_templating``: ``response-template`` renders every stub)."""
     operators.register(extensions)
-    delays.register(extensions)
+    delay_codec.register(extensions)
     faults.register(extensions)
     llm.register(extensions)
     crud.register(extensions)
     for name, (module, cls) in EXCHANGES.items():
         extensions.add(SERVICE_PLUGINS, name, OnFirstUse(module, cls))
     webhooks.register(
-        extensions, lambda obj, at: delays.parse_delay(obj, at, extensions=extensions)
+        extensions, lambda obj, at: delay_codec.parse_delay(obj, at, extensions=extensions)
     )
     templating.register(extensions, global_response_templating=global_response_templating)
 

@@ -23,7 +23,7 @@ from mockbdd.domain.responses import (
 from mockbdd.domain.stubs import DEFAULT_PRIORITY, StubMapping
 from mockbdd.extensions import Extensions
 from mockbdd.wire.builtins import BUILTIN
-from mockbdd.wire.delays import parse_delay
+from mockbdd.wire.delay_codec import parse_delay
 from mockbdd.wire.errors import registered, to_invalid_input
 from mockbdd.wire.models import (
     ImportOptionsModel,

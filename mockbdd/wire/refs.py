@@ -2,9 +2,9 @@
 faults, transformers), marked for the JSON Schema (``DEF_REF``: ``tagmaps/schema.py`` makes each
 a ``$ref`` to a definition it generates from the registry).
 
-A module of its own so the codecs a server registers at start-up (``wire/delays.py``) can name
-them without loading the StubMapping models of :mod:`mockbdd.wire.models`, which come with the
-first mapping (idle RSS: ``bench/run.py rss``)."""
+A module of its own so the delay types' models (``wire/delays.py``, loaded with the first delay)
+can name them without loading the StubMapping models of :mod:`mockbdd.wire.models`, which come
+with the first mapping (idle RSS: ``bench/run.py rss``)."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ from mockbdd.domain.responses import (
     loaded,
 )
 from mockbdd.extensions import Extensions
-from mockbdd.wire.delays import parse_delay
+from mockbdd.wire.delay_codec import parse_delay
 from mockbdd.wire.errors import check_parameters, registered
 from mockbdd.wire.limits import parse_concurrency, parse_rate_limit
 from mockbdd.wire.models import BODY_FIELDS, ResponseDefinitionModel, SseModel

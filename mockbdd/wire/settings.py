@@ -12,7 +12,7 @@ from mockbdd.domain.namespace import Settings
 from mockbdd.domain.simulation import Timeline
 from mockbdd.extensions import Extensions
 from mockbdd.wire.builtins import BUILTIN
-from mockbdd.wire.delays import MAX_SEED, delay_json, parse_delay
+from mockbdd.wire.delay_codec import MAX_SEED, delay_json, parse_delay
 from mockbdd.wire.limits import (
     concurrency_json,
     parse_concurrency,

@@ -22,7 +22,7 @@ from mockbdd.domain.simulation import (
     TimelineEntry,
 )
 from mockbdd.extensions import Extensions
-from mockbdd.wire.delays import delay_json, parse_delay
+from mockbdd.wire.delay_codec import delay_json, parse_delay
 from mockbdd.wire.errors import to_invalid_input
 from mockbdd.wire.limits import (
     ConcurrencyJson,

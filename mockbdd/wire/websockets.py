@@ -25,7 +25,7 @@ from mockbdd.domain.websockets import (
     WebSocketScript,
 )
 from mockbdd.extensions import Extensions
-from mockbdd.wire.delays import parse_delay
+from mockbdd.wire.delay_codec import parse_delay
 from mockbdd.wire.errors import unknown_name
 from mockbdd.wire.models import WebSocketModel, WsCloseModel, WsSendModel
 from mockbdd.wire.patterns import parse_content_pattern

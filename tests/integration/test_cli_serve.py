@@ -361,6 +361,8 @@ WIRE_AND_ADMIN = (
 )
 UNTIL_USED = (
     "mockbdd.server.deadline",  # the first delay
+    "mockbdd.wire.delays",  # the first delay decoded: the delay types' models
+    "mockbdd.sim.distributions",  # with them: the samplers beyond WireMock's three
     "orjson",  # the first event encoded (a listener)
     "difflib",  # the first close name suggested (a mistake)
     "mockbdd.webhooks.webhook",  # the first stub with a webhook

@@ -71,6 +71,36 @@ def test_frozen_refuses_additions_and_derived_tables_are_built_once() -> None:
     assert built == [ext]
 
 
+def test_an_entry_on_first_use_is_made_at_its_first_lookup_and_kept() -> None:
+    made: list[str] = []
+
+    def teal() -> str:
+        made.append("teal")
+        return "teal"
+
+    ext = Extensions()
+    ext.add_on_first_use(COLOURS, "teal", teal)
+    ext.add(COLOURS, "red", "red")
+    assert ext.names(COLOURS) == ("teal", "red")  # named, not made
+    assert made == []
+    with pytest.raises(ExtensionError, match=r"colour 'teal' is registered twice \(mockbdd, p\)"):
+        ext.add(COLOURS, "teal", "teal", origin="p")  # the name is taken at registration
+    ext.freeze()
+    assert list(ext.items(COLOURS)) == [("teal", "teal"), ("red", "red")]
+    assert ext.get(COLOURS, "teal") == "teal"
+    assert made == ["teal"]  # once
+    with pytest.raises(ExtensionError, match="in use"):
+        ext.add_on_first_use(COLOURS, "blue", lambda: "blue")
+
+
+def test_an_entry_on_first_use_is_checked_when_made_naming_its_origin() -> None:
+    ext = Extensions()
+    ext.add_on_first_use(COLOURS, "red", lambda: "RED", origin="plugin 'x'")
+    with pytest.raises(ExtensionError) as info:
+        ext.get(COLOURS, "red")
+    assert str(info.value) == "plugin 'x': colour 'red': lower case"
+
+
 def _plugin_a(ext: Extensions) -> None:
     ext.add(COLOURS, "teal", "teal")
     assert ext.get(COLOURS, "red") == "red"  # sees the built-ins registered before it

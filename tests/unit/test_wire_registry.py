@@ -17,7 +17,7 @@ from mockbdd.domain.namespace import Namespace, Settings
 from mockbdd.domain.requests import Body, RecordedRequest
 from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition, TransformContext
 from mockbdd.extensions import ExtensionError, Extensions, assemble
-from mockbdd.wire import builtins
+from mockbdd.wire import builtins, delay_codec, delays
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import DELAY_TYPES, FIXED, delay_json, parse_delay
 from mockbdd.wire.errors import unknown_name
@@ -179,6 +179,12 @@ def test_settings_round_trip_a_plugin_delay_type() -> None:
         parse_settings(body)  # the built-ins alone do not know it
     with pytest.raises(TypeError, match="no delay type is registered for ExactDelay"):
         settings_json(settings)
+
+
+def test_the_builtin_delay_types_are_named_at_start_up_and_made_from_their_module() -> None:
+    assert tuple(delays.BUILTIN_TYPES) == delay_codec.BUILTIN_NAMES
+    for name, entry in delays.BUILTIN_TYPES.items():
+        assert BUILTIN.get(DELAY_TYPES, name) is entry
 
 
 def test_two_names_for_one_distribution_encode_as_the_first() -> None:
