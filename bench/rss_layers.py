@@ -25,6 +25,8 @@ ON_FIRST_USE = (
     "mockbdd.server.deadline",  # the first delayed answer (ctypes, a timerfd)
     "mockbdd.wire.delays",  # the first delay decoded (the delay types' pydantic models)
     "mockbdd.sim.distributions",  # with them (the samplers beyond WireMock's three)
+    "mockbdd.wire.patterns",  # with the StubMapping models
+    "mockbdd.wire.operators",  # the first content pattern decoded (bodyPatterns, headers)
     "prometheus_client",  # the first /__admin/metrics scrape
     "orjson",  # the first event encoded (a listener of /__admin/events)
     "difflib",  # the first close name suggested in an error

@@ -14,13 +14,13 @@ from mockbdd import crud, llm, templating, webhooks
 from mockbdd.domain import faults
 from mockbdd.domain.service_plugins import SERVICE_PLUGINS, MountedService, ServicePlugin
 from mockbdd.extensions import Extensions, Register, assemble
-from mockbdd.wire import delay_codec, operators
+from mockbdd.wire import content_operators, delay_codec
 
 
 def register(extensions: Extensions, *, global_response_templating: bool = False) -> None:
     """Every built-in content operator, delay type, fault, response transformer and serve
     event listener (``global_response_templating``: ``response-template`` renders every stub)."""
-    operators.register(extensions)
+    content_operators.register(extensions)
     delay_codec.register(extensions)
     faults.register(extensions)
     llm.register(extensions)

@@ -33,9 +33,7 @@ from mockbdd.domain.patterns import (
     OrPattern,
     parse_number,
 )
-from mockbdd.extensions import Extensions
 from mockbdd.wire.patterns import (
-    CONTENT_OPERATORS,
     Operator,
     OperatorContext,
     kind_of,
@@ -251,7 +249,8 @@ def _equal_to_xml(value: Any, obj: Mapping[str, Any], ctx: OperatorContext) -> C
     )
 
 
-_BUILT_IN: Mapping[str, Operator] = {
+# by name, in content_operators.BUILTIN_NAMES' order (the names a server registers at start-up)
+BUILTIN_OPERATORS: Mapping[str, Operator] = {
     "absent": Operator(_absent, value_schema={"const": True}),
     "after": _date_operator("AfterDateTimePattern", "after"),
     "and": Operator(lambda v, o, ctx: AndPattern(patterns(v, ctx, "and")), value_schema=PATTERNS),
@@ -329,8 +328,3 @@ _BUILT_IN: Mapping[str, Operator] = {
     "not": Operator(lambda v, o, ctx: NotPattern(ctx.pattern(v, "not")), value_schema=PATTERN),
     "or": Operator(lambda v, o, ctx: OrPattern(patterns(v, ctx, "or")), value_schema=PATTERNS),
 }
-
-
-def register(extensions: Extensions) -> None:
-    for name, operator in _BUILT_IN.items():
-        extensions.add(CONTENT_OPERATORS, name, operator)

@@ -2,13 +2,16 @@
 
 Stricter than WireMock where WireMock silently ignores input: exactly one operator per object,
 only that operator's options, and typed values; every error names the pointer and the key.
-The built-in operators are in ``wire/operators.py`` and register like a plugin's; this module
-declares the kind, the :class:`Operator` entry and what a builder gets (:class:`OperatorContext`).
+The built-in operators are in ``wire/operators.py`` and register like a plugin's. The kind and
+the :class:`Operator` entry are declared in ``wire/content_operators.py``, so that a server names
+the built-ins at start-up without this module, and are re-exported here; what a builder gets
+(:class:`OperatorContext`) is here. This module and the built-ins load with the first pattern
+decoded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,39 +19,13 @@ from mockbdd.domain.clock import Clock, utc_now
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.patterns import ContentPattern, MultiValuePattern
 from mockbdd.domain.patterns_multi import HasExactlyPattern, IncludesPattern, SingleValueAdapter
-from mockbdd.extensions import Extensions, Kind
+from mockbdd.extensions import Extensions
+from mockbdd.wire.content_operators import CONTENT_OPERATORS, Builder, Operator
 from mockbdd.wire.errors import unknown_name
 
-# (the operator's value, the whole pattern object, the context) -> the pattern; raise
-# InvalidInput("", reason) or ValueError(reason) to refuse, the pointer is added here
-Builder = Callable[[Any, Mapping[str, Any], "OperatorContext"], ContentPattern]
-
-
-@dataclass(frozen=True, slots=True)
-class Operator:
-    """One content operator (``equalTo``, ``matchesJsonPath``, ...): how to build its pattern,
-    the option keys it takes next to it (``caseInsensitive``), and for ``mockbdd schema`` the
-    JSON Schema of its value and options (absent: anything)."""
-
-    build: Builder
-    options: tuple[str, ...] = ()
-    value_schema: Mapping[str, Any] | None = None
-    option_schemas: Mapping[str, Mapping[str, Any]] | None = None
-
-
+# the patterns of content_operators.MULTI_VALUE
 _MULTI = {"hasExactly": HasExactlyPattern, "includes": IncludesPattern}
 _UNSUPPORTED = frozenset({"matchesPathTemplate"})
-
-
-def _check_operator(name: str, entry: object) -> str:
-    if not isinstance(entry, Operator):
-        return f"must be a mockbdd.wire.patterns.Operator, got {type(entry).__name__}"
-    if name in _MULTI:
-        return "is a multi-value pattern of headers and parameters, not a content operator"
-    return ""
-
-
-CONTENT_OPERATORS: Kind[Operator] = Kind("content operator", _check_operator)
 
 
 @dataclass(frozen=True, slots=True)

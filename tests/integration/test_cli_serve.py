@@ -355,6 +355,7 @@ def test_a_dotenv_file_is_still_read(tmp_path: Path) -> None:
 WIRE_AND_ADMIN = (
     "mockbdd.wire.models",
     "mockbdd.wire.mappings",
+    "mockbdd.wire.patterns",  # with them (the content operators: at the first pattern)
     "mockbdd.admin.routes",
     "mockbdd.sim.timeline",  # with the settings tasks, or the first namespace with a timeline
     "statistics",  # with the delay summaries, or the first normal or percentiles delay
@@ -363,6 +364,7 @@ UNTIL_USED = (
     "mockbdd.server.deadline",  # the first delay
     "mockbdd.wire.delays",  # the first delay decoded: the delay types' models
     "mockbdd.sim.distributions",  # with them: the samplers beyond WireMock's three
+    "mockbdd.wire.operators",  # the first content pattern decoded (bodyPatterns, headers)
     "orjson",  # the first event encoded (a listener)
     "difflib",  # the first close name suggested (a mistake)
     "mockbdd.webhooks.webhook",  # the first stub with a webhook

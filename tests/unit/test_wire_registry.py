@@ -17,7 +17,7 @@ from mockbdd.domain.namespace import Namespace, Settings
 from mockbdd.domain.requests import Body, RecordedRequest
 from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition, TransformContext
 from mockbdd.extensions import ExtensionError, Extensions, assemble
-from mockbdd.wire import builtins, delay_codec, delays
+from mockbdd.wire import builtins, content_operators, delay_codec, delays, operators, patterns
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import DELAY_TYPES, FIXED, delay_json, parse_delay
 from mockbdd.wire.errors import unknown_name
@@ -73,6 +73,13 @@ def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
 
 
 # -- content operators ----------------------------------------------------------------------
+
+
+def test_the_builtin_operators_are_named_at_start_up_and_made_from_their_module() -> None:
+    assert tuple(operators.BUILTIN_OPERATORS) == content_operators.BUILTIN_NAMES
+    for name, entry in operators.BUILTIN_OPERATORS.items():
+        assert BUILTIN.get(CONTENT_OPERATORS, name) is entry
+    assert set(patterns._MULTI) == content_operators.MULTI_VALUE
 
 
 def test_a_registered_operator_decodes_anywhere_a_pattern_goes() -> None:
