@@ -27,6 +27,12 @@ ON_FIRST_USE = (
     "mockbdd.sim.distributions",  # with them (the samplers beyond WireMock's three)
     "mockbdd.wire.patterns",  # with the StubMapping models
     "mockbdd.wire.operators",  # the first content pattern decoded (bodyPatterns, headers)
+    "mockbdd.wire.journal",  # the first admin call (journal tasks) or event encoded
+    "mockbdd.admin.types",  # the first admin call
+    "mockbdd.admin.spec",  # the first admin call (the route specs)
+    "mockbdd.domain.websockets",  # with the StubMapping models, or the first webSocket stub
+    "mockbdd.server.websockets",  # the first webSocket session
+    "mockbdd.server.pressure",  # the first pressure or reset call
     "prometheus_client",  # the first /__admin/metrics scrape
     "orjson",  # the first event encoded (a listener of /__admin/events)
     "difflib",  # the first close name suggested in an error

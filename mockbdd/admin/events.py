@@ -19,7 +19,6 @@ from typing import Any
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.stubs import StubMapping
-from mockbdd.wire.journal import iso_time, serve_event_json
 
 _UNLOADED: Any = object()
 # mockbdd[speed]: the same JSON for a fraction of the CPU (the stream encodes every event);
@@ -74,6 +73,8 @@ class Entry:
         data: dict[str, Any] = {"seq": self.seq, "type": self.type, "namespace": self.namespace}
         payload = self.payload
         if isinstance(payload, ServeEvent):
+            from mockbdd.wire.journal import serve_event_json  # the first event encoded
+
             data.update(serve_event_json(payload))
         elif isinstance(payload, StubMapping):
             data["stub"] = {"id": payload.id, **dict(payload.source)}
@@ -127,6 +128,9 @@ class EventEncoder:
         self._templates: dict[tuple[object, ...], tuple[object, object, tuple[bytes, ...]]] = {}
         self._seen: set[tuple[object, ...]] = set()
         self._alike = speedups() is not None
+        from mockbdd.wire.journal import iso_time  # with the first listener (idle RSS)
+
+        self._iso_time = iso_time
 
     def encode(self, entry: Entry) -> bytes:
         event = entry.payload
@@ -173,7 +177,7 @@ class EventEncoder:
                 p[2],
                 b"%d" % int(logged_at * 1000),
                 p[3],
-                iso_time(logged_at).encode(),
+                self._iso_time(logged_at).encode(),
                 p[4],
                 b"%d" % round(event.added_delay_ms),
                 p[5],

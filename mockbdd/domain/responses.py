@@ -12,11 +12,11 @@ from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.simulation import Simulation
-from mockbdd.domain.websockets import WebSocketScript
 from mockbdd.extensions import Kind
 
 if TYPE_CHECKING:  # the namespace module imports this one
     from mockbdd.domain.namespace import Namespace
+    from mockbdd.domain.websockets import WebSocketScript  # with the first webSocket stub
 
 
 @dataclass(frozen=True, slots=True)

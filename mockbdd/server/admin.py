@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Conflict, Runtime
 from mockbdd.domain.engine import Engine, NamespaceExists
 from mockbdd.domain.errors import InvalidInput, NotFound
 from mockbdd.domain.namespace import Namespace
 
 if TYPE_CHECKING:
     from mockbdd.admin.routes import RouteMatch
+    from mockbdd.admin.types import AdminResponse, Runtime
 
 log = logging.getLogger("mockbdd.admin")
 MAX_ADMIN_BODY = 50 * 1024 * 1024
@@ -87,13 +87,15 @@ class AdminApi:
         engine: Engine,
         runtime: Runtime,
         token: str | None,
-        streams: Mapping[str, Stream] | None = None,
+        streams: Callable[[], Mapping[str, Stream]] | None = None,
     ) -> None:
-        """``streams``: routes answered by the transport itself (a WebSocket), by route name."""
+        """``streams`` makes, at the first admin request (the route specs load with the route
+        table), the routes answered by the transport itself (a WebSocket), by route name."""
         self.engine = engine
         self.runtime = runtime
         self.token = token
-        self.streams: Mapping[str, Stream] = streams or {}
+        self._streams_of = streams
+        self.streams: Mapping[str, Stream] = {}
         self._match_route: MatchRoute | None = None  # the route table, at the first call
 
     def _authorised(self, request: web.BaseRequest) -> bool:
@@ -110,6 +112,8 @@ class AdminApi:
         match_route = self._match_route
         if match_route is None:
             match_route = self._match_route = _route_table()
+            if self._streams_of is not None:
+                self.streams = self._streams_of()
         found = match_route(request.method, path or "/", at_root=at_root)
         if found.route is None:
             if found.allowed:
@@ -120,6 +124,8 @@ class AdminApi:
         if request.content_length is not None and request.content_length > MAX_ADMIN_BODY:
             return error_json(413, f"admin request body over {MAX_ADMIN_BODY} bytes")
         body = await request.read() if request.can_read_body else b""
+        from mockbdd.admin.types import AdminContext, AdminRequest, Conflict  # with the routes
+
         admin_request = AdminRequest(request.method, found.params, dict(request.query), body)
         ns.touch()
         ctx = AdminContext(self.engine, ns, self.runtime)

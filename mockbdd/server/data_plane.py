@@ -42,11 +42,11 @@ from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
 from mockbdd.server.stages import STAGES, Admission, Observe, Pipeline, Stage, Stages
-from mockbdd.server.websockets import WebSockets
 from mockbdd.templating import TemplateRenderFailed
 
 if TYPE_CHECKING:
     from mockbdd.server.deadline import Deadlines  # at the first delay (it brings ctypes)
+    from mockbdd.server.websockets import WebSockets  # at the first webSocket session
     from mockbdd.templating.files import TemplateFiles  # only with --templates (Jinja2)
 
 log = logging.getLogger("mockbdd.server")
@@ -103,7 +103,7 @@ class DataPlane:
         # mounted service plugins answer under their service prefix, after the registered
         # admit stages (limits apply to them too) and before the stubs
         self.mounts = ServiceMounts(extensions)
-        self.websockets = WebSockets()  # webSocket stubs' sessions and their messages
+        self._websockets: WebSockets | None = None  # made at the first webSocket session
         registered = tuple(extensions.items(STAGES))
         own = tuple((getattr(s, "name", type(s).__name__), s) for s in stages)
         self._stages = Stages(
@@ -201,6 +201,21 @@ class DataPlane:
 
             deadlines = self._deadlines = Deadlines(asyncio.get_running_loop())
         await deadlines.sleep_until(started + delay_ms / 1000)
+
+    @property
+    def websockets(self) -> WebSockets:
+        """webSocket stubs' sessions and their messages; made, and their module imported, at
+        the first session or the first look at the messages (idle RSS)."""
+        if self._websockets is None:
+            from mockbdd.server.websockets import WebSockets
+
+            self._websockets = WebSockets()
+        return self._websockets
+
+    async def close_websockets(self) -> None:
+        """Close every webSocket session (1001 "going away"), if any was ever opened."""
+        if self._websockets is not None:
+            await self._websockets.close_all()
 
     def close(self) -> None:
         """Release what serving holds outside the loop's sockets (the delays' timerfd)."""

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockbdd.admin import spec
 from mockbdd.admin.events import EventHub
 from mockbdd.config import LOOPBACK_HOSTS, ServerConfig, statsd_address
 from mockbdd.domain.engine import Engine
@@ -22,17 +21,15 @@ from mockbdd.domain.reach import outbound_targets
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions, Register
 from mockbdd.server import limits, simulation, validation
-from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi
+from mockbdd.server.admin import MAX_ADMIN_BODY, AdminApi, Stream
 from mockbdd.server.app import Dispatcher
 from mockbdd.server.data_plane import DataPlane
 from mockbdd.server.events import EventStreams
 from mockbdd.server.metrics import Metrics
 from mockbdd.server.mounts import ServiceMounts
-from mockbdd.server.pressure import Pressure
 from mockbdd.server.stages import STAGES, Stage
 from mockbdd.server.statsd import StatsdPusher
 from mockbdd.server.tracing import Tracing
-from mockbdd.server.websockets import WebSockets
 from mockbdd.wire.builtins import load_extensions
 
 if TYPE_CHECKING:
@@ -43,6 +40,8 @@ if TYPE_CHECKING:
     from mockbdd.domain.near_miss import NearMiss
     from mockbdd.domain.requests import RecordedRequest
     from mockbdd.load.runs import LoadRuns
+    from mockbdd.server.pressure import Pressure
+    from mockbdd.server.websockets import WebSockets
     from mockbdd.tagmaps.registry import TagMapRegistry
     from mockbdd.templating.files import TemplateFiles
     from mockbdd.wire.files import LoadedStub
@@ -101,7 +100,7 @@ class MockHttpServer:
 
             self._mapping_files = MappingFiles(folder, loaded)
         self._metrics: Metrics | None = None
-        self._pressure = Pressure(config.pressure_max_memory_mb, config.pressure_max_cpu_percent)
+        self._pressure: Pressure | None = None  # made at the first pressure or reset call
         self.engine.subscribe(self._pressure_of_deleted)
         self._statsd: StatsdPusher | None = None
         own_stages: list[Stage] = []
@@ -138,8 +137,7 @@ class MockHttpServer:
             exposed_on=None if config.host in LOOPBACK_HOSTS else config.host,
             templates=None if config.templates is None else _template_files(config.templates),
         )
-        streams = {} if self.events is None else {spec.EVENTS.name: self.events}
-        self.admin = AdminApi(self.engine, self, config.admin_token, streams)
+        self.admin = AdminApi(self.engine, self, config.admin_token, self._streams)
         self._recorder: Recorder | None = None  # made on first use (the module loads lazily)
         self.port = 0
         self.stopped = asyncio.Event()
@@ -227,6 +225,13 @@ class MockHttpServer:
     def request_shutdown(self) -> None:
         asyncio.get_running_loop().call_later(0.05, self.stopped.set)
 
+    def _streams(self) -> dict[str, Stream]:
+        """The admin routes the transport answers itself, by route name: made at the first
+        admin request, when the route specs load with the route table (idle RSS)."""
+        from mockbdd.admin import spec
+
+        return {} if self.events is None else {spec.EVENTS.name: self.events}
+
     def uptime_seconds(self) -> float:
         return time.monotonic() - self._started
 
@@ -255,10 +260,17 @@ class MockHttpServer:
 
     @property
     def pressure(self) -> Pressure:
+        if self._pressure is None:  # its module loads with it (idle RSS)
+            from mockbdd.server.pressure import Pressure
+
+            config = self.config
+            self._pressure = Pressure(
+                config.pressure_max_memory_mb, config.pressure_max_cpu_percent
+            )
         return self._pressure
 
     def _pressure_of_deleted(self, kind: str, ns: Namespace) -> None:
-        if kind == "namespace.deleted":
+        if kind == "namespace.deleted" and self._pressure is not None:
             self._pressure.drop(ns.name)
 
     def _namespace_changed(self, kind: str, ns: Namespace) -> None:
@@ -326,7 +338,7 @@ class MockHttpServer:
             self._reaper = None
         if self._load_runs is not None:
             await self._load_runs.close()
-        await self.data_plane.websockets.close_all()  # 1001 "going away" before the sockets go
+        await self.data_plane.close_websockets()  # 1001 "going away" before the sockets go
         for runner in list(self._runners.values()):
             await runner.cleanup()
         self._runners.clear()
@@ -338,7 +350,8 @@ class MockHttpServer:
             await asyncio.to_thread(self.tracing.shutdown)  # flushes the batch: a blocking call
         await self.data_plane.proxy.close()
         self.data_plane.close()
-        await self._pressure.release_all()
+        if self._pressure is not None:
+            await self._pressure.release_all()
         self.stopped.set()
 
 

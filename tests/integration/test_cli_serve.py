@@ -356,6 +356,10 @@ WIRE_AND_ADMIN = (
     "mockbdd.wire.models",
     "mockbdd.wire.mappings",
     "mockbdd.wire.patterns",  # with them (the content operators: at the first pattern)
+    "mockbdd.wire.journal",  # with the journal tasks, or the first event encoded
+    "mockbdd.domain.websockets",  # with the webSocket stubs' models
+    "mockbdd.admin.types",  # with the route table
+    "mockbdd.admin.spec",  # with the route table
     "mockbdd.admin.routes",
     "mockbdd.sim.timeline",  # with the settings tasks, or the first namespace with a timeline
     "statistics",  # with the delay summaries, or the first normal or percentiles delay
@@ -365,6 +369,8 @@ UNTIL_USED = (
     "mockbdd.wire.delays",  # the first delay decoded: the delay types' models
     "mockbdd.sim.distributions",  # with them: the samplers beyond WireMock's three
     "mockbdd.wire.operators",  # the first content pattern decoded (bodyPatterns, headers)
+    "mockbdd.server.pressure",  # the first pressure or reset call
+    "mockbdd.server.websockets",  # the first webSocket session (or look at their messages)
     "orjson",  # the first event encoded (a listener)
     "difflib",  # the first close name suggested (a mistake)
     "mockbdd.webhooks.webhook",  # the first stub with a webhook
