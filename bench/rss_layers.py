@@ -33,6 +33,9 @@ ON_FIRST_USE = (
     "mockbdd.domain.websockets",  # with the StubMapping models, or the first webSocket stub
     "mockbdd.server.websockets",  # the first webSocket session
     "mockbdd.server.pressure",  # the first pressure or reset call
+    "mockbdd.templating.file_routes",  # the first stub of a tag map's templates: folder
+    "mockbdd.server.tracing",  # only with --otel
+    "mockbdd.server.statsd",  # only with --statsd
     "prometheus_client",  # the first /__admin/metrics scrape
     "orjson",  # the first event encoded (a listener of /__admin/events)
     "difflib",  # the first close name suggested in an error

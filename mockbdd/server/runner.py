@@ -28,8 +28,6 @@ from mockbdd.server.events import EventStreams
 from mockbdd.server.metrics import Metrics
 from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.stages import STAGES, Stage
-from mockbdd.server.statsd import StatsdPusher
-from mockbdd.server.tracing import Tracing
 from mockbdd.wire.builtins import load_extensions
 
 if TYPE_CHECKING:
@@ -41,6 +39,8 @@ if TYPE_CHECKING:
     from mockbdd.domain.requests import RecordedRequest
     from mockbdd.load.runs import LoadRuns
     from mockbdd.server.pressure import Pressure
+    from mockbdd.server.statsd import StatsdPusher
+    from mockbdd.server.tracing import Tracing
     from mockbdd.server.websockets import WebSockets
     from mockbdd.tagmaps.registry import TagMapRegistry
     from mockbdd.templating.files import TemplateFiles
@@ -110,7 +110,9 @@ class MockHttpServer:
             if isinstance(limits_stage, limits.LimitsStage):
                 self._metrics.queue_depth = limits_stage.queued
             own_stages.append(self._metrics.stage)
-            if config.statsd is not None:
+            if config.statsd is not None:  # the pusher's module loads only with --statsd
+                from mockbdd.server.statsd import StatsdPusher
+
                 self._statsd = StatsdPusher(*statsd_address(config.statsd))
                 self._metrics.sinks.append(self._statsd.push)
         self.engine.subscribe(self._namespace_changed)
@@ -122,6 +124,8 @@ class MockHttpServer:
             own_stages.append(self.events.stage)
         self.tracing: Tracing | None = None
         if config.otel or tracer_provider is not None:
+            from mockbdd.server.tracing import Tracing  # only with --otel or a provider
+
             self.tracing = Tracing(tracer_provider)
             own_stages.append(self.tracing.stage)
         self.data_plane = DataPlane(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from mockbdd.domain.custom_matchers import CUSTOM_MATCHERS
+from mockbdd.domain.custom_matchers import CUSTOM_MATCHERS, CustomMatcher
 from mockbdd.domain.responses import TRANSFORMERS, LazyTransformer
 from mockbdd.extensions import Extensions
 
@@ -68,13 +68,23 @@ def register(extensions: Extensions, *, global_response_templating: bool = False
         "json-body-from-schema",
         LazyTransformer("mockbdd.templating.schema_data", "JsonBodyFromSchema"),
     )
-    # a tag map's templates: folder, served by one stub (mockbdd.templating.file_routes)
-    from mockbdd.templating.file_routes import NAME, TemplateFilesMatcher
-
+    # a tag map's templates: folder, served by one stub (mockbdd.templating.file_routes, which
+    # loads with the first stub that names its matcher)
     extensions.add(
-        TRANSFORMERS, NAME, LazyTransformer("mockbdd.templating.files", "TemplateFilesTransformer")
+        TRANSFORMERS,
+        TEMPLATE_FILES,
+        LazyTransformer("mockbdd.templating.files", "TemplateFilesTransformer"),
     )
-    extensions.add(CUSTOM_MATCHERS, NAME, TemplateFilesMatcher())
+    extensions.add_on_first_use(CUSTOM_MATCHERS, TEMPLATE_FILES, _template_files_matcher)
+
+
+TEMPLATE_FILES = "template-files"  # mockbdd.templating.file_routes.NAME
+
+
+def _template_files_matcher() -> CustomMatcher:
+    from mockbdd.templating.file_routes import TemplateFilesMatcher
+
+    return TemplateFilesMatcher()
 
 
 __all__ = [

@@ -371,6 +371,9 @@ UNTIL_USED = (
     "mockbdd.wire.operators",  # the first content pattern decoded (bodyPatterns, headers)
     "mockbdd.server.pressure",  # the first pressure or reset call
     "mockbdd.server.websockets",  # the first webSocket session (or look at their messages)
+    "mockbdd.templating.file_routes",  # the first stub of a tag map's templates: folder
+    "mockbdd.server.tracing",  # only with --otel
+    "mockbdd.server.statsd",  # only with --statsd
     "orjson",  # the first event encoded (a listener)
     "difflib",  # the first close name suggested (a mistake)
     "mockbdd.webhooks.webhook",  # the first stub with a webhook

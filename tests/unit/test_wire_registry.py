@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from mockbdd import templating
 from mockbdd.domain.custom_matchers import CUSTOM_MATCHERS
 from mockbdd.domain.delays import FixedDelay, LogNormalDelay, UniformDelay
 from mockbdd.domain.errors import InvalidInput
@@ -17,6 +18,7 @@ from mockbdd.domain.namespace import Namespace, Settings
 from mockbdd.domain.requests import Body, RecordedRequest
 from mockbdd.domain.responses import TRANSFORMERS, ResponseDefinition, TransformContext
 from mockbdd.extensions import ExtensionError, Extensions, assemble
+from mockbdd.templating import file_routes
 from mockbdd.wire import builtins, content_operators, delay_codec, delays, operators, patterns
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.delays import DELAY_TYPES, FIXED, delay_json, parse_delay
@@ -68,6 +70,10 @@ def test_the_builtin_instance_is_frozen_and_has_every_builtin() -> None:
         "template-files",
     )
     assert BUILTIN.names(CUSTOM_MATCHERS) == ("template-files",)
+    assert templating.TEMPLATE_FILES == file_routes.NAME
+    assert isinstance(
+        BUILTIN.get(CUSTOM_MATCHERS, "template-files"), file_routes.TemplateFilesMatcher
+    )
     with pytest.raises(ExtensionError):
         BUILTIN.add(DELAY_TYPES, "other", FIXED)
 
