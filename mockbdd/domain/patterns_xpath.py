@@ -289,14 +289,14 @@ class MatchesXPathPattern(ContentPattern):
             return NO_MATCH
         if self.pattern is None:
             return EXACT
-        return best_match(self.pattern, [_text(node, tree, document) for node in nodes])
+        return best_match(self.pattern, [node_text(node, tree) for node in nodes])
 
     def describe(self) -> str:
         sub = f" {self.pattern.describe()}" if self.pattern is not None else ""
         return f"matchesXPath {quote(self.expression)}{sub}"
 
 
-def _text(node: Any, tree: _Tree, document: ET.ElementTree) -> str:
+def node_text(node: Any, tree: _Tree) -> str:
     """A selected node's or value's text, as WireMock's ``XmlNode.toString``."""
     if isinstance(node, bool):
         return "true" if node else "false"
@@ -314,3 +314,31 @@ def _text(node: Any, tree: _Tree, document: ET.ElementTree) -> str:
     if node.tag is ET.ProcessingInstruction:
         return f"[{shown.name}: {shown.children[0]}]"
     return render(shown) + "\n"
+
+
+def node_name(node: Any, tree: _Tree) -> str:
+    """A selected element's name as written (``th:thing`` on a namespace-unaware read), as
+    WireMock's ``XmlDomNode.getName``; ``""`` for a value."""
+    if isinstance(node, ET.ElementTree):
+        return "#document"
+    shown = tree.shown.get(id(node))
+    return shown.name if shown is not None else ""
+
+
+def node_content(node: Any, tree: _Tree) -> str:
+    """A selected node's text content (DOM's ``getTextContent``: the text of every element
+    below it, without comments); a value's text."""
+    if isinstance(node, ET.ElementTree):
+        node = node.getroot()
+    if isinstance(node, ET.Element) and isinstance(node.tag, str):
+        return "".join(node.itertext())
+    return node_text(node, tree) if not isinstance(node, ET.Element) else node.text or ""
+
+
+def node_attributes(node: Any, tree: _Tree) -> dict[str, str]:
+    """A selected element's attributes by the names written (``xmlns:th`` among them on a
+    namespace-unaware read), as WireMock's ``XmlDomNode.getAttributes``."""
+    if isinstance(node, ET.ElementTree):
+        return {}
+    shown = tree.shown.get(id(node))
+    return dict(shown.attributes) if shown is not None else {}

@@ -48,6 +48,7 @@ from mockbdd.templating.values import (
     pretty_json,
     to_plain,
 )
+from mockbdd.templating.xml_helpers import xml_helpers
 
 
 def _error(message: str) -> str:
@@ -901,8 +902,7 @@ def helpers() -> dict[str, Helper]:
         "jsonRemove": _json_remove,
         "jsonSort": _json_sort,
         "systemValue": _system_value,
-        "xPath": _unsupported("xPath"),
-        "soapXPath": _unsupported("soapXPath"),
+        **xml_helpers(),
         "formatXml": _unsupported("formatXml"),
     }
     return table
