@@ -14,6 +14,7 @@ from typing import Any
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.openapi.answers import answer_breaks
 from mockbdd.openapi.document import Document, Operation
 from mockbdd.openapi.forms import multipart_loads, with_form_encodings
 
@@ -125,33 +126,7 @@ class OpenApiValidator:
     def _answer_breaks(self, op: Operation, answer: Mapping[str, Any]) -> str | None:
         if answer.get("fault") or answer.get("proxyBaseUrl") or answer.get("transformers"):
             return None  # made at serve time: nothing to check here
-        status = str(answer.get("status", 200))
-        responses = op.spec.get("responses") or {}
-        spec = responses.get(status) or responses.get(status[0] + "XX") or responses.get("default")
-        if spec is None:
-            return f"status {status} is not one of its responses ({', '.join(map(str, responses))})"
-        if "jsonBody" in answer:
-            body = answer["jsonBody"]
-        elif isinstance(answer.get("body"), str):
-            try:
-                body = json.loads(answer["body"])
-            except ValueError:
-                return None
-        else:
-            return None
-        content = self._document.resolve(spec).get("content") or {}
-        media = next((m for m in content if "json" in m), None)
-        schema = (content.get(media) or {}).get("schema") if media else None
-        if not isinstance(schema, dict):
-            return None
-        from openapi_schema_validator import OAS30Validator, OAS31Validator
-
-        cls = OAS31Validator if self._document.version.startswith("3.1") else OAS30Validator
-        errors = sorted(cls(schema).iter_errors(body), key=lambda e: list(e.absolute_path))
-        if not errors:
-            return None
-        pointer = "".join(f"/{p}" for p in errors[0].absolute_path) or "/"
-        return f"the {status} body breaks its schema at {pointer}: {errors[0].message}"
+        return answer_breaks(self._api, self._document, op, _HOST, answer)
 
 
 def _bad_request(title: str, exc: Exception) -> ResponseDefinition:
@@ -166,31 +141,31 @@ def _bad_request(title: str, exc: Exception) -> ResponseDefinition:
         errors = list(getattr(cause, "schema_errors", ()) or ())
         if errors:
             first = sorted(errors, key=lambda e: list(e.absolute_path))[0]
-            body["pointer"] = _pointer(first)
+            body["pointer"] = pointer(first)
             body["reason"] = first.message
         else:
-            field = _form_field(cause)
-            body["pointer"] = "" if field is None else "/" + _escape(field)
+            field = form_field(cause)
+            body["pointer"] = "" if field is None else "/" + escape(field)
             body["reason"] = str(cause or exc)
     return replace(ResponseDefinition(), status=400, headers=_JSON, body=json.dumps(body).encode())
 
 
-def _pointer(error: Any) -> str:
+def pointer(error: Any) -> str:
     """The body's JSON pointer to what breaks the schema; for a missing required property,
     the property (``/file``, not its object)."""
-    path = [_escape(str(p)) for p in error.absolute_path]
+    path = [escape(str(p)) for p in error.absolute_path]
     if error.validator == "required" and isinstance(error.instance, Mapping):
         missing = [p for p in error.validator_value if p not in error.instance]
         if missing:
-            path.append(_escape(str(missing[0])))
+            path.append(escape(str(missing[0])))
     return "".join(f"/{p}" for p in path) or "/"
 
 
-def _escape(part: str) -> str:
+def escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
 
-def _form_field(cause: BaseException | None) -> str | None:
+def form_field(cause: BaseException | None) -> str | None:
     """The form field openapi-core could not read as its type: its ``CastError`` carries the
     value, the field's reader (the frame that raised it) its name."""
     from openapi_core.deserializing.styles.deserializers import StyleDeserializer
