@@ -17,6 +17,12 @@ aiohttp share of a request, measured by ``bench/run.py``'s profile) to every cas
 opcode events, over 200 requests after a warm-up): no clock at all, so the same code gives
 the same figure on a busy machine, and a change shows as the bytecodes it adds or saves
 (about 6-7 ns each here). Work in C (dict lookups, aiohttp's parser) is not counted.
+
+``--observe`` compares instead the observe path, one server per case with the "none" stub:
+``off`` (``metrics=False, event_history=0``: no observe stage), ``metrics`` alone, ``history``
+(the event stream's history, nobody listening), ``defaults`` (both) and ``listener`` (the
+defaults and one ``/__admin/events`` client reading every event in a thread of this process:
+the server's sender task runs on the loop and is counted, its client is not).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import argparse
 import asyncio
 import statistics
 import sys
+import threading
 import time
 from types import FrameType
 from typing import Any
@@ -34,11 +41,20 @@ from aiohttp.test_utils import make_mocked_request
 from chaos_overhead import CASES as SIM_CASES
 from common import USER_STUB, Case
 from limits_overhead import CASES as LIMIT_CASES
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from mockbdd.server.embedded import MockServer
 
 BATCH = 20  # requests served per loop turn, about what wrk -c50 brings
 CASES: dict[str, Case] = {**SIM_CASES, **{k: v for k, v in LIMIT_CASES.items() if k != "none"}}
+OBSERVE: dict[str, dict[str, Any]] = {  # MockServer settings; "listener" adds a reading client
+    "off": {"metrics": False, "event_history": 0},
+    "metrics": {"event_history": 0},
+    "history": {"metrics": False},
+    "defaults": {},
+    "listener": {},
+}
 
 
 class _Transport:
@@ -64,7 +80,19 @@ async def cpu_per_request(server: Any, count: int) -> float:
         await plane.serve(ns, request, "/api/users/1")
         if i % BATCH == 0:
             await asyncio.sleep(0)  # a loop turn: the observe hooks run, as under load
+    await drained(server)
     return (time.thread_time() - started) / count * 1e6
+
+
+async def drained(server: Any) -> None:
+    """Until the observe hooks have run and every events listener has sent what it holds."""
+    events = server.events
+    for _ in range(1000):
+        await asyncio.sleep(0 if not events else 0.001)
+        if server.data_plane._observing:
+            continue
+        if events is None or not any(x.pending for x in events.hub._listeners):
+            return
 
 
 async def bytecodes_per_request(server: Any, count: int) -> float:
@@ -96,9 +124,64 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--outside-us", type=float, default=15.0)
     parser.add_argument("--bytecodes", action="store_true", help="count bytecodes, not time")
+    parser.add_argument("--observe", action="store_true", help="the observe path's cases")
     args = parser.parse_args()
     if args.bytecodes:
         args.rounds, args.requests = 1, 200
+    if args.observe:
+        report(observe_costs(args), args, "off")
+        return
+    report(configured_costs(args), args, "none")
+
+
+def measure(mock: MockServer, args: argparse.Namespace) -> float:
+    inner, loop = mock._server, mock._loop
+    assert inner is not None
+    assert loop is not None
+    run = (bytecodes_per_request if args.bytecodes else cpu_per_request)(inner, args.requests)
+    return asyncio.run_coroutine_threadsafe(run, loop).result()
+
+
+def observe_costs(args: argparse.Namespace) -> dict[str, list[float]]:
+    """One server per case of :data:`OBSERVE`, in a rotated order per round."""
+    cost: dict[str, list[float]] = {name: [] for name in OBSERVE}
+    names = list(OBSERVE)
+    for round_ in range(args.rounds):
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            with MockServer(journal_max=10000, **OBSERVE[name]) as mock:
+                httpx.post(f"{mock.url}/__admin/mappings", json=USER_STUB).raise_for_status()
+                if name != "listener":
+                    cost[name].append(measure(mock, args))
+                    continue
+                ws_url = mock.url.replace("http://", "ws://") + "/__admin/events?type=serve"
+                with connect(ws_url) as ws:
+                    stop, got = threading.Event(), [0]
+
+                    def read(
+                        ws: Any = ws, stop: threading.Event = stop, got: list[int] = got
+                    ) -> None:
+                        while not stop.is_set():
+                            try:
+                                ws.recv(timeout=0.2)
+                                got[0] += 1
+                            except TimeoutError:
+                                continue
+                            except ConnectionClosed:
+                                return
+
+                    reader = threading.Thread(target=read, daemon=True)
+                    reader.start()
+                    cost[name].append(measure(mock, args))
+                    time.sleep(0.5)  # the last events read
+                    stop.set()
+                    reader.join(5)
+                    served = args.requests + (100 if args.bytecodes else 0)
+                    if got[0] < served:
+                        sys.exit(f"the listener got {got[0]} events of {served}")
+    return cost
+
+
+def configured_costs(args: argparse.Namespace) -> dict[str, list[float]]:
     cost: dict[str, list[float]] = {name: [] for name in CASES}
     with MockServer(journal_max=10000) as mock:
         inner = mock._server
@@ -113,19 +196,24 @@ def main() -> None:
                 stub = {**USER_STUB, "response": {**USER_STUB["response"], **response}}
                 httpx.post(f"{mock.url}/__admin/mappings", json=stub).raise_for_status()
                 httpx.post(f"{mock.url}/__admin/settings", json=settings).raise_for_status()
-                measure = bytecodes_per_request if args.bytecodes else cpu_per_request
-                run = measure(inner, args.requests)
-                cost[name].append(asyncio.run_coroutine_threadsafe(run, loop).result())
+                cost[name].append(measure(mock, args))
+    return cost
+
+
+def report(cost: dict[str, list[float]], args: argparse.Namespace, base_name: str) -> None:
     if args.bytecodes:
-        base = cost["none"][0]
-        print(f"{'case':<16} {'bytecodes':>9} {'x none':>7} {'added':>6}")
+        base = cost[base_name][0]
+        print(f"{'case':<16} {'bytecodes':>9} {'x ' + base_name:>7} {'added':>6}")
         for name, values in cost.items():
             print(
                 f"{name:<16} {values[0]:>9.0f} {base / values[0]:>7.2f} {values[0] - base:>+6.0f}"
             )
         return
-    base = statistics.median(cost["none"])
-    print(f"{'case':<16} {'serve µs':>9} {'x none':>7} {'x none, whole request':>22}")
+    base = statistics.median(cost[base_name])
+    print(
+        f"{'case':<16} {'serve µs':>9} {'x ' + base_name:>7}"
+        f" {'x ' + base_name + ', whole request':>22}"
+    )
     for name, values in cost.items():
         us = statistics.median(values)
         whole = (base + args.outside_us) / (us + args.outside_us)
