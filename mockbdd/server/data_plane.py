@@ -41,7 +41,15 @@ from mockbdd.server.listeners import ListenerRunner, webhook_renderer
 from mockbdd.server.mounts import ServiceMounts
 from mockbdd.server.proxy import Proxy
 from mockbdd.server.response_cache import CachedResponse, ResponseCache, matched_stub_headers
-from mockbdd.server.stages import STAGES, Admission, Observe, Pipeline, Stage, Stages
+from mockbdd.server.stages import (
+    STAGES,
+    Admission,
+    Observed,
+    ObserveMany,
+    Pipeline,
+    Stage,
+    Stages,
+)
 from mockbdd.templating import TemplateRenderFailed
 
 if TYPE_CHECKING:
@@ -55,6 +63,7 @@ MAX_EXTRA_HEADS = 256
 NEAR_MISS_SLICE_S = 0.001  # a near-miss search gives the loop back after about this long
 _FAILED = ResponseRecord(500, (), b"mockbdd internal error; see the server log")
 Answer = tuple[web.StreamResponse, ResponseRecord]
+Observers = tuple[ObserveMany, ...]  # a pipeline's observe hooks; () when none takes part
 
 
 async def plugin_session(
@@ -110,7 +119,11 @@ class DataPlane:
             (*registered, *own, ("mounts", self.mounts.stage), ("listeners", self.listeners.stage))
         )
         self.in_flight = 0  # requests received and not yet answered (mockbdd_in_flight)
-        self._observing: list[tuple[tuple[Observe, ...], Namespace, ServeEvent]] = []
+        # the events completed since the loop last ran ``_notify``, as runs of consecutive
+        # events with the same observers (under load, one run per loop turn), in order
+        self._observing: list[tuple[Observers, list[Observed]]] = []
+        self._run_observers: Observers = ()  # the last run's (() once ``_notify`` has run)
+        self._run: list[Observed] = []
         self._near_miss_turn = asyncio.Lock()  # one search at a time: one slice per loop turn
         self._deadlines: Deadlines | None = None  # made on the serving loop, at the first delay
         # static answers with a limit's headers: (answer, headers) -> (record, prepared head)
@@ -137,10 +150,12 @@ class DataPlane:
             )
             recorded = recording.record(request, path, body)
             stages = self._stages.for_namespace(ns)
+            observers: Observers = () if stages is None else stages.observe
             if stages is None or not (stages.admit or stages.shape):  # the same path for all
                 plan, queued = ns.serve(recorded), 0.0
             elif not stages.admit:  # shape only (chaos, network...): nothing to await
-                plan, queued = self._shaped(stages, ns, ns.serve(recorded), started, 0.0), 0.0
+                plan = self._shaped(stages, ns, ns.serve(recorded), started, 0.0)
+                queued = 0.0
             else:  # admit hooks decide at once, or hand back what to await (a queue)
                 queued = 0.0
                 admitted: ServePlan | None = None
@@ -174,15 +189,17 @@ class DataPlane:
                     plan = self._shaped(stages, ns, plan, started, queued)
             definition = plan.response
             if definition is None:
-                return await self._not_matched(ns, plan, started, queued)
+                return await self._not_matched(ns, plan, started, queued, observers)
             processing = (time.perf_counter() - started) * 1000 - queued
             if plan.delay_ms > 0:  # sampled and capped by the domain
                 await self._delay(plan.delay_ms, started + queued / 1000)  # queueing is not delay
             if plan.fault is not None or not definition.is_static:
                 return await self._dynamic(
-                    ns, request, plan, definition, started, processing, queued
+                    ns, request, plan, definition, started, processing, queued, observers
                 )
-            return self._static(ns, request, plan, definition, started, processing, queued)
+            return self._static(
+                ns, request, plan, definition, started, processing, queued, observers
+            )
         finally:
             self.in_flight -= 1
             if release is not None:
@@ -231,7 +248,8 @@ class DataPlane:
             for shape in stages.shape:
                 plan = shape(ns, plan)
         except Exception:
-            self._finish(ns, plan.event, _FAILED, self._ms(started), self._ms(started), queued)
+            elapsed = self._ms(started)
+            self._finish(ns, plan.event, _FAILED, elapsed, elapsed, queued, stages.observe)
             raise
         return plan
 
@@ -244,6 +262,7 @@ class DataPlane:
         started: float,
         processing: float,
         queued: float,
+        observers: Observers,
     ) -> web.StreamResponse:
         """The common case: status, headers and body all fixed (no coroutine of its own)."""
         cached = self._cache.get(definition, plan.stub)
@@ -258,7 +277,8 @@ class DataPlane:
             else:
                 record, head = self._with_headers(cached, record, extra)
         ns.complete(plan.event, record, processing, total, queued, plan.delay_ms)
-        self._observed(ns, plan.event)
+        if observers:
+            self._observed(ns, plan.event, observers)
         if head is not None and prepared.can_prepare(request):
             return prepared.PreparedResponse(head, self._date(), definition.body, definition.status)
         headers = cached.headers()
@@ -297,6 +317,7 @@ class DataPlane:
         started: float,
         processing: float,
         queued: float,
+        observers: Observers,
     ) -> web.StreamResponse:
         # what the journal says if this raises (or a fault is cut short by a shutdown)
         record = _FAILED if plan.fault is None else ResponseRecord(fault=str(plan.fault))
@@ -306,8 +327,9 @@ class DataPlane:
             response, record = await self._dynamic_answer(ns, request, plan, definition)
             return response
         finally:
+            total = self._ms(started)
             self._finish(
-                ns, plan.event, record, processing, self._ms(started), queued, plan.delay_ms
+                ns, plan.event, record, processing, total, queued, observers, plan.delay_ms
             )
 
     async def _dynamic_answer(
@@ -434,7 +456,7 @@ class DataPlane:
         return web.Response(status=500), ResponseRecord(fault=name)  # never written
 
     async def _template_file(
-        self, ns: Namespace, plan: ServePlan, started: float, queued: float
+        self, ns: Namespace, plan: ServePlan, started: float, queued: float, observers: Observers
     ) -> web.StreamResponse | None:
         """A template file's answer (or the resource-creation default) for an unmatched
         request, journaled; None when none applies."""
@@ -446,14 +468,14 @@ class DataPlane:
             return None
         elapsed = self._ms(started)
         record = ResponseRecord(answer.status, answer.headers, answer.body)
-        self._finish(ns, plan.event, record, elapsed, elapsed, queued)
+        self._finish(ns, plan.event, record, elapsed, elapsed, queued, observers)
         return web.Response(status=answer.status, body=answer.body, headers=answer.headers)
 
     async def _not_matched(
-        self, ns: Namespace, plan: ServePlan, started: float, queued: float
+        self, ns: Namespace, plan: ServePlan, started: float, queued: float, observers: Observers
     ) -> web.StreamResponse:
         if self.templates is not None:
-            answered = await self._template_file(ns, plan, started, queued)
+            answered = await self._template_file(ns, plan, started, queued, observers)
             if answered is not None:
                 return answered
         search = plan.near_misses
@@ -461,7 +483,8 @@ class DataPlane:
         body = render_unmatched_report(plan.event.request, misses).encode()
         elapsed = self._ms(started)
         extra = plan.headers
-        self._finish(ns, plan.event, ResponseRecord(404, extra, body), elapsed, elapsed, queued)
+        record = ResponseRecord(404, extra, body)
+        self._finish(ns, plan.event, record, elapsed, elapsed, queued, observers)
         if extra:
             return web.Response(status=404, body=body, headers=(*_TEXT_PLAIN.items(), *extra))
         return web.Response(status=404, body=body, headers=_TEXT_PLAIN)
@@ -486,28 +509,38 @@ class DataPlane:
         processing: float,
         total: float,
         queued: float,
+        observers: Observers,
         added_delay: float = 0.0,
     ) -> None:
         ns.complete(event, record, processing, total, queued, added_delay)
-        self._observed(ns, event)
+        if observers:
+            self._observed(ns, event, observers)
 
-    def _observed(self, ns: Namespace, event: ServeEvent) -> None:
-        """Queue ``event`` for the observe hooks. One loop callback drains every event queued
-        before it runs: under load that is one callback per loop turn, not one per request."""
-        stages = self._stages.for_namespace(ns)
-        if stages is not None and stages.observe:
+    def _observed(self, ns: Namespace, event: ServeEvent, observers: Observers) -> None:
+        """Queue ``event`` for ``observers``. One loop callback hands every event queued before
+        it runs to each observer in one call: under load that is one callback per loop turn,
+        and one call per observer, not one per request."""
+        if observers is not self._run_observers:  # a new run (the first since ``_notify``)
             if not self._observing:
                 asyncio.get_running_loop().call_soon(self._notify)
-            self._observing.append((stages.observe, ns, event))
+            self._run_observers, self._run = observers, [(ns, event)]
+            self._observing.append((observers, self._run))
+        else:
+            self._run.append((ns, event))
 
     def _notify(self) -> None:
-        queued, self._observing = self._observing, []
-        for observers, ns, event in queued:
+        runs, self._observing, self._run_observers = self._observing, [], ()
+        self._run = []  # the events are the observers' now (a deleted namespace may go)
+        for observers, batch in runs:
             for observe in observers:
                 try:
-                    observe(ns, event)
+                    observe(batch)
                 except Exception:  # a broken observer must not silence the others
-                    log.exception("mockbdd: data-plane stage %r failed observing an event", observe)
+                    log.exception(
+                        "mockbdd: data-plane stage %r failed observing %d events",
+                        observe,
+                        len(batch),
+                    )
 
     @staticmethod
     def _ms(started: float) -> float:

@@ -15,7 +15,10 @@ A request goes through three steps, and a stage takes part in any of them:
   (``plan._replace(delay_ms=..., fault=..., response=...)``); each stage gets the previous
   stage's plan. An unmatched request's plan (``response`` None) comes through as well.
 - ``observe`` (after completion): sees the completed event (its final answer and timings).
-  Called on the loop soon after the answer has gone out: it never delays one.
+  Called on the loop soon after the answer has gone out: it never delays one. A stage may
+  offer ``observe_many`` instead (or as well), which gets the events completed since the last
+  loop turn in one call, in completion order (the server's own metrics and event streams: one
+  call per loop turn under load, not one per request).
 
 A stage may also say when it takes part: ``active(ns)`` is asked once per namespace revision
 (``Namespace.revision`` moves on every change to its stubs or settings), so a built-in feature
@@ -27,8 +30,10 @@ With no stage taking part, the data plane takes its static fast path, untouched.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -65,11 +70,15 @@ AdmitAnswer = AdmitDecision | Awaitable[AdmitDecision]
 Admit = Callable[[Namespace, RecordedRequest], AdmitAnswer]
 Shape = Callable[[Namespace, ServePlan], ServePlan]
 Observe = Callable[[Namespace, ServeEvent], None]
+Observed = tuple[Namespace, ServeEvent]
+ObserveMany = Callable[[Sequence[Observed]], None]  # events in completion order
 Active = Callable[[Namespace], bool]
+log = logging.getLogger("mockbdd.server")
 
 
 class Stage(Protocol):
-    """A data-plane stage: each hook is optional (None: the stage skips that step)."""
+    """A data-plane stage: each hook is optional (None: the stage skips that step). A stage may
+    also have ``observe_many`` (:data:`ObserveMany`), used instead of ``observe``."""
 
     @property
     def admit(self) -> Admit | None: ...
@@ -89,15 +98,38 @@ class Stage(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Hooks:
-    """A stage made of plain functions: ``Hooks(admit=limit)``, ``Hooks(observe=count)``."""
+    """A stage made of plain functions: ``Hooks(admit=limit)``, ``Hooks(observe=count)``,
+    ``Hooks(observe_many=count_all)``."""
 
     admit: Admit | None = None
     shape: Shape | None = None
     observe: Observe | None = None
     active: Active | None = None
+    observe_many: ObserveMany | None = None
 
 
 STAGES: Kind[Stage] = Kind("data-plane stage")
+MAX_OBSERVE_TUPLES = 64
+
+
+def observe_many(stage: Stage) -> ObserveMany | None:
+    """The stage's observe hook for a batch of events: its own ``observe_many``, or its
+    ``observe`` called per event (one that raises costs that event only, for that stage)."""
+    many: ObserveMany | None = getattr(stage, "observe_many", None)
+    if many is not None:
+        return many
+    observe = stage.observe
+    if observe is None:
+        return None
+
+    def each(batch: Sequence[Observed]) -> None:
+        for ns, event in batch:
+            try:
+                observe(ns, event)
+            except Exception:  # a broken observer must not silence the others
+                log.exception("mockbdd: data-plane stage %r failed observing an event", observe)
+
+    return each
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +138,22 @@ class Pipeline:
 
     admit: tuple[tuple[str, Admit], ...] = ()  # with the stage's name, journaled as admittedBy
     shape: tuple[Shape, ...] = ()
-    observe: tuple[Observe, ...] = ()
+    observe: tuple[ObserveMany, ...] = ()  # each gets the events of a loop turn at once
 
     @classmethod
-    def of(cls, stages: tuple[tuple[str, Stage], ...]) -> Pipeline:
+    def of(
+        cls,
+        stages: tuple[tuple[str, Stage], ...],
+        observers: dict[int, ObserveMany | None] | None = None,
+    ) -> Pipeline:
+        """``observers``: each stage's :func:`observe_many` by ``id(stage)``, made once."""
+        if observers is None:
+            observers = {id(s): observe_many(s) for _, s in stages}
+        observe = (observers[id(s)] for _, s in stages)
         return cls(
             tuple((name, s.admit) for name, s in stages if s.admit is not None),
             tuple(s.shape for _, s in stages if s.shape is not None),
-            tuple(s.observe for _, s in stages if s.observe is not None),
+            tuple(o for o in observe if o is not None),
         )
 
     def __bool__(self) -> bool:
@@ -125,7 +165,9 @@ class Stages:
 
     ``for_namespace`` is on the data plane's path: with no stage asking ``active`` it returns the
     one server-wide pipeline (or None) at once; otherwise a pipeline cached per namespace and
-    revision, so the ``active`` checks run once per change, not once per request.
+    revision, so the ``active`` checks run once per change, not once per request. Pipelines
+    with the same observers share one ``observe`` tuple: the data plane hands a loop turn's
+    events to them in one batch when consecutive events have the same tuple.
     """
 
     def __init__(self, stages: tuple[tuple[str, Stage], ...]) -> None:
@@ -133,8 +175,9 @@ class Stages:
         with (``admittedBy``): the registered name, or the server's own stage's."""
         self._always = tuple(p for p in stages if getattr(p[1], "active", None) is None)
         self._conditional = tuple(p for p in stages if getattr(p[1], "active", None) is not None)
-        pipeline = Pipeline.of(stages) if not self._conditional else Pipeline.of(self._always)
-        self._fixed = pipeline if pipeline else None
+        self._observers = {id(s): observe_many(s) for _, s in stages}
+        self._observe_tuples: dict[tuple[ObserveMany, ...], tuple[ObserveMany, ...]] = {}
+        self._fixed = self._pipeline(stages if not self._conditional else self._always)
         # id(ns) -> (a weak reference to ns, its revision, its pipeline): a dict lookup by int
         # and a dereference (a WeakKeyDictionary makes a new weak reference per lookup); the
         # entry goes when the namespace does, before its id can be reused
@@ -156,8 +199,7 @@ class Stages:
         taking_part = self._always + tuple(
             (name, s) for name, s in self._conditional if s.active is not None and s.active(ns)
         )
-        pipeline = Pipeline.of(taking_part)
-        result = pipeline if pipeline else None
+        result = self._pipeline(taking_part)
         if cached is not None and cached[0]() is ns:
             ref = cached[0]
         else:
@@ -165,3 +207,12 @@ class Stages:
             ref = weakref.ref(ns, lambda _, key=key: cache.pop(key, None))  # type: ignore[misc]
         self._cache[key] = (ref, revision, result)
         return result
+
+    def _pipeline(self, stages: tuple[tuple[str, Stage], ...]) -> Pipeline | None:
+        pipeline = Pipeline.of(stages, self._observers)
+        if not pipeline:
+            return None
+        shared = self._observe_tuples.setdefault(pipeline.observe, pipeline.observe)
+        if len(self._observe_tuples) > MAX_OBSERVE_TUPLES:  # bounded by the stages' subsets
+            self._observe_tuples.clear()
+        return dataclasses.replace(pipeline, observe=shared)
