@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from mockbdd.domain.engine import Engine
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.namespace import Namespace
-from mockbdd.server.stages import Hooks, Stage
+from mockbdd.server.stages import Hooks, Observed, Stage
 
 MAX_NAMESPACE_LABELS = 100
 MAX_STUB_LABELS = 100  # per namespace
@@ -32,6 +32,7 @@ _LE = (*(repr(b) for b in DURATION_BUCKETS), "+Inf")  # the ``le`` labels, as Pr
 WINDOWS_S = (10, 60)
 MAX_ROUTES = 50_000  # served (namespace, stub id, status) remembered with their series
 PERCENTILES = (50.0, 90.0, 95.0, 99.0)
+HELD_NOISE_MS = 0.5  # beyond the noise of writing an answer: a delay or a queue held it
 
 Sink = Callable[[str, str, str, ServeEvent], None]  # (namespace, stub, status, event)
 
@@ -77,6 +78,9 @@ class LabelCap:
         return self._stubs.keys()
 
 
+DURATION_BUCKETS_MS = tuple(b * 1000 for b in DURATION_BUCKETS)
+
+
 class _Window:
     """Counts and latencies per second over the last ``max(WINDOWS_S)`` seconds, in fixed
     memory: each second holds a log-bucketed latency histogram (about 5 % resolution)."""
@@ -105,19 +109,24 @@ class _Window:
         return slot
 
     def add(self, total_ms: float, error: bool) -> None:
-        """Count one answer; on the data plane's observe path, so a bisection on the bucket
-        bounds, not a logarithm, and the slot looked up again only when the second turns."""
+        """Count one answer now."""
+        slot, count, errors, hist = self.now()
+        count[slot] += 1
+        errors[slot] += error
+        index = bisect_left(self.BOUNDS_MS, total_ms)  # BUCKETS past the last bound
+        hist[index] = hist.get(index, 0) + 1
+
+    def now(self) -> tuple[int, list[int], list[int], dict[int, int]]:
+        """The current second's slot in the request and error counts, those counts, and its
+        latency histogram (bucket index -> count; a bisection of :attr:`BOUNDS_MS`, not a
+        logarithm): what ``Metrics.observe_many`` adds a batch of answers to, the clock read
+        once for them, and the slot looked up again only when the second turns."""
         second = int(self._clock())
         current, slot = self._now
         if second != current:
             slot = self._slot(second)
             self._now = (second, slot)
-        self._count[slot] += 1
-        if error:
-            self._errors[slot] += 1
-        index = bisect_left(self.BOUNDS_MS, total_ms)  # BUCKETS past the last bound
-        hist = self._hist[slot]
-        hist[index] = hist.get(index, 0) + 1
+        return slot, self._count, self._errors, self._hist[slot]
 
     def summary(self, seconds: int) -> dict[str, Any]:
         """Rate, error rate and latency percentiles (ms, upper bucket bounds) over the last
@@ -161,18 +170,27 @@ class _Window:
         return round(self.BASE_MS * 1.05**index, 3)
 
 
-class _Histogram:
-    """One label set's histogram: a count per bucket (not cumulative) and the sum, in seconds."""
+# the window's latency bounds and the duration buckets' merged, so one bisection per answer
+# serves both: for the index ``at`` into these, _WINDOW_INDEX[at] and _DURATION_INDEX[at] are
+# what bisecting either's own bounds gives (no bound of either lies between two merged ones)
+_MERGED_MS = tuple(sorted({*_Window.BOUNDS_MS, *DURATION_BUCKETS_MS}))
+_WINDOW_INDEX = tuple(bisect_left(_Window.BOUNDS_MS, b) for b in (*_MERGED_MS, math.inf))
+_DURATION_INDEX = tuple(bisect_left(DURATION_BUCKETS_MS, b) for b in (*_MERGED_MS, math.inf))
 
-    __slots__ = ("counts", "sum")
+
+class _Histogram:
+    """One label set's histogram of :data:`DURATION_BUCKETS`: a count per bucket (not
+    cumulative) and the sum, kept in milliseconds (as the journal times answers)."""
+
+    __slots__ = ("counts", "sum_ms")
 
     def __init__(self) -> None:
         self.counts = [0] * (len(DURATION_BUCKETS) + 1)  # the last one is +Inf
-        self.sum = 0.0
+        self.sum_ms = 0.0
 
-    def observe(self, seconds: float) -> None:
-        self.counts[bisect_left(DURATION_BUCKETS, seconds)] += 1  # le: value <= bound
-        self.sum += seconds
+    def observe(self, ms: float) -> None:
+        self.counts[bisect_left(DURATION_BUCKETS_MS, ms)] += 1  # le: value <= bound
+        self.sum_ms += ms
 
     def buckets(self) -> list[tuple[str, float]]:
         out: list[tuple[str, float]] = []
@@ -224,41 +242,64 @@ class Metrics:
         self._series: dict[tuple[str, str, str], _Series] = {}  # (namespace, stub, status)
         # (namespace name, stub id, status) as served -> its series: the labels are worked out
         # once per route, not per request (many routes may share an ``other`` series)
-        self._routes: dict[tuple[str, str | None, int], _Series] = {}
+        self._routes: dict[tuple[Namespace, str | None, int], _Series] = {}
         self._histograms: dict[tuple[str, str], tuple[_Histogram, _Histogram]] = {}
         self._faults: dict[tuple[str, str], int] = {}  # (namespace, fault)
         self._rate_limited: dict[str, int] = {}  # namespace
         self._registry: Any = None  # prometheus-client's, made at the first scrape
         self._window = _Window(clock)
-        self.stage: Stage = Hooks(observe=self.observe)
+        self.stage: Stage = Hooks(observe_many=self.observe_many)
 
     # -- feeding ------------------------------------------------------------------------------
-    def observe(self, ns: Namespace, event: ServeEvent) -> None:
-        response = event.response
-        route = (ns.name, event.stub_id, response.status)
-        series = self._routes.get(route)
-        if series is None:
-            series = self._series_of(route, event)
-        series.count += 1
-        total_ms = event.total_ms
-        series.duration.observe(total_ms / 1000)
-        held = total_ms - event.processing_ms
-        if held > 0.5:  # beyond the noise of writing an answer: a delay or a queue held it
-            series.held.observe(held / 1000)
-        fault = response.fault
-        if fault is not None:
-            fault_key = (series.namespace, fault)
-            self._faults[fault_key] = self._faults.get(fault_key, 0) + 1
-        elif response.status == 429 and event.stub_id is None:
-            namespace = series.namespace
-            self._rate_limited[namespace] = self._rate_limited.get(namespace, 0) + 1
-        self._window.add(total_ms, response.status >= 500 or fault is not None)
-        for sink in self.sinks:
-            sink(series.namespace, series.stub, series.status, event)
+    def observe_many(self, batch: Sequence[Observed]) -> None:
+        """Count the events the data plane completed since the last loop turn: one call per
+        turn, its lookups made once for the batch, the window's clock read once (they all
+        completed within the turn)."""
+        routes = self._routes
+        merged, in_window, in_duration = _MERGED_MS, _WINDOW_INDEX, _DURATION_INDEX
+        slot, count, errors, hist = self._window.now()
+        sinks = self.sinks
+        for ns, event in batch:
+            response = event.response
+            status = response.status
+            series = routes.get((ns, event.stub_id, status))
+            if series is None:
+                series = self._series_of((ns, event.stub_id, status), event)
+            series.count += 1
+            total_ms = event.total_ms
+            at = bisect_left(merged, total_ms)  # one bisection for both histograms
+            duration = series.duration
+            duration.counts[in_duration[at]] += 1
+            duration.sum_ms += total_ms
+            held = total_ms - event.processing_ms
+            if held > HELD_NOISE_MS:
+                series.held.observe(held)
+            index = in_window[at]
+            hist[index] = hist.get(index, 0) + 1
+            count[slot] += 1
+            fault = response.fault
+            if fault is not None:
+                self._fault(series.namespace, fault)
+                errors[slot] += 1
+            elif status >= 500:
+                errors[slot] += 1
+            elif status == 429 and event.stub_id is None:
+                self._rate_limited[series.namespace] = (
+                    self._rate_limited.get(series.namespace, 0) + 1
+                )
+            if sinks:
+                for sink in sinks:
+                    sink(series.namespace, series.stub, series.status, event)
 
-    def _series_of(self, route: tuple[str, str | None, int], event: ServeEvent) -> _Series:
-        """The series a route counts in, its labels capped (first come, first kept)."""
-        namespace = self.labels.namespace(route[0])
+    def _fault(self, namespace: str, fault: str) -> None:
+        key = (namespace, fault)
+        self._faults[key] = self._faults.get(key, 0) + 1
+
+    def _series_of(self, route: tuple[Namespace, str | None, int], event: ServeEvent) -> _Series:
+        """The series a route counts in, its labels capped (first come, first kept). The route
+        cache is keyed by the namespace itself (no name looked up per request); only a
+        namespace the engine still holds is kept in it."""
+        namespace = self.labels.namespace(route[0].name)
         stub = self.labels.stub(namespace, event)
         status = str(route[2]) if route[2] else "fault"
         key = (namespace, stub, status)
@@ -269,6 +310,8 @@ class Metrics:
             if histograms is None:
                 histograms = self._histograms[pair] = (_Histogram(), _Histogram())
             series = self._series[key] = _Series(key, event.stub_id is not None, *histograms)
+        if self.engine.get(route[0].name) is not route[0]:
+            return series  # deleted before its last events were counted: not kept as a key
         if len(self._routes) >= MAX_ROUTES:
             self._routes.clear()  # a cache: the series stay
         self._routes[route] = series
@@ -276,7 +319,7 @@ class Metrics:
 
     def forget_namespace(self, name: str) -> None:
         """A namespace was deleted: drop its series and free its label slot."""
-        self._routes = {k: v for k, v in self._routes.items() if k[0] != name}
+        self._routes = {k: v for k, v in self._routes.items() if k[0].name != name}
         if not self.labels.forget(name):
             return
         self._series = {k: v for k, v in self._series.items() if k[0] != name}
@@ -334,8 +377,8 @@ class Metrics:
             labels=("namespace", "stub"),
         )
         for labels, (total, held) in self._histograms.items():
-            duration.add_metric(labels, total.buckets(), total.sum)
-            added.add_metric(labels, held.buckets(), held.sum)
+            duration.add_metric(labels, total.buckets(), total.sum_ms / 1000)
+            added.add_metric(labels, held.buckets(), held.sum_ms / 1000)
         yield duration
         yield added
         limited = CounterMetricFamily(
