@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import repeat
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.stubs import StubMapping
+
+if TYPE_CHECKING:
+    from mockbdd.domain.namespace import Namespace
 
 _UNLOADED: Any = object()
 # mockbdd[speed]: the same JSON for a fraction of the CPU (the stream encodes every event);
@@ -53,6 +58,9 @@ DEFAULT_HISTORY = 10_000
 DEFAULT_BUFFER = 1_000
 CLOSE_SLOW = 4000  # a listener that fell behind: reconnect with ?since=
 CLOSE_GONE = 4001  # the namespace the listener watched was deleted
+
+
+Kept = tuple[int, str, str, ServeEvent | StubMapping | None]  # an event in the history
 
 
 class Entry:
@@ -110,27 +118,31 @@ def _dumps(data: Any) -> bytes:
 
 TEMPLATES = 512  # serve-event templates kept per hub; then they start over
 _MARK = "@@mockbdd-event-{}@@"
-# the values that change from one alike serve event to the next, in the order of the JSON;
-# True: a JSON number (its quotes replaced too), False: a string (quotes kept)
-_VARYING = (True, False, True, False, True, True, True, True, True)
+# the values that change from one alike serve event to the next, in the order of the JSON, as
+# the template's format writes them: a JSON number (its quotes replaced too) or, for the id and
+# the date's text, a string (its quotes kept)
+_NUMBER, _ID, _DATE = b"%d", b"%012x", b"%s.%03dZ"
+_VARYING = (_NUMBER, _ID, _NUMBER, _DATE, _NUMBER, _NUMBER, _NUMBER, _NUMBER, _NUMBER)
 
 
 class EventEncoder:
     """Encodes a hub's events. With orjson (mockbdd[speed]), a serve event like one before it
     (the same request headers, URL and client, answered by the same stub with the same shared
-    record, no body, no sub-events) is its template's bytes with the sequence number, id, time
-    and timing put in: under load most events are alike, and building each one's JSON afresh
-    cost the server more than serving the request. The template is the generic JSON of the
-    second such event with markers in place of those values, so the shape is defined once
-    (:func:`mockbdd.wire.journal.serve_event_json`)."""
+    record, no body, no sub-events) is its template's format filled with the sequence number,
+    id, time and timing (one ``bytes % tuple``): under load most events are alike, and building
+    each one's JSON afresh cost the server more than serving the request. The template is the
+    generic JSON of the second such event with markers in place of those values, so the shape
+    is defined once (:func:`mockbdd.wire.journal.serve_event_json`)."""
 
     def __init__(self) -> None:
-        self._templates: dict[tuple[object, ...], tuple[object, object, tuple[bytes, ...]]] = {}
+        self._templates: dict[tuple[object, ...], tuple[object, object, bytes]] = {}
         self._seen: set[tuple[object, ...]] = set()
         self._alike = speedups() is not None
-        from mockbdd.wire.journal import iso_time  # with the first listener (idle RSS)
+        from mockbdd.wire.journal import iso_seconds  # with the first listener (idle RSS)
 
-        self._iso_time = iso_time
+        self._iso_seconds = iso_seconds
+        self._second = -1  # the whole second of the last date written, and its text
+        self._second_text = b""
 
     def encode(self, entry: Entry) -> bytes:
         event = entry.payload
@@ -142,6 +154,7 @@ class EventEncoder:
             return encode(entry.json())
         key = (
             entry.namespace,
+            event.id_prefix,
             signature(),
             request.method,
             request.raw_path,
@@ -161,41 +174,36 @@ class EventEncoder:
                 return encode(entry.json())
             if len(self._templates) >= TEMPLATES:
                 self._templates.clear()
-            parts = _template(entry)
-            if parts is None:
+            made = _template(entry, event)
+            if made is None:
                 return encode(entry.json())
-            template = self._templates[key] = (resp, stub, parts)
-        p = template[2]
+            template = self._templates[key] = (resp, stub, made)
         logged_at = event.logged_at
-        total = b"%d" % round(event.total_ms)
-        return b"".join(
-            (
-                p[0],
-                b"%d" % entry.seq,
-                p[1],
-                event.id.encode(),
-                p[2],
-                b"%d" % int(logged_at * 1000),
-                p[3],
-                self._iso_time(logged_at).encode(),
-                p[4],
-                b"%d" % round(event.added_delay_ms),
-                p[5],
-                b"%d" % round(event.processing_ms),
-                p[6],
-                total,
-                p[7],
-                total,
-                p[8],
-                b"%d" % round(event.queued_ms),
-                p[9],
-            )
+        seconds = int(logged_at)  # the date's text as ``wire.journal.iso_time`` writes it
+        micros = round((logged_at - seconds) * 1e6)
+        if micros >= 1_000_000:
+            seconds, micros = seconds + 1, micros - 1_000_000
+        if seconds != self._second:
+            self._second, self._second_text = seconds, self._iso_seconds(seconds).encode()
+        total = round(event.total_ms)
+        return template[2] % (
+            entry.seq,
+            event.seq,
+            int(logged_at * 1000),
+            self._second_text,
+            micros // 1000,
+            round(event.added_delay_ms),
+            round(event.processing_ms),
+            total,
+            total,
+            round(event.queued_ms),
         )
 
 
-def _template(entry: Entry) -> tuple[bytes, ...] | None:
-    """The entry's JSON cut where :data:`_VARYING` go; None if a marker is not found once each
-    where it belongs (a request that happens to carry one)."""
+def _template(entry: Entry, event: ServeEvent) -> bytes | None:
+    """The entry's JSON as a ``bytes %`` format, :data:`_VARYING` where its varying values go;
+    None if a marker is not found once each where it belongs (a request that happens to carry
+    one)."""
     data = entry.json()
     marks = [_MARK.format(i) for i in range(len(_VARYING))]
     data["seq"], data["id"] = marks[0], marks[1]
@@ -207,17 +215,19 @@ def _template(entry: Entry) -> tuple[bytes, ...] | None:
     encoded = _dumps(data)
     parts: list[bytes] = []
     at = 0
-    for mark, number in zip(marks, _VARYING, strict=True):
-        token = f'"{mark}"'.encode() if number else mark.encode()
+    for mark, spec in zip(marks, _VARYING, strict=True):
+        token = f'"{mark}"'.encode() if spec is _NUMBER else mark.encode()
         if encoded.count(token) != 1:
             return None
         found = encoded.find(token, at)
         if found < 0:
             return None
-        parts.append(encoded[at:found])
+        parts.append(encoded[at:found].replace(b"%", b"%%"))
+        # the id is the journal's prefix and the event's number (``ServeEvent.id``)
+        parts.append(event.id_prefix.encode() + spec if spec is _ID else spec)
         at = found + len(token)
-    parts.append(encoded[at:])
-    return tuple(parts)
+    parts.append(encoded[at:].replace(b"%", b"%%"))
+    return b"".join(parts)
 
 
 def _bool(name: str, raw: str) -> bool:
@@ -270,6 +280,17 @@ class EventFilter:
             raise InvalidInput("?service", f"a service is one path segment, got {service!r}")
         method = query["method"].upper() if query.get("method") else None
         return cls(types, service, method, query.get("path") or None, matched, since)
+
+    @property
+    def every_serve(self) -> bool:
+        """Whether every serve event passes (no serve filter; the types include serve)."""
+        return (
+            (self.types is None or SERVE in self.types)
+            and self.service is None
+            and self.method is None
+            and self.path is None
+            and self.matched is None
+        )
 
     def admits(self, entry: Entry) -> bool:
         if self.types is not None and entry.type not in self.types:
@@ -336,6 +357,30 @@ class Listener:
         self.pending.append(entry)
         self._wake()
 
+    def offer_many(self, entries: Sequence[Entry]) -> None:
+        """:meth:`offer` for serve events published together (a loop turn's), woken once."""
+        if self.closed is not None:
+            return
+        scope = self.scope
+        if scope is None and self.filter.every_serve:
+            wanted = entries
+        else:
+            admits = self.filter.admits
+            wanted = [e for e in entries if (scope is None or e.namespace == scope) and admits(e)]
+            if not wanted:
+                return
+        pending = self.pending
+        if len(pending) + len(wanted) > self.limit:  # as ``offer``: full, then one more
+            behind = max(len(pending), self.limit)
+            self.close(
+                CLOSE_SLOW,
+                f"slow listener: {behind} events behind; reconnect with ?since={self.last_sent}",
+                abrupt=True,
+            )
+            return
+        pending.extend(wanted)
+        self._wake()
+
     def close(self, code: int, reason: str, *, abrupt: bool = False) -> None:
         """Close after sending what is pending, or (``abrupt``) at once, dropping it."""
         if self.closed is None:
@@ -355,7 +400,8 @@ class EventHub:
     def __init__(self, history: int = DEFAULT_HISTORY, buffer: int = DEFAULT_BUFFER) -> None:
         self.seq = 0
         self.buffer = buffer
-        self._history: deque[Entry] = deque(maxlen=max(history, 1))
+        # (seq, type, namespace, payload): plain tuples, made in C, an Entry only for a replay
+        self._history: deque[Kept] = deque(maxlen=max(history, 1))
         self._listeners: list[Listener] = []
         self._encoder: EventEncoder | None = None  # at the first listener (it loads orjson)
 
@@ -372,14 +418,27 @@ class EventHub:
 
     def publish(self, kind: str, namespace: str, payload: ServeEvent | StubMapping | None) -> None:
         self.seq += 1
-        entry = Entry(self.seq, kind, namespace, payload)
-        self._history.append(entry)
+        self._history.append((self.seq, kind, namespace, payload))
         if self._listeners:
+            entry = Entry(self.seq, kind, namespace, payload)
             for listener in tuple(self._listeners):
                 listener.offer(entry)
 
-    def serve(self, namespace: str, event: ServeEvent) -> None:
-        self.publish(SERVE, namespace, event)
+    def serve_many(self, batch: Sequence[tuple[Namespace, ServeEvent]]) -> None:
+        """Serve events completed together (a loop turn's, in order), numbered in that order;
+        each listener is offered them at once (and woken once)."""
+        if not batch:
+            return
+        first = self.seq + 1
+        self.seq += len(batch)
+        numbers = range(first, self.seq + 1)
+        namespaces, events = zip(*batch, strict=True)
+        names = list(map(_NAME, namespaces))
+        self._history.extend(zip(numbers, repeat(SERVE), names, events))
+        if self._listeners:
+            entries = list(map(Entry, numbers, repeat(SERVE), names, events))
+            for listener in tuple(self._listeners):
+                listener.offer_many(entries)
 
     def stubs_of(self, namespace: str) -> Callable[[str, StubMapping], None]:
         """The stub listener for ``namespace`` (``Namespace.subscribe_stubs``)."""
@@ -408,17 +467,20 @@ class EventHub:
 
     def gap(self, since: int) -> dict[str, Any] | None:
         """What a listener resuming after ``since`` missed for good, or None."""
-        oldest = self._history[0].seq if self._history else self.seq + 1
+        oldest = self._history[0][0] if self._history else self.seq + 1
         if since + 1 >= oldest or since >= self.seq:
             return None
         return {"type": "gap", "after": since, "resumedAt": oldest, "lost": oldest - since - 1}
 
     def _replay(self, since: int) -> Iterable[Entry]:
-        return (e for e in self._history if e.seq > since)
+        return (Entry(*kept) for kept in self._history if kept[0] > since)
 
     def unlisten(self, listener: Listener) -> None:
         if listener in self._listeners:
             self._listeners.remove(listener)
+
+
+_NAME = attrgetter("name")
 
 
 def _in_scope(listener: Listener, entry: Entry) -> bool:

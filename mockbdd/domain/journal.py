@@ -92,6 +92,11 @@ class ServeEvent:
         return f"{self._prefix}{self.seq:012x}"
 
     @property
+    def id_prefix(self) -> str:
+        """What :attr:`id` is before the event's number: its journal's (random) prefix."""
+        return self._prefix
+
+    @property
     def was_matched(self) -> bool:
         return self.stub_id is not None
 

@@ -49,7 +49,7 @@ class EventStreams:
         engine.subscribe(self._namespace_changed)
         for ns in engine:
             ns.subscribe_stubs(hub.stubs_of(ns.name))
-        self.stage: Stage = Hooks(observe=lambda ns, event: hub.serve(ns.name, event))
+        self.stage: Stage = Hooks(observe_many=hub.serve_many)
 
     def _namespace_changed(self, kind: str, ns: Namespace) -> None:
         if kind == "namespace.created":
@@ -125,11 +125,14 @@ async def _send(
         if transport.is_closing():
             return  # what was popped is in the transport: ``last_sent`` tells no lie
         size = 0
-        while pending and not listener.abrupt and size < BATCH_BYTES:
-            entry = pending.popleft()
-            frame = text_frame(entry.data(encoder))
-            batch.append(frame)
-            size += len(frame)
+        if pending and not listener.abrupt:
+            while pending and size < BATCH_BYTES:  # each frame's head, then its payload
+                entry = pending.popleft()
+                data = entry.data(encoder)
+                length = len(data)
+                batch.append(_SHORT_HEADS[length] if length < 126 else frame_head(length))
+                batch.append(data)
+                size += length
             listener.sent(entry)  # in the transport before the drain is awaited
         if batch:
             transport.write(b"".join(batch))
@@ -145,12 +148,21 @@ async def _send(
 
 def text_frame(payload: bytes) -> bytes:
     """A server's (unmasked, uncompressed) final text frame of RFC 6455 §5.2."""
-    length = len(payload)
+    return frame_head(len(payload)) + payload
+
+
+def frame_head(length: int) -> bytes:
+    """The head of a text frame (:func:`text_frame`) of ``length`` payload bytes."""
     if length < 126:
-        return struct.pack("!BB", 0x81, length) + payload
+        return _SHORT_HEADS[length]
     if length < 65536:
-        return struct.pack("!BBH", 0x81, 126, length) + payload
-    return struct.pack("!BBQ", 0x81, 127, length) + payload
+        return _HEAD16(0x81, 126, length)
+    return _HEAD64(0x81, 127, length)
+
+
+_SHORT_HEADS = tuple(struct.pack("!BB", 0x81, n) for n in range(126))
+_HEAD16 = struct.Struct("!BBH").pack
+_HEAD64 = struct.Struct("!BBQ").pack
 
 
 async def _drain_client(ws: web.WebSocketResponse) -> None:

@@ -23,11 +23,12 @@ def iso_time(ts: float) -> str:
     micros = round((ts - seconds) * 1e6)  # as datetime rounds, then isoformat truncates
     if micros >= 1_000_000:
         seconds, micros = seconds + 1, micros - 1_000_000
-    return f"{_iso_seconds(seconds)}.{micros // 1000:03d}Z"
+    return f"{iso_seconds(seconds)}.{micros // 1000:03d}Z"
 
 
 @lru_cache(maxsize=8)
-def _iso_seconds(seconds: int) -> str:
+def iso_seconds(seconds: int) -> str:
+    """``2026-12-03T08:20:11``: epoch second ``seconds`` in UTC, to the second."""
     return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
 
 

@@ -4,11 +4,16 @@ orjson refuses a value; the same document either way, compact and UTF-8."""
 from __future__ import annotations
 
 import json
+import random
 import tracemalloc
 
 import pytest
+from aiohttp.test_utils import make_mocked_request
 
 from mockbdd.admin import events
+from mockbdd.domain.journal import InMemoryJournal, ResponseRecord, ServeEvent
+from mockbdd.server import recorded
+from mockbdd.wire.mappings import parse_stub_mapping
 
 
 def test_orjson_and_json_write_the_same_document() -> None:
@@ -38,3 +43,34 @@ def test_an_encoded_event_holds_only_its_own_bytes() -> None:
         tracemalloc.stop()
     assert len(kept) == 1000
     assert used < 1000 * 4096  # about 1.5 KiB each, never the 16 KiB buffer
+
+
+def _alike_events(times: list[tuple[float, float]]) -> list[events.Entry]:
+    """Serve events of one request to one stub, logged at and taking the given (epoch s, ms)."""
+    stub = parse_stub_mapping({"request": {"urlPath": "/a%d"}, "response": {"status": 200}})
+    journal = InMemoryJournal()
+    record = ResponseRecord(200, (("Content-Type", "text/plain; q=%s"),), b"")
+    out = []
+    for seq, (logged_at, ms) in enumerate(times, start=1):
+        request = make_mocked_request("GET", "/a%25d?x=%25s%s", headers={"X-P": "100%"})
+        event = ServeEvent(recorded.record(request, "/a%25d", b""), logged_at, stub=stub)
+        journal.record(event)
+        journal.complete(event, record, ms / 3, ms, ms / 7)
+        event.added_delay_ms = ms / 2
+        out.append(events.Entry(seq, events.SERVE, "default", event))
+    return out
+
+
+def test_alike_serve_events_from_their_template_are_their_own_json() -> None:
+    """From the second alike event on, the encoder fills a template; every one must be the
+    event's own JSON, '%' in the request and the answer kept, times on the edge of a
+    millisecond and timings on the edge of rounding written as ``iso_time`` and ``round``."""
+    rng = random.Random(20261204)
+    edges = [1764806400.0009999999, 1764806400.9995, 1764806400.99999951, 1764806401.5]
+    times = [(t, ms) for t in edges for ms in (0.0, 0.5, 1.5, 2.5, 1e-9, 30.49999)]
+    times += [(1764806400 + rng.random() * 100, rng.random() * 50) for _ in range(300)]
+    encoder = events.EventEncoder()
+    entries = _alike_events(times)
+    for entry in entries:
+        assert encoder.encode(entry) == events.encode(entry.json())
+    assert len(encoder._templates) == 1  # the template did the work after the first
