@@ -9,6 +9,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -175,3 +176,31 @@ def compare_configured(
             f"{name:<16} {statistics.median(figures[name]):>15,.0f}"
             f" {statistics.median(ratios[name]):>8.2f} {statistics.median(cpu[name]):>19.2f}"
         )
+
+
+def reading_listener(base: str, counted: list[int], stop: threading.Event) -> threading.Thread:
+    """A ``/__admin/events`` client of the server at ``base`` reading every serve event in a
+    thread of this process (``counted[0]`` of them) until ``stop``; returned once connected."""
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    ws_url = base.replace("http://", "ws://") + "/__admin/events?type=serve"
+    connected = threading.Event()
+
+    def run() -> None:
+        with connect(ws_url) as ws:
+            connected.set()
+            while not stop.is_set():
+                try:
+                    ws.recv(timeout=0.2)
+                    counted[0] += 1
+                except TimeoutError:
+                    continue
+                except ConnectionClosed:
+                    return
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    if not connected.wait(10):
+        sys.exit(f"no events listener connected to {ws_url}")
+    return thread

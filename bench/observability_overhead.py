@@ -29,9 +29,15 @@ import threading
 from typing import Any
 
 import httpx
-from common import free_port, mockbdd_cmd, pinned, rss_mib, wait_ready, wrk_cpu
-from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
+from common import (
+    free_port,
+    mockbdd_cmd,
+    pinned,
+    reading_listener,
+    rss_mib,
+    wait_ready,
+    wrk_cpu,
+)
 
 STUB: dict[str, Any] = {
     "request": {"method": "GET", "url": "/api/users/1"},
@@ -44,25 +50,6 @@ CASES = {
     "on": (),
     "stalled": (),
 }
-
-
-def reading_listener(base: str, counted: list[int], stop: threading.Event) -> threading.Thread:
-    ws_url = base.replace("http://", "ws://") + "/__admin/events?type=serve"
-
-    def run() -> None:
-        with connect(ws_url) as ws:
-            while not stop.is_set():
-                try:
-                    ws.recv(timeout=0.5)
-                    counted[0] += 1
-                except TimeoutError:
-                    continue
-                except ConnectionClosed:
-                    return
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
 
 
 def stalled_listener(port: int) -> socket.socket:

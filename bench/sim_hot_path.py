@@ -39,10 +39,8 @@ from typing import Any
 import httpx
 from aiohttp.test_utils import make_mocked_request
 from chaos_overhead import CASES as SIM_CASES
-from common import USER_STUB, Case
+from common import USER_STUB, Case, reading_listener
 from limits_overhead import CASES as LIMIT_CASES
-from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
 from mockbdd.server.embedded import MockServer
 
@@ -153,31 +151,15 @@ def observe_costs(args: argparse.Namespace) -> dict[str, list[float]]:
                 if name != "listener":
                     cost[name].append(measure(mock, args))
                     continue
-                ws_url = mock.url.replace("http://", "ws://") + "/__admin/events?type=serve"
-                with connect(ws_url) as ws:
-                    stop, got = threading.Event(), [0]
-
-                    def read(
-                        ws: Any = ws, stop: threading.Event = stop, got: list[int] = got
-                    ) -> None:
-                        while not stop.is_set():
-                            try:
-                                ws.recv(timeout=0.2)
-                                got[0] += 1
-                            except TimeoutError:
-                                continue
-                            except ConnectionClosed:
-                                return
-
-                    reader = threading.Thread(target=read, daemon=True)
-                    reader.start()
-                    cost[name].append(measure(mock, args))
-                    time.sleep(0.5)  # the last events read
-                    stop.set()
-                    reader.join(5)
-                    served = args.requests + (100 if args.bytecodes else 0)
-                    if got[0] < served:
-                        sys.exit(f"the listener got {got[0]} events of {served}")
+                stop, got = threading.Event(), [0]
+                reader = reading_listener(mock.url, got, stop)
+                cost[name].append(measure(mock, args))
+                time.sleep(0.5)  # the last events read
+                stop.set()
+                reader.join(5)
+                served = args.requests + (100 if args.bytecodes else 0)
+                if got[0] < served:
+                    sys.exit(f"the listener got {got[0]} events of {served}")
     return cost
 
 
