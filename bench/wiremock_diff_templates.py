@@ -50,6 +50,7 @@ class Case:
 C = Case
 XML_POST: dict[str, Any] = {"method": "POST", "request_body": XML}
 SOAP_POST: dict[str, Any] = {"method": "POST", "request_body": SOAP}
+FORMAT_XML = "{{formatXml request.body}}"
 CASES: list[Case] = [
     # -- the request model
     C("url", "{{request.url}}", "/t/url?a=1&b=two"),
@@ -415,6 +416,164 @@ CASES: list[Case] = [
     C("soap-xpath-attribute", "{{soapXPath request.body '/GetPrice/@currency'}}", **SOAP_POST),
     C("soap-xpath-none", "[{{soapXPath request.body '/Nothing'}}]", **SOAP_POST),
     C("soap-xpath-element", "{{{soapXPath request.body '/GetPrice/Qty'}}}", **SOAP_POST),
+    # -- formatXml (FormatXmlHelper): pretty and compact, namespaces, mixed content, CDATA
+    C(
+        "format-xml-block",
+        "{{#formatXml}}<foo><bar>wh</bar></foo>{{/formatXml}}",
+        method="POST",
+        request_body="",
+    ),
+    C(
+        "format-xml-block-ws",
+        "{{#formatXml}}  <foo>\n   <bar  b='2' a=\"1\">wh</bar>\n\n<baz/></foo>  {{/formatXml}}",
+        method="POST",
+        request_body="",
+    ),
+    C(
+        "format-xml-compact",
+        "{{#formatXml format='compact'}}<foo>\n  <bar>wh</bar>\n  <baz></baz>\n</foo>{{/formatXml}}",
+        method="POST",
+        request_body="",
+    ),
+    C(
+        "format-xml-param",
+        FORMAT_XML,
+        method="POST",
+        request_body="<a><b>1</b><c x='y'>t &amp; u</c></a>",
+    ),
+    C(
+        "format-xml-param-compact",
+        "{{formatXml request.body format='compact'}}",
+        method="POST",
+        request_body="<a>\n <b>1</b>\n</a>",
+    ),
+    C(
+        "format-xml-decl",
+        FORMAT_XML,
+        method="POST",
+        request_body="<?xml version='1.0' encoding='UTF-8'?><a><b/></a>",
+    ),
+    C(
+        "format-xml-ns",
+        FORMAT_XML,
+        method="POST",
+        request_body="<s:E xmlns:s='urn:s' xmlns='urn:d'><s:B><x>1</x></s:B></s:E>",
+    ),
+    C("format-xml-mixed", FORMAT_XML, method="POST", request_body="<a>text<b>1</b>tail</a>"),
+    C("format-xml-comment", FORMAT_XML, method="POST", request_body="<a><!-- c --><b>1</b></a>"),
+    C("format-xml-cdata", FORMAT_XML, method="POST", request_body="<a><![CDATA[x<y]]></a>"),
+    C("format-xml-pi", FORMAT_XML, method="POST", request_body="<?pi data?><a><?inner x?><b/></a>"),
+    C(
+        "format-xml-deep",
+        FORMAT_XML,
+        method="POST",
+        request_body="<a><b><c><d>1</d></c></b><e/></a>",
+    ),
+    C(
+        "format-xml-quotes",
+        FORMAT_XML,
+        method="POST",
+        request_body="<a t='x&quot;y&apos;z&lt;&gt;'>a&gt;b \"q\" 'a'</a>",
+    ),
+    C("format-xml-invalid", FORMAT_XML, method="POST", request_body="<a><b></a>"),
+    C("format-xml-empty", FORMAT_XML, method="POST", request_body="   "),
+    C(
+        "format-xml-badformat",
+        "{{formatXml request.body format='wide'}}",
+        method="POST",
+        request_body="<a/>",
+    ),
+    C("format-xml-unicode", FORMAT_XML, method="POST", request_body="<a>é ü 中</a>"),
+    C(
+        "format-xml-entity",
+        FORMAT_XML,
+        method="POST",
+        request_body="<!DOCTYPE a [<!ENTITY e 'x'>]><a>&e;</a>",
+    ),
+    C("format-xml-doctype", FORMAT_XML, method="POST", request_body="<!DOCTYPE a><a/>"),
+    C("format-xml-textonly-ws", FORMAT_XML, method="POST", request_body="<a>  x  </a>"),
+    C("format-xml-nbsp", FORMAT_XML, method="POST", request_body="<a><b>1</b>&#160;<c/></a>"),
+    C("format-xml-tab", FORMAT_XML, method="POST", request_body="<a>\t<b>1</b></a>"),
+    C(
+        "format-xml-ns2",
+        FORMAT_XML,
+        method="POST",
+        request_body="<a z='1' xmlns:p='urn:p' b='2' xmlns='urn:d' p:c='3'><p:x xmlns:p='urn:p'/><y xmlns='urn:e'/></a>",
+    ),
+    C(
+        "format-xml-ns3",
+        FORMAT_XML,
+        method="POST",
+        request_body="<p:a xmlns:p='urn:p'><p:b xmlns:q='urn:q' q:k='v'/></p:a>",
+    ),
+    C("format-xml-mixed-ws", FORMAT_XML, method="POST", request_body="<a> text <b/>  tail  </a>"),
+    C("format-xml-mixed-nested", FORMAT_XML, method="POST", request_body="<a><b>x<c/>y</b></a>"),
+    C("format-xml-only-comment", FORMAT_XML, method="POST", request_body="<a><!--c--></a>"),
+    C("format-xml-text-comment", FORMAT_XML, method="POST", request_body="<a>x<!--c--></a>"),
+    C("format-xml-blank-elem", FORMAT_XML, method="POST", request_body="<a>   </a>"),
+    C("format-xml-cdata-elem", FORMAT_XML, method="POST", request_body="<a><![CDATA[x]]><b/></a>"),
+    C("format-xml-text-cdata", FORMAT_XML, method="POST", request_body="<a>x<![CDATA[y]]></a>"),
+    C("format-xml-trailing-comment", FORMAT_XML, method="POST", request_body="<a/><!-- after -->"),
+    C("format-xml-leading-comment", FORMAT_XML, method="POST", request_body="<!-- before --><a/>"),
+    C(
+        "format-xml-multiline-text",
+        FORMAT_XML,
+        method="POST",
+        request_body="<a><b>line1\nline2</b><c/></a>",
+    ),
+    C("format-xml-mixed-multiline", FORMAT_XML, method="POST", request_body="<a>l1\n  l2<b/></a>"),
+    C("format-xml-gt-text", FORMAT_XML, method="POST", request_body="<a>]]&gt; &amp;amp;</a>"),
+    C("format-xml-attr-ws", FORMAT_XML, method="POST", request_body="<a x='1\n2\t3'/>"),
+    C("format-xml-cr", FORMAT_XML, method="POST", request_body="<a>x\r\ny</a>"),
+    C(
+        "format-xml-compact-mixed",
+        "{{formatXml request.body format='compact'}}",
+        method="POST",
+        request_body="<a>\n x <b> y </b>\n <!-- c -->\n</a>",
+    ),
+    C(
+        "format-xml-block-handlebars",
+        "{{#formatXml}}<a><b>{{request.path}}</b></a>{{/formatXml}}",
+        method="POST",
+        request_body="",
+    ),
+    C("format-xml-non-string", "{{formatXml 5}}", method="POST", request_body=""),
+    C("format-xml-two-roots", FORMAT_XML, method="POST", request_body="<a/><b/>"),
+    C("format-xml-text-before", FORMAT_XML, method="POST", request_body="junk<a/>"),
+    C("format-xml-cdata-after", FORMAT_XML, method="POST", request_body="<a><b/><![CDATA[x]]></a>"),
+    C(
+        "format-xml-cdata-mid",
+        FORMAT_XML,
+        method="POST",
+        request_body="<a><b/><![CDATA[x]]><c/></a>",
+    ),
+    C("format-xml-text-nl", FORMAT_XML, method="POST", request_body="<a>\n x <b/></a>"),
+    C(
+        "format-xml-ns-same-uri",
+        FORMAT_XML,
+        method="POST",
+        request_body="<a xmlns:p='urn:x' xmlns:q='urn:x'><q:b/></a>",
+    ),
+    C(
+        "format-xml-ns-many",
+        FORMAT_XML,
+        method="POST",
+        request_body="<a xmlns:z='urn:z' xmlns:b='urn:b' xmlns='urn:d' k='1'/>",
+    ),
+    C(
+        "format-xml-ns-own-mid",
+        FORMAT_XML,
+        method="POST",
+        request_body="<m:a xmlns:z='urn:z' xmlns:m='urn:m' xmlns:b='urn:b'/>",
+    ),
+    C("format-xml-undeclared", FORMAT_XML, method="POST", request_body="<p:a/>"),
+    C("format-xml-pi-doc-after", FORMAT_XML, method="POST", request_body="<a/><?x y?>"),
+    C(
+        "format-xml-comment-multi",
+        FORMAT_XML,
+        method="POST",
+        request_body="<!--1--><!--2--><a><b/></a><!--3-->",
+    ),
     # -- syntax corners
     C("triple-stash", "{{{request.query.a}}}|{{request.query.a}}", "/t/triple-stash?a=%3Cb%3E"),
     C("ampersand", "{{& request.query.a}}", "/t/ampersand?a=%3Cb%3E"),
@@ -469,6 +628,8 @@ EXPECTED: dict[str, str] = {
     "xpath-entity": "a body that declares entities: WireMock's DOM expands internal ones; "
     "mockbdd refuses every entity declaration (no billion laughs, no file read from a request "
     "body), as matchesXPath and equalToXml do, so the body is not valid XML to it",
+    "format-xml-entity": "the same as xpath-entity: formatXml reads the body with the reader "
+    "that refuses entity declarations, so it renders WireMock's [ERROR: Input is not valid XML]",
     "hostname": "the machine's host name: the same rule (InetAddress.getLocalHost / "
     "socket.gethostname), compared by shape only",
 }

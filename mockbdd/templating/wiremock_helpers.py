@@ -689,6 +689,27 @@ def _format_json(context: Any, options: Options) -> Any:
     return _pretty(value, 0)
 
 
+def _format_xml(context: Any, options: Options) -> Any:
+    text = (
+        options.fn(same=True).strip()
+        if options.is_block
+        else (context.strip() if isinstance(context, str) else "")
+    )
+    if not text:
+        return _error(
+            "formatXml should take a block of XML to format or a single parameter of type String"
+        )
+    fmt = to_text(options.hash.get("format", "pretty"))
+    if fmt not in ("pretty", "compact"):
+        return _error(f"formatXml: format [{fmt}] should be one of [pretty, compact]")
+    from mockbdd.templating.format_xml import format_xml  # at the first formatXml rendered
+
+    written = format_xml(text, pretty=fmt == "pretty")
+    if written is None:
+        return _error("Input is not valid XML")
+    return SafeString(written)
+
+
 def _pretty(value: Any, depth: int) -> str:
     """Jackson's default pretty printer: ``{`` newline, two-space indent, ``"k" : v``."""
     pad = "  " * (depth + 1)
@@ -820,13 +841,6 @@ def _system_value(context: Any, options: Options) -> Any:
     return _error("Access to system values is disabled in mockbdd")
 
 
-def _unsupported(name: str) -> Helper:
-    def helper(context: Any, options: Options) -> Any:
-        return _error(f"the {name} helper is not supported by mockbdd")
-
-    return helper
-
-
 def helpers() -> dict[str, Helper]:
     """Every helper WireMock 3.13.2 registers, by name."""
     table: dict[str, Helper] = {
@@ -903,7 +917,7 @@ def helpers() -> dict[str, Helper]:
         "jsonSort": _json_sort,
         "systemValue": _system_value,
         **xml_helpers(),
-        "formatXml": _unsupported("formatXml"),
+        "formatXml": _format_xml,
     }
     return table
 
