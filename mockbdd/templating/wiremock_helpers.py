@@ -667,47 +667,43 @@ def _matches(context: Any, options: Options) -> Any:
     return match
 
 
-def _format_json(context: Any, options: Options) -> Any:
-    text = (
-        options.fn(same=True).strip()
-        if options.is_block
-        else (context.strip() if isinstance(context, str) else "")
-    )
-    if not text:
-        return _error(
-            "formatJson should take a block of JSON to format or a single parameter of type String"
+def _formatting(
+    name: str, data: str, apply: Callable[[str, bool], str]
+) -> Callable[[Any, Options], Any]:
+    """WireMock's ``AbstractFormattingHelper``: a block or one string parameter, trimmed, and
+    ``format`` pretty (the default) or compact; ``apply(text, pretty)`` does the rest."""
+
+    def helper(context: Any, options: Options) -> Any:
+        text = (
+            options.fn(same=True).strip()
+            if options.is_block
+            else (context.strip() if isinstance(context, str) else "")
         )
-    fmt = to_text(options.hash.get("format", "pretty"))
-    if fmt not in ("pretty", "compact"):
-        return _error(f"formatJson: format [{fmt}] should be one of [pretty, compact]")
+        if not text:
+            return _error(
+                f"{name} should take a block of {data} to format or a single parameter of type String"
+            )
+        fmt = to_text(options.hash.get("format", "pretty"))
+        if fmt not in ("pretty", "compact"):
+            return _error(f"{name}: format [{fmt}] should be one of [pretty, compact]")
+        return apply(text, fmt == "pretty")
+
+    return helper
+
+
+def _json_formatted(text: str, pretty: bool) -> str:
     try:
         value = json.loads(text)
     except ValueError:
         return _error("There was an error parsing the json. Please make sure the json is valid")
-    if fmt == "compact":
-        return json_text(value)
-    return _pretty(value, 0)
+    return _pretty(value, 0) if pretty else json_text(value)
 
 
-def _format_xml(context: Any, options: Options) -> Any:
-    text = (
-        options.fn(same=True).strip()
-        if options.is_block
-        else (context.strip() if isinstance(context, str) else "")
-    )
-    if not text:
-        return _error(
-            "formatXml should take a block of XML to format or a single parameter of type String"
-        )
-    fmt = to_text(options.hash.get("format", "pretty"))
-    if fmt not in ("pretty", "compact"):
-        return _error(f"formatXml: format [{fmt}] should be one of [pretty, compact]")
+def _xml_formatted(text: str, pretty: bool) -> str:
     from mockbdd.templating.format_xml import format_xml  # at the first formatXml rendered
 
-    written = format_xml(text, pretty=fmt == "pretty")
-    if written is None:
-        return _error("Input is not valid XML")
-    return SafeString(written)
+    written = format_xml(text, pretty)
+    return _error("Input is not valid XML") if written is None else SafeString(written)
 
 
 def _pretty(value: Any, depth: int) -> str:
@@ -906,7 +902,7 @@ def helpers() -> dict[str, Helper]:
         "trim": _trim,
         "contains": _contains,
         "matches": _matches,
-        "formatJson": _format_json,
+        "formatJson": _formatting("formatJson", "JSON", _json_formatted),
         "now": _now,
         "date": _date,
         "parseDate": _parse_date,
@@ -917,7 +913,7 @@ def helpers() -> dict[str, Helper]:
         "jsonSort": _json_sort,
         "systemValue": _system_value,
         **xml_helpers(),
-        "formatXml": _format_xml,
+        "formatXml": _formatting("formatXml", "XML", _xml_formatted),
     }
     return table
 
