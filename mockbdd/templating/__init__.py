@@ -78,7 +78,7 @@ def register(extensions: Extensions, *, global_response_templating: bool = False
     extensions.add_on_first_use(CUSTOM_MATCHERS, TEMPLATE_FILES, _template_files_matcher)
 
 
-TEMPLATE_FILES = "template-files"  # mockbdd.templating.file_routes.NAME
+TEMPLATE_FILES = "template-files"  # the custom matcher and the transformer of a templates: stub
 
 
 def _template_files_matcher() -> CustomMatcher:

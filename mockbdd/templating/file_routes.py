@@ -25,8 +25,8 @@ from typing import Any
 
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult
 from mockbdd.domain.requests import Body, RecordedRequest
+from mockbdd.templating import TEMPLATE_FILES as NAME  # the matcher and transformer's name
 
-NAME = "template-files"  # the custom matcher and the transformer of a templates: stub
 LOWEST_PRIORITY = 2**31 - 1  # Java's Integer.MAX_VALUE: every other stub ranks first
 MAX_FILES_BYTES = 4 * 1024 * 1024  # the sources a templates: stub may carry, all together
 _ID = re.compile(r"\d+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
