@@ -93,10 +93,13 @@ async def test_other_namespaces_are_answered_while_an_admin_route_ranks_near_mis
     await server.start()
     crowd(server)
     searching = asyncio.Event()
+    pinged = False  # the other namespace's answer came in
     step = NearMissSearch.step
 
     def stepping(search: NearMissSearch) -> bool:
         searching.set()  # the ranking over the stubs has begun
+        if not pinged:  # not done until the ping is answered: a fast machine ranks 2,000
+            return False  # stubs sooner than a round trip, and the order proves nothing then
         return step(search)
 
     finished: list[str] = []
@@ -118,7 +121,8 @@ async def test_other_namespaces_are_answered_while_an_admin_route_ranks_near_mis
 
             task = asyncio.create_task(ranked())
             await asyncio.wait_for(searching.wait(), 30)
-            assert (await other.get("/__ns/quiet/ping")).text == "pong"
+            assert (await other.get("/__ns/quiet/ping")).text == "pong"  # while it ranks
+            pinged = True
             finished.append("ping")
             await task
     finally:
