@@ -102,6 +102,7 @@ class DataPlane:
         self.max_body_bytes = max_body_bytes
         self.proxy = Proxy(proxy_allow, max_body_bytes, exposed_on=exposed_on)
         self._cache = ResponseCache(prepared_heads)
+        self._record = recording.Recorder()  # repeated requests share one RecordedRequest
         self._date = prepared.DateLine()
         self._faults = dict(extensions.items(FAULTS))
         self._transformers = dict(extensions.items(TRANSFORMERS))
@@ -148,7 +149,7 @@ class DataPlane:
                 if request.body_exists
                 else b""
             )
-            recorded = recording.record(request, path, body)
+            recorded = self._record(request, path, body)
             stages = self._stages.for_namespace(ns)
             observers: Observers = () if stages is None else stages.observe
             if stages is None or not (stages.admit or stages.shape):  # the same path for all

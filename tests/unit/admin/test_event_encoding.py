@@ -50,10 +50,11 @@ def _alike_events(times: list[tuple[float, float]]) -> list[events.Entry]:
     stub = parse_stub_mapping({"request": {"urlPath": "/a%d"}, "response": {"status": 200}})
     journal = InMemoryJournal()
     record = ResponseRecord(200, (("Content-Type", "text/plain; q=%s"),), b"")
+    record_request = recorded.Recorder()
     out = []
     for seq, (logged_at, ms) in enumerate(times, start=1):
         request = make_mocked_request("GET", "/a%25d?x=%25s%s", headers={"X-P": "100%"})
-        event = ServeEvent(recorded.record(request, "/a%25d", b""), logged_at, stub=stub)
+        event = ServeEvent(record_request(request, "/a%25d", b""), logged_at, stub=stub)
         journal.record(event)
         journal.complete(event, record, ms / 3, ms, ms / 7)
         event.added_delay_ms = ms / 2
