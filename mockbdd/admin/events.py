@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, floordiv, mul, sub
 from typing import TYPE_CHECKING, Any
 
 from mockbdd.domain.errors import InvalidInput
@@ -66,7 +66,7 @@ Kept = tuple[int, str, str, ServeEvent | StubMapping | None]  # an event in the 
 class Entry:
     """One numbered event; ``payload`` is the serve event or the stub, None for a namespace."""
 
-    __slots__ = ("_data", "namespace", "payload", "seq", "type")
+    __slots__ = ("encoded", "namespace", "payload", "seq", "type")
 
     def __init__(
         self, seq: int, kind: str, namespace: str, payload: ServeEvent | StubMapping | None
@@ -75,7 +75,7 @@ class Entry:
         self.type = kind
         self.namespace = namespace
         self.payload = payload
-        self._data: bytes | None = None
+        self.encoded: bytes | None = None  # :meth:`data`, once made
 
     def json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"seq": self.seq, "type": self.type, "namespace": self.namespace}
@@ -90,12 +90,12 @@ class Entry:
 
     def data(self, encoder: EventEncoder | None = None) -> bytes:
         """The event's JSON as UTF-8, encoded once (the first listener that needs it)."""
-        if self._data is None:
+        if self.encoded is None:
             if encoder is None:
-                self._data = encode(self.json())
+                self.encoded = encode(self.json())
             else:
-                self._data = encoder.encode(self)
-        return self._data
+                self.encoded = encoder.encode(self)
+        return self.encoded
 
 
 def encode(data: dict[str, Any]) -> bytes:
@@ -121,8 +121,25 @@ _MARK = "@@mockbdd-event-{}@@"
 # the values that change from one alike serve event to the next, in the order of the JSON, as
 # the template's format writes them: a JSON number (its quotes replaced too) or, for the id and
 # the date's text, a string (its quotes kept)
-_NUMBER, _ID, _DATE = b"%d", b"%012x", b"%s.%03dZ"
-_VARYING = (_NUMBER, _ID, _NUMBER, _DATE, _NUMBER, _NUMBER, _NUMBER, _NUMBER, _NUMBER)
+# the id and the date's text, a string (its quotes kept); a timing is written rounded to the
+# millisecond by the format itself (``%.0f`` rounds half to even, as ``round`` does)
+_NUMBER, _ID, _DATE, _MS = b"%d", b"%012x", b"%s.%03dZ", b"%.0f"
+_VARYING = (_NUMBER, _ID, _NUMBER, _DATE, _MS, _MS, _MS, _MS, _MS)
+_ALIKE_BATCH = 4  # from this many events alike, they are encoded a batch at a time
+_PAYLOAD, _ENCODED, _NAMESPACE = (
+    attrgetter("payload"),
+    attrgetter("encoded"),
+    attrgetter("namespace"),
+)
+_SEQ, _REQUEST, _RESPONSE, _STUB = (
+    attrgetter("seq"),
+    attrgetter("request"),
+    attrgetter("response"),
+    attrgetter("stub"),
+)
+_LOGGED_AT, _SUB_EVENTS = attrgetter("logged_at"), attrgetter("sub_events")
+_ADDED, _PROCESSING = attrgetter("added_delay_ms"), attrgetter("processing_ms")
+_TOTAL, _QUEUED = attrgetter("total_ms"), attrgetter("queued_ms")
 
 
 class EventEncoder:
@@ -136,6 +153,8 @@ class EventEncoder:
 
     def __init__(self) -> None:
         self._templates: dict[tuple[object, ...], tuple[object, object, bytes]] = {}
+        # id of a request -> (it, the record, the stub, namespace, id prefix, the template)
+        self._known: dict[int, tuple[Any, ...]] = {}
         self._seen: set[tuple[object, ...]] = set()
         self._alike = speedups() is not None
         from mockbdd.wire.journal import iso_seconds  # with the first listener (idle RSS)
@@ -145,13 +164,154 @@ class EventEncoder:
         self._second_text = b""
 
     def encode(self, entry: Entry) -> bytes:
-        event = entry.payload
-        if not self._alike or not isinstance(event, ServeEvent):
-            return encode(entry.json())
+        """``entry``'s JSON (:meth:`encode_many` of one)."""
+        return self.encode_many((entry,))[0]
+
+    def encode_many(self, entries: Iterable[Entry]) -> list[bytes]:
+        """The JSON of each of ``entries``, also kept on each (``Entry.encoded``: a second
+        listener sends the same bytes). A serve event whose request, stub and record are
+        objects served before (a repeated request shares its RecordedRequest:
+        ``server.recorded.Recorder``) finds its template by those objects, which the template
+        holds (so their ids are not reused meanwhile), with no key of their contents to
+        build; the template's varying values are filled in here, in one loop for the batch."""
+        if not isinstance(entries, list):
+            entries = list(entries)
+        if len(entries) >= _ALIKE_BATCH and self._alike:
+            alike = self._encode_alike(entries)
+            if alike is not None:
+                return alike
+        out: list[bytes] = []
+        known_get = self._known.get
+        second, second_text = self._second, self._second_text
+        for entry in entries:
+            data = entry.encoded
+            if data is None:
+                event = entry.payload
+                if type(event) is not ServeEvent or event.sub_events or not self._alike:
+                    data = encode(entry.json())
+                else:
+                    request, resp, stub = event.request, event.response, event.stub
+                    known = known_get(id(request))
+                    if (
+                        known is None
+                        or known[0] is not request
+                        or known[1] is not resp
+                        or known[2] is not stub
+                        or known[3] != entry.namespace
+                        or known[4] != event.id_prefix
+                    ):
+                        known = self._known_for(entry, event)
+                    if known is None:
+                        data = encode(entry.json())
+                    else:
+                        logged_at = event.logged_at
+                        seconds = int(logged_at)  # the date's text as ``wire.journal.iso_time``
+                        micros = round((logged_at - seconds) * 1e6)
+                        if micros >= 1_000_000:
+                            seconds, micros = seconds + 1, micros - 1_000_000
+                        if seconds != second:
+                            second, second_text = seconds, self._iso_seconds(seconds).encode()
+                        data = known[5] % (
+                            entry.seq,
+                            event.seq,
+                            int(logged_at * 1000),
+                            second_text,
+                            micros // 1000,
+                            event.added_delay_ms,
+                            event.processing_ms,
+                            event.total_ms,
+                            event.total_ms,
+                            event.queued_ms,
+                        )
+                entry.encoded = data
+            out.append(data)
+        self._second, self._second_text = second, second_text
+        return out
+
+    def _encode_alike(self, entries: list[Entry]) -> list[bytes] | None:
+        """:meth:`encode_many` for serve events of one request object, stub and record in one
+        namespace, none encoded yet, none with sub-events, all in one second (under load, a
+        loop turn's): each value read and computed by ``map`` over the batch and the template
+        filled by ``bytes.__mod__``, with no Python code per event. None for any other batch."""
+        first = entries[0]
+        event = first.payload
+        if type(event) is not ServeEvent:
+            return None
+        n = len(entries)
+        try:
+            events = list(map(_PAYLOAD, entries))
+            if (
+                list(map(_REQUEST, events)).count(event.request) != n
+                or list(map(_STUB, events)).count(event.stub) != n
+                or list(map(_RESPONSE, events)).count(event.response) != n
+            ):
+                return None
+        except AttributeError:  # another kind of event among them
+            return None
+        namespaces = list(map(_NAMESPACE, entries))
+        if (
+            namespaces.count(first.namespace) != n
+            or any(map(_SUB_EVENTS, events))
+            or any(map(_ENCODED, entries))
+        ):
+            return None
+        known = self._known.get(id(event.request))
+        if (
+            known is None
+            or known[0] is not event.request
+            or known[1] is not event.response
+            or known[2] is not event.stub
+            or known[3] != first.namespace
+            or known[4] != event.id_prefix
+        ):
+            known = self._known_for(first, event)
+            if known is None:
+                return None
+        logged = list(map(_LOGGED_AT, events))
+        seconds = list(map(int, logged))
+        second = seconds[0]
+        micros = list(map(round, map(mul, map(sub, logged, seconds), repeat(1e6))))
+        if seconds.count(second) != n or max(micros) >= 1_000_000:
+            return None  # a second turns within the batch: event by event
+        if second != self._second:
+            self._second, self._second_text = second, self._iso_seconds(second).encode()
+        values = zip(
+            map(_SEQ, entries),
+            map(_SEQ, events),
+            map(int, map(mul, logged, repeat(1000))),
+            repeat(self._second_text, n),
+            map(floordiv, micros, repeat(1000)),
+            map(_ADDED, events),
+            map(_PROCESSING, events),
+            map(_TOTAL, events),  # serveTime
+            map(_TOTAL, events),  # totalTime
+            map(_QUEUED, events),
+            strict=True,
+        )
+        out = list(map(known[5].__mod__, values))
+        deque(map(setattr, entries, repeat("encoded"), out), maxlen=0)
+        return out
+
+    def _known_for(self, entry: Entry, event: ServeEvent) -> tuple[Any, ...] | None:
+        """The template of ``event``'s objects, kept by its request's id; None while it has
+        none (:meth:`_template_of`)."""
+        made = self._template_of(entry, event)
+        if made is None:
+            return None
+        if len(self._known) >= TEMPLATES:
+            self._known.clear()
+        known = (event.request, event.response, event.stub, entry.namespace, event.id_prefix, made)
+        self._known[id(event.request)] = known
+        return known
+
+    def _template_of(self, entry: Entry, event: ServeEvent) -> bytes | None:
+        """The template of an event like ``event`` (found by what its JSON is made of: the
+        same headers, URL, client, stub and shared record), made at the second such event;
+        None for an event that has none (yet): it is encoded afresh."""
         stub, request, resp = event.stub, event.request, event.response
         signature = getattr(request.headers, "signature", None)
-        if stub is None or event.sub_events or request.body.raw or signature is None:
-            return encode(entry.json())
+        if stub is None or request.body.raw or signature is None:
+            return None
         key = (
             entry.namespace,
             event.id_prefix,
@@ -171,33 +331,14 @@ class EventEncoder:
                 if len(self._seen) >= TEMPLATES:
                     self._seen.clear()
                 self._seen.add(key)
-                return encode(entry.json())
+                return None
             if len(self._templates) >= TEMPLATES:
                 self._templates.clear()
             made = _template(entry, event)
             if made is None:
-                return encode(entry.json())
+                return None
             template = self._templates[key] = (resp, stub, made)
-        logged_at = event.logged_at
-        seconds = int(logged_at)  # the date's text as ``wire.journal.iso_time`` writes it
-        micros = round((logged_at - seconds) * 1e6)
-        if micros >= 1_000_000:
-            seconds, micros = seconds + 1, micros - 1_000_000
-        if seconds != self._second:
-            self._second, self._second_text = seconds, self._iso_seconds(seconds).encode()
-        total = round(event.total_ms)
-        return template[2] % (
-            entry.seq,
-            event.seq,
-            int(logged_at * 1000),
-            self._second_text,
-            micros // 1000,
-            round(event.added_delay_ms),
-            round(event.processing_ms),
-            total,
-            total,
-            round(event.queued_ms),
-        )
+        return template[2]
 
 
 def _template(entry: Entry, event: ServeEvent) -> bytes | None:
@@ -216,7 +357,7 @@ def _template(entry: Entry, event: ServeEvent) -> bytes | None:
     parts: list[bytes] = []
     at = 0
     for mark, spec in zip(marks, _VARYING, strict=True):
-        token = f'"{mark}"'.encode() if spec is _NUMBER else mark.encode()
+        token = f'"{mark}"'.encode() if spec in (_NUMBER, _MS) else mark.encode()
         if encoded.count(token) != 1:
             return None
         found = encoded.find(token, at)

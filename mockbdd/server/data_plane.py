@@ -279,7 +279,10 @@ class DataPlane:
                 record, head = self._with_headers(cached, record, extra)
         ns.complete(plan.event, record, processing, total, queued, plan.delay_ms)
         if observers:
-            self._observed(ns, plan.event, observers)
+            if observers is self._run_observers:  # ``_observed``, inlined for the common case
+                self._run.append((ns, plan.event))
+            else:
+                self._observed(ns, plan.event, observers)
         if head is not None and prepared.can_prepare(request):
             return prepared.PreparedResponse(head, self._date(), definition.body, definition.status)
         headers = cached.headers()

@@ -22,6 +22,7 @@ import contextlib
 import json
 import logging
 import struct
+from itertools import chain
 
 from aiohttp import WSMsgType, web
 
@@ -36,7 +37,8 @@ CLOSE_TIMEOUT_S = 2.0
 ABORT_AFTER_S = 30.0  # a client that has not read its close frame by then is cut off
 HEARTBEAT_S = 30.0
 MAX_CLIENT_FRAME = 64 * 1024
-BATCH_BYTES = 256 * 1024  # at most this much per transport write; then wait for the drain
+BATCH_BYTES = 256 * 1024  # about this much per transport write at most; then wait for the drain
+BATCH_EVENTS = 64  # events encoded together (a write holds whole such batches)
 COALESCE_S = 0.002  # at most one write per this long: the events meanwhile share it
 
 
@@ -127,13 +129,23 @@ async def _send(
         size = 0
         if pending and not listener.abrupt:
             while pending and size < BATCH_BYTES:  # each frame's head, then its payload
-                entry = pending.popleft()
-                data = entry.data(encoder)
-                length = len(data)
-                batch.append(_SHORT_HEADS[length] if length < 126 else frame_head(length))
-                batch.append(data)
-                size += length
-            listener.sent(entry)  # in the transport before the drain is awaited
+                if len(pending) <= BATCH_EVENTS:
+                    taken = list(pending)
+                    pending.clear()
+                else:
+                    taken = [pending.popleft() for _ in range(BATCH_EVENTS)]
+                if encoder is None:
+                    payloads = [entry.data() for entry in taken]
+                else:
+                    payloads = encoder.encode_many(taken)
+                lengths = list(map(len, payloads))
+                batch.extend(
+                    chain.from_iterable(
+                        zip(map(_HEADS.__getitem__, lengths), payloads, strict=True)
+                    )
+                )
+                size += sum(lengths)
+                listener.sent(taken[-1])  # in the transport before the drain is awaited
         if batch:
             transport.write(b"".join(batch))
             wrote_at = loop.time()
@@ -163,6 +175,23 @@ def frame_head(length: int) -> bytes:
 _SHORT_HEADS = tuple(struct.pack("!BB", 0x81, n) for n in range(126))
 _HEAD16 = struct.Struct("!BBH").pack
 _HEAD64 = struct.Struct("!BBQ").pack
+
+
+class _Heads(dict[int, bytes]):
+    """Payload length -> its text frame's head, made at the first frame of that length (one
+    C-level lookup per frame after that); at most ``MAX`` lengths kept. A cache of a pure
+    function, so one per process serves every server."""
+
+    MAX = 4096
+
+    def __missing__(self, length: int) -> bytes:
+        if len(self) >= self.MAX:
+            self.clear()
+        head = self[length] = frame_head(length)
+        return head
+
+
+_HEADS = _Heads()
 
 
 async def _drain_client(ws: web.WebSocketResponse) -> None:

@@ -101,6 +101,31 @@ async def test_alike_events_are_each_the_json_of_get_requests() -> None:
         assert [e["request"]["headers"]["X-Trick"] for e in tricked] == ["@@mockbdd-event-1@@"] * 2
 
 
+async def test_a_burst_of_alike_events_is_each_the_json_of_get_requests() -> None:
+    """Alike events completed in one loop turn are encoded a batch at a time: over real
+    sockets, a burst of 300 concurrent requests of one shape (and a second shape mixed in)
+    still gives each event's own JSON, every one once, in sequence order."""
+    async with running() as (origin, http), aiohttp.ClientSession() as session:
+        await stub(http, "/same")
+        await stub(http, "/other")
+        async with session.ws_connect(origin + "/__admin/events?type=serve") as ws:
+            limits = httpx.Limits(max_connections=50)
+            async with httpx.AsyncClient(base_url=origin, limits=limits, timeout=30) as burst:
+                paths = ["/other" if i % 50 == 7 else "/same" for i in range(300)]
+                answers = await asyncio.gather(*(burst.get(p) for p in paths))
+            assert [a.status_code for a in answers] == [200] * 300
+            events = await receive(ws, 300)
+        listed = (await http.get("/__admin/requests?limit=1000")).json()["requests"]
+        by_id = {r["id"]: r for r in listed}
+        for event in events:
+            assert {k: v for k, v in event.items() if k not in ("seq", "type", "namespace")} == (
+                by_id[event["id"]]
+            )
+        assert len(by_id) == len({e["id"] for e in events}) == 300
+        seqs = [e["seq"] for e in events]
+        assert seqs == list(range(seqs[0], seqs[0] + 300))
+
+
 async def test_a_burst_arrives_as_one_frame_per_event_in_every_length_form() -> None:
     """Events pending together share a transport write, each its own frame: bodies that need
     RFC 6455's 7-bit, 16-bit and 64-bit payload lengths come through whole and in order, and

@@ -75,3 +75,27 @@ def test_alike_serve_events_from_their_template_are_their_own_json() -> None:
     for entry in entries:
         assert encoder.encode(entry) == events.encode(entry.json())
     assert len(encoder._templates) == 1  # the template did the work after the first
+
+
+def test_alike_serve_events_encoded_a_batch_at_a_time_are_their_own_json() -> None:
+    """The batch path (``encode_many``: a loop turn's events of one request, stub and record)
+    writes what encoding each event afresh writes, whatever the batch: within one second, one
+    crossing a second, a millisecond's edge (the date's carry), mixed with other events."""
+    rng = random.Random(20261205)
+    edges = [1764806400.0009999999, 1764806400.9995, 1764806400.99999951, 1764806401.5]
+    times = [(t, ms) for t in edges for ms in (0.0, 0.5, 1.5, 2.5, 1e-9, 30.49999)]
+    times += [(1764806400 + i / 97 + rng.random() / 1000, rng.random() * 50) for i in range(600)]
+    entries = _alike_events(times)
+    other = _alike_events([(1764806400.5, 1.0)] * 3)  # another stub: not alike the rest
+    stub_event = events.Entry(10_000, "stub.created", "default", other[0].payload.stub)
+    entries[100:100] = [*other, stub_event]
+    encoder = events.EventEncoder()
+    at = 0
+    while at < len(entries):
+        size = rng.choice((1, 4, 5, 20, 64, 97))
+        batch = entries[at : at + size]
+        got = encoder.encode_many(batch)
+        assert got == [events.encode(e.json()) for e in batch]
+        assert [e.encoded for e in batch] == got  # kept for a second listener
+        at += size
+    assert encoder.encode_many(entries[:50]) == [e.encoded for e in entries[:50]]
