@@ -324,19 +324,28 @@ class InMemoryJournal(_Announcer):
     def record(self, event: ServeEvent) -> None:
         event.seq = next(self._seq)
         event._prefix = self._prefix
-        self._events.append(event)
+        events = self._events
+        events.append(event)
         request = event.request
         bucket = self._by_path.get(request.path)
         if bucket is None:
-            self._by_path[request.path] = deque((event,))
+            bucket = self._by_path[request.path] = deque((event,))
         else:
             bucket.append(event)
-        self._tally(request, 1)
-        self.body_bytes += len(request.body.raw)
-        if len(self._events) > self.max_entries:
-            self._evict_oldest()
-        while self.body_bytes > self.max_body_bytes_total and len(self._events) > 1:
-            self._evict_oldest()
+        if len(events) > self.max_entries and events[0].request is request:
+            # the entry that leaves is this very request (a repeated request shares its
+            # RecordedRequest): the tallies and body bytes stay as they are, and the oldest
+            # of its path's bucket is the one leaving (both queues keep arrival order)
+            events.popleft()
+            bucket.popleft()
+            self.evicted += 1
+        else:
+            self._tally(request, 1)
+            self.body_bytes += len(request.body.raw)
+            if len(events) > self.max_entries:
+                self._evict_oldest()
+            while self.body_bytes > self.max_body_bytes_total and len(events) > 1:
+                self._evict_oldest()
         if self._listeners:
             for listener in tuple(self._listeners):
                 listener(event)

@@ -3,7 +3,8 @@
 Entries are keyed by the definition's id and checked against a fingerprint of the fields they
 derive from (status, message, headers, body length, and the stub's id and name, which WireMock
 sends back as ``Matched-Stub-Id``/``Matched-Stub-Name``), so an id reused after a stub is
-deleted can never serve a stale head; entries do not keep definitions (and their bodies) alive. Only small
+deleted can never serve a stale head; entries do not keep definitions (and their bodies) alive,
+except the last one got, which a request for the same answer finds by identity. Only small
 bodies (``MAX_SHARED_BODY``) are held, inside the shared journal record; a larger body is
 referenced by a fresh record per request instead.
 """
@@ -11,6 +12,7 @@ referenced by a fresh record per request instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from multidict import CIMultiDict
 
@@ -73,8 +75,14 @@ class ResponseCache:
     def __init__(self, prepared: bool = True) -> None:
         self._entries: dict[int, CachedResponse] = {}
         self._prepared = prepared
+        # the last answer got, with its definition and stub: the one definition kept alive
+        # (a definition is never None: the placeholder is never returned)
+        self._last: tuple[object, object, CachedResponse] = (None, None, cast(CachedResponse, None))
 
     def get(self, definition: ResponseDefinition, stub: StubMapping | None) -> CachedResponse:
+        last = self._last  # the answer before, again (under load, mostly): no fingerprint
+        if last[0] is definition and last[1] is stub:
+            return last[2]
         entry = self._entries.get(id(definition))
         stub_id, stub_name = (None, None) if stub is None else (stub.id, stub.name)
         if (
@@ -86,11 +94,13 @@ class ResponseCache:
             and entry.headers_sent == definition.headers
             and entry.status_message == definition.status_message
         ):
+            self._last = (definition, stub, entry)
             return entry
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
         entry = self.build(definition, stub)
         self._entries[id(definition)] = entry
+        self._last = (definition, stub, entry)
         return entry
 
     def build(self, definition: ResponseDefinition, stub: StubMapping | None) -> CachedResponse:

@@ -100,6 +100,43 @@ def test_count_tallies_agree_with_a_scan_and_do_not_leak() -> None:
     assert len(journal._path_tally) == 4
 
 
+def test_a_shared_request_leaving_as_it_comes_again_keeps_tallies_and_buckets_exact() -> None:
+    """A repeated request shares its RecordedRequest (``server.recorded.Recorder``): when the
+    entry that leaves is that very request, the journal skips its tallies and body bytes; the
+    counts, the per-path lists, the order and the evictions stay as a scan of the kept
+    entries says, whatever the mix of shared and own requests."""
+    shared = [req("GET", "/a?x=1"), req("POST", "/b", b"12345"), req("GET", "/a")]
+    patterns = [
+        parse_request_pattern(raw)
+        for raw in (
+            {"method": "GET", "urlPath": "/a"},
+            {"method": "ANY", "url": "/a?x=1"},
+            {"method": "POST", "url": "/b"},
+            {"method": "ANY", "urlPath": "/c"},
+        )
+    ]
+    journal = InMemoryJournal(max_entries=5, max_body_bytes_total=12)
+    order = [0, 0, 0, 0, 0, 0, 1, 0, 1, 2, 2, 2, 2, 2, 2, 0, None, 0, 0, 0, 0, 0, 1, 1, 1]
+    for n, which in enumerate(order, start=1):
+        request = req("GET", "/c?q=1") if which is None else shared[which]
+        journal.record(ServeEvent(request, float(n)))
+        kept = list(journal.events())
+        for pattern in patterns:
+            assert journal.count(pattern) == sum(1 for e in kept if pattern.matches(e.request))
+            assert journal.find(pattern) == [
+                e for e in reversed(kept) if pattern.matches(e.request)
+            ]
+        assert journal.body_bytes == sum(len(e.request.body.raw) for e in kept)
+        assert journal.body_bytes <= 12 or len(kept) == 1
+        assert len(kept) + journal.evicted == n
+        assert [e.logged_at for e in kept] == sorted((e.logged_at for e in kept), reverse=True)
+        assert kept[0].logged_at == float(n)
+    journal.clear()
+    assert journal._url_tally == {}
+    assert journal._path_tally == {}
+    assert journal.body_bytes == 0
+
+
 def event(url: str = "/a") -> ServeEvent:
     request = RecordedRequest(method="GET", url=url, path=url, query={}, headers={}, body=Body(b""))
     return ServeEvent(request, 0.0)
