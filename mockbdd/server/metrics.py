@@ -14,10 +14,7 @@ from __future__ import annotations
 import math
 import time
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import partial
-from operator import attrgetter, itemgetter, lt, sub
 from typing import Any
 
 from mockbdd.domain.engine import Engine
@@ -179,12 +176,6 @@ class _Window:
 _MERGED_MS = tuple(sorted({*_Window.BOUNDS_MS, *DURATION_BUCKETS_MS}))
 _WINDOW_INDEX = tuple(bisect_left(_Window.BOUNDS_MS, b) for b in (*_MERGED_MS, math.inf))
 _DURATION_INDEX = tuple(bisect_left(DURATION_BUCKETS_MS, b) for b in (*_MERGED_MS, math.inf))
-_MERGED_AT = partial(bisect_left, _MERGED_MS)
-_ALIKE_BATCH = 4  # from this many events a turn, counting them a route at a time pays
-_EVENT, _NAMESPACE = itemgetter(1), itemgetter(0)
-_STUB_ID, _STATUS = attrgetter("stub_id"), attrgetter("response.status")
-_TOTAL_MS, _PROCESSING_MS = attrgetter("total_ms"), attrgetter("processing_ms")
-_HELD = partial(lt, HELD_NOISE_MS)  # held longer than the noise: HELD_NOISE_MS < held
 
 
 class _Histogram:
@@ -263,52 +254,7 @@ class Metrics:
     def observe_many(self, batch: Sequence[Observed]) -> None:
         """Count the events the data plane completed since the last loop turn: one call per
         turn, its lookups made once for the batch, the window's clock read once (they all
-        completed within the turn). Under load a turn's events are mostly answers of one
-        route (namespace, stub, status): such a batch is counted a batch at a time, in C
-        (``map``, ``Counter``), with no Python code per event."""
-        if len(batch) >= _ALIKE_BATCH and not self.sinks:
-            events = list(map(_EVENT, batch))
-            routes_of = list(
-                zip(
-                    map(_NAMESPACE, batch), map(_STUB_ID, events), map(_STATUS, events), strict=True
-                )
-            )
-            route = routes_of[0]
-            if route[2] and routes_of.count(route) == len(routes_of):  # one route, no fault
-                self._observe_alike(route, events)
-                return
-        self._observe_each(batch)
-
-    def _observe_alike(
-        self, route: tuple[Namespace, str | None, int], events: list[ServeEvent]
-    ) -> None:
-        """``observe_many`` for events of one route, none a fault: the per-event loop's
-        counts, added per bucket rather than per event."""
-        series = self._routes.get(route)
-        if series is None:
-            series = self._series_of(route, events[0])
-        n = len(events)
-        series.count += n
-        totals = list(map(_TOTAL_MS, events))
-        at = list(map(_MERGED_AT, totals))
-        duration = series.duration
-        counts = duration.counts
-        for index, k in Counter(map(_DURATION_INDEX.__getitem__, at)).items():
-            counts[index] += k
-        duration.sum_ms += math.fsum(totals)
-        for held in filter(_HELD, map(sub, totals, map(_PROCESSING_MS, events))):
-            series.held.observe(held)
-        slot, count, errors, hist = self._window.now()
-        count[slot] += n
-        for index, k in Counter(map(_WINDOW_INDEX.__getitem__, at)).items():
-            hist[index] = hist.get(index, 0) + k
-        status = route[2]
-        if status >= 500:
-            errors[slot] += n
-        elif status == 429 and route[1] is None:
-            self._rate_limited[series.namespace] = self._rate_limited.get(series.namespace, 0) + n
-
-    def _observe_each(self, batch: Sequence[Observed]) -> None:
+        completed within the turn)."""
         routes = self._routes
         merged, in_window, in_duration = _MERGED_MS, _WINDOW_INDEX, _DURATION_INDEX
         slot, count, errors, hist = self._window.now()

@@ -1,7 +1,7 @@
-"""``Metrics.observe_many`` counts a batch of one route's answers a bucket at a time: whatever
-the batch, the Prometheus text and the JSON windows are exactly what counting the same events
-one by one gives (mixed batches, faults, errors and rate-limited answers included), and
-concurrent traffic over real HTTP is counted once per request."""
+"""``Metrics.observe_many`` gets a loop turn's completed events at once: whatever the batch, the
+Prometheus text and the JSON windows are exactly what counting the same events one by one gives
+(batches of one route, mixed batches, faults, errors and rate-limited answers), and concurrent
+traffic over real HTTP is counted once per request."""
 
 from __future__ import annotations
 
