@@ -2,7 +2,15 @@
 configured but never triggered, against none: the deterministic twin of ``limits_overhead.py``
 and ``chaos_overhead.py`` (goal of issue 8: >= 0.9x).
 
-    .venv/bin/python bench/callgrind_overhead.py [--cases limits|chaos] [--requests 2000]
+    .venv/bin/python bench/callgrind_overhead.py [--cases limits|chaos|servers] [--requests 2000]
+
+``--cases servers`` is instead the twin of ``bench/run.py dataplane``: plain aiohttp + uvloop,
+``mockbdd serve`` with the defaults (metrics and the event history on), with ``--no-metrics``
+and with ``--no-metrics --event-history 0``, each its own process with the 100 stub files, warmed
+up past the journal's 10,000 entries (so every measured request evicts one, as under wrk);
+``--cache-sim`` adds callgrind's cache model (last-level misses: the memory a request touches
+cold). Instructions leave out what the kernel does and what the CPU's caches and branch
+predictors make of them: a ratio of 1.0 here came with about 0.95-0.98x under wrk.
 
 wrk's req/s and CPU per request move with everything else the machine runs; instructions do
 not. One server runs under ``valgrind --tool=callgrind`` with instrumentation off; for each
@@ -27,7 +35,15 @@ from pathlib import Path
 
 import httpx
 from chaos_overhead import CASES as SIM_CASES
-from common import USER_STUB, Case, free_port, wait_ready
+from common import (
+    SHARED_BENCH,
+    USER_STUB,
+    Case,
+    free_port,
+    mockbdd_cmd,
+    wait_ready,
+    write_stub_files,
+)
 from limits_overhead import CASES as LIMIT_CASES
 
 CONNECTIONS = 20
@@ -74,12 +90,86 @@ def total_instructions(folder: Path, pid: int) -> int:
     raise RuntimeError(f"no totals in {dumps[-1]}")
 
 
+SERVERS: dict[str, tuple[str, ...]] = {  # mockbdd serve's options (the first: plain aiohttp)
+    "aiohttp + uvloop": (),
+    "mockbdd defaults": ("--journal-max", "10000"),
+    "--no-metrics": ("--journal-max", "10000", "--no-metrics"),
+    "both off": ("--journal-max", "10000", "--no-metrics", "--event-history", "0"),
+}
+SERVERS_WARM_UP = 12_000  # past the journal's 10,000 entries
+
+
+def servers(requests: int, cache_sim: bool) -> None:
+    """``--cases servers``: each server of :data:`SERVERS` in its own process under callgrind."""
+    tmp = Path(tempfile.mkdtemp(prefix="mockbdd-callgrind-"))
+    write_stub_files(tmp / "maps")
+    rows: list[tuple[str, float, float]] = []
+    for name, options in SERVERS.items():
+        port = free_port()
+        if name.startswith("aiohttp"):
+            cmd = [sys.executable, str(SHARED_BENCH / "servers" / "aiohttp_baseline.py"), str(port), "--uvloop"]  # fmt: skip
+        else:
+            cmd = [*mockbdd_cmd(port, "--mappings", str(tmp / "maps"), *options)]
+        folder = tmp / name.replace(" ", "_").replace("+", "")
+        folder.mkdir()
+        extra = ["--cache-sim=yes"] if cache_sim else []
+        server = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", *extra,
+             f"--callgrind-out-file={folder}/cg.%p", *cmd],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp,
+        )  # fmt: skip
+        try:
+            wait_ready(f"http://127.0.0.1:{port}/api/users/1", timeout=120)
+            request = f"GET /api/users/1 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+            conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(CONNECTIONS)]
+            try:
+                batches(conns, request, SERVERS_WARM_UP)
+                for option in ("--zero", "--instr=on"):
+                    subprocess.run(["callgrind_control", option, str(server.pid)], check=True, capture_output=True)  # fmt: skip
+                batches(conns, request, requests)
+                subprocess.run(["callgrind_control", "--instr=off", str(server.pid)], check=True, capture_output=True)  # fmt: skip
+                dumped = len(list(folder.glob(f"cg.{server.pid}.*")))
+                subprocess.run(["callgrind_control", "--dump", str(server.pid)], check=True, capture_output=True)  # fmt: skip
+                wait_dumped(folder, server.pid, dumped + 1)
+            finally:
+                for conn in conns:
+                    conn.close()
+            totals = dump_totals(folder, server.pid)
+            misses = sum(totals.get(e, 0) for e in ("DLmr", "DLmw", "ILmr")) / requests
+            rows.append((name, totals["Ir"] / requests, misses))
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    base = rows[0][1]
+    print(f"{'server':<18} {'instructions/request':>21} {'x aiohttp':>10}" + ("  LL misses/request" if cache_sim else ""))  # fmt: skip
+    for name, instructions, misses in rows:
+        line = f"{name:<18} {instructions:>21,.0f} {base / instructions:>10.3f}"
+        print(line + (f"  {misses:>17.1f}" if cache_sim else ""))
+
+
+def dump_totals(folder: Path, pid: int) -> dict[str, int]:
+    """Every event's total in callgrind's newest dump of ``pid`` (Ir, and with the cache model
+    D1mr ... DLmw)."""
+    dumps = sorted(folder.glob(f"cg.{pid}.*"), key=lambda p: int(p.suffix[1:]))
+    events: list[str] = []
+    for line in dumps[-1].read_text().splitlines():
+        if line.startswith("events:"):
+            events = line.split()[1:]
+        if line.startswith("totals:"):
+            return dict(zip(events, map(int, line.split()[1:]), strict=False))
+    raise RuntimeError(f"no totals in {dumps[-1]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--cases", choices=("limits", "chaos"), default="limits")
+    parser.add_argument("--cases", choices=("limits", "chaos", "servers"), default="limits")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--cache-sim", action="store_true", help="servers: the cache model too")
     args = parser.parse_args()
+    if args.cases == "servers":
+        servers(args.requests, args.cache_sim)
+        return
     cases: dict[str, Case] = LIMIT_CASES if args.cases == "limits" else SIM_CASES
     port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="mockbdd-callgrind-"))

@@ -166,8 +166,8 @@ class DataPlane:
                     found = admit(ns, recorded)
                     if found is None:
                         continue
-                    if not isinstance(found, Admission):
-                        if not isinstance(found, ResponseDefinition):  # to await: a queue
+                    if type(found) is not Admission:
+                        if not isinstance(found, (ResponseDefinition, Admission)):  # a queue
                             waiting = time.perf_counter()
                             selection = None  # the state may move while this waits
                             found = await found
@@ -177,14 +177,16 @@ class DataPlane:
                         if not isinstance(found, Admission):  # an answer instead of the stubs
                             admitted = ns.intercept(recorded, found, name, extra)
                             break
-                    if found.release is not None:
-                        release = found.release if release is None else _both(release, found)
-                    extra += found.headers  # () + headers is headers itself: cached heads hold
-                    if found.response is not None:
-                        admitted = ns.intercept(recorded, found.response, name, extra)
+                    answer, headers, selected, released = found  # one unpacking, no lookups
+                    if released is not None:
+                        release = released if release is None else _both(release, found)
+                    if headers:
+                        extra += headers  # () + headers is headers itself: cached heads hold
+                    if answer is not None:
+                        admitted = ns.intercept(recorded, answer, name, extra)
                         break
-                    if found.selection is not None:
-                        selection = found.selection
+                    if selected is not None:
+                        selection = selected
                 plan = ns.serve(recorded, selection, extra) if admitted is None else admitted
                 if stages.shape:
                     plan = self._shaped(stages, ns, plan, started, queued)
