@@ -300,6 +300,10 @@ def _headers(entry: _Rate, tokens: float, allowed: bool) -> tuple[Header, ...]:
     return found
 
 
+# ``Admission(...)`` without the named tuple's ``__new__`` (a Python function): built in C
+_admission: Callable[[tuple[object, ...]], Admission] = partial(tuple.__new__, Admission)
+
+
 def _releaser(slots: Slots) -> Callable[[], None]:
     """What gives back one slot of each gate of ``slots`` (an admission's ``release``); for
     one gate (the rule) its own ``release``, bound in C, with no Python frame of its own."""
@@ -459,7 +463,7 @@ class LimitsStage:
             )
             state.admitted = (headers, admission)
             return admission
-        return Admission(None, headers, selection, release)
+        return _admission((None, headers, selection, release))  # a new one per request
 
     async def _queue(self, slots: Slots, first: int, headers: tuple[Header, ...]) -> Admission:
         """The rest of :meth:`_admit` for a request that found no free slot in
