@@ -33,6 +33,20 @@ WINDOWS_S = (10, 60)
 MAX_ROUTES = 50_000  # served (namespace, stub id, status) remembered with their series
 PERCENTILES = (50.0, 90.0, 95.0, 99.0)
 HELD_NOISE_MS = 0.5  # beyond the noise of writing an answer: a delay or a queue held it
+_PLAIN, _ERROR, _RATE_LIMITED, _NO_STATUS = 0, 1, 2, 3  # what else an answer counts in
+_NO_ROUTE = object()  # the route before the first event of a batch: none
+
+
+def _kind(status: int, stub_id: str | None) -> int:
+    """What an answer of ``status`` (``stub_id``: its stub, None for none) counts in besides
+    its series: errors (5xx), the namespace's rate-limited refusals (429 from no stub), or,
+    for status 0, the fault's count if it is a fault."""
+    if status >= 500:
+        return _ERROR
+    if status == 429 and stub_id is None:
+        return _RATE_LIMITED
+    return _NO_STATUS if status == 0 else _PLAIN
+
 
 Sink = Callable[[str, str, str, ServeEvent], None]  # (namespace, stub, status, event)
 
@@ -254,39 +268,53 @@ class Metrics:
     def observe_many(self, batch: Sequence[Observed]) -> None:
         """Count the events the data plane completed since the last loop turn: one call per
         turn, its lookups made once for the batch, the window's clock read once (they all
-        completed within the turn)."""
+        completed within the turn). Under load most of a turn's events are answers of the
+        route (namespace, stub, status) of the event before: its series is looked up again
+        only when the route changes."""
         routes = self._routes
         merged, in_window, in_duration = _MERGED_MS, _WINDOW_INDEX, _DURATION_INDEX
         slot, count, errors, hist = self._window.now()
+        count[slot] += len(batch)
         sinks = self.sinks
+        last_ns: object = _NO_ROUTE
+        last_stub: object = _NO_ROUTE
+        last_status = -1
+        series: _Series  # the route's, set at the first event (no route is _NO_ROUTE's)
+        duration: _Histogram
+        counts: list[int]
+        kind: int
         for ns, event in batch:
             response = event.response
             status = response.status
-            series = routes.get((ns, event.stub_id, status))
-            if series is None:
-                series = self._series_of((ns, event.stub_id, status), event)
+            stub_id = event.stub_id
+            if stub_id is not last_stub or ns is not last_ns or status != last_status:
+                route = (ns, stub_id, status)
+                found = routes.get(route)
+                series = self._series_of(route, event) if found is None else found
+                last_ns, last_stub, last_status = route
+                duration = series.duration
+                counts = duration.counts
+                kind = _kind(status, stub_id)
             series.count += 1
             total_ms = event.total_ms
             at = bisect_left(merged, total_ms)  # one bisection for both histograms
-            duration = series.duration
-            duration.counts[in_duration[at]] += 1
+            counts[in_duration[at]] += 1
             duration.sum_ms += total_ms
             held = total_ms - event.processing_ms
             if held > HELD_NOISE_MS:
                 series.held.observe(held)
             index = in_window[at]
             hist[index] = hist.get(index, 0) + 1
-            count[slot] += 1
-            fault = response.fault
-            if fault is not None:
-                self._fault(series.namespace, fault)
-                errors[slot] += 1
-            elif status >= 500:
-                errors[slot] += 1
-            elif status == 429 and event.stub_id is None:
-                self._rate_limited[series.namespace] = (
-                    self._rate_limited.get(series.namespace, 0) + 1
-                )
+            if kind:  # not a plain answer: an error, a fault or a limit's refusal
+                if kind == _ERROR:
+                    errors[slot] += 1
+                elif kind == _RATE_LIMITED:
+                    self._rate_limited[series.namespace] = (
+                        self._rate_limited.get(series.namespace, 0) + 1
+                    )
+                elif response.fault is not None:  # status 0: a fault's (it has no status)
+                    self._fault(series.namespace, response.fault)
+                    errors[slot] += 1
             if sinks:
                 for sink in sinks:
                     sink(series.namespace, series.stub, series.status, event)
