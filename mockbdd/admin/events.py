@@ -178,7 +178,6 @@ class EventEncoder:
             if alike is not None:
                 return alike
         out: list[bytes] = []
-        known_get = self._known.get
         second, second_text = self._second, self._second_text
         for entry in entries:
             data = entry.encoded
@@ -187,17 +186,7 @@ class EventEncoder:
                 if type(event) is not ServeEvent or event.sub_events or not self._alike:
                     data = encode(entry.json())
                 else:
-                    request, resp, stub = event.request, event.response, event.stub
-                    known = known_get(id(request))
-                    if (
-                        known is None
-                        or known[0] is not request
-                        or known[1] is not resp
-                        or known[2] is not stub
-                        or known[3] != entry.namespace
-                        or known[4] != event.id_prefix
-                    ):
-                        known = self._known_for(entry, event)
+                    known = self._known_of(entry, event)
                     if known is None:
                         data = encode(entry.json())
                     else:
@@ -252,18 +241,9 @@ class EventEncoder:
             or any(map(_ENCODED, entries))
         ):
             return None
-        known = self._known.get(id(event.request))
-        if (
-            known is None
-            or known[0] is not event.request
-            or known[1] is not event.response
-            or known[2] is not event.stub
-            or known[3] != first.namespace
-            or known[4] != event.id_prefix
-        ):
-            known = self._known_for(first, event)
-            if known is None:
-                return None
+        known = self._known_of(first, event)
+        if known is None:
+            return None
         logged = list(map(_LOGGED_AT, events))
         seconds = list(map(int, logged))
         second = seconds[0]
@@ -289,9 +269,21 @@ class EventEncoder:
         deque(map(setattr, entries, repeat("encoded"), out), maxlen=0)
         return out
 
-    def _known_for(self, entry: Entry, event: ServeEvent) -> tuple[Any, ...] | None:
-        """The template of ``event``'s objects, kept by its request's id; None while it has
-        none (:meth:`_template_of`)."""
+    def _known_of(self, entry: Entry, event: ServeEvent) -> tuple[Any, ...] | None:
+        """The template of ``event``'s objects (request, record, stub, namespace, id prefix),
+        kept by its request's id and made at need; None while it has none
+        (:meth:`_template_of`)."""
+        request = event.request
+        known = self._known.get(id(request))
+        if (
+            known is not None
+            and known[0] is request
+            and known[1] is event.response
+            and known[2] is event.stub
+            and known[3] == entry.namespace
+            and known[4] == event.id_prefix
+        ):
+            return known
         made = self._template_of(entry, event)
         if made is None:
             return None

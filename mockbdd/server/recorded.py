@@ -8,6 +8,7 @@ from http.cookies import SimpleCookie
 from types import MappingProxyType
 
 from aiohttp import web
+from aiohttp.http import RawRequestMessage
 from multidict import CIMultiDictProxy, MultiDictProxy
 from yarl import URL
 
@@ -199,14 +200,14 @@ class Recorder:
         if body or self._rest:
             if self._rest:
                 self._rest -= 1
-            return _recorded(request, message.method, message.path, message.url, path, body)
+            return _recorded(request, message, path, body)
         key = (message.method, message.path, message.raw_headers, path, request.remote)
         seen = self._seen
         found = seen.get(key)
         if found is not None:
             self._hits += 1
             return found
-        made = _recorded(request, message.method, message.path, message.url, path, b"")
+        made = _recorded(request, message, path, b"")
         if len(seen) >= self.MAX_SEEN:
             seen.clear()
             hits, self._hits = self._hits, 0
@@ -222,16 +223,17 @@ class Recorder:
 
 
 def _recorded(
-    request: web.BaseRequest, method: str, raw: str, url: URL, path: str, body: bytes
+    request: web.BaseRequest, message: RawRequestMessage, path: str, body: bytes
 ) -> RecordedRequest:
     headers = request.headers
+    raw = message.path
     qs = raw.partition("?")[2]
     cookie = headers.getall("Cookie", None)
     return RecordedRequest(
-        method=method,
+        method=message.method,
         url=f"{path}?{qs}" if qs else path,
         path=path,
-        query=QueryView(url) if qs else EMPTY,
+        query=QueryView(message.url) if qs else EMPTY,
         headers=HeaderView(headers),
         body=Body(body) if body else EMPTY_BODY,
         cookies=CookieView(cookie) if cookie else EMPTY,
