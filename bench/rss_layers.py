@@ -30,7 +30,7 @@ ON_FIRST_USE = (
     "mockbdd.wire.journal",  # the first admin call (journal tasks) or event encoded
     "mockbdd.admin.types",  # the first admin call
     "mockbdd.admin.spec",  # the first admin call (the route specs)
-    "mockbdd.domain.websockets",  # with the StubMapping models, or the first webSocket stub
+    "mockbdd.domain.websockets",  # the first webSocket stub decoded
     "mockbdd.server.websockets",  # the first webSocket session
     "mockbdd.server.pressure",  # the first pressure or reset call
     "mockbdd.templating.file_routes",  # the first stub of a tag map's templates: folder
@@ -46,7 +46,7 @@ ON_FIRST_USE = (
     "mockbdd.sim.degradation",  # the first degraded request
     "mockbdd.server.websocket_player",  # the first webSocket session
     "mockbdd.server.plugin_sockets",  # a service plugin's first WebSocket session
-    "statistics",  # the first admin call (delay summaries) or normal/percentiles delay
+    "statistics",  # the first delay summary, or normal/percentiles delay
 )
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import count, islice, repeat
 from operator import attrgetter, floordiv, mul, sub
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.records import record
 
 if TYPE_CHECKING:
     from mockbdd.domain.namespace import Namespace
@@ -367,7 +367,7 @@ def _bool(name: str, raw: str) -> bool:
     return lowered == "true"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EventFilter:
     """Which events a listener wants. ``service``, ``method``, ``path`` and ``matched`` select
     serve events (other types pass them); ``type`` selects types (comma-separated)."""

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from mockbdd.admin.types import Conflict
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.records import record
 from mockbdd.wire.files import LoadedStub
 from mockbdd.wire.mappings import stub_to_json
 
@@ -41,7 +42,7 @@ class _File:
     persistent: bool  # whether the stub now in memory is persistent (WireMock's check)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Write:
     """A mapping to write (the file's text) once the registry has said where."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import unquote
 
 from mockbdd.admin import journal_tasks as j
@@ -17,9 +17,10 @@ from mockbdd.admin import spec
 from mockbdd.admin import system_tasks as s
 from mockbdd.admin.spec import RouteSpec
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, Task
+from mockbdd.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LazyTask:
     """The task ``name`` of ``mockbdd.admin.<module>``, imported when first called."""
 
@@ -41,7 +42,7 @@ def lazy(module: str, name: str) -> Task:
 _VAR = re.compile(r"\{(\w+)\}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Route:
     spec: RouteSpec
     task: Task
@@ -147,7 +148,7 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RouteMatch:
     route: Route | None
     params: dict[str, str]

@@ -7,13 +7,14 @@ no domain and no wire model. The server binds each spec to its task in :mod:`moc
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import quote
+
+from mockbdd.records import record
 
 _VAR = re.compile(r"\{(\w+)\}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RouteSpec:
     name: str  # the task's name: what errors and the route listing call it
     method: str

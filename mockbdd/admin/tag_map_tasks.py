@@ -4,7 +4,6 @@ and ``POST /namespaces {"tagMaps": [...]}``. Everything is validated before anyt
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mockbdd.admin.types import AdminContext, AdminRequest, AdminResponse, check_reach
@@ -12,6 +11,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.namespace import InitialCollection, Namespace, Settings
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
+from mockbdd.records import record
 from mockbdd.wire.collections import parse_collections
 from mockbdd.wire.mappings import parse_stub_mapping, stub_to_json
 from mockbdd.wire.settings import parse_settings
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the BDD layer loads only when a server uses tag maps
     from mockbdd.tagmaps.resolve import Resolution
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TagMapPlan:
     """A resolution decoded into engine objects, ready to apply in one step."""
 

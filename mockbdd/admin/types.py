@@ -14,6 +14,7 @@ from mockbdd.domain.patterns import ContentPattern
 from mockbdd.domain.reach import outbound_targets
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
+from mockbdd.records import record
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -48,7 +49,7 @@ def int_query(req: AdminRequest, name: str, default: int) -> int:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AdminRequest:
     method: str
     params: Mapping[str, str]
@@ -81,7 +82,7 @@ class AdminRequest:
         return data
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AdminResponse:
     status: int = 200
     json: Any = None

@@ -8,15 +8,16 @@ from __future__ import annotations
 import base64
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from mockbdd.records import record
 
 Pattern = dict[str, Any]
 """A WireMock content pattern, e.g. ``{"equalTo": "x"}``."""
 
 
 # -- URL matchers ---------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class UrlMatcher:
     """One of WireMock's URL fields and its value."""
 
@@ -181,7 +182,7 @@ def server_error() -> ResponseBuilder:
     return ResponseBuilder(500)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResponseSequence:
     """``responses`` (mockbdd extension): played in order, then ``when_exhausted``."""
 
@@ -199,7 +200,7 @@ def responses_in_order(
 
 
 # -- scenarios ------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
+@record
 class Scenario:
     """``in_scenario("s").when_scenario_state_is("Started").will_set_state_to("next")``."""
 

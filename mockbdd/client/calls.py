@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timezone
 from typing import Any, TypeAlias, TypeVar
 
@@ -24,13 +24,14 @@ from mockbdd.client.models import (
     VerifyResult,
     near_misses,
 )
+from mockbdd.records import record
 
 T = TypeVar("T")
 ADMIN = "/__admin"
 WAIT_SLACK_S = 5.0  # HTTP timeout beyond the server-side wait of /requests/wait
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     """One admin HTTP call, relative to an admin root."""
 
@@ -42,7 +43,7 @@ class Call:
     wait_s: float = 0.0  # how long the server may legitimately hold the call
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reply:
     status: int
     body: Any  # decoded JSON, else text

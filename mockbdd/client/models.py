@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any, TypeAlias
 from urllib.parse import parse_qs, urlsplit
+
+from mockbdd.records import record
 
 Json: TypeAlias = dict[str, Any]
 Values: TypeAlias = Mapping[str, tuple[str, ...]]
@@ -73,7 +75,7 @@ def _moment(millis: Any) -> datetime | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoggedRequest:
     """A request as the journal recorded it. ``headers`` keep the names as sent; ``header()``
     looks one up in any case. ``url`` is namespace-relative (path and query string)."""
@@ -127,7 +129,7 @@ class LoggedRequest:
         return dict(self.raw) or {"method": self.method, "url": self.url, "body": self.body}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StubInfo:
     """A stub mapping as the server holds it. ``request`` stays the RequestPattern JSON (its
     operators are open-ended); ``service`` is the service it belongs to when the server said so
@@ -176,7 +178,7 @@ class StubInfo:
         return dict(self.raw)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServedResponse:
     status: int = 0
     headers: Mapping[str, str] = field(default_factory=dict)
@@ -184,7 +186,7 @@ class ServedResponse:
     fault: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SubEvent:
     """What happened to a request after its answer: ``WEBHOOK_REQUEST``, ``WEBHOOK_RESPONSE``,
     ``ERROR`` (``data["message"]``), ``REQUEST_NOT_MATCHED``..."""
@@ -203,7 +205,7 @@ class SubEvent:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServeEvent:
     """One journaled request and what answered it (``stub`` None when no stub matched;
     ``admitted_by`` the admit stage that answered instead of the stubs, e.g. a limit)."""
@@ -244,7 +246,7 @@ class ServeEvent:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldDiff:
     """One row of the server's near-miss diff, in mockbdd's voice (``header X-A``, ``"2"``)."""
 
@@ -267,7 +269,7 @@ class FieldDiff:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NearMiss:
     """A request close to a pattern, or a stub close to a request. ``diff`` is WireMock's text;
     ``fields`` the rows of a mockbdd verify, ``number`` the request's place (from 1) among the
@@ -307,7 +309,7 @@ def near_misses(items: Any) -> tuple[NearMiss, ...]:
     return tuple(NearMiss.from_json(m) for m in items) if isinstance(items, list) else ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VerifyResult:
     """The server's verdict on an expectation: ``holds``, the ``count`` it saw against the
     ``expected`` one, and the closest requests when short of it."""
@@ -335,7 +337,7 @@ class VerifyResult:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RouteMatch:
     """A stub whose method and URL accept the request: ``matches`` when its other conditions do
     too; ``route_only`` when nothing but this method and path (or URL) constrains it."""
@@ -345,7 +347,7 @@ class RouteMatch:
     route_only: bool
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MatchResult:
     """A dry run: the stub that would answer a request now and its response (nothing journaled,
     nothing advanced), the stubs of its route in match order, and near misses when none does."""
@@ -380,7 +382,7 @@ class MatchResult:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SwitchResult:
     """What a switch removed (stub ids) and the stubs it added."""
 

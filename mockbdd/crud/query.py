@@ -18,10 +18,10 @@ import math
 import operator
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mockbdd.domain.collections import Collection, CollectionError, field_value, id_key
+from mockbdd.records import record
 
 RESERVED = frozenset(
     (
@@ -43,14 +43,14 @@ MAX_LIKE = 200  # a ``_like`` pattern longer than this is refused
 DEFAULT_LIMIT = 10
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Condition:
     path: str
     op: str  # "eq" (any of values), gte, lte, gt, lt, ne, like
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Page:
     """Which slice: classic ``_page``/``_limit`` (Link header), v1 ``_per_page`` (envelope),
     or a plain ``_start``/``_end`` slice."""
@@ -62,7 +62,7 @@ class Page:
     end: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Query:
     conditions: tuple[Condition, ...]
     text: str | None
@@ -230,7 +230,7 @@ def _matches_text(value: Any, text: str) -> bool:
     return value is not None and text in str(value).lower()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Listing:
     items: list[dict[str, Any]]
     total: int  # before paging

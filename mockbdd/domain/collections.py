@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from mockbdd.records import record
 
 MAX_ITEMS = 1_000_000  # per collection: a runaway seeding or creating loop stops here
 
@@ -28,7 +30,7 @@ class CollectionError(ValueError):
         self.pointer = pointer
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Relation:
     """``relations: {orders: userId}`` on ``users``: each order's ``userId`` names its user.
     ``cascade`` deletes the orders with their user (json-server's ``?_dependent=orders``
@@ -39,7 +41,7 @@ class Relation:
     cascade: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CollectionSpec:
     """How a collection behaves: its id field, the JSON Schema its items must satisfy (or
     None), and the collections that point at it."""

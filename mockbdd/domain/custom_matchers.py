@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol, runtime_checkable
 
 from mockbdd.domain.frozen import thaw
 from mockbdd.domain.matching import MatchResult
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.extensions import Kind
+from mockbdd.records import record
 
 
 @runtime_checkable
@@ -36,7 +37,7 @@ CUSTOM_MATCHERS: Kind[CustomMatcher] = Kind(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CustomMatch:
     """A request pattern's ``customMatcher``: the registered matcher and its parameters."""
 

@@ -8,6 +8,8 @@ import random
 from dataclasses import dataclass
 from typing import Protocol
 
+from mockbdd.records import record
+
 MAX_DELAY_MS = 24 * 60 * 60 * 1000  # a day: any longer delay is a mistake, and is capped to this
 _LOG_MAX_DELAY = math.log(MAX_DELAY_MS)
 
@@ -18,7 +20,7 @@ class DelayDistribution(Protocol):
     def sample_ms(self, rng: random.Random) -> float: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FixedDelay:
     milliseconds: float
 
@@ -26,7 +28,7 @@ class FixedDelay:
         return self.milliseconds
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UniformDelay:
     """WireMock's: a whole number of milliseconds from ``lower`` to ``upper``, both included."""
 
@@ -42,7 +44,7 @@ class UniformDelay:
 MAX_RESAMPLES = 1000  # a maxValue at the median accepts half the draws: this is never reached
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LogNormalDelay:
     """WireMock's: ``median`` in ms and ``sigma`` of the underlying normal, rounded to whole
     milliseconds; a draw above ``max_value`` is drawn again (the wire refuses a ``max_value``

@@ -4,13 +4,13 @@ and the waiting in the server's admit stage."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from mockbdd.records import record
 
 RATE_LIMIT_KEYS = ("namespace", "ip", "header:<Name>")
 DEFAULT_QUEUE_TIMEOUT_MS = 30_000
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RateLimit:
     """``requests`` per ``period_ms``, refilled continuously, at most ``burst`` held (default
         ``requests``): a full bucket lets ``burst`` requests through at once, then one more each
@@ -35,7 +35,7 @@ class RateLimit:
         return self.key[7:] if self.key.startswith("header:") else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConcurrencyLimit:
     """At most ``max_in_flight`` requests answered at once; up to ``queue_depth`` more wait in
     FIFO order, each at most ``queue_timeout_ms``. A full queue or a timed-out wait is answered

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, runtime_checkable
 
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.extensions import Kind
+from mockbdd.records import record
 
 if TYPE_CHECKING:  # the journal's events hold stubs, and stubs hold listener calls
     from mockbdd.domain.journal import ServeEvent
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListenerCall:
     """One entry of a stub's ``serveEventListeners``: the listener's name and its parameters
     (read-only JSON)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
+from mockbdd.records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class MatchResult:
     """``distance`` is 0.0 for an exact match and grows towards 1.0 for values that are nothing alike."""
 

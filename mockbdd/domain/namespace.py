@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,6 +30,7 @@ from mockbdd.domain.simulation import NO_SIMULATION, Simulation, Timeline
 from mockbdd.domain.state import InMemoryNamespaceState, NamespaceState
 from mockbdd.domain.stubs import StubMapping, StubStore, StubsView
 from mockbdd.domain.validators import RequestValidator
+from mockbdd.records import record
 
 if TYPE_CHECKING:  # the CRUD collections' module loads with the first use of one
     from mockbdd.domain.collections import CollectionSpec, CollectionStore
@@ -40,7 +41,7 @@ StubListener = Callable[[str, StubMapping], None]
 MAX_SELECT_ATTEMPTS = 16  # a shared state losing this many commit races in a row is stuck
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     """Namespace-wide settings: WireMock's global settings, and the simulation settings of
     DESIGN §11 (chaos, network, bandwidth, degradation, limits; a timeline of them; a seed)."""
@@ -55,7 +56,7 @@ class Settings:
     concurrency: ConcurrencyLimit | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InitialCollection:
     """A collection as a namespace opens with it (and ``reset`` restores it)."""
 

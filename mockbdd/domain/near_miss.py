@@ -5,7 +5,6 @@ from __future__ import annotations
 import heapq
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import TypeVar
 
 from mockbdd.domain.journal import ServeEvent
@@ -15,6 +14,7 @@ from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseSequence
 from mockbdd.domain.scenarios import ScenarioStates
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.records import record
 
 # WireMock's NEAR_MISS_COUNT; like WireMock, no distance cut-off: the closest three are listed
 # however far they are
@@ -23,7 +23,7 @@ MAX_NEAR_MISSES = 3
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NearMiss:
     request: RecordedRequest
     pattern: RequestPattern

@@ -11,12 +11,13 @@ import json
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal, InvalidOperation
 
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult, levenshtein_distance
 from mockbdd.domain.patterns_regex import compile_java_regex
 from mockbdd.domain.requests import Body
+from mockbdd.records import record
 
 
 class ContentPattern(ABC):
@@ -73,7 +74,7 @@ def mean(results: Sequence[MatchResult]) -> MatchResult:
 # -- strings -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EqualToPattern(ContentPattern):
     """``equalTo`` (+ ``caseInsensitive``); the distance is the normalised edit distance."""
 
@@ -106,7 +107,7 @@ class EqualToPattern(ContentPattern):
         return f"equalTo {quote(self.expected)}{suffix}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ContainsPattern(ContentPattern):
     """``contains``: a substring."""
 
@@ -120,7 +121,7 @@ class ContainsPattern(ContentPattern):
         return f"contains {quote(self.expected)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DoesNotContainPattern(ContentPattern):
     """``doesNotContain``: like WireMock, an absent value matches (it contains nothing)."""
 
@@ -134,7 +135,7 @@ class DoesNotContainPattern(ContentPattern):
         return f"doesNotContain {quote(self.expected)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MatchesPattern(ContentPattern):
     """``matches``: the whole value matches a Java-style regex (DOTALL, as WireMock)."""
 
@@ -154,7 +155,7 @@ class MatchesPattern(ContentPattern):
         return f"matches {quote(self.regex)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DoesNotMatchPattern(ContentPattern):
     """``doesNotMatch``: the inverse of ``matches``, so an absent value matches (as WireMock)."""
 
@@ -174,7 +175,7 @@ class DoesNotMatchPattern(ContentPattern):
         return f"doesNotMatch {quote(self.regex)}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AbsentPattern(ContentPattern):
     """``absent``: matches only a missing value."""
 
@@ -187,7 +188,7 @@ class AbsentPattern(ContentPattern):
         return "absent"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AnythingPattern(ContentPattern):
     """``anything``: matches every value, even a missing one (WireMock's AnythingPattern)."""
 
@@ -203,7 +204,7 @@ class AnythingPattern(ContentPattern):
         return "anything"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BinaryEqualToPattern(ContentPattern):
     """``binaryEqualTo``: the raw bytes (base64 on the wire); text values compare as UTF-8."""
 
@@ -226,7 +227,7 @@ class BinaryEqualToPattern(ContentPattern):
 # -- logic -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NotPattern(ContentPattern):
     """``not``: inverts the inner pattern (distance 0 or 1, as WireMock)."""
 
@@ -243,7 +244,7 @@ class NotPattern(ContentPattern):
         return f"not ({self.pattern.describe()})"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AndPattern(ContentPattern):
     """``and``: every operand matches; the distance is their mean."""
 
@@ -260,7 +261,7 @@ class AndPattern(ContentPattern):
         return "(" + " AND ".join(p.describe() for p in self.patterns) + ")"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OrPattern(ContentPattern):
     """``or``: some operand matches; the distance is the smallest."""
 
@@ -293,7 +294,7 @@ def parse_number(text: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NumberPattern(ContentPattern):
     """Base of the number comparisons: the value is parsed as a decimal number first."""
 

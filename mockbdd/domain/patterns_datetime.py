@@ -15,7 +15,7 @@ import calendar
 import re
 from abc import abstractmethod
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime, timedelta, timezone
 
 from mockbdd.domain.clock import Clock, utc_now
@@ -23,6 +23,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult
 from mockbdd.domain.patterns import ContentPattern, quote
 from mockbdd.domain.patterns_datetime_format import DateTimeFormat, parse_date_time
+from mockbdd.records import record
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -45,7 +46,7 @@ def parse_unit(name: str) -> str:
     return unit
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DateTimeOffset:
     """An amount of a unit to shift "now" by."""
 
@@ -114,7 +115,7 @@ def _align(actual: datetime, expected: datetime) -> tuple[datetime, datetime]:
 _CENTURY = 100 * 365.2425 * 86400
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DateTimePattern(ContentPattern):
     """Base of the three date-time comparisons; everything but "now" is resolved at construction."""
 

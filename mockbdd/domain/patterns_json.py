@@ -9,7 +9,7 @@ import json
 import re
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from mockbdd.domain.patterns import AbsentPattern, ContentPattern, quote
 from mockbdd.domain.patterns_json_compare import JsonComparison, compile_placeholders
 from mockbdd.domain.patterns_multi import best_match
 from mockbdd.domain.requests import Body
+from mockbdd.records import record
 
 if TYPE_CHECKING:  # imported on first use: most servers never load a JSONPath or a schema
     import jsonpath
@@ -66,7 +67,7 @@ class JsonContentPattern(ContentPattern):
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EqualToJsonPattern(JsonContentPattern):
     """``equalToJson`` (``ignoreArrayOrder``, ``ignoreExtraElements``, json-unit placeholders).
 
@@ -159,7 +160,7 @@ def _first_filter(expression: str) -> int:
     return -1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class JaywayFilterPath:
     """A JSONPath whose first filter has Jayway's semantics: on an object it tests the object
     itself (RFC 9535 tests the object's members), so ``$.things[?(@.name == 'x')]`` matches
@@ -222,7 +223,7 @@ def scalar_text(value: Any) -> str | None:
     return json_text(value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MatchesJsonPathPattern(JsonContentPattern):
     """``matchesJsonPath``: presence of the selection, or a sub-pattern applied to it.
 
@@ -338,7 +339,7 @@ def _schema_property_count(schema: Any) -> int:
     return 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MatchesJsonSchemaPattern(JsonContentPattern):
     """``matchesJsonSchema`` (``schemaVersion`` V4, V6, V7, V201909, V202012; default V202012).
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult
 from mockbdd.domain.patterns import AbsentPattern, ContentPattern, MultiValuePattern, mean
+from mockbdd.records import record
 
 
 def _values_or_absent(values: Sequence[str] | None) -> Sequence[str | None]:
@@ -25,7 +25,7 @@ def best_match(pattern: ContentPattern, values: Sequence[str | None]) -> MatchRe
     return best
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SingleValueAdapter(MultiValuePattern):
     """A plain pattern on a multi-valued field: matches when any value does.
 
@@ -41,7 +41,7 @@ class SingleValueAdapter(MultiValuePattern):
         return self.pattern.describe()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CookiePattern(MultiValuePattern):
     """A cookie's pattern. A missing cookie matches ``absent`` and nothing else: real WireMock
     3.13.2 does not let ``doesNotMatch``, ``not`` or ``anything`` match it, unlike a header."""
@@ -59,7 +59,7 @@ class CookiePattern(MultiValuePattern):
         return self.pattern.describe()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IncludesPattern(MultiValuePattern):
     """``includes``: every pattern matches at least one of the values."""
 
@@ -75,7 +75,7 @@ class IncludesPattern(MultiValuePattern):
         return "includes [" + ", ".join(p.describe() for p in self.patterns) + "]"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HasExactlyPattern(MultiValuePattern):
     """``hasExactly``: as many values as patterns, each value matched by its own pattern."""
 

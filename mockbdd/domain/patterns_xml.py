@@ -21,6 +21,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult
 from mockbdd.domain.patterns import ContentPattern, quote
 from mockbdd.domain.xml_tree import Document, Element, Node, Pi, Text, XmlError, parse_xml
+from mockbdd.records import record
 
 COMPARISON_TYPES = [
     "XML_VERSION",
@@ -315,7 +316,7 @@ def _text_of(node: Node) -> str:
     return node.text_content()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EqualToXmlPattern(ContentPattern):
     """``equalToXml`` with WireMock's options; refused at creation when the expected document
     is not XML or a placeholder delimiter is not a regex."""

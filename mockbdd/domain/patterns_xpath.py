@@ -31,6 +31,7 @@ from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult
 from mockbdd.domain.patterns import ContentPattern, quote
 from mockbdd.domain.patterns_multi import best_match
 from mockbdd.domain.xml_tree import EntityRefused, hardened_parser
+from mockbdd.records import record
 
 if TYPE_CHECKING:
     from elementpath import Selector
@@ -241,7 +242,7 @@ def java_number(value: float | int | Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MatchesXPathPattern(ContentPattern):
     """``matchesXPath``: the expression selects something (and, with ``pattern``, the text
     of one selected node matches it)."""

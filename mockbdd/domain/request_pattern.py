@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
 from mockbdd.domain.custom_matchers import CustomMatch
@@ -11,6 +11,7 @@ from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult, levenshtein_di
 from mockbdd.domain.patterns import ContentPattern, MultiValuePattern
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.urls import AnyUrl, UrlEqualTo, UrlMatcher, UrlPathEqualTo, UrlPathTemplate
+from mockbdd.records import record
 
 _EMPTY: Mapping[str, MultiValuePattern] = MappingProxyType({})
 _NO_VALUES: Mapping[str, list[str]] = MappingProxyType({})
@@ -39,7 +40,7 @@ LINE_WEIGHT = 39.0  # the six above
 FULL_WEIGHT = LINE_WEIGHT + 7.0  # and the seven parts
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldResult:
     """One line of a near-miss diff: which field, what was expected, what came, how far apart."""
 
@@ -49,7 +50,7 @@ class FieldResult:
     result: MatchResult
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RequestMatchResult:
     """The rows of a comparison and their weighted mean distance (``weight``: sum of weights)."""
 
@@ -68,7 +69,7 @@ class RequestMatchResult:
         return RequestMatchResult((*self.fields, row), distance, total)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BasicAuth:
     username: str
     password: str
@@ -85,7 +86,7 @@ GET_OR_HEAD = "GET_OR_HEAD"  # WireMock's method that matches both GET and HEAD
 _GET_OR_HEAD_METHODS = frozenset(("GET", "HEAD"))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RequestPattern:
     method: str = "ANY"
     url: UrlMatcher = field(default_factory=AnyUrl)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import importlib
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from mockbdd.domain.delays import DelayDistribution
@@ -13,19 +13,20 @@ from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.simulation import Simulation
 from mockbdd.extensions import Kind
+from mockbdd.records import record
 
 if TYPE_CHECKING:  # the namespace module imports this one
     from mockbdd.domain.namespace import Namespace
     from mockbdd.domain.websockets import WebSocketScript  # with the first webSocket stub
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChunkedDribbleDelay:
     number_of_chunks: int
     total_duration_ms: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SseEvent:
     """One server-sent event, written after ``delay_ms`` (from the previous event, or from the
     head for the first). ``wire`` is its ``text/event-stream`` encoding, made once."""
@@ -44,7 +45,7 @@ class SseEvent:
         object.__setattr__(self, "wire", ("\n".join(lines) + "\n\n").encode())
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EventStream:
     """A ``text/event-stream`` answer (``response.sse``): the events, one at a time, and the
     ``retry`` the client is told first."""
@@ -60,7 +61,7 @@ class EventStream:
         return self.preamble() + b"".join(e.wire for e in self.events)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResponseDefinition:
     """What to answer. ``body`` is pre-encoded once at definition time, never per request."""
 
@@ -109,7 +110,7 @@ class ResponseDefinition:
         object.__setattr__(self, "is_static", static)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TransformContext:
     """What a transformer may use besides the request: the namespace being served (its
     collections, state and seed) and the id of the stub that matched (None for an answer no
@@ -139,7 +140,7 @@ class Transformer(Protocol):
         an earlier transformer returned), in the namespace ``context`` names."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ServeContext:
     """What a preparing transformer may know of the request it answers besides the request:
     the namespace's name and seed, the serve event's id and sequence number, the path
@@ -234,13 +235,13 @@ class WhenExhausted(enum.Enum):
     NOT_FOUND = "notFound"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SequenceItem:
     response: ResponseDefinition
     times: int = 1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ResponseSequence:
     """A list of responses played in order (``times`` each), then ``when_exhausted``."""
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
+
+from mockbdd.records import record
 
 STARTED = "Started"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScenarioView:
     name: str
     state: str

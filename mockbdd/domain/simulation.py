@@ -10,16 +10,17 @@ A field that is None is not set: a timeline step that names only ``chaos`` leave
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Literal
 
 from mockbdd.domain.delays import DelayDistribution
 from mockbdd.domain.limits import ConcurrencyLimit, RateLimit
+from mockbdd.records import record
 
 DropMode = Literal["reset", "hang"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Chaos:
     """``{errorRate, errorStatus?: 500, errorBody?, dropRate, dropMode?, seed?}``: each
     request draws once; below ``error_rate`` it gets the error answer, below
@@ -34,7 +35,7 @@ class Chaos:
     seed: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Network:
     """Seed 002's network conditions, a shorthand for a delay plus chaos: a latency of
     ``latency_ms`` ± ``jitter_ms`` (uniform), ``packet_loss_rate`` of connections reset and
@@ -46,14 +47,14 @@ class Network:
     error_rate: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bandwidth:
     """The body is paced to ``bytes_per_second``."""
 
     bytes_per_second: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Degradation:
     """Latency that grows with load: ``per_in_flight_ms`` for every other request in flight,
     or the M/M/1 model (``model="mm1"``): the mean sojourn time ``service_ms / (1 - rho)`` for
@@ -64,7 +65,7 @@ class Degradation:
     service_ms: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Simulation:
     """The simulation settings of a namespace or a stub (None: not set)."""
 
@@ -91,7 +92,7 @@ class Simulation:
 NO_SIMULATION = Simulation()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Phase:
     """What a timeline entry sets: a namespace delay, limits and simulation settings (None and
     unset fields keep the values before it)."""
@@ -103,7 +104,7 @@ class Phase:
     concurrency: ConcurrencyLimit | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TimelineEntry:
     """``{"atMs", "settings"}`` (a step: ``ramp_ms`` 0) or ``{"atMs", "rampMs", "to"}`` (a
     ramp: from the values in force at ``at_ms`` to ``phase`` over ``ramp_ms``)."""

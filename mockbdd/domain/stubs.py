@@ -5,18 +5,18 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mockbdd.domain.listeners import ListenerCall
 from mockbdd.domain.request_pattern import RequestPattern
 from mockbdd.domain.responses import ResponseDefinition, ResponseSequence
+from mockbdd.records import record
 
 DEFAULT_PRIORITY = 5
 _CACHE_LIMIT = 4096
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StubMapping:
     """A stub as configured. ``source`` is its WireMock JSON, as the admin API returns it."""
 
@@ -34,7 +34,7 @@ class StubMapping:
     listeners: tuple[ListenerCall, ...] = ()  # serveEventListeners and postServeActions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Entry:
     order: tuple[int, int]  # (priority, -insertion sequence): smaller sorts first, and is unique
     stub: StubMapping

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.matching import EXACT, MatchResult, levenshtein_distance
 from mockbdd.domain.patterns import ContentPattern
 from mockbdd.domain.requests import RecordedRequest
+from mockbdd.records import record
 
 
 class UrlMatcher:
@@ -40,7 +41,7 @@ class UrlMatcher:
         return f"{self.key} {self.expected}" if self.key else "any URL"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AnyUrl(UrlMatcher):
     expected: str = ""
 
@@ -51,7 +52,7 @@ class AnyUrl(UrlMatcher):
         return True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UrlEqualTo(UrlMatcher):
     """``url``: path and query string, exactly."""
 
@@ -71,7 +72,7 @@ class UrlEqualTo(UrlMatcher):
         return MatchResult(levenshtein_distance(request.url, self.expected))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UrlPathEqualTo(UrlMatcher):
     """``urlPath``: the path only, any query string."""
 
@@ -91,7 +92,7 @@ class UrlPathEqualTo(UrlMatcher):
         return MatchResult(levenshtein_distance(request.path, self.expected))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UrlRegex(UrlMatcher):
     """``urlPattern`` (path + query) or ``urlPathPattern`` (path only): a full-match regex, in
     WireMock's (Java) dialect: compile it with ``patterns_regex.compile_java_regex``."""
@@ -133,7 +134,7 @@ def _check_braces(template: str, pointer: str) -> None:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UrlPathTemplate(UrlMatcher):
     """``urlPathTemplate``: ``/contacts/{id}`` with optional ``pathParameters`` patterns per variable."""
 

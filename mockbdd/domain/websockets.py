@@ -5,12 +5,13 @@ for each connection and journals the messages both ways."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from mockbdd.domain.delays import DelayDistribution, FixedDelay
 from mockbdd.domain.patterns import ContentPattern
 from mockbdd.domain.simulation import Chaos, Network
+from mockbdd.records import record
 
 if TYPE_CHECKING:  # domain.responses imports this module (and domain.namespace imports that)
     from mockbdd.domain.namespace import Settings
@@ -43,7 +44,7 @@ class MessageTemplating(Protocol):
     def failure(self, exc: Any) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Send:
     """One message to send after ``delay_ms``: text (``text`` or ``json``, as written once) or
     binary (``base64``); ``template`` is the text compiled, when the script is templated and
@@ -55,14 +56,14 @@ class Send:
     template: MessageTemplate | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Close:
     code: int = 1000
     reason: str = ""
     after_ms: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OnMessage:
     """When a message from the client matches ``match``: send ``reply``, then ``close``."""
 
@@ -71,7 +72,7 @@ class OnMessage:
     close: Close | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Periodic:
     """``send`` every ``every_ms``, ``count`` times (None: until the connection ends)."""
 
@@ -80,7 +81,7 @@ class Periodic:
     count: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Templating:
     """The script's template transformer, by ``name``, with its ``parameters``."""
 
@@ -89,7 +90,7 @@ class Templating:
     parameters: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MessageRateLimit:
     """Per connection: ``messages`` from the client per ``period_ms`` (``burst`` at once,
     default ``messages``); past it the connection is closed (1008) or the message ignored."""
@@ -108,7 +109,7 @@ class MessageRateLimit:
         return self.messages * 1000 / self.period_ms
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MessageConditions:
     """What happens to the messages of a connection on the way (DESIGN §14, §11): a ``delay``
     drawn per message the stub sends, ``chaos`` and ``network`` conditions drawn per message
@@ -152,7 +153,7 @@ class MessageConditions:
 NO_CONDITIONS = MessageConditions()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WebSocketScript:
     on_connect: tuple[Send, ...] = ()
     on_message: tuple[OnMessage, ...] = ()

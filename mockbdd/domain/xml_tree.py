@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from mockbdd.records import record
+
 XMLNS_NS = "http://www.w3.org/2000/xmlns/"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 _JAVA_SPACE = "".join(chr(c) for c in range(0x21))  # what Java's String.trim() strips
@@ -24,7 +26,7 @@ class XmlError(ValueError):
     """Not a document ``equalToXml`` accepts: badly formed, or declares entities."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attr:
     ns: str | None
     local: str  # the name without prefix (the whole name when not namespace-aware)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+
+from mockbdd.records import record
 
 INTERVALS_MS = {
     "1s": 1_000, "1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000,
@@ -18,7 +19,7 @@ INTERVALS_MS = {
 MAX_CACHED = 200_000  # candles kept per series; older ones are recomputed from the anchor
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Candle:
     open_time: int
     open: float

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Any, ClassVar
@@ -40,6 +39,7 @@ from mockbdd.exchanges.plugin import (
     Subscription,
     WsHandler,
 )
+from mockbdd.records import record
 
 MINUTES = {"1m": 1, "5m": 5, "15m": 15, "30m": 30, "1h": 60, "4h": 240, "1d": 1440,
            "1w": 10080, "15d": 21600}  # fmt: skip
@@ -53,7 +53,7 @@ _QUOTES = ("USDT", "USDC", "USD", "EUR", "GBP", "JPY", "CAD", "BTC", "ETH")
 _FIAT = {"USD", "EUR", "GBP", "JPY", "CAD"}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pair:
     """One market in Kraken's spellings."""
 

@@ -10,10 +10,10 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mockbdd.exchanges.candles import Series
+from mockbdd.records import record
 
 # the common config keys every exchange plugin takes (DESIGN §14), and their limits
 COMMON_KEYS = (
@@ -23,7 +23,7 @@ COMMON_KEYS = (
 LIMIT_KEYS = COMMON_KEYS[3:]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Limits:
     """What a market allows: ``weight_limit`` per ``weight_period_ms`` (then refusals, and after
     ``ban_after`` refusals in a window, a ban until it ends); ``ws_limit`` incoming messages a

@@ -8,19 +8,20 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from mockbdd.domain.frozen import thaw
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import EventStream, ResponseDefinition, SseEvent
+from mockbdd.records import record
 
 JSON_HEADERS = (("Content-Type", "application/json"),)
 MAX_CHUNKS = 100_000  # a stream of more events than this is refused when the stub is read
 PARAMETERS = ("content", "toolCalls", "finishReason", "model", "usage", "stream", "error")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ToolCall:
     name: str
     arguments: str  # JSON text, as OpenAI sends it
@@ -31,7 +32,7 @@ class ToolCall:
         return json.loads(self.arguments)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pacing:
     """``stream``: when the first token comes, the pause between chunks, the chunk size."""
 
@@ -40,7 +41,7 @@ class Pacing:
     chunk_chars: int = 4
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StreamError:
     """``error``: an error after ``after_chunks`` chunks of a stream (or instead of a whole
     answer, with ``status``)."""
@@ -52,7 +53,7 @@ class StreamError:
     status: int = 500
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Completion:
     content: str
     tool_calls: tuple[ToolCall, ...]

@@ -8,13 +8,14 @@ import asyncio
 import random
 import time
 from collections import deque
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from mockbdd.load.client import Connection, Pool
 from mockbdd.load.schedule import Arrival, arrivals, stage_starts
 from mockbdd.load.script import LoadScript
-from mockbdd.load.stats import StageStats, Timeline, new_histogram, record
+from mockbdd.load.stats import StageStats, Timeline, new_histogram
+from mockbdd.load.stats import record as record_seconds
+from mockbdd.records import record
 from mockbdd.sim.timerfd import timerfd
 
 State = Literal["pending", "running", "done", "cancelled"]
@@ -24,7 +25,7 @@ START_LEAD_S = 0.01
 _now = time.perf_counter
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Progress:
     state: State
     elapsed: float
@@ -189,7 +190,7 @@ class LoadRun:
         if now < self._t0 + self._ends[arrival.stage]:
             stage.sent_on_time += 1
         self.sent_by_request[index] += 1
-        record(self.send_lag, now - intended)
+        record_seconds(self.send_lag, now - intended)
         self._deadlines.append((now + self.script.timeout, conn, conn.seq))
 
     def _done(self, conn: Connection, outcome: int | str) -> None:
@@ -202,7 +203,7 @@ class LoadRun:
             if failed:
                 stage.errors[f"status_{outcome}"] += 1
             latency = now - conn.started
-            record(stage.latency, latency)
+            record_seconds(stage.latency, latency)
             self.timeline.ended(now - self._t0, latency, failed)
         else:
             failed = True

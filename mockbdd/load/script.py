@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -19,6 +18,7 @@ import yaml
 
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.load.stages import Constant, Cycle, Ramp, Spike, Stage
+from mockbdd.records import record
 
 Arrivals = Literal["poisson", "uniform"]
 ARRIVALS: tuple[Arrivals, ...] = ("poisson", "uniform")
@@ -34,7 +34,7 @@ MAX_DURATION_S = 24 * 3600.0
 MAX_RATE = 1_000_000.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RequestSpec:
     """One entry of the weighted mix; ``payload`` is the request's bytes, encoded once."""
 
@@ -46,14 +46,14 @@ class RequestSpec:
     weight: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Threshold:
     name: str  # one of THRESHOLDS
     limit: float  # milliseconds for latencies, a fraction for ratios
     text: str  # as written, for the summary
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadScript:
     target: str  # origin and optional base path, no trailing slash: http://127.0.0.1:8080/__ns/a
     host: str

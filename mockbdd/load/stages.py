@@ -4,10 +4,11 @@ arrivals it asks for in its first ``t`` seconds) and the inverse Λ⁻¹, which 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from mockbdd.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Constant:
     rate: float
     duration: float
@@ -25,7 +26,7 @@ class Constant:
         return u / self.rate
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ramp:
     start: float  # `from` in the script
     end: float  # `to`
@@ -46,7 +47,7 @@ class Ramp:
         return (math.sqrt(disc) - self.start) / slope
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Spike:
     base: float
     peak: float
@@ -74,7 +75,7 @@ class Spike:
         return self.at + self.hold + (u - second) / self.base if self.base > 0 else self.duration
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cycle:
     """A sine wave between ``low`` and ``high`` (``min``/``max``), starting at ``low``."""
 

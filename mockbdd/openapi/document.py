@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +13,7 @@ import yaml
 
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.openapi.refs import Load, bundle
+from mockbdd.records import record
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_REFS = 8  # a recursive schema is followed through this many $refs, then left out
@@ -21,7 +21,7 @@ MAX_DEPTH = 64
 INSTALL_HINT = "OpenAPI support needs the openapi extra: pip install 'mockbdd[openapi]'"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Operation:
     method: str  # lower case
     path: str  # as the document writes it: /pets/{id}

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mockbdd.domain.errors import InvalidInput, NotFound
@@ -23,6 +22,7 @@ from mockbdd.domain.service_plugins import (
     ServicePlugin,
 )
 from mockbdd.extensions import Extensions
+from mockbdd.records import record
 from mockbdd.server.stages import Hooks
 from mockbdd.services import check_service
 from mockbdd.wire.errors import unknown_name
@@ -31,7 +31,7 @@ log = logging.getLogger("mockbdd.server")
 _TEXT = (("Content-Type", "text/plain; charset=utf-8"),)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mount:
     plugin: str
     service: str

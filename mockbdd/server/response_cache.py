@@ -11,7 +11,6 @@ referenced by a fresh record per request instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import cast
 
 from multidict import CIMultiDict
@@ -19,6 +18,7 @@ from multidict import CIMultiDict
 from mockbdd.domain.journal import ResponseRecord
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.domain.stubs import StubMapping
+from mockbdd.records import record
 from mockbdd.server import prepared
 
 MAX_ENTRIES = 4096
@@ -42,7 +42,7 @@ def matched_stub_headers(stub: StubMapping) -> tuple[tuple[str, str], ...]:
     return (("Matched-Stub-Id", stub.id), ("Matched-Stub-Name", stub.name))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CachedResponse:
     status: int
     status_message: str | None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from mockbdd.domain.delays import MAX_DELAY_MS
@@ -25,6 +25,7 @@ from mockbdd.domain.plan import ServePlan
 from mockbdd.domain.responses import ChunkedDribbleDelay, ResponseDefinition, ResponseSequence
 from mockbdd.domain.simulation import Bandwidth, Chaos, Degradation, Network, Simulation
 from mockbdd.extensions import Extensions
+from mockbdd.records import record
 from mockbdd.server.stages import STAGES, Active, Observe, Shape
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def settings_in_force(ns: Namespace, now: float) -> Settings:
     return timeline.settings_in_force(ns, now)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Chaos:
     """One chaos setting, ready: its error answer built, its drop as a registered fault."""
 
@@ -73,7 +74,7 @@ def _network_chaos(network: Network) -> _Chaos:
     return replace(_chaos(chaos), owner=network)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Ready:
     """A :class:`Simulation` with its parts prepared (per settings object or stub, and per
     stub over namespace): the chaos that draws, in order, and whether anything else applies."""

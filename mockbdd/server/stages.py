@@ -34,7 +34,6 @@ import dataclasses
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 from mockbdd.domain.journal import ServeEvent
@@ -43,6 +42,7 @@ from mockbdd.domain.plan import Selection, ServePlan
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition
 from mockbdd.extensions import Kind
+from mockbdd.records import record
 
 
 class Admission(NamedTuple):  # a tuple: one per request at most, cheaper than a dataclass
@@ -96,7 +96,7 @@ class Stage(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Hooks:
     """A stage made of plain functions: ``Hooks(admit=limit)``, ``Hooks(observe=count)``,
     ``Hooks(observe_many=count_all)``."""
@@ -132,7 +132,7 @@ def observe_many(stage: Stage) -> ObserveMany | None:
     return each
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pipeline:
     """The registered stages' hooks, step by step (only the hooks that exist)."""
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from mockbdd.domain.delays import MAX_DELAY_MS, DelayDistribution
+from mockbdd.records import record
 
 if TYPE_CHECKING:
     from statistics import NormalDist
@@ -46,7 +47,7 @@ def _capped(value: float) -> float:
     return min(max(value, 0.0), MAX_DELAY_MS)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NormalDelay:
     """A normal law truncated to ``[max(min, 0), max]``: never negative."""
 
@@ -80,7 +81,7 @@ class NormalDelay:
         return min(max(value, lower), upper)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExponentialDelay:
     """An exponential law of mean ``mean``, truncated at ``max``."""
 
@@ -95,7 +96,7 @@ class ExponentialDelay:
         return _capped(-self.mean * math.log1p(-u))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParetoDelay:
     """A Pareto law (type I): ``scale`` the smallest value, ``shape`` the tail index (the
     smaller, the heavier), truncated at ``max``."""
@@ -110,7 +111,7 @@ class ParetoDelay:
         return _capped(self.scale * (1.0 - u) ** (-1.0 / self.shape))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PoissonDelay:
     """A Poisson law of mean ``mean``: whole milliseconds."""
 
@@ -156,13 +157,13 @@ def _poisson_ptrs(mean: float, rng: random.Random) -> int:
             return k
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MixtureComponent:
     weight: float
     distribution: DelayDistribution
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MixtureDelay:
     """One component chosen by weight (the weights sum to 1), then sampled: bimodal latency
     (a fast cache hit, a slow miss) and more."""
@@ -186,7 +187,7 @@ class MixtureDelay:
 PERCENTILES = ((0.5, "p50"), (0.9, "p90"), (0.95, "p95"), (0.99, "p99"))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PercentilesDelay:
     """A monotone curve through the given percentiles: the logarithm of the delay is linear
     in the normal score between two given points (a lognormal law through each pair), and
@@ -223,7 +224,7 @@ class PercentilesDelay:
         return self.quantile(min(_open_unit(rng), 1.0 - 1e-16))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EmpiricalDelay:
     """One of the recorded ``samples_ms``, each as likely (a bootstrap of a measured profile)."""
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import field, fields, is_dataclass, replace
 from typing import Any, TypeVar
 
 from mockbdd.domain.delays import DelayDistribution, FixedDelay
@@ -30,6 +30,7 @@ from mockbdd.domain.simulation import (
     Phase,
     Simulation,
 )
+from mockbdd.records import record
 
 T = TypeVar("T")
 NEVER_RAMPED = frozenset({"seed", "error_status", "status", "reject_status", "key", "model"})
@@ -140,7 +141,7 @@ def _as_distribution(settings: Settings) -> DelayDistribution | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Segment:
     start_ms: float
     end_ms: float  # == start_ms for a step
@@ -149,7 +150,7 @@ class _Segment:
     phase: Phase
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompiledTimeline:
     """A settings object's timeline, with the settings in force around every entry."""
 

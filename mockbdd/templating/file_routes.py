@@ -18,13 +18,13 @@ import json
 import re
 import uuid
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from mockbdd.domain.matching import EXACT, NO_MATCH, MatchResult
 from mockbdd.domain.requests import Body, RecordedRequest
+from mockbdd.records import record
 from mockbdd.templating import TEMPLATE_FILES as NAME  # the matcher and transformer's name
 
 LOWEST_PRIORITY = 2**31 - 1  # Java's Integer.MAX_VALUE: every other stub ranks first
@@ -53,7 +53,7 @@ def first_file(path: str, files: Collection[str]) -> tuple[str | None, str | Non
     return next((n for n in names if n in files), None), ident
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FileAnswer:
     status: int
     headers: tuple[tuple[str, str], ...]

@@ -15,12 +15,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mockbdd.domain.requests import RecordedRequest
 from mockbdd.domain.responses import ResponseDefinition, ServeContext, TransformContext
+from mockbdd.records import record
 from mockbdd.templating import TemplateError, TemplateRenderFailed
 from mockbdd.templating.file_routes import FileAnswer, candidates, default_answer, first_file
 from mockbdd.templating.jinja import Jinja, JinjaTemplate
@@ -29,7 +29,7 @@ _JSON = (("Content-Type", "application/json"),)
 _TEXT = (("Content-Type", "text/plain; charset=utf-8"),)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Found:
     """A template file found for a request (read and compiled off the event loop)."""
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from mockbdd.records import record
 from mockbdd.templating import MAX_OUTPUT_CHARS, MAX_RENDER_SECONDS, TemplateError
 
 # -- values -------------------------------------------------------------------------------------
@@ -117,7 +118,7 @@ def is_empty(value: Any) -> bool:
 # -- parsing ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Path:
     depth: int  # how many ``../``
     parts: tuple[str | int, ...]  # after this/.
@@ -130,12 +131,12 @@ class Path:
         return not self.data and not self.this and self.depth == 0 and len(self.parts) == 1
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Literal:
     value: Any
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SubExpr:
     call: Call
 
@@ -143,7 +144,7 @@ class SubExpr:
 Expr = Path | Literal | SubExpr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     head: Expr
     params: tuple[Expr, ...]

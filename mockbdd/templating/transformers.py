@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cached_property, partial
 from types import MappingProxyType
 from typing import Any
@@ -21,6 +20,7 @@ from mockbdd.domain.responses import (
     ServeContext,
     TransformContext,
 )
+from mockbdd.records import record
 from mockbdd.templating import Template, TemplateError, TemplateRenderFailed
 from mockbdd.templating.handlebars import Compiler
 from mockbdd.templating.model import RequestModel
@@ -30,7 +30,7 @@ from mockbdd.templating.wiremock_helpers import helpers
 ContextBuilder = Callable[[RecordedRequest, Mapping[str, Any], ServeContext], Mapping[str, Any]]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompiledResponse:
     """A stub's templates: the body, each header value, the body file's name."""
 

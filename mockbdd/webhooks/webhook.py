@@ -8,7 +8,6 @@ import base64
 import binascii
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -18,6 +17,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.frozen import thaw
 from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.listeners import ListenerContext, OutboundRequest, OutboundResponse
+from mockbdd.records import record
 
 _KNOWN = ("method", "url", "headers", "body", "base64Body", "delay")
 _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
@@ -26,7 +26,7 @@ _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "DELETE"})
 MAX_LOGGED_BODY = 64 * 1024  # of a webhook's answer, in its sub-event
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class WebhookDefinition:
     """A webhook's parameters, decoded. Strings may hold templates, rendered per call."""
 

@@ -7,12 +7,12 @@ URLs and methods only never holds them (idle RSS, ``bench/run.py rss``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from mockbdd.domain.patterns import ContentPattern
 from mockbdd.extensions import Extensions, Kind
+from mockbdd.records import record
 
 if TYPE_CHECKING:
     from mockbdd.wire.patterns import OperatorContext
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 Builder = Callable[[Any, Mapping[str, Any], "OperatorContext"], ContentPattern]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Operator:
     """One content operator (``equalTo``, ``matchesJsonPath``, ...): how to build its pattern,
     the option keys it takes next to it (``caseInsensitive``), and for ``mockbdd schema`` the

@@ -12,7 +12,6 @@ them: idle RSS, ``bench/run.py rss``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, Generic, TypeVar
 
@@ -21,13 +20,14 @@ from pydantic import BaseModel, ValidationError
 from mockbdd.domain.delays import DelayDistribution, SeededDelay
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.extensions import Extensions, Kind
+from mockbdd.records import record
 from mockbdd.wire.errors import to_invalid_input, unknown_name
 
 M = TypeVar("M", bound=BaseModel)
 D = TypeVar("D")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DelayType(Generic[M, D]):
     """One ``delayDistribution`` type. ``model`` validates the JSON object less its ``type``
     (and less ``seed``, which every type takes); ``build(model, pointer)`` makes the
@@ -59,7 +59,7 @@ def _check(name: str, entry: object) -> str:
 DELAY_TYPES: Kind[DelayType[Any, Any]] = Kind("delay type", _check)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Table:
     by_name: Mapping[str, DelayType[Any, Any]]
     by_class: Mapping[type, tuple[str, DelayType[Any, Any]]]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.stubs import StubMapping
 from mockbdd.extensions import Extensions
+from mockbdd.records import record
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.mappings import parse_mappings_document
 
@@ -65,7 +65,7 @@ def load_mapping_file(path: Path, *, extensions: Extensions = BUILTIN) -> list[S
     return [loaded.stub for loaded in _load_file(path, extensions)]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LoadedStub:
     """A stub and the file it came from; ``multi``: one of a ``{"mappings": [...]}`` file."""
 

@@ -12,7 +12,6 @@ decoded.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from mockbdd.domain.clock import Clock, utc_now
@@ -20,6 +19,7 @@ from mockbdd.domain.errors import InvalidInput
 from mockbdd.domain.patterns import ContentPattern, MultiValuePattern
 from mockbdd.domain.patterns_multi import HasExactlyPattern, IncludesPattern, SingleValueAdapter
 from mockbdd.extensions import Extensions
+from mockbdd.records import record
 from mockbdd.wire.content_operators import CONTENT_OPERATORS, Builder, Operator
 from mockbdd.wire.errors import unknown_name
 
@@ -28,7 +28,7 @@ _MULTI = {"hasExactly": HasExactlyPattern, "includes": IncludesPattern}
 _UNSUPPORTED = frozenset({"matchesPathTemplate"})
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Table:
     """The operators of one Extensions, with what error messages list (built once)."""
 
@@ -43,7 +43,7 @@ class _Table:
         return _Table(operators, ", ".join(operators), options)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OperatorContext:
     """What a builder gets besides the JSON: where the pattern is, the clock date-time
     patterns read, and :meth:`pattern` for nested patterns (``not``, ``and``)."""

@@ -21,7 +21,7 @@ import unicodedata
 import uuid
 import zlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 from urllib.parse import unquote, unquote_plus
 from xml.etree import ElementTree
@@ -31,6 +31,7 @@ from mockbdd.domain.journal import ServeEvent
 from mockbdd.domain.request_pattern import RequestPattern
 from mockbdd.domain.responses import TRANSFORMERS
 from mockbdd.extensions import Extensions
+from mockbdd.records import record
 from mockbdd.wire.builtins import BUILTIN
 from mockbdd.wire.request_patterns import parse_request_pattern
 
@@ -75,7 +76,7 @@ _DROPPED = frozenset(
 _TEXT_TYPES = ("text", "json", "xml", "html", "yaml", "csv", "x-www-form-urlencoded")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BodyPattern:
     matcher: str = "auto"
     ignore_array_order: bool = True
@@ -83,7 +84,7 @@ class BodyPattern:
     case_insensitive: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordSpec:
     target: str | None = None
     filters: RequestPattern | None = None
@@ -250,7 +251,7 @@ def _extract(raw: Any) -> tuple[int | None, int | None]:
 # -- stubs made of serve events ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordedStub:
     """A stub mapping (JSON) and, when its body was extracted, the file to write."""
 

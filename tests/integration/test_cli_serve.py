@@ -357,14 +357,14 @@ WIRE_AND_ADMIN = (
     "mockbdd.wire.mappings",
     "mockbdd.wire.patterns",  # with them (the content operators: at the first pattern)
     "mockbdd.wire.journal",  # with the journal tasks, or the first event encoded
-    "mockbdd.domain.websockets",  # with the webSocket stubs' models
     "mockbdd.admin.types",  # with the route table
     "mockbdd.admin.spec",  # with the route table
     "mockbdd.admin.routes",
     "mockbdd.sim.timeline",  # with the settings tasks, or the first namespace with a timeline
-    "statistics",  # with the delay summaries, or the first normal or percentiles delay
 )
 UNTIL_USED = (
+    "mockbdd.domain.websockets",  # the first webSocket stub decoded
+    "statistics",  # the first delay summary, or the first normal or percentiles delay
     "mockbdd.server.deadline",  # the first delay
     "mockbdd.wire.delays",  # the first delay decoded: the delay types' models
     "mockbdd.sim.distributions",  # with them: the samplers beyond WireMock's three
