@@ -38,6 +38,7 @@ ON_FIRST_USE = (
     "mockbdd.server.statsd",  # only with --statsd
     "prometheus_client",  # the first /__admin/metrics scrape
     "orjson",  # the first event encoded (a listener of /__admin/events)
+    "mockbdd.admin.event_encoding",  # with it
     "difflib",  # the first close name suggested in an error
     "mockbdd.webhooks.webhook",  # the first stub with a webhook
     "mockbdd.domain.collections",  # the first CRUD collection used

@@ -375,6 +375,7 @@ UNTIL_USED = (
     "mockbdd.server.tracing",  # only with --otel
     "mockbdd.server.statsd",  # only with --statsd
     "orjson",  # the first event encoded (a listener)
+    "mockbdd.admin.event_encoding",  # with it
     "difflib",  # the first close name suggested (a mistake)
     "mockbdd.webhooks.webhook",  # the first stub with a webhook
     "mockbdd.domain.collections",  # the first CRUD collection

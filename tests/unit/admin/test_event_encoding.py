@@ -10,25 +10,25 @@ import tracemalloc
 import pytest
 from aiohttp.test_utils import make_mocked_request
 
-from mockbdd.admin import events
+from mockbdd.admin import event_encoding, events
 from mockbdd.domain.journal import InMemoryJournal, ResponseRecord, ServeEvent
 from mockbdd.server import recorded
 from mockbdd.wire.mappings import parse_stub_mapping
 
 
 def test_orjson_and_json_write_the_same_document() -> None:
-    assert events.speedups() is not None  # the dev install has mockbdd[speed]
+    assert event_encoding.speedups() is not None  # the dev install has mockbdd[speed]
     data = {"seq": 1, "name": "Zoë ☃", "nested": {"a": [1, 2.5, None, True]}, "t": (1, 2)}
-    fast = events.encode(data)
+    fast = event_encoding.encode(data)
     assert fast == json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
     assert "Zoë ☃".encode() in fast  # UTF-8, not escaped
 
 
 def test_what_orjson_refuses_json_still_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     big = {"n": 2**70}
-    assert events.encode(big) == b'{"n":1180591620717411303424}'
-    monkeypatch.setattr(events, "orjson", None)
-    assert events.encode({"a": "é"}) == '{"a":"é"}'.encode()
+    assert event_encoding.encode(big) == b'{"n":1180591620717411303424}'
+    monkeypatch.setattr(event_encoding, "orjson", None)
+    assert event_encoding.encode({"a": "é"}) == '{"a":"é"}'.encode()
 
 
 def test_an_encoded_event_holds_only_its_own_bytes() -> None:
@@ -37,7 +37,7 @@ def test_an_encoded_event_holds_only_its_own_bytes() -> None:
     data = {"body": "x" * 1500}
     tracemalloc.start()
     try:
-        kept = [events.encode(data) for _ in range(1000)]
+        kept = [event_encoding.encode(data) for _ in range(1000)]
         used = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
@@ -70,10 +70,10 @@ def test_alike_serve_events_from_their_template_are_their_own_json() -> None:
     edges = [1764806400.0009999999, 1764806400.9995, 1764806400.99999951, 1764806401.5]
     times = [(t, ms) for t in edges for ms in (0.0, 0.5, 1.5, 2.5, 1e-9, 30.49999)]
     times += [(1764806400 + rng.random() * 100, rng.random() * 50) for _ in range(300)]
-    encoder = events.EventEncoder()
+    encoder = event_encoding.EventEncoder()
     entries = _alike_events(times)
     for entry in entries:
-        assert encoder.encode(entry) == events.encode(entry.json())
+        assert encoder.encode(entry) == event_encoding.encode(entry.json())
     assert len(encoder._templates) == 1  # the template did the work after the first
 
 
@@ -89,13 +89,13 @@ def test_alike_serve_events_encoded_a_batch_at_a_time_are_their_own_json() -> No
     other = _alike_events([(1764806400.5, 1.0)] * 3)  # another stub: not alike the rest
     stub_event = events.Entry(10_000, "stub.created", "default", other[0].payload.stub)
     entries[100:100] = [*other, stub_event]
-    encoder = events.EventEncoder()
+    encoder = event_encoding.EventEncoder()
     at = 0
     while at < len(entries):
         size = rng.choice((1, 4, 5, 20, 64, 97))
         batch = entries[at : at + size]
         got = encoder.encode_many(batch)
-        assert got == [events.encode(e.json()) for e in batch]
+        assert got == [event_encoding.encode(e.json()) for e in batch]
         assert [e.encoded for e in batch] == got  # kept for a second listener
         at += size
     assert encoder.encode_many(entries[:50]) == [e.encoded for e in entries[:50]]
